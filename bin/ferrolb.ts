@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+import { main } from '../src/cli/main.ts';
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+});
