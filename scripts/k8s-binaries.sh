@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Build (once) pinned kube-apiserver + etcd binaries for FerroLB's integration tests.
+#
+# Last line of stdout: the folder holding `kube-apiserver` and `etcd`.
+# Progress goes to stderr; the Go build output goes to <cache>/k8s/build-<stamp>.log.
+#
+#   KUBEBUILDER_ASSETS  if set and it holds both binaries, it is used as is (envtest convention)
+#   FERROLB_CACHE       cache root (default ~/.cache/ferrolb)
+#
+# Idempotent: when the cache folder holds both binaries and a matching VERSION stamp it only prints
+# the folder. Exits non-zero with a message naming exactly what is missing otherwise.
+set -euo pipefail
+
+# Pinned versions. etcd matches the etcd client that k8s.io/kubernetes ${K8S_VERSION} requires
+# (go.etcd.io/etcd/client/v3 v3.6.8 in its go.mod); Debian bookworm only has etcd 3.4.23.
+K8S_VERSION=v1.36.3
+ETCD_VERSION=v3.6.8
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+CACHE_ROOT=${FERROLB_CACHE:-${HOME}/.cache/ferrolb}
+STAMP="kube-apiserver ${K8S_VERSION} etcd ${ETCD_VERSION}"
+OUT="${CACHE_ROOT}/k8s/${K8S_VERSION}-etcd-${ETCD_VERSION}"
+
+log() { printf 'k8s-binaries: %s\n' "$*" >&2; }
+die() { printf 'k8s-binaries: error: %s\n' "$*" >&2; exit 1; }
+
+has_both() { [[ -x "$1/kube-apiserver" && -x "$1/etcd" ]]; }
+
+# 1. envtest convention.
+if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
+  if has_both "${KUBEBUILDER_ASSETS}"; then
+    log "using KUBEBUILDER_ASSETS=${KUBEBUILDER_ASSETS}"
+    printf '%s\n' "${KUBEBUILDER_ASSETS}"
+    exit 0
+  fi
+  log "KUBEBUILDER_ASSETS=${KUBEBUILDER_ASSETS} does not hold executable kube-apiserver and etcd; building into the cache instead"
+fi
+
+# 2. Cached build.
+if has_both "${OUT}" && [[ -f "${OUT}/VERSION" ]] && [[ "$(head -n1 "${OUT}/VERSION")" == "${STAMP}" ]]; then
+  printf '%s\n' "${OUT}"
+  exit 0
+fi
+
+# 3. Build. Check the tools first so a machine that cannot build says why.
+command -v go >/dev/null 2>&1 || die "go not found in PATH (need Go >= 1.26 to build kube-apiserver ${K8S_VERSION}; install Go or set KUBEBUILDER_ASSETS to a folder holding kube-apiserver and etcd)"
+go_ver=$(go env GOVERSION 2>/dev/null || true)
+[[ "${go_ver}" =~ ^go([0-9]+)\.([0-9]+) ]] || die "cannot read the Go version from 'go env GOVERSION' (got '${go_ver}')"
+if (( BASH_REMATCH[1] < 1 || (BASH_REMATCH[1] == 1 && BASH_REMATCH[2] < 26) )); then
+  die "${go_ver} is too old: k8s.io/kubernetes ${K8S_VERSION} needs Go >= 1.26 (or set KUBEBUILDER_ASSETS)"
+fi
+
+mkdir -p "${CACHE_ROOT}/k8s"
+BUILD_LOG="${CACHE_ROOT}/k8s/build-${K8S_VERSION}-etcd-${ETCD_VERSION}.log"
+: >"${BUILD_LOG}"
+export GOCACHE="${CACHE_ROOT}/go-build"
+export GOFLAGS=-mod=mod
+export CGO_ENABLED=0
+export GOTOOLCHAIN=local
+# Downloaded modules stay in the user's normal GOMODCACHE (shared with other Go builds).
+
+fail_build() {
+  log "build failed: $1"
+  log "last lines of ${BUILD_LOG}:"
+  tail -n 30 "${BUILD_LOG}" >&2 || true
+  exit 1
+}
+
+WORK="${CACHE_ROOT}/k8s/work-${K8S_VERSION}-etcd-${ETCD_VERSION}"
+STAGE="${OUT}.partial"
+rm -rf "${STAGE}"
+mkdir -p "${WORK}/kube-apiserver" "${WORK}/etcd" "${STAGE}"
+start_s=$(date +%s)
+
+# 3a. kube-apiserver: scratch module requiring k8s.io/kubernetes, staging modules replaced by releases.
+log "resolving k8s.io/kubernetes@${K8S_VERSION} (log: ${BUILD_LOG})"
+k8s_gomod=$( (cd "${WORK}/kube-apiserver" && GOFLAGS= go mod download -json "k8s.io/kubernetes@${K8S_VERSION}") 2>>"${BUILD_LOG}" \
+  | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p') || true
+[[ -n "${k8s_gomod}" && -f "${k8s_gomod}" ]] || fail_build "could not download k8s.io/kubernetes@${K8S_VERSION} from the Go module proxy ($(go env GOPROXY))"
+"${SCRIPT_DIR}/k8s/scratch-gomod.sh" "${K8S_VERSION}" "${k8s_gomod}" >"${WORK}/kube-apiserver/go.mod" \
+  || fail_build "could not derive the scratch go.mod from ${k8s_gomod}"
+log "scratch go.mod replaces $(grep -c ' => ' "${WORK}/kube-apiserver/go.mod") staging modules with v0.${K8S_VERSION#v1.} releases"
+
+minor_patch=${K8S_VERSION#v1.}
+ldflags="-s -w"
+for kv in "gitVersion=${K8S_VERSION}" "gitMajor=1" "gitMinor=${minor_patch%%.*}" "gitTreeState=clean"; do
+  ldflags+=" -X k8s.io/component-base/version.${kv}"
+done
+log "building kube-apiserver ${K8S_VERSION} (first build takes a long while on 2 cores)"
+(cd "${WORK}/kube-apiserver" && nice -n 10 go build -trimpath -ldflags="${ldflags}" \
+  -o "${STAGE}/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver) >>"${BUILD_LOG}" 2>&1 \
+  || fail_build "go build k8s.io/kubernetes/cmd/kube-apiserver@${K8S_VERSION}"
+
+# 3b. etcd: its own scratch module (its dependency versions must not mix with kubernetes').
+log "building etcd ${ETCD_VERSION}"
+cat >"${WORK}/etcd/go.mod" <<EOF
+module ferrolb.local/etcd-build
+
+go 1.26.0
+
+require go.etcd.io/etcd/server/v3 ${ETCD_VERSION}
+EOF
+(cd "${WORK}/etcd" && nice -n 10 go build -trimpath -ldflags="-s -w" \
+  -o "${STAGE}/etcd" go.etcd.io/etcd/server/v3) >>"${BUILD_LOG}" 2>&1 \
+  || fail_build "go build go.etcd.io/etcd/server/v3@${ETCD_VERSION}"
+
+"${STAGE}/kube-apiserver" --version >>"${BUILD_LOG}" 2>&1 || fail_build "built kube-apiserver does not run"
+"${STAGE}/etcd" --version >>"${BUILD_LOG}" 2>&1 || fail_build "built etcd does not run"
+
+{
+  printf '%s\n' "${STAMP}"
+  printf 'built %s with %s in %ss\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${go_ver}" "$(( $(date +%s) - start_s ))"
+} >"${STAGE}/VERSION"
+rm -rf "${OUT}"
+mv "${STAGE}" "${OUT}"
+log "built in $(( $(date +%s) - start_s ))s: $(du -sh "${OUT}" | cut -f1) in ${OUT}"
+printf '%s\n' "${OUT}"
