@@ -1,0 +1,121 @@
+// A work queue keyed by object key (client-go's workqueue semantics, smaller): a key waiting in the
+// queue is not added twice; a key being processed that changes again is processed once more afterwards
+// (never concurrently with itself); a failed key is retried with exponential backoff. Timers are
+// injected so tests drive them by hand.
+import { backoffDelay, type BackoffPolicy } from './backoff.ts';
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface WorkQueueOptions {
+  /** Process one key; throwing schedules a retry with backoff. */
+  handler: (key: string) => Promise<void>;
+  /** How many keys may be in flight at once (different keys only). */
+  concurrency: number;
+  backoff: BackoffPolicy;
+  timers: Timers;
+  /** Told about every failure (for logs/metrics); the key will be retried after `retryInMs`. */
+  onError?: (key: string, err: unknown, failures: number, retryInMs: number) => void;
+}
+
+export class WorkQueue {
+  readonly #opts: WorkQueueOptions;
+  readonly #queue = new Set<string>(); // insertion-ordered, deduplicated
+  readonly #processing = new Set<string>();
+  readonly #dirty = new Set<string>();
+  readonly #failures = new Map<string, number>();
+  readonly #retryTimers = new Map<string, unknown>();
+  #running = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(opts: WorkQueueOptions) {
+    if (!(opts.concurrency >= 1)) throw new Error(`work queue: concurrency must be >= 1, got ${opts.concurrency}`);
+    this.#opts = opts;
+  }
+
+  add(key: string): void {
+    if (this.#processing.has(key)) {
+      this.#dirty.add(key);
+      return;
+    }
+    this.#queue.add(key);
+    this.#pump();
+  }
+
+  /** Starts processing (keys added before are kept and processed now). */
+  start(): void {
+    this.#running = true;
+    this.#pump();
+  }
+
+  /** Stops taking new keys and cancels retry timers; in-flight handlers finish on their own. */
+  stop(): void {
+    this.#running = false;
+    for (const h of this.#retryTimers.values()) this.#opts.timers.clearTimeout(h);
+    this.#retryTimers.clear();
+  }
+
+  get length(): number {
+    return this.#queue.size;
+  }
+
+  get inFlight(): number {
+    return this.#processing.size;
+  }
+
+  /** Keys waiting for a retry timer. */
+  get retrying(): number {
+    return this.#retryTimers.size;
+  }
+
+  /** Resolves when nothing is queued or in flight (retry timers may still be pending). */
+  idle(): Promise<void> {
+    if (this.#queue.size === 0 && this.#processing.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #pump(): void {
+    if (!this.#running) return;
+    while (this.#processing.size < this.#opts.concurrency && this.#queue.size > 0) {
+      const key = this.#queue.values().next().value as string;
+      this.#queue.delete(key);
+      this.#processing.add(key);
+      void this.#process(key);
+    }
+    if (this.#queue.size === 0 && this.#processing.size === 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  async #process(key: string): Promise<void> {
+    try {
+      await this.#opts.handler(key);
+      this.#failures.delete(key);
+    } catch (err) {
+      const failures = (this.#failures.get(key) ?? 0) + 1;
+      this.#failures.set(key, failures);
+      const delay = backoffDelay(this.#opts.backoff, failures);
+      this.#opts.onError?.(key, err, failures, delay);
+      if (this.#running && !this.#retryTimers.has(key)) {
+        const handle = this.#opts.timers.setTimeout(() => {
+          this.#retryTimers.delete(key);
+          this.add(key);
+        }, delay);
+        this.#retryTimers.set(key, handle);
+      }
+    } finally {
+      this.#processing.delete(key);
+      if (this.#dirty.delete(key)) this.#queue.add(key);
+      this.#pump();
+    }
+  }
+}

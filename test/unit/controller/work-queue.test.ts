@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { WorkQueue, type Timers } from '../../../src/controller/work-queue.ts';
+
+/** Hand-driven timers: nothing fires until the test says so. */
+class FakeTimers implements Timers {
+  pending: { fn: () => void; ms: number; id: number }[] = [];
+  #next = 0;
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.#next;
+    this.pending.push({ fn, ms, id });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending = this.pending.filter((t) => t.id !== handle);
+  }
+  fireAll(): void {
+    const due = this.pending;
+    this.pending = [];
+    for (const t of due) t.fn();
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('WorkQueue', () => {
+  it('deduplicates keys waiting in the queue and keeps insertion order', async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue({
+      handler: async (k) => void seen.push(k),
+      concurrency: 1,
+      backoff: { baseMs: 10, maxMs: 100 },
+      timers: new FakeTimers(),
+    });
+    for (const k of ['a', 'b', 'a', 'c', 'b']) q.add(k);
+    expect(q.length).toBe(3);
+    q.start();
+    await q.idle();
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
+  it('never runs a key concurrently with itself and re-runs it once if it changed meanwhile', async () => {
+    const gate = deferred();
+    let running = 0;
+    let maxRunning = 0;
+    let calls = 0;
+    const q = new WorkQueue({
+      handler: async () => {
+        calls++;
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        if (calls === 1) await gate.promise;
+        running--;
+      },
+      concurrency: 4,
+      backoff: { baseMs: 10, maxMs: 100 },
+      timers: new FakeTimers(),
+    });
+    q.start();
+    q.add('a');
+    q.add('a');
+    q.add('a');
+    expect(q.inFlight).toBe(1);
+    gate.resolve();
+    await q.idle();
+    expect(calls).toBe(2);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('runs different keys in parallel up to the concurrency', async () => {
+    const gates = [deferred(), deferred(), deferred()];
+    let i = 0;
+    const q = new WorkQueue({
+      handler: () => gates[i++]!.promise,
+      concurrency: 2,
+      backoff: { baseMs: 10, maxMs: 100 },
+      timers: new FakeTimers(),
+    });
+    q.start();
+    q.add('a');
+    q.add('b');
+    q.add('c');
+    expect(q.inFlight).toBe(2);
+    expect(q.length).toBe(1);
+    for (const g of gates) g.resolve();
+    await q.idle();
+    expect(i).toBe(3);
+  });
+
+  it('retries a failing key with growing backoff and forgets the failures after a success', async () => {
+    const timers = new FakeTimers();
+    let attempts = 0;
+    const errors: [string, number, number][] = [];
+    const q = new WorkQueue({
+      handler: async () => {
+        attempts++;
+        if (attempts <= 3) throw new Error(`attempt ${attempts} failed`);
+      },
+      concurrency: 1,
+      backoff: { baseMs: 10, maxMs: 25 },
+      timers,
+      onError: (key, _err, failures, ms) => errors.push([key, failures, ms]),
+    });
+    q.start();
+    q.add('a');
+    for (let round = 0; round < 3; round++) {
+      await q.idle();
+      expect(timers.pending).toHaveLength(1);
+      timers.fireAll();
+    }
+    await q.idle();
+    expect(attempts).toBe(4);
+    expect(errors).toEqual([
+      ['a', 1, 10],
+      ['a', 2, 20],
+      ['a', 3, 25],
+    ]);
+    expect(timers.pending).toHaveLength(0);
+  });
+
+  it('stop cancels pending retries', async () => {
+    const timers = new FakeTimers();
+    const q = new WorkQueue({
+      handler: async () => {
+        throw new Error('boom');
+      },
+      concurrency: 1,
+      backoff: { baseMs: 10, maxMs: 25 },
+      timers,
+    });
+    q.start();
+    q.add('a');
+    await q.idle();
+    expect(q.retrying).toBe(1);
+    q.stop();
+    expect(q.retrying).toBe(0);
+    expect(timers.pending).toHaveLength(0);
+  });
+
+  it('rejects a nonsensical concurrency', () => {
+    expect(
+      () => new WorkQueue({ handler: async () => {}, concurrency: 0, backoff: { baseMs: 1, maxMs: 1 }, timers: new FakeTimers() }),
+    ).toThrow(/concurrency must be >= 1/);
+  });
+});
