@@ -4,6 +4,8 @@
 # Last line of stdout: the folder holding `kube-apiserver` and `etcd`.
 # Progress goes to stderr; the Go build output goes to <cache>/k8s/build-<stamp>.log.
 #
+#   --check             only locate the binaries, never build (exit 1 with the reason if they are missing);
+#                       the test harness uses this so a test never starts an hour-long build
 #   KUBEBUILDER_ASSETS  if set and it holds both binaries, it is used as is (envtest convention)
 #   FERROLB_CACHE       cache root (default ~/.cache/ferrolb)
 #
@@ -15,6 +17,13 @@ set -euo pipefail
 # (go.etcd.io/etcd/client/v3 v3.6.8 in its go.mod); Debian bookworm only has etcd 3.4.23.
 K8S_VERSION=v1.36.3
 ETCD_VERSION=v3.6.8
+
+CHECK_ONLY=0
+case "${1:-}" in
+  '') ;;
+  --check) CHECK_ONLY=1 ;;
+  *) printf 'usage: %s [--check]\n' "$0" >&2; exit 2 ;;
+esac
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 CACHE_ROOT=${FERROLB_CACHE:-${HOME}/.cache/ferrolb}
@@ -33,13 +42,18 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
     printf '%s\n' "${KUBEBUILDER_ASSETS}"
     exit 0
   fi
-  log "KUBEBUILDER_ASSETS=${KUBEBUILDER_ASSETS} does not hold executable kube-apiserver and etcd; building into the cache instead"
+  log "KUBEBUILDER_ASSETS=${KUBEBUILDER_ASSETS} does not hold executable kube-apiserver and etcd; using the cache instead"
 fi
 
 # 2. Cached build.
 if has_both "${OUT}" && [[ -f "${OUT}/VERSION" ]] && [[ "$(head -n1 "${OUT}/VERSION")" == "${STAMP}" ]]; then
   printf '%s\n' "${OUT}"
   exit 0
+fi
+
+if (( CHECK_ONLY )); then
+  die "kube-apiserver ${K8S_VERSION} and etcd ${ETCD_VERSION} are not built: ${OUT} lacks them or their VERSION stamp, and KUBEBUILDER_ASSETS does not name a folder holding both. Run scripts/k8s-binaries.sh first (builds them with Go into the cache; about an hour on 2 cores the first time)."
+
 fi
 
 # 3. Build. Check the tools first so a machine that cannot build says why.
