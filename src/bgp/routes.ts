@@ -1,14 +1,11 @@
 // The route model FerroLB announces: one prefix per LoadBalancer IP (or per aggregate), with next hop,
 // LOCAL_PREF, MED and communities. Keys and comparison for diffing desired state against Adj-RIB-Out.
 import type { Family } from '../config/model.ts';
-import { FAMILY_BITS, formatIp } from '../net/ip.ts';
+import { FAMILY_BITS } from '../net/ip.ts';
+import type { Prefix } from './prefix.ts';
 
-export interface Prefix {
-  family: Family;
-  /** Network address (bits below `length` are zero). */
-  prefix: bigint;
-  length: number;
-}
+export type { Prefix } from './prefix.ts';
+export { formatPrefix, prefixKey } from './prefix.ts';
 
 export interface LargeCommunity {
   globalAdmin: number;
@@ -40,14 +37,6 @@ export function aggregatePrefix(family: Family, address: bigint, length: number)
   const len = Math.min(Math.max(0, Math.trunc(length)), bits);
   const hostMask = (1n << BigInt(bits - len)) - 1n;
   return { family, prefix: address & ~hostMask, length: len };
-}
-
-export function prefixKey(p: Prefix): string {
-  return `${formatIp(p.family, p.prefix)}/${p.length}`;
-}
-
-export function formatPrefix(p: Prefix): string {
-  return prefixKey(p);
 }
 
 /** True when two routes for the same prefix carry the same path attributes (nothing to re-send). */

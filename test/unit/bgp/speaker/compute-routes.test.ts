@@ -70,7 +70,7 @@ const cases: Case[] = [
       { ip: '2001:db8:0:1::5', pool: 'pool-a' },
       { ip: '2001:db8:0:1::6', pool: 'pool-a' },
     ],
-    want: { p1: ['2001:db8:0:1::/64 nh=2001:db8::1', '203.0.113.0/24 nh=198.51.100.1'] },
+    want: { p1: ['203.0.113.0/24 nh=198.51.100.1', '2001:db8:0:1::/64 nh=2001:db8::1'] },
   },
   {
     name: 'localPref only towards iBGP peers',
