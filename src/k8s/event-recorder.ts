@@ -1,0 +1,59 @@
+// Records core/v1 Events about an object. Failures are logged, never thrown: an Event is a courtesy to
+// the user and must not block or retry a reconcile.
+import type { CoreV1Api, V1ObjectReference } from '@kubernetes/client-node';
+import { errorText } from './informer.ts';
+
+export interface EventSpec {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface EventSink {
+  record(ref: V1ObjectReference, event: EventSpec): Promise<void>;
+}
+
+export interface EventLog {
+  warn(fields: object, msg: string): void;
+}
+
+export const COMPONENT = 'ferrolb-controller';
+
+export class ApiEventRecorder implements EventSink {
+  readonly #core: CoreV1Api;
+  readonly #log: EventLog;
+  readonly #instance: string;
+  readonly #now: () => Date;
+
+  constructor(core: CoreV1Api, log: EventLog, instance: string, now: () => Date = () => new Date()) {
+    this.#core = core;
+    this.#log = log;
+    this.#instance = instance;
+    this.#now = now;
+  }
+
+  async record(ref: V1ObjectReference, event: EventSpec): Promise<void> {
+    const namespace = ref.namespace || 'default';
+    const now = this.#now();
+    try {
+      await this.#core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${ref.name ?? 'object'}.`, namespace },
+          involvedObject: ref,
+          reason: event.reason,
+          message: event.message.length > 1024 ? `${event.message.slice(0, 1020)}...` : event.message,
+          type: event.type,
+          source: { component: COMPONENT },
+          reportingComponent: COMPONENT,
+          reportingInstance: this.#instance,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      });
+    } catch (err) {
+      this.#log.warn({ object: `${ref.kind}/${namespace}/${ref.name}`, reason: event.reason, error: errorText(err) }, 'could not record Event');
+    }
+  }
+}
