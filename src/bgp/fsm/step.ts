@@ -128,8 +128,8 @@ export function step(state: FsmState, event: FsmEvent, cfg: FsmConfig): StepResu
   }
 }
 
-function start(tx: Tx, passive: boolean): StepResult {
-  tx.state.passiveStart = passive;
+function start(tx: Tx, passive: boolean, remember = true): StepResult {
+  if (remember) tx.state.passiveStart = passive;
   tx.stop('IdleHold');
   tx.start('ConnectRetry', tx.retryDelay());
   if (passive) return tx.to('Active').done();
@@ -151,6 +151,9 @@ function idle(tx: Tx, event: FsmEvent): StepResult {
       tx.state.timers.IdleHold = false;
       if (!tx.state.enabled) return tx.done('not enabled (stopped manually)');
       return start(tx, tx.state.passiveStart || tx.cfg.passive);
+    case 'AutomaticStart_with_PassiveTcpEstablishment':
+      if (!tx.state.enabled) return tx.done('not enabled (stopped manually)');
+      return start(tx, true, false);
     case 'ManualStop':
       tx.state.enabled = false;
       tx.state.connectRetryCounter = 0;
@@ -174,6 +177,7 @@ function connectOrActive(tx: Tx, event: FsmEvent): StepResult {
     case 'ManualStart':
     case 'ManualStart_with_PassiveTcpEstablishment':
     case 'AutomaticStart':
+    case 'AutomaticStart_with_PassiveTcpEstablishment':
       return tx.done(`${event.type} ignored: already started`);
     case 'ManualStop':
       tx.state.enabled = false;
@@ -213,6 +217,7 @@ function common(tx: Tx, event: FsmEvent): StepResult | undefined {
     case 'ManualStart':
     case 'ManualStart_with_PassiveTcpEstablishment':
     case 'AutomaticStart':
+    case 'AutomaticStart_with_PassiveTcpEstablishment':
       return tx.done(`${event.type} ignored: already started`);
     case 'TcpConnection_Valid':
     case 'Tcp_CR_Invalid':

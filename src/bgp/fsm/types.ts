@@ -88,6 +88,8 @@ export type FsmEvent =
   /** restart=true: stop without NOTIFICATION so the peer's graceful-restart helper keeps our routes. */
   | { type: 'ManualStop'; restart?: boolean }
   | { type: 'AutomaticStart' }
+  /** RFC 4271 event 5: start for one passive attempt (the session uses it to accept a connection in Idle). */
+  | { type: 'AutomaticStart_with_PassiveTcpEstablishment' }
   | { type: 'IdleHoldTimer_Expires' }
   | { type: 'ConnectRetryTimer_Expires' }
   | { type: 'HoldTimer_Expires' }

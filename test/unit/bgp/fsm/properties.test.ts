@@ -11,6 +11,7 @@ const eventArb: fc.Arbitrary<FsmEvent> = fc.oneof(
     { type: 'ManualStop' },
     { type: 'ManualStop', restart: true },
     { type: 'AutomaticStart' },
+    { type: 'AutomaticStart_with_PassiveTcpEstablishment' },
     { type: 'IdleHoldTimer_Expires' },
     { type: 'ConnectRetryTimer_Expires' },
     { type: 'HoldTimer_Expires' },

@@ -110,6 +110,18 @@ describe('BGP FSM transitions (RFC 4271 §8.2.2)', () => {
     expect(delays).toEqual([2, 4, 8, 16, 32, 60, 60, 60]);
   });
 
+  it('accepts a connection during the Idle back-off through a one-off passive start', () => {
+    const failed = step(connect, { type: 'TcpConnectionFails' }, CFG).state;
+    const passive = step(failed, { type: 'AutomaticStart_with_PassiveTcpEstablishment' }, CFG);
+    expect(passive.state.name).toBe('Active');
+    expect(passive.actions.map(brief)).toEqual(['stop:IdleHold', 'start:ConnectRetry']);
+    expect(passive.state.passiveStart).toBe(false);
+    const up = step(passive.state, { type: 'TcpConnectionConfirmed' }, CFG);
+    expect(up.state.name).toBe('OpenSent');
+    const stopped = step(established, { type: 'ManualStop' }, CFG).state;
+    expect(step(stopped, { type: 'AutomaticStart_with_PassiveTcpEstablishment' }, CFG).state.name).toBe('Idle');
+  });
+
   it('Established resets the retry counter', () => {
     expect(established.connectRetryCounter).toBe(0);
   });
