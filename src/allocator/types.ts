@@ -53,7 +53,11 @@ export type AllocationErrorCode =
   | 'SharingKeyMismatch'
   | 'PortConflict'
   | 'BackendMismatch'
-  | 'PoolNotAllowed';
+  | 'PoolNotAllowed'
+  /** The request itself is malformed (bad port, unknown family or policy, no key). */
+  | 'InvalidRequest'
+  /** restore(): the addresses in the Service's status are not the ones it now requests. */
+  | 'RequestedIpChanged';
 
 export interface AllocationError {
   code: AllocationErrorCode;
