@@ -1,0 +1,18 @@
+{
+  "targets": [
+    {
+      "target_name": "ferrolb_native",
+      "sources": [
+        "src/native/addon.cc",
+        "src/native/errors.cc",
+        "src/native/sockaddr.cc",
+        "src/native/tcp-socket.cc",
+        "src/native/udp-receiver.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GNU_SOURCE"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
+      "cflags_cc!": ["-fno-exceptions"]
+    }
+  ]
+}

@@ -1,0 +1,83 @@
+// Loads the compiled addon (build/Release/ferrolb_native.node, built by node-gyp during `npm ci`) and
+// gives it types. Loading is lazy so that code which never needs the addon runs where it is not built.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export interface Md5Entry {
+  /** Peer address (IPv4 or IPv6 literal). On an IPv6 socket an IPv4 peer is keyed as ::ffff:a.b.c.d. */
+  peer: string;
+  /** RFC 2385 key, 1..80 bytes (strings are UTF-8 encoded). */
+  key: string | Uint8Array;
+}
+
+export interface CreateTcpSocketOptions {
+  family: 4 | 6;
+  localAddress?: string;
+  localPort?: number;
+  device?: string;
+  ttl?: number;
+  minTtl?: number;
+  md5?: Md5Entry[];
+  reuseAddress?: boolean;
+}
+
+export interface SocketOptionsReadback {
+  family: 4 | 6;
+  ttl: number;
+  minTtl: number;
+  device: string;
+}
+
+export interface UdpReceiverOptions {
+  family: 4 | 6;
+  localAddress?: string;
+  port: number;
+  device?: string;
+  reuseAddress?: boolean;
+}
+
+/** `ttl` is -1 when the kernel reported none. */
+export type UdpMessageHandler = (data: Buffer, address: string, port: number, ttl: number) => void;
+
+export interface NativeUdpReceiver {
+  close(): void;
+  ref(): void;
+  unref(): void;
+  localPort(): number;
+}
+
+export interface NativeAddon {
+  createTcpSocket(opts: CreateTcpSocketOptions): number;
+  setMd5Key(fd: number, peer: string, key: string | Uint8Array | null): void;
+  socketOptions(fd: number): SocketOptionsReadback;
+  closeFd(fd: number): void;
+  UdpReceiver: new (opts: UdpReceiverOptions, onMessage: UdpMessageHandler) => NativeUdpReceiver;
+}
+
+export const ADDON_PATH = fileURLToPath(new URL('../../build/Release/ferrolb_native.node', import.meta.url));
+
+export class NativeAddonMissingError extends Error {
+  readonly code = 'ERR_FERROLB_NATIVE_MISSING';
+  constructor(cause: unknown) {
+    super(
+      `the FerroLB native addon could not be loaded from ${ADDON_PATH} ` +
+        `(${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}); ` +
+        'run `npm ci` (or `npx node-gyp rebuild`) in the repository root to build it',
+      { cause },
+    );
+    this.name = 'NativeAddonMissingError';
+  }
+}
+
+let loaded: NativeAddon | undefined;
+
+/** The addon; throws NativeAddonMissingError (with the fix to apply) when it is not built. */
+export function nativeAddon(): NativeAddon {
+  if (loaded) return loaded;
+  try {
+    loaded = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  } catch (err) {
+    throw new NativeAddonMissingError(err);
+  }
+  return loaded;
+}
