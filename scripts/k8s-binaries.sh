@@ -52,7 +52,7 @@ if has_both "${OUT}" && [[ -f "${OUT}/VERSION" ]] && [[ "$(head -n1 "${OUT}/VERS
 fi
 
 if (( CHECK_ONLY )); then
-  die "kube-apiserver ${K8S_VERSION} and etcd ${ETCD_VERSION} are not built: ${OUT} lacks them or their VERSION stamp, and KUBEBUILDER_ASSETS does not name a folder holding both. Run scripts/k8s-binaries.sh first (builds them with Go into the cache; about an hour on 2 cores the first time)."
+  die "kube-apiserver ${K8S_VERSION} and etcd ${ETCD_VERSION} are not built: ${OUT} lacks them or their VERSION stamp, and KUBEBUILDER_ASSETS does not name a folder holding both. Run scripts/k8s-binaries.sh first (builds them with Go into the cache; a few minutes to an hour the first time, depending on the machine)."
 
 fi
 
@@ -100,7 +100,7 @@ ldflags="-s -w"
 for kv in "gitVersion=${K8S_VERSION}" "gitMajor=1" "gitMinor=${minor_patch%%.*}" "gitTreeState=clean"; do
   ldflags+=" -X k8s.io/component-base/version.${kv}"
 done
-log "building kube-apiserver ${K8S_VERSION} (first build takes a long while on 2 cores)"
+log "building kube-apiserver ${K8S_VERSION} (first build: minutes to an hour, depending on cores and the Go cache)"
 (cd "${WORK}/kube-apiserver" && nice -n 10 go build -trimpath -ldflags="${ldflags}" \
   -o "${STAGE}/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver) >>"${BUILD_LOG}" 2>&1 \
   || fail_build "go build k8s.io/kubernetes/cmd/kube-apiserver@${K8S_VERSION}"

@@ -15,10 +15,11 @@ export interface K8sBinaries {
   etcd: string;
 }
 
-export async function locateK8sBinaries(): Promise<K8sBinaries> {
+/** `env` defaults to this process's environment (KUBEBUILDER_ASSETS, FERROLB_CACHE, HOME). */
+export async function locateK8sBinaries(env: NodeJS.ProcessEnv = process.env): Promise<K8sBinaries> {
   let stdout: string;
   try {
-    ({ stdout } = await run('bash', [K8S_BINARIES_SCRIPT, '--check'], { timeout: 60_000 }));
+    ({ stdout } = await run('bash', [K8S_BINARIES_SCRIPT, '--check'], { timeout: 60_000, env }));
   } catch (err) {
     const e = err as Error & { stderr?: string };
     const why = (e.stderr ?? '').trim() || e.message;

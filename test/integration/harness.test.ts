@@ -1,0 +1,239 @@
+// Smoke test of the integration harness against a real etcd + kube-apiserver (built by
+// scripts/k8s-binaries.sh). Missing binaries make this FAIL with the script's message, never skip.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AuthenticationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  VersionApi,
+  setHeaderOptions,
+  type V1Service,
+} from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  apiStatus,
+  loadKubeconfig,
+  locateK8sBinaries,
+  parseManifests,
+  startCluster,
+  waitFor,
+  type Cluster,
+} from './harness/index.ts';
+
+const NS = 'harness-smoke';
+
+const SERVICE_YAML = `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${NS}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: ${NS}
+spec:
+  type: LoadBalancer
+  selector: { app: web }
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+      protocol: TCP
+`;
+
+const CRD_YAML = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.harness.ferrolb.test
+spec:
+  group: harness.ferrolb.test
+  scope: Namespaced
+  names: { plural: widgets, singular: widget, kind: Widget, listKind: WidgetList }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                addresses: { type: array, items: { type: string } }
+---
+apiVersion: harness.ferrolb.test/v1
+kind: Widget
+metadata:
+  name: pool-a
+  namespace: ${NS}
+spec:
+  addresses: ["192.0.2.0/28", "2001:db8::/120"]
+`;
+
+const RBAC_YAML = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: service-reader
+  namespace: ${NS}
+rules:
+  - apiGroups: [""]
+    resources: ["services"]
+    verbs: ["get", "list", "watch"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: reader-reads-services
+  namespace: ${NS}
+subjects:
+  - kind: ServiceAccount
+    name: reader
+    namespace: ${NS}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: service-reader
+`;
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** Status of the rejection of `p`, failing the test if it resolves. */
+async function rejectionStatus(p: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    return apiStatus(err);
+  }
+  throw new Error('expected the call to be rejected, it succeeded');
+}
+
+describe('k8s binaries', () => {
+  it('fails loudly, with the script message, when the binaries are not built', async () => {
+    const emptyCache = mkdtempSync(join(tmpdir(), 'ferrolb-nocache-'));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, FERROLB_CACHE: emptyCache };
+      delete env.KUBEBUILDER_ASSETS;
+      await expect(locateK8sBinaries(env)).rejects.toThrow(/are not built: .*Run scripts\/k8s-binaries\.sh first/);
+    } finally {
+      rmSync(emptyCache, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('manifest parsing', () => {
+  it('names the document and the missing field', () => {
+    expect(() => parseManifests('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: Service\n'))
+      .toThrow('apply: document 2 has no apiVersion');
+    expect(() => parseManifests('apiVersion: v1\nkind: Service\nmetadata: {}\n')).toThrow('document 1 (Service) has no metadata.name');
+    expect(() => parseManifests('a: [b\n')).toThrow(/document 1 is not valid YAML/);
+    expect(parseManifests(`${SERVICE_YAML}\n---\n`).map((o) => o.kind)).toEqual(['Namespace', 'Service']);
+  });
+});
+
+describe('startCluster (real etcd + kube-apiserver)', () => {
+  let cluster: Cluster;
+  let core: CoreV1Api;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail' && cluster) console.error(cluster.logTails(60));
+  });
+
+  it('serves the pinned Kubernetes version to the admin identity', async () => {
+    const version = await cluster.kubeConfig.makeApiClient(VersionApi).getCode();
+    expect(version.gitVersion).toBe('v1.36.3');
+    const review = await cluster.kubeConfig.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    expect(review.status?.userInfo?.username).toBe('ferrolb-admin');
+    expect(review.status?.userInfo?.groups).toContain('system:masters');
+    expect(cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('applies a Namespace and a LoadBalancer Service, and writes status through the status subresource', async () => {
+    const applied = await cluster.apply(SERVICE_YAML);
+    expect(applied.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['Namespace/harness-smoke', 'Service/web']);
+
+    const svc = await core.readNamespacedService({ name: 'web', namespace: NS });
+    expect(svc.spec?.type).toBe('LoadBalancer');
+    expect(svc.spec?.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(svc.status?.loadBalancer?.ingress ?? []).toEqual([]);
+
+    await core.patchNamespacedServiceStatus(
+      { name: 'web', namespace: NS, body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP' }] } } } },
+      mergePatch,
+    );
+    const after = await core.readNamespacedServiceStatus({ name: 'web', namespace: NS });
+    expect(after.status?.loadBalancer?.ingress).toEqual([{ ip: '192.0.2.10', ipMode: 'VIP' }]);
+
+    // Writing status through the main resource is ignored by the API server: only the subresource counts.
+    const main: V1Service = { ...after, status: { loadBalancer: { ingress: [{ ip: '198.51.100.99' }] } } };
+    await core.replaceNamespacedService({ name: 'web', namespace: NS, body: main });
+    const still = await core.readNamespacedService({ name: 'web', namespace: NS });
+    expect(still.status?.loadBalancer?.ingress?.map((i) => i.ip)).toEqual(['192.0.2.10']);
+  });
+
+  it('re-applies (replace) and applies a CRD plus an instance of it in one YAML', async () => {
+    const again = await cluster.apply(SERVICE_YAML.replace('port: 80', 'port: 81'));
+    expect(again).toHaveLength(2);
+    const svc = await core.readNamespacedService({ name: 'web', namespace: NS });
+    expect(svc.spec?.ports?.[0]?.port).toBe(81);
+
+    await cluster.apply(CRD_YAML);
+    const widget = (await cluster.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: 'harness.ferrolb.test', version: 'v1', namespace: NS, plural: 'widgets', name: 'pool-a',
+    })) as { spec?: { addresses?: string[] } };
+    expect(widget.spec?.addresses).toEqual(['192.0.2.0/28', '2001:db8::/120']);
+  });
+
+  it('gives a ServiceAccount its own token: RBAC permits what its Role grants and forbids the rest (403)', async () => {
+    await cluster.apply(RBAC_YAML);
+    const saPath = await cluster.serviceAccountKubeconfig(NS, 'reader');
+    const sa = loadKubeconfig(saPath);
+    const saCore = sa.makeApiClient(CoreV1Api);
+
+    const review = await sa.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    expect(review.status?.userInfo?.username).toBe(`system:serviceaccount:${NS}:reader`);
+
+    // The RBAC authorizer learns of new bindings through its informers: wait (bounded) until it does.
+    const list = await waitFor(async () => saCore.listNamespacedService({ namespace: NS }), {
+      what: 'the reader RoleBinding to take effect', timeoutMs: 30_000,
+    });
+    expect(list.items.map((s) => s.metadata?.name)).toEqual(['web']);
+
+    expect(await rejectionStatus(saCore.createNamespacedService({
+      namespace: NS, body: { metadata: { name: 'not-allowed' }, spec: { ports: [{ port: 1 }] } },
+    }))).toBe(403);
+    expect(await rejectionStatus(saCore.patchNamespacedServiceStatus(
+      { name: 'web', namespace: NS, body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }] } } } },
+      mergePatch,
+    ))).toBe(403);
+    expect(await rejectionStatus(saCore.listNamespacedService({ namespace: 'kube-system' }))).toBe(403);
+  });
+
+  it('restarts kube-apiserver on the same address, keeping etcd data and ServiceAccount tokens valid', async () => {
+    const saCore = loadKubeconfig(await cluster.serviceAccountKubeconfig(NS, 'reader')).makeApiClient(CoreV1Api);
+    await cluster.stopApiServer();
+    await expect(core.readNamespacedService({ name: 'web', namespace: NS })).rejects.toThrow();
+
+    await cluster.startApiServer();
+    const svc = await core.readNamespacedServiceStatus({ name: 'web', namespace: NS });
+    expect(svc.status?.loadBalancer?.ingress?.map((i) => i.ip)).toEqual(['192.0.2.10']);
+    const list = await waitFor(async () => saCore.listNamespacedService({ namespace: NS }), {
+      what: 'the ServiceAccount to be authorized again after the restart', timeoutMs: 30_000,
+    });
+    expect(list.items).toHaveLength(1);
+  }, 300_000);
+});
