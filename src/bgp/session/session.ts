@@ -1,0 +1,707 @@
+// One BGP session to one peer: runs the pure FSM (src/bgp/fsm) over real TCP and an injected clock.
+//  - One FSM per TCP connection (`Conn`). The main connection owns the automatic-restart cycle
+//    (active connect with back-off, or passive accept); an incoming connection that arrives while the
+//    main one is in OpenSent/OpenConfirm gets its own FSM, and the collision is resolved as RFC 4271
+//    §6.8 says once a BGP Identifier is known (keep the connection opened by the higher identifier).
+//  - Desired state: set(routes) stores what should be advertised; when Established the session diffs
+//    against Adj-RIB-Out and sends only changes, packed by the codec's packUpdates; End-of-RIB per family
+//    follows the initial table (RFC 4724).
+//  - Graceful restart (RFC 4724) as restarting speaker: GR capability with restart time; R bit on the
+//    first OPEN after a restart; stop({restart:true}) closes without NOTIFICATION.
+//  - Received UPDATEs are decoded with RFC 7606 handling and only counted (Adj-RIB-In size).
+import { EventEmitter } from 'node:events';
+import type net from 'node:net';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { Family } from '../../config/model.ts';
+import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
+import { decodeMessage, encodeMessage, frameLength, packUpdates } from '../codec/index.ts';
+import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
+import { isBgpError } from '../errors.ts';
+import type { AfiSafi, FsmAction, FsmConfig, FsmEvent, FsmState, FsmStateName, Negotiated, TimerName } from '../fsm/index.ts';
+import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState, step } from '../fsm/index.ts';
+import type { Route } from '../routes.ts';
+import { formatPrefix, prefixKey } from '../routes.ts';
+import { diffRib, toRib } from './adj-rib-out.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import { realClock } from './clock.ts';
+import type { Connector } from './transport.ts';
+import { defaultConnector, localAddressOf } from './transport.ts';
+import { buildOpen, endOfRib, FAMILY_AFI, familyOfAfi, SAFI_UNICAST, toCodecRoute, toPeerOpen, updatePrefixes } from './wire.ts';
+
+export interface SessionOptions {
+  /** Peer name for logs and status (defaults to the address). */
+  name?: string;
+  peerAddress: string;
+  peerPort?: number;
+  /** Local address to connect from (and to use as next hop of its family when none is given). */
+  sourceAddress?: string;
+  localAsn: number;
+  peerAsn: number;
+  routerId: string;
+  holdTime?: number;
+  keepaliveTime?: number;
+  /** Only accept connections, never connect. */
+  passive?: boolean;
+  families?: Family[];
+  /** Next hops per family; by default the session's local address of that family. */
+  nextHops?: { ipv4?: string; ipv6?: string; ipv6LinkLocal?: string };
+  password?: string;
+  /** Outgoing TTL (set 255 for eBGP multihop or GTSM). */
+  ttl?: number;
+  /** GTSM minimum incoming TTL (RFC 5082). */
+  minTtl?: number;
+  device?: string;
+  /** RFC 4724: restart time advertised (seconds), and whether this process is restarting (R bit). */
+  gracefulRestart?: { restartTime: number; restarting: boolean };
+  connectRetry?: { minSeconds: number; maxSeconds: number };
+  connectTimeoutMs?: number;
+  openHoldTime?: number;
+  clock?: Clock;
+  random?: () => number;
+  logger?: Logger;
+  connector?: Connector;
+}
+
+export interface SessionCounters {
+  updatesSent: number;
+  updatesReceived: number;
+  notificationsSent: number;
+  notificationsReceived: number;
+  prefixesAdvertised: number;
+  prefixesReceived: number;
+  treatAsWithdraw: number;
+  attributesDiscarded: number;
+  establishedTransitions: number;
+  routeRefreshesReceived: number;
+  /** Routes in set() that could not be sent (family not negotiated, no next hop of the family). */
+  routesSkipped: number;
+}
+
+export interface StateChange {
+  peer: string;
+  state: FsmStateName;
+  previous: FsmStateName;
+  reason: string;
+}
+
+export interface NotificationEvent {
+  peer: string;
+  direction: 'sent' | 'received';
+  code: number;
+  subcode: number;
+}
+
+const TIMER_EVENTS: Record<TimerName, FsmEvent['type']> = {
+  ConnectRetry: 'ConnectRetryTimer_Expires',
+  Hold: 'HoldTimer_Expires',
+  Keepalive: 'KeepaliveTimer_Expires',
+  IdleHold: 'IdleHoldTimer_Expires',
+};
+
+let nextConnId = 1;
+
+/** One TCP connection and the FSM that runs it. */
+interface Conn {
+  id: number;
+  direction: 'out' | 'in';
+  fsm: FsmState;
+  socket?: net.Socket;
+  timers: Map<TimerName, TimerHandle>;
+  /** Bumped to invalidate pending connect attempts. */
+  attempt: number;
+  buf: Uint8Array;
+  ctx: CodecContext;
+  pendingUpdate?: Update;
+  discarded: boolean;
+  lastReason: string;
+}
+
+export function routerIdToNumber(routerId: string): number {
+  const ip = parseIp(routerId);
+  if (!ip || ip.family !== 'ipv4') throw new Error(`router ID "${routerId}" is not an IPv4 address`);
+  return Number(ip.value);
+}
+
+export class BgpSession extends EventEmitter {
+  readonly peer: string;
+  readonly peerAddress: string;
+  private readonly opts: SessionOptions;
+  private readonly cfg: FsmConfig;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly connector: Connector;
+  private main: Conn;
+  private secondary: Conn | undefined;
+  private desired: Route[] = [];
+  private advertised = new Map<string, Route>();
+  private adjRibIn = new Set<string>();
+  private negotiated: Negotiated | undefined;
+  private restarting: boolean;
+  readonly counters: SessionCounters = {
+    updatesSent: 0,
+    updatesReceived: 0,
+    notificationsSent: 0,
+    notificationsReceived: 0,
+    prefixesAdvertised: 0,
+    prefixesReceived: 0,
+    treatAsWithdraw: 0,
+    attributesDiscarded: 0,
+    establishedTransitions: 0,
+    routeRefreshesReceived: 0,
+    routesSkipped: 0,
+  };
+
+  constructor(opts: SessionOptions) {
+    super();
+    const peerAddress = canonicalIp(opts.peerAddress);
+    if (peerAddress === undefined) throw new Error(`peer address "${opts.peerAddress}" is not an IP address`);
+    const holdTime = opts.holdTime ?? 90;
+    if (!Number.isInteger(holdTime) || holdTime < 0 || holdTime > 65535 || holdTime === 1 || holdTime === 2) {
+      throw new Error(`peer ${peerAddress}: hold time ${holdTime} must be 0 or 3..65535 seconds`);
+    }
+    for (const [what, asn] of [['local AS', opts.localAsn], ['peer AS', opts.peerAsn]] as const) {
+      if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff) throw new Error(`peer ${peerAddress}: ${what} ${asn} is not 1..4294967295`);
+    }
+    this.opts = opts;
+    this.peerAddress = peerAddress;
+    this.peer = opts.name ?? peerAddress;
+    this.clock = opts.clock ?? realClock;
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ peer: this.peer, peerAddress });
+    this.connector = opts.connector ?? defaultConnector;
+    this.restarting = opts.gracefulRestart?.restarting ?? false;
+    const families = opts.families ?? ['ipv4', 'ipv6'];
+    this.cfg = {
+      localAsn: opts.localAsn,
+      peerAsn: opts.peerAsn,
+      bgpId: routerIdToNumber(opts.routerId),
+      holdTime,
+      ...(opts.keepaliveTime !== undefined ? { keepaliveTime: opts.keepaliveTime } : {}),
+      openHoldTime: opts.openHoldTime ?? 240,
+      passive: opts.passive ?? false,
+      families: families.map((f): AfiSafi => ({ afi: FAMILY_AFI[f], safi: SAFI_UNICAST })),
+      connectRetry: opts.connectRetry ?? { minSeconds: 1, maxSeconds: 60 },
+      random: opts.random ?? Math.random,
+    };
+    this.main = this.newConn('out');
+  }
+
+  // ---- public API --------------------------------------------------------------------------------
+
+  get state(): FsmStateName {
+    return this.main.fsm.name;
+  }
+
+  get isEstablished(): boolean {
+    return this.main.fsm.name === 'Established';
+  }
+
+  get negotiatedParameters(): Negotiated | undefined {
+    return this.negotiated;
+  }
+
+  /** Routes currently advertised (Adj-RIB-Out), by prefix text. */
+  advertisedPrefixes(): string[] {
+    return [...this.advertised.values()].map((r) => formatPrefix(r.prefix));
+  }
+
+  /** Whether Adj-RIB-Out equals the desired routes that can be sent (nothing left to send). */
+  get inSync(): boolean {
+    if (!this.isEstablished) return false;
+    const d = diffRib(this.advertised, toRib(this.resolveAll(false)));
+    return d.announce.length === 0 && d.withdraw.length === 0;
+  }
+
+  start(): void {
+    this.dispatch(this.main, { type: 'ManualStart' });
+  }
+
+  /**
+   * Stops the session. Default: NOTIFICATION Cease/Administrative Shutdown, so the peer withdraws our
+   * routes at once. restart=true: close without NOTIFICATION, so a graceful-restart peer keeps them.
+   * Resolves when the sockets are closed (or after a short grace period).
+   */
+  stop(opts: { restart?: boolean } = {}): Promise<void> {
+    const sockets = [this.main.socket, this.secondary?.socket].filter((s): s is net.Socket => s !== undefined);
+    const event: FsmEvent = opts.restart ? { type: 'ManualStop', restart: true } : { type: 'ManualStop' };
+    if (this.secondary) this.dispatch(this.secondary, event);
+    this.dispatch(this.main, event);
+    return Promise.all(sockets.map((s) => waitClosed(s, 2000))).then(() => undefined);
+  }
+
+  /** Desired routes; diffed against Adj-RIB-Out, only changes are sent. */
+  set(routes: Route[]): void {
+    this.desired = routes;
+    if (this.isEstablished) this.sync(false);
+  }
+
+  /** BFD reports the path to the peer down: tear the session down now (RFC 5882). */
+  bfdDown(): void {
+    this.dispatch(this.main, { type: 'BfdDown' });
+  }
+
+  /**
+   * A connection accepted by the listener from this peer's address. Returns why it was rejected, or
+   * undefined when taken.
+   */
+  acceptIncoming(socket: net.Socket): string | undefined {
+    const main = this.main;
+    const reject = (why: string, notify: boolean): string => {
+      this.log.info({ event: 'incoming-rejected', reason: why }, 'incoming connection rejected');
+      if (notify) {
+        socket.end(encodeMessage({ type: 'NOTIFICATION', code: ERR_CEASE, subcode: CEASE_COLLISION_RESOLUTION, data: new Uint8Array(0) }, { fourOctetAs: true }));
+      } else {
+        socket.destroy();
+      }
+      socket.on('error', () => {});
+      return why;
+    };
+    switch (main.fsm.name) {
+      case 'Idle':
+        if (!main.fsm.enabled) return reject('session not started', false);
+        this.dispatch(main, { type: 'AutomaticStart_with_PassiveTcpEstablishment' });
+        return this.takeIncoming(main, socket);
+      case 'Connect':
+      case 'Active':
+        return this.takeIncoming(main, socket);
+      case 'OpenSent':
+      case 'OpenConfirm': {
+        if (this.secondary) this.discard(this.secondary, 'replaced by a newer incoming connection');
+        const conn = this.newConn('in');
+        this.secondary = conn;
+        this.dispatch(conn, { type: 'ManualStart_with_PassiveTcpEstablishment' });
+        return this.takeIncoming(conn, socket);
+      }
+      case 'Established':
+        return reject('already Established (RFC 4271 §6.8)', true);
+    }
+  }
+
+  // ---- FSM plumbing ------------------------------------------------------------------------------
+
+  private newConn(direction: 'out' | 'in'): Conn {
+    return {
+      id: nextConnId++,
+      direction,
+      fsm: initialState(),
+      timers: new Map(),
+      attempt: 0,
+      buf: new Uint8Array(0),
+      ctx: { fourOctetAs: false },
+      discarded: false,
+      lastReason: '',
+    };
+  }
+
+  private takeIncoming(conn: Conn, socket: net.Socket): undefined {
+    conn.attempt++; // abandon an outgoing connect in flight
+    conn.direction = 'in';
+    this.attach(conn, socket);
+    this.dispatch(conn, { type: 'TcpConnectionConfirmed' });
+    return undefined;
+  }
+
+  private dispatch(conn: Conn, event: FsmEvent): void {
+    if (conn.discarded) return;
+    const before = conn.fsm;
+    const r = step(before, event, this.cfg);
+    conn.fsm = r.state;
+    if (r.ignored) this.log.debug({ event: 'fsm-ignored', fsmEvent: event.type, reason: r.ignored }, 'event ignored');
+    for (const a of r.actions) this.exec(conn, a);
+    if (event.type === 'BGPOpen' && r.state.name === 'OpenConfirm' && r.state.negotiated) {
+      conn.ctx = { fourOctetAs: r.state.negotiated.fourOctetAs };
+      this.checkCollision(conn, r.state.negotiated.peerBgpId);
+    }
+    if (before.name !== r.state.name && conn === this.main && !conn.discarded) {
+      const reason = r.state.name === 'Idle' ? conn.lastReason : event.type;
+      this.log.info({ event: 'state', state: r.state.name, previous: before.name, reason }, `BGP ${r.state.name}`);
+      const change: StateChange = { peer: this.peer, state: r.state.name, previous: before.name, reason };
+      this.emit('state', change);
+    }
+    this.afterDispatch(conn);
+  }
+
+  private afterDispatch(conn: Conn): void {
+    if (conn.discarded) return;
+    if (conn === this.secondary && conn.fsm.name === 'Idle') {
+      this.discard(conn, conn.lastReason);
+      this.secondary = undefined;
+    } else if (conn === this.main && conn.fsm.name === 'Idle' && this.secondary && conn.fsm.enabled) {
+      this.promoteSecondary();
+    }
+  }
+
+  private promoteSecondary(): void {
+    const next = this.secondary;
+    if (!next) return;
+    this.discard(this.main, 'replaced by the collision winner');
+    next.fsm = { ...next.fsm, passiveStart: this.cfg.passive };
+    this.main = next;
+    this.secondary = undefined;
+    this.log.info({ event: 'collision-winner', conn: next.id, direction: next.direction }, 'keeping the other connection');
+    const change: StateChange = { peer: this.peer, state: next.fsm.name, previous: 'Idle', reason: 'connection collision resolved' };
+    this.emit('state', change);
+  }
+
+  private discard(conn: Conn, reason: string): void {
+    for (const t of conn.timers.values()) t.cancel();
+    conn.timers.clear();
+    if (conn.socket) this.closeSocket(conn);
+    conn.discarded = true;
+    this.log.debug({ event: 'conn-discarded', conn: conn.id, reason }, 'connection discarded');
+  }
+
+  /** RFC 4271 §6.8: when the peer's identifier is known and two connections are open, keep one. */
+  private checkCollision(conn: Conn, peerBgpId: number): void {
+    const other = conn === this.main ? this.secondary : this.main;
+    if (!other || other.discarded) return;
+    if (other.fsm.name !== 'OpenSent' && other.fsm.name !== 'OpenConfirm') return;
+    let loser: Conn;
+    if (conn.direction === other.direction) {
+      loser = this.main; // same direction: the older one is stale
+    } else {
+      const localHigher = this.cfg.bgpId >>> 0 > peerBgpId >>> 0;
+      // Local ID higher: keep the connection we initiated; otherwise keep the one the peer initiated.
+      const dumpDirection = localHigher ? 'in' : 'out';
+      loser = conn.direction === dumpDirection ? conn : other;
+    }
+    this.log.info({ event: 'collision', loser: loser.id, direction: loser.direction }, 'connection collision');
+    this.dispatch(loser, { type: 'OpenCollisionDump' });
+    if (loser === this.main && this.secondary && !this.main.discarded) this.promoteSecondary();
+  }
+
+  private exec(conn: Conn, a: FsmAction): void {
+    switch (a.type) {
+      case 'connect':
+        return this.connect(conn);
+      case 'close':
+        return this.closeSocket(conn);
+      case 'sendOpen':
+        return this.send(conn, buildOpen({
+          localAsn: this.cfg.localAsn,
+          holdTime: this.cfg.holdTime,
+          bgpId: this.cfg.bgpId,
+          families: this.cfg.families,
+          ...(this.opts.gracefulRestart
+            ? { gracefulRestart: { restartTime: this.opts.gracefulRestart.restartTime, restarting: this.restarting } }
+            : {}),
+        }));
+      case 'sendKeepalive':
+        return this.send(conn, { type: 'KEEPALIVE' });
+      case 'sendNotification':
+        this.counters.notificationsSent++;
+        this.log.info({ event: 'notification-sent', code: a.code, subcode: a.subcode }, 'NOTIFICATION sent');
+        this.emit('notification', { peer: this.peer, direction: 'sent', code: a.code, subcode: a.subcode } satisfies NotificationEvent);
+        return this.send(conn, { type: 'NOTIFICATION', code: a.code, subcode: a.subcode, data: a.data ?? new Uint8Array(0) });
+      case 'startTimer': {
+        conn.timers.get(a.timer)?.cancel();
+        const ev = { type: TIMER_EVENTS[a.timer] } as FsmEvent;
+        conn.timers.set(a.timer, this.clock.setTimer(a.seconds * 1000, () => {
+          conn.timers.delete(a.timer);
+          this.dispatch(conn, ev);
+        }));
+        return;
+      }
+      case 'stopTimer':
+        conn.timers.get(a.timer)?.cancel();
+        conn.timers.delete(a.timer);
+        return;
+      case 'processUpdate':
+        return this.processUpdate(conn);
+      case 'processRouteRefresh':
+        this.counters.routeRefreshesReceived++;
+        if (conn === this.main) this.resendAll();
+        return;
+      case 'establish':
+        if (conn !== this.main) {
+          // A secondary connection reached Established: the main one lost or died; take over.
+          if (this.secondary === conn) {
+            this.discard(this.main, 'superseded');
+            this.main = conn;
+            this.secondary = undefined;
+          }
+        }
+        this.negotiated = a.negotiated;
+        this.counters.establishedTransitions++;
+        this.advertised.clear();
+        this.adjRibIn.clear();
+        // After the first Established the R bit is no longer ours to send (RFC 4724 §4.1).
+        this.restarting = false;
+        // After the FSM step completes (so the Established state change is reported first).
+        queueMicrotask(() => {
+          if (this.isEstablished && this.main === conn) this.sync(true);
+        });
+        return;
+      case 'releaseResources':
+        conn.lastReason = a.reason;
+        if (conn === this.main) {
+          this.negotiated = undefined;
+          this.advertised.clear();
+          this.adjRibIn.clear();
+          this.counters.prefixesAdvertised = 0;
+          this.counters.prefixesReceived = 0;
+        }
+        return;
+    }
+  }
+
+  private connect(conn: Conn): void {
+    const attempt = ++conn.attempt;
+    conn.direction = 'out';
+    const o = this.opts;
+    this.log.debug({ event: 'connect', port: o.peerPort ?? 179 }, 'connecting');
+    let pending: Promise<net.Socket>;
+    try {
+      pending = this.connector({
+        host: this.peerAddress,
+        port: o.peerPort ?? 179,
+        ...(o.sourceAddress !== undefined ? { localAddress: o.sourceAddress } : {}),
+        ...(o.password !== undefined ? { password: o.password } : {}),
+        ...(o.ttl !== undefined ? { ttl: o.ttl } : {}),
+        ...(o.minTtl !== undefined ? { minTtl: o.minTtl } : {}),
+        ...(o.device !== undefined ? { device: o.device } : {}),
+        timeoutMs: o.connectTimeoutMs ?? 30_000,
+      });
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(
+      (socket) => {
+        if (conn.discarded || conn.attempt !== attempt || conn.fsm.name !== 'Connect') {
+          socket.destroy();
+          return;
+        }
+        this.attach(conn, socket);
+        this.dispatch(conn, { type: 'Tcp_CR_Acked' });
+      },
+      (err: unknown) => {
+        if (conn.discarded || conn.attempt !== attempt) return;
+        this.log.info({ event: 'connect-failed', err: String((err as Error)?.message ?? err) }, 'connect failed');
+        conn.lastReason = `connect failed: ${(err as Error)?.message ?? String(err)}`;
+        this.dispatch(conn, { type: 'TcpConnectionFails' });
+      },
+    );
+  }
+
+  private attach(conn: Conn, socket: net.Socket): void {
+    conn.socket = socket;
+    conn.buf = new Uint8Array(0);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.socket === socket) this.onData(conn, chunk);
+    });
+    const gone = (why: string) => {
+      if (conn.socket !== socket) return;
+      conn.socket = undefined;
+      conn.lastReason = why;
+      this.dispatch(conn, { type: 'TcpConnectionFails' });
+    };
+    socket.on('error', (err) => gone(`TCP error: ${err.message}`));
+    socket.on('close', () => gone('TCP connection closed by peer'));
+    socket.on('end', () => gone('TCP connection closed by peer'));
+  }
+
+  private closeSocket(conn: Conn): void {
+    conn.attempt++;
+    const socket = conn.socket;
+    if (!socket) return;
+    conn.socket = undefined;
+    conn.buf = new Uint8Array(0);
+    // Flush what we wrote (a NOTIFICATION), then FIN; read and drop until the peer closes.
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), 3000);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  private send(conn: Conn, msg: BgpMessage): void {
+    const socket = conn.socket;
+    if (!socket || socket.destroyed) return;
+    socket.write(encodeMessage(msg, conn.ctx));
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------------
+
+  private onData(conn: Conn, chunk: Uint8Array): void {
+    conn.buf = conn.buf.length === 0 ? new Uint8Array(chunk) : concat(conn.buf, chunk);
+    let off = 0;
+    const socket = conn.socket;
+    while (conn.socket === socket && !conn.discarded) {
+      let len: number | undefined;
+      try {
+        len = frameLength(conn.buf, off);
+      } catch (err) {
+        if (isBgpError(err)) {
+          conn.lastReason = err.message;
+          this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data });
+        } else {
+          throw err;
+        }
+        return;
+      }
+      if (len === undefined || conn.buf.length - off < len) break;
+      const frame = conn.buf.subarray(off, off + len);
+      off += len;
+      this.onFrame(conn, frame);
+    }
+    if (conn.socket === socket) conn.buf = conn.buf.slice(off);
+  }
+
+  private onFrame(conn: Conn, frame: Uint8Array): void {
+    let msg: BgpMessage;
+    try {
+      msg = decodeMessage(frame, 0, conn.ctx).value;
+    } catch (err) {
+      const type = frame[18];
+      const e = isBgpError(err) ? err : undefined;
+      const code = e?.code ?? 1;
+      const subcode = e?.subcode ?? 0;
+      const data = e?.data ?? new Uint8Array(0);
+      conn.lastReason = `malformed message (type ${type}): ${(err as Error)?.message ?? String(err)}`;
+      this.log.warn({ event: 'decode-error', type, code, subcode, err: conn.lastReason }, 'malformed message');
+      if (type === 3) return this.dispatch(conn, { type: 'NotifMsg' });
+      if (code === 1) return this.dispatch(conn, { type: 'BGPHeaderErr', code, subcode, data });
+      if (type === 1) return this.dispatch(conn, { type: 'BGPOpenMsgErr', code, subcode, data });
+      return this.dispatch(conn, { type: 'UpdateMsgErr', code, subcode, data });
+    }
+    switch (msg.type) {
+      case 'OPEN':
+        return this.dispatch(conn, { type: 'BGPOpen', open: toPeerOpen(msg) });
+      case 'KEEPALIVE':
+        return this.dispatch(conn, { type: 'KeepAliveMsg' });
+      case 'UPDATE':
+        conn.pendingUpdate = msg;
+        this.dispatch(conn, { type: 'UpdateMsg' });
+        conn.pendingUpdate = undefined;
+        return;
+      case 'NOTIFICATION': {
+        this.counters.notificationsReceived++;
+        const text = msg.shutdownCommunication ? ` "${msg.shutdownCommunication}"` : '';
+        conn.lastReason = `peer sent NOTIFICATION ${msg.code}/${msg.subcode}${text}`;
+        this.log.info({ event: 'notification-received', code: msg.code, subcode: msg.subcode }, 'NOTIFICATION received');
+        this.emit('notification', { peer: this.peer, direction: 'received', code: msg.code, subcode: msg.subcode } satisfies NotificationEvent);
+        return this.dispatch(conn, msg.code === 2 && msg.subcode === 1 ? { type: 'NotifMsgVerErr' } : { type: 'NotifMsg' });
+      }
+      case 'ROUTE-REFRESH':
+        return this.dispatch(conn, { type: 'RouteRefreshMsg' });
+    }
+  }
+
+  private processUpdate(conn: Conn): void {
+    const u = conn.pendingUpdate;
+    if (!u || conn !== this.main) return;
+    this.counters.updatesReceived++;
+    if (u.treatAsWithdraw) {
+      this.counters.treatAsWithdraw++;
+      this.log.warn({ event: 'treat-as-withdraw', errors: u.errors?.map((e) => e.message) }, 'malformed UPDATE treated as withdraw (RFC 7606)');
+    }
+    if (u.discarded && u.discarded.length > 0) {
+      this.counters.attributesDiscarded += u.discarded.length;
+      this.log.warn({ event: 'attribute-discard', attributes: u.discarded }, 'attributes discarded (RFC 7606)');
+    }
+    const p = updatePrefixes(u);
+    for (const w of p.withdrawn) this.adjRibIn.delete(prefixKey(w));
+    for (const a of p.announced) this.adjRibIn.add(prefixKey(a));
+    this.counters.prefixesReceived = this.adjRibIn.size;
+  }
+
+  // ---- sending routes ----------------------------------------------------------------------------
+
+  /** Desired routes with next hops filled in, limited to negotiated families. */
+  private resolveAll(count: boolean): Route[] {
+    const n = this.negotiated;
+    if (!n) return [];
+    const families = new Set(n.families.map((f) => familyOfAfi(f.afi)));
+    const local = this.main.socket ? localAddressOf(this.main.socket) : undefined;
+    const localIp = local !== undefined ? parseIp(local) : undefined;
+    const out: Route[] = [];
+    let skipped = 0;
+    for (const r of this.desired) {
+      const fam = r.prefix.family;
+      if (!families.has(fam)) {
+        skipped++;
+        continue;
+      }
+      const configured = fam === 'ipv4' ? this.opts.nextHops?.ipv4 : this.opts.nextHops?.ipv6;
+      const nextHop = r.nextHop ?? configured ?? (localIp?.family === fam ? formatIp(fam, localIp.value) : undefined);
+      if (nextHop === undefined || parseIp(nextHop)?.family !== fam) {
+        skipped++;
+        continue;
+      }
+      const ll = r.nextHopLinkLocal ?? (fam === 'ipv6' ? this.opts.nextHops?.ipv6LinkLocal : undefined);
+      out.push({ ...r, nextHop, ...(ll !== undefined ? { nextHopLinkLocal: ll } : {}) });
+    }
+    if (count) {
+      if (skipped > 0 && skipped !== this.counters.routesSkipped) {
+        this.log.warn({ event: 'routes-skipped', count: skipped }, 'routes not sent: family not negotiated or no next hop of the family');
+      }
+      this.counters.routesSkipped = skipped;
+    }
+    return out;
+  }
+
+  private sync(initial: boolean): void {
+    const conn = this.main;
+    const n = this.negotiated;
+    if (!n || !conn.socket) return;
+    const desired = toRib(this.resolveAll(true));
+    const diff = diffRib(this.advertised, desired);
+    this.sendRoutes(conn, diff.announce, diff.withdraw);
+    this.advertised = desired;
+    this.counters.prefixesAdvertised = desired.size;
+    if (initial) {
+      for (const f of n.families) {
+        const fam = familyOfAfi(f.afi);
+        if (fam) this.send(conn, endOfRib(fam));
+      }
+    }
+    if (initial || diff.announce.length > 0 || diff.withdraw.length > 0) {
+      this.log.info({ event: 'advertised', prefixes: desired.size, announced: diff.announce.length, withdrawn: diff.withdraw.length }, 'routes advertised');
+      this.emit('advertised', { peer: this.peer, prefixes: desired.size, announced: diff.announce.length, withdrawn: diff.withdraw.length });
+    }
+  }
+
+  private resendAll(): void {
+    const conn = this.main;
+    if (!this.isEstablished || !conn.socket) return;
+    this.sendRoutes(conn, [...this.advertised.values()], []);
+  }
+
+  private sendRoutes(conn: Conn, announce: Route[], withdraw: Route['prefix'][]): void {
+    if (announce.length === 0 && withdraw.length === 0) return;
+    const kind = { localAsn: this.cfg.localAsn, ibgp: this.cfg.localAsn === this.cfg.peerAsn };
+    const codecRoutes = announce.map((r) => {
+      const nh = parseIp(r.nextHop as string)?.value ?? 0n;
+      const ll = r.nextHopLinkLocal !== undefined ? parseIp(r.nextHopLinkLocal)?.value : undefined;
+      return toCodecRoute(r, nh, ll, kind);
+    });
+    const socket = conn.socket;
+    if (!socket) return;
+    for (const packet of packUpdates(codecRoutes, withdraw, conn.ctx)) {
+      socket.write(packet);
+      this.counters.updatesSent++;
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function waitClosed(socket: net.Socket, ms: number): Promise<void> {
+  if (socket.destroyed || socket.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, ms);
+    t.unref();
+    socket.once('close', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}

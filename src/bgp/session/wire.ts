@@ -1,0 +1,133 @@
+// The session's bridge to the codec: builds our OPEN, reads the peer's OPEN into the FSM's PeerOpen,
+// turns FerroLB routes into codec routes (path attributes per peer type), End-of-RIB markers (RFC 4724
+// §2), and the prefixes an UPDATE announces or withdraws (for the Adj-RIB-In count).
+import type { Family } from '../../config/model.ts';
+import type { Capability, Open, PathAttribute, Route as CodecRoute, Update } from '../codec/model.ts';
+import type { AfiSafi, PeerOpen } from '../fsm/types.ts';
+import { AS_TRANS } from '../fsm/notification-codes.ts';
+import type { Prefix, Route } from '../routes.ts';
+
+export const FAMILY_AFI: Record<Family, number> = { ipv4: 1, ipv6: 2 };
+export const SAFI_UNICAST = 1;
+
+export function familyOfAfi(afi: number): Family | undefined {
+  return afi === 1 ? 'ipv4' : afi === 2 ? 'ipv6' : undefined;
+}
+
+export interface OpenParams {
+  localAsn: number;
+  holdTime: number;
+  bgpId: number;
+  families: AfiSafi[];
+  /** RFC 4724: advertise graceful restart with this restart time; `restarting` sets the R bit. */
+  gracefulRestart?: { restartTime: number; restarting: boolean };
+}
+
+export function buildOpen(p: OpenParams): Open {
+  const capabilities: Capability[] = p.families.map((f) => ({ type: 'MULTIPROTOCOL', afi: f.afi, safi: f.safi }));
+  capabilities.push({ type: 'ROUTE_REFRESH' });
+  capabilities.push({ type: 'FOUR_OCTET_AS', asn: p.localAsn });
+  if (p.gracefulRestart) {
+    capabilities.push({
+      type: 'GRACEFUL_RESTART',
+      restartState: p.gracefulRestart.restarting,
+      notification: false,
+      restartTime: Math.min(4095, Math.max(0, Math.trunc(p.gracefulRestart.restartTime))),
+      // Forwarding state: the node keeps forwarding to the LoadBalancer IPs while the speaker restarts.
+      families: p.families.map((f) => ({ afi: f.afi, safi: f.safi, forwardingState: p.gracefulRestart?.restarting ?? false })),
+    });
+  }
+  return {
+    type: 'OPEN',
+    version: 4,
+    myAsn: p.localAsn > 0xffff ? AS_TRANS : p.localAsn,
+    holdTime: p.holdTime,
+    bgpId: p.bgpId,
+    capabilities,
+  };
+}
+
+export function toPeerOpen(open: Open): PeerOpen {
+  const peer: PeerOpen = {
+    version: open.version,
+    myAsn: open.myAsn,
+    holdTime: open.holdTime,
+    bgpId: open.bgpId >>> 0,
+    routeRefresh: false,
+  };
+  const mp: AfiSafi[] = [];
+  for (const c of open.capabilities) {
+    switch (c.type) {
+      case 'MULTIPROTOCOL':
+        mp.push({ afi: c.afi, safi: c.safi });
+        break;
+      case 'ROUTE_REFRESH':
+      case 'ENHANCED_ROUTE_REFRESH':
+        peer.routeRefresh = true;
+        break;
+      case 'FOUR_OCTET_AS':
+        peer.fourOctetAs = c.asn;
+        break;
+      case 'GRACEFUL_RESTART':
+        peer.gracefulRestart = { restarting: c.restartState, restartTime: c.restartTime };
+        break;
+    }
+  }
+  if (mp.length > 0) peer.multiprotocol = mp;
+  return peer;
+}
+
+export interface PeerKind {
+  localAsn: number;
+  ibgp: boolean;
+}
+
+/** Default LOCAL_PREF towards iBGP peers (RFC 4271 §5.1.5 requires the attribute there). */
+export const DEFAULT_LOCAL_PREF = 100;
+
+export function toCodecRoute(route: Route, nextHop: bigint, linkLocal: bigint | undefined, kind: PeerKind): CodecRoute {
+  const attributes: PathAttribute[] = [
+    { type: 'ORIGIN', origin: 'IGP' },
+    { type: 'AS_PATH', segments: kind.ibgp ? [] : [{ type: 'AS_SEQUENCE', asns: [kind.localAsn] }] },
+  ];
+  if (route.med !== undefined) attributes.push({ type: 'MULTI_EXIT_DISC', med: route.med });
+  if (kind.ibgp) attributes.push({ type: 'LOCAL_PREF', localPref: route.localPref ?? DEFAULT_LOCAL_PREF });
+  if (route.communities.length > 0) attributes.push({ type: 'COMMUNITIES', communities: route.communities });
+  if (route.largeCommunities.length > 0) {
+    attributes.push({ type: 'LARGE_COMMUNITIES', communities: route.largeCommunities });
+  }
+  return {
+    prefix: route.prefix,
+    nextHop,
+    ...(linkLocal !== undefined && route.prefix.family === 'ipv6' ? { linkLocalNextHop: linkLocal } : {}),
+    attributes,
+  };
+}
+
+/** End-of-RIB: an empty UPDATE for IPv4 unicast, an empty MP_UNREACH_NLRI for other families. */
+export function endOfRib(family: Family): Update {
+  if (family === 'ipv4') return { type: 'UPDATE', withdrawn: [], attributes: [], nlri: [] };
+  return {
+    type: 'UPDATE',
+    withdrawn: [],
+    attributes: [{ type: 'MP_UNREACH_NLRI', family, safi: SAFI_UNICAST, withdrawn: [] }],
+    nlri: [],
+  };
+}
+
+/** Prefixes an UPDATE announces and withdraws, with RFC 7606 treat-as-withdraw applied. */
+export function updatePrefixes(u: Update): { announced: Prefix[]; withdrawn: Prefix[]; endOfRib?: Family } {
+  const announced: Prefix[] = [...u.nlri];
+  const withdrawn: Prefix[] = [...u.withdrawn];
+  for (const a of u.attributes) {
+    if (a.type === 'MP_REACH_NLRI') announced.push(...a.nlri);
+    if (a.type === 'MP_UNREACH_NLRI') withdrawn.push(...a.withdrawn);
+  }
+  if (u.treatAsWithdraw) return { announced: [], withdrawn: [...withdrawn, ...announced] };
+  if (announced.length === 0 && withdrawn.length === 0) {
+    if (u.attributes.length === 0) return { announced, withdrawn, endOfRib: 'ipv4' };
+    const only = u.attributes.length === 1 ? u.attributes[0] : undefined;
+    if (only?.type === 'MP_UNREACH_NLRI') return { announced, withdrawn, endOfRib: only.family };
+  }
+  return { announced, withdrawn };
+}
