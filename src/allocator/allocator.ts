@@ -24,13 +24,13 @@ interface Holding {
   pool: string;
   /** One per family, primary family first. */
   addrs: AddressState[];
-  holder: Holder;
 }
 
 const FAMILIES: readonly Family[] = ['ipv4', 'ipv6'];
 
+/** A NormalizedRequest carries key, sharingKey, backend and ports: it is its own Holder. */
 function holderOf(n: NormalizedRequest): Holder {
-  return { key: n.key, sharingKey: n.sharingKey, backend: n.backend, ports: n.ports };
+  return n;
 }
 
 function ipOf(s: AddressState): Ip {
@@ -179,7 +179,7 @@ export class Allocator {
   holdersOf(ip: string): string[] {
     const parsed = parseIp(ip);
     const s = parsed && this.table[parsed.family].get(parsed.value);
-    return s ? [...s.holders.keys()] : [];
+    return s ? s.holders.map((h) => h.key) : [];
   }
 
   /** Per pool and family: distinct addresses held, and addresses still free (avoid-buggy-ips applied). */
@@ -420,7 +420,6 @@ export class Allocator {
       this.link(s, holder);
     }
     h.req = n;
-    h.holder = holder;
     const first = h.addrs[0];
     if (addMissingFamily && n.mode === 'prefer' && h.addrs.length === 1 && first && n.requested.length === 0) {
       const missing = n.families.find((f) => f !== first.family);
@@ -437,7 +436,7 @@ export class Allocator {
   private take(n: NormalizedRequest, p: CompiledPool, ips: readonly Ip[]): Assignment {
     const holder = holderOf(n);
     const addrs = ips.map((ip) => this.acquire(ip, p.name, holder));
-    const h: Holding = { req: n, pool: p.name, addrs, holder };
+    const h: Holding = { req: n, pool: p.name, addrs };
     this.holdings.set(n.key, h);
     return this.assignmentFor(h);
   }

@@ -10,6 +10,16 @@ import type { AllocationError, AllocationRequest, IpFamilyPolicy } from './types
 /** single: exactly one family; prefer: both if one pool can, else one; require: both or nothing. */
 export type FamilyMode = 'single' | 'prefer' | 'require';
 
+const EMPTY: readonly never[] = Object.freeze([]);
+const FAMILY_LISTS: Record<string, readonly Family[]> = {
+  ipv4: Object.freeze(['ipv4'] as Family[]),
+  ipv6: Object.freeze(['ipv6'] as Family[]),
+  'ipv4,ipv6': Object.freeze(['ipv4', 'ipv6'] as Family[]),
+  'ipv6,ipv4': Object.freeze(['ipv6', 'ipv4'] as Family[]),
+};
+/** Port ids are interned: thousands of services use the same few ports. */
+const PORT_IDS = new Map<string, string>();
+
 export interface NormalizedRequest {
   request: AllocationRequest;
   key: string;
@@ -18,12 +28,12 @@ export interface NormalizedRequest {
   namespaceLabels: Record<string, string>;
   mode: FamilyMode;
   /** The wanted families, primary first: one for single, two for prefer/require. */
-  families: Family[];
+  families: readonly Family[];
   /** `PROTOCOL/port`, deduplicated. */
-  ports: string[];
+  ports: readonly string[];
   /** Requested addresses, primary family first; empty when none were requested. */
-  requested: Ip[];
-  requestedText: string[];
+  requested: readonly Ip[];
+  requestedText: readonly string[];
   poolHint: string | undefined;
   /** undefined when the service does not allow sharing. */
   sharingKey: string | undefined;
@@ -39,7 +49,9 @@ export function otherFamily(f: Family): Family {
 }
 
 function isStringRecord(v: unknown): v is Record<string, string> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const k in v) if (typeof (v as Record<string, unknown>)[k] !== 'string') return false;
+  return true;
 }
 
 export function normalizeRequest(req: AllocationRequest): NormalizedRequest | AllocationError {
@@ -59,7 +71,8 @@ export function normalizeRequest(req: AllocationRequest): NormalizedRequest | Al
   const rawFamilies = req.ipFamilies ?? [];
   if (!Array.isArray(rawFamilies)) return bad(`${key}: ipFamilies must be a list`);
   const given: Family[] = [];
-  for (const [i, f] of rawFamilies.entries()) {
+  for (let i = 0; i < rawFamilies.length; i++) {
+    const f = rawFamilies[i];
     if (f !== 'ipv4' && f !== 'ipv6') return bad(`${key}: ipFamilies[${i}] "${String(f)}" is not ipv4 or ipv6`);
     if (!given.includes(f)) given.push(f);
   }
@@ -84,22 +97,28 @@ export function normalizeRequest(req: AllocationRequest): NormalizedRequest | Al
   const rawPorts = req.ports ?? [];
   if (!Array.isArray(rawPorts)) return bad(`${key}: ports must be a list`);
   const ports: string[] = [];
-  for (const [i, p] of rawPorts.entries()) {
+  for (let i = 0; i < rawPorts.length; i++) {
+    const p = rawPorts[i];
     const port = p?.port;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
       return bad(`${key}: ports[${i}].port ${String(port)} is not a port number 0..65535`);
     }
-    const protocol = p.protocol ?? 'TCP';
+    const protocol = p?.protocol ?? 'TCP';
     if (!PROTOCOLS.includes(protocol)) return bad(`${key}: ports[${i}].protocol "${String(protocol)}" is not TCP, UDP or SCTP`);
-    const id = `${protocol}/${port}`;
+    const raw = `${protocol}/${port}`;
+    let id = PORT_IDS.get(raw);
+    if (id === undefined) {
+      id = raw;
+      if (PORT_IDS.size < 200_000) PORT_IDS.set(raw, raw);
+    }
     if (!ports.includes(id)) ports.push(id);
   }
 
   const rawRequested = req.requestedIps ?? [];
   if (!Array.isArray(rawRequested)) return bad(`${key}: requestedIps must be a list`);
-  const parsed = parseAddresses(key, rawRequested, 'requested IP');
-  if (!Array.isArray(parsed)) return parsed;
-  const requested = sortByFamilies(parsed, families);
+  const parsed: readonly Ip[] | AllocationError = rawRequested.length === 0 ? EMPTY : parseAddresses(key, rawRequested, 'requested IP');
+  if ('code' in parsed) return parsed;
+  const requested = parsed.length === 0 ? EMPTY : sortByFamilies(parsed, families);
 
   const poolHint = typeof req.poolHint === 'string' && req.poolHint !== '' ? req.poolHint : undefined;
   const sharingKey = typeof req.sharingKey === 'string' && req.sharingKey !== '' ? req.sharingKey : undefined;
@@ -114,10 +133,10 @@ export function normalizeRequest(req: AllocationRequest): NormalizedRequest | Al
     labels,
     namespaceLabels,
     mode,
-    families,
-    ports,
+    families: FAMILY_LISTS[families.join(',')] ?? families,
+    ports: ports.length === 0 ? EMPTY : ports,
     requested,
-    requestedText: requested.map((ip) => textOf(ip)),
+    requestedText: requested.length === 0 ? EMPTY : requested.map((ip) => textOf(ip)),
     poolHint,
     sharingKey,
     backend,
@@ -144,7 +163,7 @@ export function parseAddresses(key: string, texts: readonly unknown[], what: str
 }
 
 /** Orders addresses as the service's families (primary first); others keep their order at the end. */
-export function sortByFamilies(ips: Ip[], families: readonly Family[]): Ip[] {
+export function sortByFamilies(ips: readonly Ip[], families: readonly Family[]): Ip[] {
   const rank = (f: Family): number => {
     const i = families.indexOf(f);
     return i < 0 ? families.length : i;

@@ -12,41 +12,54 @@ export interface Holder {
   key: string;
   sharingKey: string | undefined;
   backend: string;
+  /** `PROTOCOL/port`. */
   ports: readonly string[];
 }
 
+/**
+ * One held address. Kept small (no per-address maps): an allocator holds one per service, and the
+ * number of services sharing one address is small, so holders is a plain array.
+ */
 export interface AddressState {
   family: Family;
   value: bigint;
   text: string;
   /** The pool the address was handed out from. */
   pool: string;
-  holders: Map<string, Holder>;
-  /** `PROTOCOL/port` → key of the service using it on this address. */
-  ports: Map<string, string>;
+  holders: Holder[];
 }
 
 export function newAddressState(family: Family, value: bigint, text: string, pool: string): AddressState {
-  return { family, value, text, pool, holders: new Map(), ports: new Map() };
+  return { family, value, text, pool, holders: [] };
 }
 
 /** The sharing key all holders agree on (undefined when unshared or empty). */
 export function sharingKeyOf(state: AddressState): string | undefined {
-  for (const h of state.holders.values()) return h.sharingKey;
-  return undefined;
+  return state.holders[0]?.sharingKey;
 }
 
 /** Whether `candidate` may join the holders of `state` (ignoring its own earlier holding, if any). */
 export function checkSharing(state: AddressState, candidate: Holder): AllocationError | undefined {
-  let other: Holder | undefined;
-  for (const h of state.holders.values()) {
-    if (h.key !== candidate.key) {
-      other = h;
-      break;
+  const ip = state.text;
+  let checkedKeys = false;
+  for (const other of state.holders) {
+    if (other.key === candidate.key) continue;
+    if (!checkedKeys) {
+      // Every holder agrees on sharing key and backend, so one comparison covers them all.
+      checkedKeys = true;
+      const err = checkKeys(ip, other, candidate);
+      if (err) return err;
+    }
+    for (const port of candidate.ports) {
+      if (other.ports.includes(port)) {
+        return allocationError('PortConflict', `port ${port} on ${ip} is already used by ${other.key}, which shares the address with ${candidate.key}`);
+      }
     }
   }
-  if (!other) return undefined;
-  const ip = state.text;
+  return undefined;
+}
+
+function checkKeys(ip: string, other: Holder, candidate: Holder): AllocationError | undefined {
   if (other.sharingKey === undefined) {
     return allocationError('RequestedIpInUse', `${ip} is in use by ${other.key}, which does not allow sharing (no allow-shared-ip annotation)`);
   }
@@ -69,33 +82,24 @@ export function checkSharing(state: AddressState, candidate: Holder): Allocation
         'services sharing an address with externalTrafficPolicy Local must all be Local with the same selector',
     );
   }
-  for (const port of candidate.ports) {
-    const owner = state.ports.get(port);
-    if (owner !== undefined && owner !== candidate.key) {
-      return allocationError('PortConflict', `port ${port} on ${ip} is already used by ${owner}, which shares the address with ${candidate.key}`);
-    }
-  }
   return undefined;
 }
 
 function describeBackend(b: string): string {
   if (b === 'Cluster') return 'externalTrafficPolicy Cluster';
-  const sel = b.slice('Local:'.length);
-  return `externalTrafficPolicy Local with selector "${sel}"`;
+  return `externalTrafficPolicy Local with selector "${b.slice('Local:'.length)}"`;
 }
 
-/** Adds a holder (caller checked checkSharing). */
+/** Adds (or replaces) a holder; the caller checked checkSharing. */
 export function attachHolder(state: AddressState, holder: Holder): void {
-  state.holders.set(holder.key, holder);
-  for (const p of holder.ports) state.ports.set(p, holder.key);
+  const i = state.holders.findIndex((h) => h.key === holder.key);
+  if (i >= 0) state.holders[i] = holder;
+  else state.holders.push(holder);
 }
 
 /** Removes a holder; returns true when nobody holds the address any more. */
 export function detachHolder(state: AddressState, key: string): boolean {
-  const h = state.holders.get(key);
-  if (h) {
-    state.holders.delete(key);
-    for (const p of h.ports) if (state.ports.get(p) === key) state.ports.delete(p);
-  }
-  return state.holders.size === 0;
+  const i = state.holders.findIndex((h) => h.key === key);
+  if (i >= 0) state.holders.splice(i, 1);
+  return state.holders.length === 0;
 }
