@@ -1,8 +1,11 @@
 // Smoke test of the integration harness against a real etcd + kube-apiserver (built by
 // scripts/k8s-binaries.sh). Missing binaries make this FAIL with the script's message, never skip.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import {
   AuthenticationV1Api,
   CoreV1Api,
@@ -126,6 +129,59 @@ describe('k8s binaries', () => {
       rmSync(emptyCache, { recursive: true, force: true });
     }
   });
+});
+
+/** True while `pid` is a live process (a zombie counts as dead: it only waits to be reaped). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('daemons do not outlive a test process killed with SIGKILL', () => {
+  it('etcd and kube-apiserver die with their parent (PR_SET_PDEATHSIG via setpriv)', async () => {
+    const repoNode = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
+    const index = fileURLToPath(new URL('./harness/index.ts', import.meta.url));
+    const code = `import { startCluster } from ${JSON.stringify(index)};
+      const c = await startCluster();
+      console.log(JSON.stringify({ dir: c.dir, ...c.processIds() }));
+      setInterval(() => {}, 60_000);`;
+    const child = spawn(existsSync(repoNode) ? repoNode : process.execPath, ['--input-type=module', '-e', code], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    let started: { dir: string; etcd?: number; kubeApiserver?: number } | undefined;
+    try {
+      const firstLine = await new Promise<string>((resolve, reject) => {
+        const rl = createInterface({ input: child.stdout });
+        rl.once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`child exited (${code}) before starting a cluster:\n${stderr}`)));
+      });
+      started = JSON.parse(firstLine) as typeof started;
+      expect(started?.etcd).toBeGreaterThan(0);
+      expect(started?.kubeApiserver).toBeGreaterThan(0);
+      expect(alive(started!.etcd!) && alive(started!.kubeApiserver!)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const pids = [started!.etcd!, started!.kubeApiserver!];
+    try {
+      await waitFor(() => pids.every((pid) => !alive(pid)), {
+        what: `etcd (${pids[0]}) and kube-apiserver (${pids[1]}) to die after their parent was killed`,
+        timeoutMs: 10_000,
+      });
+      expect(pids.filter(alive)).toEqual([]);
+    } finally {
+      for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL'); // only if the test failed
+      rmSync(started!.dir, { recursive: true, force: true }); // SIGKILL skipped the exit handler
+    }
+  }, 180_000);
 });
 
 describe('manifest parsing', () => {

@@ -36,6 +36,9 @@ export function apiServerArgs(o: ApiServerOptions): string[] {
     `--service-account-signing-key-file=${o.pki.saKeyPath}`,
     `--service-cluster-ip-range=${o.serviceClusterIpRange}`,
     '--allow-privileged=true',
+    // The default reconciler writes 127.0.0.1 into Endpoints "kubernetes", which validation rejects
+    // (loopback) every few seconds; nothing here needs that Service's endpoints.
+    '--endpoint-reconciler-type=none',
     ...o.extraArgs,
   ];
 }

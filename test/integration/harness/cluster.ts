@@ -49,6 +49,8 @@ export interface Cluster {
   stopApiServer(): Promise<void>;
   /** Starts kube-apiserver again on the same port with the same flags; resolves when /readyz is 200. */
   startApiServer(): Promise<void>;
+  /** Process ids of the running daemons (undefined when stopped), e.g. to check cleanup. */
+  processIds(): { etcd?: number; kubeApiserver?: number };
   /** The last lines of both logs, for failure messages. */
   logTails(lines?: number): string;
   /** Kills both processes and removes the temp dir (unless kept). Safe to call twice. */
@@ -125,6 +127,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 
     return {
       dir, server, caPem: pki.caPem, etcdUrl, kubeConfig, kubeconfigPath, logTails, stop,
+      processIds: () => ({
+        etcd: etcd?.exited() === undefined ? etcd?.pid : undefined,
+        kubeApiserver: apiserver?.exited() === undefined ? apiserver?.pid : undefined,
+      }),
       apply: (yamlText, applyOpts) => apply(kubeConfig, yamlText, applyOpts),
       async serviceAccountKubeconfig(namespace, name, tokenOpts) {
         const token = await serviceAccountToken(kubeConfig, namespace, name, tokenOpts);

@@ -1,5 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+
+// util-linux setpriv (Essential on Debian) sets PR_SET_PDEATHSIG and then execs the daemon (same pid):
+// if the test process dies without running its exit handlers (SIGKILL, OOM), the kernel kills the
+// daemon too instead of leaving etcd / kube-apiserver running forever.
+const SETPRIV = '/usr/bin/setpriv';
+const hasSetpriv = existsSync(SETPRIV);
 
 /** One long-running child process whose stdout+stderr go to a log file (appended across restarts). */
 export interface Daemon {
@@ -19,7 +25,9 @@ export function startDaemon(name: string, binary: string, args: readonly string[
   writeSync(fd, `\n=== ${new Date().toISOString()} ${binary} ${args.join(' ')}\n`);
   let child: ChildProcess;
   try {
-    child = spawn(binary, args, { stdio: ['ignore', fd, fd] });
+    child = hasSetpriv
+      ? spawn(SETPRIV, ['--pdeathsig', 'SIGKILL', '--', binary, ...args], { stdio: ['ignore', fd, fd] })
+      : spawn(binary, args, { stdio: ['ignore', fd, fd] });
   } finally {
     closeSync(fd);
   }

@@ -29,13 +29,13 @@ export async function startEtcd(opts: EtcdOptions): Promise<Etcd> {
     const clientUrl = `http://127.0.0.1:${clientPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
     const daemon = startDaemon('etcd', opts.binary, [
-      '--name=default',
+      '--name=ferrolb-test',
       `--data-dir=${dataDir}`,
       `--listen-client-urls=${clientUrl}`,
       `--advertise-client-urls=${clientUrl}`,
       `--listen-peer-urls=${peerUrl}`,
       `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=default=${peerUrl}`,
+      `--initial-cluster=ferrolb-test=${peerUrl}`,
       '--initial-cluster-state=new',
       '--unsafe-no-fsync',
       '--log-level=warn',
