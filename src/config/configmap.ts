@@ -3,7 +3,7 @@
 // YAML syntax errors inside a `config: |` block are reported at their line:column in the outer file.
 import { isScalar, type Document } from 'yaml';
 import { emptyConfig, resultOf } from './empty.ts';
-import { TOP_LEVEL, parseLegacy } from './legacy.ts';
+import { parseLegacy } from './legacy.ts';
 import type { Config, ParseResult } from './model.ts';
 import { Problems, join } from './problems.ts';
 import { Fields, describe, isMapping } from './reader.ts';
@@ -21,7 +21,7 @@ export function parseConfigMap(yamlText: string, where: string): ParseResult {
   }
   const doc = found[0];
   if (!doc) return resultOf(emptyConfig(), problems);
-  return resultOf(parseLegacyDocument(doc, yamlText, problems), problems);
+  return resultOf(parseLegacyDocument(doc, doc.value, yamlText, problems), problems);
 }
 
 /** True when the value is a Kubernetes object rather than bare legacy configuration. */
@@ -30,9 +30,9 @@ export function isManifest(value: unknown): value is Record<string, unknown> {
 }
 
 /** A document that is a ConfigMap manifest or a bare legacy configuration. */
-export function parseLegacyDocument(doc: YamlDoc, text: string, problems: Problems): Config | undefined {
-  if (!isManifest(doc.value)) return parseLegacy(doc.value, problems);
-  const embedded = readConfigMapData(doc.value, problems);
+export function parseLegacyDocument(doc: YamlDoc, value: unknown, text: string, problems: Problems): Config | undefined {
+  if (!isManifest(value)) return parseLegacy(value, problems);
+  const embedded = readConfigMapData(value, problems);
   if (embedded === undefined) return undefined;
   const inner = readYaml(embedded, problems, embeddedPositions(doc.doc, text, doc));
   if (!inner) return undefined;
@@ -83,7 +83,7 @@ export function readConfigMapData(manifest: Record<string, unknown>, problems: P
 function embeddedPositions(doc: Document, text: string, yamlDoc: YamlDoc): PositionMap {
   const node = doc.getIn(['data', 'config'], true);
   const fallback: PositionMap = (line, col) => ({ line, col, prefix: 'data.config:' });
-  if (!isScalar(node) || node.type !== 'BLOCK_LITERAL' || !node.range) return fallback;
+  if (doc.contents === null || !isScalar(node) || node.type !== 'BLOCK_LITERAL' || !node.range) return fallback;
   const headerLine = yamlDoc.lineCounter.linePos(node.range[0]).line;
   const lines = text.split('\n');
   let indent = 0;
@@ -96,4 +96,3 @@ function embeddedPositions(doc: Document, text: string, yamlDoc: YamlDoc): Posit
   return (line, col) => ({ line: headerLine + line, col: col + indent, prefix: '' });
 }
 
-export { TOP_LEVEL };

@@ -1,0 +1,65 @@
+// IPAddressPool (metallb.io/v1beta1) → Pool (protocols filled in later from the advertisements).
+import { type ParsedRange, parseAddressEntry } from './address-range.ts';
+import type { CrdObject } from './crd-envelope.ts';
+import type { Pool, ServiceAllocation } from './model.ts';
+import { join } from './problems.ts';
+import { Fields, describe } from './reader.ts';
+import { readSelectorList } from './selector-parse.ts';
+
+export interface PoolDraft {
+  obj: CrdObject;
+  pool: Pool;
+  ranges: { parsed: ParsedRange; path: string }[];
+}
+
+const SPEC = ['addresses', 'autoAssign', 'avoidBuggyIPs', 'serviceAllocation'];
+const ALLOCATION = ['priority', 'namespaces', 'namespaceSelectors', 'serviceSelectors'];
+const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function readPool(obj: CrdObject): PoolDraft | undefined {
+  const problems = obj.problems;
+  const before = problems.count;
+  const f = new Fields(problems, 'spec', obj.spec, { known: SPEC });
+  const ranges: PoolDraft['ranges'] = [];
+  if (f.require('addresses')) {
+    const entries = f.list('addresses');
+    if (entries && entries.length === 0) problems.add(f.at('addresses'), 'a pool needs at least one CIDR or range');
+    entries?.forEach((e, i) => {
+      const p = join(f.at('addresses'), i);
+      if (typeof e !== 'string') {
+        problems.add(p, `must be a string (got ${describe(e)})`);
+        return;
+      }
+      const parsed = parseAddressEntry(e);
+      if (typeof parsed === 'string') problems.add(p, parsed);
+      else ranges.push({ parsed, path: p });
+    });
+  }
+  const pool: Pool = {
+    name: obj.name,
+    protocols: [],
+    ranges: ranges.map((r) => r.parsed.range),
+    autoAssign: f.bool('autoAssign') ?? true,
+    avoidBuggyIPs: f.bool('avoidBuggyIPs') ?? false,
+    labels: obj.labels,
+  };
+  const alloc = f.fields('serviceAllocation', { known: ALLOCATION });
+  if (alloc) {
+    const sa: ServiceAllocation = {
+      namespaces: [],
+      namespaceSelectors: readSelectorList(alloc, 'namespaceSelectors', 'crd'),
+      serviceSelectors: readSelectorList(alloc, 'serviceSelectors', 'crd'),
+    };
+    // MetalLB: priority 0 (or absent) means "no priority": such pools are tried after numbered ones.
+    const priority = alloc.int('priority', -2147483648, 2147483647);
+    if (priority !== undefined && priority !== 0) sa.priority = priority;
+    (alloc.strings('namespaces') ?? []).forEach((ns, i) => {
+      const p = join(alloc.at('namespaces'), i);
+      if (!DNS_LABEL_RE.test(ns) || ns.length > 63) problems.add(p, `"${ns}" is not a valid namespace name`);
+      else if (sa.namespaces.includes(ns)) problems.add(p, `duplicate namespace "${ns}"`);
+      else sa.namespaces.push(ns);
+    });
+    pool.serviceAllocation = sa;
+  }
+  return problems.count > before ? undefined : { obj, pool, ranges };
+}
