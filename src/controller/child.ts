@@ -1,0 +1,108 @@
+// Runs the controller as a child process (`node controller/main.ts ...`) with its log going to a file:
+// used by the integration tests, the benchmark and `ferrolb lab`. Knows how to wait for /readyz, read
+// /metrics, kill it (any signal) and read its peak RSS from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+export const CONTROLLER_MAIN = fileURLToPath(new URL('../../controller/main.ts', import.meta.url));
+/** Node 24 from the `node` npm package (the system node may be older). */
+export const PROJECT_NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
+
+export interface ControllerChildOptions {
+  kubeconfig: string;
+  metricsPort: number;
+  logPath: string;
+  extraArgs?: string[];
+}
+
+export interface ControllerChild {
+  readonly pid: number;
+  readonly logPath: string;
+  readonly metricsPort: number;
+  /** Why it exited, or undefined while it runs. */
+  exited(): string | undefined;
+  /** Resolves with the exit description once it has exited. */
+  waitExit(): Promise<string>;
+  kill(signal: NodeJS.Signals): void;
+  /** GET a path on the metrics port: status and body (status 0 when nothing answers). */
+  get(path: string): Promise<{ status: number; body: string }>;
+  /** VmHWM of the process in KiB (peak resident set), or undefined once it has exited. */
+  peakRssKib(): number | undefined;
+  logTail(lines?: number): string;
+}
+
+export function httpGet(port: number, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => resolve({ status: 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+    req.end();
+  });
+}
+
+export function startControllerChild(opts: ControllerChildOptions): ControllerChild {
+  const args = [CONTROLLER_MAIN, '--kubeconfig', opts.kubeconfig, '--metrics-port', String(opts.metricsPort), '--metrics-host', '127.0.0.1', ...(opts.extraArgs ?? [])];
+  const fd = openSync(opts.logPath, 'a');
+  writeSync(fd, `\n=== ${new Date().toISOString()} ${PROJECT_NODE} ${args.join(' ')}\n`);
+  let child: ChildProcess;
+  try {
+    child = spawn(PROJECT_NODE, args, { stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+  let reason: string | undefined;
+  const exit = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve((reason = signal !== null ? `killed by ${signal}` : `exited with code ${code}`)));
+    child.once('error', (err) => resolve((reason = `could not start ${PROJECT_NODE}: ${err.message}`)));
+  });
+  const pid = child.pid ?? -1;
+  return {
+    pid,
+    logPath: opts.logPath,
+    metricsPort: opts.metricsPort,
+    exited: () => reason,
+    waitExit: () => exit,
+    kill: (signal) => {
+      if (reason === undefined) child.kill(signal);
+    },
+    get: (path) => httpGet(opts.metricsPort, path),
+    peakRssKib: () => {
+      try {
+        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        return m ? Number(m[1]) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    logTail: (lines = 40) => {
+      try {
+        return readFileSync(opts.logPath, 'utf8').split('\n').slice(-lines - 1).join('\n');
+      } catch (err) {
+        return `(cannot read ${opts.logPath}: ${(err as Error).message})`;
+      }
+    },
+  };
+}
+
+/** One sample of a Prometheus metric from /metrics text (labels must match exactly as given). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have: Record<string, string> = {};
+    for (const pair of (m[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) have[pair[1]!] = pair[2]!;
+    if (Object.entries(labels).every(([k, v]) => have[k] === v) && Object.keys(have).length === Object.keys(labels).length) {
+      return Number(m[4]);
+    }
+  }
+  return undefined;
+}

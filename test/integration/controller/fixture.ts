@@ -1,0 +1,153 @@
+// Shared setup of the controller integration tests: a real API server with manifests/ applied (CRDs,
+// RBAC, Deployment — nothing runs it, but the API validates it), the controller run as a child process
+// with its own ServiceAccount token, and small helpers to create Services and wait for their status.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, type CoreV1Event, type V1Service } from '@kubernetes/client-node';
+import { startCluster, waitFor, type Cluster } from '../harness/index.ts';
+import { freeLoopbackPort } from '../harness/free-port.ts';
+import { startControllerChild, type ControllerChild } from '../../../src/controller/child.ts';
+
+export const MANIFESTS = fileURLToPath(new URL('../../../manifests/', import.meta.url));
+
+/** manifests/NN-*.yaml in order (the numbered install files; example-config.yaml is left to each test). */
+export function installManifests(): string[] {
+  const files = readdirSync(MANIFESTS).filter((f) => /^\d\d-.*\.yaml$/.test(f)).sort();
+  if (files.length < 5) throw new Error(`expected the numbered manifests in ${MANIFESTS}, found ${files.join(', ')}`);
+  return files.map((f) => readFileSync(join(MANIFESTS, f), 'utf8'));
+}
+
+export interface Env {
+  cluster: Cluster;
+  core: CoreV1Api;
+  saKubeconfig: string;
+  /** Starts (another) controller child; the previous one must have exited. */
+  startController(extraArgs?: string[]): Promise<ControllerChild>;
+  controller(): ControllerChild;
+  diagnostics(): string;
+  stop(): Promise<void>;
+}
+
+export async function setupEnv(): Promise<Env> {
+  const cluster = await startCluster();
+  let current: ControllerChild | undefined;
+  try {
+    for (const text of installManifests()) await cluster.apply(text);
+    const saKubeconfig = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller');
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    const env: Env = {
+      cluster,
+      core,
+      saKubeconfig,
+      async startController(extraArgs = []) {
+        if (current && current.exited() === undefined) throw new Error('startController: one is still running');
+        const port = await freeLoopbackPort();
+        current = startControllerChild({
+          kubeconfig: saKubeconfig,
+          metricsPort: port,
+          logPath: join(cluster.dir, 'controller.log'),
+          extraArgs: ['--log-level', 'debug', ...extraArgs],
+        });
+        const child = current;
+        await waitFor(async () => (await child.get('/healthz')).status === 200, {
+          what: 'controller /healthz',
+          timeoutMs: 30_000,
+          abort: () => child.exited(),
+          diagnostics: () => child.logTail(),
+        });
+        return child;
+      },
+      controller() {
+        if (!current) throw new Error('no controller started');
+        return current;
+      },
+      diagnostics() {
+        return `--- controller log ---\n${current?.logTail(60) ?? '(none)'}\n${cluster.logTails(20)}`;
+      },
+      async stop() {
+        if (current && current.exited() === undefined) {
+          current.kill('SIGKILL');
+          await current.waitExit();
+        }
+        await cluster.stop();
+      },
+    };
+    return env;
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
+export function lbService(
+  namespace: string,
+  name: string,
+  opts: {
+    families?: ('IPv4' | 'IPv6')[];
+    policy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+    annotations?: Record<string, string>;
+    loadBalancerIP?: string;
+    lbClass?: string;
+    port?: number;
+    selector?: Record<string, string>;
+  } = {},
+): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace, annotations: opts.annotations ?? {} },
+    spec: {
+      type: 'LoadBalancer',
+      ports: [{ name: 'http', port: opts.port ?? 80, protocol: 'TCP', targetPort: 8080 }],
+      selector: opts.selector ?? { app: name },
+      ...(opts.families ? { ipFamilies: opts.families } : {}),
+      ...(opts.policy ? { ipFamilyPolicy: opts.policy } : {}),
+      ...(opts.loadBalancerIP ? { loadBalancerIP: opts.loadBalancerIP } : {}),
+      ...(opts.lbClass ? { loadBalancerClass: opts.lbClass } : {}),
+    },
+  };
+}
+
+export const ingressOf = (svc: V1Service): string[] =>
+  (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ? [i.ip] : []));
+
+export async function createNamespace(core: CoreV1Api, name: string, labels: Record<string, string> = {}): Promise<void> {
+  await core.createNamespace({ body: { metadata: { name, labels } } });
+}
+
+/** Waits until `check` accepts the Service; returns it. */
+export async function waitService(
+  env: Env,
+  namespace: string,
+  name: string,
+  what: string,
+  check: (svc: V1Service) => boolean,
+  timeoutMs = 30_000,
+): Promise<V1Service> {
+  return waitFor(
+    async () => {
+      const svc = await env.core.readNamespacedService({ name, namespace });
+      return check(svc) ? svc : undefined;
+    },
+    { what: `${namespace}/${name}: ${what}`, timeoutMs, intervalMs: 100, diagnostics: () => env.diagnostics() },
+  );
+}
+
+export async function eventsFor(core: CoreV1Api, namespace: string, name: string): Promise<CoreV1Event[]> {
+  const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+  return list.items;
+}
+
+export async function waitEvent(env: Env, namespace: string, name: string, reason: string, match?: RegExp): Promise<CoreV1Event> {
+  return waitFor(
+    async () => (await eventsFor(env.core, namespace, name)).find((e) => e.reason === reason && (!match || match.test(e.message ?? ''))),
+    { what: `Event ${reason} on ${namespace}/${name}${match ? ` matching ${match}` : ''}`, timeoutMs: 30_000, diagnostics: () => env.diagnostics() },
+  );
+}
+
+export async function metrics(env: Env): Promise<string> {
+  const r = await env.controller().get('/metrics');
+  if (r.status !== 200) throw new Error(`/metrics answered ${r.status}: ${r.body}`);
+  return r.body;
+}
