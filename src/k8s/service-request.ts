@@ -127,7 +127,7 @@ function translate(svc: ServiceLike, opts: ServiceRequestOptions): ServiceReques
     ipFamilies,
     ports,
     requestedIps,
-    externalTrafficPolicy: etp,
+    externalTrafficPolicy: etp as 'Cluster' | 'Local',
     backendKey: selectorString(stringMap(spec.selector ?? undefined, 'spec.selector', fail)),
   };
   if (poolHint !== undefined) request.poolHint = poolHint;
@@ -166,7 +166,11 @@ function familiesOf(spec: NonNullable<ServiceLike['spec']>, fail: (m: string) =>
 
 /** The annotation under either prefix; both given with different values is an error. */
 function annotation(annotations: Record<string, string>, name: string, fail: (m: string) => never): string | undefined {
-  const found = ANNOTATION_PREFIXES.map((p) => [p + name, annotations[p + name]] as const).filter(([, v]) => v !== undefined);
+  const found: [string, string][] = [];
+  for (const p of ANNOTATION_PREFIXES) {
+    const v = annotations[p + name];
+    if (v !== undefined) found.push([p + name, v]);
+  }
   const [first, second] = found;
   if (first && second && first[1].trim() !== second[1].trim()) {
     fail(`annotations ${first[0]}="${first[1]}" and ${second[0]}="${second[1]}" disagree; keep one`);
