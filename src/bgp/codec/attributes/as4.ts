@@ -1,0 +1,129 @@
+// RFC 6793 (4-octet AS numbers) across 2-octet peers. The model always holds the logical AS_PATH and
+// AGGREGATOR with 4-octet ASNs:
+// - encode to a 2-octet peer (§4.2.2): AS_PATH/AGGREGATOR carry AS_TRANS for large ASNs, and an AS4_PATH
+//   (without confederation segments) / AS4_AGGREGATOR with the real ones is added;
+// - decode from a 2-octet peer (§4.2.3): AS4_AGGREGATOR replaces an AGGREGATOR of AS_TRANS; an AGGREGATOR
+//   with another AS means AS4_AGGREGATOR and AS4_PATH are ignored; AS4_PATH is merged into AS_PATH unless it
+//   is longer than AS_PATH (then it is ignored);
+// - from a 4-octet peer AS4_PATH / AS4_AGGREGATOR must not appear and are discarded (§4.1).
+import { BgpError, ErrorCode, UpdateSubcode } from '../../errors.ts';
+import { AS_TRANS, AttributeCode } from '../constants.ts';
+import type { AsPathSegment, AttributeOf, CodecContext, PathAttribute } from '../model.ts';
+import { pathLength } from './as-path-segments.ts';
+
+function hasLargeAsn(segments: readonly AsPathSegment[]): boolean {
+  return segments.some((s) => s.asns.some((a) => a > 0xffff));
+}
+
+/** The attributes as written on the wire for this context (adds AS4_PATH / AS4_AGGREGATOR when needed). */
+export function wireAttributes(attrs: readonly PathAttribute[], ctx: CodecContext): readonly PathAttribute[] {
+  if (ctx.fourOctetAs) return attrs;
+  let out: PathAttribute[] | undefined;
+  const hasAs4Path = attrs.some((a) => a.type === 'AS4_PATH');
+  const hasAs4Agg = attrs.some((a) => a.type === 'AS4_AGGREGATOR');
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i] as PathAttribute;
+    let extra: PathAttribute | undefined;
+    if (a.type === 'AS_PATH' && !hasAs4Path && hasLargeAsn(a.segments)) {
+      const segments = a.segments.filter((s) => s.type === 'AS_SET' || s.type === 'AS_SEQUENCE');
+      if (segments.length > 0) extra = { type: 'AS4_PATH', segments };
+    } else if (a.type === 'AGGREGATOR' && !hasAs4Agg && a.asn > 0xffff) {
+      extra = { type: 'AS4_AGGREGATOR', asn: a.asn, address: a.address };
+    }
+    if (extra) {
+      out ??= attrs.slice(0, i + 1);
+      if (out.length < i + 1) out.push(a);
+      out.push(extra);
+    } else if (out) {
+      out.push(a);
+    }
+  }
+  return out ?? attrs;
+}
+
+export interface As4Outcome {
+  attributes: PathAttribute[];
+  errors: BgpError[];
+  discarded: number[];
+}
+
+function note(code: number, why: string): BgpError {
+  return new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError, why, {
+    handling: 'attribute-discard',
+    attributeCode: code,
+  });
+}
+
+/** Leading part of `path` holding `count` ASes by RFC 4271 path length (confederation segments kept). */
+function leading(path: readonly AsPathSegment[], count: number): AsPathSegment[] {
+  const out: AsPathSegment[] = [];
+  let left = count;
+  for (const s of path) {
+    if (s.type === 'AS_CONFED_SEQUENCE' || s.type === 'AS_CONFED_SET') {
+      out.push(s);
+    } else if (left <= 0) {
+      break;
+    } else if (s.type === 'AS_SET') {
+      out.push(s);
+      left -= 1;
+    } else {
+      const take = Math.min(left, s.asns.length);
+      out.push({ type: s.type, asns: s.asns.slice(0, take) });
+      left -= take;
+    }
+  }
+  return out;
+}
+
+/** Applies the receive-side rules above to a decoded attribute list. */
+export function resolveAs4(attrs: PathAttribute[], ctx: CodecContext): As4Outcome {
+  const errors: BgpError[] = [];
+  const discarded: number[] = [];
+  let as4Path: AttributeOf<'AS4_PATH'> | undefined;
+  let as4Agg: AttributeOf<'AS4_AGGREGATOR'> | undefined;
+  for (const a of attrs) {
+    if (a.type === 'AS4_PATH') as4Path = a;
+    else if (a.type === 'AS4_AGGREGATOR') as4Agg = a;
+  }
+  if (!as4Path && !as4Agg) return { attributes: attrs, errors, discarded };
+  const rest = attrs.filter((a) => a.type !== 'AS4_PATH' && a.type !== 'AS4_AGGREGATOR');
+  if (ctx.fourOctetAs) {
+    for (const a of [as4Path, as4Agg]) {
+      if (!a) continue;
+      const code = a.type === 'AS4_PATH' ? AttributeCode.AS4_PATH : AttributeCode.AS4_AGGREGATOR;
+      discarded.push(code);
+      errors.push(note(code, `UPDATE ${a.type} from a 4-octet AS peer is discarded (RFC 6793 §4.1)`));
+    }
+    return { attributes: rest, errors, discarded };
+  }
+  const aggIndex = rest.findIndex((a) => a.type === 'AGGREGATOR');
+  const agg = rest[aggIndex] as AttributeOf<'AGGREGATOR'> | undefined;
+  if (as4Agg) {
+    if (agg && agg.asn !== AS_TRANS) {
+      // §4.2.3: the AGGREGATOR was set by a 2-octet speaker after aggregation; AS4 info is stale.
+      discarded.push(AttributeCode.AS4_AGGREGATOR);
+      if (as4Path) discarded.push(AttributeCode.AS4_PATH);
+      return { attributes: rest, errors, discarded };
+    }
+    if (agg) rest[aggIndex] = { type: 'AGGREGATOR', asn: as4Agg.asn, address: as4Agg.address };
+    else discarded.push(AttributeCode.AS4_AGGREGATOR);
+  }
+  if (as4Path) {
+    let segments = as4Path.segments;
+    if (segments.some((s) => s.type === 'AS_CONFED_SEQUENCE' || s.type === 'AS_CONFED_SET')) {
+      // RFC 6793 §6: confederation segments in AS4_PATH are discarded, processing continues.
+      segments = segments.filter((s) => s.type === 'AS_SET' || s.type === 'AS_SEQUENCE');
+      errors.push(note(AttributeCode.AS4_PATH, 'UPDATE AS4_PATH: confederation segments discarded (RFC 6793 §6)'));
+    }
+    const pathIndex = rest.findIndex((a) => a.type === 'AS_PATH');
+    const asPath = rest[pathIndex] as AttributeOf<'AS_PATH'> | undefined;
+    const n = asPath ? pathLength(asPath.segments) : 0;
+    const m = pathLength(segments);
+    if (!asPath || n < m) {
+      discarded.push(AttributeCode.AS4_PATH);
+    } else {
+      rest[pathIndex] = { type: 'AS_PATH', segments: [...leading(asPath.segments, n - m), ...segments] };
+    }
+  }
+  return { attributes: rest, errors, discarded };
+}
