@@ -1,0 +1,360 @@
+// `ferrolb bgp`: run one BGP speaker standalone (lab and interop tests, debugging a router's config).
+//
+// Usage (config form, MetalLB ConfigMap or metallb.io CRD YAML, read with src/config's parseFiles):
+//   ferrolb bgp --config FILE [--config FILE...] [--node NAME] [--node-labels k=v,...]
+//               --announce IP [--announce IP...] [common options]
+//   Each announced IP must fall in one of the configured pools; peers and BGPAdvertisements apply as in
+//   the cluster (node selectors against --node / --node-labels).
+// Usage (simple form, no config file):
+//   ferrolb bgp --peer ADDR [--peer ADDR...] --peer-asn N --my-asn N [--peer-port N] [--password P]
+//               [--hold N] [--keepalive N] [--source ADDR] [--ebgp-multihop]
+//               [--community AS:V...] [--large-community G:L1:L2...] [--local-pref N]
+//               [--aggregation-length N] [--aggregation-length-v6 N] --announce IP [...] [common options]
+// Common options:
+//   --router-id A.B.C.D     BGP identifier (default: --node-ipv4, else the peer's source address)
+//   --node-ipv4 ADDR        next hop for IPv4 routes (default: the session's local address)
+//   --node-ipv6 ADDR        next hop for IPv6 routes (default: the session's local address)
+//   --node-ipv6-ll ADDR     IPv6 link-local next hop sent with the global one
+//   --listen-port N         accept incoming sessions on port N (0 = ephemeral; default: no listener)
+//   --listen-address ADDR   listen address (default ::)
+//   --passive               never connect, only accept (needs --listen-port)
+//   --graceful-restart S    advertise RFC 4724 graceful restart with restart time S seconds
+//   --restarted             set the R bit (restart state) in the first OPEN: we are restarting
+//   --restart-mode          SIGTERM/SIGINT close sessions without NOTIFICATION (as SIGUSR2 always does)
+//   --connect-retry MIN:MAX reconnect back-off bounds in seconds (default 1:60)
+//   --log-level L           pino level for structured logs on stderr (default warn)
+//
+// Output on stdout, one event per line, stable for scripts (fields are space separated key=value after
+// the first words; reasons are JSON strings):
+//   listening port=N
+//   peer ADDR STATE [reason="..."]            on every session state change (Idle, Connect, Active,
+//                                             OpenSent, OpenConfirm, Established)
+//   advertised peer=ADDR prefixes=N announced=N withdrawn=N
+//   all routes advertised sessions=N prefixes=N
+//                                             printed when every session is Established and in sync
+//   notification sent|received peer=ADDR code=C subcode=S
+//   stopping mode=cease|restart
+//   stopped
+// Problems go to stderr as `ferrolb bgp: ...`; exit code 2 for usage errors, 1 for config errors, 0 after
+// a clean stop. SIGTERM/SIGINT: graceful shutdown with NOTIFICATION Cease/Administrative Shutdown (6/2).
+// SIGUSR2 (or SIGTERM with --restart-mode): close without NOTIFICATION so graceful restart applies.
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { parseFiles } from '../config/index.ts';
+import type { BgpAdvertisement, Community, Config, Peer } from '../config/model.ts';
+import { formatProblem } from '../config/model.ts';
+import { canonicalIp, parseIp } from '../net/ip.ts';
+import type { Announcement } from '../bgp/speaker/compute-routes.ts';
+import { BgpSpeaker } from '../bgp/speaker/speaker.ts';
+import type { NotificationEvent, StateChange } from '../bgp/session/session.ts';
+import type { CliIo } from './io.ts';
+import { readFiles } from './read-files.ts';
+
+export type StopMode = 'cease' | 'restart';
+
+interface Flags {
+  multi: Map<string, string[]>;
+  bools: Set<string>;
+}
+
+const VALUE_FLAGS = new Set([
+  'config', 'node', 'node-labels', 'announce', 'router-id', 'listen-port', 'listen-address', 'peer', 'peer-asn',
+  'my-asn', 'peer-port', 'password', 'hold', 'keepalive', 'source', 'community', 'large-community', 'local-pref',
+  'aggregation-length', 'aggregation-length-v6', 'node-ipv4', 'node-ipv6', 'node-ipv6-ll', 'graceful-restart',
+  'connect-retry', 'log-level',
+]);
+const BOOL_FLAGS = new Set(['passive', 'restarted', 'restart-mode', 'ebgp-multihop', 'help']);
+
+export class UsageError extends Error {}
+
+function parseFlags(args: string[]): Flags {
+  const multi = new Map<string, string[]>();
+  const bools = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    let name = arg.slice(2);
+    let value: string | undefined;
+    const eq = name.indexOf('=');
+    if (eq >= 0) {
+      value = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    }
+    if (BOOL_FLAGS.has(name)) {
+      if (value !== undefined) throw new UsageError(`--${name} takes no value`);
+      bools.add(name);
+      continue;
+    }
+    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option --${name}`);
+    if (value === undefined) {
+      value = args[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    }
+    multi.set(name, [...(multi.get(name) ?? []), value]);
+  }
+  return { multi, bools };
+}
+
+function one(f: Flags, name: string): string | undefined {
+  const v = f.multi.get(name);
+  if (v && v.length > 1) throw new UsageError(`--${name} given ${v.length} times`);
+  return v?.[0];
+}
+
+function int(f: Flags, name: string, min: number, max: number): number | undefined {
+  const v = one(f, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`--${name} "${v}" must be an integer in ${min}..${max}`);
+  }
+  return Number(v);
+}
+
+function address(name: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const c = canonicalIp(v);
+  if (c === undefined) throw new UsageError(`--${name} "${v}" is not an IP address`);
+  return c;
+}
+
+function parseCommunity(text: string): Community {
+  const m = /^(\d+):(\d+)$/.exec(text);
+  if (!m || Number(m[1]) > 0xffff || Number(m[2]) > 0xffff) {
+    throw new UsageError(`--community "${text}" must be AS:VALUE with both parts 0..65535`);
+  }
+  return { kind: 'standard', value: ((Number(m[1]) << 16) | Number(m[2])) >>> 0 };
+}
+
+function parseLargeCommunity(text: string): Community {
+  const m = /^(\d+):(\d+):(\d+)$/.exec(text);
+  const parts = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [];
+  if (!m || parts.some((p) => p > 0xffffffff)) {
+    throw new UsageError(`--large-community "${text}" must be G:L1:L2 with each part 0..4294967295`);
+  }
+  return { kind: 'large', globalAdmin: parts[0] as number, localData1: parts[1] as number, localData2: parts[2] as number };
+}
+
+function parseLabels(text: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (text === undefined || text === '') return labels;
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--node-labels "${pair}" must be key=value`);
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return labels;
+}
+
+const SIMPLE_POOL = 'cli';
+
+/** The simple form: peers and one advertisement from flags. */
+function simpleConfig(f: Flags): Pick<Config, 'peers' | 'bgpAdvertisements'> {
+  const peerAsn = int(f, 'peer-asn', 1, 0xffffffff);
+  const myAsn = int(f, 'my-asn', 1, 0xffffffff);
+  if (peerAsn === undefined || myAsn === undefined) throw new UsageError('--peer needs --peer-asn and --my-asn');
+  const hold = int(f, 'hold', 0, 65535) ?? 90;
+  if (hold === 1 || hold === 2) throw new UsageError('--hold must be 0 or 3..65535');
+  const keepalive = int(f, 'keepalive', 0, 65535) ?? Math.floor(hold / 3);
+  const password = one(f, 'password');
+  const source = address('source', one(f, 'source'));
+  const peers: Peer[] = (f.multi.get('peer') ?? []).map((text) => {
+    const peerAddress = address('peer', text) as string;
+    return {
+      name: peerAddress,
+      myASN: myAsn,
+      peerASN: peerAsn,
+      peerAddress,
+      peerPort: int(f, 'peer-port', 1, 65535) ?? 179,
+      ...(source !== undefined ? { sourceAddress: source } : {}),
+      holdTime: hold,
+      keepaliveTime: keepalive,
+      ...(password !== undefined ? { password } : {}),
+      ebgpMultiHop: f.bools.has('ebgp-multihop'),
+      nodeSelectors: [],
+    };
+  });
+  const adv: BgpAdvertisement = {
+    name: 'cli',
+    pools: [SIMPLE_POOL],
+    aggregationLength: int(f, 'aggregation-length', 0, 32) ?? 32,
+    aggregationLengthV6: int(f, 'aggregation-length-v6', 0, 128) ?? 128,
+    ...(f.multi.has('local-pref') ? { localPref: int(f, 'local-pref', 0, 0xffffffff) as number } : {}),
+    communities: [
+      ...(f.multi.get('community') ?? []).map(parseCommunity),
+      ...(f.multi.get('large-community') ?? []).map(parseLargeCommunity),
+    ],
+    peers: [],
+    nodeSelectors: [],
+  };
+  return { peers, bgpAdvertisements: [adv] };
+}
+
+function poolOf(config: Config, ip: string): string | undefined {
+  const a = parseIp(ip);
+  if (!a) return undefined;
+  return config.pools.find((p) => p.ranges.some((r) => r.family === a.family && r.first <= a.value && a.value <= r.last))?.name;
+}
+
+export interface BgpRun {
+  /** Resolves with the exit code once the speaker has stopped. */
+  done: Promise<number>;
+  /** Ask the speaker to stop (as SIGTERM / SIGUSR2 do). */
+  stop(mode: StopMode): void;
+  speaker?: BgpSpeaker;
+}
+
+/** Starts the speaker; exposed for in-process tests. Usage/config errors resolve `done` at once. */
+export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promise<BgpRun> {
+  const fail = (code: number, msg: string): BgpRun => {
+    io.stderr(msg.endsWith('\n') ? msg : `${msg}\n`);
+    return { done: Promise.resolve(code), stop: () => {} };
+  };
+  let f: Flags;
+  try {
+    f = parseFlags(args);
+  } catch (err) {
+    return fail(2, `ferrolb bgp: ${(err as Error).message}\nsee the comment at the top of src/cli/bgp.ts for usage`);
+  }
+  if (f.bools.has('help')) {
+    io.stdout('usage: ferrolb bgp --config FILE | --peer ADDR --peer-asn N --my-asn N ... --announce IP...\n');
+    return { done: Promise.resolve(0), stop: () => {} };
+  }
+  let speaker: BgpSpeaker;
+  let announcements: Announcement[];
+  let config: Pick<Config, 'peers' | 'bgpAdvertisements'>;
+  try {
+    const announce = (f.multi.get('announce') ?? []).map((a) => address('announce', a) as string);
+    const configFiles = f.multi.get('config') ?? [];
+    if (configFiles.length > 0 && f.multi.has('peer')) throw new UsageError('give either --config or --peer, not both');
+    if (configFiles.length === 0 && !f.multi.has('peer')) throw new UsageError('give --config FILE or --peer ADDR');
+    if (configFiles.length > 0) {
+      const { files, errors } = await readFiles(configFiles);
+      if (errors.length > 0) return fail(1, errors.map((e) => `ferrolb bgp: ${e}`).join('\n'));
+      const parsed = parseFiles(files);
+      if (!parsed.ok) return fail(1, parsed.problems.map((p) => `ferrolb bgp: ${formatProblem(p)}`).join('\n'));
+      config = parsed.config;
+      announcements = [];
+      for (const ip of announce) {
+        const pool = poolOf(parsed.config, ip);
+        if (pool === undefined) return fail(1, `ferrolb bgp: --announce ${ip}: no configured pool contains it`);
+        announcements.push({ ip, pool });
+      }
+    } else {
+      config = simpleConfig(f);
+      announcements = announce.map((ip) => ({ ip, pool: SIMPLE_POOL }));
+    }
+    const listenPort = int(f, 'listen-port', 0, 65535);
+    if (f.bools.has('passive') && listenPort === undefined) throw new UsageError('--passive needs --listen-port');
+    const retry = one(f, 'connect-retry');
+    let connectRetry: { minSeconds: number; maxSeconds: number } | undefined;
+    if (retry !== undefined) {
+      const m = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(retry);
+      if (!m || !(Number(m[1]) > 0) || Number(m[2]) < Number(m[1])) {
+        throw new UsageError(`--connect-retry "${retry}" must be MIN:MAX seconds with 0 < MIN <= MAX`);
+      }
+      connectRetry = { minSeconds: Number(m[1]), maxSeconds: Number(m[2]) };
+    }
+    const routerId = address('router-id', one(f, 'router-id'));
+    if (routerId !== undefined && parseIp(routerId)?.family !== 'ipv4') throw new UsageError('--router-id must be an IPv4 address');
+    const nodeIpv4 = address('node-ipv4', one(f, 'node-ipv4'));
+    const nodeIpv6 = address('node-ipv6', one(f, 'node-ipv6'));
+    const nodeIpv6Ll = address('node-ipv6-ll', one(f, 'node-ipv6-ll'));
+    const gr = int(f, 'graceful-restart', 0, 4095);
+    const log = logger ?? pino({ level: one(f, 'log-level') ?? 'warn' }, pino.destination(2));
+    speaker = new BgpSpeaker({
+      node: {
+        name: one(f, 'node') ?? 'ferrolb-cli',
+        labels: parseLabels(one(f, 'node-labels')),
+        ...(nodeIpv4 !== undefined ? { ipv4: nodeIpv4 } : {}),
+        ...(nodeIpv6 !== undefined ? { ipv6: nodeIpv6 } : {}),
+        ...(nodeIpv6Ll !== undefined ? { ipv6LinkLocal: nodeIpv6Ll } : {}),
+      },
+      ...(routerId !== undefined ? { routerId } : {}),
+      ...(listenPort !== undefined ? { listenPort } : {}),
+      ...(one(f, 'listen-address') !== undefined ? { listenHost: address('listen-address', one(f, 'listen-address')) as string } : {}),
+      ...(gr !== undefined && gr > 0 ? { gracefulRestartTime: gr } : {}),
+      restarting: f.bools.has('restarted'),
+      passive: f.bools.has('passive'),
+      ...(connectRetry ? { connectRetry } : {}),
+      logger: log,
+    });
+  } catch (err) {
+    if (err instanceof UsageError) return fail(2, `ferrolb bgp: ${err.message}`);
+    return fail(1, `ferrolb bgp: ${(err as Error).message}`);
+  }
+
+  const addressOf = (name: string): string => speaker.sessions().get(name)?.peerAddress ?? name;
+  let allAdvertised = false;
+  const checkAll = (): void => {
+    const sessions = [...speaker.sessions().values()];
+    const now = sessions.length > 0 && sessions.every((s) => s.inSync);
+    if (now && !allAdvertised) {
+      const prefixes = sessions.reduce((n, s) => n + s.counters.prefixesAdvertised, 0);
+      io.stdout(`all routes advertised sessions=${sessions.length} prefixes=${prefixes}\n`);
+    }
+    allAdvertised = now;
+  };
+  speaker.on('state', (c: StateChange) => {
+    const reason = c.state === 'Idle' && c.reason ? ` reason=${JSON.stringify(c.reason)}` : '';
+    io.stdout(`peer ${addressOf(c.peer)} ${c.state}${reason}\n`);
+    if (c.state !== 'Established') allAdvertised = false;
+  });
+  speaker.on('advertised', (a: { peer: string; prefixes: number; announced: number; withdrawn: number }) => {
+    io.stdout(`advertised peer=${addressOf(a.peer)} prefixes=${a.prefixes} announced=${a.announced} withdrawn=${a.withdrawn}\n`);
+    checkAll();
+  });
+  speaker.on('notification', (n: NotificationEvent) => {
+    io.stdout(`notification ${n.direction} peer=${addressOf(n.peer)} code=${n.code} subcode=${n.subcode}\n`);
+  });
+
+  speaker.setConfig(config);
+  for (const p of speaker.problems) io.stderr(`ferrolb bgp: peer ${p.peer}: ${p.reason}\n`);
+  speaker.setAnnouncements(announcements);
+  if (speaker.sessions().size === 0) {
+    return fail(1, 'ferrolb bgp: no peer applies to this node (check --node / --node-labels and peer nodeSelectors)');
+  }
+  try {
+    await speaker.start();
+  } catch (err) {
+    await speaker.stop().catch(() => {});
+    return fail(1, `ferrolb bgp: cannot start: ${(err as Error).message}`);
+  }
+  if (speaker.listenPort !== undefined) io.stdout(`listening port=${speaker.listenPort}\n`);
+
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((r) => (resolveDone = r));
+  let stopping = false;
+  const stop = (mode: StopMode): void => {
+    if (stopping) return;
+    stopping = true;
+    io.stdout(`stopping mode=${mode}\n`);
+    speaker.stop(mode === 'restart' ? { restart: true } : {}).then(
+      () => {
+        io.stdout('stopped\n');
+        resolveDone(0);
+      },
+      (err: unknown) => {
+        io.stderr(`ferrolb bgp: stop failed: ${(err as Error).message}\n`);
+        resolveDone(1);
+      },
+    );
+  };
+  return { done, stop, speaker };
+}
+
+export async function bgpCommand(args: string[], io: CliIo): Promise<number> {
+  const run = await runBgp(args, io);
+  const restartMode = args.includes('--restart-mode');
+  const onTerm = (): void => run.stop(restartMode ? 'restart' : 'cease');
+  const onUsr2 = (): void => run.stop('restart');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onTerm);
+  process.on('SIGUSR2', onUsr2);
+  try {
+    return await run.done;
+  } finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onTerm);
+    process.off('SIGUSR2', onUsr2);
+  }
+}
