@@ -1,0 +1,113 @@
+// RFC 5881 transport: control packets to UDP 3784 from a per-session source port in 49152–65535, sent
+// with TTL / hop limit 255 (node:dgram), received on <local>:3784 by the native UdpReceiver so the
+// received TTL can be checked (node:dgram cannot report it). One receiver per local address is shared
+// by all sessions on it, demultiplexed by the peer's address.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { canonicalIp } from '../../net/ip.ts';
+import { nativeAddon } from '../../native/index.ts';
+import type { NativeUdpReceiver } from '../../native/index.ts';
+import type { BfdPacketMeta, BfdTransport, BfdTransportFactory } from './transport.ts';
+import { BFD_CONTROL_PORT, BFD_SOURCE_PORT_MAX, BFD_SOURCE_PORT_MIN, BFD_TTL } from './types.ts';
+
+type Handler = (bytes: Uint8Array, meta: BfdPacketMeta) => void;
+
+interface SharedReceiver {
+  receiver: NativeUdpReceiver;
+  peers: Map<string, Handler>;
+}
+
+const receivers = new Map<string, SharedReceiver>();
+
+/** Tests may bind the receiver elsewhere than 3784 (never needed in production). */
+export const transportPorts = { control: BFD_CONTROL_PORT };
+
+function receiverFor(local: string, family: 4 | 6, device: string | undefined): SharedReceiver {
+  const key = `${local}%${device ?? ''}`;
+  let shared = receivers.get(key);
+  if (shared) return shared;
+  const peers = new Map<string, Handler>();
+  const receiver = new (nativeAddon().UdpReceiver)(
+    { family, localAddress: local, port: transportPorts.control, reuseAddress: true, ...(device ? { device } : {}) },
+    (data, address, port, ttl) => {
+      const handler = peers.get(canonicalIp(address) ?? address);
+      handler?.(data, { address, port, ttl });
+    },
+  );
+  shared = { receiver, peers };
+  receivers.set(key, shared);
+  return shared;
+}
+
+function release(local: string, device: string | undefined, peer: string): void {
+  const key = `${local}%${device ?? ''}`;
+  const shared = receivers.get(key);
+  if (!shared) return;
+  shared.peers.delete(peer);
+  if (shared.peers.size === 0) {
+    shared.receiver.close();
+    receivers.delete(key);
+  }
+}
+
+async function bindSender(family: 4 | 6, local: string): Promise<dgram.Socket> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const port = BFD_SOURCE_PORT_MIN + Math.floor(Math.random() * (BFD_SOURCE_PORT_MAX - BFD_SOURCE_PORT_MIN + 1));
+    const socket = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind({ address: local, port, exclusive: true }, () => {
+          socket.off('error', reject);
+          resolve();
+        });
+      });
+      socket.setTTL(BFD_TTL);
+      return socket;
+    } catch (err) {
+      socket.close();
+      lastError = err;
+      if ((err as { code?: string }).code !== 'EADDRINUSE') break;
+    }
+  }
+  throw new Error(`BFD: cannot bind a source port in ${BFD_SOURCE_PORT_MIN}-${BFD_SOURCE_PORT_MAX} on ${local}`, {
+    cause: lastError,
+  });
+}
+
+export const udpTransport: BfdTransportFactory = async (opts) => {
+  const local = canonicalIp(opts.local);
+  const peer = canonicalIp(opts.peer);
+  if (!local) throw new TypeError(`BFD: local address "${opts.local}" is not an IP address`);
+  if (!peer) throw new TypeError(`BFD: peer address "${opts.peer}" is not an IP address`);
+  const family = net.isIP(local) as 4 | 6;
+  if (net.isIP(peer) !== family) throw new TypeError(`BFD: local ${local} and peer ${peer} are of different families`);
+  const shared = receiverFor(local, family, opts.device);
+  if (shared.peers.has(peer)) throw new Error(`BFD: a session from ${local} to ${peer} already exists`);
+  shared.peers.set(peer, opts.onPacket);
+  let sender: dgram.Socket;
+  try {
+    sender = await bindSender(family, local);
+  } catch (err) {
+    release(local, opts.device, peer);
+    throw err;
+  }
+  sender.on('error', (err) => opts.onError(err));
+  let closed = false;
+  const transport: BfdTransport = {
+    send(bytes) {
+      if (closed) return;
+      sender.send(bytes, transportPorts.control, peer, (err) => {
+        if (err) opts.onError(err);
+      });
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      sender.close();
+      release(local, opts.device, peer);
+    },
+  };
+  return transport;
+};
