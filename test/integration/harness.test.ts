@@ -292,4 +292,15 @@ describe('startCluster (real etcd + kube-apiserver)', () => {
     });
     expect(list.items).toHaveLength(1);
   }, 300_000);
+
+  it('survives a kube-apiserver crash (SIGKILL) and serves again after startApiServer', async () => {
+    const before = cluster.processIds().kubeApiserver;
+    await cluster.stopApiServer({ kill: true });
+    expect(cluster.processIds().kubeApiserver).toBeUndefined();
+    await expect(cluster.startApiServer()).resolves.toBeUndefined();
+    expect(cluster.processIds().kubeApiserver).not.toBe(before);
+    const svc = await core.readNamespacedService({ name: 'web', namespace: NS });
+    expect(svc.spec?.ports?.[0]?.port).toBe(81);
+    await expect(cluster.startApiServer()).rejects.toThrow(/still running/);
+  }, 300_000);
 });

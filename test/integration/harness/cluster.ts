@@ -45,8 +45,11 @@ export interface Cluster {
   apply(yamlText: string, opts?: ApplyOptions): Promise<KubernetesObject[]>;
   /** Ensures the ServiceAccount exists, gets a TokenRequest token and returns a kubeconfig path using it. */
   serviceAccountKubeconfig(namespace: string, name: string, opts?: TokenOptions): Promise<string>;
-  /** Stops kube-apiserver (etcd keeps running). */
-  stopApiServer(): Promise<void>;
+  /**
+   * Stops kube-apiserver (etcd keeps running): SIGTERM and a graceful shutdown, or with `kill: true`
+   * SIGKILL at once (a crash: open watches just break).
+   */
+  stopApiServer(opts?: { kill?: boolean }): Promise<void>;
   /** Starts kube-apiserver again on the same port with the same flags; resolves when /readyz is 200. */
   startApiServer(): Promise<void>;
   /** Process ids of the running daemons (undefined when stopped), e.g. to check cleanup. */
@@ -141,8 +144,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         });
         return path;
       },
-      async stopApiServer() {
-        await apiserver?.stop();
+      async stopApiServer(stopOpts) {
+        await apiserver?.stop(stopOpts?.kill ? 0 : undefined);
       },
       async startApiServer() {
         if (stopped) throw new Error('startApiServer: the cluster was stopped');

@@ -14,7 +14,7 @@ export interface Daemon {
   readonly pid: number;
   /** Why it exited, or undefined while it runs. */
   exited(): string | undefined;
-  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. Resolves once it has exited. */
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs` (<= 0: SIGKILL at once). Resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL without waiting: for process-exit handlers, which must be synchronous. */
   killNow(): void;
@@ -49,6 +49,11 @@ export function startDaemon(name: string, binary: string, args: readonly string[
     exited: () => exitReason,
     async stop(graceMs = 10_000) {
       if (exitReason !== undefined) return;
+      if (graceMs <= 0) {
+        child.kill('SIGKILL');
+        await exitedPromise;
+        return;
+      }
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {

@@ -1,3 +1,12 @@
+// Integration-test harness: a real etcd + kube-apiserver per test file.
+//
+//   const cluster = await startCluster();            // fails loudly if scripts/k8s-binaries.sh was not run
+//   await cluster.apply(yamlText);                   // create-or-replace, CRDs awaited until Established
+//   const core = cluster.kubeConfig.makeApiClient(CoreV1Api);            // admin (system:masters)
+//   const saPath = await cluster.serviceAccountKubeconfig('ns', 'ferrolb-controller'); // runs under RBAC
+//   child_process.spawn(..., { env: { ...process.env, KUBECONFIG: saPath } });
+//   await cluster.stopApiServer(); await cluster.startApiServer();       // restart, etcd kept
+//   await cluster.stop();                                                // also done on process exit
 export { startCluster, type Cluster, type ClusterOptions } from './cluster.ts';
 export { locateK8sBinaries, K8S_BINARIES_SCRIPT, type K8sBinaries } from './binaries.ts';
 export { apply, parseManifests, type ApplyOptions } from './apply.ts';
