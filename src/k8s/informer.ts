@@ -72,12 +72,26 @@ export function httpStatus(err: unknown): number | undefined {
   return undefined;
 }
 
+/** One line about a client-node error: HTTP status, the API's Status message, or the network cause. */
 export function errorText(err: unknown): string {
   if (err instanceof Error) {
     const status = httpStatus(err);
+    const body = (err as { body?: unknown }).body;
+    let apiMessage: string | undefined;
+    if (typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string') {
+      apiMessage = (body as { message: string }).message;
+    } else if (typeof body === 'string') {
+      try {
+        const parsed = JSON.parse(body) as { message?: unknown };
+        if (typeof parsed.message === 'string') apiMessage = parsed.message;
+      } catch {
+        // not JSON: fall back to the error message
+      }
+    }
     const cause = (err as { cause?: unknown }).cause;
     const causeText = cause instanceof Error ? `: ${cause.message}` : '';
-    return `${status !== undefined ? `HTTP ${status}: ` : ''}${err.message.split('\n')[0]}${causeText}`;
+    const text = apiMessage ?? err.message.split('\n')[0];
+    return `${status !== undefined ? `HTTP ${status}: ` : ''}${text}${causeText}`;
   }
   return String(err);
 }

@@ -155,3 +155,15 @@ describe('Informer', () => {
     await inf.stop();
   });
 });
+
+describe('errorText', () => {
+  it('prefers the API Status message carried in the body', async () => {
+    const { errorText } = await import('../../../src/k8s/informer.ts');
+    const e = Object.assign(new Error('HTTP-Code: 403\nMessage: Unknown API Status Code!'), {
+      code: 403,
+      body: JSON.stringify({ kind: 'Status', message: 'services is forbidden: User "x" cannot list resource "services"' }),
+    });
+    expect(errorText(e)).toBe('HTTP 403: services is forbidden: User "x" cannot list resource "services"');
+    expect(errorText(new Error('socket hang up', { cause: new Error('ECONNRESET') }))).toBe('socket hang up: ECONNRESET');
+  });
+});
