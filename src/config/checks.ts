@@ -26,6 +26,8 @@ export function checkUniqueNames(items: readonly NamedAt[], what: string, descri
 export interface RangeAt extends Located {
   parsed: ParsedRange;
   pool: string;
+  /** Identifies the pool object (two pools may wrongly share a name). */
+  owner: number;
   /** Input order, so the problem is reported on the range written later. */
   order: number;
 }
@@ -44,7 +46,7 @@ export function checkOverlaps(ranges: readonly RangeAt[]): void {
   for (const cur of sorted) {
     if (reach && reach.parsed.range.family === cur.parsed.range.family && cur.parsed.range.first <= reach.parsed.range.last) {
       const [early, late] = reach.order < cur.order ? [reach, cur] : [cur, reach];
-      const whose = early.pool === late.pool ? 'in the same pool' : `of pool "${early.pool}"`;
+      const whose = early.owner === late.owner ? 'in the same pool' : `of pool "${early.pool}"`;
       late.problems.add(
         late.path,
         `"${late.parsed.range.text}" of pool "${late.pool}" overlaps "${early.parsed.range.text}" ${whose}`,

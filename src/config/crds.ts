@@ -60,8 +60,8 @@ export function buildFromCrds(items: readonly { obj: unknown; problems: Problems
 
   const pools = of('IPAddressPool').map(readPool).filter((p): p is PoolDraft => p !== undefined);
   const ranges: RangeAt[] = [];
-  for (const d of pools) {
-    for (const r of d.ranges) ranges.push({ parsed: r.parsed, pool: d.pool.name, problems: d.obj.problems, path: r.path, order: ranges.length });
+  for (const [owner, d] of pools.entries()) {
+    for (const r of d.ranges) ranges.push({ parsed: r.parsed, pool: d.pool.name, owner, problems: d.obj.problems, path: r.path, order: ranges.length });
   }
   checkOverlaps(ranges);
 

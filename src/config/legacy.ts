@@ -114,7 +114,7 @@ function readPools(top: Fields, config: Config): void {
           return;
         }
         ranges.push(parsed);
-        if (name !== undefined) allRanges.push({ parsed, pool: name, problems, path: p, order: allRanges.length });
+        if (name !== undefined) allRanges.push({ parsed, pool: name, owner: i, problems, path: p, order: allRanges.length });
       });
     }
     const autoAssign = f.bool('auto-assign') ?? true;
@@ -123,8 +123,8 @@ function readPools(top: Fields, config: Config): void {
       problems.add(f.at('bgp-advertisements'), 'bgp-advertisements is only allowed in a pool with protocol bgp');
     }
     const ads = protocol === 'bgp' ? readAdvertisements(f, name ?? '', ranges, config.communityAliases) : [];
+    if (name !== undefined) named.push({ name, problems, path: f.at('name') });
     if (name === undefined || protocol === undefined) return;
-    named.push({ name, problems, path: f.at('name') });
     config.pools.push({
       name,
       protocols: [protocol],
