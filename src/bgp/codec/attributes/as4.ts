@@ -10,6 +10,7 @@ import { BgpError, ErrorCode, UpdateSubcode } from '../../errors.ts';
 import { AS_TRANS, AttributeCode } from '../constants.ts';
 import type { AsPathSegment, AttributeOf, CodecContext, PathAttribute } from '../model.ts';
 import { pathLength } from './as-path-segments.ts';
+import { ATTRIBUTE_TABLE } from './table.ts';
 
 function hasLargeAsn(segments: readonly AsPathSegment[]): boolean {
   return segments.some((s) => s.asns.some((a) => a > 0xffff));
@@ -18,27 +19,31 @@ function hasLargeAsn(segments: readonly AsPathSegment[]): boolean {
 /** The attributes as written on the wire for this context (adds AS4_PATH / AS4_AGGREGATOR when needed). */
 export function wireAttributes(attrs: readonly PathAttribute[], ctx: CodecContext): readonly PathAttribute[] {
   if (ctx.fourOctetAs) return attrs;
-  let out: PathAttribute[] | undefined;
   const hasAs4Path = attrs.some((a) => a.type === 'AS4_PATH');
   const hasAs4Agg = attrs.some((a) => a.type === 'AS4_AGGREGATOR');
-  for (let i = 0; i < attrs.length; i++) {
-    const a = attrs[i] as PathAttribute;
-    let extra: PathAttribute | undefined;
+  const extras: PathAttribute[] = [];
+  for (const a of attrs) {
     if (a.type === 'AS_PATH' && !hasAs4Path && hasLargeAsn(a.segments)) {
       const segments = a.segments.filter((s) => s.type === 'AS_SET' || s.type === 'AS_SEQUENCE');
-      if (segments.length > 0) extra = { type: 'AS4_PATH', segments };
+      if (segments.length > 0) extras.push({ type: 'AS4_PATH', segments });
     } else if (a.type === 'AGGREGATOR' && !hasAs4Agg && a.asn > 0xffff) {
-      extra = { type: 'AS4_AGGREGATOR', asn: a.asn, address: a.address };
-    }
-    if (extra) {
-      out ??= attrs.slice(0, i + 1);
-      if (out.length < i + 1) out.push(a);
-      out.push(extra);
-    } else if (out) {
-      out.push(a);
+      extras.push({ type: 'AS4_AGGREGATOR', asn: a.asn, address: a.address });
     }
   }
-  return out ?? attrs;
+  if (extras.length === 0) return attrs;
+  // Keep ascending type-code order (RFC 4271 §5): insert each before the first attribute of a higher code.
+  const out = [...attrs];
+  for (const e of extras) {
+    const code = e.type === 'AS4_PATH' ? AttributeCode.AS4_PATH : AttributeCode.AS4_AGGREGATOR;
+    const at = out.findIndex((a) => a.type !== 'MP_REACH_NLRI' && a.type !== 'MP_UNREACH_NLRI' && codeOf(a) > code);
+    if (at < 0) out.push(e);
+    else out.splice(at, 0, e);
+  }
+  return out;
+}
+
+function codeOf(a: PathAttribute): number {
+  return a.type === 'UNKNOWN' ? a.code : ATTRIBUTE_TABLE[a.type].code;
 }
 
 export interface As4Outcome {
