@@ -184,6 +184,18 @@ describe('daemons do not outlive a test process killed with SIGKILL', () => {
   }, 180_000);
 });
 
+describe('startCluster with bad input', () => {
+  it('rejects a malformed service range before starting anything', async () => {
+    await expect(startCluster({ serviceClusterIpRange: '10.96.0.0' }))
+      .rejects.toThrow('startCluster: serviceClusterIpRange: "10.96.0.0" is not a CIDR (missing "/prefix")');
+  });
+
+  it('reports a kube-apiserver that exits at start with its exit status and log tail', async () => {
+    await expect(startCluster({ extraApiServerArgs: ['--no-such-flag'] }))
+      .rejects.toThrow(/gave up waiting for kube-apiserver .*exited with code 1[^]*unknown flag: --no-such-flag/);
+  }, 180_000);
+});
+
 describe('manifest parsing', () => {
   it('names the document and the missing field', () => {
     expect(() => parseManifests('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: Service\n'))
@@ -211,7 +223,9 @@ describe('startCluster (real etcd + kube-apiserver)', () => {
 
   it('serves the pinned Kubernetes version to the admin identity', async () => {
     const version = await cluster.kubeConfig.makeApiClient(VersionApi).getCode();
-    expect(version.gitVersion).toBe('v1.36.3');
+    // scripts/k8s-binaries.sh pins v1.36.3; binaries from KUBEBUILDER_ASSETS may be any release.
+    if (process.env.KUBEBUILDER_ASSETS) expect(version.gitVersion).toMatch(/^v1\.\d+\.\d+/);
+    else expect(version.gitVersion).toBe('v1.36.3');
     const review = await cluster.kubeConfig.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
     expect(review.status?.userInfo?.username).toBe('ferrolb-admin');
     expect(review.status?.userInfo?.groups).toContain('system:masters');
@@ -239,6 +253,24 @@ describe('startCluster (real etcd + kube-apiserver)', () => {
     await core.replaceNamespacedService({ name: 'web', namespace: NS, body: main });
     const still = await core.readNamespacedService({ name: 'web', namespace: NS });
     expect(still.status?.loadBalancer?.ingress?.map((i) => i.ip)).toEqual(['192.0.2.10']);
+  });
+
+  it('allocates dual-stack ClusterIPs from the default IPv4 + IPv6 service ranges', async () => {
+    const [svc] = await cluster.apply(`
+apiVersion: v1
+kind: Service
+metadata: { name: web-dual, namespace: ${NS} }
+spec:
+  type: LoadBalancer
+  ipFamilyPolicy: RequireDualStack
+  ipFamilies: [IPv4, IPv6]
+  ports: [{ port: 443, protocol: TCP }]
+`);
+    const clusterIPs = (svc as V1Service).spec?.clusterIPs ?? [];
+    expect(clusterIPs).toHaveLength(2);
+    expect(clusterIPs[0]).toMatch(/^10\.96\./);
+    expect(clusterIPs[1]).toMatch(/^fd00:10:96::/);
+    await core.deleteNamespacedService({ name: 'web-dual', namespace: NS });
   });
 
   it('re-applies (replace) and applies a CRD plus an instance of it in one YAML', async () => {
