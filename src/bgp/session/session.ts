@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
 import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
-import { decodeMessage, encodeMessage, frameLength, packUpdates } from '../codec/index.ts';
+import { decodeMessage, encodeMessage, endOfRib, frameLength, packUpdates, updateRoutes } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
 import { isBgpError } from '../errors.ts';
 import type { AfiSafi, FsmAction, FsmConfig, FsmEvent, FsmState, FsmStateName, Negotiated, TimerName } from '../fsm/index.ts';
@@ -27,7 +27,7 @@ import type { Clock, TimerHandle } from './clock.ts';
 import { realClock } from './clock.ts';
 import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
-import { buildOpen, endOfRib, FAMILY_AFI, familyOfAfi, SAFI_UNICAST, toCodecRoute, toPeerOpen, updatePrefixes } from './wire.ts';
+import { buildOpen, FAMILY_AFI, familyOfAfi, SAFI_UNICAST, toCodecRoute, toPeerOpen } from './wire.ts';
 
 export interface SessionOptions {
   /** Peer name for logs and status (defaults to the address). */
@@ -115,6 +115,8 @@ interface Conn {
   pendingUpdate?: Update;
   discarded: boolean;
   lastReason: string;
+  /** What caused the event being dispatched (a peer's NOTIFICATION, a TCP error...). */
+  detail: string | undefined;
 }
 
 export function routerIdToNumber(routerId: string): number {
@@ -194,6 +196,11 @@ export class BgpSession extends EventEmitter {
 
   get isEstablished(): boolean {
     return this.main.fsm.name === 'Established';
+  }
+
+  /** Who opened the current connection: 'out' (we connected) or 'in' (the peer did). */
+  get connectionDirection(): 'out' | 'in' | undefined {
+    return this.main.socket ? this.main.direction : undefined;
   }
 
   get negotiatedParameters(): Negotiated | undefined {
@@ -290,6 +297,7 @@ export class BgpSession extends EventEmitter {
       ctx: { fourOctetAs: false },
       discarded: false,
       lastReason: '',
+      detail: undefined,
     };
   }
 
@@ -301,8 +309,10 @@ export class BgpSession extends EventEmitter {
     return undefined;
   }
 
-  private dispatch(conn: Conn, event: FsmEvent): void {
+  /** Runs one FSM step on `conn`. `detail` says what happened (for the Idle reason), when known. */
+  private dispatch(conn: Conn, event: FsmEvent, detail?: string): void {
     if (conn.discarded) return;
+    conn.detail = detail;
     const before = conn.fsm;
     const r = step(before, event, this.cfg);
     conn.fsm = r.state;
@@ -318,6 +328,7 @@ export class BgpSession extends EventEmitter {
       const change: StateChange = { peer: this.peer, state: r.state.name, previous: before.name, reason };
       this.emit('state', change);
     }
+    conn.detail = undefined;
     this.afterDispatch(conn);
   }
 
@@ -433,7 +444,7 @@ export class BgpSession extends EventEmitter {
         });
         return;
       case 'releaseResources':
-        conn.lastReason = a.reason;
+        conn.lastReason = conn.detail ?? a.reason;
         if (conn === this.main) {
           this.negotiated = undefined;
           this.advertised.clear();
@@ -477,8 +488,7 @@ export class BgpSession extends EventEmitter {
       (err: unknown) => {
         if (conn.discarded || conn.attempt !== attempt) return;
         this.log.info({ event: 'connect-failed', err: String((err as Error)?.message ?? err) }, 'connect failed');
-        conn.lastReason = `connect failed: ${(err as Error)?.message ?? String(err)}`;
-        this.dispatch(conn, { type: 'TcpConnectionFails' });
+        this.dispatch(conn, { type: 'TcpConnectionFails' }, `connect failed: ${(err as Error)?.message ?? String(err)}`);
       },
     );
   }
@@ -493,8 +503,7 @@ export class BgpSession extends EventEmitter {
     const gone = (why: string) => {
       if (conn.socket !== socket) return;
       conn.socket = undefined;
-      conn.lastReason = why;
-      this.dispatch(conn, { type: 'TcpConnectionFails' });
+      this.dispatch(conn, { type: 'TcpConnectionFails' }, why);
     };
     socket.on('error', (err) => gone(`TCP error: ${err.message}`));
     socket.on('close', () => gone('TCP connection closed by peer'));
@@ -532,8 +541,7 @@ export class BgpSession extends EventEmitter {
         len = frameLength(conn.buf, off);
       } catch (err) {
         if (isBgpError(err)) {
-          conn.lastReason = err.message;
-          this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data });
+          this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data }, err.message);
         } else {
           throw err;
         }
@@ -557,12 +565,12 @@ export class BgpSession extends EventEmitter {
       const code = e?.code ?? 1;
       const subcode = e?.subcode ?? 0;
       const data = e?.data ?? new Uint8Array(0);
-      conn.lastReason = `malformed message (type ${type}): ${(err as Error)?.message ?? String(err)}`;
-      this.log.warn({ event: 'decode-error', type, code, subcode, err: conn.lastReason }, 'malformed message');
-      if (type === 3) return this.dispatch(conn, { type: 'NotifMsg' });
-      if (code === 1) return this.dispatch(conn, { type: 'BGPHeaderErr', code, subcode, data });
-      if (type === 1) return this.dispatch(conn, { type: 'BGPOpenMsgErr', code, subcode, data });
-      return this.dispatch(conn, { type: 'UpdateMsgErr', code, subcode, data });
+      const why = `malformed message (type ${type}): ${(err as Error)?.message ?? String(err)}`;
+      this.log.warn({ event: 'decode-error', type, code, subcode, err: why }, 'malformed message');
+      if (type === 3) return this.dispatch(conn, { type: 'NotifMsg' }, why);
+      if (code === 1) return this.dispatch(conn, { type: 'BGPHeaderErr', code, subcode, data }, why);
+      if (type === 1) return this.dispatch(conn, { type: 'BGPOpenMsgErr', code, subcode, data }, why);
+      return this.dispatch(conn, { type: 'UpdateMsgErr', code, subcode, data }, why);
     }
     switch (msg.type) {
       case 'OPEN':
@@ -577,10 +585,10 @@ export class BgpSession extends EventEmitter {
       case 'NOTIFICATION': {
         this.counters.notificationsReceived++;
         const text = msg.shutdownCommunication ? ` "${msg.shutdownCommunication}"` : '';
-        conn.lastReason = `peer sent NOTIFICATION ${msg.code}/${msg.subcode}${text}`;
+        const why = `peer sent NOTIFICATION ${msg.code}/${msg.subcode}${text}`;
         this.log.info({ event: 'notification-received', code: msg.code, subcode: msg.subcode }, 'NOTIFICATION received');
         this.emit('notification', { peer: this.peer, direction: 'received', code: msg.code, subcode: msg.subcode } satisfies NotificationEvent);
-        return this.dispatch(conn, msg.code === 2 && msg.subcode === 1 ? { type: 'NotifMsgVerErr' } : { type: 'NotifMsg' });
+        return this.dispatch(conn, msg.code === 2 && msg.subcode === 1 ? { type: 'NotifMsgVerErr' } : { type: 'NotifMsg' }, why);
       }
       case 'ROUTE-REFRESH':
         return this.dispatch(conn, { type: 'RouteRefreshMsg' });
@@ -599,10 +607,11 @@ export class BgpSession extends EventEmitter {
       this.counters.attributesDiscarded += u.discarded.length;
       this.log.warn({ event: 'attribute-discard', attributes: u.discarded }, 'attributes discarded (RFC 7606)');
     }
-    const p = updatePrefixes(u);
+    const p = updateRoutes(u);
     for (const w of p.withdrawn) this.adjRibIn.delete(prefixKey(w));
     for (const a of p.announced) this.adjRibIn.add(prefixKey(a));
     this.counters.prefixesReceived = this.adjRibIn.size;
+    this.emit('update', u);
   }
 
   // ---- sending routes ----------------------------------------------------------------------------
@@ -677,7 +686,16 @@ export class BgpSession extends EventEmitter {
     });
     const socket = conn.socket;
     if (!socket) return;
-    for (const packet of packUpdates(codecRoutes, withdraw, conn.ctx)) {
+    let packets: Uint8Array[];
+    try {
+      packets = packUpdates(codecRoutes, withdraw, conn.ctx);
+    } catch (err) {
+      // A route the codec cannot encode (e.g. out-of-range value): report, keep the session.
+      this.log.error({ event: 'encode-error', err: (err as Error).message }, 'routes not sent');
+      this.emit('error-routes', err);
+      return;
+    }
+    for (const packet of packets) {
       socket.write(packet);
       this.counters.updatesSent++;
     }

@@ -1,11 +1,10 @@
 // The session's bridge to the codec: builds our OPEN, reads the peer's OPEN into the FSM's PeerOpen,
-// turns FerroLB routes into codec routes (path attributes per peer type), End-of-RIB markers (RFC 4724
-// §2), and the prefixes an UPDATE announces or withdraws (for the Adj-RIB-In count).
+// and turns FerroLB routes into codec routes (path attributes per peer type).
 import type { Family } from '../../config/model.ts';
-import type { Capability, Open, PathAttribute, Route as CodecRoute, Update } from '../codec/model.ts';
+import type { Capability, Open, PathAttribute, Route as CodecRoute } from '../codec/model.ts';
 import type { AfiSafi, PeerOpen } from '../fsm/types.ts';
 import { AS_TRANS } from '../fsm/notification-codes.ts';
-import type { Prefix, Route } from '../routes.ts';
+import type { Route } from '../routes.ts';
 
 export const FAMILY_AFI: Record<Family, number> = { ipv4: 1, ipv6: 2 };
 export const SAFI_UNICAST = 1;
@@ -92,7 +91,7 @@ export function toCodecRoute(route: Route, nextHop: bigint, linkLocal: bigint | 
   ];
   if (route.med !== undefined) attributes.push({ type: 'MULTI_EXIT_DISC', med: route.med });
   if (kind.ibgp) attributes.push({ type: 'LOCAL_PREF', localPref: route.localPref ?? DEFAULT_LOCAL_PREF });
-  if (route.communities.length > 0) attributes.push({ type: 'COMMUNITIES', communities: route.communities });
+  if (route.communities.length > 0) attributes.push({ type: 'COMMUNITIES', communities: route.communities.map((c) => c >>> 0) });
   if (route.largeCommunities.length > 0) {
     attributes.push({ type: 'LARGE_COMMUNITIES', communities: route.largeCommunities });
   }
@@ -102,32 +101,4 @@ export function toCodecRoute(route: Route, nextHop: bigint, linkLocal: bigint | 
     ...(linkLocal !== undefined && route.prefix.family === 'ipv6' ? { linkLocalNextHop: linkLocal } : {}),
     attributes,
   };
-}
-
-/** End-of-RIB: an empty UPDATE for IPv4 unicast, an empty MP_UNREACH_NLRI for other families. */
-export function endOfRib(family: Family): Update {
-  if (family === 'ipv4') return { type: 'UPDATE', withdrawn: [], attributes: [], nlri: [] };
-  return {
-    type: 'UPDATE',
-    withdrawn: [],
-    attributes: [{ type: 'MP_UNREACH_NLRI', family, safi: SAFI_UNICAST, withdrawn: [] }],
-    nlri: [],
-  };
-}
-
-/** Prefixes an UPDATE announces and withdraws, with RFC 7606 treat-as-withdraw applied. */
-export function updatePrefixes(u: Update): { announced: Prefix[]; withdrawn: Prefix[]; endOfRib?: Family } {
-  const announced: Prefix[] = [...u.nlri];
-  const withdrawn: Prefix[] = [...u.withdrawn];
-  for (const a of u.attributes) {
-    if (a.type === 'MP_REACH_NLRI') announced.push(...a.nlri);
-    if (a.type === 'MP_UNREACH_NLRI') withdrawn.push(...a.withdrawn);
-  }
-  if (u.treatAsWithdraw) return { announced: [], withdrawn: [...withdrawn, ...announced] };
-  if (announced.length === 0 && withdrawn.length === 0) {
-    if (u.attributes.length === 0) return { announced, withdrawn, endOfRib: 'ipv4' };
-    const only = u.attributes.length === 1 ? u.attributes[0] : undefined;
-    if (only?.type === 'MP_UNREACH_NLRI') return { announced, withdrawn, endOfRib: only.family };
-  }
-  return { announced, withdrawn };
 }

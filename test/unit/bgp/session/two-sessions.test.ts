@@ -1,0 +1,118 @@
+// Two FerroLB sessions peering over real loopback TCP: routes set on one arrive as decoded UPDATEs on the
+// other; changes are sent as diffs; a clean stop sends Cease 6/2.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Update } from '../../../../src/bgp/codec/index.ts';
+import { formatPrefix } from '../../../../src/bgp/prefix.ts';
+import type { Route } from '../../../../src/bgp/routes.ts';
+import { aggregatePrefix } from '../../../../src/bgp/routes.ts';
+import { BgpListener } from '../../../../src/bgp/session/listener.ts';
+import type { NotificationEvent } from '../../../../src/bgp/session/session.ts';
+import { BgpSession } from '../../../../src/bgp/session/session.ts';
+import { parseIp } from '../../../../src/net/ip.ts';
+import { eventually } from './raw-peer.ts';
+
+function route(ip: string, over: Partial<Route> = {}): Route {
+  const a = parseIp(ip);
+  if (!a) throw new Error(ip);
+  return { prefix: aggregatePrefix(a.family, a.value, a.family === 'ipv4' ? 32 : 128), communities: [], largeCommunities: [], origin: 'igp', ...over };
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function pair(opts: { holdTime?: number } = {}) {
+  const listener = new BgpListener({ port: 0, host: '127.0.0.1' });
+  const b = new BgpSession({ peerAddress: '127.0.0.1', localAsn: 64513, peerAsn: 64512, routerId: '192.0.2.2', passive: true, holdTime: opts.holdTime ?? 90 });
+  listener.add(b);
+  const port = await listener.start();
+  const a = new BgpSession({
+    peerAddress: '127.0.0.1',
+    peerPort: port,
+    localAsn: 64512,
+    peerAsn: 64513,
+    routerId: '192.0.2.1',
+    nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' },
+    gracefulRestart: { restartTime: 120, restarting: false },
+    holdTime: opts.holdTime ?? 90,
+  });
+  const received: Update[] = [];
+  b.on('update', (u: Update) => received.push(u));
+  cleanups.push(async () => {
+    await a.stop();
+    await b.stop();
+    await listener.close();
+  });
+  b.start();
+  a.start();
+  await eventually(() => a.isEstablished && b.isEstablished, 'both Established');
+  return { a, b, received, listener };
+}
+
+/** Prefixes B currently has from A, replaying the UPDATEs it decoded. */
+function ribOf(updates: Update[]): Set<string> {
+  const rib = new Set<string>();
+  for (const u of updates) {
+    for (const p of u.withdrawn) rib.delete(formatPrefix(p));
+    for (const a of u.attributes) if (a.type === 'MP_UNREACH_NLRI') for (const p of a.withdrawn) rib.delete(formatPrefix(p));
+    for (const p of u.nlri) rib.add(formatPrefix(p));
+    for (const a of u.attributes) if (a.type === 'MP_REACH_NLRI') for (const p of a.nlri) rib.add(formatPrefix(p));
+  }
+  return rib;
+}
+
+describe('two FerroLB sessions over loopback', () => {
+  it('negotiates, advertises, diffs, withdraws and ends with Cease', async () => {
+    const { a, b, received } = await pair({ holdTime: 30 });
+    expect(a.negotiatedParameters).toMatchObject({ holdTime: 30, keepaliveTime: 10, fourOctetAs: true });
+    expect(b.negotiatedParameters?.gracefulRestart).toEqual({ restarting: false, restartTime: 120 });
+
+    const routes = [
+      route('203.0.113.10', { communities: [((64512 << 16) | 7) >>> 0] }),
+      route('203.0.113.11'),
+      route('2001:db8:1::10', { largeCommunities: [{ globalAdmin: 64512, localData1: 1, localData2: 2 }] }),
+    ];
+    a.set(routes);
+    await eventually(() => b.counters.prefixesReceived === 3, 'B holds 3 prefixes');
+    expect(ribOf(received)).toEqual(new Set(['203.0.113.10/32', '203.0.113.11/32', '2001:db8:1::10/128']));
+    // End-of-RIB for both families after the initial (empty) table.
+    expect(received.filter((u) => u.nlri.length === 0 && u.withdrawn.length === 0 && u.attributes.length <= 1).length).toBeGreaterThanOrEqual(2);
+    const v4 = received.find((u) => u.nlri.some((p) => formatPrefix(p) === '203.0.113.10/32'));
+    expect(v4?.attributes).toContainEqual({ type: 'NEXT_HOP', nextHop: parseIp('198.51.100.1')?.value });
+    expect(v4?.attributes).toContainEqual({ type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64512] }] });
+    expect(v4?.attributes).toContainEqual({ type: 'COMMUNITIES', communities: [((64512 << 16) | 7) >>> 0] });
+    const v6 = received.find((u) => u.attributes.some((x) => x.type === 'MP_REACH_NLRI'));
+    const reach = v6?.attributes.find((x) => x.type === 'MP_REACH_NLRI');
+    expect(reach?.type === 'MP_REACH_NLRI' && reach.nextHop).toBe(parseIp('2001:db8::1')?.value);
+
+    // Same desired state again: nothing sent.
+    const sent = a.counters.updatesSent;
+    a.set([...routes]);
+    expect(a.counters.updatesSent).toBe(sent);
+
+    // Withdraw one, change another's attributes.
+    const before = received.length;
+    a.set([route('203.0.113.10', { communities: [((64512 << 16) | 8) >>> 0] }), routes[2] as Route]);
+    await eventually(() => b.counters.prefixesReceived === 2 && received.length >= before + 2, 'withdrawal and re-announcement arrive');
+    expect(ribOf(received)).toEqual(new Set(['203.0.113.10/32', '2001:db8:1::10/128']));
+    expect(a.inSync).toBe(true);
+
+    const notes: NotificationEvent[] = [];
+    b.on('notification', (n: NotificationEvent) => notes.push(n));
+    await a.stop();
+    await eventually(() => b.state !== 'Established', 'B leaves Established');
+    expect(notes).toContainEqual({ peer: '127.0.0.1', direction: 'received', code: 6, subcode: 2 });
+    expect(b.counters.prefixesReceived).toBe(0);
+  });
+
+  it('sends the whole table again after the session re-establishes', async () => {
+    const { a, b } = await pair();
+    a.set([route('203.0.113.20'), route('203.0.113.21')]);
+    await eventually(() => b.counters.prefixesReceived === 2, 'B holds 2 prefixes');
+    b.bfdDown(); // tear down from B's side (as BFD would); both reconnect after the back-off
+    await eventually(() => !a.isEstablished || a.counters.establishedTransitions > 1, 'A notices');
+    await eventually(() => a.isEstablished && b.isEstablished && b.counters.prefixesReceived === 2, 're-established with the table', 10_000);
+    expect(a.counters.establishedTransitions).toBe(2);
+  });
+});
