@@ -1,0 +1,149 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { controlLength, decodeControl, encodeControl, encodeControlPacket } from '../../../../src/bgp/bfd/codec.ts';
+import type { DropReason } from '../../../../src/bgp/bfd/codec.ts';
+import { STATES } from '../../../../src/bgp/bfd/types.ts';
+import type { ControlPacket } from '../../../../src/bgp/bfd/types.ts';
+
+const base: ControlPacket = {
+  version: 1,
+  diag: 0,
+  state: 'Down',
+  poll: false,
+  final: false,
+  controlPlaneIndependent: false,
+  demand: false,
+  multipoint: false,
+  detectMult: 3,
+  myDiscriminator: 0x11223344,
+  yourDiscriminator: 0,
+  desiredMinTxInterval: 1_000_000,
+  requiredMinRxInterval: 300_000,
+  requiredMinEchoRxInterval: 0,
+};
+
+// A packet as FRR's bfdd sends it (Down, diag 0, mult 3, my disc 1, 300 ms / 300 ms / echo 50 ms).
+const FRR_DOWN = '20400318' + '00000001' + '00000000' + '000493e0' + '000493e0' + '0000c350';
+
+describe('BFD control packet codec', () => {
+  it('decodes a known packet byte for byte', () => {
+    const bytes = Buffer.from(FRR_DOWN, 'hex');
+    const r = decodeControl(bytes, 0);
+    expect(r).toEqual({
+      ok: true,
+      bytesRead: 24,
+      value: {
+        ...base,
+        myDiscriminator: 1,
+        desiredMinTxInterval: 300_000,
+        requiredMinRxInterval: 300_000,
+        requiredMinEchoRxInterval: 50_000,
+      },
+    });
+    if (r.ok) expect(Buffer.from(encodeControlPacket(r.value)).toString('hex')).toBe(FRR_DOWN);
+  });
+
+  const arbPacket = fc.record({
+    version: fc.constant(1),
+    diag: fc.integer({ min: 0, max: 31 }),
+    state: fc.constantFrom(...STATES),
+    poll: fc.boolean(),
+    final: fc.boolean(),
+    controlPlaneIndependent: fc.boolean(),
+    demand: fc.boolean(),
+    multipoint: fc.constant(false),
+    detectMult: fc.integer({ min: 1, max: 255 }),
+    myDiscriminator: fc.integer({ min: 1, max: 0xffffffff }),
+    yourDiscriminator: fc.integer({ min: 1, max: 0xffffffff }),
+    desiredMinTxInterval: fc.integer({ min: 0, max: 0xffffffff }),
+    requiredMinRxInterval: fc.integer({ min: 0, max: 0xffffffff }),
+    requiredMinEchoRxInterval: fc.integer({ min: 0, max: 0xffffffff }),
+    auth: fc.option(fc.record({ type: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ minLength: 0, maxLength: 40 }) }), {
+      nil: undefined,
+    }),
+  });
+
+  it('round-trips: encode → decode → equal, length matches, re-encode at an offset', () => {
+    fc.assert(
+      fc.property(arbPacket, fc.integer({ min: 0, max: 7 }), (raw, offset) => {
+        const p: ControlPacket = raw.auth === undefined ? { ...raw, auth: undefined } : raw;
+        if (p.auth === undefined) delete p.auth;
+        const len = controlLength(p);
+        const buf = new Uint8Array(offset + len);
+        expect(encodeControl(p, buf, offset)).toBe(len);
+        const r = decodeControl(buf, offset);
+        expect(r.ok).toBe(true);
+        if (!r.ok) return;
+        expect(r.bytesRead).toBe(len);
+        expect(r.value).toEqual(p);
+        expect(Buffer.from(encodeControlPacket(r.value))).toEqual(Buffer.from(buf.subarray(offset)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 80 }), (bytes) => {
+        const r = decodeControl(bytes, 0);
+        expect(typeof r.ok).toBe('boolean');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  const valid = Buffer.from(FRR_DOWN, 'hex');
+  const mutate = (f: (b: Buffer) => unknown): Buffer => {
+    const b = Buffer.from(valid);
+    const r = f(b);
+    return Buffer.isBuffer(r) ? r : b;
+  };
+  const malformed: [string, Buffer, DropReason][] = [
+    ['23 bytes', valid.subarray(0, 23), 'truncated'],
+    ['version 0', mutate((b) => void (b[0] = 0x00)), 'bad-version'],
+    ['version 2', mutate((b) => void (b[0] = 0x40)), 'bad-version'],
+    ['length 23', mutate((b) => void (b[3] = 23)), 'bad-length'],
+    ['A bit with length 24', mutate((b) => void (b[1] = b[1]! | 0x04)), 'bad-length'],
+    ['length beyond payload', mutate((b) => void (b[3] = 30)), 'length-exceeds-payload'],
+    ['detect mult 0', mutate((b) => void (b[2] = 0)), 'zero-detect-mult'],
+    ['M bit', mutate((b) => void (b[1] = b[1]! | 0x01)), 'multipoint'],
+    ['my discriminator 0', mutate((b) => b.writeUInt32BE(0, 4)), 'zero-my-discriminator'],
+    ['Up with your discriminator 0', mutate((b) => void (b[1] = 0xc0)), 'zero-your-discriminator-not-down'],
+    ['Init with your discriminator 0', mutate((b) => void (b[1] = 0x80)), 'zero-your-discriminator-not-down'],
+    [
+      'auth length not matching packet length',
+      mutate((b) => {
+        const c = Buffer.concat([b, Buffer.from([1, 9, 1, 0x61])]);
+        c[1] = c[1]! | 0x04;
+        c[3] = 28;
+        return c;
+      }),
+      'bad-length',
+    ],
+  ];
+  for (const [name, bytes, reason] of malformed) {
+    it(`drops ${name}: ${reason}`, () => {
+      expect(decodeControl(bytes, 0)).toEqual({ ok: false, reason });
+    });
+  }
+
+  it('accepts AdminDown with your discriminator 0 and trailing bytes after Length', () => {
+    expect(decodeControl(mutate((b) => void (b[1] = 0x00)), 0).ok).toBe(true);
+    expect(decodeControl(Buffer.concat([valid, Buffer.alloc(4)]), 0)).toMatchObject({ ok: true, bytesRead: 24 });
+  });
+
+  it('parses a simple password auth section', () => {
+    const withAuth = Buffer.concat([valid, Buffer.from([1, 7, 5, 0x61, 0x62, 0x63, 0x64])]);
+    withAuth[1] = withAuth[1]! | 0x04;
+    withAuth[3] = 31;
+    const r = decodeControl(withAuth, 0);
+    expect(r.ok && r.value.auth).toEqual({ type: 1, data: new Uint8Array([5, 0x61, 0x62, 0x63, 0x64]) });
+  });
+
+  it('refuses to encode values that do not fit', () => {
+    expect(() => encodeControlPacket({ ...base, detectMult: 256 })).toThrow(/detectMult must be an integer in 0\.\.255/);
+    expect(() => encodeControlPacket({ ...base, myDiscriminator: -1 })).toThrow(/myDiscriminator/);
+    expect(() => encodeControlPacket({ ...base, auth: { type: 1, data: new Uint8Array(240) } })).toThrow(/exceeds 255/);
+    expect(() => encodeControl(base, new Uint8Array(10), 0)).toThrow(/buffer too small/);
+  });
+});
