@@ -65,6 +65,15 @@ if (( BASH_REMATCH[1] < 1 || (BASH_REMATCH[1] == 1 && BASH_REMATCH[2] < 26) )); 
 fi
 
 mkdir -p "${CACHE_ROOT}/k8s"
+# One build at a time per cache (parallel CI jobs, two test runs): the second waits, then finds it built.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"${CACHE_ROOT}/k8s/.build.lock"
+  flock 9
+  if has_both "${OUT}" && [[ -f "${OUT}/VERSION" ]] && [[ "$(head -n1 "${OUT}/VERSION")" == "${STAMP}" ]]; then
+    printf '%s\n' "${OUT}"
+    exit 0
+  fi
+fi
 BUILD_LOG="${CACHE_ROOT}/k8s/build-${K8S_VERSION}-etcd-${ETCD_VERSION}.log"
 : >"${BUILD_LOG}"
 export GOCACHE="${CACHE_ROOT}/go-build"
