@@ -1,0 +1,35 @@
+// `ferrolb config check FILE...`: validate a legacy address-pool ConfigMap or metallb.io CRD YAML.
+// Problems: one per line on stderr as `<where>:<path>: <message>`, exit 1. Otherwise one line per pool
+// on stdout (name, protocol, families, address count), exit 0.
+import { parseFiles } from '../config/index.ts';
+import { formatProblem, type Pool } from '../config/model.ts';
+import type { CliIo } from './io.ts';
+import { readFiles } from './read-files.ts';
+
+export async function configCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...paths] = args;
+  if (sub !== 'check' || paths.length === 0) {
+    io.stderr('usage: ferrolb config check FILE...\n');
+    return 2;
+  }
+  const { files, errors } = await readFiles(paths);
+  if (errors.length > 0) {
+    io.stderr(errors.map((e) => `${e}\n`).join(''));
+    return 1;
+  }
+  const result = parseFiles(files);
+  if (!result.ok) {
+    io.stderr(result.problems.map((p) => `${formatProblem(p)}\n`).join(''));
+    io.stderr(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} found\n`);
+    return 1;
+  }
+  for (const pool of result.config.pools) io.stdout(`${describePool(pool)}\n`);
+  return 0;
+}
+
+export function describePool(pool: Pool): string {
+  const families = [...new Set(pool.ranges.map((r) => r.family))].sort();
+  const count = pool.ranges.reduce((n, r) => n + (r.last - r.first + 1n), 0n);
+  const protocol = pool.protocols.length > 0 ? pool.protocols.join('+') : 'none';
+  return `${pool.name}  protocol=${protocol}  families=${families.join(',')}  addresses=${count}`;
+}

@@ -1,0 +1,41 @@
+// `ferrolb <command>`: dispatch only. Each command lives in its own file and is loaded on demand so that
+// `ferrolb config check` does not pay for the BGP or Kubernetes modules.
+import type { CliIo, Command } from './io.ts';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  config: {
+    summary: 'config check FILE...   validate address-pool ConfigMaps or metallb.io CRD YAML',
+    load: async () => (await import('./config-check.ts')).configCommand,
+  },
+  allocate: {
+    summary: 'allocate --config FILE --services FILE   assign IPs to Services offline, in file order',
+    load: async () => (await import('./allocate.ts')).allocateCommand,
+  },
+  bgp: {
+    summary: 'bgp --config FILE --announce IP...   run one BGP speaker standalone',
+    load: async () => (await import('./bgp.ts')).bgpCommand,
+  },
+  lab: {
+    summary: 'lab [--once]   local cluster-in-a-box: API server, controller, example pools, demo Service',
+    load: async () => (await import('./lab.ts')).labCommand,
+  },
+};
+
+export function usage(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  ferrolb ${c.summary}`);
+  return `usage:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr(`ferrolb: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  return (await cmd.load())(rest, io);
+}
