@@ -7,3 +7,7 @@ export * from './frr.ts';
 export * from './gobgp.ts';
 export * from './exabgp.ts';
 export * from './ensure-daemons.ts';
+export * from './pcap.ts';
+export * from './bgp-stream.ts';
+export * from './capture.ts';
+export * from './ferrolb.ts';
