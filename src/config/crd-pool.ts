@@ -16,9 +16,9 @@ const SPEC = ['addresses', 'autoAssign', 'avoidBuggyIPs', 'serviceAllocation'];
 const ALLOCATION = ['priority', 'namespaces', 'namespaceSelectors', 'serviceSelectors'];
 const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function readPool(obj: CrdObject): PoolDraft | undefined {
+/** Always returns what could be read, so cross-object checks (overlaps, aggregation) still run. */
+export function readPool(obj: CrdObject): PoolDraft {
   const problems = obj.problems;
-  const before = problems.count;
   const f = new Fields(problems, 'spec', obj.spec, { known: SPEC });
   const ranges: PoolDraft['ranges'] = [];
   if (f.require('addresses')) {
@@ -61,5 +61,5 @@ export function readPool(obj: CrdObject): PoolDraft | undefined {
     });
     pool.serviceAllocation = sa;
   }
-  return problems.count > before ? undefined : { obj, pool, ranges };
+  return { obj, pool, ranges };
 }

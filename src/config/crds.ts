@@ -17,7 +17,7 @@ import type { BfdProfile, BgpAdvertisement, Community, Config, L2Advertisement, 
 import { Problems } from './problems.ts';
 import { matchesSelector } from './selector.ts';
 
-export function parseCrds(objects: readonly unknown[], where: (obj: unknown) => string = (o) => defaultWhere(o)): ParseResult {
+export function parseCrds(objects: readonly unknown[], where?: (obj: unknown) => string): ParseResult {
   const problems = new Problems('');
   const config = buildFromCrds(
     objects.map((obj, i) => ({ obj, problems: problems.at(whereOf(where, obj, i)) })),
@@ -26,12 +26,14 @@ export function parseCrds(objects: readonly unknown[], where: (obj: unknown) => 
   return resultOf(config, problems);
 }
 
-function whereOf(where: (obj: unknown) => string, obj: unknown, i: number): string {
+/** The caller's where(obj), else `Kind/namespace/name` (`Kind/<unnamed #i>` without a name). */
+function whereOf(where: ((obj: unknown) => string) | undefined, obj: unknown, i: number): string {
   try {
-    return where(obj);
+    if (where) return where(obj);
   } catch {
-    return defaultWhere(obj, `<unnamed #${i}>`);
+    // fall through: a where() that cannot describe a malformed object must not crash the parse
   }
+  return defaultWhere(obj, `<unnamed #${i}>`);
 }
 
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -58,7 +60,7 @@ export function buildFromCrds(items: readonly { obj: unknown; problems: Problems
   config.communityAliases = readAliases(of('Community').flatMap(readCommunityAliases));
   config.bfdProfiles = of('BFDProfile').map(readBfdProfile).filter((p): p is BfdProfile => p !== undefined).sort(byName);
 
-  const pools = of('IPAddressPool').map(readPool).filter((p): p is PoolDraft => p !== undefined);
+  const pools = of('IPAddressPool').map(readPool);
   const ranges: RangeAt[] = [];
   for (const [owner, d] of pools.entries()) {
     for (const r of d.ranges) ranges.push({ parsed: r.parsed, pool: d.pool.name, owner, problems: d.obj.problems, path: r.path, order: ranges.length });
@@ -69,9 +71,10 @@ export function buildFromCrds(items: readonly { obj: unknown; problems: Problems
   // References are checked against every object of the kind, valid or not, so one broken object does
   // not cascade into "unknown ..." problems elsewhere.
   const profileNames = of('BFDProfile').map((o) => o.name);
-  for (const d of peers) {
-    if (d.peer.bfdProfile !== undefined) {
-      checkReference({ problems: d.obj.problems, path: 'spec.bfdProfile' }, 'BFDProfile', d.peer.bfdProfile, profileNames);
+  for (const o of of('BGPPeer')) {
+    const name = o.spec.bfdProfile;
+    if (typeof name === 'string' && name !== '') {
+      checkReference({ problems: o.problems, path: 'spec.bfdProfile' }, 'BFDProfile', name, profileNames);
     }
   }
   config.peers = peers.map((d) => d.peer).sort(byName);

@@ -1,18 +1,22 @@
 // "Did you mean" suggestions for unknown names (fields, kinds, operators, aliases, pools).
 
-/** Levenshtein edit distance (insert, delete, substitute; each costs 1). */
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment / restricted Damerau-Levenshtein):
+ * insert, delete, substitute, swap two neighbours; each costs 1. "asign"→"assign" and "sepc"→"spec" are 1.
+ */
 export function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost));
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
-    prev = cur;
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** Case, `-` and `_` differences only: `autoAssign` ~ `auto-assign` ~ `auto_assign`. */
@@ -22,7 +26,8 @@ function normalized(s: string): string {
 
 /**
  * The closest candidate, or undefined when none is close enough. A candidate that differs only in case
- * or separators always wins; otherwise the edit distance must be at most max(2, length / 3).
+ * or separators always wins; otherwise the edit distance must be small for the name's length (1 up to
+ * 3 characters, then max(2, length / 4)) and smaller than the name itself.
  */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   const norm = normalized(name);
@@ -36,8 +41,8 @@ export function closest(name: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  return bestDistance <= limit ? best : undefined;
+  const limit = name.length <= 3 ? 1 : Math.max(2, Math.floor(name.length / 4));
+  return bestDistance <= limit && bestDistance < name.length ? best : undefined;
 }
 
 /** ` (did you mean "x"?)` or the empty string. */
