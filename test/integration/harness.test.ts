@@ -1,7 +1,7 @@
 // Smoke test of the integration harness against a real etcd + kube-apiserver (built by
 // scripts/k8s-binaries.sh). Missing binaries make this FAIL with the script's message, never skip.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -182,6 +182,52 @@ describe('daemons do not outlive a test process killed with SIGKILL', () => {
       rmSync(started!.dir, { recursive: true, force: true }); // SIGKILL skipped the exit handler
     }
   }, 180_000);
+});
+
+describe('scripts/k8s/scratch-gomod.sh', () => {
+  const script = fileURLToPath(new URL('../../scripts/k8s/scratch-gomod.sh', import.meta.url));
+  const gomod = (dir: string, text: string): string => {
+    const path = join(dir, 'go.mod');
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('replaces every ./staging module of the release go.mod (block and one-line forms) by v0.<minor>.<patch>', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferrolb-gomod-'));
+    try {
+      const path = gomod(dir, [
+        'module k8s.io/kubernetes', '', 'go 1.26.0', '',
+        'require (', '\tk8s.io/api v0.0.0', '\tgithub.com/x/y v1.2.3', ')', '',
+        'replace (', '\tk8s.io/api => ./staging/src/k8s.io/api', '\tk8s.io/kms => ./staging/src/k8s.io/kms', ')',
+        'replace k8s.io/client-go => ./staging/src/k8s.io/client-go',
+        'replace github.com/x/y => github.com/x/y v1.2.4', '',
+      ].join('\n'));
+      const out = execFileSync('bash', [script, 'v1.36.3', path], { encoding: 'utf8' });
+      expect(out).toContain('require k8s.io/kubernetes v1.36.3');
+      expect(out).toContain('go 1.26.0');
+      const replaces = out.split('\n').filter((l) => l.includes(' => ')).map((l) => l.trim());
+      expect(replaces).toEqual([
+        'k8s.io/api => k8s.io/api v0.36.3',
+        'k8s.io/client-go => k8s.io/client-go v0.36.3',
+        'k8s.io/kms => k8s.io/kms v0.36.3',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a go.mod without staging replaces, and a version that is not v1.X.Y', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferrolb-gomod-'));
+    try {
+      const path = gomod(dir, 'module k8s.io/kubernetes\n\ngo 1.26.0\n');
+      expect(() => execFileSync('bash', [script, 'v1.36.3', path], { encoding: 'utf8', stdio: 'pipe' }))
+        .toThrow(/found no \.\/staging\/src replaces/);
+      expect(() => execFileSync('bash', [script, '1.36', path], { encoding: 'utf8', stdio: 'pipe' }))
+        .toThrow(/'1.36' is not a v1.X.Y release/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('startCluster with bad input', () => {
