@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: every tier, on a fresh machine. Installs or builds what the tiers need first (Debian
+# packages, pinned kube-apiserver + etcd, cached under ~/.cache/ferrolb so a second run is fast), then
+# type-checks and runs the unit tier followed by the integration tier in one vitest run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "npm test: THE INTEGRATION TIER NEEDS ROOT (network namespaces, nftables, apt-get); run as root." >&2
+  exit 1
+fi
+
+echo "== prerequisites"
+bash scripts/bgp-daemons.sh
+KUBEBUILDER_ASSETS=$(bash scripts/k8s-binaries.sh | tail -n 1)
+export KUBEBUILDER_ASSETS
+echo "kube-apiserver and etcd: $KUBEBUILDER_ASSETS"
+
+echo "== typecheck"
+tsc --noEmit -p .
+
+echo "== tests"
+vitest run "$@"
