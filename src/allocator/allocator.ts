@@ -425,11 +425,11 @@ export class Allocator {
       const missing = n.families.find((f) => f !== first.family);
       const p = this.byName.get(h.pool);
       const ip = missing && p && this.pick(p, missing, holder);
-      if (ip) {
-        h.addrs.push(this.acquire(ip, p.name, holder));
-        h.addrs = sortByFamilies(h.addrs.map(ipOf), n.families).map((x) => this.table[x.family].get(x.value) as AddressState);
-      }
+      if (ip) h.addrs.push(this.acquire(ip, p.name, holder));
     }
+    // Primary family first, as the request now says (ipFamilies order may have changed).
+    const rank = (s: AddressState): number => n.families.indexOf(s.family);
+    if (h.addrs.length === 2 && rank(h.addrs[0] as AddressState) > rank(h.addrs[1] as AddressState)) h.addrs.reverse();
     return this.assignmentFor(h);
   }
 
