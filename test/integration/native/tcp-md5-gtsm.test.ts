@@ -9,7 +9,6 @@ import { nodeRouterLab, waitFor } from '../bgp/lab/index.ts';
 import type { Daemon, NodeRouter } from '../bgp/lab/index.ts';
 
 const PEER = fileURLToPath(new URL('./fixtures/tcp-peer.ts', import.meta.url));
-const isRoot = process.getuid?.() === 0;
 let port = 11790;
 
 interface Line {
@@ -25,7 +24,7 @@ function lines(d: Daemon): Line[] {
     .map((l) => JSON.parse(l) as Line);
 }
 
-describe.skipIf(!isRoot)('native TCP options between two namespaces', () => {
+describe('native TCP options between two namespaces', () => {
   let lab: NodeRouter;
 
   beforeAll(async () => {
