@@ -13,3 +13,4 @@ export { apply, parseManifests, type ApplyOptions } from './apply.ts';
 export { loadKubeconfig, kubeconfigYaml, writeKubeconfig, type KubeconfigSpec } from './kubeconfig.ts';
 export { apiStatus, describeApiError } from './api-error.ts';
 export { waitFor, type PollOptions } from './poll.ts';
+export { freeLoopbackPort, freeLoopbackPorts } from './free-port.ts';
