@@ -1,0 +1,115 @@
+// The README's commands, run in-process on the README's examples.
+import { describe, expect, it } from 'vitest';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main.ts';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  return { code, out, err };
+}
+
+describe('ferrolb config check', () => {
+  it('prints one line per pool for the legacy ConfigMap example', async () => {
+    const r = await run(['config', 'check', 'examples/config/configmap.yaml']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n')).toEqual([
+      'lan  protocol=layer2  families=ipv4,ipv6  addresses=288',
+      'public  protocol=bgp  families=ipv4,ipv6  addresses=512',
+      'reserved  protocol=layer2  families=ipv4  addresses=11',
+    ]);
+  });
+
+  it('accepts the metallb.io CRD example', async () => {
+    const r = await run(['config', 'check', 'examples/config/crds.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^lan {2}protocol=layer2 {2}families=ipv4,ipv6 {2}addresses=\d+$/m);
+  });
+
+  it('reports every problem with its location and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferrolb-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      [
+        'address-pools:',
+        '- name: a',
+        '  protocol: layer2',
+        '  addresses: [192.0.2.10-192.0.2.5]',
+        '  auto-asign: false',
+        '- name: a',
+        '  protocol: bgp',
+        '  addresses: [198.51.100.0/33]',
+      ].join('\n'),
+    );
+    const r = await run(['config', 'check', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(`${file}:address-pools[0].auto-asign: unknown field "auto-asign" (did you mean "auto-assign"?)`);
+    expect(r.err).toContain(`${file}:address-pools[0].addresses[0]:`);
+    expect(r.err).toContain(`${file}:address-pools[1].addresses[0]:`);
+    expect(r.err).toMatch(/address-pools\[1\]\.name: .*duplicate/i);
+  });
+
+  it('names a missing file', async () => {
+    const r = await run(['config', 'check', 'no/such/file.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no/such/file.yaml: cannot read file (ENOENT)');
+  });
+});
+
+describe('ferrolb allocate', () => {
+  it('assigns the README example Services in file order', async () => {
+    const r = await run([
+      'allocate',
+      '--config',
+      'examples/config/configmap.yaml',
+      '--services',
+      'examples/services.yaml',
+    ]);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toEqual([
+      'shop/web  192.0.2.64  pool=lan',
+      'shop/api  192.0.2.65,2001:db8:0:1::100  pool=lan',
+      'shop/edge  198.51.100.1  pool=public',
+      'infra/dns-tcp  203.0.113.15  pool=reserved',
+      'infra/dns-udp  203.0.113.15  pool=reserved',
+      expect.stringMatching(/^infra\/dns-clash {2}error: .*TCP\/53.*infra\/dns-tcp/),
+      expect.stringMatching(/^shop\/other {2}skipped: .*loadBalancerClass/),
+      expect.stringMatching(/^shop\/internal {2}skipped: .*ClusterIP/),
+    ]);
+    expect(r.code).toBe(1); // one Service could not be allocated
+  });
+
+  it('keeps IPs already in a Service status, as a restarted controller does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferrolb-cli-'));
+    const file = join(dir, 'svc.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: List',
+        'items:',
+        '- {apiVersion: v1, kind: Service, metadata: {name: new, namespace: a}, spec: {type: LoadBalancer}}',
+        '- apiVersion: v1',
+        '  kind: Service',
+        '  metadata: {name: old, namespace: a}',
+        '  spec: {type: LoadBalancer}',
+        '  status: {loadBalancer: {ingress: [{ip: 192.0.2.64}]}}',
+      ].join('\n'),
+    );
+    const r = await run(['allocate', '--config', 'examples/config/configmap.yaml', '--services', file]);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n')).toEqual(['a/new  192.0.2.65  pool=lan', 'a/old  192.0.2.64  pool=lan']);
+  });
+
+  it('rejects a missing option with usage', async () => {
+    const r = await run(['allocate', '--config', 'examples/config/configmap.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/usage: ferrolb allocate/);
+  });
+});
