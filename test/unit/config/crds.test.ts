@@ -212,7 +212,7 @@ describe('parseCrds: valid object sets', () => {
 
 interface InvalidCase {
   name: string;
-  objects: Obj[];
+  objects: unknown[];
   /** Exact formatted problems. */
   problems: string[];
 }
