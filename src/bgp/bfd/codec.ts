@@ -104,7 +104,7 @@ export function decodeControl(view: Uint8Array, offset: number): DecodeResult {
   if (authPresent) {
     const authLen = dv.getUint8(25);
     if (authLen < 2 || CONTROL_HEADER_LENGTH + authLen !== length) return { ok: false, reason: 'bad-length' };
-    auth = { type: dv.getUint8(24), data: view.slice(offset + 26, offset + CONTROL_HEADER_LENGTH + authLen) };
+    auth = { type: dv.getUint8(24), data: Uint8Array.from(view.subarray(offset + 26, offset + CONTROL_HEADER_LENGTH + authLen)) };
   }
   const value: ControlPacket = {
     version,

@@ -95,18 +95,26 @@ export const udpTransport: BfdTransportFactory = async (opts) => {
   }
   sender.on('error', (err) => opts.onError(err));
   let closed = false;
+  let pending = 0;
+  // Close only once queued sends are out, so the final AdminDown packet of stop() reaches the peer.
+  const closeWhenDrained = (): void => {
+    if (closed && pending === 0) sender.close();
+  };
   const transport: BfdTransport = {
     send(bytes) {
       if (closed) return;
+      pending++;
       sender.send(bytes, transportPorts.control, peer, (err) => {
+        pending--;
         if (err) opts.onError(err);
+        closeWhenDrained();
       });
     },
     close() {
       if (closed) return;
       closed = true;
-      sender.close();
       release(local, opts.device, peer);
+      closeWhenDrained();
     },
   };
   return transport;
