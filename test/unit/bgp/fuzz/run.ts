@@ -1,0 +1,96 @@
+// The fuzz loop: every input either decodes (and then re-encodes without throwing) or throws a BgpError.
+// Anything else is a failure, recorded with the input's hex for reproduction.
+import { BgpError } from '../../../../src/bgp/errors.ts';
+import { decodeMessage, encodeMessage } from '../../../../src/bgp/codec/message.ts';
+import type { CodecContext } from '../../../../src/bgp/codec/model.ts';
+import type { Seed } from './corpus.ts';
+import { attributePool, mutate } from './mutate.ts';
+import { Prng } from './prng.ts';
+
+const CTX = [{ fourOctetAs: false }, { fourOctetAs: true }] as const satisfies readonly CodecContext[];
+
+export interface FuzzStats {
+  inputs: number;
+  decoded: number;
+  treatAsWithdraw: number;
+  attributeDiscard: number;
+  /** Thrown BgpErrors by "code/subcode". */
+  thrown: Record<string, number>;
+  /** Clean decodes whose re-encoding decoded and re-encoded to the same octets. */
+  stable: number;
+  failures: { input: string; error: string }[];
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export interface CodecUnderTest {
+  decodeMessage: typeof decodeMessage;
+  encodeMessage: typeof encodeMessage;
+}
+
+export function runFuzz(
+  seeds: readonly Seed[],
+  count: number,
+  seed: number,
+  codec: CodecUnderTest = { decodeMessage, encodeMessage },
+): FuzzStats {
+  const rng = new Prng(seed);
+  const pool = attributePool(seeds.map((s) => s.bytes));
+  const stats: FuzzStats = { inputs: 0, decoded: 0, treatAsWithdraw: 0, attributeDiscard: 0, thrown: {}, stable: 0, failures: [] };
+
+  const fail = (input: Uint8Array, e: unknown): void => {
+    if (stats.failures.length < 20) {
+      stats.failures.push({ input: hex(input), error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e) });
+    }
+  };
+
+  const one = (input: Uint8Array, ctx: CodecContext): void => {
+    stats.inputs++;
+    let value;
+    try {
+      value = codec.decodeMessage(input, 0, ctx).value;
+    } catch (e) {
+      if (e instanceof BgpError) {
+        const k = `${e.code}/${e.subcode}`;
+        stats.thrown[k] = (stats.thrown[k] ?? 0) + 1;
+      } else {
+        fail(input, e);
+      }
+      return;
+    }
+    stats.decoded++;
+    try {
+      const again = codec.encodeMessage(value, ctx);
+      if (value.type === 'UPDATE') {
+        if (value.treatAsWithdraw) stats.treatAsWithdraw++;
+        if (value.discarded) stats.attributeDiscard++;
+      }
+      const clean = value.type !== 'UPDATE' || value.errors === undefined;
+      if (clean) {
+        // A clean decode re-encodes to a canonical form that is stable under another round.
+        const third = codec.encodeMessage(codec.decodeMessage(again, 0, ctx).value, ctx);
+        if (!sameBytes(again, third)) throw new Error(`re-encoding is not stable: ${hex(again)} → ${hex(third)}`);
+        stats.stable++;
+      }
+    } catch (e) {
+      fail(input, e);
+    }
+  };
+
+  // Every seed as is, in both contexts.
+  for (const s of seeds) for (const ctx of CTX) if (stats.inputs < count) one(s.bytes, ctx);
+  while (stats.inputs < count) {
+    const s = seeds[rng.int(seeds.length)] as Seed;
+    const input = mutate(s.bytes, rng, pool);
+    one(input, s.ctx && rng.chance(0.8) ? s.ctx : (CTX[rng.int(2)] as CodecContext));
+  }
+  return stats;
+}
