@@ -21,6 +21,10 @@ export function readCommunityAliases(obj: CrdObject): AliasDraft[] {
     const name = a.string('name', { required: true });
     const text = a.string('value', { required: true });
     if (name === undefined || text === undefined) return;
+    if (name === '__proto__') {
+      obj.problems.add(a.at('name'), 'reserved name');
+      return;
+    }
     const value = parseCommunity(text);
     if (typeof value === 'string') obj.problems.add(a.at('value'), value);
     else out.push({ obj, name, value, path: a.at('name') });

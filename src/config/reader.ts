@@ -160,7 +160,8 @@ export class Fields {
     }
     const out: Record<string, string> = {};
     for (const [k, item] of Object.entries(v)) {
-      if (typeof item === 'string') out[k] = item;
+      if (k === '__proto__') this.problems.add(join(this.at(key), k), 'reserved name');
+      else if (typeof item === 'string') out[k] = item;
       else this.problems.add(join(this.at(key), k), `must be a string (got ${describe(item)}; quote it)`);
     }
     return out;
