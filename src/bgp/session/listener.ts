@@ -44,14 +44,20 @@ export class BgpListener {
 
   add(handler: IncomingHandler, password?: string): void {
     this.sessions.set(handler.peerAddress, { handler, ...(password !== undefined ? { password } : {}) });
-    if (this.server && this.setKey && password !== undefined) this.setKey(this.server, handler.peerAddress, password);
+    if (this.server && this.setKey && password !== undefined) this.setKey(this.server, this.keyAddress(handler.peerAddress), password);
+  }
+
+  /** On a dual-stack (IPv6) listener an IPv4 peer's key is set on its IPv4-mapped address. */
+  private keyAddress(peer: string): string {
+    const host = this.opts.host ?? '::';
+    return host.includes(':') && !peer.includes(':') ? `::ffff:${peer}` : peer;
   }
 
   remove(handler: IncomingHandler): void {
     const entry = this.sessions.get(handler.peerAddress);
     if (entry?.handler !== handler) return;
     this.sessions.delete(handler.peerAddress);
-    if (this.server && this.setKey && entry.password !== undefined) this.setKey(this.server, handler.peerAddress, null);
+    if (this.server && this.setKey && entry.password !== undefined) this.setKey(this.server, this.keyAddress(handler.peerAddress), null);
   }
 
   async start(): Promise<number> {
@@ -62,7 +68,7 @@ export class BgpListener {
       this.setKey = native.setMd5Key;
       const md5Keys = [...this.sessions.entries()]
         .filter(([, e]) => e.password !== undefined)
-        .map(([peer, e]) => ({ peer: host.includes(':') && !peer.includes(':') ? `::ffff:${peer}` : peer, key: e.password as string }));
+        .map(([peer, e]) => ({ peer: this.keyAddress(peer), key: e.password as string }));
       this.server = await native.listenTcp(
         {
           host,

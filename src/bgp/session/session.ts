@@ -198,6 +198,11 @@ export class BgpSession extends EventEmitter {
     return this.main.fsm.name === 'Established';
   }
 
+  /** Our address on the current connection (IPv4-mapped form unwrapped). */
+  get localAddress(): string | undefined {
+    return this.main.socket ? localAddressOf(this.main.socket) : undefined;
+  }
+
   /** Who opened the current connection: 'out' (we connected) or 'in' (the peer did). */
   get connectionDirection(): 'out' | 'in' | undefined {
     return this.main.socket ? this.main.direction : undefined;

@@ -12,10 +12,12 @@ import { BgpListener } from '../session/listener.ts';
 import type { NotificationEvent, SessionOptions, StateChange } from '../session/session.ts';
 import { BgpSession } from '../session/session.ts';
 import type { Connector } from '../session/transport.ts';
+import type { BfdFactory } from './bfd-link.ts';
+import { defaultBfdFactory, linkBfd } from './bfd-link.ts';
 import type { Announcement, NodeInfo } from './compute-routes.ts';
 import { computeRoutes } from './compute-routes.ts';
 
-export type SpeakerConfig = Pick<Config, 'peers' | 'bgpAdvertisements'>;
+export type SpeakerConfig = Pick<Config, 'peers' | 'bgpAdvertisements'> & Partial<Pick<Config, 'bfdProfiles'>>;
 
 export interface SpeakerOptions {
   node: NodeInfo;
@@ -39,6 +41,8 @@ export interface SpeakerOptions {
   random?: () => number;
   logger?: Logger;
   connector?: Connector;
+  /** BFD sessions for peers with a bfdProfile (default: src/bgp/bfd over UDP). */
+  bfdFactory?: () => Promise<BfdFactory>;
 }
 
 export interface SpeakerProblem {
@@ -50,6 +54,7 @@ interface Running {
   peer: Peer;
   fingerprint: string;
   session: BgpSession;
+  bfd?: { dispose(): void };
 }
 
 export class BgpSpeaker extends EventEmitter {
@@ -100,6 +105,7 @@ export class BgpSpeaker extends EventEmitter {
     this.started = false;
     const all = [...this.running.values()];
     this.running.clear();
+    for (const r of all) r.bfd?.dispose();
     await Promise.all(all.map((r) => r.session.stop(opts)));
     await this.listener?.close();
     this.listener = undefined;
@@ -128,6 +134,7 @@ export class BgpSpeaker extends EventEmitter {
       if (!peer || this.fingerprint(peer) !== r.fingerprint) {
         this.log.info({ event: 'peer-removed', peer: name, changed: peer !== undefined }, 'closing session');
         this.running.delete(name);
+        r.bfd?.dispose();
         this.listener?.remove(r.session);
         void r.session.stop();
       }
@@ -143,6 +150,15 @@ export class BgpSpeaker extends EventEmitter {
           continue;
         }
         r = { peer, fingerprint: this.fingerprint(peer), session: made };
+        if (peer.bfdProfile !== undefined) {
+          const profile = this.config.bfdProfiles?.find((b) => b.name === peer.bfdProfile);
+          if (profile) {
+            const device = peer.vrf !== undefined && peer.vrf !== '' ? peer.vrf : undefined;
+            r.bfd = linkBfd(made, profile, this.opts.bfdFactory ?? defaultBfdFactory, this.log, device);
+          } else {
+            problems.push({ peer: peer.name, reason: `bfdProfile "${peer.bfdProfile}" not found: running without BFD` });
+          }
+        }
         this.running.set(peer.name, r);
         this.listener?.add(made, this.passwordOf(peer));
         if (this.started) made.start();
@@ -156,6 +172,7 @@ export class BgpSpeaker extends EventEmitter {
     return JSON.stringify([
       p.myASN, p.peerASN, p.peerAddress, p.peerPort, p.sourceAddress, p.routerID, p.holdTime, p.keepaliveTime,
       this.passwordOf(p), p.ebgpMultiHop, p.vrf, p.bfdProfile,
+      this.config.bfdProfiles?.find((b) => b.name === p.bfdProfile),
     ]);
   }
 

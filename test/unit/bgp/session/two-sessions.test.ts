@@ -22,9 +22,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+const FAST_RETRY = { minSeconds: 0.02, maxSeconds: 0.1 };
+
 async function pair(opts: { holdTime?: number } = {}) {
   const listener = new BgpListener({ port: 0, host: '127.0.0.1' });
-  const b = new BgpSession({ peerAddress: '127.0.0.1', localAsn: 64513, peerAsn: 64512, routerId: '192.0.2.2', passive: true, holdTime: opts.holdTime ?? 90 });
+  const b = new BgpSession({ peerAddress: '127.0.0.1', localAsn: 64513, peerAsn: 64512, routerId: '192.0.2.2', passive: true, holdTime: opts.holdTime ?? 90, connectRetry: FAST_RETRY });
   listener.add(b);
   const port = await listener.start();
   const a = new BgpSession({
@@ -36,6 +38,7 @@ async function pair(opts: { holdTime?: number } = {}) {
     nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' },
     gracefulRestart: { restartTime: 120, restarting: false },
     holdTime: opts.holdTime ?? 90,
+    connectRetry: FAST_RETRY,
   });
   const received: Update[] = [];
   b.on('update', (u: Update) => received.push(u));

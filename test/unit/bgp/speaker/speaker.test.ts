@@ -3,8 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BgpAdvertisement, Peer } from '../../../../src/config/model.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
+import { EventEmitter } from 'node:events';
+import type { BfdSessionOptions } from '../../../../src/bgp/bfd/index.ts';
+import type { BfdLike } from '../../../../src/bgp/speaker/bfd-link.ts';
 import { BgpSpeaker } from '../../../../src/bgp/speaker/speaker.ts';
-import { peerOpen, rawServer } from '../session/raw-peer.ts';
+import { eventually, peerOpen, rawServer } from '../session/raw-peer.ts';
 import type { RawPeer } from '../session/raw-peer.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -109,5 +112,51 @@ describe('BgpSpeaker', () => {
     speaker.setConfig({ peers: [peer('no-router-id', 1)], bgpAdvertisements: [] });
     expect(speaker.problems).toEqual([{ peer: 'no-router-id', reason: expect.stringMatching(/router ID/) }]);
     expect(speaker.sessions().size).toBe(0);
+  });
+
+  it('BFD down tears the BGP session down at once', async () => {
+    const s1 = await rawServer();
+    class FakeBfd extends EventEmitter implements BfdLike {
+      started = false;
+      stopped = false;
+      readonly opts: BfdSessionOptions;
+      constructor(opts: BfdSessionOptions) {
+        super();
+        this.opts = opts;
+      }
+      async start(): Promise<void> {
+        this.started = true;
+      }
+      stop(): void {
+        this.stopped = true;
+      }
+    }
+    const made: FakeBfd[] = [];
+    const speaker = new BgpSpeaker({
+      node: { name: 'n', labels: {}, ipv4: '198.51.100.1' },
+      routerId: '192.0.2.1',
+      bfdFactory: async () => (opts) => {
+        const b = new FakeBfd(opts);
+        made.push(b);
+        return b;
+      },
+    });
+    cleanups.push(async () => {
+      await speaker.stop();
+      await s1.close();
+    });
+    const profile = { name: 'fast', receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3, echoInterval: 50, echoMode: false, passiveMode: false, minimumTtl: 254 };
+    speaker.setConfig({ peers: [peer('p1', s1.port, { bfdProfile: 'fast' })], bgpAdvertisements: [adv()], bfdProfiles: [profile] });
+    await speaker.start();
+    const r = await s1.accept();
+    await established(r);
+    const session = speaker.sessions().get('p1');
+    await eventually(() => made.length === 1 && made[0]?.started === true, 'BFD started once Established');
+    expect(made[0]?.opts).toMatchObject({ local: '127.0.0.1', peer: '127.0.0.1', profile });
+    made[0]?.emit('down', { from: 'Up', to: 'Down', diag: 1, diagName: 'Control Detection Time Expired', local: '127.0.0.1', peer: '127.0.0.1' });
+    expect(session?.isEstablished).toBe(false);
+    expect(made[0]?.stopped).toBe(true);
+    const n = await r.next('NOTIFICATION');
+    expect(n.code).toBe(6);
   });
 });
