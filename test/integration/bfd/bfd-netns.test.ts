@@ -2,31 +2,14 @@
 // Up, one namespace is silenced with an nftables drop rule and the other reports down; AdminDown on stop;
 // GTSM drop of packets whose TTL is rewritten below 255. The measured detection time is printed.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDON_PATH } from '../../../src/native/index.ts';
-import { nodeRouterLab, waitFor } from '../bgp/lab/index.ts';
+import { nodeRouterLab } from '../bgp/lab/index.ts';
 import type { Daemon, NodeRouter } from '../bgp/lab/index.ts';
+import { bfdLines, spawnBfdPeer, waitBfdLine } from './peer-process.ts';
+import type { BfdLine } from './peer-process.ts';
 
-const PEER = fileURLToPath(new URL('./fixtures/bfd-peer.ts', import.meta.url));
-
-interface Line {
-  event: string;
-  t: number;
-  [k: string]: unknown;
-}
-
-export function bfdLines(d: Daemon): Line[] {
-  return d
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Line);
-}
-
-async function waitEvent(d: Daemon, pred: (l: Line) => boolean, what: string, timeoutMs = 10_000): Promise<Line> {
-  return waitFor(() => bfdLines(d).find(pred), { what, timeoutMs, intervalMs: 20, diagnostics: () => d.output().slice(-3000) });
-}
+const waitEvent = (d: Daemon, pred: (l: BfdLine) => boolean, what: string): Promise<BfdLine> => waitBfdLine(d, pred, what, 10_000);
 
 describe('FerroLB BFD between two namespaces', () => {
   let lab: NodeRouter;
@@ -40,11 +23,7 @@ describe('FerroLB BFD between two namespaces', () => {
   function start(side: 'node' | 'router', family: 'ipv4' | 'ipv6', profile: object = {}): Daemon {
     const me = lab[side];
     const other = side === 'node' ? lab.router : lab.node;
-    return lab.lab.spawn(`bfd-${side}-${family}`, me.ns, [
-      process.execPath,
-      PEER,
-      JSON.stringify({ local: me[family], peer: other[family], profile }),
-    ]);
+    return spawnBfdPeer(lab.lab, `bfd-${side}-${family}`, me.ns, me[family], other[family], profile);
   }
 
   it('IPv4: comes Up, detects a silenced peer (diag 1), recovers, and signals AdminDown on stop (diag 3)', async () => {
