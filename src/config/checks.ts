@@ -91,7 +91,7 @@ export function checkAggregation(
 
 /** Reports a reference to a name that does not exist, suggesting the closest one. */
 export function checkReference(loc: Located, kind: string, name: string, known: ReadonlySet<string> | readonly string[]): boolean {
-  const has = Array.isArray(known) ? known.includes(name) : (known as ReadonlySet<string>).has(name);
+  const has = known instanceof Set ? known.has(name) : (known as readonly string[]).includes(name);
   if (has) return true;
   loc.problems.add(loc.path, `unknown ${kind} "${name}"${didYouMean(name, known)}`);
   return false;

@@ -13,6 +13,7 @@ import { defaultWhere, readEnvelope, type CrdObject } from './crd-envelope.ts';
 import { readPeer, type PeerDraft } from './crd-peer.ts';
 import { readPool, type PoolDraft } from './crd-pool.ts';
 import { emptyConfig, resultOf } from './empty.ts';
+import { checkLocalPrefConflicts } from './local-pref.ts';
 import type { BfdProfile, BgpAdvertisement, Community, Config, L2Advertisement, ParseResult, Protocol } from './model.ts';
 import { Problems } from './problems.ts';
 import { matchesSelector } from './selector.ts';
@@ -70,7 +71,7 @@ export function buildFromCrds(items: readonly { obj: unknown; problems: Problems
   const peers = of('BGPPeer').map(readPeer).filter((p): p is PeerDraft => p !== undefined);
   // References are checked against every object of the kind, valid or not, so one broken object does
   // not cascade into "unknown ..." problems elsewhere.
-  const profileNames = of('BFDProfile').map((o) => o.name);
+  const profileNames = new Set(of('BFDProfile').map((o) => o.name));
   for (const o of of('BGPPeer')) {
     const name = o.spec.bfdProfile;
     if (typeof name === 'string' && name !== '') {
@@ -81,18 +82,22 @@ export function buildFromCrds(items: readonly { obj: unknown; problems: Problems
 
   const l2 = of('L2Advertisement').map(readL2Advertisement).filter((d): d is L2Draft => d !== undefined);
   const bgp = of('BGPAdvertisement').map(readBgpAdvertisement).filter((d): d is BgpDraft => d !== undefined);
-  const poolNames = of('IPAddressPool').map((o) => o.name);
+  const poolNames = new Set(of('IPAddressPool').map((o) => o.name));
   config.l2Advertisements = l2.map((d) => toL2(d, pools, poolNames)).sort(byName);
-  const peerNames = of('BGPPeer').map((o) => o.name);
-  config.bgpAdvertisements = bgp.map((d) => toBgp(d, pools, poolNames, peerNames, config.communityAliases)).sort(byName);
+  const peerNames = new Set(of('BGPPeer').map((o) => o.name));
+  const bgpAds = bgp.map((d) => ({ ad: toBgp(d, pools, poolNames, peerNames, config.communityAliases), problems: d.obj.problems }));
+  config.bgpAdvertisements = bgpAds.map((x) => x.ad).sort(byName);
 
+  const l2Pools = new Set(config.l2Advertisements.flatMap((a) => a.pools));
+  const bgpPools = new Set(config.bgpAdvertisements.flatMap((a) => a.pools));
   const protocolsOf = (name: string): Protocol[] => {
     const out: Protocol[] = [];
-    if (config.l2Advertisements.some((a) => a.pools.includes(name))) out.push('layer2');
-    if (config.bgpAdvertisements.some((a) => a.pools.includes(name))) out.push('bgp');
+    if (l2Pools.has(name)) out.push('layer2');
+    if (bgpPools.has(name)) out.push('bgp');
     return out;
   };
   config.pools = pools.map((d) => ({ ...d.pool, protocols: protocolsOf(d.pool.name) })).sort(byName);
+  checkLocalPrefConflicts(bgpAds, config.pools);
   return all.count > before ? undefined : config;
 }
 
@@ -112,7 +117,7 @@ function readAliases(aliases: readonly AliasDraft[]): Record<string, Community> 
 }
 
 /** Pool names an advertisement covers: listed ∪ selected; all pools when neither is given (MetalLB). */
-function resolvePools(d: AdvertisementDraft, pools: readonly PoolDraft[], names: readonly string[]): string[] {
+function resolvePools(d: AdvertisementDraft, pools: readonly PoolDraft[], names: ReadonlySet<string>): string[] {
   if (d.poolNames.length === 0 && d.poolSelectors.length === 0) return pools.map((p) => p.pool.name).sort();
   const out = new Set<string>();
   for (const ref of d.poolNames) {
@@ -124,23 +129,24 @@ function resolvePools(d: AdvertisementDraft, pools: readonly PoolDraft[], names:
   return [...out].sort();
 }
 
-function toL2(d: L2Draft, pools: readonly PoolDraft[], poolNames: readonly string[]): L2Advertisement {
+function toL2(d: L2Draft, pools: readonly PoolDraft[], poolNames: ReadonlySet<string>): L2Advertisement {
   return { name: d.obj.name, pools: resolvePools(d, pools, poolNames), nodeSelectors: d.nodeSelectors, interfaces: d.interfaces };
 }
 
 function toBgp(
   d: BgpDraft,
   pools: readonly PoolDraft[],
-  poolNames: readonly string[],
-  peerNames: readonly string[],
+  poolNames: ReadonlySet<string>,
+  peerNames: ReadonlySet<string>,
   aliases: Readonly<Record<string, Community>>,
 ): BgpAdvertisement {
   const problems = d.obj.problems;
   const covered = resolvePools(d, pools, poolNames);
+  const coveredSet = new Set(covered);
   checkAggregation(
     { v4: { problems, path: 'spec.aggregationLength' }, v6: { problems, path: 'spec.aggregationLengthV6' } },
     { v4: d.aggregationLength, v6: d.aggregationLengthV6 },
-    pools.filter((p) => covered.includes(p.pool.name)).map((p) => ({ name: p.pool.name, ranges: p.ranges.map((r) => r.parsed) })),
+    pools.filter((p) => coveredSet.has(p.pool.name)).map((p) => ({ name: p.pool.name, ranges: p.ranges.map((r) => r.parsed) })),
   );
   const communities: Community[] = [];
   for (const ref of d.communities) {

@@ -200,6 +200,20 @@ const valid: ValidCase[] = [
     check: (c) => expect(c.peers[0]).toMatchObject({ holdTime: 90, keepaliveTime: 30, peerPort: 179, ebgpMultiHop: false, nodeSelectors: [] }),
   },
   {
+    name: 'different local preferences are fine with other aggregation, other peers, or other nodes',
+    objects: [
+      A,
+      peer('r1', R1),
+      peer('r2', { ...R1, peerAddress: '192.0.2.2' }),
+      bgpAd('base', { localPref: 100, peers: ['r1'] }),
+      bgpAd('aggregate', { localPref: 200, aggregationLength: 25 }),
+      bgpAd('other-peer', { localPref: 300, peers: ['r2'] }),
+      bgpAd('r1-only', { localPref: 100, peers: ['r1'] }),
+      bgpAd('other-nodes', { localPref: 400, nodeSelectors: [{ matchLabels: { rack: 'b' } }] }),
+    ],
+    check: (c) => expect(c.bgpAdvertisements.map((a) => a.localPref)).toEqual([200, 100, 400, 300, 100]),
+  },
+  {
     name: 'status and API-server metadata are ignored',
     objects: [{ ...A, status: { assignedIPv4: 3 } }],
     check: (c) => expect(c.pools).toHaveLength(1),
@@ -404,6 +418,13 @@ const invalid: InvalidCase[] = [
     name: 'duplicate selectors',
     objects: [l2('l2', { ipAddressPoolSelectors: [{ matchLabels: { a: 'b' } }, { matchLabels: { a: 'b' } }] })],
     problems: ['L2Advertisement/metallb-system/l2:spec.ipAddressPoolSelectors[1]: duplicate of spec.ipAddressPoolSelectors[0]'],
+  },
+  {
+    name: 'conflicting local preference for the same prefixes, peers and nodes (MetalLB)',
+    objects: [A, bgpAd('one', { ipAddressPools: ['a'], localPref: 100 }), bgpAd('two', { ipAddressPools: ['a'], localPref: 200 })],
+    problems: [
+      'BGPAdvertisement/metallb-system/two:spec.localPref: local preference 200 conflicts with 100 of BGPAdvertisement "one" for pool "a": both announce the same prefixes to the same peers from the same nodes',
+    ],
   },
   {
     name: 'wrong apiVersion for the kind',
