@@ -19,8 +19,9 @@ export function birdConfig(o: PeerOptions, protoName = 'peer1'): string {
   ];
   if (o.bfd) {
     lines.push(
+      // Sessions come from `bfd on` in the BGP protocol; timers from the interface pattern.
       'protocol bfd {',
-      `  neighbor ${o.peerAddress} local ${o.localAddress} {`,
+      '  interface "*" {',
       `    min rx interval ${o.bfd.minRxMs} ms; min tx interval ${o.bfd.minTxMs} ms; multiplier ${o.bfd.multiplier};`,
       '  };',
       '}',

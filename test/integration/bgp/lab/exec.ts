@@ -73,11 +73,19 @@ export interface Daemon {
 
 const MAX_KEPT = 4 * 1024 * 1024;
 
-export function spawnLogged(name: string, argv: readonly string[], opts: { ns?: string; env?: NodeJS.ProcessEnv } = {}): Daemon {
+export interface SpawnOptions {
+  ns?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Keep a pipe to the process's stdin (Daemon.child.stdin) instead of /dev/null. */
+  stdin?: boolean;
+}
+
+export function spawnLogged(name: string, argv: readonly string[], opts: SpawnOptions = {}): Daemon {
   const full = nsArgv(opts.ns, argv);
   const [cmd, ...args] = full;
   if (cmd === undefined) throw new Error('spawnLogged: empty argv');
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+  const child = spawn(cmd, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+  child.stdin?.on('error', () => {});
   let out = '';
   let partial = '';
   const listeners: ((line: string) => void)[] = [];

@@ -11,3 +11,4 @@ export * from './pcap.ts';
 export * from './bgp-stream.ts';
 export * from './capture.ts';
 export * from './ferrolb.ts';
+export * from './routers.ts';

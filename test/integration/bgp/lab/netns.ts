@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runOk, spawnLogged, type Daemon, type RunOptions, run } from './exec.ts';
+import { runOk, spawnLogged, type Daemon, type RunOptions, type SpawnOptions, run } from './exec.ts';
 import { sleep } from './poll.ts';
 
 export interface Endpoint {
@@ -97,8 +97,8 @@ export class Lab {
   }
 
   /** Starts a long-running process in a namespace; it is killed at teardown. */
-  spawn(name: string, ns: string, argv: readonly string[], env?: NodeJS.ProcessEnv): Daemon {
-    const d = spawnLogged(name, argv, env === undefined ? { ns } : { ns, env });
+  spawn(name: string, ns: string, argv: readonly string[], env?: NodeJS.ProcessEnv, opts: Omit<SpawnOptions, 'ns' | 'env'> = {}): Daemon {
+    const d = spawnLogged(name, argv, env === undefined ? { ns, ...opts } : { ns, env, ...opts });
     this.daemons.push(d);
     return d;
   }
