@@ -13,10 +13,12 @@ import {
   checkSharing,
   detachHolder,
   newAddressState,
-  sharingKeyOf,
+  portsFree,
+  sharingGroupOf,
   type AddressState,
   type Holder,
 } from './sharing.ts';
+import { SharingIndex } from './sharing-index.ts';
 import type { AllocationError, AllocationRequest, AllocationResult, Assignment, PoolUsage } from './types.ts';
 
 interface Holding {
@@ -56,8 +58,8 @@ export class Allocator {
     ipv6: (v) => this.table.ipv6.has(v),
   };
   private readonly holdings = new Map<string, Holding>();
-  /** sharing key → addresses whose holders share under it (for preferring an already shared address). */
-  private readonly sharedBy = new Map<string, Set<AddressState>>();
+  /** Shared addresses by sharing key + backend (for preferring an already shared address). */
+  private readonly shared = new SharingIndex();
 
   /**
    * Replaces the pools. A service keeps its addresses when some pool (its own first, by name) still
@@ -289,21 +291,34 @@ export class Allocator {
    * holder's sharing key where it fits (MetalLB would find it too, scanning), else the lowest free one.
    */
   private pick(p: CompiledPool, family: Family, holder: Holder): Ip | undefined {
-    if (holder.sharingKey !== undefined) {
-      const shared = this.sharedBy.get(holder.sharingKey);
-      if (shared) {
-        let best: AddressState | undefined;
-        for (const s of shared) {
-          if (s.family !== family || s.pool !== p.name || (best && best.value < s.value)) continue;
-          if (!poolAllows(p, family, s.value) || checkSharing(s, holder)) continue;
-          best = s;
-        }
-        if (best) return ipOf(best);
+    const groupKey = sharingGroupOf(holder);
+    const group = groupKey === undefined ? undefined : this.shared.get(groupKey);
+    if (group && this.someMayFit(group.all.size, group.byPort, holder)) {
+      let best: AddressState | undefined;
+      for (const s of group.all) {
+        if (s.family !== family || s.pool !== p.name || (best && best.value < s.value)) continue;
+        if (!poolAllows(p, family, s.value) || !portsFree(s, holder)) continue;
+        best = s;
       }
+      if (best) return ipOf(best);
     }
     const free = p.free[family];
     const v = free?.lowestFree();
     return v === undefined ? undefined : { family, value: v };
+  }
+
+  /** False when every address of the group already uses one of the holder's ports (by someone else). */
+  private someMayFit(size: number, byPort: Map<string, Set<AddressState>>, holder: Holder): boolean {
+    const own = this.holdings.get(holder.key)?.addrs;
+    for (const port of holder.ports) {
+      const using = byPort.get(port);
+      if (!using) continue;
+      // On an address the holder itself holds, a port it uses is its own (ports never clash there).
+      let byOthers = using.size;
+      if (own) for (const s of own) if (using.has(s)) byOthers--;
+      if (byOthers === size) return false;
+    }
+    return true;
   }
 
   /** Takes exactly these addresses (requested or restored) after checking them all. */
@@ -465,32 +480,17 @@ export class Allocator {
   // ---- bookkeeping ----
 
   private link(s: AddressState, holder: Holder): void {
-    const before = sharingKeyOf(s);
+    this.shared.remove(s);
     attachHolder(s, holder);
-    this.reindexSharing(s, before);
+    this.shared.add(s);
   }
 
   /** Returns true when the address has no holder left (the caller frees it). */
   private unlink(s: AddressState, key: string): boolean {
-    const before = sharingKeyOf(s);
+    this.shared.remove(s);
     const empty = detachHolder(s, key);
-    this.reindexSharing(s, before);
+    this.shared.add(s);
     return empty;
-  }
-
-  private reindexSharing(s: AddressState, before: string | undefined): void {
-    const after = sharingKeyOf(s);
-    if (before === after) return;
-    if (before !== undefined) {
-      const set = this.sharedBy.get(before);
-      set?.delete(s);
-      if (set?.size === 0) this.sharedBy.delete(before);
-    }
-    if (after !== undefined) {
-      let set = this.sharedBy.get(after);
-      if (!set) this.sharedBy.set(after, (set = new Set()));
-      set.add(s);
-    }
   }
 
   private free(s: AddressState): void {

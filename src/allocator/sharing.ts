@@ -33,9 +33,24 @@ export function newAddressState(family: Family, value: bigint, text: string, poo
   return { family, value, text, pool, holders: [] };
 }
 
-/** The sharing key all holders agree on (undefined when unshared or empty). */
-export function sharingKeyOf(state: AddressState): string | undefined {
-  return state.holders[0]?.sharingKey;
+/**
+ * What holders of one address all agree on — sharing key and backend — as one string; undefined for
+ * an address whose holder does not share. Shared addresses are indexed by it (see sharing-index.ts).
+ */
+export function sharingGroupOf(holder: Holder | undefined): string | undefined {
+  return holder?.sharingKey === undefined ? undefined : `${holder.sharingKey}\u0000${holder.backend}`;
+}
+
+/**
+ * checkSharing's fast path for a candidate of the address's own sharing group (same key and backend):
+ * true when none of its ports is used by another holder. Allocates nothing.
+ */
+export function portsFree(state: AddressState, candidate: Holder): boolean {
+  for (const other of state.holders) {
+    if (other.key === candidate.key) continue;
+    for (const port of candidate.ports) if (other.ports.includes(port)) return false;
+  }
+  return true;
 }
 
 /** Whether `candidate` may join the holders of `state` (ignoring its own earlier holding, if any). */

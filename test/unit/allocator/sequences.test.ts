@@ -297,6 +297,21 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'many services under one sharing key with the same port each get their own address; a new port joins the lowest',
+    steps: [
+      { setPools: [pool('a', ['192.0.2.0/29'])] },
+      { assign: svc('ns/a', { sharingKey: 'k' }), ips: ['192.0.2.0'] },
+      { assign: svc('ns/b', { sharingKey: 'k' }), ips: ['192.0.2.1'] },
+      { assign: svc('ns/c', { sharingKey: 'k' }), ips: ['192.0.2.2'] },
+      { assign: svc('ns/d', { sharingKey: 'k', ports: [{ port: 443, protocol: 'TCP' }] }), ips: ['192.0.2.0'] },
+      { assign: svc('ns/e', { sharingKey: 'k', ports: [{ port: 443, protocol: 'TCP' }] }), ips: ['192.0.2.1'] },
+      { assign: svc('ns/f', { sharingKey: 'k', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] }), ips: ['192.0.2.3'] },
+      { assign: svc('ns/b', { sharingKey: 'k', ports: [{ port: 80, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }] }), ips: ['192.0.2.1'] },
+      { release: 'ns/a' },
+      { assign: svc('ns/g', { sharingKey: 'k', ports: [{ port: 80, protocol: 'TCP' }] }), ips: ['192.0.2.0'] },
+    ],
+  },
+  {
     name: 'a lone holder may change its sharing key in place (MetalLB); with company it moves',
     steps: [
       { setPools: [A] },
