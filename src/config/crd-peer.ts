@@ -35,7 +35,10 @@ export function readPeer(obj: CrdObject): PeerDraft | undefined {
   const before = problems.count;
   const v2 = obj.version === 'v1beta2';
   const elsewhere: Record<string, string> = {};
-  if (!v2) for (const k of [...V1BETA2_ONLY, ...UNSUPPORTED]) elsewhere[k] = `"${k}" needs apiVersion metallb.io/v1beta2`;
+  if (!v2) {
+    for (const k of V1BETA2_ONLY) elsewhere[k] = `"${k}" needs apiVersion metallb.io/v1beta2`;
+    for (const k of UNSUPPORTED) elsewhere[k] = `"${k}" is a MetalLB v1beta2 feature FerroLB does not support yet; remove it`;
+  }
   const f = new Fields(problems, 'spec', obj.spec, {
     known: v2 ? [...V1BETA1, ...V1BETA2_ONLY] : V1BETA1,
     unsupported: v2 ? UNSUPPORTED : [],
