@@ -55,8 +55,9 @@ export function readPeer(obj: CrdObject): PeerDraft | undefined {
     keepalivePath: f.at('keepaliveTime'),
     style: 'crd',
   });
-  const routerID = readRouterId(problems, f.at('routerID'), f.string('routerID', { nonEmpty: true }));
-  const sourceAddress = readAddress(problems, f.at('sourceAddress'), f.string('sourceAddress', { nonEmpty: true }));
+  // Optional strings are `omitempty` in MetalLB: "" means unset.
+  const routerID = readRouterId(problems, f.at('routerID'), f.string('routerID') || undefined);
+  const sourceAddress = readAddress(problems, f.at('sourceAddress'), f.string('sourceAddress') || undefined);
   checkSourceFamily(problems, f.at('sourceAddress'), sourceAddress, peerAddress);
   const password = f.string('password');
   const secret = f.fields('passwordSecret', { known: ['name', 'namespace'] });

@@ -200,11 +200,12 @@ function readPeers(top: Fields, config: Config): void {
       keepalivePath: f.at('keepalive-time'),
       style: 'legacy',
     });
-    const routerID = readRouterId(problems, f.at('router-id'), f.string('router-id'));
-    const sourceAddress = readAddress(problems, f.at('source-address'), f.string('source-address'));
+    // As in MetalLB, an empty optional string means unset.
+    const routerID = readRouterId(problems, f.at('router-id'), f.string('router-id') || undefined);
+    const sourceAddress = readAddress(problems, f.at('source-address'), f.string('source-address') || undefined);
     checkSourceFamily(problems, f.at('source-address'), sourceAddress, peerAddress);
-    const password = f.string('password');
-    const bfdProfile = f.string('bfd-profile', { nonEmpty: true });
+    const password = f.string('password') || undefined;
+    const bfdProfile = f.string('bfd-profile') || undefined;
     if (bfdProfile !== undefined) checkReference({ problems, path: f.at('bfd-profile') }, 'BFD profile', bfdProfile, profiles);
     const ebgpMultiHop = f.bool('ebgp-multihop') ?? false;
     checkMultiHop(problems, f.at('ebgp-multihop'), ebgpMultiHop, myASN, peerASN);

@@ -206,6 +206,11 @@ peers:
     },
   },
   {
+    name: 'empty optional strings mean unset, as in MetalLB',
+    yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: 1, my-asn: 2, router-id: "", source-address: "", password: "", bfd-profile: ""}\n',
+    check: (c) => expect(Object.keys(c.peers[0]!).sort()).toEqual(['ebgpMultiHop', 'holdTime', 'keepaliveTime', 'myASN', 'name', 'nodeSelectors', 'peerASN', 'peerAddress', 'peerPort']),
+  },
+  {
     name: 'BFD profile defaults',
     yaml: 'bfd-profiles:\n- name: plain\n',
     check: (c) =>
