@@ -10,11 +10,14 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): TimerHandle;
 }
 
+/**
+ * Real timers. They keep the process alive on purpose: a session waiting to reconnect (ConnectRetry,
+ * IdleHold) has work scheduled; stop() cancels every timer, so a stopped speaker lets Node exit.
+ */
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
     const t = setTimeout(fn, Math.max(0, ms));
-    t.unref?.();
     return { cancel: () => clearTimeout(t) };
   },
 };
