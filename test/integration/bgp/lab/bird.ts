@@ -185,7 +185,15 @@ export class Bird {
 
   async routes(family: 'ipv4' | 'ipv6'): Promise<SeenRoute[]> {
     const text = await this.control.command(`show route all table master${family === 'ipv4' ? 4 : 6} protocol ${this.protoName}`);
-    return parseBirdRoutes(text);
+    const routes = parseBirdRoutes(text);
+    // BIRD 2.0 shows no per-route stale flag; while the neighbor's graceful restart is active every
+    // route from it is a stale one kept by the helper (RFC 4724 §4.2).
+    if (routes.length > 0 && (await this.gracefulRestartActive())) for (const r of routes) r.stale = true;
+    return routes;
+  }
+
+  async gracefulRestartActive(): Promise<boolean> {
+    return /Neighbor graceful restart active/.test(await this.control.command(`show protocols all ${this.protoName}`));
   }
 
   async diagnostics(): Promise<string> {
@@ -252,12 +260,6 @@ export function parseBirdRoutes(text: string): SeenRoute[] {
     else if (key === 'community') cur.communities = [...val.matchAll(/\((\d+),(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}`);
     else if (key === 'large_community')
       cur.largeCommunities = [...val.matchAll(/\((\d+),\s*(\d+),\s*(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
-  }
-  // Stale routes (graceful restart) show "(stale)" nowhere in text; BIRD marks them in the flags of
-  // `show route all` with "stale" in the route line's attributes — detect on the raw text.
-  for (const r of out) {
-    const block = new RegExp(`^${r.prefix.replace(/[.]/g, '\\.')}\\s.*$`, 'm').exec(text);
-    if (block && /stale/i.test(block[0])) r.stale = true;
   }
   return out;
 }
