@@ -621,6 +621,18 @@ export class BgpSession extends EventEmitter {
 
   // ---- sending routes ----------------------------------------------------------------------------
 
+  /** Next-hop texts repeat across thousands of routes: parse each once. */
+  private readonly ipCache = new Map<string, ReturnType<typeof parseIp>>();
+  private parseCached(text: string): ReturnType<typeof parseIp> {
+    let ip = this.ipCache.get(text);
+    if (ip === undefined && !this.ipCache.has(text)) {
+      ip = parseIp(text);
+      if (this.ipCache.size > 1024) this.ipCache.clear();
+      this.ipCache.set(text, ip);
+    }
+    return ip;
+  }
+
   /** Desired routes with next hops filled in, limited to negotiated families. */
   private resolveAll(count: boolean): Route[] {
     const n = this.negotiated;
@@ -630,20 +642,24 @@ export class BgpSession extends EventEmitter {
     const localIp = local !== undefined ? parseIp(local) : undefined;
     const out: Route[] = [];
     let skipped = 0;
+    const defaults = {
+      ipv4: this.opts.nextHops?.ipv4 ?? (localIp?.family === 'ipv4' ? formatIp('ipv4', localIp.value) : undefined),
+      ipv6: this.opts.nextHops?.ipv6 ?? (localIp?.family === 'ipv6' ? formatIp('ipv6', localIp.value) : undefined),
+    };
     for (const r of this.desired) {
       const fam = r.prefix.family;
       if (!families.has(fam)) {
         skipped++;
         continue;
       }
-      const configured = fam === 'ipv4' ? this.opts.nextHops?.ipv4 : this.opts.nextHops?.ipv6;
-      const nextHop = r.nextHop ?? configured ?? (localIp?.family === fam ? formatIp(fam, localIp.value) : undefined);
-      if (nextHop === undefined || parseIp(nextHop)?.family !== fam) {
+      const nextHop = r.nextHop ?? defaults[fam];
+      if (nextHop === undefined || this.parseCached(nextHop)?.family !== fam) {
         skipped++;
         continue;
       }
       const ll = r.nextHopLinkLocal ?? (fam === 'ipv6' ? this.opts.nextHops?.ipv6LinkLocal : undefined);
-      out.push({ ...r, nextHop, ...(ll !== undefined ? { nextHopLinkLocal: ll } : {}) });
+      if (r.nextHop === nextHop && r.nextHopLinkLocal === ll) out.push(r);
+      else out.push({ ...r, nextHop, ...(ll !== undefined ? { nextHopLinkLocal: ll } : {}) });
     }
     if (count) {
       if (skipped > 0 && skipped !== this.counters.routesSkipped) {
@@ -685,8 +701,8 @@ export class BgpSession extends EventEmitter {
     if (announce.length === 0 && withdraw.length === 0) return;
     const kind = { localAsn: this.cfg.localAsn, ibgp: this.cfg.localAsn === this.cfg.peerAsn };
     const codecRoutes = announce.map((r) => {
-      const nh = parseIp(r.nextHop as string)?.value ?? 0n;
-      const ll = r.nextHopLinkLocal !== undefined ? parseIp(r.nextHopLinkLocal)?.value : undefined;
+      const nh = this.parseCached(r.nextHop as string)?.value ?? 0n;
+      const ll = r.nextHopLinkLocal !== undefined ? this.parseCached(r.nextHopLinkLocal)?.value : undefined;
       return toCodecRoute(r, nh, ll, kind);
     });
     const socket = conn.socket;
