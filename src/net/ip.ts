@@ -14,13 +14,12 @@ export const FAMILY_BITS: Record<Family, number> = { ipv4: 32, ipv6: 128 };
 export function parseIp(text: string): Ip | undefined {
   const s = text.trim();
   if (s === '' || s.includes('/') || s.includes('%')) return undefined;
-  if (Address4.isValid(s)) {
-    // ip-address accepts some shorthand forms; insist on dotted quad with decimal octets.
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) return undefined;
-    return { family: 'ipv4', value: new Address4(s).bigInt() };
+  if (s.includes(':')) {
+    return Address6.isValid(s) ? { family: 'ipv6', value: new Address6(s).bigInt() } : undefined;
   }
-  if (Address6.isValid(s)) return { family: 'ipv6', value: new Address6(s).bigInt() };
-  return undefined;
+  // ip-address accepts some shorthand forms; insist on a dotted quad with decimal octets.
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s) || !Address4.isValid(s)) return undefined;
+  return { family: 'ipv4', value: new Address4(s).bigInt() };
 }
 
 export function formatIp(family: Family, value: bigint): string {
