@@ -70,8 +70,11 @@ function checkPort(where: string, port: number, min: number): void {
   }
 }
 
-/** Connects with the options set before the SYN. Resolves once connected; rejects on error or timeout. */
-export function connectTcp(opts: ConnectTcpOptions): Promise<net.Socket> {
+/**
+ * Connects with the options set before the SYN. Resolves once connected; rejects on bad options, a
+ * system error (with its errno `code`, e.g. EPERM for SO_BINDTODEVICE), a refused connect or the timeout.
+ */
+export async function connectTcp(opts: ConnectTcpOptions): Promise<net.Socket> {
   const family = familyOf('connectTcp', opts.host, opts.family);
   checkPort('connectTcp', opts.port, 1);
   if (!(opts.timeoutMs > 0) || !Number.isFinite(opts.timeoutMs)) {
@@ -114,7 +117,7 @@ export function connectTcp(opts: ConnectTcpOptions): Promise<net.Socket> {
 }
 
 /** Listens with per-peer MD5 keys and TTL options; accepted sockets inherit them from the listener. */
-export function listenTcp(opts: ListenTcpOptions, onConnection?: (socket: net.Socket) => void): Promise<net.Server> {
+export async function listenTcp(opts: ListenTcpOptions, onConnection?: (socket: net.Socket) => void): Promise<net.Server> {
   const family = familyOf('listenTcp', opts.host, undefined);
   checkPort('listenTcp', opts.port, 0);
   const addon = nativeAddon();

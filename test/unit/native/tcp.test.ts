@@ -68,11 +68,14 @@ describe('createTcpSocket argument validation', () => {
 });
 
 describe('connectTcp / listenTcp on loopback', () => {
-  it('validates before creating anything', () => {
-    expect(() => connectTcp({ host: 'peer.example', port: 179, timeoutMs: 100 })).toThrow(/host "peer.example" is not an IP address/);
-    expect(() => connectTcp({ host: '127.0.0.1', port: 0, timeoutMs: 100 })).toThrow(/port must be an integer in 1\.\.65535, got 0/);
-    expect(() => connectTcp({ host: '127.0.0.1', port: 179, family: 6, timeoutMs: 100 })).toThrow(/not an IPv6 address/);
-    expect(() => connectTcp({ host: '127.0.0.1', port: 179, timeoutMs: 0 })).toThrow(/timeoutMs must be a positive number/);
+  it('validates before creating anything (as rejections)', async () => {
+    await expect(connectTcp({ host: 'peer.example', port: 179, timeoutMs: 100 })).rejects.toThrow(/host "peer.example" is not an IP address/);
+    await expect(connectTcp({ host: '127.0.0.1', port: 0, timeoutMs: 100 })).rejects.toThrow(/port must be an integer in 1\.\.65535, got 0/);
+    await expect(connectTcp({ host: '127.0.0.1', port: 179, family: 6, timeoutMs: 100 })).rejects.toThrow(/not an IPv6 address/);
+    await expect(connectTcp({ host: '127.0.0.1', port: 179, timeoutMs: 0 })).rejects.toThrow(/timeoutMs must be a positive number/);
+    await expect(connectTcp({ host: '127.0.0.1', port: 179, ttl: 0, timeoutMs: 100 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    await expect(listenTcp({ host: '127.0.0.1', port: 1, md5Keys: [{ peer: '127.0.0.1', key: '' }] })).rejects.toThrow(/md5\[0\]: key must be 1\.\.80 bytes/);
+    await expect(listenTcp({ host: '::1', port: 65536 })).rejects.toThrow(/port must be an integer in 0\.\.65535/);
   });
 
   it('connects with matching MD5 keys and carries data both ways', async () => {
