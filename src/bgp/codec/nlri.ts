@@ -16,6 +16,14 @@ export function readPrefix(buf: Uint8Array, offset: number, end: number, family:
   if (offset + 1 + n > end) {
     return `prefix at offset ${offset}: /${length} needs ${n} octets, only ${end - offset - 1} left`;
   }
+  if (family === 'ipv4') {
+    // Number arithmetic (values < 2^32, exact) and one BigInt conversion keep the common case fast.
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + (buf[offset + 1 + i] as number);
+    v *= 2 ** (8 * (4 - n));
+    const host = 2 ** (32 - length);
+    return { value: { family, prefix: BigInt(Math.floor(v / host) * host), length }, bytesRead: 1 + n };
+  }
   let value = readBig(buf, offset + 1, n) << BigInt(bits - n * 8);
   const host = BigInt(bits - length);
   value = (value >> host) << host;

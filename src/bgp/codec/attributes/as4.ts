@@ -1,19 +1,38 @@
 // RFC 6793 (4-octet AS numbers) across 2-octet peers. The model always holds the logical AS_PATH and
 // AGGREGATOR with 4-octet ASNs:
 // - encode to a 2-octet peer (§4.2.2): AS_PATH/AGGREGATOR carry AS_TRANS for large ASNs, and an AS4_PATH
-//   (without confederation segments) / AS4_AGGREGATOR with the real ones is added;
+//   / AS4_AGGREGATOR with the real ones is added. The AS4_PATH carries no confederation segments and starts
+//   at the leftmost AS that does not fit 2 octets: the receiver's merge takes everything before it from
+//   AS_PATH, so the path is complete while the attribute stays as short as possible;
 // - decode from a 2-octet peer (§4.2.3): AS4_AGGREGATOR replaces an AGGREGATOR of AS_TRANS; an AGGREGATOR
 //   with another AS means AS4_AGGREGATOR and AS4_PATH are ignored; AS4_PATH is merged into AS_PATH unless it
-//   is longer than AS_PATH (then it is ignored);
+//   is longer than AS_PATH (then it is ignored). Adjacent AS_SEQUENCE segments at the junction are joined
+//   (up to 255 ASNs). An AS4_PATH whose merged path would need more octets on the wire than the AS_PATH and
+//   AS4_PATH it came in (possible only with a crafted AS4_PATH, e.g. large AS_SETs standing in for single
+//   ASes) is treated as malformed and discarded (RFC 6793 §6), so that every decoded UPDATE re-encodes
+//   within the size it arrived in;
 // - from a 4-octet peer AS4_PATH / AS4_AGGREGATOR must not appear and are discarded (§4.1).
 import { BgpError, ErrorCode, UpdateSubcode } from '../../errors.ts';
 import { AS_TRANS, AttributeCode } from '../constants.ts';
 import type { AsPathSegment, AttributeOf, CodecContext, PathAttribute } from '../model.ts';
-import { pathLength } from './as-path-segments.ts';
+import { pathLength, segmentsLength } from './as-path-segments.ts';
 import { ATTRIBUTE_TABLE } from './table.ts';
 
-function hasLargeAsn(segments: readonly AsPathSegment[]): boolean {
-  return segments.some((s) => s.asns.some((a) => a > 0xffff));
+function isConfed(s: AsPathSegment): boolean {
+  return s.type === 'AS_CONFED_SEQUENCE' || s.type === 'AS_CONFED_SET';
+}
+
+/** The AS4_PATH for a path: non-confederation segments from the leftmost 4-octet-only AS on; [] if none. */
+export function as4PathFor(segments: readonly AsPathSegment[]): AsPathSegment[] {
+  const plain = segments.filter((s) => !isConfed(s));
+  for (let i = 0; i < plain.length; i++) {
+    const s = plain[i] as AsPathSegment;
+    const at = s.asns.findIndex((a) => a > 0xffff);
+    if (at < 0) continue;
+    const first: AsPathSegment = s.type === 'AS_SEQUENCE' ? { type: s.type, asns: s.asns.slice(at) } : s;
+    return [first, ...plain.slice(i + 1)];
+  }
+  return [];
 }
 
 /** The attributes as written on the wire for this context (adds AS4_PATH / AS4_AGGREGATOR when needed). */
@@ -23,8 +42,8 @@ export function wireAttributes(attrs: readonly PathAttribute[], ctx: CodecContex
   const hasAs4Agg = attrs.some((a) => a.type === 'AS4_AGGREGATOR');
   const extras: PathAttribute[] = [];
   for (const a of attrs) {
-    if (a.type === 'AS_PATH' && !hasAs4Path && hasLargeAsn(a.segments)) {
-      const segments = a.segments.filter((s) => s.type === 'AS_SET' || s.type === 'AS_SEQUENCE');
+    if (a.type === 'AS_PATH' && !hasAs4Path) {
+      const segments = as4PathFor(a.segments);
       if (segments.length > 0) extras.push({ type: 'AS4_PATH', segments });
     } else if (a.type === 'AGGREGATOR' && !hasAs4Agg && a.asn > 0xffff) {
       extras.push({ type: 'AS4_AGGREGATOR', asn: a.asn, address: a.address });
@@ -80,6 +99,21 @@ function leading(path: readonly AsPathSegment[], count: number): AsPathSegment[]
   return out;
 }
 
+/** Octets of an attribute with a value of n octets (3- or 4-octet header). */
+function onWire(n: number): number {
+  return n + (n > 255 ? 4 : 3);
+}
+
+/** Concatenates, joining the last AS_SEQUENCE of `a` with the first of `b` when they fit one segment. */
+function join(a: AsPathSegment[], b: readonly AsPathSegment[]): AsPathSegment[] {
+  const last = a.at(-1);
+  const first = b[0];
+  if (last && first && last.type === 'AS_SEQUENCE' && first.type === 'AS_SEQUENCE' && last.asns.length + first.asns.length <= 255) {
+    return [...a.slice(0, -1), { type: 'AS_SEQUENCE', asns: [...last.asns, ...first.asns] }, ...b.slice(1)];
+  }
+  return [...a, ...b];
+}
+
 /** Applies the receive-side rules above to a decoded attribute list. */
 export function resolveAs4(attrs: PathAttribute[], ctx: CodecContext): As4Outcome {
   const errors: BgpError[] = [];
@@ -127,7 +161,16 @@ export function resolveAs4(attrs: PathAttribute[], ctx: CodecContext): As4Outcom
     if (!asPath || n < m) {
       discarded.push(AttributeCode.AS4_PATH);
     } else {
-      rest[pathIndex] = { type: 'AS_PATH', segments: [...leading(asPath.segments, n - m), ...segments] };
+      const merged = join(leading(asPath.segments, n - m), segments);
+      const before = onWire(segmentsLength(asPath.segments, 2)) + onWire(segmentsLength(as4Path.segments, 4));
+      const as4After = as4PathFor(merged);
+      const after = onWire(segmentsLength(merged, 2)) + (as4After.length > 0 ? onWire(segmentsLength(as4After, 4)) : 0);
+      if (after > before) {
+        discarded.push(AttributeCode.AS4_PATH);
+        errors.push(note(AttributeCode.AS4_PATH, `UPDATE AS4_PATH: merged path would grow from ${before} to ${after} octets; discarded`));
+      } else {
+        rest[pathIndex] = { type: 'AS_PATH', segments: merged };
+      }
     }
   }
   return { attributes: rest, errors, discarded };

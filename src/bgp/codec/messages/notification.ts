@@ -19,7 +19,9 @@ function carriesShutdownCommunication(code: number, subcode: number): boolean {
 function decodeCommunication(data: Uint8Array): string | undefined {
   if (data.length === 0) return undefined;
   const n = data[0] as number;
-  if (n + 1 > data.length) return undefined;
+  // The communication is the whole data (RFC 9003 §2); anything else is not decoded (so that re-encoding
+  // from `shutdownCommunication` gives the same data).
+  if (n + 1 !== data.length) return undefined;
   try {
     return utf8.decode(data.subarray(1, 1 + n));
   } catch {

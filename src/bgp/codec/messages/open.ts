@@ -14,38 +14,22 @@ function openError(subcode: number, why: string, data?: Uint8Array): BgpError {
   return new BgpError(ErrorCode.OpenMessage, subcode, `OPEN: ${why}`, data ? { data } : {});
 }
 
-/** Splits capabilities into optional parameters of at most 255 octets each (RFC 5492 allows several). */
-function groupCapabilities(caps: readonly Capability[], ctx: CodecContext): Capability[][] {
-  const groups: Capability[][] = [];
-  let current: Capability[] = [];
-  let size = 0;
-  for (const c of caps) {
-    const n = capabilityCodec.length(c, ctx);
-    if (size + n > 255 && current.length > 0) {
-      groups.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(c);
-    size += n;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
-function groupsSize(groups: Capability[][], ctx: CodecContext): number {
+function capabilitiesLength(caps: readonly Capability[], ctx: CodecContext): number {
   let n = 0;
-  for (const g of groups) for (const c of g) n += capabilityCodec.length(c, ctx);
+  for (const c of caps) n += capabilityCodec.length(c, ctx);
   return n;
 }
 
-function layout(v: Open, ctx: CodecContext): { groups: Capability[][]; extended: boolean; paramsLength: number } {
-  const groups = groupCapabilities(v.capabilities, ctx);
-  const caps = groupsSize(groups, ctx);
-  const plain = caps + 2 * groups.length;
-  if (plain <= 255) return { groups, extended: false, paramsLength: plain };
-  // RFC 9072 §2: non-ext length 255, type 255, 2-octet extended length, 3-octet parameter headers.
-  return { groups, extended: true, paramsLength: caps + 3 * groups.length };
+/**
+ * All capabilities go in one Capabilities optional parameter. When it does not fit the 1-octet lengths
+ * (more than 253 octets of capabilities) the RFC 9072 format is used: non-extended length 255, type 255,
+ * a 2-octet extended length, and 2-octet parameter lengths.
+ */
+function layout(v: Open, ctx: CodecContext): { caps: number; extended: boolean; paramsLength: number } {
+  const caps = capabilitiesLength(v.capabilities, ctx);
+  if (v.capabilities.length === 0) return { caps, extended: false, paramsLength: 0 };
+  if (caps + 2 <= 255) return { caps, extended: false, paramsLength: caps + 2 };
+  return { caps, extended: true, paramsLength: caps + 3 };
 }
 
 export const openBody: BodyCodec<Open> = {
@@ -105,7 +89,7 @@ export const openBody: BodyCodec<Open> = {
     checkUint(v.myAsn, 16, 'OPEN myAsn (use AS_TRANS 23456 for a 4-octet AS)');
     checkUint(v.holdTime, 16, 'OPEN holdTime');
     checkUint(v.bgpId, 32, 'OPEN bgpId');
-    const { groups, extended, paramsLength } = layout(v, ctx);
+    const { caps, extended, paramsLength } = layout(v, ctx);
     buf[offset] = v.version;
     writeU16(buf, offset + 1, v.myAsn);
     writeU16(buf, offset + 3, v.holdTime);
@@ -116,18 +100,18 @@ export const openBody: BodyCodec<Open> = {
       buf[offset + 9] = 255;
       buf[p] = OptionalParameterType.ExtendedLength;
       writeU16(buf, p + 1, paramsLength);
-      p += 3;
+      buf[p + 3] = OptionalParameterType.Capabilities;
+      writeU16(buf, p + 4, caps);
+      p += 6;
     } else {
       buf[offset + 9] = paramsLength;
+      if (v.capabilities.length > 0) {
+        buf[p] = OptionalParameterType.Capabilities;
+        buf[p + 1] = caps;
+        p += 2;
+      }
     }
-    for (const g of groups) {
-      const n = groupsSize([g], ctx);
-      buf[p] = OptionalParameterType.Capabilities;
-      if (extended) writeU16(buf, p + 1, n);
-      else buf[p + 1] = n;
-      p += extended ? 3 : 2;
-      for (const c of g) p += capabilityCodec.encode(c, buf, p, ctx);
-    }
+    for (const c of v.capabilities) p += capabilityCodec.encode(c, buf, p, ctx);
     return p - offset;
   },
 

@@ -25,7 +25,8 @@ describe('RFC 6793 send side (§4.2.2)', () => {
       'AS4_PATH',
       'AS4_AGGREGATOR',
     ]);
-    expect(wireAttributes(attrs, CTX2).find((a) => a.type === 'AS4_PATH')).toEqual(as4(seq(64500, 4200000000)));
+    // From the leftmost AS that needs 4 octets (the receiver takes the rest from AS_PATH).
+    expect(wireAttributes(attrs, CTX2).find((a) => a.type === 'AS4_PATH')).toEqual(as4(seq(4200000000)));
     expect(wireAttributes(attrs, CTX4)).toBe(attrs);
     const small = [path(seq(64500)), { type: 'AGGREGATOR', asn: 64500, address: 1n } as PathAttribute];
     expect(wireAttributes(small, CTX2)).toBe(small);
@@ -45,10 +46,18 @@ describe('RFC 6793 send side (§4.2.2)', () => {
 });
 
 describe('RFC 6793 receive side (§4.2.3)', () => {
-  it('merges: leading ASes of AS_PATH beyond the AS4_PATH length are kept', () => {
+  it('merges: leading ASes of AS_PATH beyond the AS4_PATH length are kept, sequences joined', () => {
     const r = resolveAs4([path(seq(64496, 64497, 23456, 64500)), as4(seq(4200000000, 64500))], CTX2);
-    expect(r.attributes).toEqual([path(seq(64496, 64497), seq(4200000000, 64500))]);
+    expect(r.attributes).toEqual([path(seq(64496, 64497, 4200000000, 64500))]);
     expect(r.discarded).toEqual([]);
+  });
+
+  it('discards an AS4_PATH whose merge would grow the path on the wire (crafted AS_SET)', () => {
+    const big = { type: 'AS_SET' as const, asns: Array.from({ length: 50 }, (_, i) => 4200000000 + i) };
+    const r = resolveAs4([path(seq(23456)), as4(big)], CTX2);
+    expect(r.attributes).toEqual([path(seq(23456))]);
+    expect(r.discarded).toEqual([17]);
+    expect(r.errors[0]?.message).toMatch(/grow/);
   });
 
   it('ignores an AS4_PATH longer than AS_PATH', () => {
