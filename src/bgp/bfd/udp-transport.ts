@@ -4,7 +4,7 @@
 // by all sessions on it, demultiplexed by the peer's address.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { canonicalIp } from '../../net/ip.ts';
+import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
 import { nativeAddon } from '../../native/index.ts';
 import type { NativeUdpReceiver } from '../../native/index.ts';
 import type { BfdPacketMeta, BfdTransport, BfdTransportFactory } from './transport.ts';
@@ -76,9 +76,20 @@ async function bindSender(family: 4 | 6, local: string): Promise<dgram.Socket> {
   });
 }
 
+/**
+ * Canonical text of an address; an IPv4-mapped IPv6 address (::ffff:a.b.c.d, as a dual-stack TCP
+ * socket reports an IPv4 peer) becomes plain IPv4, since BFD runs over the address family of the path.
+ */
+export function bfdAddress(text: string): string | undefined {
+  const ip = parseIp(text);
+  if (!ip) return undefined;
+  if (ip.family === 'ipv6' && ip.value >> 32n === 0xffffn) return formatIp('ipv4', ip.value & 0xffffffffn);
+  return canonicalIp(text);
+}
+
 export const udpTransport: BfdTransportFactory = async (opts) => {
-  const local = canonicalIp(opts.local);
-  const peer = canonicalIp(opts.peer);
+  const local = bfdAddress(opts.local);
+  const peer = bfdAddress(opts.peer);
   if (!local) throw new TypeError(`BFD: local address "${opts.local}" is not an IP address`);
   if (!peer) throw new TypeError(`BFD: peer address "${opts.peer}" is not an IP address`);
   const family = net.isIP(local) as 4 | 6;

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BfdSession } from '../../../../src/bgp/bfd/session.ts';
 import { DEFAULT_BFD_PROFILE } from '../../../../src/bgp/bfd/profile.ts';
-import { transportPorts, udpTransport } from '../../../../src/bgp/bfd/udp-transport.ts';
+import { bfdAddress, transportPorts, udpTransport } from '../../../../src/bgp/bfd/udp-transport.ts';
 
 const sessions: BfdSession[] = [];
 afterEach(() => {
@@ -26,6 +26,14 @@ describe('udpTransport on loopback', () => {
     const down = new Promise<{ diag: number }>((r) => a.once('down', r));
     b.stop();
     expect((await down).diag).toBe(3);
+  });
+
+  it('normalizes addresses; IPv4-mapped IPv6 (dual-stack BGP sockets) becomes IPv4', () => {
+    expect(bfdAddress('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(bfdAddress('2001:DB8:0::1')).toBe('2001:db8::1');
+    expect(bfdAddress('192.0.2.9')).toBe('192.0.2.9');
+    expect(bfdAddress('::1')).toBe('::1');
+    expect(bfdAddress('bogus')).toBeUndefined();
   });
 
   it('refuses bad addresses and duplicate sessions with clear errors', async () => {
