@@ -1,6 +1,6 @@
 // LARGE_COMMUNITIES (type 32, optional transitive, RFC 8092): 12-octet values (global administrator,
 // local data 1, local data 2). RFC 8092 §5 with RFC 7606: a length that is not a non-zero multiple of 12
-// → treat-as-withdraw.
+// → treat-as-withdraw; repeated values are silently removed on receipt.
 import { UpdateSubcode } from '../../errors.ts';
 import { checkUint, readU32, writeU32 } from '../bytes.ts';
 import { AttributeCode } from '../constants.ts';
@@ -22,8 +22,16 @@ export const largeCommunitiesAttribute: AttributeSpec<'LARGE_COMMUNITIES'> = {
         );
       }
       const communities: LargeCommunity[] = [];
+      let seen: Set<string> | undefined;
       for (let p = offset; p < offset + length; p += 12) {
-        communities.push({ globalAdmin: readU32(buf, p), localData1: readU32(buf, p + 4), localData2: readU32(buf, p + 8) });
+        const c = { globalAdmin: readU32(buf, p), localData1: readU32(buf, p + 4), localData2: readU32(buf, p + 8) };
+        if (length > 12) {
+          seen ??= new Set();
+          const key = `${c.globalAdmin}:${c.localData1}:${c.localData2}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        communities.push(c);
       }
       return { type: 'LARGE_COMMUNITIES', communities };
     },

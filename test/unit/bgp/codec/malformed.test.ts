@@ -164,6 +164,20 @@ const REPORTED: Reported[] = [
     errors: [[3, 1, DISCARD]],
     check: (u) => expect(u.attributes.at(-1)).toEqual({ type: 'COMMUNITIES', communities: [0xffffff01] }),
   },
+  {
+    name: 'repeated large communities are silently removed (RFC 8092 §5)',
+    hex: update(`${OK} c02024 0000fbf4 00000001 00000002 0000fbf4 00000001 00000002 0000fbf4 00000001 00000003`),
+    treatAsWithdraw: false,
+    errors: [],
+    check: (u) =>
+      expect(u.attributes.at(-1)).toEqual({
+        type: 'LARGE_COMMUNITIES',
+        communities: [
+          { globalAdmin: 64500, localData1: 1, localData2: 2 },
+          { globalAdmin: 64500, localData1: 1, localData2: 3 },
+        ],
+      }),
+  },
   { name: 'missing ORIGIN with NLRI (§3 d)', hex: update(`${AS_PATH} ${NEXT_HOP}`), treatAsWithdraw: true, errors: [[3, 3, TAW]] },
   { name: 'missing AS_PATH with NLRI (§3 d)', hex: update(`${ORIGIN} ${NEXT_HOP}`), treatAsWithdraw: true, errors: [[3, 3, TAW]] },
   { name: 'missing NEXT_HOP with IPv4 NLRI (§3 d)', hex: update(`${ORIGIN} ${AS_PATH}`), treatAsWithdraw: true, errors: [[3, 3, TAW]] },
