@@ -33,6 +33,7 @@
 //   all routes advertised sessions=N prefixes=N
 //                                             printed when every session is Established and in sync
 //   notification sent|received peer=ADDR code=C subcode=S
+//   bfd up peer=ADDR | bfd down peer=ADDR diag="..."   (peers with a bfdProfile, config form)
 //   stopping mode=cease|restart
 //   stopped
 // Problems go to stderr as `ferrolb bgp: ...`; exit code 2 for usage errors, 1 for config errors, 0 after
@@ -46,6 +47,7 @@ import { formatProblem } from '../config/model.ts';
 import { canonicalIp, parseIp } from '../net/ip.ts';
 import type { Announcement } from '../bgp/speaker/compute-routes.ts';
 import { BgpSpeaker } from '../bgp/speaker/speaker.ts';
+import type { BfdChange } from '../bgp/speaker/speaker.ts';
 import type { NotificationEvent, StateChange } from '../bgp/session/session.ts';
 import type { CliIo } from './io.ts';
 import { readFiles } from './read-files.ts';
@@ -302,6 +304,9 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
   speaker.on('advertised', (a: { peer: string; prefixes: number; announced: number; withdrawn: number }) => {
     io.stdout(`advertised peer=${addressOf(a.peer)} prefixes=${a.prefixes} announced=${a.announced} withdrawn=${a.withdrawn}\n`);
     checkAll();
+  });
+  speaker.on('bfd', (b: BfdChange) => {
+    io.stdout(`bfd ${b.state} peer=${addressOf(b.peer)}${b.state === 'down' ? ` diag=${JSON.stringify(b.diag)}` : ''}\n`);
   });
   speaker.on('notification', (n: NotificationEvent) => {
     io.stdout(`notification ${n.direction} peer=${addressOf(n.peer)} code=${n.code} subcode=${n.subcode}\n`);

@@ -26,6 +26,7 @@ export function linkBfd(
   factory: () => Promise<BfdFactory>,
   log: Logger,
   device?: string,
+  onChange?: (state: 'up' | 'down', diag: string) => void,
 ): { dispose(): void } {
   let bfd: BfdLike | undefined;
   let generation = 0;
@@ -47,8 +48,12 @@ export function linkBfd(
         if (mine !== generation) return;
         const b = make({ local, peer: session.peerAddress, profile, ...(device !== undefined ? { device } : {}) });
         bfd = b;
-        b.on('up', () => log.info({ event: 'bfd-up', peer: session.peer }, 'BFD up'));
+        b.on('up', (u) => {
+          log.info({ event: 'bfd-up', peer: session.peer }, 'BFD up');
+          onChange?.('up', u.diagName);
+        });
         b.on('down', (d) => {
+          onChange?.('down', d.diagName);
           log.warn({ event: 'bfd-down', peer: session.peer, diag: d.diagName }, 'BFD down: tearing the BGP session down');
           session.bfdDown();
         });

@@ -45,6 +45,13 @@ export interface SpeakerOptions {
   bfdFactory?: () => Promise<BfdFactory>;
 }
 
+/** A BFD session of a peer went up or down ('bfd' event). */
+export interface BfdChange {
+  peer: string;
+  state: 'up' | 'down';
+  diag: string;
+}
+
 export interface SpeakerProblem {
   peer: string;
   reason: string;
@@ -154,7 +161,10 @@ export class BgpSpeaker extends EventEmitter {
           const profile = this.config.bfdProfiles?.find((b) => b.name === peer.bfdProfile);
           if (profile) {
             const device = peer.vrf !== undefined && peer.vrf !== '' ? peer.vrf : undefined;
-            r.bfd = linkBfd(made, profile, this.opts.bfdFactory ?? defaultBfdFactory, this.log, device);
+            const onChange = (state: 'up' | 'down', diag: string): void => {
+              this.emit('bfd', { peer: peer.name, state, diag } satisfies BfdChange);
+            };
+            r.bfd = linkBfd(made, profile, this.opts.bfdFactory ?? defaultBfdFactory, this.log, device, onChange);
           } else {
             problems.push({ peer: peer.name, reason: `bfdProfile "${peer.bfdProfile}" not found: running without BFD` });
           }

@@ -147,6 +147,8 @@ describe('BgpSpeaker', () => {
     });
     const profile = { name: 'fast', receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3, echoInterval: 50, echoMode: false, passiveMode: false, minimumTtl: 254 };
     speaker.setConfig({ peers: [peer('p1', s1.port, { bfdProfile: 'fast' })], bgpAdvertisements: [adv()], bfdProfiles: [profile] });
+    const bfdEvents: unknown[] = [];
+    speaker.on('bfd', (e: unknown) => bfdEvents.push(e));
     await speaker.start();
     const r = await s1.accept();
     await established(r);
@@ -156,6 +158,7 @@ describe('BgpSpeaker', () => {
     made[0]?.emit('down', { from: 'Up', to: 'Down', diag: 1, diagName: 'Control Detection Time Expired', local: '127.0.0.1', peer: '127.0.0.1' });
     expect(session?.isEstablished).toBe(false);
     expect(made[0]?.stopped).toBe(true);
+    expect(bfdEvents).toEqual([{ peer: 'p1', state: 'down', diag: 'Control Detection Time Expired' }]);
     const n = await r.next('NOTIFICATION');
     expect(n.code).toBe(6);
   });
