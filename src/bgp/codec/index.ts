@@ -33,6 +33,7 @@ export { WellKnownCommunity, formatCommunity } from './attributes/communities.ts
 export { forReadvertisement } from './attributes/readvertise.ts';
 export { pathLength } from './attributes/as-path-segments.ts';
 export { capabilityCodec, CAPABILITY_TABLE } from './capabilities/capability.ts';
+export { encodeCapabilities, missingCapabilities } from './capabilities/required.ts';
 export { buildOpen, openAsn, type OpenSettings } from './messages/open-builder.ts';
 export { endOfRib, endOfRibFamily } from './end-of-rib.ts';
 export { packUpdates } from './pack.ts';
@@ -50,5 +51,7 @@ export {
   UpdateSubcode,
   isBgpError,
   strongerHandling,
+  badPeerAs,
+  unsupportedCapability,
   type ErrorHandling,
 } from '../errors.ts';

@@ -8,6 +8,7 @@ import {
   decodeMessage,
   encodeMessage,
   forReadvertisement,
+  missingCapabilities,
   formatCommunity,
   openAsn,
   strongerHandling,
@@ -80,5 +81,16 @@ describe('codec API details', () => {
     expect(e.withHandling('session-reset')).toMatchObject({ code: 3, subcode: 5, handling: 'session-reset' });
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe('BgpError');
+  });
+});
+
+describe('required capabilities (RFC 5492 §5)', () => {
+  it('reports the missing ones as 2/7 with their wire form as data', () => {
+    const open = buildOpen({ asn: 64500, holdTime: 90, bgpId: 1, families: [{ afi: 1, safi: 1 }] });
+    const e = missingCapabilities(open, [{ type: 'MULTIPROTOCOL', afi: 2, safi: 1 }, { type: 'FOUR_OCTET_AS', asn: 0 }, { type: 'ENHANCED_ROUTE_REFRESH' }], CTX4);
+    expect(e).toMatchObject({ code: 2, subcode: 7, handling: 'session-reset' });
+    expect(Buffer.from(e?.data ?? []).toString('hex')).toBe('01040002000146' + '00');
+    expect(e?.message).toMatch(/MULTIPROTOCOL 2\/1, ENHANCED_ROUTE_REFRESH/);
+    expect(missingCapabilities(open, [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }], CTX4)).toBeUndefined();
   });
 });
