@@ -7,7 +7,7 @@
         "src/native/errors.cc",
         "src/native/sockaddr.cc",
         "src/native/tcp-socket.cc",
-        "src/native/udp-receiver.cc"
+        "src/native/udp-socket.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GNU_SOURCE"],

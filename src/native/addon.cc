@@ -3,7 +3,7 @@
 #include <napi.h>
 
 #include "tcp-socket.h"
-#include "udp-receiver.h"
+#include "udp-socket.h"
 
 namespace {
 
@@ -12,7 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setMd5Key", Napi::Function::New<ferrolb::SetMd5Key>(env, "setMd5Key"));
   exports.Set("socketOptions", Napi::Function::New<ferrolb::SocketOptions>(env, "socketOptions"));
   exports.Set("closeFd", Napi::Function::New<ferrolb::CloseFd>(env, "closeFd"));
-  exports.Set("UdpReceiver", ferrolb::UdpReceiver::Define(env));
+  exports.Set("UdpSocket", ferrolb::UdpSocket::Define(env));
   return exports;
 }
 

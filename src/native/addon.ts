@@ -28,18 +28,23 @@ export interface SocketOptionsReadback {
   device: string;
 }
 
-export interface UdpReceiverOptions {
+export interface UdpSocketOptions {
   family: 4 | 6;
   localAddress?: string;
+  /** 0 = any free port. */
   port: number;
   device?: string;
   reuseAddress?: boolean;
+  /** TTL / hop limit of sent datagrams. */
+  ttl?: number;
 }
 
 /** `ttl` is -1 when the kernel reported none. */
 export type UdpMessageHandler = (data: Buffer, address: string, port: number, ttl: number) => void;
 
-export interface NativeUdpReceiver {
+export interface NativeUdpSocket {
+  /** Sends without blocking; returns bytes sent; throws with the errno code (EAGAIN, ECONNREFUSED...). */
+  send(data: Uint8Array, address: string, port: number): number;
   close(): void;
   ref(): void;
   unref(): void;
@@ -51,7 +56,8 @@ export interface NativeAddon {
   setMd5Key(fd: number, peer: string, key: string | Uint8Array | null): void;
   socketOptions(fd: number): SocketOptionsReadback;
   closeFd(fd: number): void;
-  UdpReceiver: new (opts: UdpReceiverOptions, onMessage: UdpMessageHandler) => NativeUdpReceiver;
+  /** With onMessage, a thread reads datagrams with their TTL; without, the socket only sends. */
+  UdpSocket: new (opts: UdpSocketOptions, onMessage?: UdpMessageHandler) => NativeUdpSocket;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../build/Release/ferrolb_native.node', import.meta.url));

@@ -1,19 +1,19 @@
-// RFC 5881 transport: control packets to UDP 3784 from a per-session source port in 49152–65535, sent
-// with TTL / hop limit 255 (node:dgram), received on <local>:3784 by the native UdpReceiver so the
-// received TTL can be checked (node:dgram cannot report it). One receiver per local address is shared
-// by all sessions on it, demultiplexed by the peer's address.
-import dgram from 'node:dgram';
+// RFC 5881 transport over the addon's UdpSocket (node:dgram can neither report a received TTL nor bind
+// to a device): control packets go to UDP 3784 from a per-session source port in 49152–65535 with TTL /
+// hop limit 255, and are received on <local>:3784 with their TTL so GTSM can be checked. One receiving
+// socket per local address (and device) is shared by all sessions on it, demultiplexed by peer address.
+// With `device` (e.g. a VRF) both sockets are bound to it.
 import net from 'node:net';
 import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
 import { nativeAddon } from '../../native/index.ts';
-import type { NativeUdpReceiver } from '../../native/index.ts';
+import type { NativeUdpSocket } from '../../native/index.ts';
 import type { BfdPacketMeta, BfdTransport, BfdTransportFactory } from './transport.ts';
 import { BFD_CONTROL_PORT, BFD_SOURCE_PORT_MAX, BFD_SOURCE_PORT_MIN, BFD_TTL } from './types.ts';
 
 type Handler = (bytes: Uint8Array, meta: BfdPacketMeta) => void;
 
 interface SharedReceiver {
-  receiver: NativeUdpReceiver;
+  receiver: NativeUdpSocket;
   peers: Map<string, Handler>;
 }
 
@@ -27,7 +27,7 @@ function receiverFor(local: string, family: 4 | 6, device: string | undefined): 
   let shared = receivers.get(key);
   if (shared) return shared;
   const peers = new Map<string, Handler>();
-  const receiver = new (nativeAddon().UdpReceiver)(
+  const receiver = new (nativeAddon().UdpSocket)(
     { family, localAddress: local, port: transportPorts.control, reuseAddress: true, ...(device ? { device } : {}) },
     (data, address, port, ttl) => {
       const handler = peers.get(canonicalIp(address) ?? address);
@@ -50,23 +50,14 @@ function release(local: string, device: string | undefined, peer: string): void 
   }
 }
 
-async function bindSender(family: 4 | 6, local: string): Promise<dgram.Socket> {
+function bindSender(family: 4 | 6, local: string, device: string | undefined): NativeUdpSocket {
+  const { UdpSocket } = nativeAddon();
   let lastError: unknown;
   for (let attempt = 0; attempt < 32; attempt++) {
     const port = BFD_SOURCE_PORT_MIN + Math.floor(Math.random() * (BFD_SOURCE_PORT_MAX - BFD_SOURCE_PORT_MIN + 1));
-    const socket = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6' });
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind({ address: local, port, exclusive: true }, () => {
-          socket.off('error', reject);
-          resolve();
-        });
-      });
-      socket.setTTL(BFD_TTL);
-      return socket;
+      return new UdpSocket({ family, localAddress: local, port, ttl: BFD_TTL, ...(device ? { device } : {}) });
     } catch (err) {
-      socket.close();
       lastError = err;
       if ((err as { code?: string }).code !== 'EADDRINUSE') break;
     }
@@ -97,35 +88,28 @@ export const udpTransport: BfdTransportFactory = async (opts) => {
   const shared = receiverFor(local, family, opts.device);
   if (shared.peers.has(peer)) throw new Error(`BFD: a session from ${local} to ${peer} already exists`);
   shared.peers.set(peer, opts.onPacket);
-  let sender: dgram.Socket;
+  let sender: NativeUdpSocket;
   try {
-    sender = await bindSender(family, local);
+    sender = bindSender(family, local, opts.device);
   } catch (err) {
     release(local, opts.device, peer);
     throw err;
   }
-  sender.on('error', (err) => opts.onError(err));
   let closed = false;
-  let pending = 0;
-  // Close only once queued sends are out, so the final AdminDown packet of stop() reaches the peer.
-  const closeWhenDrained = (): void => {
-    if (closed && pending === 0) sender.close();
-  };
   const transport: BfdTransport = {
     send(bytes) {
       if (closed) return;
-      pending++;
-      sender.send(bytes, transportPorts.control, peer, (err) => {
-        pending--;
-        if (err) opts.onError(err);
-        closeWhenDrained();
-      });
+      try {
+        sender.send(bytes, peer, transportPorts.control);
+      } catch (err) {
+        opts.onError(err as Error); // e.g. ECONNREFUSED from an earlier ICMP port unreachable
+      }
     },
     close() {
       if (closed) return;
       closed = true;
+      sender.close(); // sendto is synchronous: the final AdminDown is already out
       release(local, opts.device, peer);
-      closeWhenDrained();
     },
   };
   return transport;

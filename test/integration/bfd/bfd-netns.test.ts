@@ -20,10 +20,10 @@ describe('FerroLB BFD between two namespaces', () => {
   });
   afterAll(() => lab?.lab.destroySync());
 
-  function start(side: 'node' | 'router', family: 'ipv4' | 'ipv6', profile: object = {}): Daemon {
+  function start(side: 'node' | 'router', family: 'ipv4' | 'ipv6', profile: object = {}, device?: string): Daemon {
     const me = lab[side];
     const other = side === 'node' ? lab.router : lab.node;
-    return spawnBfdPeer(lab.lab, `bfd-${side}-${family}`, me.ns, me[family], other[family], profile);
+    return spawnBfdPeer(lab.lab, `bfd-${side}-${family}`, me.ns, me[family], other[family], profile, device);
   }
 
   it('IPv4: comes Up, detects a silenced peer (diag 1), recovers, and signals AdminDown on stop (diag 3)', async () => {
@@ -58,6 +58,27 @@ describe('FerroLB BFD between two namespaces', () => {
     await waitEvent(b, (l) => l.event === 'up', 'router IPv6 session Up');
     await lab.lab.stop(a);
     await lab.lab.stop(b);
+  });
+
+  it('SO_BINDTODEVICE: bound to the veth the session comes Up; bound to lo it cannot reach the peer', async () => {
+    const a = start('node', 'ipv4', {}, lab.node.ifname);
+    const b = start('router', 'ipv4', {}, lab.router.ifname);
+    await waitEvent(a, (l) => l.event === 'up', 'node Up bound to its veth');
+    await waitEvent(b, (l) => l.event === 'up', 'router Up bound to its veth');
+    await lab.lab.stop(a);
+    await lab.lab.stop(b);
+
+    const wrong = start('node', 'ipv4', {}, 'lo');
+    const peer = start('router', 'ipv4');
+    await waitEvent(wrong, (l) => l.event === 'started', 'node started bound to lo');
+    await new Promise((r) => setTimeout(r, 2500)); // bounded negative window: 2+ packets at the slow rate
+    wrong.child.kill('SIGUSR1');
+    const counters = await waitEvent(wrong, (l) => l.event === 'counters', 'counters');
+    expect(counters['state']).toBe('Down');
+    expect(counters['received']).toBe(0);
+    expect(bfdLines(peer).filter((l) => l.event === 'state' && l['to'] !== 'Down')).toEqual([]);
+    await lab.lab.stop(wrong);
+    await lab.lab.stop(peer);
   });
 
   it('GTSM: packets arriving with TTL 254 are dropped (RFC 5881 §5) and the session never comes Up', async () => {

@@ -11,8 +11,8 @@ export interface BfdLine {
   [k: string]: unknown;
 }
 
-export function spawnBfdPeer(lab: Lab, name: string, ns: string, local: string, peer: string, profile: object = {}): Daemon {
-  return lab.spawn(name, ns, [process.execPath, PEER, JSON.stringify({ local, peer, profile })]);
+export function spawnBfdPeer(lab: Lab, name: string, ns: string, local: string, peer: string, profile: object = {}, device?: string): Daemon {
+  return lab.spawn(name, ns, [process.execPath, PEER, JSON.stringify({ local, peer, profile, ...(device ? { device } : {}) })]);
 }
 
 export function bfdLines(d: Daemon): BfdLine[] {

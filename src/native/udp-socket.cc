@@ -1,4 +1,4 @@
-#include "udp-receiver.h"
+#include "udp-socket.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -37,19 +37,21 @@ void Deliver(Napi::Env env, Napi::Function callback, Datagram* d) {
 
 }  // namespace
 
-Napi::Function UdpReceiver::Define(Napi::Env env) {
-  return DefineClass(env, "UdpReceiver",
-                     {InstanceMethod<&UdpReceiver::Close>("close"), InstanceMethod<&UdpReceiver::Ref>("ref"),
-                      InstanceMethod<&UdpReceiver::Unref>("unref"),
-                      InstanceMethod<&UdpReceiver::LocalPort>("localPort")});
+Napi::Function UdpSocket::Define(Napi::Env env) {
+  return DefineClass(env, "UdpSocket",
+                     {InstanceMethod<&UdpSocket::Send>("send"), InstanceMethod<&UdpSocket::Close>("close"), InstanceMethod<&UdpSocket::Ref>("ref"),
+                      InstanceMethod<&UdpSocket::Unref>("unref"),
+                      InstanceMethod<&UdpSocket::LocalPort>("localPort")});
 }
 
-// new UdpReceiver({family: 4|6, localAddress?, port, device?, reuseAddress?}, onMessage(buf, address, port, ttl))
-UdpReceiver::UdpReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpReceiver>(info) {
+// new UdpSocket({family: 4|6, localAddress?, port, device?, reuseAddress?, ttl?}, onMessage?(buf, address, port, ttl))
+// Without onMessage nothing is read (a send-only socket, no thread).
+UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocket>(info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) {
-    ThrowInvalid(env, "UdpReceiver: expected (options, onMessage)");
+  if (info.Length() < 1 || !info[0].IsObject() || (info.Length() >= 2 && !info[1].IsFunction() && !info[1].IsUndefined())) {
+    ThrowInvalid(env, "UdpSocket: expected (options, onMessage?)");
   }
+  receiving_ = info.Length() >= 2 && info[1].IsFunction();
   Napi::Object opts = info[0].As<Napi::Object>();
   int familyNumber = IntOption(env, opts, "family", 4, 6, 0);
   if (familyNumber != 4 && familyNumber != 6) ThrowInvalid(env, "family must be 4 or 6");
@@ -60,6 +62,7 @@ UdpReceiver::UdpReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpR
   if (localAddress.empty()) localAddress = family_ == AF_INET ? "0.0.0.0" : "::";
   std::string device = StringOption(env, opts, "device");
   if (device.size() >= IFNAMSIZ) ThrowInvalid(env, "device: interface names are at most 15 bytes");
+  int ttl = IntOption(env, opts, "ttl", 1, 255, 0);
   sockaddr_storage local{};
   socklen_t localLen = ToSockaddr(env, family_, localAddress, port, &local, "localAddress");
 
@@ -75,6 +78,13 @@ UdpReceiver::UdpReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpR
     } else {
       if (setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) != 0) {
         ThrowErrno(env, errno, "setsockopt IPV6_RECVHOPLIMIT");
+      }
+    }
+    if (ttl != 0) {
+      int level = family_ == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+      int name = family_ == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS;
+      if (setsockopt(fd_, level, name, &ttl, sizeof(ttl)) != 0) {
+        ThrowErrno(env, errno, family_ == AF_INET ? "setsockopt IP_TTL" : "setsockopt IPV6_UNICAST_HOPS");
       }
     }
     if (!device.empty() &&
@@ -93,14 +103,15 @@ UdpReceiver::UdpReceiver(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpR
     wake_[0] = wake_[1] = -1;
     throw;
   }
-  tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "ferrolb-udp-receiver", 0, 1);
   open_ = true;
+  if (!receiving_) return;
+  tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "ferrolb-udp-socket", 0, 1);
   thread_ = std::thread([this] { Run(); });
 }
 
-UdpReceiver::~UdpReceiver() { Stop(); }
+UdpSocket::~UdpSocket() { Stop(); }
 
-void UdpReceiver::Run() {
+void UdpSocket::Run() {
   std::vector<uint8_t> buf(65536);
   alignas(cmsghdr) char control[256];
   for (;;) {
@@ -149,7 +160,7 @@ void UdpReceiver::Run() {
   }
 }
 
-void UdpReceiver::Stop() {
+void UdpSocket::Stop() {
   if (!open_) return;
   open_ = false;
   char b = 1;
@@ -160,27 +171,46 @@ void UdpReceiver::Stop() {
   close(wake_[0]);
   close(wake_[1]);
   fd_ = wake_[0] = wake_[1] = -1;
-  tsfn_.Release();
+  if (receiving_) tsfn_.Release();
 }
 
-Napi::Value UdpReceiver::Close(const Napi::CallbackInfo& info) {
+// send(data: Uint8Array, address, port) → bytes sent. Never blocks (MSG_DONTWAIT): a full buffer is EAGAIN.
+Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!open_) ThrowInvalid(env, "UdpSocket is closed");
+  if (info.Length() < 3 || !info[0].IsTypedArray() || !info[1].IsString() || !info[2].IsNumber()) {
+    ThrowInvalid(env, "send: expected (data: Uint8Array, address: string, port: number)");
+  }
+  auto data = info[0].As<Napi::Uint8Array>();
+  double portValue = info[2].As<Napi::Number>().DoubleValue();
+  if (!(portValue >= 1 && portValue <= 65535) || portValue != static_cast<int>(portValue)) {
+    ThrowInvalid(env, "send: port must be an integer in 1..65535");
+  }
+  sockaddr_storage to{};
+  socklen_t toLen = ToSockaddr(env, family_, info[1].As<Napi::String>().Utf8Value(), static_cast<int>(portValue), &to, "send: address");
+  ssize_t n = sendto(fd_, data.Data(), data.ByteLength(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), toLen);
+  if (n < 0) ThrowErrno(env, errno, "sendto");
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+Napi::Value UdpSocket::Close(const Napi::CallbackInfo& info) {
   Stop();
   return info.Env().Undefined();
 }
 
-Napi::Value UdpReceiver::Ref(const Napi::CallbackInfo& info) {
-  if (open_) tsfn_.Ref(info.Env());
+Napi::Value UdpSocket::Ref(const Napi::CallbackInfo& info) {
+  if (open_ && receiving_) tsfn_.Ref(info.Env());
   return info.Env().Undefined();
 }
 
-Napi::Value UdpReceiver::Unref(const Napi::CallbackInfo& info) {
-  if (open_) tsfn_.Unref(info.Env());
+Napi::Value UdpSocket::Unref(const Napi::CallbackInfo& info) {
+  if (open_ && receiving_) tsfn_.Unref(info.Env());
   return info.Env().Undefined();
 }
 
-Napi::Value UdpReceiver::LocalPort(const Napi::CallbackInfo& info) {
+Napi::Value UdpSocket::LocalPort(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!open_) ThrowInvalid(env, "UdpReceiver is closed");
+  if (!open_) ThrowInvalid(env, "UdpSocket is closed");
   sockaddr_storage local{};
   socklen_t len = sizeof(local);
   if (getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len) != 0) ThrowErrno(env, errno, "getsockname");
