@@ -227,7 +227,7 @@ function common(tx: Tx, event: FsmEvent): StepResult | undefined {
       return tx.done(`${event.type} belongs to another connection`);
     case 'ManualStop':
       tx.state.enabled = false;
-      if (!event.restart) tx.notify({ code: ERR_CEASE, subcode: CEASE_ADMINISTRATIVE_SHUTDOWN });
+      if (!event.restart) tx.notify({ code: ERR_CEASE, subcode: event.ceaseSubcode ?? CEASE_ADMINISTRATIVE_SHUTDOWN });
       return tx.toIdle(event.restart ? 'stopped for graceful restart' : 'administrative shutdown', 'reset');
     case 'HoldTimer_Expires':
       tx.state.timers.Hold = false;

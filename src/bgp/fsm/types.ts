@@ -85,8 +85,11 @@ export interface ErrorInfo {
 export type FsmEvent =
   | { type: 'ManualStart' }
   | { type: 'ManualStart_with_PassiveTcpEstablishment' }
-  /** restart=true: stop without NOTIFICATION so the peer's graceful-restart helper keeps our routes. */
-  | { type: 'ManualStop'; restart?: boolean }
+  /**
+   * restart=true: stop without NOTIFICATION so the peer's graceful-restart helper keeps our routes.
+   * ceaseSubcode: the RFC 4486 Cease subcode to send (default 2, Administrative Shutdown).
+   */
+  | { type: 'ManualStop'; restart?: boolean; ceaseSubcode?: number }
   | { type: 'AutomaticStart' }
   /** RFC 4271 event 5: start for one passive attempt (the session uses it to accept a connection in Idle). */
   | { type: 'AutomaticStart_with_PassiveTcpEstablishment' }

@@ -231,11 +231,14 @@ export class BgpSession extends EventEmitter {
   /**
    * Stops the session. Default: NOTIFICATION Cease/Administrative Shutdown, so the peer withdraws our
    * routes at once. restart=true: close without NOTIFICATION, so a graceful-restart peer keeps them.
+   * ceaseSubcode picks another Cease subcode (RFC 4486), e.g. 3 Peer De-configured.
    * Resolves when the sockets are closed (or after a short grace period).
    */
-  stop(opts: { restart?: boolean } = {}): Promise<void> {
+  stop(opts: { restart?: boolean; ceaseSubcode?: number } = {}): Promise<void> {
     const sockets = [this.main.socket, this.secondary?.socket].filter((s): s is net.Socket => s !== undefined);
-    const event: FsmEvent = opts.restart ? { type: 'ManualStop', restart: true } : { type: 'ManualStop' };
+    const event: FsmEvent = opts.restart
+      ? { type: 'ManualStop', restart: true }
+      : { type: 'ManualStop', ...(opts.ceaseSubcode !== undefined ? { ceaseSubcode: opts.ceaseSubcode } : {}) };
     if (this.secondary) this.dispatch(this.secondary, event);
     this.dispatch(this.main, event);
     return Promise.all(sockets.map((s) => waitClosed(s, 2000))).then(() => undefined);

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { Config, Peer } from '../../config/model.ts';
 import { parseIp } from '../../net/ip.ts';
+import { CEASE_OTHER_CONFIGURATION_CHANGE, CEASE_PEER_DECONFIGURED } from '../fsm/notification-codes.ts';
 import type { Clock } from '../session/clock.ts';
 import { BgpListener } from '../session/listener.ts';
 import type { NotificationEvent, SessionOptions, StateChange } from '../session/session.ts';
@@ -143,7 +144,8 @@ export class BgpSpeaker extends EventEmitter {
         this.running.delete(name);
         r.bfd?.dispose();
         this.listener?.remove(r.session);
-        void r.session.stop();
+        // RFC 4486: 3 Peer De-configured, 6 Other Configuration Change.
+        void r.session.stop({ ceaseSubcode: peer ? CEASE_OTHER_CONFIGURATION_CHANGE : CEASE_PEER_DECONFIGURED });
       }
     }
     const problems: SpeakerProblem[] = [];

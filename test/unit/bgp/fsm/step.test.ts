@@ -71,6 +71,7 @@ const rows: Row[] = [
   { from: established, fromName: 'Established', event: { type: 'HoldTimer_Expires' }, to: 'Idle', actions: ['notify:4/0', 'stop:Keepalive', 'releaseResources', 'close', 'start:IdleHold'] },
   { from: established, fromName: 'Established', event: { type: 'UpdateMsgErr', ...err }, to: 'Idle', actions: ['notify:3/1', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close', 'start:IdleHold'] },
   { from: established, fromName: 'Established', event: { type: 'ManualStop' }, to: 'Idle', actions: ['notify:6/2', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close'] },
+  { from: established, fromName: 'Established', event: { type: 'ManualStop', ceaseSubcode: 3 }, to: 'Idle', actions: ['notify:6/3', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close'] },
   { from: established, fromName: 'Established', event: { type: 'ManualStop', restart: true }, to: 'Idle', actions: ['stop:Hold', 'stop:Keepalive', 'releaseResources', 'close'] },
   { from: established, fromName: 'Established', event: { type: 'BfdDown' }, to: 'Idle', actions: ['notify:6/0', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close', 'start:IdleHold'] },
   { from: established, fromName: 'Established', event: { type: 'BGPOpen', open: peerOpen() }, to: 'Idle', actions: ['notify:5/3', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close', 'start:IdleHold'] },

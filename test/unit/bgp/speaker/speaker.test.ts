@@ -70,7 +70,7 @@ describe('BgpSpeaker', () => {
     const p1Session = speaker.sessions().get('p1');
     speaker.setConfig({ peers: [peers[0] as Peer], bgpAdvertisements: [adv({ communities: [{ kind: 'standard', value: community }] })] });
     const cease = await r2.next('NOTIFICATION');
-    expect([cease.code, cease.subcode]).toEqual([6, 2]);
+    expect([cease.code, cease.subcode]).toEqual([6, 3]); // Peer De-configured
     expect(speaker.sessions().get('p1')).toBe(p1Session);
     // Skip End-of-RIB markers, then the re-announcement with the community.
     let u = await r1.next('UPDATE');
@@ -100,7 +100,7 @@ describe('BgpSpeaker', () => {
     const before = speaker.sessions().get('p1');
     speaker.setConfig({ peers: [peer('p1', s1.port, { holdTime: 30 })], bgpAdvertisements: [adv()] });
     const n = await first.next('NOTIFICATION');
-    expect(n.code).toBe(6);
+    expect([n.code, n.subcode]).toEqual([6, 6]); // Other Configuration Change
     const second = await s1.accept();
     const open = await second.next('OPEN');
     expect(open.holdTime).toBe(30);
