@@ -80,6 +80,16 @@ describe('native TCP options between two namespaces', () => {
     expect(await connect(plain.port, { md5Key: 'only-client' })).toMatchObject({ event: 'error', code: 'ETIMEDOUT' });
   });
 
+  it('IPv6: MD5 (right and wrong key) and GTSM with IPV6_MINHOPCOUNT / IPV6_UNICAST_HOPS', async () => {
+    const v6 = { host: '2001:db8::2' };
+    const md5 = await listen({ ...v6, md5Keys: [{ peer: '2001:db8::1', key: 'v6-key' }] });
+    expect(await connect(md5.port, { ...v6, md5Key: 'v6-key' })).toMatchObject({ event: 'connected', echo: 'ferrolb-ping' });
+    expect(await connect(md5.port, { ...v6, md5Key: 'not-v6-key' })).toMatchObject({ event: 'error', code: 'ETIMEDOUT' });
+    const gtsm = await listen({ ...v6, minTtl: 255, ttl: 255 });
+    expect(await connect(gtsm.port, { ...v6, ttl: 254 })).toMatchObject({ event: 'error', code: 'ETIMEDOUT' });
+    expect(await connect(gtsm.port, { ...v6, ttl: 255 })).toMatchObject({ event: 'connected', options: { family: 6, ttl: 255 } });
+  });
+
   it('GTSM: a listener with minTtl 255 rejects TTL 254 and accepts TTL 255; accepted sockets inherit ttl', async () => {
     const { daemon, port: p } = await listen({ minTtl: 255, ttl: 255 });
     expect(await connect(p, { ttl: 254 })).toMatchObject({ event: 'error', code: 'ETIMEDOUT' });

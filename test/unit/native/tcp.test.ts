@@ -2,7 +2,7 @@
 // connection whose keys match. Mismatch/GTSM behaviour is in test/integration/native (two namespaces).
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectTcp, listenTcp, nativeAddon, setMd5Key, socketOptions } from '../../../src/native/index.ts';
+import { connectTcp, listenTcp, nativeAddon, NativeAddonMissingError, setMd5Key, socketOptions } from '../../../src/native/index.ts';
 
 const open: (net.Server | net.Socket)[] = [];
 afterEach(() => {
@@ -10,6 +10,15 @@ afterEach(() => {
     if (s instanceof net.Server) s.close();
     else s.destroy();
   }
+});
+
+describe('addon loading', () => {
+  it('says how to fix a missing build', () => {
+    const e = new NativeAddonMissingError(new Error("Cannot find module '/x/build/Release/ferrolb_native.node'\nRequire stack: ..."));
+    expect(e.code).toBe('ERR_FERROLB_NATIVE_MISSING');
+    expect(e.message).toMatch(/could not be loaded from .*build\/Release\/ferrolb_native\.node \(Cannot find module .*\); run `npm ci`/);
+    expect(e.message).not.toMatch(/Require stack/);
+  });
 });
 
 describe('createTcpSocket argument validation', () => {
