@@ -50,6 +50,47 @@ const VECTORS: Vector[] = [
     },
     canonical: true,
   },
+  // Router OPENs as captured in a public BGP library's test data: one capability per optional parameter,
+  // Cisco's pre-standard route refresh (128) and ORF (130) capabilities kept raw.
+  {
+    name: 'captured OPEN, AS 35: MP IPv4 unicast, route refresh 128 + 2, ORF 130, one capability per parameter',
+    hex: `${M} 0038 0104 0023 00b4 1919 1901 1b02 0601 0400 0100 0102 0280 0002 0202 0002 0982 0700 0100 0101 8002`,
+    ctx: CTX2,
+    expect: {
+      type: 'OPEN',
+      version: 4,
+      myAsn: 35,
+      holdTime: 180,
+      bgpId: 0x19191901,
+      capabilities: [
+        { type: 'MULTIPROTOCOL', afi: 1, safi: 1 },
+        { type: 'UNKNOWN', code: 128, data: new Uint8Array(0) },
+        { type: 'ROUTE_REFRESH' },
+        { type: 'UNKNOWN', code: 130, data: fromHex('00010001018002') },
+      ],
+    },
+    canonical: false, // re-encoded with all capabilities in one parameter
+  },
+  {
+    name: 'captured OPEN, AS 100: MP IPv4 unicast + multicast, route refresh 128 + 2, 4-octet AS 100',
+    hex: `${M} 003d 0104 0064 00b4 02020202 20 0206 0104 0001 0001 0206 0104 0001 0002 0202 8000 0202 0200 0206 4104 00000064`,
+    ctx: CTX2,
+    expect: {
+      type: 'OPEN',
+      version: 4,
+      myAsn: 100,
+      holdTime: 180,
+      bgpId: 0x02020202,
+      capabilities: [
+        { type: 'MULTIPROTOCOL', afi: 1, safi: 1 },
+        { type: 'MULTIPROTOCOL', afi: 1, safi: 2 },
+        { type: 'UNKNOWN', code: 128, data: new Uint8Array(0) },
+        { type: 'ROUTE_REFRESH' },
+        { type: 'FOUR_OCTET_AS', asn: 100 },
+      ],
+    },
+    canonical: false,
+  },
   {
     name: 'UPDATE IPv4: ORIGIN, AS_PATH (4-octet), NEXT_HOP, MED, COMMUNITIES; NLRI 192.0.2.0/24, 203.0.113.5/32',
     hex: `${M} 0046 02 0000 0026 40 01 01 00 40 02 06 02 01 0000fbf4 40 03 04 c6336401 80 04 04 00000064 c0 08 08 fbf40064 ffffff01 18 c00002 20 cb007105`,
