@@ -1,6 +1,7 @@
-// Decoding hand-built hex vectors laid out octet by octet after the RFC figures (RFC 4271 §4, RFC 4760
-// §3-4, RFC 2545 §3, RFC 4724 §2-3, RFC 6793 §3, RFC 9003 §2, RFC 2918 §3), with documentation
-// addresses. Canonical vectors must also encode back to the same octets.
+// Decoding hex vectors: hand-built ones laid out octet by octet after the RFC figures (RFC 4271 §4,
+// RFC 4760 §3-4, RFC 2545 §3, RFC 4724 §2-3, RFC 6793 §3, RFC 9003 §2, RFC 2918 §3) with documentation
+// addresses, and captured ones from real routers / feeds (marked). Canonical vectors must also encode back
+// to the same octets.
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, endOfRibFamily, fromHex, hex } from '../../../../src/bgp/codec/index.ts';
 import type { BgpMessage, CodecContext } from '../../../../src/bgp/codec/model.ts';
@@ -90,6 +91,42 @@ const VECTORS: Vector[] = [
       ],
     },
     canonical: false,
+  },
+  // A live-feed UPDATE as published in a BGPmon XML sample (OCTET_MESSAGE, 4-octet AS session).
+  {
+    name: 'captured UPDATE: AS path 6360 4323 1239 209 16608, NO_EXPORT, 64.187.64.0/23 and /24',
+    hex: `${M} 004A 02 0000 002B 400101 02 400216 0205 000018D8 000010E3 000004D7 000000D1 000040E0 400304 CDA6CDCA C00804 FFFFFF01 17 40BB40 18 40BB40`,
+    ctx: CTX4,
+    expect: {
+      type: 'UPDATE',
+      withdrawn: [],
+      attributes: [
+        { type: 'ORIGIN', origin: 'INCOMPLETE' },
+        { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [6360, 4323, 1239, 209, 16608] }] },
+        { type: 'NEXT_HOP', nextHop: ip('205.166.205.202') },
+        { type: 'COMMUNITIES', communities: [0xffffff01] },
+      ],
+      nlri: [pfx('64.187.64.0/23'), pfx('64.187.64.0/24')],
+    },
+    canonical: true,
+  },
+  // From a public BGP library's test data (4-octet AS session).
+  {
+    name: 'captured UPDATE: AS path 200 100, communities 311:59 1311:1 2805:64, three prefixes',
+    hex: `${M} 004a 02 0000 0027 400101 00 40020a 0202 000000c8 00000064 400304 28000101 c0080c 0137003b 051f0001 0af50040 11 4d0000 12 4e0000 13 4f0000`,
+    ctx: CTX4,
+    expect: {
+      type: 'UPDATE',
+      withdrawn: [],
+      attributes: [
+        { type: 'ORIGIN', origin: 'IGP' },
+        { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [200, 100] }] },
+        { type: 'NEXT_HOP', nextHop: ip('40.0.1.1') },
+        { type: 'COMMUNITIES', communities: [311 * 65536 + 59, 1311 * 65536 + 1, 2805 * 65536 + 64] },
+      ],
+      nlri: [pfx('77.0.0.0/17'), pfx('78.0.0.0/18'), pfx('79.0.0.0/19')],
+    },
+    canonical: true,
   },
   {
     name: 'UPDATE IPv4: ORIGIN, AS_PATH (4-octet), NEXT_HOP, MED, COMMUNITIES; NLRI 192.0.2.0/24, 203.0.113.5/32',
