@@ -12,3 +12,5 @@ export * from './bgp-stream.ts';
 export * from './capture.ts';
 export * from './ferrolb.ts';
 export * from './routers.ts';
+export * from './raw-peer.ts';
+export * from './raw-update.ts';
