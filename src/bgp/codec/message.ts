@@ -46,7 +46,10 @@ const BY_CODE: ReadonlyArray<MessageSpec | undefined> = (() => {
  * Decodes the complete message at `offset`. Throws BgpError (header errors 1/x, OPEN errors 2/x, UPDATE
  * session-reset errors 3/x, ROUTE-REFRESH 7/1), also when fewer octets than the header's length are present.
  */
-export function decodeMessage(buf: Uint8Array, offset: number, ctx: CodecContext): Decoded<BgpMessage> {
+export function decodeMessage(input: Uint8Array, offset: number, ctx: CodecContext): Decoded<BgpMessage> {
+  // A Node Buffer's slice() is a view, not a copy: decode through a plain Uint8Array so that every byte
+  // array in the result (attribute data, NOTIFICATION data, ...) is a copy the caller may keep.
+  const buf = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const { length, type } = checkHeader(buf, offset);
   const spec = BY_CODE[type];
   if (!spec) {

@@ -94,3 +94,14 @@ describe('required capabilities (RFC 5492 §5)', () => {
     expect(missingCapabilities(open, [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }], CTX4)).toBeUndefined();
   });
 });
+
+describe('decoding from a Node Buffer', () => {
+  it('returns byte arrays that are copies, not views of the input', () => {
+    const bytes = Buffer.from('ffffffffffffffffffffffffffffffff001703060201ff', 'hex');
+    const m = decodeMessage(bytes, 0, CTX4).value;
+    bytes.fill(0);
+    // (a Buffer slice would have followed the fill)
+    expect(m).toEqual({ type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array([1, 0xff]) });
+    expect(m.type === 'NOTIFICATION' && m.data.constructor).toBe(Uint8Array);
+  });
+});
