@@ -184,6 +184,8 @@ function connectOrActive(tx: Tx, event: FsmEvent): StepResult {
       return tx.toIdle('stopped', 'reset');
     case 'ConnectRetryTimer_Expires':
       if (inConnect) tx.do({ type: 'close' });
+      // An attempt that never completed (SYNs dropped) counts as a failure: back off further.
+      tx.state.connectRetryCounter += 1;
       tx.start('ConnectRetry', tx.retryDelay());
       if (tx.state.passiveStart || tx.cfg.passive) return tx.to('Active').done();
       return tx.do({ type: 'connect' }).to('Connect').done();

@@ -123,6 +123,18 @@ describe('BGP FSM transitions (RFC 4271 §8.2.2)', () => {
     expect(step(stopped, { type: 'AutomaticStart_with_PassiveTcpEstablishment' }, CFG).state.name).toBe('Idle');
   });
 
+  it('unanswered connects back off too (ConnectRetry expiry counts as a failure)', () => {
+    let s = connect;
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = step(s, { type: 'ConnectRetryTimer_Expires' }, CFG);
+      const t = r.actions.find((a) => a.type === 'startTimer');
+      delays.push(t?.type === 'startTimer' ? t.seconds : -1);
+      s = r.state;
+    }
+    expect(delays).toEqual([2, 4, 8, 16]);
+  });
+
   it('Established resets the retry counter', () => {
     expect(established.connectRetryCounter).toBe(0);
   });
