@@ -12,8 +12,16 @@ import { MUTATOR_NAMES, MUTATORS } from './fuzz/mutate.ts';
 import { Prng } from './fuzz/prng.ts';
 import { runFuzz } from './fuzz/run.ts';
 
-const INPUTS = Number(process.env.FERROLB_FUZZ_INPUTS ?? 1_000_000);
-const SEED = Number(process.env.FERROLB_FUZZ_SEED ?? 0x0b9f0_2026);
+function envInt(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}="${text}" is not a positive integer`);
+  return n;
+}
+
+const INPUTS = envInt('FERROLB_FUZZ_INPUTS', 1_000_000);
+const SEED = envInt('FERROLB_FUZZ_SEED', 0x0b9f0_2026);
 
 describe('BGP codec fuzz', () => {
   it('loads the seed corpus: every fixture message, plus every captured *.bin', () => {
