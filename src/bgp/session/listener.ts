@@ -44,6 +44,12 @@ export class BgpListener {
 
   add(handler: IncomingHandler, password?: string): void {
     this.sessions.set(handler.peerAddress, { handler, ...(password !== undefined ? { password } : {}) });
+    if (this.server && !this.setKey && password !== undefined) {
+      this.log.warn(
+        { event: 'md5-unavailable', peer: handler.peerAddress },
+        'listener was started without TCP MD5 support: incoming connections from this peer will fail until restart',
+      );
+    }
     if (this.server && this.setKey && password !== undefined) this.setKey(this.server, this.keyAddress(handler.peerAddress), password);
   }
 
