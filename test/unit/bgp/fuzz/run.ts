@@ -52,7 +52,12 @@ export function runFuzz(
     }
   };
 
-  const one = (input: Uint8Array, ctx: CodecContext): void => {
+  // Inputs that decoded are kept (up to EVOLVED_MAX) and mutated further: chains of mutations reach
+  // states no single mutation of a seed does.
+  const EVOLVED_MAX = 256;
+  const evolved: Seed[] = [];
+
+  const one = (input: Uint8Array, ctx: CodecContext): boolean => {
     stats.inputs++;
     let value;
     try {
@@ -64,7 +69,7 @@ export function runFuzz(
       } else {
         fail(input, e);
       }
-      return;
+      return false;
     }
     stats.decoded++;
     try {
@@ -85,6 +90,7 @@ export function runFuzz(
     } catch (e) {
       fail(input, e);
     }
+    return true;
   };
 
   // Every seed as is, in both contexts.
@@ -93,10 +99,16 @@ export function runFuzz(
   const small = seeds.filter((s) => s.bytes.length <= 1024);
   const large = seeds.filter((s) => s.bytes.length > 1024);
   while (stats.inputs < count) {
-    const from = large.length > 0 && (small.length === 0 || rng.chance(0.03)) ? large : small;
+    const from =
+      evolved.length > 0 && rng.chance(0.3) ? evolved : large.length > 0 && (small.length === 0 || rng.chance(0.03)) ? large : small;
     const s = from[rng.int(from.length)] as Seed;
     const input = mutate(s.bytes, rng, pool);
-    one(input, s.ctx && rng.chance(0.8) ? s.ctx : (CTX[rng.int(2)] as CodecContext));
+    const ctx = s.ctx && rng.chance(0.8) ? s.ctx : (CTX[rng.int(2)] as CodecContext);
+    if (one(input, ctx) && input.length <= 1024 && rng.chance(0.1)) {
+      const kept: Seed = { name: `evolved from ${s.name}`, bytes: input, ctx };
+      if (evolved.length < EVOLVED_MAX) evolved.push(kept);
+      else evolved[rng.int(EVOLVED_MAX)] = kept;
+    }
   }
   return stats;
 }
