@@ -19,7 +19,7 @@ export type DropReason =
   | 'unknown-your-discriminator' // no session has that local discriminator
   | 'auth-not-configured' // A bit set, no authentication in use
   | 'auth-missing' // A bit clear, authentication in use
-  | 'bad-ttl' // not received with TTL / hop limit 255
+  | 'bad-ttl' // single hop: TTL / hop limit not 255; multihop: below the profile's minimumTtl
   | 'admin-down-local'; // our session is AdminDown: received packets are discarded (§6.8.6)
 
 export type DecodeResult = { ok: true; value: ControlPacket; bytesRead: number } | { ok: false; reason: DropReason };

@@ -9,5 +9,5 @@ export { realClock, FakeClock } from './clock.ts';
 export type { BfdClock, BfdTimer } from './clock.ts';
 export { MemoryBfdNetwork } from './transport.ts';
 export type { BfdTransport, BfdTransportFactory, BfdTransportOptions, BfdPacketMeta } from './transport.ts';
-export { Diag, DIAG_NAMES, STATES, BFD_CONTROL_PORT, BFD_TTL } from './types.ts';
+export { Diag, DIAG_NAMES, STATES, BFD_CONTROL_PORT, BFD_MULTIHOP_PORT, BFD_TTL } from './types.ts';
 export type { BfdState, ControlPacket, BfdAuth, DiagCode } from './types.ts';

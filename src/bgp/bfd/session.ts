@@ -20,8 +20,13 @@ export interface BfdSessionOptions {
   local: string;
   peer: string;
   profile: BfdProfile;
-  /** SO_BINDTODEVICE for the receive socket (e.g. a VRF). */
+  /** SO_BINDTODEVICE for both sockets (e.g. a VRF). */
   device?: string;
+  /**
+   * RFC 5883 multihop (e.g. for eBGP multihop peers): UDP 4784, and received packets need a TTL of at
+   * least profile.minimumTtl instead of exactly 255.
+   */
+  multihop?: boolean;
   clock?: BfdClock;
   /** Jitter source, uniform in [0, 1). */
   random?: () => number;
@@ -72,6 +77,8 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
   private readonly clock: BfdClock;
   private readonly random: () => number;
   private readonly device: string | undefined;
+  private readonly multihop: boolean;
+  private readonly minimumTtl: number;
   private readonly transportFactory: BfdTransportFactory | undefined;
   private transport: BfdTransport | undefined;
   private timer: BfdTimer | undefined;
@@ -85,6 +92,11 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.clock = opts.clock ?? realClock;
     this.random = opts.random ?? Math.random;
     this.device = opts.device;
+    this.multihop = opts.multihop ?? false;
+    this.minimumTtl = opts.profile.minimumTtl;
+    if (this.multihop && (!Number.isInteger(this.minimumTtl) || this.minimumTtl < 1 || this.minimumTtl > 255)) {
+      throw new RangeError(`BFDProfile ${opts.profile.name}: minimumTtl must be an integer in 1..255, got ${this.minimumTtl}`);
+    }
     this.transportFactory = opts.transport;
     const discr = opts.localDiscriminator ?? allocateDiscriminator();
     this.vars = initialVars(discr, timersFromProfile(opts.profile));
@@ -117,6 +129,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
       local: this.local,
       peer: this.peer,
       ...(this.device !== undefined ? { device: this.device } : {}),
+      ...(this.multihop ? { multihop: true } : {}),
       onPacket: (bytes, meta) => this.onPacket(bytes, meta),
       onError: () => {
         this.counters.sendErrors++;
@@ -149,8 +162,10 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
   private onPacket(bytes: Uint8Array, meta: BfdPacketMeta): void {
     if (this.stopped) return;
     this.counters.received++;
-    // RFC 5881 §5: single-hop packets must arrive with TTL / hop limit 255 (-1: transport cannot tell).
-    if (meta.ttl !== -1 && meta.ttl !== BFD_TTL) return this.countDrop('bad-ttl');
+    // RFC 5881 §5: single-hop packets must arrive with TTL / hop limit 255; RFC 5883 §2: multihop ones
+    // with at least the configured minimum (-1: the transport cannot tell).
+    const minTtl = this.multihop ? this.minimumTtl : BFD_TTL;
+    if (meta.ttl !== -1 && meta.ttl < minTtl) return this.countDrop('bad-ttl');
     const decoded = decodeControl(bytes, 0);
     if (!decoded.ok) return this.countDrop(decoded.reason);
     this.dispatch({ type: 'receive', packet: decoded.value });

@@ -16,6 +16,8 @@ export interface BfdTransport {
 export interface BfdTransportOptions {
   local: string;
   peer: string;
+  /** RFC 5883 multihop: UDP 4784 instead of 3784. */
+  multihop?: boolean;
   device?: string;
   onPacket: (bytes: Uint8Array, meta: BfdPacketMeta) => void;
   /** Send failures (e.g. ICMP unreachable); never thrown. */

@@ -60,6 +60,8 @@ export interface ControlPacket {
 
 /** UDP destination port for single-hop BFD control packets (RFC 5881 §4). */
 export const BFD_CONTROL_PORT = 3784;
+/** UDP destination port for multihop BFD control packets (RFC 5883 §5). */
+export const BFD_MULTIHOP_PORT = 4784;
 /** Source ports MUST be in this range (RFC 5881 §4). */
 export const BFD_SOURCE_PORT_MIN = 49152;
 export const BFD_SOURCE_PORT_MAX = 65535;

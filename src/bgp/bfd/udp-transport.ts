@@ -1,4 +1,4 @@
-// RFC 5881 transport over the addon's UdpSocket (node:dgram can neither report a received TTL nor bind
+// RFC 5881 (single hop, port 3784) / RFC 5883 (multihop, port 4784) transport over the addon's UdpSocket (node:dgram can neither report a received TTL nor bind
 // to a device): control packets go to UDP 3784 from a per-session source port in 49152–65535 with TTL /
 // hop limit 255, and are received on <local>:3784 with their TTL so GTSM can be checked. One receiving
 // socket per local address (and device) is shared by all sessions on it, demultiplexed by peer address.
@@ -8,7 +8,7 @@ import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
 import { nativeAddon } from '../../native/index.ts';
 import type { NativeUdpSocket } from '../../native/index.ts';
 import type { BfdPacketMeta, BfdTransport, BfdTransportFactory } from './transport.ts';
-import { BFD_CONTROL_PORT, BFD_SOURCE_PORT_MAX, BFD_SOURCE_PORT_MIN, BFD_TTL } from './types.ts';
+import { BFD_CONTROL_PORT, BFD_MULTIHOP_PORT, BFD_SOURCE_PORT_MAX, BFD_SOURCE_PORT_MIN, BFD_TTL } from './types.ts';
 
 type Handler = (bytes: Uint8Array, meta: BfdPacketMeta) => void;
 
@@ -19,16 +19,20 @@ interface SharedReceiver {
 
 const receivers = new Map<string, SharedReceiver>();
 
-/** Tests may bind the receiver elsewhere than 3784 (never needed in production). */
-export const transportPorts = { control: BFD_CONTROL_PORT };
+/** Tests may bind the receivers elsewhere than 3784 / 4784 (never needed in production). */
+export const transportPorts = { control: BFD_CONTROL_PORT, multihop: BFD_MULTIHOP_PORT };
 
-function receiverFor(local: string, family: 4 | 6, device: string | undefined): SharedReceiver {
-  const key = `${local}%${device ?? ''}`;
+function receiverKey(local: string, port: number, device: string | undefined): string {
+  return `${local}:${port}%${device ?? ''}`;
+}
+
+function receiverFor(local: string, port: number, family: 4 | 6, device: string | undefined): SharedReceiver {
+  const key = receiverKey(local, port, device);
   let shared = receivers.get(key);
   if (shared) return shared;
   const peers = new Map<string, Handler>();
   const receiver = new (nativeAddon().UdpSocket)(
-    { family, localAddress: local, port: transportPorts.control, reuseAddress: true, ...(device ? { device } : {}) },
+    { family, localAddress: local, port, reuseAddress: true, ...(device ? { device } : {}) },
     (data, address, port, ttl) => {
       const handler = peers.get(canonicalIp(address) ?? address);
       handler?.(data, { address, port, ttl });
@@ -39,8 +43,8 @@ function receiverFor(local: string, family: 4 | 6, device: string | undefined): 
   return shared;
 }
 
-function release(local: string, device: string | undefined, peer: string): void {
-  const key = `${local}%${device ?? ''}`;
+function release(local: string, port: number, device: string | undefined, peer: string): void {
+  const key = receiverKey(local, port, device);
   const shared = receivers.get(key);
   if (!shared) return;
   shared.peers.delete(peer);
@@ -85,14 +89,15 @@ export const udpTransport: BfdTransportFactory = async (opts) => {
   if (!peer) throw new TypeError(`BFD: peer address "${opts.peer}" is not an IP address`);
   const family = net.isIP(local) as 4 | 6;
   if (net.isIP(peer) !== family) throw new TypeError(`BFD: local ${local} and peer ${peer} are of different families`);
-  const shared = receiverFor(local, family, opts.device);
-  if (shared.peers.has(peer)) throw new Error(`BFD: a session from ${local} to ${peer} already exists`);
+  const port = opts.multihop ? transportPorts.multihop : transportPorts.control;
+  const shared = receiverFor(local, port, family, opts.device);
+  if (shared.peers.has(peer)) throw new Error(`BFD: a session from ${local} to ${peer} (port ${port}) already exists`);
   shared.peers.set(peer, opts.onPacket);
   let sender: NativeUdpSocket;
   try {
     sender = bindSender(family, local, opts.device);
   } catch (err) {
-    release(local, opts.device, peer);
+    release(local, port, opts.device, peer);
     throw err;
   }
   let closed = false;
@@ -100,7 +105,7 @@ export const udpTransport: BfdTransportFactory = async (opts) => {
     send(bytes) {
       if (closed) return;
       try {
-        sender.send(bytes, peer, transportPorts.control);
+        sender.send(bytes, peer, port);
       } catch (err) {
         opts.onError(err as Error); // e.g. ECONNREFUSED from an earlier ICMP port unreachable
       }
@@ -109,7 +114,7 @@ export const udpTransport: BfdTransportFactory = async (opts) => {
       if (closed) return;
       closed = true;
       sender.close(); // sendto is synchronous: the final AdminDown is already out
-      release(local, opts.device, peer);
+      release(local, port, opts.device, peer);
     },
   };
   return transport;

@@ -23,7 +23,7 @@ describe('FerroLB BFD between two namespaces', () => {
   function start(side: 'node' | 'router', family: 'ipv4' | 'ipv6', profile: object = {}, device?: string): Daemon {
     const me = lab[side];
     const other = side === 'node' ? lab.router : lab.node;
-    return spawnBfdPeer(lab.lab, `bfd-${side}-${family}`, me.ns, me[family], other[family], profile, device);
+    return spawnBfdPeer(lab.lab, `bfd-${side}-${family}`, me.ns, me[family], other[family], profile, device ? { device } : {});
   }
 
   it('IPv4: comes Up, detects a silenced peer (diag 1), recovers, and signals AdminDown on stop (diag 3)', async () => {

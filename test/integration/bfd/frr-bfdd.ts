@@ -12,10 +12,14 @@ export interface BfddPeer {
   receiveInterval?: number;
   transmitInterval?: number;
   detectMultiplier?: number;
+  /** RFC 5883 multihop peer (UDP 4784) with FRR's minimum-ttl. */
+  multihop?: boolean;
+  minimumTtl?: number;
 }
 
 export interface BfddPeerStatus {
   peer: string;
+  multihop: boolean;
   status: string;
   id: number;
   'remote-id': number;
@@ -26,9 +30,14 @@ export interface BfddPeerStatus {
   'transmit-interval': number;
 }
 
+function peerHeader(p: BfddPeer): string {
+  return `peer ${p.peer}${p.multihop ? ' multihop' : ''} local-address ${p.local}`;
+}
+
 function peerBlock(p: BfddPeer): string[] {
   return [
-    ` peer ${p.peer} local-address ${p.local}`,
+    ` ${peerHeader(p)}`,
+    ...(p.minimumTtl !== undefined ? [`  minimum-ttl ${p.minimumTtl}`] : []),
     `  receive-interval ${p.receiveInterval ?? 300}`,
     `  transmit-interval ${p.transmitInterval ?? 300}`,
     `  detect-multiplier ${p.detectMultiplier ?? 3}`,
@@ -84,6 +93,6 @@ export class Bfdd {
 
   /** Runs configuration lines under `bfd` / `peer X local-address Y`. */
   configurePeer(p: BfddPeer, ...lines: string[]): Promise<string> {
-    return this.vtysh('configure terminal', 'bfd', `peer ${p.peer} local-address ${p.local}`, ...lines);
+    return this.vtysh('configure terminal', 'bfd', peerHeader(p), ...lines);
   }
 }

@@ -22,8 +22,8 @@ describe('FerroLB BFD ↔ FRR bfdd', () => {
   });
   afterAll(() => lab?.lab.destroySync());
 
-  function ferrolb(family: 'ipv4' | 'ipv6'): Daemon {
-    return spawnBfdPeer(lab.lab, `ferrolb-bfd-${family}`, lab.node.ns, lab.node[family], lab.router[family]);
+  function ferrolb(family: 'ipv4' | 'ipv6', multihop = false): Daemon {
+    return spawnBfdPeer(lab.lab, `ferrolb-bfd-${family}`, lab.node.ns, lab.node[family], lab.router[family], {}, { multihop });
   }
 
   const waitLine = (d: Daemon, pred: (l: BfdLine) => boolean, what: string): Promise<BfdLine> => waitBfdLine(d, pred, what);
@@ -69,6 +69,16 @@ describe('FerroLB BFD ↔ FRR bfdd', () => {
       const p = await bfdd.peer(lab.node.ipv4);
       return p?.status === 'down' && p['remote-diagnostic'] === 'administratively down';
     }, { what: 'FRR sees FerroLB AdminDown', timeoutMs: 10_000 });
+    await lab.lab.stop(node);
+    await lab.lab.stop(bfdd.daemon);
+  });
+
+  it('multihop (RFC 5883, UDP 4784): Up with an FRR multihop peer (minimum-ttl 254)', async () => {
+    const bfdd = await Bfdd.start(lab.lab, lab.router.ns, [{ peer: lab.node.ipv4, local: lab.router.ipv4, multihop: true, minimumTtl: 254 }]);
+    const node = ferrolb('ipv4', true);
+    await waitLine(node, (l) => l.event === 'up', 'FerroLB multihop Up with FRR');
+    await waitFor(async () => (await bfdd.peer(lab.node.ipv4))?.status === 'up', { what: 'FRR multihop peer up', timeoutMs: 15_000 });
+    expect((await bfdd.peers())[0]).toMatchObject({ multihop: true });
     await lab.lab.stop(node);
     await lab.lab.stop(bfdd.daemon);
   });

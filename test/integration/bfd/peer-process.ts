@@ -11,8 +11,13 @@ export interface BfdLine {
   [k: string]: unknown;
 }
 
-export function spawnBfdPeer(lab: Lab, name: string, ns: string, local: string, peer: string, profile: object = {}, device?: string): Daemon {
-  return lab.spawn(name, ns, [process.execPath, PEER, JSON.stringify({ local, peer, profile, ...(device ? { device } : {}) })]);
+export interface BfdPeerExtra {
+  device?: string;
+  multihop?: boolean;
+}
+
+export function spawnBfdPeer(lab: Lab, name: string, ns: string, local: string, peer: string, profile: object = {}, extra: BfdPeerExtra = {}): Daemon {
+  return lab.spawn(name, ns, [process.execPath, PEER, JSON.stringify({ local, peer, profile, ...extra })]);
 }
 
 export function bfdLines(d: Daemon): BfdLine[] {

@@ -8,13 +8,13 @@ import { DEFAULT_BFD_PROFILE } from '../../../../src/bgp/bfd/profile.ts';
 import { MemoryBfdNetwork } from '../../../../src/bgp/bfd/transport.ts';
 import type { BfdProfile } from '../../../../src/config/model.ts';
 
-function lab(profileA: BfdProfile = DEFAULT_BFD_PROFILE, profileB: BfdProfile = DEFAULT_BFD_PROFILE) {
+function lab(profileA: BfdProfile = DEFAULT_BFD_PROFILE, profileB: BfdProfile = DEFAULT_BFD_PROFILE, multihop = false) {
   const clock = new FakeClock();
   const net = new MemoryBfdNetwork(clock);
   let seed = 1;
   const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  const a = new BfdSession({ local: '192.0.2.1', peer: '192.0.2.2', profile: profileA, clock, random, transport: net.factory });
-  const b = new BfdSession({ local: '192.0.2.2', peer: '192.0.2.1', profile: profileB, clock, random, transport: net.factory });
+  const a = new BfdSession({ local: '192.0.2.1', peer: '192.0.2.2', profile: profileA, clock, random, transport: net.factory, multihop });
+  const b = new BfdSession({ local: '192.0.2.2', peer: '192.0.2.1', profile: profileB, clock, random, transport: net.factory, multihop });
   const events: { at: number; who: string; kind: string; change: BfdStateChange }[] = [];
   for (const [who, s] of [['a', a], ['b', b]] as const) {
     s.on('up', (change) => events.push({ at: clock.now(), who, kind: 'up', change }));
@@ -94,6 +94,25 @@ describe('BfdSession on a memory network', () => {
     clock.advance(5000);
     expect(a.state).toBe('Down');
     expect(a.counters.drops['bad-ttl']).toBeGreaterThan(3);
+  });
+
+  it('multihop (RFC 5883): accepts TTL down to profile.minimumTtl, drops below', async () => {
+    const ok = lab(DEFAULT_BFD_PROFILE, DEFAULT_BFD_PROFILE, true);
+    ok.net.ttl = 254; // DEFAULT_BFD_PROFILE.minimumTtl
+    await ok.a.start();
+    await ok.b.start();
+    ok.clock.advance(3000);
+    expect(ok.a.state).toBe('Up');
+    const low = lab(DEFAULT_BFD_PROFILE, DEFAULT_BFD_PROFILE, true);
+    low.net.ttl = 253;
+    await low.a.start();
+    await low.b.start();
+    low.clock.advance(3000);
+    expect(low.a.state).toBe('Down');
+    expect(low.a.counters.drops['bad-ttl']).toBeGreaterThan(0);
+    expect(
+      () => new BfdSession({ local: '192.0.2.1', peer: '192.0.2.2', multihop: true, profile: { ...DEFAULT_BFD_PROFILE, name: 'mh', minimumTtl: 0 } }),
+    ).toThrow(/BFDProfile mh: minimumTtl must be an integer in 1\.\.255, got 0/);
   });
 
   it('a passive side waits for the active side', async () => {

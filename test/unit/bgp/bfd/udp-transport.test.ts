@@ -28,6 +28,18 @@ describe('udpTransport on loopback', () => {
     expect((await down).diag).toBe(3);
   });
 
+  it('multihop sessions use their own port (4784 in production) and come Up', async () => {
+    transportPorts.multihop = 40000 + ((process.pid + 1) % 20000);
+    const a = new BfdSession({ local: '127.0.0.1', peer: '127.0.0.2', profile: DEFAULT_BFD_PROFILE, multihop: true });
+    const b = new BfdSession({ local: '127.0.0.2', peer: '127.0.0.1', profile: DEFAULT_BFD_PROFILE, multihop: true });
+    sessions.push(a, b);
+    const up = Promise.all([new Promise((r) => a.once('up', r)), new Promise((r) => b.once('up', r))]);
+    await a.start();
+    await b.start();
+    await up;
+    expect(a.counters.drops).toEqual({});
+  });
+
   it('normalizes addresses; IPv4-mapped IPv6 (dual-stack BGP sockets) becomes IPv4', () => {
     expect(bfdAddress('::ffff:192.0.2.1')).toBe('192.0.2.1');
     expect(bfdAddress('2001:DB8:0::1')).toBe('2001:db8::1');
