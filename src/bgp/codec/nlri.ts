@@ -53,6 +53,9 @@ export function writePrefix(p: Prefix, buf: Uint8Array, offset: number): number 
   if (!Number.isInteger(p.length) || p.length < 0 || p.length > bits) {
     throw new RangeError(`prefix length ${p.length} is not 0..${bits} for ${p.family}`);
   }
+  if (p.prefix < 0n || p.prefix >> BigInt(bits) !== 0n) {
+    throw new RangeError(`prefix ${p.prefix} is not a ${bits}-bit ${p.family} address`);
+  }
   const n = (p.length + 7) >> 3;
   buf[offset] = p.length;
   const host = BigInt(bits - p.length);

@@ -68,6 +68,9 @@ export const mpReachNlriAttribute: AttributeSpec<'MP_REACH_NLRI'> = {
         writeU32(buf, p, Number(v.nextHop));
         p += 4;
       } else {
+        for (const a of [v.nextHop, v.linkLocalNextHop]) {
+          if (a !== undefined && (a < 0n || a >> 128n !== 0n)) throw new RangeError('MP_REACH_NLRI: IPv6 next hop out of range');
+        }
         buf[offset + 3] = v.linkLocalNextHop === undefined ? 16 : 32;
         writeBig(buf, p, 16, v.nextHop);
         p += 16;

@@ -61,6 +61,11 @@ describe('codec API details', () => {
     expect(() => encodeMessage({ type: 'OPEN', version: 4, myAsn: 70000, holdTime: 90, bgpId: 1, capabilities: [] }, CTX4)).toThrow(/AS_TRANS/);
     const many = Array.from({ length: 1100 }, () => 1);
     expect(() => encodeMessage(bad([{ type: 'COMMUNITIES', communities: many }]), CTX4)).toThrow(/exceeds 4096/);
+    expect(() => encodeMessage({ type: 'UPDATE', withdrawn: [{ family: 'ipv4', prefix: 1n << 32n, length: 32 }], attributes: [], nlri: [] }, CTX4)).toThrow(
+      /32-bit ipv4/,
+    );
+    const mp: PathAttribute = { type: 'MP_REACH_NLRI', family: 'ipv6', safi: 1, nextHop: -1n, nlri: [] };
+    expect(() => encodeMessage(bad([mp]), CTX4)).toThrow(/IPv6 next hop/);
     const long = 'x'.repeat(256);
     expect(() =>
       encodeMessage({ type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0), shutdownCommunication: long }, CTX4),
