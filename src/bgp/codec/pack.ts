@@ -10,7 +10,7 @@ import { attributeLength, writeAttribute } from './attributes/attribute.ts';
 import { wireAttributes } from './attributes/as4.ts';
 import { ATTRIBUTE_TABLE } from './attributes/table.ts';
 import { encodeMessage } from './message.ts';
-import type { AttributeOf, CodecContext, PathAttribute, Prefix, Route, Update } from './model.ts';
+import type { AttributeOf, CodecContext, PathAttribute, Prefix, Route } from './model.ts';
 import { prefixLength } from './nlri.ts';
 
 const UPDATE_FIXED = HEADER_LENGTH + 4; // header + withdrawn length + total attribute length
@@ -187,5 +187,3 @@ export function packUpdates(announce: readonly Route[], withdraw: readonly Prefi
   for (const g of groups.values()) packGroup(g, ctx, maxSize, out);
   return out;
 }
-
-
