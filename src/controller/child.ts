@@ -10,6 +10,9 @@ export const CONTROLLER_MAIN = fileURLToPath(new URL('../../controller/main.ts',
 /** Node 24 from the `node` npm package (the system node may be older). */
 export const PROJECT_NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
 
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 export interface ControllerChildOptions {
   kubeconfig: string;
   metricsPort: number;
@@ -30,6 +33,8 @@ export interface ControllerChild {
   get(path: string): Promise<{ status: number; body: string }>;
   /** VmHWM of the process in KiB (peak resident set), or undefined once it has exited. */
   peakRssKib(): number | undefined;
+  /** User + system CPU time consumed so far, in seconds, or undefined once it has exited. */
+  cpuSeconds(): number | undefined;
   logTail(lines?: number): string;
 }
 
@@ -78,6 +83,16 @@ export function startControllerChild(opts: ControllerChildOptions): ControllerCh
       try {
         const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
         return m ? Number(m[1]) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    cpuSeconds: () => {
+      try {
+        // Fields after the ")" closing comm: state is field 3, utime 14, stime 15 (proc(5)).
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
       } catch {
         return undefined;
       }
