@@ -31,7 +31,14 @@ export function birdConfig(o: PeerOptions, protoName = 'peer1'): string {
     for (const fam of ['ipv4', 'ipv6'] as const) {
       const mine = o.originate.filter((p) => isIpv6(p) === (fam === 'ipv6'));
       if (mine.length === 0) continue;
-      lines.push(`protocol static static_${fam} { ${fam}; ${mine.map((p) => `route ${p} unreachable;`).join(' ')} }`);
+      const a = o.originateAttributes;
+      const set = [
+        ...(a?.communities ?? []).map((c) => `bgp_community.add((${c.replace(':', ',')}));`),
+        ...(a?.largeCommunities ?? []).map((c) => `bgp_large_community.add((${c.split(':').join(',')}));`),
+        ...(a?.med !== undefined ? [`bgp_med = ${a.med};`] : []),
+      ].join(' ');
+      const block = set ? ` { ${set} }` : '';
+      lines.push(`protocol static static_${fam} { ${fam}; ${mine.map((p) => `route ${p} unreachable${block};`).join(' ')} }`);
     }
   }
   lines.push(`protocol bgp ${protoName} {`);

@@ -12,6 +12,7 @@ export interface ExaRoute {
   localPref?: number;
   communities?: string[];
   largeCommunities?: string[];
+  med?: number;
 }
 
 export interface ExaOptions extends PeerOptions {
@@ -22,6 +23,7 @@ export interface ExaOptions extends PeerOptions {
 function routeLine(r: ExaRoute): string {
   let s = `    route ${r.prefix} next-hop ${r.nextHop}`;
   if (r.localPref !== undefined) s += ` local-preference ${r.localPref}`;
+  if (r.med !== undefined) s += ` med ${r.med}`;
   if (r.communities?.length) s += ` community [ ${r.communities.join(' ')} ]`;
   if (r.largeCommunities?.length) s += ` large-community [ ${r.largeCommunities.join(' ')} ]`;
   return s + ';';

@@ -27,8 +27,16 @@ export function frrConfig(o: PeerOptions): string {
   if (o.multihop !== undefined) lines.push(` neighbor ${n} ebgp-multihop ${o.multihop}`);
   for (const fam of familiesOf(o)) {
     lines.push(` address-family ${fam} unicast`, `  neighbor ${n} activate`);
-    for (const p of o.originate ?? []) if (isIpv6(p) === (fam === 'ipv6')) lines.push(`  network ${p}`);
+    const rm = o.originateAttributes ? ' route-map ORIGINATE' : '';
+    for (const p of o.originate ?? []) if (isIpv6(p) === (fam === 'ipv6')) lines.push(`  network ${p}${rm}`);
     lines.push(' exit-address-family');
+  }
+  const a = o.originateAttributes;
+  if (a) {
+    lines.push('exit', 'route-map ORIGINATE permit 10');
+    if (a.communities?.length) lines.push(` set community ${a.communities.join(' ')}`);
+    if (a.largeCommunities?.length) lines.push(` set large-community ${a.largeCommunities.join(' ')}`);
+    if (a.med !== undefined) lines.push(` set metric ${a.med}`);
   }
   return lines.join('\n') + '\n';
 }

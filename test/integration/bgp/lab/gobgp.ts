@@ -58,7 +58,13 @@ export class GoBgp {
       // The neighbor from the config file is present once the daemon has loaded it.
       return (await g.cli(['neighbor', '-j'])).includes(o.peerAddress);
     }, { what: 'gobgpd API with its neighbor', timeoutMs: 15_000, intervalMs: 100, diagnostics: () => daemon.output() });
-    for (const p of o.originate ?? []) await g.cli(['global', 'rib', 'add', p, '-a', isIpv6(p) ? 'ipv6' : 'ipv4']);
+    const a = o.originateAttributes;
+    const extra = [
+      ...(a?.communities?.length ? ['community', a.communities.join(',')] : []),
+      ...(a?.largeCommunities?.length ? ['large-community', a.largeCommunities.join(',')] : []),
+      ...(a?.med !== undefined ? ['med', String(a.med)] : []),
+    ];
+    for (const p of o.originate ?? []) await g.cli(['global', 'rib', 'add', p, ...extra, '-a', isIpv6(p) ? 'ipv6' : 'ipv4']);
     return g;
   }
 

@@ -25,6 +25,8 @@ export interface PeerOptions {
   holdTime?: number;
   /** Routes the daemon itself originates (prefix text, e.g. 203.0.113.0/24). */
   originate?: string[];
+  /** Attributes put on the originated routes. */
+  originateAttributes?: { communities?: string[]; largeCommunities?: string[]; med?: number };
 }
 
 export const familiesOf = (o: PeerOptions): AfiSafi[] => o.families ?? ['ipv4', 'ipv6'];
