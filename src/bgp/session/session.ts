@@ -276,15 +276,15 @@ export class BgpSession extends EventEmitter {
         if (!main.fsm.enabled) return reject('session not started', false);
         this.dispatch(main, { type: 'AutomaticStart_with_PassiveTcpEstablishment' });
         return this.takeIncoming(main, socket);
-      case 'Connect':
       case 'Active':
         return this.takeIncoming(main, socket);
+      case 'Connect': // our own connect is in flight: run both, resolve the collision on OPEN (§6.8)
       case 'OpenSent':
       case 'OpenConfirm': {
         if (this.secondary) this.discard(this.secondary, 'replaced by a newer incoming connection');
         const conn = this.newConn('in');
-        this.secondary = conn;
         this.dispatch(conn, { type: 'ManualStart_with_PassiveTcpEstablishment' });
+        this.secondary = conn;
         return this.takeIncoming(conn, socket);
       }
       case 'Established':
@@ -342,10 +342,19 @@ export class BgpSession extends EventEmitter {
 
   private afterDispatch(conn: Conn): void {
     if (conn.discarded) return;
-    if (conn === this.secondary && conn.fsm.name === 'Idle') {
+    const live = conn.fsm.name === 'OpenSent' || conn.fsm.name === 'OpenConfirm' || conn.fsm.name === 'Established';
+    if (conn === this.secondary && !live) {
+      // A secondary connection never reconnects: once its TCP connection is gone, so is it.
       this.discard(conn, conn.lastReason);
       this.secondary = undefined;
-    } else if (conn === this.main && conn.fsm.name === 'Idle' && this.secondary && conn.fsm.enabled) {
+    } else if (
+      conn === this.main &&
+      !conn.socket &&
+      (conn.fsm.name === 'Idle' || conn.fsm.name === 'Active') &&
+      this.secondary &&
+      conn.fsm.enabled
+    ) {
+      // The main connection is gone but the peer's connection is alive: carry on with that one.
       this.promoteSecondary();
     }
   }

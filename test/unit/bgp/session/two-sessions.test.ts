@@ -118,4 +118,30 @@ describe('two FerroLB sessions over loopback', () => {
     await eventually(() => a.isEstablished && b.isEstablished && b.counters.prefixesReceived === 2, 're-established with the table', 10_000);
     expect(a.counters.establishedTransitions).toBe(2);
   });
+
+  it('both sides connecting at once end with a single shared connection', async () => {
+    // Each side listens on its own loopback address and connects to the other: a real collision race.
+    const la = new BgpListener({ port: 0, host: '127.0.0.1' });
+    const lb = new BgpListener({ port: 0, host: '127.0.0.2' });
+    const common = { localAsn: 64512, peerAsn: 64512, connectRetry: FAST_RETRY };
+    const [pa, pb] = [await la.start(), await lb.start()];
+    const a = new BgpSession({ ...common, peerAddress: '127.0.0.2', peerPort: pb, sourceAddress: '127.0.0.1', routerId: '192.0.2.1', nextHops: { ipv4: '198.51.100.1' } });
+    const b = new BgpSession({ ...common, peerAddress: '127.0.0.1', peerPort: pa, sourceAddress: '127.0.0.2', routerId: '192.0.2.2' });
+    la.add(a);
+    lb.add(b);
+    cleanups.push(async () => {
+      await a.stop();
+      await b.stop();
+      await la.close();
+      await lb.close();
+    });
+    a.start();
+    b.start();
+    await eventually(() => a.isEstablished && b.isEstablished, 'both Established');
+    // One TCP connection: what A accepted, B opened, and the other way round.
+    expect([a.connectionDirection, b.connectionDirection].sort()).toEqual(['in', 'out']);
+    expect(a.localAddress).toBe('127.0.0.1');
+    a.set([route('203.0.113.30')]);
+    await eventually(() => b.counters.prefixesReceived === 1, 'route crosses the surviving connection');
+  });
 });
