@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
 import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
-import { decodeMessage, encodeMessage, endOfRib, frameLength, packUpdates, updateRoutes } from '../codec/index.ts';
+import { decodeMessage, encodeMessage, endOfRib, packUpdates, updateRoutes } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
 import { isBgpError } from '../errors.ts';
 import type { AfiSafi, FsmAction, FsmConfig, FsmEvent, FsmState, FsmStateName, Negotiated, TimerName } from '../fsm/index.ts';
@@ -23,6 +23,9 @@ import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState, step } from '../fs
 import type { Route } from '../routes.ts';
 import { formatPrefix, prefixKey } from '../routes.ts';
 import { diffRib, toRib } from './adj-rib-out.ts';
+import { FrameReader } from './frame-reader.ts';
+import type { NextHopDefaults } from './resolve-routes.ts';
+import { resolveRoutes } from './resolve-routes.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { realClock } from './clock.ts';
 import type { Connector } from './transport.ts';
@@ -110,7 +113,7 @@ interface Conn {
   timers: Map<TimerName, TimerHandle>;
   /** Bumped to invalidate pending connect attempts. */
   attempt: number;
-  buf: Uint8Array;
+  reader: FrameReader;
   ctx: CodecContext;
   pendingUpdate?: Update;
   discarded: boolean;
@@ -301,7 +304,7 @@ export class BgpSession extends EventEmitter {
       fsm: initialState(),
       timers: new Map(),
       attempt: 0,
-      buf: new Uint8Array(0),
+      reader: new FrameReader(),
       ctx: { fourOctetAs: false },
       discarded: false,
       lastReason: '',
@@ -512,7 +515,7 @@ export class BgpSession extends EventEmitter {
 
   private attach(conn: Conn, socket: net.Socket): void {
     conn.socket = socket;
-    conn.buf = new Uint8Array(0);
+    conn.reader.clear();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       if (conn.socket === socket) this.onData(conn, chunk);
@@ -532,7 +535,7 @@ export class BgpSession extends EventEmitter {
     const socket = conn.socket;
     if (!socket) return;
     conn.socket = undefined;
-    conn.buf = new Uint8Array(0);
+    conn.reader.clear();
     // Flush what we wrote (a NOTIFICATION), then FIN; read and drop until the peer closes.
     socket.end();
     const timer = setTimeout(() => socket.destroy(), 3000);
@@ -549,27 +552,15 @@ export class BgpSession extends EventEmitter {
   // ---- receiving ---------------------------------------------------------------------------------
 
   private onData(conn: Conn, chunk: Uint8Array): void {
-    conn.buf = conn.buf.length === 0 ? new Uint8Array(chunk) : concat(conn.buf, chunk);
-    let off = 0;
     const socket = conn.socket;
-    while (conn.socket === socket && !conn.discarded) {
-      let len: number | undefined;
-      try {
-        len = frameLength(conn.buf, off);
-      } catch (err) {
-        if (isBgpError(err)) {
-          this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data }, err.message);
-        } else {
-          throw err;
-        }
-        return;
-      }
-      if (len === undefined || conn.buf.length - off < len) break;
-      const frame = conn.buf.subarray(off, off + len);
-      off += len;
+    const alive = (): boolean => conn.socket === socket && !conn.discarded;
+    const err = conn.reader.push(chunk, (frame) => {
       this.onFrame(conn, frame);
+      return alive();
+    });
+    if (err && alive()) {
+      this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data }, err.message);
     }
-    if (conn.socket === socket) conn.buf = conn.buf.slice(off);
   }
 
   private onFrame(conn: Conn, frame: Uint8Array): void {
@@ -649,37 +640,25 @@ export class BgpSession extends EventEmitter {
   private resolveAll(count: boolean): Route[] {
     const n = this.negotiated;
     if (!n) return [];
-    const families = new Set(n.families.map((f) => familyOfAfi(f.afi)));
+    const families = new Set(n.families.map((f) => familyOfAfi(f.afi)).filter((f): f is Family => f !== undefined));
     const local = this.main.socket ? localAddressOf(this.main.socket) : undefined;
-    const localIp = local !== undefined ? parseIp(local) : undefined;
-    const out: Route[] = [];
-    let skipped = 0;
-    const defaults = {
-      ipv4: this.opts.nextHops?.ipv4 ?? (localIp?.family === 'ipv4' ? formatIp('ipv4', localIp.value) : undefined),
-      ipv6: this.opts.nextHops?.ipv6 ?? (localIp?.family === 'ipv6' ? formatIp('ipv6', localIp.value) : undefined),
+    const localIp = local !== undefined ? this.parseCached(local) : undefined;
+    const nh = this.opts.nextHops;
+    const defaults: NextHopDefaults = {
+      ...(nh?.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: nh.ipv6LinkLocal } : {}),
     };
-    for (const r of this.desired) {
-      const fam = r.prefix.family;
-      if (!families.has(fam)) {
-        skipped++;
-        continue;
-      }
-      const nextHop = r.nextHop ?? defaults[fam];
-      if (nextHop === undefined || this.parseCached(nextHop)?.family !== fam) {
-        skipped++;
-        continue;
-      }
-      const ll = r.nextHopLinkLocal ?? (fam === 'ipv6' ? this.opts.nextHops?.ipv6LinkLocal : undefined);
-      if (r.nextHop === nextHop && r.nextHopLinkLocal === ll) out.push(r);
-      else out.push({ ...r, nextHop, ...(ll !== undefined ? { nextHopLinkLocal: ll } : {}) });
-    }
+    const v4 = nh?.ipv4 ?? (localIp?.family === 'ipv4' ? formatIp('ipv4', localIp.value) : undefined);
+    const v6 = nh?.ipv6 ?? (localIp?.family === 'ipv6' ? formatIp('ipv6', localIp.value) : undefined);
+    if (v4 !== undefined) defaults.ipv4 = v4;
+    if (v6 !== undefined) defaults.ipv6 = v6;
+    const { routes, skipped } = resolveRoutes(this.desired, families, defaults, (t) => this.parseCached(t));
     if (count) {
       if (skipped > 0 && skipped !== this.counters.routesSkipped) {
         this.log.warn({ event: 'routes-skipped', count: skipped }, 'routes not sent: family not negotiated or no next hop of the family');
       }
       this.counters.routesSkipped = skipped;
     }
-    return out;
+    return routes;
   }
 
   private sync(initial: boolean): void {
@@ -733,13 +712,6 @@ export class BgpSession extends EventEmitter {
       this.counters.updatesSent++;
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 function waitClosed(socket: net.Socket, ms: number): Promise<void> {
