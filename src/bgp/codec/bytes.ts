@@ -34,7 +34,12 @@ export function readBig(b: Uint8Array, o: number, n: number): bigint {
 /** Writes the low `n` bytes of `v` big-endian. */
 export function writeBig(b: Uint8Array, o: number, n: number, v: bigint): void {
   let x = v;
-  for (let i = n - 1; i >= 0; i--) {
+  let i = n - 1;
+  for (; i >= 3; i -= 4) {
+    writeU32(b, o + i - 3, Number(x & 0xffffffffn));
+    x >>= 32n;
+  }
+  for (; i >= 0; i--) {
     b[o + i] = Number(x & 0xffn);
     x >>= 8n;
   }

@@ -58,6 +58,12 @@ export function writePrefix(p: Prefix, buf: Uint8Array, offset: number): number 
   }
   const n = (p.length + 7) >> 3;
   buf[offset] = p.length;
+  if (bits === 32) {
+    const hostSize = 2 ** (32 - p.length);
+    const net = Math.floor(Number(p.prefix) / hostSize) * hostSize;
+    for (let i = 0; i < n; i++) buf[offset + 1 + i] = Math.floor(net / 2 ** (24 - 8 * i)) & 0xff;
+    return 1 + n;
+  }
   const host = BigInt(bits - p.length);
   const net = (p.prefix >> host) << host;
   writeBig(buf, offset + 1, n, net >> BigInt(bits - n * 8));

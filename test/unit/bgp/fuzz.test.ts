@@ -2,7 +2,7 @@
 // mutations, FERROLB_FUZZ_INPUTS inputs (default 1,000,000) from a fixed seed (FERROLB_FUZZ_SEED).
 // Every input must either decode (and re-encode without throwing) or throw a typed BgpError.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../../src/bgp/codec/message.ts';
@@ -83,6 +83,13 @@ describe('BGP codec fuzz', () => {
   });
 
   it(`${INPUTS} inputs: each decodes and re-encodes, or throws a BgpError`, { timeout: 600_000 }, () => {
+    // This file's worker is CPU-bound for tens of seconds: lower its priority so that test files running
+    // beside it on the same cores (sessions with real timers) are not starved. No effect on idle cores.
+    try {
+      setPriority(19);
+    } catch {
+      // not permitted: run at normal priority
+    }
     const c = loadCorpus();
     const t0 = performance.now();
     const stats = runFuzz(c.seeds, INPUTS, SEED);
