@@ -37,7 +37,7 @@ export { encodeCapabilities, missingCapabilities } from './capabilities/required
 export { buildOpen, openAsn, type OpenSettings } from './messages/open-builder.ts';
 export { endOfRib, endOfRibFamily } from './end-of-rib.ts';
 export { packUpdates } from './pack.ts';
-export { updateRoutes, type UpdateRoutes } from './routes.ts';
+export { appliedHandling, updateRoutes, type UpdateRoutes } from './routes.ts';
 export { ipv4PrefixCodec, ipv6PrefixCodec } from './nlri.ts';
 export { fromHex, hex } from './bytes.ts';
 export {

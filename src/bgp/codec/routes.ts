@@ -23,3 +23,10 @@ export function updateRoutes(u: Update): UpdateRoutes {
   if (u.treatAsWithdraw) return { announced: [], withdrawn: [...withdrawn, ...announced], attributes };
   return { announced, withdrawn, attributes };
 }
+
+/** The strongest RFC 7606 approach applied to a decoded UPDATE (for logs and metrics), if any. */
+export function appliedHandling(u: Update): 'treat-as-withdraw' | 'attribute-discard' | undefined {
+  if (u.treatAsWithdraw) return 'treat-as-withdraw';
+  if ((u.errors?.length ?? 0) > 0 || (u.discarded?.length ?? 0) > 0) return 'attribute-discard';
+  return undefined;
+}

@@ -13,6 +13,7 @@ import {
   openAsn,
   strongerHandling,
   updateRoutes,
+  appliedHandling,
 } from '../../../../src/bgp/codec/index.ts';
 import type { Open, PathAttribute, Update } from '../../../../src/bgp/codec/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
@@ -51,6 +52,9 @@ describe('codec API details', () => {
     expect(r.announced).toEqual([]);
     expect(r.withdrawn.map(formatPrefix).sort()).toEqual(['192.0.2.1/32', '198.51.100.0/24', '2001:db8::/64']);
     expect(updateRoutes({ ...u, treatAsWithdraw: false }).announced).toHaveLength(2);
+    expect(appliedHandling(u)).toBe('treat-as-withdraw');
+    expect(appliedHandling({ ...u, treatAsWithdraw: false, discarded: [6] })).toBe('attribute-discard');
+    expect(appliedHandling({ ...u, treatAsWithdraw: false })).toBeUndefined();
   });
 
   it('refuses to encode out-of-range values with a message naming the field', () => {
