@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import type { Family } from '../src/config/model.ts';
 import { formatIp, parseIp } from '../src/net/ip.ts';
 import {
-  Bird, Capture, ExaBgp, ensureDaemons, nodeRouterLab, sleep, streamStats, waitFor,
-  type NodeRouter, type StreamStats,
+  Bird, Capture, ExaBgp, countUpdate, ensureDaemons, nodeRouterLab, sleep, splitMessages, streamStats, timeAt, waitFor,
+  type NodeRouter, type RawMessage, type StreamStats, type TcpFlow,
 } from '../test/integration/bgp/lab/index.ts';
 import { startFerroLb, ferroLbAvailable } from '../test/integration/bgp/lab/ferrolb.ts';
 
@@ -93,6 +93,25 @@ async function startBird(t: NodeRouter, bfd: boolean, holdTime: number, family: 
 interface AnnounceResult {
   seconds: number;
   stats: StreamStats | undefined;
+  /** On the wire (router side), seconds after Established: first and last UPDATE carrying routes. */
+  firstUpdate?: number;
+  lastUpdate?: number;
+}
+
+function wireTimes(flow: TcpFlow, sinceMs: number): { firstUpdate?: number; lastUpdate?: number } {
+  const ups = splitMessages(flow.data).filter((m) => m.type === 2 && countUpdate(m.bytes).announced > 0);
+  const first = ups[0];
+  const last = ups.at(-1);
+  const at = (m: RawMessage | undefined): number | undefined => {
+    const ts = m && timeAt(flow, m.offset + m.bytes.length);
+    return ts === undefined ? undefined : (ts - sinceMs) / 1000;
+  };
+  const out: { firstUpdate?: number; lastUpdate?: number } = {};
+  const f = at(first);
+  const l = at(last);
+  if (f !== undefined) out.firstUpdate = f;
+  if (l !== undefined) out.lastUpdate = l;
+  return out;
 }
 
 async function measureAnnounce(sender: Sender, n: number, family: Family): Promise<AnnounceResult> {
@@ -116,7 +135,7 @@ async function measureAnnounce(sender: Sender, n: number, family: Family): Promi
     const src = family === 'ipv4' ? t.node.ipv4 : expandV6(t.node.ipv6);
     const fromSpeaker = flows.filter((f) => f.src === src).sort((a, b) => b.data.length - a.data.length)[0];
     await s.stop('SIGTERM');
-    return { seconds: (doneAt - sinceMs) / 1000, stats: fromSpeaker && streamStats(fromSpeaker.data) };
+    return { seconds: (doneAt - sinceMs) / 1000, stats: fromSpeaker && streamStats(fromSpeaker.data), ...(fromSpeaker ? wireTimes(fromSpeaker, sinceMs) : {}) };
   } finally {
     await t.lab.destroy();
   }
@@ -175,7 +194,8 @@ export async function run(): Promise<string[]> {
       const st = r.stats;
       lines.push(
         `  ${String(n).padStart(6)} ${family === 'ipv4' ? '/32 ' : '/128'} ${s.name.padEnd(8)} ${fmt(r.seconds)}  ` +
-          (st ? `${st.updates} UPDATEs, ${st.nlriPerUpdate.toFixed(1)} NLRI/UPDATE, ${st.announced} announced on the wire` : 'no capture'),
+          (st ? `${st.updates} UPDATEs, ${st.nlriPerUpdate.toFixed(1)} NLRI/UPDATE, ${st.announced} announced on the wire` : 'no capture') +
+          (r.firstUpdate !== undefined && r.lastUpdate !== undefined ? `; UPDATEs on the wire ${fmt(r.firstUpdate)} … ${fmt(r.lastUpdate)}` : ''),
       );
     }
     const f = res.get('FerroLB');

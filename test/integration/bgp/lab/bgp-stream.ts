@@ -7,6 +7,8 @@ export const MESSAGE_TYPES: Record<number, string> = { 1: 'open', 2: 'update', 3
 export interface RawMessage {
   type: number;
   bytes: Uint8Array;
+  /** Offset of the message's first byte in the stream. */
+  offset: number;
 }
 
 /** Splits a stream into whole messages; stops at a bad marker or at a truncated tail. */
@@ -17,7 +19,7 @@ export function splitMessages(stream: Uint8Array): RawMessage[] {
     for (let i = 0; i < 16; i++) if (stream[off + i] !== 0xff) return out;
     const len = (stream[off + 16]! << 8) | stream[off + 17]!;
     if (len < 19 || len > 65535 || off + len > stream.length) return out;
-    out.push({ type: stream[off + 18]!, bytes: stream.subarray(off, off + len) });
+    out.push({ type: stream[off + 18]!, bytes: stream.subarray(off, off + len), offset: off });
     off += len;
   }
   return out;

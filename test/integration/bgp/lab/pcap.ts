@@ -9,12 +9,20 @@ export interface TcpFlow {
   dport: number;
   /** The stream's bytes in sequence order, retransmissions removed. */
   data: Uint8Array;
+  /** Capture time (ms since epoch) at which the stream had reached each `end` offset, ascending. */
+  marks: { end: number; tsMs: number }[];
+}
+
+/** Capture time at which the stream first held `offset` bytes. */
+export function timeAt(flow: TcpFlow, offset: number): number | undefined {
+  return flow.marks.find((m) => m.end >= offset)?.tsMs;
 }
 
 interface Segment {
   seq: number;
   payload: Uint8Array;
   syn: boolean;
+  tsMs: number;
 }
 
 function ipText(b: Uint8Array, v6: boolean): string {
@@ -34,9 +42,11 @@ export function readPcap(path: string): TcpFlow[] {
   else if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) le = false;
   else throw new Error(`pcap ${path}: bad magic 0x${magic.toString(16)}`);
   const linkType = dv.getUint32(20, le);
-  const flows = new Map<string, { meta: Omit<TcpFlow, 'data'>; segs: Segment[] }>();
+  const nanos = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
+  const flows = new Map<string, { meta: Omit<TcpFlow, 'data' | 'marks'>; segs: Segment[] }>();
   let off = 24;
   while (off + 16 <= buf.length) {
+    const tsMs = dv.getUint32(off, le) * 1000 + dv.getUint32(off + 4, le) / (nanos ? 1e6 : 1e3);
     const incl = dv.getUint32(off + 8, le);
     const pkt = buf.subarray(off + 16, off + 16 + incl);
     off += 16 + incl;
@@ -81,26 +91,31 @@ export function readPcap(path: string): TcpFlow[] {
       f = { meta: { src, sport, dst, dport }, segs: [] };
       flows.set(key, f);
     }
-    f.segs.push({ seq, payload: Uint8Array.from(payload), syn });
+    f.segs.push({ seq, payload: Uint8Array.from(payload), syn, tsMs });
   }
-  return [...flows.values()].map(({ meta, segs }) => ({ ...meta, data: reassemble(segs) }));
+  return [...flows.values()].map(({ meta, segs }) => ({ ...meta, ...reassemble(segs) }));
 }
 
-function reassemble(segs: Segment[]): Uint8Array {
+function reassemble(segs: Segment[]): { data: Uint8Array; marks: TcpFlow['marks'] } {
   const synSeg = segs.find((s) => s.syn);
   const isn = synSeg ? (synSeg.seq + 1) >>> 0 : segs.find((s) => s.payload.length > 0)?.seq;
-  if (isn === undefined) return new Uint8Array(0);
+  if (isn === undefined) return { data: new Uint8Array(0), marks: [] };
   const parts = segs
     .filter((s) => s.payload.length > 0)
-    .map((s) => ({ rel: (s.seq - isn) >>> 0, payload: s.payload }))
+    .map((s) => ({ rel: (s.seq - isn) >>> 0, payload: s.payload, tsMs: s.tsMs }))
     .sort((a, b) => a.rel - b.rel);
   const total = parts.reduce((m, p) => Math.max(m, p.rel + p.payload.length), 0);
   const out = new Uint8Array(total);
+  const marks: TcpFlow['marks'] = [];
   let filled = 0;
   for (const p of parts) {
     if (p.rel > filled) break; // a hole: stop at the contiguous prefix
     out.set(p.payload, p.rel);
-    filled = Math.max(filled, p.rel + p.payload.length);
+    const end = p.rel + p.payload.length;
+    if (end > filled) {
+      filled = end;
+      marks.push({ end, tsMs: p.tsMs });
+    }
   }
-  return out.subarray(0, filled);
+  return { data: out.subarray(0, filled), marks };
 }
