@@ -23,6 +23,7 @@ import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState, step } from '../fs
 import type { Route } from '../routes.ts';
 import { formatPrefix, prefixKey } from '../routes.ts';
 import { diffRib, toRib } from './adj-rib-out.ts';
+import { collisionLoser } from './collision.ts';
 import { FrameReader } from './frame-reader.ts';
 import type { NextHopDefaults } from './resolve-routes.ts';
 import { resolveRoutes } from './resolve-routes.ts';
@@ -387,15 +388,12 @@ export class BgpSession extends EventEmitter {
     const other = conn === this.main ? this.secondary : this.main;
     if (!other || other.discarded) return;
     if (other.fsm.name !== 'OpenSent' && other.fsm.name !== 'OpenConfirm') return;
-    let loser: Conn;
-    if (conn.direction === other.direction) {
-      loser = this.main; // same direction: the older one is stale
-    } else {
-      const localHigher = this.cfg.bgpId >>> 0 > peerBgpId >>> 0;
-      // Local ID higher: keep the connection we initiated; otherwise keep the one the peer initiated.
-      const dumpDirection = localHigher ? 'in' : 'out';
-      loser = conn.direction === dumpDirection ? conn : other;
-    }
+    const loser = collisionLoser(
+      { conn, direction: conn.direction, age: conn.id },
+      { conn: other, direction: other.direction, age: other.id },
+      this.cfg.bgpId,
+      peerBgpId,
+    ).conn;
     this.log.info({ event: 'collision', loser: loser.id, direction: loser.direction }, 'connection collision');
     this.dispatch(loser, { type: 'OpenCollisionDump' });
     if (loser === this.main && this.secondary && !this.main.discarded) this.promoteSecondary();
