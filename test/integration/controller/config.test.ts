@@ -50,9 +50,6 @@ async function configEvents(reason: string): Promise<string[]> {
 beforeAll(async () => {
   env = await setupEnv();
   await createNamespace(env.core, NS);
-  await env.cluster.apply(GOOD);
-  const child = await env.startController();
-  await waitFor(async () => (await child.get('/readyz')).status === 200, { what: '/readyz', timeoutMs: 60_000, diagnostics: () => env.diagnostics() });
 });
 
 afterAll(async () => {
@@ -61,6 +58,17 @@ afterAll(async () => {
 
 describe('configuration changes at runtime', () => {
   const ips = new Map<string, string>();
+
+  it('without any configuration the controller is alive but not ready; the first good one makes it ready', async () => {
+    const child = await env.startController();
+    await waitFor(async () => /initial sync done/.test(child.logTail(100)), { what: 'initial sync', timeoutMs: 60_000, diagnostics: () => env.diagnostics() });
+    const notReady = await child.get('/readyz');
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toMatch(/no valid configuration/);
+    expect((await child.get('/healthz')).status).toBe(200);
+    await env.cluster.apply(GOOD);
+    await waitFor(async () => (await child.get('/readyz')).status === 200, { what: '/readyz 200', timeoutMs: 30_000, diagnostics: () => env.diagnostics() });
+  });
 
   it('allocates under the good configuration and records ConfigLoaded', async () => {
     for (const name of ['s1', 's2']) {
@@ -145,5 +153,12 @@ spec:
       .deleteNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: 'ferrolb-system', plural: 'ipaddresspools', name: 'extra' });
     await waitFor(async () => (await staleMetric()) === 0, { what: 'stale 0 after removing the CRD', diagnostics: () => env.diagnostics() });
     expect(ingressOf(await env.core.readNamespacedService({ name: 's1', namespace: NS }))).toEqual([ips.get('s1')]);
+  });
+
+  it('SIGTERM: clean shutdown, exit code 0', async () => {
+    const child = env.controller();
+    child.kill('SIGTERM');
+    expect(await child.waitExit()).toBe('exited with code 0');
+    expect(child.logTail(5)).toMatch(/"msg":"stopped"/);
   });
 });
