@@ -39,6 +39,14 @@ function service(namespace: string, name: string): V1Service {
   };
 }
 
+/** NODE_OPTIONS of the controller Deployment, so the figures are those of the shipped settings. */
+function deploymentNodeOptions(): string {
+  const text = readFileSync(join(MANIFESTS, '04-controller-deployment.yaml'), 'utf8');
+  const m = /- name: NODE_OPTIONS\s+value: (.+)/.exec(text);
+  if (!m) throw new Error('04-controller-deployment.yaml sets no NODE_OPTIONS');
+  return m[1]!.trim();
+}
+
 async function parallel<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -82,6 +90,7 @@ async function withController(
     metricsPort: await freeLoopbackPort(),
     logPath: join(cluster.dir, `controller-${n}.log`),
     extraArgs: ['--log-level', 'warn'],
+    nodeOptions: deploymentNodeOptions(),
   });
   try {
     await waitFor(async () => (await child.get('/readyz')).status === 200, { what: 'controller ready', timeoutMs: 60_000, abort: () => child.exited(), diagnostics: () => child.logTail() });
@@ -138,6 +147,7 @@ export async function run(): Promise<string[]> {
     await cluster.apply(CONFIG);
     const sa = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller', { expirationSeconds: 7200 });
     await apiFloor(cluster, 200); // warm the API server up
+    lines.push(`controller NODE_OPTIONS (from the Deployment): ${deploymentNodeOptions()}`);
     lines.push(`create N LoadBalancer Services (IPv6, pool 2001:db8::/64), ${CLIENT_PARALLELISM} client requests in flight, until all have status.loadBalancer`);
     for (const n of SIZES) {
       const ctl = await withController(cluster, sa, n);

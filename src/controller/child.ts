@@ -18,6 +18,8 @@ export interface ControllerChildOptions {
   metricsPort: number;
   logPath: string;
   extraArgs?: string[];
+  /** NODE_OPTIONS for the child (e.g. the Deployment's heap settings); default: inherited. */
+  nodeOptions?: string;
 }
 
 export interface ControllerChild {
@@ -59,7 +61,8 @@ export function startControllerChild(opts: ControllerChildOptions): ControllerCh
   writeSync(fd, `\n=== ${new Date().toISOString()} ${PROJECT_NODE} ${args.join(' ')}\n`);
   let child: ChildProcess;
   try {
-    child = spawn(PROJECT_NODE, args, { stdio: ['ignore', fd, fd] });
+    const env = opts.nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: opts.nodeOptions };
+    child = spawn(PROJECT_NODE, args, { stdio: ['ignore', fd, fd], env });
   } finally {
     closeSync(fd);
   }
