@@ -31,7 +31,8 @@
 //                                             OpenSent, OpenConfirm, Established)
 //   advertised peer=ADDR prefixes=N announced=N withdrawn=N
 //   all routes advertised sessions=N prefixes=N
-//                                             printed when every session is Established and in sync
+//                                             after each advertisement change that leaves every session
+//                                             Established and in sync
 //   notification sent|received peer=ADDR code=C subcode=S
 //   bfd up peer=ADDR | bfd down peer=ADDR diag="..."   (peers with a bfdProfile, config form)
 //   stopping mode=cease|restart
@@ -286,20 +287,18 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
   }
 
   const addressOf = (name: string): string => speaker.sessions().get(name)?.peerAddress ?? name;
-  let allAdvertised = false;
+  // After every change that leaves all sessions Established and in sync (so a driver that changes the
+  // announcements sees one such line per completed change).
   const checkAll = (): void => {
     const sessions = [...speaker.sessions().values()];
-    const now = sessions.length > 0 && sessions.every((s) => s.inSync);
-    if (now && !allAdvertised) {
+    if (sessions.length > 0 && sessions.every((s) => s.inSync)) {
       const prefixes = sessions.reduce((n, s) => n + s.counters.prefixesAdvertised, 0);
       io.stdout(`all routes advertised sessions=${sessions.length} prefixes=${prefixes}\n`);
     }
-    allAdvertised = now;
   };
   speaker.on('state', (c: StateChange) => {
     const reason = c.state === 'Idle' && c.reason ? ` reason=${JSON.stringify(c.reason)}` : '';
     io.stdout(`peer ${addressOf(c.peer)} ${c.state}${reason}\n`);
-    if (c.state !== 'Established') allAdvertised = false;
   });
   speaker.on('advertised', (a: { peer: string; prefixes: number; announced: number; withdrawn: number }) => {
     io.stdout(`advertised peer=${addressOf(a.peer)} prefixes=${a.prefixes} announced=${a.announced} withdrawn=${a.withdrawn}\n`);

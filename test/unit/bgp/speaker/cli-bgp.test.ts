@@ -58,10 +58,19 @@ describe('ferrolb bgp', () => {
       'advertised peer=127.0.0.1 prefixes=2 announced=2 withdrawn=0',
       'all routes advertised sessions=1 prefixes=2',
     ]);
+    // Changing the announcements while running (as the lab driver does): one more pair of lines.
+    run.speaker?.setAnnouncements([{ ip: '203.0.113.7', pool: 'cli' }]);
+    const w = await peer.next('UPDATE');
+    expect(w.withdrawn.map(formatPrefix)).toEqual(['203.0.113.8/32']);
+    expect(c.lines().slice(-2)).toEqual([
+      'advertised peer=127.0.0.1 prefixes=1 announced=0 withdrawn=1',
+      'all routes advertised sessions=1 prefixes=1',
+    ]);
     run.stop('cease');
     expect(await run.done).toBe(0);
     const n = await peer.next('NOTIFICATION');
     expect([n.code, n.subcode]).toEqual([6, 2]);
+    expect(c.lines().filter((l) => l.startsWith('all routes advertised'))).toHaveLength(2);
     expect(c.lines().slice(-4)).toEqual([
       'stopping mode=cease',
       'notification sent peer=127.0.0.1 code=6 subcode=2',
