@@ -60,7 +60,8 @@ describe('ferrolb bgp', () => {
     ]);
     // Changing the announcements while running (as the lab driver does): one more pair of lines.
     run.speaker?.setAnnouncements([{ ip: '203.0.113.7', pool: 'cli' }]);
-    const w = await peer.next('UPDATE');
+    let w = await peer.next('UPDATE');
+    while (w.withdrawn.length === 0) w = await peer.next('UPDATE'); // skip End-of-RIB markers
     expect(w.withdrawn.map(formatPrefix)).toEqual(['203.0.113.8/32']);
     expect(c.lines().slice(-2)).toEqual([
       'advertised peer=127.0.0.1 prefixes=1 announced=0 withdrawn=1',
