@@ -139,6 +139,8 @@ export class BgpSession extends EventEmitter {
   private readonly connector: Connector;
   private main: Conn;
   private secondary: Conn | undefined;
+  /** State of a main connection just dumped by collision resolution, reported as `previous`. */
+  private swapPrevious: FsmStateName | undefined;
   private desired: Route[] = [];
   private advertised = new Map<string, Route>();
   private adjRibIn = new Set<string>();
@@ -325,16 +327,25 @@ export class BgpSession extends EventEmitter {
   private dispatch(conn: Conn, event: FsmEvent, detail?: string): void {
     if (conn.discarded) return;
     conn.detail = detail;
+    // Only the main connection's changes are the session's; promoteSecondary reports a switch itself.
+    let report = conn === this.main;
     const before = conn.fsm;
     const r = step(before, event, this.cfg);
     conn.fsm = r.state;
     if (r.ignored) this.log.debug({ event: 'fsm-ignored', fsmEvent: event.type, reason: r.ignored }, 'event ignored');
-    for (const a of r.actions) this.exec(conn, a);
+    for (const a of r.actions) {
+      if (a.type === 'establish' && conn !== this.main) report = true; // taking over as main (see exec)
+      this.exec(conn, a);
+    }
     if (event.type === 'BGPOpen' && r.state.name === 'OpenConfirm' && r.state.negotiated) {
       conn.ctx = { fourOctetAs: r.state.negotiated.fourOctetAs };
       this.checkCollision(conn, r.state.negotiated.peerBgpId);
     }
-    if (before.name !== r.state.name && conn === this.main && !conn.discarded) {
+    // A main connection dumped in favour of the other one is not a session going down: promoteSecondary
+    // reports the surviving connection's state instead.
+    const swapping = event.type === 'OpenCollisionDump' && conn === this.main && this.secondary !== undefined;
+    if (swapping) this.swapPrevious = before.name;
+    if (before.name !== r.state.name && report && conn === this.main && !conn.discarded && !swapping) {
       const reason = r.state.name === 'Idle' ? conn.lastReason : event.type;
       this.log.info({ event: 'state', state: r.state.name, previous: before.name, reason }, `BGP ${r.state.name}`);
       const change: StateChange = { peer: this.peer, state: r.state.name, previous: before.name, reason };
@@ -366,13 +377,17 @@ export class BgpSession extends EventEmitter {
   private promoteSecondary(): void {
     const next = this.secondary;
     if (!next) return;
+    const previous = this.swapPrevious ?? this.main.fsm.name;
+    this.swapPrevious = undefined;
     this.discard(this.main, 'replaced by the collision winner');
     next.fsm = { ...next.fsm, passiveStart: this.cfg.passive };
     this.main = next;
     this.secondary = undefined;
     this.log.info({ event: 'collision-winner', conn: next.id, direction: next.direction }, 'keeping the other connection');
-    const change: StateChange = { peer: this.peer, state: next.fsm.name, previous: 'Idle', reason: 'connection collision resolved' };
-    this.emit('state', change);
+    if (previous !== next.fsm.name) {
+      const change: StateChange = { peer: this.peer, state: next.fsm.name, previous, reason: 'connection collision resolved' };
+      this.emit('state', change);
+    }
   }
 
   private discard(conn: Conn, reason: string): void {

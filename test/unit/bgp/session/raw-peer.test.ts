@@ -203,6 +203,8 @@ describe('connection collision (RFC 4271 §6.8)', () => {
       peerAsn: 64513,
       routerId: '192.0.2.1',
     });
+    const states: StateChange[] = [];
+    session.on('state', (c: StateChange) => states.push(c));
     listener.add(session);
     const port = await listener.start();
     cleanups.push(async () => {
@@ -215,11 +217,11 @@ describe('connection collision (RFC 4271 §6.8)', () => {
     await outgoing.next('OPEN'); // session is in OpenSent on it
     const incoming = await rawConnect(port, '127.0.0.2', '127.0.0.1'); // the peer connects to us too
     await incoming.next('OPEN');
-    return { session, outgoing, incoming, port };
+    return { session, outgoing, incoming, port, states };
   }
 
   it('peer has the higher BGP identifier: our connection is dumped with 6/7, theirs is kept', async () => {
-    const { session, outgoing, incoming } = await collide(0xc0000209);
+    const { session, outgoing, incoming, states } = await collide(0xc0000209);
     incoming.send(peerOpen({ bgpId: 0xc0000209 }));
     const n = await outgoing.next('NOTIFICATION');
     expect([n.code, n.subcode]).toEqual([6, 7]);
@@ -227,10 +229,12 @@ describe('connection collision (RFC 4271 §6.8)', () => {
     incoming.send({ type: 'KEEPALIVE' });
     await eventually(() => session.isEstablished, 'Established on the incoming connection');
     expect(session.connectionDirection).toBe('in');
+    // The session never looked down while switching connections.
+    expect(states.map((c) => `${c.previous}->${c.state}`)).toEqual(['Idle->Connect', 'Connect->OpenSent', 'OpenSent->OpenConfirm', 'OpenConfirm->Established']);
   });
 
   it('we have the higher BGP identifier: the incoming connection is dumped, ours is kept', async () => {
-    const { session, outgoing, incoming } = await collide(0x0a000001);
+    const { session, outgoing, incoming, states } = await collide(0x0a000001);
     incoming.send(peerOpen({ bgpId: 0x0a000001 }));
     const n = await incoming.next('NOTIFICATION');
     expect([n.code, n.subcode]).toEqual([6, 7]);
@@ -238,6 +242,7 @@ describe('connection collision (RFC 4271 §6.8)', () => {
     outgoing.send({ type: 'KEEPALIVE' });
     await eventually(() => session.isEstablished, 'Established on the outgoing connection');
     expect(session.connectionDirection).toBe('out');
+    expect(states.map((c) => `${c.previous}->${c.state}`)).toEqual(['Idle->Connect', 'Connect->OpenSent', 'OpenSent->OpenConfirm', 'OpenConfirm->Established']);
   });
 
   it('an incoming connection while Established is refused with 6/7', async () => {
