@@ -186,6 +186,10 @@ export async function run(): Promise<string[]> {
   const haveFerro = ferroLbAvailable();
   const senders = haveFerro ? [ferrolb, exabgp] : [exabgp];
   if (!haveFerro) lines.push('FerroLB speaker: not measured (the `ferrolb bgp` CLI is not available in this tree yet)');
+  lines.push(
+    'note: ExaBGP 4.2 packs several NLRI per UPDATE only for IPv4 unicast (exabgp/rib/outgoing.py), so its IPv6 rows',
+    '      send one prefix per UPDATE; the 768 /32 row (all the IPv4 documentation space) is the like-for-like one',
+  );
   lines.push(`announce N host routes to BIRD: seconds from Established (BIRD timestamp) until BIRD holds all (median of ${RUNS}); NLRI per UPDATE`);
   const cases: [Family, number][] = [['ipv4', MAX_V4], ...SIZES.map((n): [Family, number] => ['ipv6', n])];
   for (const [family, n] of cases) {

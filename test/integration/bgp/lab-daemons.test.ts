@@ -2,8 +2,10 @@
 // announces routes to BIRD, FRR and GoBGP (each in its own "router" namespace) and every wrapper must
 // report them with their attributes. The FerroLB interop tests rely on exactly these wrappers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Bird, ExaBgp, Frr, GoBgp, ensureDaemons, nodeRouterLab, waitFor, type NodeRouter, type PeerOptions, type SeenRoute } from './lab/index.ts';
+import { fileURLToPath } from 'node:url';
+import { Bird, ExaBgp, Frr, GoBgp, NODE_BIN, ensureDaemons, nodeRouterLab, waitFor, type NodeRouter, type PeerOptions, type SeenRoute } from './lab/index.ts';
 
 const SPEAKER_AS = 64513;
 const ROUTER_AS = 64512;
@@ -58,5 +60,24 @@ describe.each(Object.keys(daemons))('lab: ExaBGP → %s', (name) => {
     const v6 = await waitFor(async () => (await router.routes('ipv6')).find((r) => r.prefix === '2001:db8:100::10/128'), { what: `${name} IPv6 route` });
     expect(v6.nextHop).toBe('2001:db8::1');
     expect(v6.communities).toEqual(['65000:6']);
+  });
+});
+
+describe('lab teardown', () => {
+  it('a test process that dies without cleaning up still leaves no namespace or process behind', () => {
+    const fixture = fileURLToPath(new URL('./lab/exit-hook-fixture.ts', import.meta.url));
+    const r = spawnSync(NODE_BIN, [fixture], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).not.toBe(0);
+    expect(r.stderr).toContain('dying on purpose');
+    const [nodeNs, routerNs, pid] = r.stdout.trim().split(/\s+/);
+    const names = [nodeNs!, routerNs!];
+    expect(Number(pid)).toBeGreaterThan(0);
+    expect(() => process.kill(Number(pid), 0), 'the process started in the lab is gone').toThrow();
+    for (const ns of names) {
+      expect(ns).toMatch(/^flb-\d+-\d+$/);
+      expect(existsSync(`/run/netns/${ns}`), `namespace ${ns} removed by the exit hook`).toBe(false);
+    }
+    const listed = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+    for (const ns of names) expect(listed).not.toContain(ns);
   });
 });
