@@ -6,8 +6,8 @@
 // BIRD holds all N routes (polled over BIRD's control socket), and NLRI per UPDATE (from a pcap of the
 // session). Prefixes are N host routes from 2001:db8::/32 (/128) over an IPv6 session: only
 // documentation space may be used in the lab, and the IPv4 documentation ranges hold 768 addresses in
-// all, too few for 1,000+ /32s; so IPv4 is measured with those 768 /32s (192.0.2.0/24 less the two
-// link addresses is not used: 198.51.100.0/24 and 203.0.113.0/24 give 512, plus 192.0.2.0/24's 256).
+// all, too few for 1,000+ /32s; so IPv4 is measured with exactly those 768 /32s (198.51.100.0/24,
+// 203.0.113.0/24, 192.0.2.0/24; routes only — BIRD has no kernel protocol, nothing is forwarded).
 //
 // Withdraw: with 1,000 routes held, (a) the speaker's namespace goes silent (nftables drops all) —
 // BFD 300 ms × 3 where the speaker supports it, else the hold timer (3 s, the minimum) — and (b) the

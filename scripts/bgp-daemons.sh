@@ -34,6 +34,14 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 
+# Test workers may call this at the same time on a fresh machine: one installs, the others wait.
+exec 9>/var/lock/ferrolb-bgp-daemons.lock
+flock -w 900 9 || { echo "bgp-daemons: timed out waiting for another install to finish" >&2; exit 1; }
+pkgs=$(missing_pkgs)
+if [[ -z $pkgs ]]; then
+  echo "bgp-daemons: all present (installed by a concurrent run)"
+  exit 0
+fi
 echo "bgp-daemons: installing: $(echo $pkgs)"
 # Keep maintainer scripts from starting daemons on the host.
 policy=/usr/sbin/policy-rc.d
