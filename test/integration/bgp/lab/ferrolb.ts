@@ -38,6 +38,8 @@ export interface FerroOptions {
   listenPort?: number;
   passive?: boolean;
   logLevel?: string;
+  /** --ebgp-multihop */
+  ebgpMultiHop?: boolean;
   /** Run through ferrolb-driver.ts so set() can change the announcements while running. */
   driver?: boolean;
   /** BFD with these timers: switches to the config form (metallb.io CRDs with a BFDProfile), the only
@@ -87,6 +89,7 @@ export function ferroArgs(o: FerroOptions, configFile?: string): string[] {
     for (const c of o.communities ?? []) a.push('--community', c);
     for (const c of o.largeCommunities ?? []) a.push('--large-community', c);
     if (o.localPref !== undefined) a.push('--local-pref', String(o.localPref));
+    if (o.ebgpMultiHop) a.push('--ebgp-multihop');
   }
   if (o.nodeIpv4 !== undefined) a.push('--node-ipv4', o.nodeIpv4);
   if (o.nodeIpv6 !== undefined) a.push('--node-ipv6', o.nodeIpv6);

@@ -191,3 +191,26 @@ export async function nodeRouterLab(): Promise<NodeRouter> {
     throw err;
   }
 }
+
+/** Two hops: "node" — "mid" (forwarding) — "router", for eBGP multihop. Static routes both ways. */
+export async function nodeMidRouterLab(): Promise<NodeRouter & { mid: string }> {
+  const lab = new Lab();
+  try {
+    const nodeNs = await lab.namespace('node');
+    const midNs = await lab.namespace('mid');
+    const routerNs = await lab.namespace('router');
+    const l1 = await lab.link(nodeNs, midNs, { aIpv4: '192.0.2.1/24', bIpv4: '192.0.2.2/24', aIpv6: '2001:db8::1/64', bIpv6: '2001:db8::2/64' });
+    const l2 = await lab.link(midNs, routerNs, {
+      aIpv4: '203.0.113.1/24', bIpv4: '203.0.113.2/24', aIpv6: '2001:db8:1::1/64', bIpv6: '2001:db8:1::2/64', ifname: 'veth1',
+    });
+    await lab.exec(midNs, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
+    await lab.exec(nodeNs, ['ip', 'route', 'add', '203.0.113.0/24', 'via', '192.0.2.2']);
+    await lab.exec(nodeNs, ['ip', '-6', 'route', 'add', '2001:db8:1::/64', 'via', '2001:db8::2']);
+    await lab.exec(routerNs, ['ip', 'route', 'add', '192.0.2.0/24', 'via', '203.0.113.1']);
+    await lab.exec(routerNs, ['ip', '-6', 'route', 'add', '2001:db8::/64', 'via', '2001:db8:1::1']);
+    return { lab, node: l1.a, router: l2.b, mid: midNs };
+  } catch (err) {
+    lab.destroySync();
+    throw err;
+  }
+}
