@@ -21,6 +21,8 @@
 //   --graceful-restart S    advertise RFC 4724 graceful restart with restart time S seconds
 //   --restarted             set the R bit (restart state) in the first OPEN: we are restarting
 //   --restart-mode          SIGTERM/SIGINT close sessions without NOTIFICATION (as SIGUSR2 always does)
+//   --gr-state-file FILE    a restart-mode stop writes FILE; a start within the restart time of it sets
+//                           the R bit by itself (as --restarted does); a Cease stop removes it
 //   --connect-retry MIN:MAX reconnect back-off bounds in seconds (default 1:60)
 //   --log-level L           pino level for structured logs on stderr (default warn)
 //
@@ -35,6 +37,7 @@
 //                                             Established and in sync
 //   notification sent|received peer=ADDR code=C subcode=S
 //   bfd up peer=ADDR | bfd down peer=ADDR diag="..."   (peers with a bfdProfile, config form)
+//   graceful restart: stopped for graceful restart N s ago     (--gr-state-file found a fresh marker)
 //   stopping mode=cease|restart
 //   stopped
 // Problems go to stderr as `ferrolb bgp: ...`; exit code 2 for usage errors, 1 for config errors, 0 after
@@ -47,6 +50,7 @@ import type { BgpAdvertisement, Community, Config, Peer } from '../config/model.
 import { formatProblem } from '../config/model.ts';
 import { canonicalIp, parseIp } from '../net/ip.ts';
 import type { Announcement } from '../bgp/speaker/compute-routes.ts';
+import { clearRestartMarker, readRestartMarker, writeRestartMarker } from '../bgp/speaker/restart-marker.ts';
 import { BgpSpeaker } from '../bgp/speaker/speaker.ts';
 import type { BfdChange } from '../bgp/speaker/speaker.ts';
 import type { NotificationEvent, StateChange } from '../bgp/session/session.ts';
@@ -64,7 +68,7 @@ const VALUE_FLAGS = new Set([
   'config', 'node', 'node-labels', 'announce', 'router-id', 'listen-port', 'listen-address', 'peer', 'peer-asn',
   'my-asn', 'peer-port', 'password', 'hold', 'keepalive', 'source', 'community', 'large-community', 'local-pref',
   'aggregation-length', 'aggregation-length-v6', 'node-ipv4', 'node-ipv6', 'node-ipv6-ll', 'graceful-restart',
-  'connect-retry', 'log-level',
+  'connect-retry', 'log-level', 'gr-state-file',
 ]);
 const BOOL_FLAGS = new Set(['passive', 'restarted', 'restart-mode', 'ebgp-multihop', 'help']);
 
@@ -224,6 +228,8 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
   }
   let speaker: BgpSpeaker;
   let announcements: Announcement[];
+  let grStateFile: string | undefined;
+  let grRestartTime = 0;
   let config: Pick<Config, 'peers' | 'bgpAdvertisements'>;
   try {
     const announce = (f.multi.get('announce') ?? []).map((a) => address('announce', a) as string);
@@ -263,6 +269,15 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
     const nodeIpv6 = address('node-ipv6', one(f, 'node-ipv6'));
     const nodeIpv6Ll = address('node-ipv6-ll', one(f, 'node-ipv6-ll'));
     const gr = int(f, 'graceful-restart', 0, 4095);
+    grStateFile = one(f, 'gr-state-file');
+    if (grStateFile !== undefined && !(gr !== undefined && gr > 0)) throw new UsageError('--gr-state-file needs --graceful-restart');
+    let restarting = f.bools.has('restarted');
+    if (grStateFile !== undefined && !restarting) {
+      const marker = await readRestartMarker(grStateFile, Date.now());
+      restarting = marker.restarting;
+      if (restarting) io.stdout(`graceful restart: ${marker.reason}\n`);
+    }
+    grRestartTime = gr ?? 0;
     const log = logger ?? pino({ level: one(f, 'log-level') ?? 'warn' }, pino.destination(2));
     speaker = new BgpSpeaker({
       node: {
@@ -276,7 +291,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
       ...(listenPort !== undefined ? { listenPort } : {}),
       ...(one(f, 'listen-address') !== undefined ? { listenHost: address('listen-address', one(f, 'listen-address')) as string } : {}),
       ...(gr !== undefined && gr > 0 ? { gracefulRestartTime: gr } : {}),
-      restarting: f.bools.has('restarted'),
+      restarting,
       passive: f.bools.has('passive'),
       ...(connectRetry ? { connectRetry } : {}),
       logger: log,
@@ -332,16 +347,25 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
     if (stopping) return;
     stopping = true;
     io.stdout(`stopping mode=${mode}\n`);
-    speaker.stop(mode === 'restart' ? { restart: true } : {}).then(
-      () => {
-        io.stdout('stopped\n');
-        resolveDone(0);
-      },
-      (err: unknown) => {
-        io.stderr(`ferrolb bgp: stop failed: ${(err as Error).message}\n`);
-        resolveDone(1);
-      },
-    );
+    const marker = grStateFile;
+    const afterStop = async (): Promise<void> => {
+      if (marker === undefined) return;
+      if (mode === 'restart') await writeRestartMarker(marker, Date.now(), grRestartTime);
+      else await clearRestartMarker(marker);
+    };
+    speaker
+      .stop(mode === 'restart' ? { restart: true } : {})
+      .then(afterStop)
+      .then(
+        () => {
+          io.stdout('stopped\n');
+          resolveDone(0);
+        },
+        (err: unknown) => {
+          io.stderr(`ferrolb bgp: stop failed: ${(err as Error).message}\n`);
+          resolveDone(1);
+        },
+      );
   };
   return { done, stop, speaker };
 }

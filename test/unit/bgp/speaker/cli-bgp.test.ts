@@ -1,6 +1,6 @@
 // `ferrolb bgp` in-process (runBgp) against a hand-driven peer: the stable stdout lines, both the simple
 // flag form and the config-file form, and a clean stop with Cease 6/2.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,6 +124,38 @@ spec: {ipAddressPools: [pool-a], localPref: 250, aggregationLength: 24}
     expect(await run.done).toBe(0);
     await peer.waitClosed();
     expect(peer.received.filter((m) => m.type === 'NOTIFICATION')).toEqual([]);
+  });
+
+  it('--gr-state-file: a restart-mode stop leaves a marker and the next start sets the R bit', async () => {
+    const server = await rawServer();
+    const dir = await mkdtemp(join(tmpdir(), 'ferrolb-bgp-gr-'));
+    cleanups.push(async () => {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const marker = join(dir, 'gr.json');
+    const args = ['--peer', '127.0.0.1', '--peer-port', String(server.port), '--peer-asn', '64513', '--my-asn', '64512',
+      '--router-id', '192.0.2.1', '--node-ipv4', '198.51.100.1', '--announce', '203.0.113.7',
+      '--graceful-restart', '120', '--gr-state-file', marker];
+    const restartBits: boolean[] = [];
+    for (const mode of ['restart', 'cease'] as const) {
+      const c = capture();
+      const run = await runBgp(args, c.io, silent);
+      const peer = await server.accept();
+      const open = await peer.next('OPEN');
+      const gr = open.capabilities.find((x) => x.type === 'GRACEFUL_RESTART');
+      restartBits.push(gr?.type === 'GRACEFUL_RESTART' && gr.restartState);
+      peer.send(peerOpen());
+      peer.send({ type: 'KEEPALIVE' });
+      await eventually(() => c.lines().some((l) => l.startsWith('all routes advertised')), 'advertised');
+      run.stop(mode);
+      expect(await run.done).toBe(0);
+      if (mode === 'restart') expect(c.lines()).not.toContainEqual(expect.stringMatching(/^graceful restart:/));
+      else expect(c.lines()[0]).toMatch(/^graceful restart: stopped for graceful restart/);
+    }
+    expect(restartBits).toEqual([false, true]);
+    // The Cease stop removed the marker: a third start would be a fresh one.
+    await expect(readFile(marker, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it.each([
