@@ -12,7 +12,6 @@
 // Withdraw: with 1,000 routes held, (a) the speaker's namespace goes silent (nftables drops all) —
 // BFD 300 ms × 3 where the speaker supports it, else the hold timer (3 s, the minimum) — and (b) the
 // speaker is shut down gracefully (SIGTERM); time until BIRD holds none.
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Family } from '../src/config/model.ts';
 import { formatIp, parseIp } from '../src/net/ip.ts';
@@ -228,5 +227,4 @@ export async function run(): Promise<string[]> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const l of await run()) console.log(l);
-  void existsSync;
 }

@@ -2,7 +2,7 @@
 // goes silent (nftables drops everything), BIRD's BFD session goes down and takes the BGP session and
 // its routes with it — long before the 30 s hold timer could — and the speaker tears its side down for
 // the same reason. After the silence ends, the session and the route come back.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bird, ensureDaemons, nodeRouterLab, startFerroLb, waitFor, type NodeRouter } from './lab/index.ts';
 import { routerOptions, speakerOptions } from './lab/interop-suite.ts';
 
@@ -11,7 +11,7 @@ const HOLD = 30;
 let t: NodeRouter | undefined;
 
 describe('BFD with BIRD', () => {
-  ensureDaemons();
+  beforeAll(() => ensureDaemons());
   afterAll(async () => {
     await t?.lab.destroy();
   });

@@ -1,7 +1,7 @@
 // TCP MD5 (RFC 2385) between the FerroLB speaker and BIRD: the right key brings the session up (also
 // covered for every daemon by the interop suites); a wrong key, or a key on one side only, never does
 // within a bounded window in which the speaker retries several times (connect retry 1–2 s).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bird, ensureDaemons, nodeRouterLab, staysFalse, startFerroLb, type NodeRouter } from './lab/index.ts';
 import { routerOptions, speakerOptions } from './lab/interop-suite.ts';
 
@@ -20,7 +20,7 @@ async function attempt(routerKey: string | undefined, speakerKey: string | undef
 }
 
 describe('TCP MD5 with BIRD', () => {
-  ensureDaemons();
+  beforeAll(() => ensureDaemons());
   afterAll(async () => {
     for (const t of labs) await t.lab.destroy();
   });

@@ -2,7 +2,7 @@
 // with --ebgp-multihop the session comes up and the route arrives. Without it, a directly-connected
 // eBGP session should go out with TTL 1 (what FRR, GoBGP and BIRD do, and so MetalLB in FRR mode),
 // which the mid hop drops, so it must never come up.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Bird, ensureDaemons, nodeMidRouterLab, staysFalse, startFerroLb, waitFor, type NodeRouter } from './lab/index.ts';
 
 const labs: NodeRouter[] = [];
@@ -25,7 +25,7 @@ async function twoHops(ebgpMultiHop: boolean) {
 }
 
 describe('eBGP multihop with BIRD', () => {
-  ensureDaemons();
+  beforeAll(() => ensureDaemons());
 
   it('--ebgp-multihop: the session crosses two hops and the route arrives', async () => {
     const { t, bird, speaker } = await twoHops(true);

@@ -1,7 +1,7 @@
 // The interop suite run against each daemon (one test file per daemon so vitest can run them side by
 // side): the FerroLB speaker (`ferrolb bgp`) in the "node" namespace, the daemon in the "router"
 // namespace, one veth between them. Every test builds and tears down its own lab.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { ensureDaemons } from './ensure-daemons.ts';
 import { startFerroLb, type FerroLbSpeaker, type FerroOptions } from './ferrolb.ts';
@@ -71,7 +71,7 @@ const has = (rs: SeenRoute[], p: string): SeenRoute | undefined => rs.find((r) =
 
 export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
   describe(`FerroLB speaker ↔ ${name}`, () => {
-    ensureDaemons();
+    beforeAll(() => ensureDaemons());
     afterEach(async () => {
       for (const t of labs.splice(0)) {
         const namespaces = [...t.lab.namespaces];
