@@ -1,0 +1,195 @@
+// The Controller wired to the real Informer (fed by a scripted in-memory API), the real Allocator and
+// serviceToRequest, with a recording writer and Event sink and hand-driven timers.
+import type { V1Namespace, V1ObjectReference, V1Service } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { Allocator } from '../../../src/allocator/index.ts';
+import { Controller, type ToRequest } from '../../../src/controller/controller.ts';
+import { ControllerMetrics } from '../../../src/controller/metrics.ts';
+import type { Timers } from '../../../src/controller/work-queue.ts';
+import type { EventSink, EventSpec } from '../../../src/k8s/event-recorder.ts';
+import { Informer, objectKey, type KubeObject, type WatchFn } from '../../../src/k8s/informer.ts';
+import type { ServiceWriter, WriteResult } from '../../../src/k8s/service-writer.ts';
+import { serviceToRequest } from '../../../src/k8s/service-request.ts';
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** One resource of the in-memory API: a list answer and the open watch, to push events through. */
+class FakeResource<T extends KubeObject> {
+  items: T[];
+  #onEvent: ((type: string, obj: unknown) => void) | undefined;
+  constructor(items: T[]) {
+    this.items = items;
+  }
+  list = async () => ({ items: this.items, metadata: { resourceVersion: '1' } });
+  watch: WatchFn = async (_p, _q, onEvent, onDone) => {
+    this.#onEvent = onEvent;
+    return { abort: () => onDone(null) }; // as client-node's Watch: aborting ends the watch
+  };
+  emit(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+    if (!this.#onEvent) throw new Error('test: no watch open');
+    this.#onEvent(type, obj);
+  }
+  informer(name: string): Informer<T> {
+    return new Informer<T>({
+      name,
+      path: `/fake/${name}`,
+      list: this.list,
+      watch: this.watch,
+      backoff: { baseMs: 1, maxMs: 1 },
+      delay: async () => {},
+      now: () => 0,
+      log: quiet,
+    });
+  }
+}
+
+class ManualTimers implements Timers {
+  pending = new Map<number, () => void>();
+  #id = 0;
+  setTimeout(fn: () => void): unknown {
+    const id = ++this.#id;
+    this.pending.set(id, fn);
+    return id;
+  }
+  clearTimeout(h: unknown): void {
+    this.pending.delete(h as number);
+  }
+  fireAll(): void {
+    const due = [...this.pending.values()];
+    this.pending.clear();
+    for (const fn of due) fn();
+  }
+}
+
+class RecordingWriter implements ServiceWriter {
+  ingress = new Map<string, string[]>();
+  annotations = new Map<string, Record<string, string | null>>();
+  failNext = 0;
+  async writeIngress(svc: V1Service, ips: string[]): Promise<WriteResult> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('HTTP 500: etcdserver: request timed out');
+    }
+    this.ingress.set(objectKey(svc), ips);
+    return 'written';
+  }
+  async patchAnnotations(svc: V1Service, patch: Record<string, string | null>): Promise<WriteResult> {
+    this.annotations.set(objectKey(svc), { ...this.annotations.get(objectKey(svc)), ...patch });
+    return 'written';
+  }
+}
+
+class RecordingEvents implements EventSink {
+  events: { object: string; event: EventSpec }[] = [];
+  async record(ref: V1ObjectReference, event: EventSpec): Promise<void> {
+    this.events.push({ object: `${ref.kind}/${ref.namespace}/${ref.name}`, event });
+  }
+}
+
+const configMap = (addresses: string) => ({
+  metadata: { name: 'config', namespace: 'ferrolb-system', resourceVersion: addresses },
+  data: { config: `address-pools:\n  - name: a\n    protocol: layer2\n    addresses: [${addresses}]\n` },
+});
+
+function service(name: string, created: string, ingress: string[] = []): V1Service {
+  return {
+    metadata: { name, namespace: 'apps', creationTimestamp: new Date(created), resourceVersion: `${name}-1`, uid: `uid-${name}` },
+    spec: { type: 'LoadBalancer', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name } },
+    status: { loadBalancer: { ingress: ingress.map((ip) => ({ ip })) } },
+  };
+}
+
+async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.2.2')) {
+  const svcApi = new FakeResource<V1Service>(services);
+  const nsApi = new FakeResource<V1Namespace>([{ metadata: { name: 'apps', resourceVersion: '1' } }]);
+  const cmApi = new FakeResource<KubeObject & { data?: Record<string, string> }>([config]);
+  const allocator = new Allocator();
+  const writer = new RecordingWriter();
+  const events = new RecordingEvents();
+  const timers = new ManualTimers();
+  const metrics = new ControllerMetrics(() => allocator.usage());
+  const controller = new Controller({
+    services: svcApi.informer('services'),
+    namespaces: nsApi.informer('namespaces'),
+    configMaps: cmApi.informer('configmap'),
+    crds: [],
+    allocator,
+    toRequest: serviceToRequest as ToRequest,
+    writer,
+    events,
+    metrics,
+    log: quiet,
+    timers,
+    options: { configNamespace: 'ferrolb-system', configName: 'config', workers: 4, configDebounceMs: 100 },
+  });
+  await controller.start();
+  await controller.queue.idle();
+  return { controller, allocator, writer, events, timers, metrics, svcApi, cmApi };
+}
+
+describe('Controller', () => {
+  it('restores every IP already in status before assigning any (a restart never moves an IP)', async () => {
+    // "old" was created first but has no IP yet; "kept" holds 192.0.2.1 in its status.
+    const t = await setup([service('old', '2026-01-01T00:00:00Z'), service('kept', '2026-01-02T00:00:00Z', ['192.0.2.1'])]);
+    expect(t.allocator.assignmentOf('apps/kept')?.ips).toEqual(['192.0.2.1']);
+    expect(t.allocator.assignmentOf('apps/old')?.ips).toEqual(['192.0.2.2']);
+    expect(t.writer.ingress.get('apps/old')).toEqual(['192.0.2.2']);
+    expect(t.writer.ingress.has('apps/kept')).toBe(false); // already right: no write
+    expect(t.writer.annotations.get('apps/kept')).toEqual({
+      'metallb.io/ip-allocated-from-pool': 'a',
+      'metallb.universe.tf/ip-allocated-from-pool': 'a',
+    });
+    expect(t.events.events.map((e) => `${e.object} ${e.event.reason}`)).toEqual(['ConfigMap/ferrolb-system/config ConfigLoaded', 'Service/apps/old IPAllocated']);
+    expect(t.controller.readiness().ready).toBe(true);
+    await t.controller.stop();
+  });
+
+  it('an invalid configuration keeps the last good one: nothing released, stale = 1, one Warning', async () => {
+    const t = await setup([service('s', '2026-01-01T00:00:00Z')]);
+    expect(t.allocator.assignmentOf('apps/s')?.ips).toEqual(['192.0.2.1']);
+    t.cmApi.emit('MODIFIED', configMap('192.0.2.0/33'));
+    t.timers.fireAll();
+    await t.controller.queue.idle();
+    expect(t.allocator.assignmentOf('apps/s')?.ips).toEqual(['192.0.2.1']);
+    expect((await t.metrics.registry.getSingleMetricAsString('ferrolb_config_stale')).trim().split('\n').at(-1)).toBe('ferrolb_config_stale 1');
+    const warnings = t.events.events.filter((e) => e.event.reason === 'InvalidConfig');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.event.message).toMatch(/192\.0\.2\.0\/33/);
+    // The same bad configuration seen again (a resync) is not reported twice.
+    t.cmApi.emit('MODIFIED', { ...configMap('192.0.2.0/33'), metadata: { ...configMap('x').metadata, resourceVersion: 'again' } });
+    t.timers.fireAll();
+    expect(t.events.events.filter((e) => e.event.reason === 'InvalidConfig')).toHaveLength(1);
+    // Fixed: a new pool; the Service outside it moves.
+    t.cmApi.emit('MODIFIED', configMap('198.51.100.7/32'));
+    t.timers.fireAll();
+    await t.controller.queue.idle();
+    expect(t.allocator.assignmentOf('apps/s')?.ips).toEqual(['198.51.100.7']);
+    expect(t.writer.ingress.get('apps/s')).toEqual(['198.51.100.7']);
+    await t.controller.stop();
+  });
+
+  it('a failed status write is retried and the IPAllocated Event is recorded once, after it succeeds', async () => {
+    const t = await setup([]);
+    t.writer.failNext = 1;
+    t.svcApi.emit('ADDED', service('n', '2026-01-01T00:00:00Z'));
+    await t.controller.queue.idle();
+    expect(t.writer.ingress.has('apps/n')).toBe(false);
+    expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(0);
+    t.timers.fireAll(); // the retry timer
+    await t.controller.queue.idle();
+    expect(t.writer.ingress.get('apps/n')).toEqual(['192.0.2.1']);
+    expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(1);
+    await t.controller.stop();
+  });
+
+  it('a deleted Service frees its IP for one that was waiting', async () => {
+    const t = await setup([service('a', '2026-01-01T00:00:00Z'), service('b', '2026-01-02T00:00:00Z'), service('c', '2026-01-03T00:00:00Z')]);
+    expect(t.allocator.assignmentOf('apps/c')).toBeUndefined();
+    expect(t.events.events.filter((e) => e.event.reason === 'AllocationFailed').map((e) => e.object)).toEqual(['Service/apps/c']);
+    t.svcApi.emit('DELETED', service('a', '2026-01-01T00:00:00Z'));
+    await t.controller.queue.idle();
+    await t.controller.queue.idle();
+    expect(t.allocator.assignmentOf('apps/c')?.ips).toEqual(['192.0.2.1']);
+    await t.controller.stop();
+  });
+});
