@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { configFingerprint, loadConfig } from '../../../src/controller/config-source.ts';
+import { configFingerprint, loadConfig, type ConfigMapLike } from '../../../src/controller/config-source.ts';
 
 const ref = { namespace: 'ferrolb-system', name: 'config' };
-const cm = (config: string | undefined) => ({
+const cm = (config: string | undefined): ConfigMapLike => ({
   metadata: { name: 'config', namespace: 'ferrolb-system' },
   data: config === undefined ? {} : { config },
 });
