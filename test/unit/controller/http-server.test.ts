@@ -1,0 +1,45 @@
+import type { AddressInfo } from 'node:net';
+import { Registry, Gauge } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet } from '../../../src/controller/child.ts';
+import { startHttpServer } from '../../../src/controller/http-server.ts';
+import type { Server } from 'node:http';
+
+let server: Server;
+let port: number;
+let ready = { ready: false, why: 'initial list not done yet' };
+
+beforeAll(async () => {
+  const registry = new Registry();
+  new Gauge({ name: 'ferrolb_test_gauge', help: 'x', registers: [registry] }).set(7);
+  server = await startHttpServer({ registry, ready: () => ready }, 0, '127.0.0.1');
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+describe('controller HTTP endpoints', () => {
+  it('/metrics serves the registry in Prometheus text', async () => {
+    const r = await httpGet(port, '/metrics');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatch(/^ferrolb_test_gauge 7$/m);
+  });
+  it('/healthz is 200 while /readyz follows readiness with its reason', async () => {
+    expect((await httpGet(port, '/healthz')).status).toBe(200);
+    expect(await httpGet(port, '/readyz')).toEqual({ status: 503, body: 'initial list not done yet\n' });
+    ready = { ready: true, why: 'ok' };
+    expect(await httpGet(port, '/readyz')).toEqual({ status: 200, body: 'ok\n' });
+  });
+  it('unknown paths are 404 with a hint', async () => {
+    const r = await httpGet(port, '/nope');
+    expect(r.status).toBe(404);
+    expect(r.body).toMatch(/\/metrics/);
+  });
+  it('a port in use is a clear error', async () => {
+    await expect(startHttpServer({ registry: new Registry(), ready: () => ready }, port, '127.0.0.1')).rejects.toThrow(
+      new RegExp(`metrics server on 127.0.0.1:${port}: .*EADDRINUSE`),
+    );
+  });
+});
