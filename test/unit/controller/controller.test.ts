@@ -99,7 +99,7 @@ function service(name: string, created: string, ingress: string[] = []): V1Servi
   };
 }
 
-async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.2.2')) {
+async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.2.2'), lbClass?: string) {
   const svcApi = new FakeResource<V1Service>(services);
   const nsApi = new FakeResource<V1Namespace>([{ metadata: { name: 'apps', resourceVersion: '1' } }]);
   const cmApi = new FakeResource<KubeObject & { data?: Record<string, string> }>([config]);
@@ -120,7 +120,7 @@ async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.
     metrics,
     log: quiet,
     timers,
-    options: { configNamespace: 'ferrolb-system', configName: 'config', workers: 4, configDebounceMs: 100 },
+    options: { configNamespace: 'ferrolb-system', configName: 'config', workers: 4, configDebounceMs: 100, ...(lbClass ? { lbClass } : {}) },
   });
   await controller.start();
   await controller.queue.idle();
@@ -190,6 +190,20 @@ describe('Controller', () => {
     await t.controller.queue.idle();
     await t.controller.queue.idle();
     expect(t.allocator.assignmentOf('apps/c')?.ips).toEqual(['192.0.2.1']);
+    await t.controller.stop();
+  });
+
+  it('--lb-class: only Services of that class are handled', async () => {
+    const classed = (name: string, cls?: string): V1Service => {
+      const s = service(name, '2026-01-01T00:00:00Z');
+      if (cls) s.spec!.loadBalancerClass = cls;
+      return s;
+    };
+    const t = await setup([classed('mine', 'ferrolb.io/lb'), classed('unclassed'), classed('other', 'example.com/lb')], undefined, 'ferrolb.io/lb');
+    expect(t.allocator.assignmentOf('apps/mine')?.ips).toEqual(['192.0.2.1']);
+    expect(t.allocator.assignmentOf('apps/unclassed')).toBeUndefined();
+    expect(t.allocator.assignmentOf('apps/other')).toBeUndefined();
+    expect([...t.writer.ingress.keys()]).toEqual(['apps/mine']);
     await t.controller.stop();
   });
 });
