@@ -73,12 +73,14 @@ export class BgpSpeaker extends EventEmitter {
   private readonly running = new Map<string, Running>();
   private listener: BgpListener | undefined;
   private started = false;
+  private node: NodeInfo;
   /** Peers that could not get a session, and why (bad router ID, bad address). */
   problems: SpeakerProblem[] = [];
 
   constructor(opts: SpeakerOptions) {
     super();
     this.opts = opts;
+    this.node = opts.node;
     this.log = opts.logger ?? pino({ level: 'silent' });
   }
 
@@ -124,6 +126,16 @@ export class BgpSpeaker extends EventEmitter {
     this.reconcile();
   }
 
+  /**
+   * The node's labels or addresses changed (Node object update): peers and advertisements are selected
+   * again. Sessions whose peer still applies are kept; next hops given by the node apply to new
+   * sessions and to routes (routes carry them).
+   */
+  setNode(node: NodeInfo): void {
+    this.node = node;
+    this.reconcile();
+  }
+
   setAnnouncements(ips: Announcement[]): void {
     this.announcements = ips;
     this.reconcile();
@@ -134,7 +146,7 @@ export class BgpSpeaker extends EventEmitter {
   }
 
   private reconcile(): void {
-    const computed = computeRoutes(this.config, this.opts.node, this.announcements);
+    const computed = computeRoutes(this.config, this.node, this.announcements);
     for (const p of computed.problems) this.log.warn({ event: 'announce-problem', ip: p.ip, reason: p.reason }, 'IP not announced');
     const wanted = new Map(computed.peers.map((p) => [p.name, p]));
     for (const [name, r] of this.running) {
@@ -189,7 +201,7 @@ export class BgpSpeaker extends EventEmitter {
   }
 
   private makeSession(peer: Peer): BgpSession | string {
-    const node = this.opts.node;
+    const node = this.node;
     const source = peer.sourceAddress !== undefined ? parseIp(peer.sourceAddress) : undefined;
     const routerId =
       peer.routerID ?? this.opts.routerId ?? node.ipv4 ?? (source?.family === 'ipv4' ? peer.sourceAddress : undefined);

@@ -1,5 +1,6 @@
 // Two FerroLB sessions peering over real loopback TCP: routes set on one arrive as decoded UPDATEs on the
 // other; changes are sent as diffs; a clean stop sends Cease 6/2.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Update } from '../../../../src/bgp/codec/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
@@ -144,4 +145,23 @@ describe('two FerroLB sessions over loopback', () => {
     a.set([route('203.0.113.30')]);
     await eventually(() => b.counters.prefixesReceived === 1, 'route crosses the surviving connection');
   });
+
+  it('after any sequence of set() calls the peer holds exactly the last desired routes', async () => {
+    const { a, b, received } = await pair();
+    const setArb = fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 25 });
+    const steps = fc.sample(fc.array(setArb, { minLength: 1, maxLength: 8 }), { numRuns: 4, seed: 4724 }).flat();
+    let expected = new Set<string>();
+    for (const hosts of steps) {
+      const routes = hosts.map((h) => route(`203.0.113.${h}`, { communities: [h % 3] }));
+      a.set(routes);
+      expected = new Set(routes.map((r) => formatPrefix(r.prefix)));
+      await eventually(() => setsEqual(ribOf(received), expected), `peer converges on ${expected.size} prefixes`);
+    }
+    expect(b.counters.prefixesReceived).toBe(expected.size);
+    expect(a.inSync).toBe(true);
+  });
 });
+
+function setsEqual(x: Set<string>, y: Set<string>): boolean {
+  return x.size === y.size && [...x].every((v) => y.has(v));
+}

@@ -107,6 +107,28 @@ describe('BgpSpeaker', () => {
     expect(speaker.sessions().get('p1')).not.toBe(before);
   });
 
+  it('node label changes select peers again; a peer that no longer applies is de-configured', async () => {
+    const s1 = await rawServer();
+    const node = { name: 'n', labels: { rack: 'a' }, ipv4: '198.51.100.1' };
+    const speaker = new BgpSpeaker({ node, routerId: '192.0.2.1' });
+    cleanups.push(async () => {
+      await speaker.stop();
+      await s1.close();
+    });
+    const rackA = [{ matchLabels: { rack: 'a' }, matchExpressions: [] }];
+    speaker.setConfig({ peers: [peer('p1', s1.port, { nodeSelectors: rackA })], bgpAdvertisements: [adv()] });
+    await speaker.start();
+    const r = await s1.accept();
+    await established(r);
+    speaker.setNode({ ...node, labels: { rack: 'a', zone: 'z1' } }); // still matches: kept
+    expect(speaker.sessions().size).toBe(1);
+    speaker.setNode({ ...node, labels: { rack: 'b' } });
+    expect(speaker.sessions().size).toBe(0);
+    const n = await r.next('NOTIFICATION');
+    expect([n.code, n.subcode]).toEqual([6, 3]);
+    expect(r.received.filter((m) => m.type === 'OPEN')).toEqual([]);
+  });
+
   it('reports a peer it cannot run instead of throwing', () => {
     const speaker = new BgpSpeaker({ node: { name: 'n', labels: {} } });
     speaker.setConfig({ peers: [peer('no-router-id', 1)], bgpAdvertisements: [] });
