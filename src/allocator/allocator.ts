@@ -118,18 +118,21 @@ export class Allocator {
    * for this request (families, requested IPs, pool hint, serviceAllocation, sharing) keeps them, with
    * its ports and sharing data updated. A PreferDualStack service holding one family gets the other
    * added from the same pool when there is room (MetalLB's AllocateFromPoolForAdditionalFamily).
-   * Otherwise its old addresses are released and new ones allocated; if that fails it holds nothing.
+   * Otherwise its old addresses are released and new ones allocated; if that fails, the service keeps
+   * the addresses it held (reported as `kept` next to the error): an edit that cannot be met never
+   * takes a working IP away. (Pools that shrink are handled by setPools, which does release.)
    */
   assign(req: AllocationRequest): AllocationResult {
     const n = normalizeRequest(req);
     if ('code' in n) return { ok: false, error: n };
     const h = this.holdings.get(n.key);
-    if (h) {
-      if (!this.checkHolding(h, n)) return { ok: true, assignment: this.keep(h, n, true) };
-      this.release(n.key);
-    }
-    if (n.requested.length > 0) return this.takeExact(n, n.requested);
-    return this.allocate(n);
+    if (h && !this.checkHolding(h, n)) return { ok: true, assignment: this.keep(h, n, true) };
+    if (h) this.release(n.key);
+    const result = n.requested.length > 0 ? this.takeExact(n, n.requested) : this.allocate(n);
+    if (result.ok || !h) return result;
+    const pool = this.byName.get(h.pool);
+    if (!pool) return result;
+    return { ...result, kept: this.take(h.req, pool, h.addrs.map(ipOf)) };
   }
 
   /**

@@ -64,7 +64,13 @@ export interface AllocationError {
   message: string;
 }
 
-export type AllocationResult = { ok: true; assignment: Assignment } | { ok: false; error: AllocationError };
+export type AllocationResult =
+  | { ok: true; assignment: Assignment }
+  /**
+   * `kept`: the service's request changed and cannot be met, so it keeps the addresses it already held
+   * (bad input never takes a working IP away); absent when it holds nothing.
+   */
+  | { ok: false; error: AllocationError; kept?: Assignment };
 
 export interface PoolUsage {
   pool: string;

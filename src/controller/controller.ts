@@ -317,8 +317,8 @@ export class Controller {
       outcome = { kind: 'skip', reason: decision.reason };
       if (previous) d.allocator.release(key);
     } else if (decision.kind === 'error') {
-      outcome = { kind: 'invalid', message: decision.message };
-      if (previous) d.allocator.release(key);
+      // A Service edited into something invalid keeps the IP it has until it is fixed or deleted.
+      outcome = { kind: 'invalid', message: decision.message, ...(previous ? { kept: previous } : {}) };
     } else {
       let result: AllocationResult | undefined;
       if (previous === undefined && state.ingressIps.length > 0) {
@@ -326,7 +326,9 @@ export class Controller {
         if (!result.ok) result = undefined;
       }
       result ??= d.allocator.assign(decision.request);
-      outcome = result.ok ? { kind: 'assigned', assignment: result.assignment } : { kind: 'failed', error: result.error };
+      outcome = result.ok
+        ? { kind: 'assigned', assignment: result.assignment }
+        : { kind: 'failed', error: result.error, ...(result.kept ? { kept: result.kept } : {}) };
     }
     const ours = POOL_ANNOTATIONS.some((a) => state.annotations[a] !== undefined);
     const ownedIps = previous?.ips ?? (ours ? state.ingressIps.filter((ip) => inPools(ip, config.pools)) : []);

@@ -18,10 +18,10 @@ export interface ServiceState {
 export type Outcome =
   /** The allocator holds this assignment for the Service (new, unchanged or restored). */
   | { kind: 'assigned'; assignment: Assignment }
-  /** The allocator refused: the Service gets no IP. */
-  | { kind: 'failed'; error: AllocationError }
-  /** The Service cannot be turned into a request (bad annotation, invalid requested IP...). */
-  | { kind: 'invalid'; message: string }
+  /** The allocator refused: the Service gets no IP, or keeps the one it had (`kept`). */
+  | { kind: 'failed'; error: AllocationError; kept?: Assignment }
+  /** The Service cannot be turned into a request (bad annotation, invalid requested IP...); `kept` as above. */
+  | { kind: 'invalid'; message: string; kept?: Assignment }
   /** Not ours (not a LoadBalancer, other loadBalancerClass): drop what we wrote, if anything. */
   | { kind: 'skip'; reason: string };
 
@@ -102,12 +102,20 @@ export function reconcileService(input: ReconcileInput): ReconcileDecision {
     }
     case 'failed':
     case 'invalid': {
-      const message = outcome.kind === 'failed' ? outcome.error.message : outcome.message;
+      // Bad input never takes a working IP away: a Service whose edit cannot be met keeps what it held.
+      const { kept } = outcome;
+      const reason = outcome.kind === 'failed' ? outcome.error.message : outcome.message;
+      const message = kept
+        ? `${reason}; keeping IP [${kept.ips.map((ip) => `"${ip}"`).join(' ')}] from pool ${kept.pool}`
+        : reason;
       const events: EventSpec[] =
         message === input.lastFailure ? [] : [{ type: 'Warning', reason: 'AllocationFailed', message }];
+      let ingressIps: string[] | undefined;
+      if (kept) ingressIps = sameList(service.ingressIps, kept.ips) ? undefined : [...kept.ips];
+      else ingressIps = service.ingressIps.length > 0 ? [] : undefined;
       return {
-        ingressIps: service.ingressIps.length > 0 ? [] : undefined,
-        annotations: annotationPatch(service.annotations, undefined),
+        ingressIps,
+        annotations: annotationPatch(service.annotations, kept?.pool),
         events,
         failure: message,
         allocated: false,

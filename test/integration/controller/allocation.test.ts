@@ -112,6 +112,25 @@ describe('controller allocation against a real API server', () => {
     expect(ingressOf(svc)[0]).not.toBe('198.51.100.3');
   });
 
+  it('an edit that cannot be met keeps the Service on its IP, with an AllocationFailed Event saying so', async () => {
+    const before = ingressOf(await env.core.readNamespacedService({ name: 'hinted', namespace: NS }));
+    expect(before).toHaveLength(1);
+    const svc = await env.core.readNamespacedService({ name: 'hinted', namespace: NS });
+    svc.metadata!.annotations!['metallb.universe.tf/address-pool'] = 'no-such-pool';
+    await env.core.replaceNamespacedService({ name: 'hinted', namespace: NS, body: svc });
+    const failed = await waitEvent(env, NS, 'hinted', 'AllocationFailed', /no-such-pool/);
+    expect(failed.message).toContain(`keeping IP ["${before[0]}"] from pool reserved`);
+    const still = await env.core.readNamespacedService({ name: 'hinted', namespace: NS });
+    expect(ingressOf(still)).toEqual(before);
+    expect(still.metadata?.annotations?.[IO_ANNOTATION]).toBe('reserved');
+    // Fixed: same IP, no move.
+    still.metadata!.annotations!['metallb.universe.tf/address-pool'] = 'reserved';
+    await env.core.replaceNamespacedService({ name: 'hinted', namespace: NS, body: still });
+    await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'after-fix') });
+    await waitService(env, NS, 'after-fix', 'an ingress', (s) => ingressOf(s).length > 0);
+    expect(ingressOf(await env.core.readNamespacedService({ name: 'hinted', namespace: NS }))).toEqual(before);
+  });
+
   it('two Services with the same allow-shared-ip key and different ports share one IP', async () => {
     const annotations = { 'metallb.io/allow-shared-ip': 'web', 'metallb.io/address-pool': 'reserved' };
     await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'shared-a', { annotations, port: 80, selector: { app: 'web' } }) });

@@ -142,14 +142,20 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'changing the requested IP moves the service; the old address is freed',
+    name: 'changing the requested IP moves the service; a change that cannot be met keeps the old address',
     steps: [
       { setPools: [A] },
       { assign: svc('ns/a'), ips: ['192.0.2.1'] },
       { assign: svc('ns/a', { requestedIps: ['192.0.2.3'] }), ips: ['192.0.2.3'] },
       { assign: svc('ns/b'), ips: ['192.0.2.1'] },
       { assign: svc('ns/a', { requestedIps: ['192.0.2.1'] }), error: 'RequestedIpInUse' },
-      { holds: { 'ns/a': undefined } },
+      { holds: { 'ns/a': ['192.0.2.3'] } },
+      { assign: svc('ns/a', { poolHint: 'missing' }), error: 'NoSuchPool' },
+      { holds: { 'ns/a': ['192.0.2.3'] } },
+      { release: 'ns/b' },
+      { assign: svc('ns/a', { requestedIps: ['192.0.2.1'] }), ips: ['192.0.2.1'] },
+      { assign: svc('ns/c'), ips: ['192.0.2.2'] },
+      { assign: svc('ns/d'), ips: ['192.0.2.3'] }, // freed when ns/a moved
     ],
   },
   // ---- pool choice ----

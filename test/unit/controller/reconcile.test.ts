@@ -87,6 +87,36 @@ describe('reconcileService', () => {
     expect(d.events).toEqual([{ type: 'Warning', reason: 'AllocationFailed', message: 'bad loadBalancerIP "x"' }]);
   });
 
+  it('an edit that cannot be met keeps the IP the Service had, and says so', () => {
+    const kept = { key: 'ns/a', pool: 'pool-a', ips: ['192.0.2.1'] };
+    const error = { code: 'RequestedIpInUse' as const, message: 'ns/a: 192.0.2.9 is in use by ns/b' };
+    const d = reconcileService(
+      input({
+        service: { ingressIps: ['192.0.2.1'], annotations: ours },
+        previous: kept,
+        outcome: { kind: 'failed', error, kept },
+      }),
+    );
+    expect(d.ingressIps).toBeUndefined(); // status untouched
+    expect(d.annotations).toBeUndefined();
+    expect(d.events).toEqual([
+      {
+        type: 'Warning',
+        reason: 'AllocationFailed',
+        message: 'ns/a: 192.0.2.9 is in use by ns/b; keeping IP ["192.0.2.1"] from pool pool-a',
+      },
+    ]);
+    const invalid = reconcileService(
+      input({
+        service: { ingressIps: [], annotations: {} },
+        previous: kept,
+        outcome: { kind: 'invalid', message: 'bad loadBalancerIP "x"', kept },
+      }),
+    );
+    expect(invalid.ingressIps).toEqual(['192.0.2.1']);
+    expect(invalid.annotations).toEqual({ [IO]: 'pool-a', [UNIVERSE]: 'pool-a' });
+  });
+
   it('a Service leaving our class loses only the IPs we wrote and our annotations', () => {
     const previous = { key: 'ns/a', pool: 'pool-a', ips: ['192.0.2.1'] };
     const d = reconcileService(
