@@ -4,9 +4,8 @@
 // all (create, then status replace, annotation patch and Event per Service, same parallelism) — the
 // API server's own floor for this workload. Services set allocateLoadBalancerNodePorts: false (the
 // NodePort range holds only 2,768 ports). Benchmarks print figures; they assert nothing.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
 import { startCluster, waitFor, type Cluster } from '../test/integration/harness/index.ts';
 import { freeLoopbackPort } from '../test/integration/harness/free-port.ts';
@@ -14,23 +13,16 @@ import { startControllerChild, type ControllerChild } from '../src/controller/ch
 import { WATCH_BACKOFF } from '../src/controller/backoff.ts';
 import { Informer, type ListResult } from '../src/k8s/informer.ts';
 import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
+import { installManifests, legacyConfigMap, MANIFESTS } from '../test/integration/controller/fixture.ts';
 
-const MANIFESTS = fileURLToPath(new URL('../manifests/', import.meta.url));
 /** FERROLB_BENCH_SIZES=200,1000 overrides the sizes (e.g. for a quick look). */
 const SIZES = (process.env.FERROLB_BENCH_SIZES ?? '1000,5000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const CLIENT_PARALLELISM = 16;
-const CONFIG = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config
-  namespace: ferrolb-system
-data:
-  config: |
-    address-pools:
-      - name: bench
-        protocol: layer2
-        addresses: [2001:db8::/64]
-`;
+const CONFIG = legacyConfigMap(`
+- name: bench
+  protocol: layer2
+  addresses: [2001:db8::/64]
+`);
 
 function service(namespace: string, name: string): V1Service {
   return {
@@ -141,9 +133,7 @@ export async function run(): Promise<string[]> {
   const cluster = await startCluster();
   const lines: string[] = [];
   try {
-    for (const f of readdirSync(MANIFESTS).filter((x) => /^\d\d-.*\.yaml$/.test(x)).sort()) {
-      await cluster.apply(readFileSync(join(MANIFESTS, f), 'utf8'));
-    }
+    for (const text of installManifests()) await cluster.apply(text);
     await cluster.apply(CONFIG);
     const sa = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller', { expirationSeconds: 7200 });
     await apiFloor(cluster, 200); // warm the API server up

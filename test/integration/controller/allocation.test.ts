@@ -3,31 +3,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_ANNOTATIONS } from '../../../src/controller/reconcile.ts';
 import { metricValue } from '../../../src/controller/child.ts';
-import { createNamespace, eventsFor, ingressOf, lbService, metrics, setupEnv, waitEvent, waitService, type Env } from './fixture.ts';
+import { eventsFor, ingressOf, lbService, legacyConfigMap, metrics, setupEnv, waitEvent, waitService, type Env } from './fixture.ts';
 import { waitFor } from '../harness/index.ts';
 import { parseIp } from '../../../src/net/ip.ts';
 
-const CONFIG = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config
-  namespace: ferrolb-system
-data:
-  config: |
-    address-pools:
-      - name: default
-        protocol: layer2
-        addresses: [192.0.2.0/28, 2001:db8::/124]
-        avoid-buggy-ips: true
-      - name: reserved
-        protocol: layer2
-        auto-assign: false
-        addresses: [198.51.100.0/29]
-      - name: tiny
-        protocol: layer2
-        auto-assign: false
-        addresses: [203.0.113.10/32]
-`;
+const CONFIG = legacyConfigMap(`
+- name: default
+  protocol: layer2
+  addresses: [192.0.2.0/28, 2001:db8::/124]
+  avoid-buggy-ips: true
+- name: reserved
+  protocol: layer2
+  auto-assign: false
+  addresses: [198.51.100.0/29]
+- name: tiny
+  protocol: layer2
+  auto-assign: false
+  addresses: [203.0.113.10/32]
+`);
 
 const NS = 'apps';
 const [IO_ANNOTATION, UNIVERSE_ANNOTATION] = POOL_ANNOTATIONS;
@@ -42,9 +35,7 @@ function inRange(ip: string, first: string, last: string): boolean {
 let env: Env;
 
 beforeAll(async () => {
-  env = await setupEnv();
-  await createNamespace(env.core, NS);
-  await env.cluster.apply(CONFIG);
+  env = await setupEnv({ namespace: NS, config: CONFIG });
   const child = await env.startController();
   await waitFor(async () => (await child.get('/readyz')).status === 200, {
     what: 'controller /readyz',

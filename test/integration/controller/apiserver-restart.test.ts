@@ -2,46 +2,27 @@
 // relist, and the controller converges — every Service allocated, no IP changed, none held twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/index.ts';
-import { duplicates, pending, snapshot, track, type ChurnState } from './churn-check.ts';
-import { createNamespace, lbService, setupEnv, type Env } from './fixture.ts';
+import { convergeChurn, duplicates, type ChurnState } from './churn-check.ts';
+import { lbService, legacyConfigMap, setupEnv, type Env } from './fixture.ts';
 
 const NS = 'outage';
-const CONFIG = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config
-  namespace: ferrolb-system
-data:
-  config: |
-    address-pools:
-      - name: main
-        protocol: layer2
-        addresses: [192.0.2.0/24, 2001:db8::/120]
-`;
+const CONFIG = legacyConfigMap(`
+- name: main
+  protocol: layer2
+  addresses: [192.0.2.0/24, 2001:db8::/120]
+`);
 
 let env: Env;
 
 beforeAll(async () => {
-  env = await setupEnv();
-  await createNamespace(env.core, NS);
-  await env.cluster.apply(CONFIG);
+  env = await setupEnv({ namespace: NS, config: CONFIG });
 });
 
 afterAll(async () => {
   await env?.stop();
 });
 
-async function converge(state: ChurnState, what: string): Promise<Map<string, string>> {
-  const snap = await waitFor(
-    async () => {
-      const s = await snapshot(env.core, NS);
-      return pending(s) === undefined ? s : undefined;
-    },
-    { what, timeoutMs: 120_000, intervalMs: 250, diagnostics: async () => `${pending(await snapshot(env.core, NS))}\n${env.diagnostics()}` },
-  );
-  track(state, snap);
-  return snap;
-}
+const converge = (state: ChurnState, what: string): Promise<Map<string, string>> => convergeChurn(env, NS, state, what, 120_000);
 
 describe('API server restart mid-churn', () => {
   it('converges once the API server is back', async () => {

@@ -1,7 +1,8 @@
 // Invariants of the churn tests, checked from what the API server holds: every LoadBalancer Service has
 // an IP, no IP is held by two Services, and no surviving Service's IP changed since it was first seen.
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { ingressOf } from './fixture.ts';
+import { waitFor } from '../harness/index.ts';
+import { ingressOf, type Env } from './fixture.ts';
 
 export interface ChurnState {
   /** Service name → the IPs first seen in its status. */
@@ -40,4 +41,17 @@ export function track(state: ChurnState, snap: Map<string, string>): void {
     else if (before !== ips) state.ipChanges.push(`${name}: ${before} -> ${ips}`);
   }
   for (const name of [...state.firstSeen.keys()]) if (!snap.has(name)) state.firstSeen.delete(name);
+}
+
+/** Waits until every LoadBalancer Service of `namespace` has an IP, records the snapshot in `state`, returns it. */
+export async function convergeChurn(env: Env, namespace: string, state: ChurnState, what: string, timeoutMs: number): Promise<Map<string, string>> {
+  const snap = await waitFor(
+    async () => {
+      const s = await snapshot(env.core, namespace);
+      return pending(s) === undefined ? s : undefined;
+    },
+    { what, timeoutMs, intervalMs: 250, diagnostics: async () => `${pending(await snapshot(env.core, namespace))}\n${env.diagnostics()}` },
+  );
+  track(state, snap);
+  return snap;
 }

@@ -4,31 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue } from '../../../src/controller/child.ts';
 import { waitFor } from '../harness/index.ts';
-import { createNamespace, eventsFor, ingressOf, lbService, metrics, setupEnv, waitService, type Env } from './fixture.ts';
+import { eventsFor, ingressOf, lbService, legacyConfigMap, metrics, setupEnv, waitService, type Env } from './fixture.ts';
 import { parseIp } from '../../../src/net/ip.ts';
 
 const NS = 'cfg';
-const configMap = (pools: string): string => `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config
-  namespace: ferrolb-system
-data:
-  config: |
-    address-pools:
-${pools
-  .trim()
-  .split('\n')
-  .map((l) => `      ${l}`)
-  .join('\n')}
-`;
 
-const GOOD = configMap(`
+const GOOD = legacyConfigMap(`
 - name: a
   protocol: layer2
   addresses: [192.0.2.0/28]
 `);
-const BAD = configMap(`
+const BAD = legacyConfigMap(`
 - name: a
   protocol: layer2
   addresses: [192.0.2.0/33]
@@ -48,8 +34,7 @@ async function configEvents(reason: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  env = await setupEnv();
-  await createNamespace(env.core, NS);
+  env = await setupEnv({ namespace: NS });
 });
 
 afterAll(async () => {
@@ -117,7 +102,7 @@ describe('configuration changes at runtime', () => {
   it('shrinking the pool moves only the Services outside it', async () => {
     const keep = ips.get('s1')!;
     await env.cluster.apply(
-      configMap(`
+      legacyConfigMap(`
 - name: a
   protocol: layer2
   addresses: [${keep}/32]

@@ -8,7 +8,7 @@ import { CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@k
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue } from '../../../src/controller/child.ts';
 import { parseManifests, waitFor } from '../harness/index.ts';
-import { createNamespace, eventsFor, ingressOf, lbService, metrics, setupEnv, waitService, type Env } from './fixture.ts';
+import { eventsFor, ingressOf, lbService, metrics, setupEnv, waitService, type Env } from './fixture.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/config/crds.yaml', import.meta.url));
 const NS = 'crd-apps';
@@ -28,8 +28,7 @@ let env: Env;
 let exampleText: string;
 
 beforeAll(async () => {
-  env = await setupEnv();
-  await createNamespace(env.core, NS);
+  env = await setupEnv({ namespace: NS });
   exampleText = readFileSync(EXAMPLE, 'utf8').replaceAll('namespace: metallb-system', 'namespace: ferrolb-system');
 });
 

@@ -18,6 +18,25 @@ export function installManifests(): string[] {
   return files.map((f) => readFileSync(join(MANIFESTS, f), 'utf8'));
 }
 
+/**
+ * The legacy ConfigMap (ferrolb-system/config) holding `pools`: a YAML list of address pools written
+ * from column 0 (`- name: a` …), placed under `address-pools:`.
+ */
+export function legacyConfigMap(pools: string): string {
+  const lines = pools.trim().split('\n');
+  if (!lines[0]!.startsWith('- ')) throw new Error(`legacyConfigMap: expected a YAML list of pools, got ${JSON.stringify(pools)}`);
+  return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: config
+  namespace: ferrolb-system
+data:
+  config: |
+    address-pools:
+${lines.map((l) => `      ${l}`).join('\n')}
+`;
+}
+
 export interface Env {
   cluster: Cluster;
   core: CoreV1Api;
@@ -29,13 +48,16 @@ export interface Env {
   stop(): Promise<void>;
 }
 
-export async function setupEnv(): Promise<Env> {
+/** Starts the API server with manifests/ applied; then creates `namespace` and applies `config`, when given. */
+export async function setupEnv(opts: { namespace?: string; config?: string } = {}): Promise<Env> {
   const cluster = await startCluster();
   let current: ControllerChild | undefined;
   try {
     for (const text of installManifests()) await cluster.apply(text);
     const saKubeconfig = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller');
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    if (opts.namespace !== undefined) await createNamespace(core, opts.namespace);
+    if (opts.config !== undefined) await cluster.apply(opts.config);
     const env: Env = {
       cluster,
       core,

@@ -1,34 +1,24 @@
 // 200 Services churning (create/delete) while the controller is SIGKILLed and restarted 10 times:
 // no surviving Service's IP changes and no IP is ever held twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../harness/index.ts';
-import { duplicates, pending, snapshot, track, type ChurnState } from './churn-check.ts';
-import { createNamespace, lbService, setupEnv, type Env } from './fixture.ts';
+import { convergeChurn, duplicates, type ChurnState } from './churn-check.ts';
+import { lbService, legacyConfigMap, setupEnv, type Env } from './fixture.ts';
 
 const NS = 'churn';
 const INITIAL = 200;
 const ROUNDS = 10;
 const PER_ROUND = 10; // deletes and creates per round
 
-const CONFIG = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config
-  namespace: ferrolb-system
-data:
-  config: |
-    address-pools:
-      - name: main
-        protocol: layer2
-        addresses: [192.0.2.0/24, 198.51.100.0/25]
-`;
+const CONFIG = legacyConfigMap(`
+- name: main
+  protocol: layer2
+  addresses: [192.0.2.0/24, 198.51.100.0/25]
+`);
 
 let env: Env;
 
 beforeAll(async () => {
-  env = await setupEnv();
-  await createNamespace(env.core, NS);
-  await env.cluster.apply(CONFIG);
+  env = await setupEnv({ namespace: NS, config: CONFIG });
 });
 
 afterAll(async () => {
@@ -41,17 +31,7 @@ function rng(seed: number): () => number {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-async function converge(state: ChurnState, what: string): Promise<Map<string, string>> {
-  const snap = await waitFor(
-    async () => {
-      const s = await snapshot(env.core, NS);
-      return pending(s) === undefined ? s : undefined;
-    },
-    { what, timeoutMs: 90_000, intervalMs: 250, diagnostics: async () => `${pending(await snapshot(env.core, NS))}\n${env.diagnostics()}` },
-  );
-  track(state, snap);
-  return snap;
-}
+const converge = (state: ChurnState, what: string): Promise<Map<string, string>> => convergeChurn(env, NS, state, what, 90_000);
 
 describe('SIGKILL restarts during churn', () => {
   it(`${INITIAL} Services, ${ROUNDS} kills: 0 IP changes, 0 duplicates`, async () => {
