@@ -134,6 +134,20 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
       expect(speaker.events().filter((l) => / Established$/.test(l))).toHaveLength(1);
     });
 
+    it('graceful shutdown: NOTIFICATION Cease/Administrative Shutdown, the peer drops the routes', async () => {
+      const t = await newLab();
+      const router = await startRouter(name, t.lab, t.router.ns, routerOptions(t));
+      const speaker = startFerroLb(t.lab, t.node.ns, speakerOptions(t, name, { announce: [V4_A, V6_A] }));
+      await speaker.waitEstablished();
+      await router.waitRoutes('ipv4', (rs) => !!has(rs, `${V4_A}/32`), 'the route before shutdown');
+      await speaker.stop('SIGTERM');
+      expect(speaker.events()).toContain(`notification sent peer=${t.router.ipv4} code=6 subcode=2`);
+      expect(speaker.events().at(-1)).toBe('stopped');
+      expect(speaker.daemon.child.exitCode).toBe(0);
+      await router.waitRoutes('ipv4', (rs) => rs.length === 0, 'IPv4 routes gone after the Cease');
+      await router.waitRoutes('ipv6', (rs) => rs.length === 0, 'IPv6 routes gone after the Cease');
+    });
+
     if (so.gracefulRestart) {
       const grTest = so.gracefulRestartKnownBug ? it.fails : it;
       grTest('graceful restart: routes kept while the speaker is gone, refreshed and swept after it restarts', async () => {
