@@ -2,7 +2,7 @@
 import type { CrdObject } from './crd-envelope.ts';
 import { MAX_ASN } from './legacy.ts';
 import type { Peer } from './model.ts';
-import { checkMultiHop, checkSourceFamily, readAddress, readRouterId } from './peer-fields.ts';
+import { assemblePeer, checkMultiHop, checkSourceFamily, readAddress, readRouterId } from './peer-fields.ts';
 import { Fields } from './reader.ts';
 import { readSelectorList } from './selector-parse.ts';
 import { resolveTimers } from './timers.ts';
@@ -71,23 +71,21 @@ export function readPeer(obj: CrdObject): PeerDraft | undefined {
   checkMultiHop(problems, f.at('ebgpMultiHop'), ebgpMultiHop, myASN, peerASN);
   const vrf = f.string('vrf');
   const nodeSelectors = readSelectorList(f, 'nodeSelectors', 'crd');
-  if (problems.count > before || myASN === undefined || peerASN === undefined || !peerAddress || !timers) return undefined;
-  const peer: Peer = {
-    name: obj.name,
+  const passwordSecret = secretName ? { name: secretName, ...(secretNamespace ? { namespace: secretNamespace } : {}) } : undefined;
+  const peer = assemblePeer(problems, before, () => obj.name, {
     myASN,
     peerASN,
     peerAddress,
     peerPort,
-    holdTime: timers[0],
-    keepaliveTime: timers[1],
+    timers,
     ebgpMultiHop,
     nodeSelectors,
-  };
-  if (sourceAddress !== undefined) peer.sourceAddress = sourceAddress;
-  if (routerID !== undefined) peer.routerID = routerID;
-  if (password) peer.password = password;
-  if (secretName) peer.passwordSecret = secretNamespace ? { name: secretName, namespace: secretNamespace } : { name: secretName };
-  if (bfdProfile) peer.bfdProfile = bfdProfile;
-  if (vrf) peer.vrf = vrf;
-  return { obj, peer };
+    sourceAddress,
+    routerID,
+    password,
+    passwordSecret,
+    bfdProfile,
+    vrf,
+  });
+  return peer && { obj, peer };
 }

@@ -1,15 +1,15 @@
 // IPAddressPool (metallb.io/v1beta1) → Pool (protocols filled in later from the advertisements).
-import { type ParsedRange, parseAddressEntry } from './address-range.ts';
+import { type RangeEntry, readAddresses } from './address-list.ts';
 import type { CrdObject } from './crd-envelope.ts';
 import type { Pool, ServiceAllocation } from './model.ts';
 import { join } from './problems.ts';
-import { Fields, describe } from './reader.ts';
+import { Fields } from './reader.ts';
 import { readSelectorList } from './selector-parse.ts';
 
 export interface PoolDraft {
   obj: CrdObject;
   pool: Pool;
-  ranges: { parsed: ParsedRange; path: string }[];
+  ranges: RangeEntry[];
 }
 
 const SPEC = ['addresses', 'autoAssign', 'avoidBuggyIPs', 'serviceAllocation'];
@@ -20,21 +20,7 @@ const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function readPool(obj: CrdObject): PoolDraft {
   const problems = obj.problems;
   const f = new Fields(problems, 'spec', obj.spec, { known: SPEC });
-  const ranges: PoolDraft['ranges'] = [];
-  if (f.require('addresses')) {
-    const entries = f.list('addresses');
-    if (entries && entries.length === 0) problems.add(f.at('addresses'), 'a pool needs at least one CIDR or range');
-    entries?.forEach((e, i) => {
-      const p = join(f.at('addresses'), i);
-      if (typeof e !== 'string') {
-        problems.add(p, `must be a string (got ${describe(e)})`);
-        return;
-      }
-      const parsed = parseAddressEntry(e);
-      if (typeof parsed === 'string') problems.add(p, parsed);
-      else ranges.push({ parsed, path: p });
-    });
-  }
+  const ranges = readAddresses(f, 'addresses');
   const pool: Pool = {
     name: obj.name,
     protocols: [],

@@ -5,13 +5,14 @@
 // L2Advertisement named "<pool>-l2" (all nodes, all interfaces); a bgp pool gets one BgpAdvertisement per
 // `bgp-advertisements` entry named "<pool>-bgp<i>" (or one default advertisement when there is none), to
 // all peers from all nodes. Peers are named "peer<i>-<peer-address>" (i = index in `peers`).
-import { type ParsedRange, parseAddressEntry } from './address-range.ts';
+import { readAddresses } from './address-list.ts';
+import type { ParsedRange } from './address-range.ts';
 import { LEGACY_BFD_FIELDS, readBfdSettings } from './bfd-profile.ts';
 import { checkAggregation, checkOverlaps, checkReference, checkUniqueNames, type NamedAt, type RangeAt } from './checks.ts';
 import { parseCommunity, resolveCommunity } from './community.ts';
 import { emptyConfig } from './empty.ts';
-import type { BgpAdvertisement, Community, Config, Peer, Protocol } from './model.ts';
-import { checkMultiHop, checkSourceFamily, readAddress, readRouterId } from './peer-fields.ts';
+import type { BgpAdvertisement, Community, Config, Protocol } from './model.ts';
+import { assemblePeer, checkMultiHop, checkSourceFamily, readAddress, readRouterId } from './peer-fields.ts';
 import { join, type Problems } from './problems.ts';
 import { Fields, describe, isMapping } from './reader.ts';
 import { readSelectorList } from './selector-parse.ts';
@@ -98,24 +99,10 @@ function readPools(top: Fields, config: Config): void {
         problems.add(f.at('protocol'), `unknown protocol "${protocolText}": use layer2 or bgp${didYouMean(protocolText, PROTOCOLS)}`);
       }
     }
-    const ranges: ParsedRange[] = [];
-    if (f.require('addresses')) {
-      const entries = f.list('addresses');
-      if (entries && entries.length === 0) problems.add(f.at('addresses'), 'a pool needs at least one CIDR or range');
-      entries?.forEach((e, j) => {
-        const p = join(f.at('addresses'), j);
-        if (typeof e !== 'string') {
-          problems.add(p, `must be a string (got ${describe(e)})`);
-          return;
-        }
-        const parsed = parseAddressEntry(e);
-        if (typeof parsed === 'string') {
-          problems.add(p, parsed);
-          return;
-        }
-        ranges.push(parsed);
-        if (name !== undefined) allRanges.push({ parsed, pool: name, owner: i, problems, path: p, order: allRanges.length });
-      });
+    const entries = readAddresses(f, 'addresses');
+    const ranges: ParsedRange[] = entries.map((e) => e.parsed);
+    if (name !== undefined) {
+      for (const { parsed, path } of entries) allRanges.push({ parsed, pool: name, owner: i, problems, path, order: allRanges.length });
     }
     const autoAssign = f.bool('auto-assign') ?? true;
     const avoidBuggyIPs = f.bool('avoid-buggy-ips') ?? false;
@@ -210,22 +197,20 @@ function readPeers(top: Fields, config: Config): void {
     const ebgpMultiHop = f.bool('ebgp-multihop') ?? false;
     checkMultiHop(problems, f.at('ebgp-multihop'), ebgpMultiHop, myASN, peerASN);
     const nodeSelectors = readSelectorList(f, 'node-selectors', 'legacy');
-    if (problems.count > before || myASN === undefined || peerASN === undefined || !peerAddress || !timers) return;
-    const peer: Peer = {
-      name: `peer${i}-${peerAddress}`,
+    const peer = assemblePeer(problems, before, (address) => `peer${i}-${address}`, {
       myASN,
       peerASN,
       peerAddress,
       peerPort,
-      holdTime: timers[0],
-      keepaliveTime: timers[1],
+      timers,
       ebgpMultiHop,
       nodeSelectors,
-    };
-    if (sourceAddress !== undefined) peer.sourceAddress = sourceAddress;
-    if (routerID !== undefined) peer.routerID = routerID;
-    if (password !== undefined) peer.password = password;
-    if (bfdProfile !== undefined) peer.bfdProfile = bfdProfile;
+      sourceAddress,
+      routerID,
+      password,
+      bfdProfile,
+    });
+    if (!peer) return;
     // MetalLB rejects a peer identical to an earlier one ("peer already exists").
     const key = JSON.stringify({ ...peer, name: '' });
     const prev = seen.get(key);

@@ -1,5 +1,6 @@
-// Checks shared by legacy `peers` entries and BGPPeer CRDs.
+// Checks and assembly shared by legacy `peers` entries and BGPPeer CRDs.
 import { canonicalIp, parseIp } from '../net/ip.ts';
+import type { LabelSelector, Peer, SecretRef } from './model.ts';
 import type { Problems } from './problems.ts';
 
 /** Canonical text of an address field, or undefined after reporting. */
@@ -34,4 +35,50 @@ export function checkMultiHop(problems: Problems, path: string, multiHop: boolea
   if (multiHop && myASN !== undefined && myASN === peerASN) {
     problems.add(path, `eBGP multi-hop cannot be set on an iBGP peer (local and peer ASN are both ${myASN})`);
   }
+}
+
+/** The fields of a peer as read from either format (undefined: missing or already reported). */
+export interface PeerParts {
+  myASN: number | undefined;
+  peerASN: number | undefined;
+  peerAddress: string | undefined;
+  peerPort: number;
+  /** [holdTime, keepaliveTime] in seconds, from resolveTimers. */
+  timers: [number, number] | undefined;
+  ebgpMultiHop: boolean;
+  nodeSelectors: LabelSelector[];
+  sourceAddress?: string | undefined;
+  routerID?: string | undefined;
+  /** An empty string means unset (MetalLB's omitempty), as for bfdProfile and vrf. */
+  password?: string | undefined;
+  passwordSecret?: SecretRef | undefined;
+  bfdProfile?: string | undefined;
+  vrf?: string | undefined;
+}
+
+/**
+ * The Peer, or undefined when a problem was reported since `before` or a required field is missing.
+ * Optional fields are set only when present, so two equal peers serialize alike.
+ */
+export function assemblePeer(problems: Problems, before: number, name: (peerAddress: string) => string, parts: PeerParts): Peer | undefined {
+  const { myASN, peerASN, peerAddress, timers } = parts;
+  if (problems.count > before || myASN === undefined || peerASN === undefined || !peerAddress || !timers) return undefined;
+  const peer: Peer = {
+    name: name(peerAddress),
+    myASN,
+    peerASN,
+    peerAddress,
+    peerPort: parts.peerPort,
+    holdTime: timers[0],
+    keepaliveTime: timers[1],
+    ebgpMultiHop: parts.ebgpMultiHop,
+    nodeSelectors: parts.nodeSelectors,
+  };
+  if (parts.sourceAddress !== undefined) peer.sourceAddress = parts.sourceAddress;
+  if (parts.routerID !== undefined) peer.routerID = parts.routerID;
+  if (parts.password) peer.password = parts.password;
+  if (parts.passwordSecret) peer.passwordSecret = parts.passwordSecret;
+  if (parts.bfdProfile) peer.bfdProfile = parts.bfdProfile;
+  if (parts.vrf) peer.vrf = parts.vrf;
+  return peer;
 }
