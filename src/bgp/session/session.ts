@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
 import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
-import { decodeMessage, encodeMessage, endOfRib, packUpdates, updateRoutes } from '../codec/index.ts';
+import { buildOpen, decodeMessage, encodeMessage, endOfRib, packUpdates, updateRoutes } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
 import { isBgpError } from '../errors.ts';
 import type { AfiSafi, FsmAction, FsmConfig, FsmEvent, FsmState, FsmStateName, Negotiated, TimerName } from '../fsm/index.ts';
@@ -31,7 +31,7 @@ import type { Clock, TimerHandle } from './clock.ts';
 import { realClock } from './clock.ts';
 import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
-import { buildOpen, FAMILY_AFI, familyOfAfi, SAFI_UNICAST, toCodecRoute, toPeerOpen } from './wire.ts';
+import { FAMILY_AFI, familyOfAfi, openSettings, SAFI_UNICAST, toCodecRoute, toPeerOpen } from './wire.ts';
 
 export interface SessionOptions {
   /** Peer name for logs and status (defaults to the address). */
@@ -421,7 +421,7 @@ export class BgpSession extends EventEmitter {
       case 'close':
         return this.closeSocket(conn);
       case 'sendOpen':
-        return this.send(conn, buildOpen({
+        return this.send(conn, buildOpen(openSettings({
           localAsn: this.cfg.localAsn,
           holdTime: this.cfg.holdTime,
           bgpId: this.cfg.bgpId,
@@ -429,7 +429,7 @@ export class BgpSession extends EventEmitter {
           ...(this.opts.gracefulRestart
             ? { gracefulRestart: { restartTime: this.opts.gracefulRestart.restartTime, restarting: this.restarting } }
             : {}),
-        }));
+        })));
       case 'sendKeepalive':
         return this.send(conn, { type: 'KEEPALIVE' });
       case 'sendNotification':

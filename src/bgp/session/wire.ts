@@ -1,9 +1,9 @@
-// The session's bridge to the codec: builds our OPEN, reads the peer's OPEN into the FSM's PeerOpen,
+// The session's bridge to the codec: what our OPEN carries, reads the peer's OPEN into the FSM's PeerOpen,
 // and turns FerroLB routes into codec routes (path attributes per peer type).
 import type { Family } from '../../config/model.ts';
-import type { Capability, Open, PathAttribute, Route as CodecRoute } from '../codec/model.ts';
+import type { OpenSettings } from '../codec/index.ts';
+import type { Open, PathAttribute, Route as CodecRoute } from '../codec/model.ts';
 import type { AfiSafi, PeerOpen } from '../fsm/types.ts';
-import { AS_TRANS } from '../fsm/notification-codes.ts';
 import type { Route } from '../routes.ts';
 
 export const FAMILY_AFI: Record<Family, number> = { ipv4: 1, ipv6: 2 };
@@ -22,27 +22,26 @@ export interface OpenParams {
   gracefulRestart?: { restartTime: number; restarting: boolean };
 }
 
-export function buildOpen(p: OpenParams): Open {
-  const capabilities: Capability[] = p.families.map((f) => ({ type: 'MULTIPROTOCOL', afi: f.afi, safi: f.safi }));
-  capabilities.push({ type: 'ROUTE_REFRESH' });
-  capabilities.push({ type: 'FOUR_OCTET_AS', asn: p.localAsn });
-  if (p.gracefulRestart) {
-    capabilities.push({
-      type: 'GRACEFUL_RESTART',
-      restartState: p.gracefulRestart.restarting,
-      notification: false,
-      restartTime: Math.min(4095, Math.max(0, Math.trunc(p.gracefulRestart.restartTime))),
-      // Forwarding state: the node keeps forwarding to the LoadBalancer IPs while the speaker restarts.
-      families: p.families.map((f) => ({ afi: f.afi, safi: f.safi, forwardingState: p.gracefulRestart?.restarting ?? false })),
-    });
-  }
+/** What our OPEN carries, for the codec's buildOpen: route refresh and 4-octet AS always, GR when set. */
+export function openSettings(p: OpenParams): OpenSettings {
+  const gr = p.gracefulRestart;
   return {
-    type: 'OPEN',
-    version: 4,
-    myAsn: p.localAsn > 0xffff ? AS_TRANS : p.localAsn,
+    asn: p.localAsn,
     holdTime: p.holdTime,
     bgpId: p.bgpId,
-    capabilities,
+    families: p.families,
+    routeRefresh: true,
+    ...(gr
+      ? {
+          gracefulRestart: {
+            restartState: gr.restarting,
+            notification: false,
+            restartTime: Math.min(4095, Math.max(0, Math.trunc(gr.restartTime))),
+            // Forwarding state: the node keeps forwarding to the LoadBalancer IPs while the speaker restarts.
+            families: p.families.map((f) => ({ afi: f.afi, safi: f.safi, forwardingState: gr.restarting })),
+          },
+        }
+      : {}),
   };
 }
 
