@@ -3,9 +3,9 @@
 // Rejected here: 0.0.0.0/8, 127.0.0.0/8 and 224.0.0.0/3 (multicast, reserved, broadcast). Whether the
 // next hop is on a shared subnet or equals the receiver is for the session to judge.
 import { UpdateSubcode } from '../../errors.ts';
-import { checkUint, readU32, writeU32 } from '../bytes.ts';
 import { AttributeCode } from '../constants.ts';
 import { type AttributeSpec, Malformed, WELL_KNOWN } from './spec.ts';
+import { u32Value } from './u32-value.ts';
 
 export function invalidIpv4NextHop(a: number): string | undefined {
   const first = a >>> 24;
@@ -20,22 +20,13 @@ export const nextHopAttribute: AttributeSpec<'NEXT_HOP'> = {
   code: AttributeCode.NEXT_HOP,
   flags: WELL_KNOWN,
   flagsErrorHandling: 'treat-as-withdraw',
-  codec: {
-    decode(buf, offset, length) {
-      if (length !== 4) {
-        return new Malformed(UpdateSubcode.AttributeLengthError, 'treat-as-withdraw', `length ${length}, expected 4`);
-      }
-      const a = readU32(buf, offset);
+  codec: u32Value(
+    'NEXT_HOP',
+    (a) => {
       const bad = invalidIpv4NextHop(a);
       if (bad) return new Malformed(UpdateSubcode.InvalidNextHopAttribute, 'treat-as-withdraw', `next hop ${bad}`);
       return { type: 'NEXT_HOP', nextHop: BigInt(a) };
     },
-    encode(v, buf, offset) {
-      const n = Number(v.nextHop);
-      checkUint(n, 32, 'NEXT_HOP');
-      writeU32(buf, offset, n);
-      return 4;
-    },
-    length: () => 4,
-  },
+    (v) => Number(v.nextHop),
+  ),
 };
