@@ -101,6 +101,13 @@ class Tx {
   }
 }
 
+const START_EVENTS: ReadonlySet<FsmEvent['type']> = new Set<FsmEvent['type']>([
+  'ManualStart',
+  'ManualStart_with_PassiveTcpEstablishment',
+  'AutomaticStart',
+  'AutomaticStart_with_PassiveTcpEstablishment',
+]);
+
 export function step(state: FsmState, event: FsmEvent, cfg: FsmConfig): StepResult {
   const tx = new Tx(state, cfg);
   const timer = TIMER_EVENT[event.type];
@@ -113,6 +120,8 @@ export function step(state: FsmState, event: FsmEvent, cfg: FsmConfig): StepResu
     }
     return tx.toIdle('BFD session down', 'inc');
   }
+  // RFC 4271 §8.2.2: in every state but Idle the start events are ignored.
+  if (state.name !== 'Idle' && START_EVENTS.has(event.type)) return tx.done(`${event.type} ignored: already started`);
   switch (state.name) {
     case 'Idle':
       return idle(tx, event);
@@ -174,11 +183,6 @@ function connectionUp(tx: Tx): StepResult {
 function connectOrActive(tx: Tx, event: FsmEvent): StepResult {
   const inConnect = tx.state.name === 'Connect';
   switch (event.type) {
-    case 'ManualStart':
-    case 'ManualStart_with_PassiveTcpEstablishment':
-    case 'AutomaticStart':
-    case 'AutomaticStart_with_PassiveTcpEstablishment':
-      return tx.done(`${event.type} ignored: already started`);
     case 'ManualStop':
       tx.state.enabled = false;
       return tx.toIdle('stopped', 'reset');
@@ -216,11 +220,6 @@ function fsmError(tx: Tx, event: FsmEvent, subcode: number): StepResult {
 /** Common to OpenSent, OpenConfirm and Established. Returns undefined when the event is not common. */
 function common(tx: Tx, event: FsmEvent): StepResult | undefined {
   switch (event.type) {
-    case 'ManualStart':
-    case 'ManualStart_with_PassiveTcpEstablishment':
-    case 'AutomaticStart':
-    case 'AutomaticStart_with_PassiveTcpEstablishment':
-      return tx.done(`${event.type} ignored: already started`);
     case 'TcpConnection_Valid':
     case 'Tcp_CR_Invalid':
     case 'Tcp_CR_Acked':
