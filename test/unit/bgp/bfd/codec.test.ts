@@ -4,23 +4,15 @@ import { controlLength, decodeControl, encodeControl, encodeControlPacket } from
 import type { DropReason } from '../../../../src/bgp/bfd/codec.ts';
 import { STATES } from '../../../../src/bgp/bfd/types.ts';
 import type { ControlPacket } from '../../../../src/bgp/bfd/types.ts';
+import { controlPacket } from './packets.ts';
 
-const base: ControlPacket = {
-  version: 1,
-  diag: 0,
+const base: ControlPacket = controlPacket({
   state: 'Down',
-  poll: false,
-  final: false,
-  controlPlaneIndependent: false,
-  demand: false,
-  multipoint: false,
-  detectMult: 3,
   myDiscriminator: 0x11223344,
   yourDiscriminator: 0,
   desiredMinTxInterval: 1_000_000,
   requiredMinRxInterval: 300_000,
-  requiredMinEchoRxInterval: 0,
-};
+});
 
 // A packet as FRR's bfdd sends it (Down, diag 0, mult 3, my disc 1, 300 ms / 300 ms / echo 50 ms).
 const FRR_DOWN = '20400318' + '00000001' + '00000000' + '000493e0' + '000493e0' + '0000c350';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { advertisedTx, initialVars, nextDeadline, step } from '../../../../src/bgp/bfd/fsm.ts';
 import type { BfdAction, BfdTimerConfig, BfdVars } from '../../../../src/bgp/bfd/fsm.ts';
 import type { BfdState, ControlPacket } from '../../../../src/bgp/bfd/types.ts';
+import { controlPacket } from './packets.ts';
 
 const config: BfdTimerConfig = { desiredMinTxInterval: 300_000, requiredMinRxInterval: 300_000, detectMult: 3, passive: false };
 const LOCAL = 0x1000;
@@ -13,23 +14,14 @@ function ctx(now: number, r = 0.5) {
 }
 
 function remote(state: BfdState, extra: Partial<ControlPacket> = {}): ControlPacket {
-  return {
-    version: 1,
-    diag: 0,
+  return controlPacket({
     state,
-    poll: false,
-    final: false,
-    controlPlaneIndependent: false,
-    demand: false,
-    multipoint: false,
-    detectMult: 3,
     myDiscriminator: REMOTE,
     yourDiscriminator: state === 'Down' || state === 'AdminDown' ? 0 : LOCAL,
     desiredMinTxInterval: 300_000,
     requiredMinRxInterval: 300_000,
-    requiredMinEchoRxInterval: 0,
     ...extra,
-  };
+  });
 }
 
 function started(c: BfdTimerConfig = config): BfdVars {
