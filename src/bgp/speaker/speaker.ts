@@ -223,7 +223,7 @@ export class BgpSpeaker extends EventEmitter {
         ...(node.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: node.ipv6LinkLocal } : {}),
       },
       ...(password !== undefined ? { password } : {}),
-      ...(peer.ebgpMultiHop ? { ttl: 255 } : {}),
+      ...sessionTtl(peer),
       ...(peer.vrf !== undefined && peer.vrf !== '' ? { device: peer.vrf } : {}),
       ...(this.opts.gracefulRestartTime
         ? { gracefulRestart: { restartTime: this.opts.gracefulRestartTime, restarting: this.opts.restarting ?? false } }
@@ -246,4 +246,14 @@ export class BgpSpeaker extends EventEmitter {
     session.on('notification', (n: NotificationEvent) => this.emit('notification', n));
     return session;
   }
+}
+
+/**
+ * The TTL our BGP packets leave with: 255 for eBGP multihop; 1 for a directly connected eBGP peer, so
+ * the session only comes up with a router on the same link (as BIRD, FRR, GoBGP and MetalLB do); the
+ * kernel default for iBGP.
+ */
+export function sessionTtl(peer: { myASN: number; peerASN: number; ebgpMultiHop: boolean }): { ttl?: number } {
+  if (peer.ebgpMultiHop) return { ttl: 255 };
+  return peer.myASN !== peer.peerASN ? { ttl: 1 } : {};
 }

@@ -38,9 +38,8 @@ describe('eBGP multihop with BIRD', () => {
     expect(routes[0]!.nextHop).toBe(t.node.ipv4);
   });
 
-  // Known gap (see the report): the speaker does not pass a TTL to its sessions, so single-hop eBGP
-  // goes out with the kernel default (64) and reaches a router two hops away. Flip to `it` once fixed.
-  it.fails('without --ebgp-multihop: TTL 1 never reaches a router two hops away', async () => {
+  // Single-hop eBGP leaves with TTL 1, so a router two hops away never sees our OPEN.
+  it('without --ebgp-multihop: TTL 1 never reaches a router two hops away', async () => {
     const { bird, speaker } = await twoHops(false);
     expect(await staysFalse(async () => (await bird.established()) || speaker.events().some((l) => / Established$/.test(l)), 6_000)).toBe(true);
   });
