@@ -18,8 +18,6 @@ export interface SuiteOptions {
   showsStale: boolean;
   /** The daemon implements the graceful-restart receiving-speaker (helper) role. */
   gracefulRestart: boolean;
-  /** Mark the graceful-restart test as a known failure (vitest it.fails), with the reason. */
-  gracefulRestartKnownBug?: string;
 }
 
 export interface Pair {
@@ -149,8 +147,7 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
     });
 
     if (so.gracefulRestart) {
-      const grTest = so.gracefulRestartKnownBug ? it.fails : it;
-      grTest('graceful restart: routes kept while the speaker is gone, refreshed and swept after it restarts', async () => {
+      it('graceful restart: routes kept while the speaker is gone, refreshed and swept after it restarts', async () => {
         const t = await newLab();
         const gr = { restartTime: 60 };
         const router = await startRouter(name, t.lab, t.router.ns, routerOptions(t, { gracefulRestart: gr, families: ['ipv4'] }));
@@ -171,7 +168,7 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
         const rs = await router.waitRoutes('ipv4', (r) => !has(r, `${V4_B}/32`) && !!has(r, `${V4_A}/32`) && !has(r, `${V4_A}/32`)!.stale,
           'A refreshed (not stale) and B swept');
         expect(has(rs, `${V4_A}/32`)!.nextHop).toBe(t.node.ipv4);
-      }, so.gracefulRestartKnownBug ? 45_000 : 90_000);
+      }, 90_000);
     }
   });
 }
