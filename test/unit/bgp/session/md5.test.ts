@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BgpListener } from '../../../../src/bgp/session/listener.ts';
 import type { StateChange } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
+import { activeEnd, passiveEnd } from './ends.ts';
 import { eventually } from './raw-peer.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -14,7 +15,7 @@ afterEach(async () => {
 
 async function passivePeer(password: string) {
   const listener = new BgpListener({ port: 0, host: '127.0.0.1', native: true });
-  const b = new BgpSession({ peerAddress: '127.0.0.1', localAsn: 64513, peerAsn: 64512, routerId: '192.0.2.2', passive: true });
+  const b = new BgpSession(passiveEnd());
   listener.add(b, password);
   const port = await listener.start();
   b.start();
@@ -26,16 +27,7 @@ async function passivePeer(password: string) {
 }
 
 function activeSession(port: number, password: string) {
-  const a = new BgpSession({
-    peerAddress: '127.0.0.1',
-    peerPort: port,
-    localAsn: 64512,
-    peerAsn: 64513,
-    routerId: '192.0.2.1',
-    password,
-    connectTimeoutMs: 500,
-    connectRetry: { minSeconds: 30, maxSeconds: 60 },
-  });
+  const a = new BgpSession(activeEnd(port, { password, connectTimeoutMs: 500, connectRetry: { minSeconds: 30, maxSeconds: 60 } }));
   cleanups.push(() => a.stop());
   return a;
 }

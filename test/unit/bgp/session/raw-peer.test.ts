@@ -11,6 +11,7 @@ import { BgpListener } from '../../../../src/bgp/session/listener.ts';
 import type { SessionOptions, StateChange } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
 import { parseIp } from '../../../../src/net/ip.ts';
+import { activeEnd } from './ends.ts';
 import { eventually, peerOpen, rawConnect, rawServer } from './raw-peer.ts';
 import type { RawPeer } from './raw-peer.ts';
 
@@ -27,15 +28,7 @@ function route(ip: string): Route {
 
 async function sessionWithRawPeer(over: Partial<SessionOptions> = {}) {
   const server = await rawServer();
-  const session = new BgpSession({
-    peerAddress: '127.0.0.1',
-    peerPort: server.port,
-    localAsn: 64512,
-    peerAsn: 64513,
-    routerId: '192.0.2.1',
-    nextHops: { ipv4: '198.51.100.1' },
-    ...over,
-  });
+  const session = new BgpSession(activeEnd(server.port, { nextHops: { ipv4: '198.51.100.1' }, ...over }));
   const states: StateChange[] = [];
   session.on('state', (c: StateChange) => states.push(c));
   cleanups.push(async () => {
@@ -195,14 +188,7 @@ describe('connection collision (RFC 4271 §6.8)', () => {
   async function collide(_peerBgpId: number) {
     const server = await rawServer('127.0.0.1');
     const listener = new BgpListener({ port: 0, host: '127.0.0.2' });
-    const session = new BgpSession({
-      peerAddress: '127.0.0.1',
-      peerPort: server.port,
-      sourceAddress: '127.0.0.2',
-      localAsn: 64512,
-      peerAsn: 64513,
-      routerId: '192.0.2.1',
-    });
+    const session = new BgpSession(activeEnd(server.port, { sourceAddress: '127.0.0.2' }));
     const states: StateChange[] = [];
     session.on('state', (c: StateChange) => states.push(c));
     listener.add(session);

@@ -10,6 +10,7 @@ import { BgpListener } from '../../../../src/bgp/session/listener.ts';
 import type { NotificationEvent } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
 import { parseIp } from '../../../../src/net/ip.ts';
+import { activeEnd, passiveEnd } from './ends.ts';
 import { eventually } from './raw-peer.ts';
 
 function route(ip: string, over: Partial<Route> = {}): Route {
@@ -27,20 +28,17 @@ const FAST_RETRY = { minSeconds: 0.02, maxSeconds: 0.1 };
 
 async function pair(opts: { holdTime?: number } = {}) {
   const listener = new BgpListener({ port: 0, host: '127.0.0.1' });
-  const b = new BgpSession({ peerAddress: '127.0.0.1', localAsn: 64513, peerAsn: 64512, routerId: '192.0.2.2', passive: true, holdTime: opts.holdTime ?? 90, connectRetry: FAST_RETRY });
+  const b = new BgpSession(passiveEnd({ holdTime: opts.holdTime ?? 90, connectRetry: FAST_RETRY }));
   listener.add(b);
   const port = await listener.start();
-  const a = new BgpSession({
-    peerAddress: '127.0.0.1',
-    peerPort: port,
-    localAsn: 64512,
-    peerAsn: 64513,
-    routerId: '192.0.2.1',
-    nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' },
-    gracefulRestart: { restartTime: 120, restarting: false },
-    holdTime: opts.holdTime ?? 90,
-    connectRetry: FAST_RETRY,
-  });
+  const a = new BgpSession(
+    activeEnd(port, {
+      nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' },
+      gracefulRestart: { restartTime: 120, restarting: false },
+      holdTime: opts.holdTime ?? 90,
+      connectRetry: FAST_RETRY,
+    }),
+  );
   const received: Update[] = [];
   b.on('update', (u: Update) => received.push(u));
   cleanups.push(async () => {
