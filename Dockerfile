@@ -17,8 +17,7 @@ COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY controller ./controller
-COPY speaker ./speaker
 USER 65534:65534
-# The manifests choose the entry point: `node controller/main.ts` or `node speaker/main.ts`.
+# The manifests choose the entry point (the controller Deployment runs `node controller/main.ts`).
 ENTRYPOINT ["node"]
 CMD ["controller/main.ts"]
