@@ -1,5 +1,5 @@
-// Bounded polling: the harness waits for readiness by asking again, never by sleeping a fixed time.
-// Every wait has a count bound and a time bound and says what it waited for when it gives up.
+// Bounded polling for every integration test (API server harness and BGP lab): waits ask again, never
+// sleep a fixed time and hope. Every wait has a count bound and a time bound and says what it waited for.
 
 export interface PollOptions {
   /** What is awaited, for the error message. */
@@ -43,4 +43,19 @@ export async function waitFor<T>(
     ? `gave up waiting for ${opts.what}: ${aborted}`
     : `timed out after ${timeoutMs} ms waiting for ${opts.what}`;
   throw new Error(`${head}${last}${diag}`);
+}
+
+/**
+ * Checks that `probe` stays falsy for the whole window (bounded). Returns true when it never became
+ * true; false (immediately) as soon as it did. For negative checks such as "a wrong MD5 key never
+ * brings the session up".
+ */
+export async function staysFalse(probe: () => boolean | Promise<boolean>, windowMs: number, intervalMs = 200): Promise<boolean> {
+  const start = performance.now();
+  const maxTries = Math.ceil(windowMs / intervalMs) + 1;
+  for (let i = 0; i < maxTries && performance.now() - start <= windowMs; i++) {
+    if (await probe()) return false;
+    await sleep(intervalMs);
+  }
+  return true;
 }
