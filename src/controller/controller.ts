@@ -326,6 +326,13 @@ export class Controller {
         if (!result.ok) result = undefined;
       }
       result ??= d.allocator.assign(decision.request);
+      if (!result.ok && result.kept === undefined && previous === undefined && state.ingressIps.length > 0) {
+        // After a restart: the Service was edited into a request that cannot be met while we were away.
+        // It keeps the IPs in its status when they still lie in a pool and clash with nobody, as it would
+        // have had we been running (the allocator then reports them as kept on every later pass).
+        const held = d.allocator.restore({ ...decision.request, requestedIps: [], poolHint: undefined }, state.ingressIps);
+        if (held.ok) result = { ...result, kept: held.assignment };
+      }
       outcome = result.ok
         ? { kind: 'assigned', assignment: result.assignment }
         : { kind: 'failed', error: result.error, ...(result.kept ? { kept: result.kept } : {}) };

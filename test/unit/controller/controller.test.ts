@@ -144,6 +144,19 @@ describe('Controller', () => {
     await t.controller.stop();
   });
 
+  it('after a restart, a Service edited into a request that cannot be met keeps the IP in its status', async () => {
+    const edited = service('edited', '2026-01-01T00:00:00Z', ['192.0.2.2']);
+    edited.metadata!.annotations = { 'metallb.io/address-pool': 'no-such-pool' };
+    const t = await setup([edited, service('other', '2026-01-02T00:00:00Z')]);
+    expect(t.allocator.assignmentOf('apps/edited')?.ips).toEqual(['192.0.2.2']);
+    expect(t.writer.ingress.has('apps/edited')).toBe(false); // status left as it is
+    const failed = t.events.events.filter((e) => e.event.reason === 'AllocationFailed');
+    expect(failed.map((e) => e.object)).toEqual(['Service/apps/edited']);
+    expect(failed[0]!.event.message).toMatch(/no-such-pool.*keeping IP \["192\.0\.2\.2"\] from pool a/);
+    expect(t.allocator.assignmentOf('apps/other')?.ips).toEqual(['192.0.2.1']);
+    await t.controller.stop();
+  });
+
   it('an invalid configuration keeps the last good one: nothing released, stale = 1, one Warning', async () => {
     const t = await setup([service('s', '2026-01-01T00:00:00Z')]);
     expect(t.allocator.assignmentOf('apps/s')?.ips).toEqual(['192.0.2.1']);
