@@ -149,6 +149,32 @@ function packGroup(g: Group, ctx: CodecContext, maxSize: number, out: Uint8Array
   if (batch.length > 0) flush();
 }
 
+/** The group of `r` in `groups` (by family, next hops and wire attributes), made when new. */
+function groupFor(r: Route, ctx: CodecContext, groups: Map<string, Group>): Group {
+  for (const a of r.attributes) {
+    if (a.type === 'NEXT_HOP' || a.type === 'MP_REACH_NLRI' || a.type === 'MP_UNREACH_NLRI') {
+      throw new RangeError(`packUpdates: route attributes must not include ${a.type} (it is made from the route)`);
+    }
+  }
+  if (r.prefix.family === 'ipv4' && r.linkLocalNextHop !== undefined) {
+    throw new RangeError('packUpdates: a link-local next hop is for IPv6 routes only');
+  }
+  const attributes = ordered([...r.attributes]);
+  const key = `${r.prefix.family}|${r.nextHop.toString(16)}|${r.linkLocalNextHop?.toString(16) ?? ''}|${attributesKey(attributes, ctx)}`;
+  let g = groups.get(key);
+  if (!g) {
+    g = {
+      family: r.prefix.family,
+      nextHop: r.nextHop,
+      ...(r.linkLocalNextHop === undefined ? {} : { linkLocalNextHop: r.linkLocalNextHop }),
+      attributes,
+      prefixes: [],
+    };
+    groups.set(key, g);
+  }
+  return g;
+}
+
 /**
  * Encodes UPDATE messages announcing `announce` and withdrawing `withdraw`. Route attributes must not
  * include NEXT_HOP or MP_REACH/MP_UNREACH_NLRI: they are made from the route's next hop and prefix.
@@ -160,27 +186,19 @@ export function packUpdates(announce: readonly Route[], withdraw: readonly Prefi
   const out: Uint8Array[] = [];
   packWithdrawals(withdraw, ctx, maxSize, out);
   const groups = new Map<string, Group>();
+  // Routes sharing one attribute list (by identity) and next hops share a group: the list is checked,
+  // ordered and serialised into the group key once, not once per route.
+  const known = new Map<readonly PathAttribute[], Group[]>();
   for (const r of announce) {
-    for (const a of r.attributes) {
-      if (a.type === 'NEXT_HOP' || a.type === 'MP_REACH_NLRI' || a.type === 'MP_UNREACH_NLRI') {
-        throw new RangeError(`packUpdates: route attributes must not include ${a.type} (it is made from the route)`);
-      }
-    }
-    if (r.prefix.family === 'ipv4' && r.linkLocalNextHop !== undefined) {
-      throw new RangeError('packUpdates: a link-local next hop is for IPv6 routes only');
-    }
-    const attributes = ordered([...r.attributes]);
-    const key = `${r.prefix.family}|${r.nextHop.toString(16)}|${r.linkLocalNextHop?.toString(16) ?? ''}|${attributesKey(attributes, ctx)}`;
-    let g = groups.get(key);
+    const family = r.prefix.family;
+    const seen = known.get(r.attributes);
+    let g = seen?.find((x) => x.family === family && x.nextHop === r.nextHop && x.linkLocalNextHop === r.linkLocalNextHop);
     if (!g) {
-      g = {
-        family: r.prefix.family,
-        nextHop: r.nextHop,
-        ...(r.linkLocalNextHop === undefined ? {} : { linkLocalNextHop: r.linkLocalNextHop }),
-        attributes,
-        prefixes: [],
-      };
-      groups.set(key, g);
+      g = groupFor(r, ctx, groups);
+      // A few next hops per list are remembered; past that (one list shared by routes of many next
+      // hops) routes are grouped by their key alone, as a linear search would cost more.
+      if (!seen) known.set(r.attributes, [g]);
+      else if (seen.length < 8) seen.push(g);
     }
     g.prefixes.push(r.prefix);
   }
