@@ -1,0 +1,44 @@
+// FerroLB routes → packed UPDATE messages for one peer. Routes that carry the same path attributes
+// (next hop, LOCAL_PREF, MED, communities) share one codec attribute list, so the codec's packUpdates
+// groups them by that list's identity instead of serialising every route's attributes to find its group.
+// Sorted tables hold long runs of such routes (one BGPAdvertisement → one attribute set), so comparing
+// with the previous route's attributes finds nearly every match.
+import type { CodecContext, Route as CodecRoute } from '../codec/model.ts';
+import { packUpdates } from '../codec/index.ts';
+import type { Ip } from '../../net/ip.ts';
+import type { Prefix, Route } from '../routes.ts';
+import { sameAttributes } from '../routes.ts';
+import type { PeerKind } from './wire.ts';
+import { toCodecRoute } from './wire.ts';
+
+/** Codec routes for `routes` (next hops already resolved), attribute lists shared between equal routes. */
+export function toCodecRoutes(routes: readonly Route[], kind: PeerKind, parse: (text: string) => Ip | undefined): CodecRoute[] {
+  const out: CodecRoute[] = [];
+  let prev: Route | undefined;
+  let prevCodec: CodecRoute | undefined;
+  for (const r of routes) {
+    if (prev !== undefined && prevCodec !== undefined && prev.prefix.family === r.prefix.family && sameAttributes(prev, r)) {
+      const shared: CodecRoute = { prefix: r.prefix, nextHop: prevCodec.nextHop, attributes: prevCodec.attributes };
+      if (prevCodec.linkLocalNextHop !== undefined) shared.linkLocalNextHop = prevCodec.linkLocalNextHop;
+      out.push(shared);
+      continue;
+    }
+    const nh = parse(r.nextHop as string)?.value ?? 0n;
+    const ll = r.nextHopLinkLocal !== undefined ? parse(r.nextHopLinkLocal)?.value : undefined;
+    prevCodec = toCodecRoute(r, nh, ll, kind);
+    prev = r;
+    out.push(prevCodec);
+  }
+  return out;
+}
+
+/** UPDATE messages announcing `announce` and withdrawing `withdraw`; throws what packUpdates throws. */
+export function encodeRoutes(
+  announce: readonly Route[],
+  withdraw: readonly Prefix[],
+  kind: PeerKind,
+  ctx: CodecContext,
+  parse: (text: string) => Ip | undefined,
+): Uint8Array[] {
+  return packUpdates(toCodecRoutes(announce, kind, parse), withdraw, ctx);
+}
