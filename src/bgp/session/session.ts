@@ -6,6 +6,10 @@
 //  - Desired state: set(routes) stores what should be advertised; when Established the session diffs
 //    against Adj-RIB-Out and sends only changes, packed by the codec's packUpdates; End-of-RIB per family
 //    follows the initial table (RFC 4724).
+//  - The initial table (UPDATEs + End-of-RIB) is prepared ahead (initial-table.ts): after set() once
+//    the next hops are known, and again right after our OPEN is sent when the connection's local address
+//    changes them; at Established it goes out in one write, unless the negotiation differs from what
+//    it was prepared for (then it is prepared again on the spot).
 //  - Graceful restart (RFC 4724) as restarting speaker: GR capability with restart time; R bit on the
 //    first OPEN after a restart; stop({restart:true}) closes without NOTIFICATION.
 //  - Received UPDATEs are decoded with RFC 7606 handling and only counted (Adj-RIB-In size).
@@ -15,7 +19,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
 import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
-import { buildOpen, decodeMessage, encodeMessage, endOfRib, packUpdates, updateRoutes } from '../codec/index.ts';
+import { buildOpen, decodeMessage, encodeMessage, endOfRib, updateRoutes } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
 import { isBgpError } from '../errors.ts';
 import type { AfiSafi, FsmAction, FsmConfig, FsmEvent, FsmState, FsmStateName, Negotiated, TimerName } from '../fsm/index.ts';
@@ -24,6 +28,9 @@ import type { Route } from '../routes.ts';
 import { formatPrefix, prefixKey } from '../routes.ts';
 import { diffRib, toRib } from './adj-rib-out.ts';
 import { collisionLoser } from './collision.ts';
+import { encodeRoutes } from './encode-routes.ts';
+import type { InitialTable } from './initial-table.ts';
+import { familiesOf, prepareInitialTable, sameInputs, tableInputs } from './initial-table.ts';
 import { FrameReader } from './frame-reader.ts';
 import type { NextHopDefaults } from './resolve-routes.ts';
 import { resolveRoutes } from './resolve-routes.ts';
@@ -31,7 +38,8 @@ import type { Clock, TimerHandle } from './clock.ts';
 import { realClock } from './clock.ts';
 import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
-import { FAMILY_AFI, familyOfAfi, openSettings, SAFI_UNICAST, toCodecRoute, toPeerOpen } from './wire.ts';
+import type { PeerKind } from './wire.ts';
+import { FAMILY_AFI, familyOfAfi, openSettings, SAFI_UNICAST, toPeerOpen } from './wire.ts';
 
 export interface SessionOptions {
   /** Peer name for logs and status (defaults to the address). */
@@ -142,7 +150,15 @@ export class BgpSession extends EventEmitter {
   /** State of a main connection just dumped by collision resolution, reported as `previous`. */
   private swapPrevious: FsmStateName | undefined;
   private desired: Route[] = [];
+  /** Adj-RIB-Out. Replaced, never changed in place (it may be an initial table's rib). */
   private advertised = new Map<string, Route>();
+  /** The desired routes `advertised` was last synced to on this connection (undefined: not synced). */
+  private syncedDesired: Route[] | undefined;
+  /** The initial table prepared ahead of Established (kept for a later re-establishment). */
+  private initialTable: InitialTable | undefined;
+  /** familiesOf(desired), computed once per set(). */
+  private desiredFamilies: { of: Route[]; families: Set<Family> } | undefined;
+  private prepareQueued = false;
   private adjRibIn = new Set<string>();
   private negotiated: Negotiated | undefined;
   private restarting: boolean;
@@ -225,9 +241,8 @@ export class BgpSession extends EventEmitter {
 
   /** Whether Adj-RIB-Out equals the desired routes that can be sent (nothing left to send). */
   get inSync(): boolean {
-    if (!this.isEstablished) return false;
-    const d = diffRib(this.advertised, toRib(this.resolveAll(false)));
-    return d.announce.length === 0 && d.withdraw.length === 0;
+    // Established, every set() is synced at once and the next-hop inputs are fixed by the connection.
+    return this.isEstablished && this.syncedDesired === this.desired;
   }
 
   start(): void {
@@ -254,6 +269,7 @@ export class BgpSession extends EventEmitter {
   set(routes: Route[]): void {
     this.desired = routes;
     if (this.isEstablished) this.sync(false);
+    else this.queuePrepare();
   }
 
   /** BFD reports the path to the peer down: tear the session down now (RFC 5882). */
@@ -320,6 +336,7 @@ export class BgpSession extends EventEmitter {
     conn.direction = 'in';
     this.attach(conn, socket);
     this.dispatch(conn, { type: 'TcpConnectionConfirmed' });
+    this.prepareAhead(conn);
     return undefined;
   }
 
@@ -467,7 +484,8 @@ export class BgpSession extends EventEmitter {
         }
         this.negotiated = a.negotiated;
         this.counters.establishedTransitions++;
-        this.advertised.clear();
+        this.advertised = new Map();
+        this.syncedDesired = undefined;
         this.adjRibIn.clear();
         // After the first Established the R bit is no longer ours to send (RFC 4724 §4.1).
         this.restarting = false;
@@ -480,7 +498,8 @@ export class BgpSession extends EventEmitter {
         conn.lastReason = conn.detail ?? a.reason;
         if (conn === this.main) {
           this.negotiated = undefined;
-          this.advertised.clear();
+          this.advertised = new Map();
+          this.syncedDesired = undefined;
           this.adjRibIn.clear();
           this.counters.prefixesAdvertised = 0;
           this.counters.prefixesReceived = 0;
@@ -517,6 +536,7 @@ export class BgpSession extends EventEmitter {
         }
         this.attach(conn, socket);
         this.dispatch(conn, { type: 'Tcp_CR_Acked' });
+        this.prepareAhead(conn); // our OPEN is out: use the round trip to the peer's OPEN
       },
       (err: unknown) => {
         if (conn.discarded || conn.attempt !== attempt) return;
@@ -649,12 +669,8 @@ export class BgpSession extends EventEmitter {
     return ip;
   }
 
-  /** Desired routes with next hops filled in, limited to negotiated families. */
-  private resolveAll(count: boolean): Route[] {
-    const n = this.negotiated;
-    if (!n) return [];
-    const families = new Set(n.families.map((f) => familyOfAfi(f.afi)).filter((f): f is Family => f !== undefined));
-    const local = this.main.socket ? localAddressOf(this.main.socket) : undefined;
+  /** Next hops for routes without one: configured, else the local address `local` of the family. */
+  private nextHopDefaults(local: string | undefined): NextHopDefaults {
     const localIp = local !== undefined ? this.parseCached(local) : undefined;
     const nh = this.opts.nextHops;
     const defaults: NextHopDefaults = {
@@ -664,34 +680,112 @@ export class BgpSession extends EventEmitter {
     const v6 = nh?.ipv6 ?? (localIp?.family === 'ipv6' ? formatIp('ipv6', localIp.value) : undefined);
     if (v4 !== undefined) defaults.ipv4 = v4;
     if (v6 !== undefined) defaults.ipv6 = v6;
-    const { routes, skipped } = resolveRoutes(this.desired, families, defaults, (t) => this.parseCached(t));
-    if (count) {
-      if (skipped > 0 && skipped !== this.counters.routesSkipped) {
-        this.log.warn({ event: 'routes-skipped', count: skipped }, 'routes not sent: family not negotiated or no next hop of the family');
-      }
-      this.counters.routesSkipped = skipped;
+    return defaults;
+  }
+
+  private negotiatedFamilies(n: Negotiated): Family[] {
+    return n.families.map((f) => familyOfAfi(f.afi)).filter((f): f is Family => f !== undefined);
+  }
+
+  private get peerKind(): PeerKind {
+    return { localAsn: this.cfg.localAsn, ibgp: this.cfg.localAsn === this.cfg.peerAsn };
+  }
+
+  private noteSkipped(skipped: number): void {
+    if (skipped > 0 && skipped !== this.counters.routesSkipped) {
+      this.log.warn({ event: 'routes-skipped', count: skipped }, 'routes not sent: family not negotiated or no next hop of the family');
     }
+    this.counters.routesSkipped = skipped;
+  }
+
+  /** Desired routes with next hops filled in, limited to negotiated families. */
+  private resolveAll(): Route[] {
+    const n = this.negotiated;
+    if (!n) return [];
+    const local = this.main.socket ? localAddressOf(this.main.socket) : undefined;
+    const { routes, skipped } = resolveRoutes(this.desired, new Set(this.negotiatedFamilies(n)), this.nextHopDefaults(local), (t) => this.parseCached(t));
+    this.noteSkipped(skipped);
     return routes;
+  }
+
+  /** Prepares the initial table soon (set() may come in bursts: once per turn of the event loop). */
+  private queuePrepare(): void {
+    if (this.prepareQueued) return;
+    this.prepareQueued = true;
+    setImmediate(() => {
+      this.prepareQueued = false;
+      this.prepareAhead(this.main);
+    });
+  }
+
+  /**
+   * Prepares the initial table for what the session expects to negotiate: the families and 4-octet AS
+   * we offer, next hops from the configuration or `conn`'s local address (else the source address).
+   * Nothing to do when Established, when the table for these inputs is ready, or when a family would
+   * still lack a next hop (the local address is not known yet: prepared once connected).
+   */
+  private prepareAhead(conn: Conn): void {
+    if (conn.discarded || conn.fsm.name === 'Established' || this.desired.length === 0) return;
+    const local = conn.socket ? localAddressOf(conn.socket) : this.opts.sourceAddress;
+    const families = this.cfg.families.map((f) => familyOfAfi(f.afi)).filter((f): f is Family => f !== undefined);
+    const defaults = this.nextHopDefaults(local);
+    const inputs = tableInputs(this.desired, this.presentFamilies(), families, defaults, true);
+    if (local === undefined && inputs.families.some((f) => defaults[f] === undefined)) return;
+    if (this.initialTable && sameInputs(this.initialTable.inputs, inputs)) return;
+    this.initialTable = prepareInitialTable(inputs, this.peerKind, (t) => this.parseCached(t));
+    this.log.debug({ event: 'initial-table-prepared', prefixes: this.initialTable.rib.size, updates: this.initialTable.updates }, 'initial table prepared');
+  }
+
+  private presentFamilies(): Set<Family> {
+    if (this.desiredFamilies?.of !== this.desired) this.desiredFamilies = { of: this.desired, families: familiesOf(this.desired) };
+    return this.desiredFamilies.families;
+  }
+
+  /** The initial table for what was negotiated on `conn`: the prepared one when its inputs match. */
+  private initialTableFor(conn: Conn, n: Negotiated): InitialTable {
+    const socket = conn.socket;
+    const defaults = this.nextHopDefaults(socket ? localAddressOf(socket) : undefined);
+    const inputs = tableInputs(this.desired, this.presentFamilies(), this.negotiatedFamilies(n), defaults, conn.ctx.fourOctetAs);
+    const ready = this.initialTable;
+    if (ready && sameInputs(ready.inputs, inputs)) return ready;
+    this.log.debug({ event: 'initial-table-miss' }, 'initial table prepared at Established');
+    this.initialTable = prepareInitialTable(inputs, this.peerKind, (t) => this.parseCached(t));
+    return this.initialTable;
   }
 
   private sync(initial: boolean): void {
     const conn = this.main;
     const n = this.negotiated;
-    if (!n || !conn.socket) return;
-    const desired = toRib(this.resolveAll(true));
-    const diff = diffRib(this.advertised, desired);
-    this.sendRoutes(conn, diff.announce, diff.withdraw);
-    this.advertised = desired;
-    this.counters.prefixesAdvertised = desired.size;
+    const socket = conn.socket;
+    if (!n || !socket) return;
+    let announced: number;
+    let withdrawn = 0;
+    let desired: Map<string, Route>;
     if (initial) {
-      for (const f of n.families) {
-        const fam = familyOfAfi(f.afi);
-        if (fam) this.send(conn, endOfRib(fam));
-      }
+      // Adj-RIB-Out is empty: the whole table, then End-of-RIB per family, in one write.
+      const table = this.initialTableFor(conn, n);
+      this.noteSkipped(table.skipped);
+      if (table.error) this.reportEncodeError(table.error);
+      socket.cork();
+      if (table.bytes.length > 0) socket.write(table.bytes);
+      for (const f of this.negotiatedFamilies(n)) socket.write(encodeMessage(endOfRib(f), conn.ctx));
+      socket.uncork();
+      this.counters.updatesSent += table.updates;
+      desired = table.rib;
+      announced = table.rib.size;
+    } else {
+      desired = toRib(this.resolveAll());
+      const diff = diffRib(this.advertised, desired);
+      this.sendRoutes(conn, diff.announce, diff.withdraw);
+      announced = diff.announce.length;
+      withdrawn = diff.withdraw.length;
     }
-    if (initial || diff.announce.length > 0 || diff.withdraw.length > 0) {
-      this.log.info({ event: 'advertised', prefixes: desired.size, announced: diff.announce.length, withdrawn: diff.withdraw.length }, 'routes advertised');
-      this.emit('advertised', { peer: this.peer, prefixes: desired.size, announced: diff.announce.length, withdrawn: diff.withdraw.length });
+    this.advertised = desired;
+    this.syncedDesired = this.desired;
+    this.counters.prefixesAdvertised = desired.size;
+    if (initial || announced > 0 || withdrawn > 0) {
+      this.log.info({ event: 'advertised', prefixes: desired.size, announced, withdrawn }, 'routes advertised');
+      this.emit('advertised', { peer: this.peer, prefixes: desired.size, announced, withdrawn });
     }
   }
 
@@ -701,29 +795,29 @@ export class BgpSession extends EventEmitter {
     this.sendRoutes(conn, [...this.advertised.values()], []);
   }
 
+  /** A route the codec cannot encode (e.g. out-of-range value): report, keep the session. */
+  private reportEncodeError(err: Error): void {
+    this.log.error({ event: 'encode-error', err: err.message }, 'routes not sent');
+    this.emit('error-routes', err);
+  }
+
   private sendRoutes(conn: Conn, announce: Route[], withdraw: Route['prefix'][]): void {
     if (announce.length === 0 && withdraw.length === 0) return;
-    const kind = { localAsn: this.cfg.localAsn, ibgp: this.cfg.localAsn === this.cfg.peerAsn };
-    const codecRoutes = announce.map((r) => {
-      const nh = this.parseCached(r.nextHop as string)?.value ?? 0n;
-      const ll = r.nextHopLinkLocal !== undefined ? this.parseCached(r.nextHopLinkLocal)?.value : undefined;
-      return toCodecRoute(r, nh, ll, kind);
-    });
     const socket = conn.socket;
     if (!socket) return;
     let packets: Uint8Array[];
     try {
-      packets = packUpdates(codecRoutes, withdraw, conn.ctx);
+      packets = encodeRoutes(announce, withdraw, this.peerKind, conn.ctx, (t) => this.parseCached(t));
     } catch (err) {
-      // A route the codec cannot encode (e.g. out-of-range value): report, keep the session.
-      this.log.error({ event: 'encode-error', err: (err as Error).message }, 'routes not sent');
-      this.emit('error-routes', err);
+      this.reportEncodeError(err instanceof Error ? err : new Error(String(err)));
       return;
     }
+    socket.cork();
     for (const packet of packets) {
       socket.write(packet);
       this.counters.updatesSent++;
     }
+    socket.uncork();
   }
 }
 
