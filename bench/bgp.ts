@@ -209,7 +209,14 @@ export async function run(): Promise<string[]> {
     }
     const f = res.get('FerroLB');
     const e = res.get('ExaBGP');
-    if (f && e) lines.push(`  ${String(n).padStart(6)} ${family === 'ipv4' ? '/32 ' : '/128'} ratio FerroLB/ExaBGP ${(f.seconds / e.seconds).toFixed(2)}× (goal ≤ 1.2×)`);
+    if (f && e) {
+      // First UPDATE on the wire after Established (of each sender's median run): how soon the table starts.
+      const first = (r: AnnounceResult): string => (r.firstUpdate === undefined ? '?' : `${(r.firstUpdate * 1000).toFixed(1)} ms`);
+      lines.push(
+        `  ${String(n).padStart(6)} ${family === 'ipv4' ? '/32 ' : '/128'} ratio FerroLB/ExaBGP ${(f.seconds / e.seconds).toFixed(2)}× (goal ≤ 1.2×); ` +
+          `first UPDATE after Established: FerroLB ${first(f)}, ExaBGP ${first(e)}`,
+      );
+    }
   }
   lines.push('withdraw 1,000 routes: seconds until BIRD holds none');
   for (const s of senders) {

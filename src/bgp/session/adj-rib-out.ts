@@ -10,6 +10,9 @@ export interface RibDiff {
 }
 
 export function diffRib(advertised: ReadonlyMap<string, Route>, desired: ReadonlyMap<string, Route>): RibDiff {
+  // Empty → full and full → empty (a session's first routes, a withdrawal of all): one straight pass.
+  if (advertised.size === 0) return { announce: [...desired.values()], withdraw: [] };
+  if (desired.size === 0) return { announce: [], withdraw: [...advertised.values()].map((r) => r.prefix) };
   const announce: Route[] = [];
   const withdraw: Prefix[] = [];
   for (const [key, route] of desired) {
