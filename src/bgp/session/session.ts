@@ -268,6 +268,8 @@ export class BgpSession extends EventEmitter {
   /** Desired routes; diffed against Adj-RIB-Out, only changes are sent. */
   set(routes: Route[]): void {
     this.desired = routes;
+    // A table prepared for other routes can never be sent now (its inputs name the routes array).
+    if (this.initialTable && this.initialTable.inputs.desired !== routes) this.initialTable = undefined;
     if (this.isEstablished) this.sync(false);
     else this.queuePrepare();
   }
