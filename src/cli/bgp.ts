@@ -97,7 +97,9 @@ function parseFlags(args: string[]): Flags {
       value = args[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
     }
-    multi.set(name, [...(multi.get(name) ?? []), value]);
+    const values = multi.get(name);
+    if (values) values.push(value); // in place: 50,000 --announce flags must not copy the list each time
+    else multi.set(name, [value]);
   }
   return { multi, bools };
 }
