@@ -1,8 +1,9 @@
 // `ferrolb lab [--once]`: a cluster in a box on this machine. Starts a real etcd + kube-apiserver (the
 // integration-test harness), applies manifests/ and the example pools, runs the controller under its
 // own ServiceAccount, creates a demo LoadBalancer Service, prints the IP it got, then keeps running until
-// Ctrl-C (or exits at once with --once). Without the binaries it says what is missing and how to build.
-import { execFile } from 'node:child_process';
+// Ctrl-C (or exits at once with --once). Without the binaries it builds them once with Go (cached
+// under ~/.cache/ferrolb/k8s); without Go either, it says exactly what is missing.
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,17 @@ const USAGE = 'usage: ferrolb lab [--once]\n  --once   exit after printing the d
 function goVersion(): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile('go', ['version'], { timeout: 10_000 }, (err, stdout) => resolve(err ? undefined : stdout.trim()));
+  });
+}
+
+/** Runs the pinned build (progress on stderr); resolves with its exit code. */
+function buildK8sBinaries(io: CliIo): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [BUILD_SCRIPT], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => io.stderr(chunk));
+    child.on('error', () => resolve(127));
+    child.on('close', (code) => resolve(code ?? 1));
   });
 }
 
@@ -37,16 +49,23 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
     await harness.locateK8sBinaries();
   } catch (err) {
     const go = await goVersion();
-    io.stderr(
-      `ferrolb lab: ${(err as Error).message.trim()}\n` +
-        (go === undefined
-          ? `Go is not installed either (no \`go\` in PATH), so they cannot be built here: install Go (https://go.dev/dl/) or copy prebuilt binaries.\n`
-          : `Go is available (${go}).\n`) +
-        `Build them once (needs Go and network access to the Go module proxy; cached under ~/.cache/ferrolb/k8s):\n` +
-        `  bash ${BUILD_SCRIPT}\n` +
-        `or point KUBEBUILDER_ASSETS at a folder holding kube-apiserver and etcd.\n`,
-    );
-    return 1;
+    if (go === undefined) {
+      io.stderr(
+        `ferrolb lab: ${(err as Error).message.trim()}\n` +
+          `Go is not installed either (no \`go\` in PATH), so they cannot be built here: install Go (https://go.dev/dl/) or copy prebuilt binaries.\n` +
+          `Then build them once (needs the Go module proxy; cached under ~/.cache/ferrolb/k8s):\n` +
+          `  bash ${BUILD_SCRIPT}\n` +
+          `or point KUBEBUILDER_ASSETS at a folder holding kube-apiserver and etcd.\n`,
+      );
+      return 1;
+    }
+    io.stdout(`kube-apiserver and etcd are not built yet: building them once with ${go} (a few minutes; cached under ~/.cache/ferrolb/k8s)\n`);
+    const code = await buildK8sBinaries(io);
+    if (code !== 0) {
+      io.stderr(`ferrolb lab: building kube-apiserver and etcd failed (exit ${code}, see above); retry with: bash ${BUILD_SCRIPT}\n`);
+      return 1;
+    }
+    await harness.locateK8sBinaries();
   }
 
   const { CoreV1Api } = await import('@kubernetes/client-node');
