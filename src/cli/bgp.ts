@@ -18,6 +18,7 @@
 //   --listen-port N         accept incoming sessions on port N (0 = ephemeral; default: no listener)
 //   --listen-address ADDR   listen address (default ::)
 //   --passive               never connect, only accept (needs --listen-port)
+//   --gtsm                  RFC 5082 TTL security for directly connected eBGP peers (TTL 255 out, >= 254 in)
 //   --graceful-restart S    advertise RFC 4724 graceful restart with restart time S seconds
 //   --restarted             set the R bit (restart state) in the first OPEN: we are restarting
 //   --restart-mode          SIGTERM/SIGINT close sessions without NOTIFICATION (as SIGUSR2 always does)
@@ -70,7 +71,7 @@ const VALUE_FLAGS = new Set([
   'aggregation-length', 'aggregation-length-v6', 'node-ipv4', 'node-ipv6', 'node-ipv6-ll', 'graceful-restart',
   'connect-retry', 'log-level', 'gr-state-file',
 ]);
-const BOOL_FLAGS = new Set(['passive', 'restarted', 'restart-mode', 'ebgp-multihop', 'help']);
+const BOOL_FLAGS = new Set(['passive', 'restarted', 'restart-mode', 'ebgp-multihop', 'gtsm', 'help']);
 
 export class UsageError extends Error {}
 
@@ -295,6 +296,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
       ...(gr !== undefined && gr > 0 ? { gracefulRestartTime: gr } : {}),
       restarting,
       passive: f.bools.has('passive'),
+      gtsm: f.bools.has('gtsm'),
       ...(connectRetry ? { connectRetry } : {}),
       logger: log,
     });

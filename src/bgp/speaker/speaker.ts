@@ -33,6 +33,11 @@ export interface SpeakerOptions {
   gracefulRestartTime?: number;
   /** Never connect; only accept on the listener. */
   passive?: boolean;
+  /**
+   * RFC 5082 GTSM for directly connected eBGP peers: send with TTL 255 and drop what arrives with a TTL
+   * below 254 (the peer must enable it too, e.g. BIRD `ttl security on`, FRR `ttl-security hops 1`).
+   */
+  gtsm?: boolean;
   /** This process restarted gracefully: set the R bit on the first OPEN of each session. */
   restarting?: boolean;
   /** Passwords from passwordSecret references (the caller reads Secrets). */
@@ -223,7 +228,7 @@ export class BgpSpeaker extends EventEmitter {
         ...(node.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: node.ipv6LinkLocal } : {}),
       },
       ...(password !== undefined ? { password } : {}),
-      ...sessionTtl(peer),
+      ...sessionTtl(peer, this.opts.gtsm ?? false),
       ...(peer.vrf !== undefined && peer.vrf !== '' ? { device: peer.vrf } : {}),
       ...(this.opts.gracefulRestartTime
         ? { gracefulRestart: { restartTime: this.opts.gracefulRestartTime, restarting: this.opts.restarting ?? false } }
@@ -249,11 +254,15 @@ export class BgpSpeaker extends EventEmitter {
 }
 
 /**
- * The TTL our BGP packets leave with: 255 for eBGP multihop; 1 for a directly connected eBGP peer, so
- * the session only comes up with a router on the same link (as BIRD, FRR, GoBGP and MetalLB do); the
- * kernel default for iBGP.
+ * The TTL our BGP packets leave with, and the least TTL we accept: 255 for eBGP multihop; for a directly
+ * connected eBGP peer 1, so the session only comes up with a router on the same link (as BIRD, FRR,
+ * GoBGP and MetalLB do), or with GTSM (RFC 5082) 255 out and at least 254 in; the kernel default for iBGP.
  */
-export function sessionTtl(peer: { myASN: number; peerASN: number; ebgpMultiHop: boolean }): { ttl?: number } {
+export function sessionTtl(
+  peer: { myASN: number; peerASN: number; ebgpMultiHop: boolean },
+  gtsm = false,
+): { ttl?: number; minTtl?: number } {
   if (peer.ebgpMultiHop) return { ttl: 255 };
-  return peer.myASN !== peer.peerASN ? { ttl: 1 } : {};
+  if (peer.myASN === peer.peerASN) return {};
+  return gtsm ? { ttl: 255, minTtl: 254 } : { ttl: 1 };
 }

@@ -48,6 +48,7 @@ export function birdConfig(o: PeerOptions, protoName = 'peer1'): string {
   if (o.passive) lines.push('  passive on;');
   if (o.holdTime !== undefined) lines.push(`  hold time ${o.holdTime};`);
   if (o.multihop !== undefined) lines.push(`  multihop ${o.multihop};`);
+  if (o.ttlSecurity) lines.push('  ttl security on;');
   if (o.bfd) lines.push('  bfd on;');
   if (o.gracefulRestart) lines.push('  graceful restart on;', `  graceful restart time ${o.gracefulRestart.restartTime};`);
   // Reconnect quickly in tests.

@@ -40,6 +40,8 @@ export interface FerroOptions {
   logLevel?: string;
   /** --ebgp-multihop */
   ebgpMultiHop?: boolean;
+  /** RFC 5082 GTSM (`--gtsm`). */
+  gtsm?: boolean;
   /** Run through ferrolb-driver.ts so set() can change the announcements while running. */
   driver?: boolean;
   /** BFD with these timers: switches to the config form (metallb.io CRDs with a BFDProfile), the only
@@ -90,6 +92,7 @@ export function ferroArgs(o: FerroOptions, configFile?: string): string[] {
     for (const c of o.largeCommunities ?? []) a.push('--large-community', c);
     if (o.localPref !== undefined) a.push('--local-pref', String(o.localPref));
     if (o.ebgpMultiHop) a.push('--ebgp-multihop');
+    if (o.gtsm) a.push('--gtsm');
   }
   if (o.nodeIpv4 !== undefined) a.push('--node-ipv4', o.nodeIpv4);
   if (o.nodeIpv6 !== undefined) a.push('--node-ipv6', o.nodeIpv6);

@@ -20,6 +20,8 @@ export interface PeerOptions {
   bfd?: { minRxMs: number; minTxMs: number; multiplier: number };
   /** eBGP multihop TTL. */
   multihop?: number;
+  /** RFC 5082 GTSM (BIRD `ttl security on`). */
+  ttlSecurity?: boolean;
   /** Only accept connections, never connect (default false: the daemon connects too). */
   passive?: boolean;
   holdTime?: number;
