@@ -55,6 +55,23 @@ describe('ferrolb config check', () => {
     expect(r.err).toMatch(/address-pools\[1\]\.name: .*duplicate/i);
   });
 
+  it('reports the README example of a broken configuration, every problem with its location', async () => {
+    const f = 'examples/config/invalid.yaml';
+    const r = await run(['config', 'check', f]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err.trim().split('\n')).toEqual([
+      `${f}:address-pools[0].auto-asign: unknown field "auto-asign" (did you mean "auto-assign"?)`,
+      `${f}:address-pools[0].addresses[0]: invalid IP range "192.0.2.10-192.0.2.5": first address 192.0.2.10 is after last address 192.0.2.5`,
+      `${f}:address-pools[1].bgp-advertisements[0].communities[0]: unknown community alias "nope"`,
+      `${f}:address-pools[1].bgp-advertisements[0].communities[1]: invalid community "65536:1": "65536" is not a number in 0..65535`,
+      `${f}:address-pools[1].addresses[0]: "198.51.100.128/25" of pool "b" overlaps "198.51.100.0/24" of pool "a"`,
+      `${f}:peers[0].hold-time: hold time 2s is invalid: must be 0 (no keepalives) or at least 3s`,
+      `${f}:peers[0].ebgp-multihop: eBGP multi-hop cannot be set on an iBGP peer (local and peer ASN are both 64500)`,
+      '7 problems found',
+    ]);
+  });
+
   it('names a missing file', async () => {
     const r = await run(['config', 'check', 'no/such/file.yaml']);
     expect(r.code).toBe(1);
