@@ -18,11 +18,11 @@ import type net from 'node:net';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
-import { canonicalIp, formatIp, parseIp } from '../../net/ip.ts';
+import { formatIp, parseIp } from '../../net/ip.ts';
 import { buildOpen, decodeMessage, encodeMessage, endOfRib, updateRoutes } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
 import { isBgpError } from '../errors.ts';
-import type { AfiSafi, FsmAction, FsmConfig, FsmEvent, FsmState, FsmStateName, Negotiated, TimerName } from '../fsm/index.ts';
+import type { FsmAction, FsmConfig, FsmEvent, FsmState, FsmStateName, Negotiated, TimerName } from '../fsm/index.ts';
 import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState, step } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
 import { formatPrefix, prefixKey } from '../routes.ts';
@@ -39,70 +39,13 @@ import { realClock } from './clock.ts';
 import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
 import type { PeerKind } from './wire.ts';
-import { FAMILY_AFI, familyOfAfi, openSettings, SAFI_UNICAST, toPeerOpen } from './wire.ts';
+import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
+import { sessionConfig } from './session-config.ts';
+import type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
+import { newCounters } from './session-types.ts';
 
-export interface SessionOptions {
-  /** Peer name for logs and status (defaults to the address). */
-  name?: string;
-  peerAddress: string;
-  peerPort?: number;
-  /** Local address to connect from (and to use as next hop of its family when none is given). */
-  sourceAddress?: string;
-  localAsn: number;
-  peerAsn: number;
-  routerId: string;
-  holdTime?: number;
-  keepaliveTime?: number;
-  /** Only accept connections, never connect. */
-  passive?: boolean;
-  families?: Family[];
-  /** Next hops per family; by default the session's local address of that family. */
-  nextHops?: { ipv4?: string; ipv6?: string; ipv6LinkLocal?: string };
-  password?: string;
-  /** Outgoing TTL (set 255 for eBGP multihop or GTSM). */
-  ttl?: number;
-  /** GTSM minimum incoming TTL (RFC 5082). */
-  minTtl?: number;
-  device?: string;
-  /** RFC 4724: restart time advertised (seconds), and whether this process is restarting (R bit). */
-  gracefulRestart?: { restartTime: number; restarting: boolean };
-  connectRetry?: { minSeconds: number; maxSeconds: number };
-  connectTimeoutMs?: number;
-  openHoldTime?: number;
-  clock?: Clock;
-  random?: () => number;
-  logger?: Logger;
-  connector?: Connector;
-}
-
-export interface SessionCounters {
-  updatesSent: number;
-  updatesReceived: number;
-  notificationsSent: number;
-  notificationsReceived: number;
-  prefixesAdvertised: number;
-  prefixesReceived: number;
-  treatAsWithdraw: number;
-  attributesDiscarded: number;
-  establishedTransitions: number;
-  routeRefreshesReceived: number;
-  /** Routes in set() that could not be sent (family not negotiated, no next hop of the family). */
-  routesSkipped: number;
-}
-
-export interface StateChange {
-  peer: string;
-  state: FsmStateName;
-  previous: FsmStateName;
-  reason: string;
-}
-
-export interface NotificationEvent {
-  peer: string;
-  direction: 'sent' | 'received';
-  code: number;
-  subcode: number;
-}
+export { routerIdToNumber } from './session-config.ts';
+export type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
 
 const TIMER_EVENTS: Record<TimerName, FsmEvent['type']> = {
   ConnectRetry: 'ConnectRetryTimer_Expires',
@@ -131,12 +74,6 @@ interface Conn {
   detail: string | undefined;
 }
 
-export function routerIdToNumber(routerId: string): number {
-  const ip = parseIp(routerId);
-  if (!ip || ip.family !== 'ipv4') throw new Error(`router ID "${routerId}" is not an IPv4 address`);
-  return Number(ip.value);
-}
-
 export class BgpSession extends EventEmitter {
   readonly peer: string;
   readonly peerAddress: string;
@@ -162,31 +99,11 @@ export class BgpSession extends EventEmitter {
   private adjRibIn = new Set<string>();
   private negotiated: Negotiated | undefined;
   private restarting: boolean;
-  readonly counters: SessionCounters = {
-    updatesSent: 0,
-    updatesReceived: 0,
-    notificationsSent: 0,
-    notificationsReceived: 0,
-    prefixesAdvertised: 0,
-    prefixesReceived: 0,
-    treatAsWithdraw: 0,
-    attributesDiscarded: 0,
-    establishedTransitions: 0,
-    routeRefreshesReceived: 0,
-    routesSkipped: 0,
-  };
+  readonly counters: SessionCounters = newCounters();
 
   constructor(opts: SessionOptions) {
     super();
-    const peerAddress = canonicalIp(opts.peerAddress);
-    if (peerAddress === undefined) throw new Error(`peer address "${opts.peerAddress}" is not an IP address`);
-    const holdTime = opts.holdTime ?? 90;
-    if (!Number.isInteger(holdTime) || holdTime < 0 || holdTime > 65535 || holdTime === 1 || holdTime === 2) {
-      throw new Error(`peer ${peerAddress}: hold time ${holdTime} must be 0 or 3..65535 seconds`);
-    }
-    for (const [what, asn] of [['local AS', opts.localAsn], ['peer AS', opts.peerAsn]] as const) {
-      if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff) throw new Error(`peer ${peerAddress}: ${what} ${asn} is not 1..4294967295`);
-    }
+    const { peerAddress, cfg } = sessionConfig(opts);
     this.opts = opts;
     this.peerAddress = peerAddress;
     this.peer = opts.name ?? peerAddress;
@@ -194,19 +111,7 @@ export class BgpSession extends EventEmitter {
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ peer: this.peer, peerAddress });
     this.connector = opts.connector ?? defaultConnector;
     this.restarting = opts.gracefulRestart?.restarting ?? false;
-    const families = opts.families ?? ['ipv4', 'ipv6'];
-    this.cfg = {
-      localAsn: opts.localAsn,
-      peerAsn: opts.peerAsn,
-      bgpId: routerIdToNumber(opts.routerId),
-      holdTime,
-      ...(opts.keepaliveTime !== undefined ? { keepaliveTime: opts.keepaliveTime } : {}),
-      openHoldTime: opts.openHoldTime ?? 240,
-      passive: opts.passive ?? false,
-      families: families.map((f): AfiSafi => ({ afi: FAMILY_AFI[f], safi: SAFI_UNICAST })),
-      connectRetry: opts.connectRetry ?? { minSeconds: 1, maxSeconds: 60 },
-      random: opts.random ?? Math.random,
-    };
+    this.cfg = cfg;
     this.main = this.newConn('out');
   }
 
