@@ -20,10 +20,10 @@ import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
 import { formatIp, parseIp } from '../../net/ip.ts';
 import { buildOpen, decodeMessage, encodeMessage, endOfRib, updateRoutes } from '../codec/index.ts';
-import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
+import type { BgpMessage } from '../codec/model.ts';
 import { isBgpError } from '../errors.ts';
-import type { FsmAction, FsmConfig, FsmEvent, FsmState, FsmStateName, Negotiated, TimerName } from '../fsm/index.ts';
-import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState, step } from '../fsm/index.ts';
+import type { FsmAction, FsmConfig, FsmEvent, FsmStateName, Negotiated } from '../fsm/index.ts';
+import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, step } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
 import { formatPrefix, prefixKey } from '../routes.ts';
 import { diffRib, toRib } from './adj-rib-out.ts';
@@ -31,48 +31,22 @@ import { collisionLoser } from './collision.ts';
 import { encodeRoutes } from './encode-routes.ts';
 import type { InitialTable } from './initial-table.ts';
 import { familiesOf, prepareInitialTable, sameInputs, tableInputs } from './initial-table.ts';
-import { FrameReader } from './frame-reader.ts';
 import type { NextHopDefaults } from './resolve-routes.ts';
 import { resolveRoutes } from './resolve-routes.ts';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock } from './clock.ts';
 import { realClock } from './clock.ts';
 import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
 import type { PeerKind } from './wire.ts';
 import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
+import type { Conn } from './connection.ts';
+import { attachSocket, cancelTimers, closeSocket, newConn, sendMessage, startTimer, stopTimer, waitClosed } from './connection.ts';
 import { sessionConfig } from './session-config.ts';
 import type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
 import { newCounters } from './session-types.ts';
 
 export { routerIdToNumber } from './session-config.ts';
 export type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
-
-const TIMER_EVENTS: Record<TimerName, FsmEvent['type']> = {
-  ConnectRetry: 'ConnectRetryTimer_Expires',
-  Hold: 'HoldTimer_Expires',
-  Keepalive: 'KeepaliveTimer_Expires',
-  IdleHold: 'IdleHoldTimer_Expires',
-};
-
-let nextConnId = 1;
-
-/** One TCP connection and the FSM that runs it. */
-interface Conn {
-  id: number;
-  direction: 'out' | 'in';
-  fsm: FsmState;
-  socket?: net.Socket;
-  timers: Map<TimerName, TimerHandle>;
-  /** Bumped to invalidate pending connect attempts. */
-  attempt: number;
-  reader: FrameReader;
-  ctx: CodecContext;
-  pendingUpdate?: Update;
-  discarded: boolean;
-  lastReason: string;
-  /** What caused the event being dispatched (a peer's NOTIFICATION, a TCP error...). */
-  detail: string | undefined;
-}
 
 export class BgpSession extends EventEmitter {
   readonly peer: string;
@@ -112,7 +86,7 @@ export class BgpSession extends EventEmitter {
     this.connector = opts.connector ?? defaultConnector;
     this.restarting = opts.gracefulRestart?.restarting ?? false;
     this.cfg = cfg;
-    this.main = this.newConn('out');
+    this.main = newConn('out');
   }
 
   // ---- public API --------------------------------------------------------------------------------
@@ -211,7 +185,7 @@ export class BgpSession extends EventEmitter {
       case 'OpenSent':
       case 'OpenConfirm': {
         if (this.secondary) this.discard(this.secondary, 'replaced by a newer incoming connection');
-        const conn = this.newConn('in');
+        const conn = newConn('in');
         this.dispatch(conn, { type: 'ManualStart_with_PassiveTcpEstablishment' });
         this.secondary = conn;
         return this.takeIncoming(conn, socket);
@@ -222,21 +196,6 @@ export class BgpSession extends EventEmitter {
   }
 
   // ---- FSM plumbing ------------------------------------------------------------------------------
-
-  private newConn(direction: 'out' | 'in'): Conn {
-    return {
-      id: nextConnId++,
-      direction,
-      fsm: initialState(),
-      timers: new Map(),
-      attempt: 0,
-      reader: new FrameReader(),
-      ctx: { fourOctetAs: false },
-      discarded: false,
-      lastReason: '',
-      detail: undefined,
-    };
-  }
 
   private takeIncoming(conn: Conn, socket: net.Socket): undefined {
     conn.attempt++; // abandon an outgoing connect in flight
@@ -315,9 +274,8 @@ export class BgpSession extends EventEmitter {
   }
 
   private discard(conn: Conn, reason: string): void {
-    for (const t of conn.timers.values()) t.cancel();
-    conn.timers.clear();
-    if (conn.socket) this.closeSocket(conn);
+    cancelTimers(conn);
+    if (conn.socket) closeSocket(conn);
     conn.discarded = true;
     this.log.debug({ event: 'conn-discarded', conn: conn.id, reason }, 'connection discarded');
   }
@@ -343,9 +301,9 @@ export class BgpSession extends EventEmitter {
       case 'connect':
         return this.connect(conn);
       case 'close':
-        return this.closeSocket(conn);
+        return closeSocket(conn);
       case 'sendOpen':
-        return this.send(conn, buildOpen(openSettings({
+        return sendMessage(conn, buildOpen(openSettings({
           localAsn: this.cfg.localAsn,
           holdTime: this.cfg.holdTime,
           bgpId: this.cfg.bgpId,
@@ -355,25 +313,16 @@ export class BgpSession extends EventEmitter {
             : {}),
         })));
       case 'sendKeepalive':
-        return this.send(conn, { type: 'KEEPALIVE' });
+        return sendMessage(conn, { type: 'KEEPALIVE' });
       case 'sendNotification':
         this.counters.notificationsSent++;
         this.log.info({ event: 'notification-sent', code: a.code, subcode: a.subcode }, 'NOTIFICATION sent');
         this.emit('notification', { peer: this.peer, direction: 'sent', code: a.code, subcode: a.subcode } satisfies NotificationEvent);
-        return this.send(conn, { type: 'NOTIFICATION', code: a.code, subcode: a.subcode, data: a.data ?? new Uint8Array(0) });
-      case 'startTimer': {
-        conn.timers.get(a.timer)?.cancel();
-        const ev = { type: TIMER_EVENTS[a.timer] } as FsmEvent;
-        conn.timers.set(a.timer, this.clock.setTimer(a.seconds * 1000, () => {
-          conn.timers.delete(a.timer);
-          this.dispatch(conn, ev);
-        }));
-        return;
-      }
+        return sendMessage(conn, { type: 'NOTIFICATION', code: a.code, subcode: a.subcode, data: a.data ?? new Uint8Array(0) });
+      case 'startTimer':
+        return startTimer(conn, a.timer, a.seconds, this.clock, (ev) => this.dispatch(conn, ev));
       case 'stopTimer':
-        conn.timers.get(a.timer)?.cancel();
-        conn.timers.delete(a.timer);
-        return;
+        return stopTimer(conn, a.timer);
       case 'processUpdate':
         return this.processUpdate(conn);
       case 'processRouteRefresh':
@@ -454,39 +403,9 @@ export class BgpSession extends EventEmitter {
   }
 
   private attach(conn: Conn, socket: net.Socket): void {
-    conn.socket = socket;
-    conn.reader.clear();
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      if (conn.socket === socket) this.onData(conn, chunk);
-    });
-    const gone = (why: string) => {
-      if (conn.socket !== socket) return;
-      conn.socket = undefined;
+    attachSocket(conn, socket, (chunk) => this.onData(conn, chunk), (why) => {
       this.dispatch(conn, { type: 'TcpConnectionFails' }, why);
-    };
-    socket.on('error', (err) => gone(`TCP error: ${err.message}`));
-    socket.on('close', () => gone('TCP connection closed by peer'));
-    socket.on('end', () => gone('TCP connection closed by peer'));
-  }
-
-  private closeSocket(conn: Conn): void {
-    conn.attempt++;
-    const socket = conn.socket;
-    if (!socket) return;
-    conn.socket = undefined;
-    conn.reader.clear();
-    // Flush what we wrote (a NOTIFICATION), then FIN; read and drop until the peer closes.
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), 3000);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
-  }
-
-  private send(conn: Conn, msg: BgpMessage): void {
-    const socket = conn.socket;
-    if (!socket || socket.destroyed) return;
-    socket.write(encodeMessage(msg, conn.ctx));
+    });
   }
 
   // ---- receiving ---------------------------------------------------------------------------------
@@ -726,19 +645,4 @@ export class BgpSession extends EventEmitter {
     }
     socket.uncork();
   }
-}
-
-function waitClosed(socket: net.Socket, ms: number): Promise<void> {
-  if (socket.destroyed || socket.closed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      socket.destroy();
-      resolve();
-    }, ms);
-    t.unref();
-    socket.once('close', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
 }

@@ -1,0 +1,128 @@
+// One TCP connection to the peer and the FSM that runs it, and what the session does to it: attach a
+// socket, write a message, run the FSM's timers, close. A session has a main connection and, during a
+// connection collision (RFC 4271 §6.8), a second one.
+import type net from 'node:net';
+import { encodeMessage } from '../codec/index.ts';
+import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
+import type { FsmEvent, FsmState, TimerName } from '../fsm/index.ts';
+import { initialState } from '../fsm/index.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import { FrameReader } from './frame-reader.ts';
+
+/** One TCP connection and the FSM that runs it. */
+export interface Conn {
+  id: number;
+  direction: 'out' | 'in';
+  fsm: FsmState;
+  socket?: net.Socket;
+  timers: Map<TimerName, TimerHandle>;
+  /** Bumped to invalidate pending connect attempts. */
+  attempt: number;
+  reader: FrameReader;
+  ctx: CodecContext;
+  pendingUpdate?: Update;
+  discarded: boolean;
+  lastReason: string;
+  /** What caused the event being dispatched (a peer's NOTIFICATION, a TCP error...). */
+  detail: string | undefined;
+}
+
+let nextConnId = 1;
+
+export function newConn(direction: 'out' | 'in'): Conn {
+  return {
+    id: nextConnId++,
+    direction,
+    fsm: initialState(),
+    timers: new Map(),
+    attempt: 0,
+    reader: new FrameReader(),
+    ctx: { fourOctetAs: false },
+    discarded: false,
+    lastReason: '',
+    detail: undefined,
+  };
+}
+
+const TIMER_EVENTS: Record<TimerName, FsmEvent['type']> = {
+  ConnectRetry: 'ConnectRetryTimer_Expires',
+  Hold: 'HoldTimer_Expires',
+  Keepalive: 'KeepaliveTimer_Expires',
+  IdleHold: 'IdleHoldTimer_Expires',
+};
+
+/** (Re)starts `timer` on `conn`; when it expires, `dispatch` gets the FSM's expiry event for it. */
+export function startTimer(conn: Conn, timer: TimerName, seconds: number, clock: Clock, dispatch: (event: FsmEvent) => void): void {
+  conn.timers.get(timer)?.cancel();
+  const ev = { type: TIMER_EVENTS[timer] } as FsmEvent;
+  conn.timers.set(timer, clock.setTimer(seconds * 1000, () => {
+    conn.timers.delete(timer);
+    dispatch(ev);
+  }));
+}
+
+export function stopTimer(conn: Conn, timer: TimerName): void {
+  conn.timers.get(timer)?.cancel();
+  conn.timers.delete(timer);
+}
+
+export function cancelTimers(conn: Conn): void {
+  for (const t of conn.timers.values()) t.cancel();
+  conn.timers.clear();
+}
+
+/**
+ * Makes `socket` the connection's. Its data goes to `onData`; its end (error, close, FIN) to `gone`,
+ * once, with why, unless the connection has moved on to another socket by then.
+ */
+export function attachSocket(conn: Conn, socket: net.Socket, onData: (chunk: Buffer) => void, gone: (why: string) => void): void {
+  conn.socket = socket;
+  conn.reader.clear();
+  socket.setNoDelay(true);
+  socket.on('data', (chunk: Buffer) => {
+    if (conn.socket === socket) onData(chunk);
+  });
+  const end = (why: string) => {
+    if (conn.socket !== socket) return;
+    conn.socket = undefined;
+    gone(why);
+  };
+  socket.on('error', (err) => end(`TCP error: ${err.message}`));
+  socket.on('close', () => end('TCP connection closed by peer'));
+  socket.on('end', () => end('TCP connection closed by peer'));
+}
+
+export function closeSocket(conn: Conn): void {
+  conn.attempt++;
+  const socket = conn.socket;
+  if (!socket) return;
+  conn.socket = undefined;
+  conn.reader.clear();
+  // Flush what we wrote (a NOTIFICATION), then FIN; read and drop until the peer closes.
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), 3000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+export function sendMessage(conn: Conn, msg: BgpMessage): void {
+  const socket = conn.socket;
+  if (!socket || socket.destroyed) return;
+  socket.write(encodeMessage(msg, conn.ctx));
+}
+
+/** Resolves once `socket` is closed, or after `ms` (then destroys it). */
+export function waitClosed(socket: net.Socket, ms: number): Promise<void> {
+  if (socket.destroyed || socket.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, ms);
+    t.unref();
+    socket.once('close', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
