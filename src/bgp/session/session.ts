@@ -19,13 +19,12 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
 import { formatIp, parseIp } from '../../net/ip.ts';
-import { buildOpen, decodeMessage, encodeMessage, endOfRib, updateRoutes } from '../codec/index.ts';
+import { buildOpen, decodeMessage, encodeMessage, endOfRib } from '../codec/index.ts';
 import type { BgpMessage } from '../codec/model.ts';
-import { isBgpError } from '../errors.ts';
 import type { FsmAction, FsmConfig, FsmEvent, FsmStateName, Negotiated } from '../fsm/index.ts';
 import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, step } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
-import { formatPrefix, prefixKey } from '../routes.ts';
+import { formatPrefix } from '../routes.ts';
 import { diffRib, toRib } from './adj-rib-out.ts';
 import { collisionLoser } from './collision.ts';
 import { encodeRoutes } from './encode-routes.ts';
@@ -41,6 +40,8 @@ import type { PeerKind } from './wire.ts';
 import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
 import type { Conn } from './connection.ts';
 import { attachSocket, cancelTimers, closeSocket, newConn, sendMessage, startTimer, stopTimer, waitClosed } from './connection.ts';
+import { decodeFailure, notificationReceived } from './message-errors.ts';
+import { recordUpdate } from './received-update.ts';
 import { sessionConfig } from './session-config.ts';
 import type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
 import { newCounters } from './session-types.ts';
@@ -427,17 +428,9 @@ export class BgpSession extends EventEmitter {
     try {
       msg = decodeMessage(frame, 0, conn.ctx).value;
     } catch (err) {
-      const type = frame[18];
-      const e = isBgpError(err) ? err : undefined;
-      const code = e?.code ?? 1;
-      const subcode = e?.subcode ?? 0;
-      const data = e?.data ?? new Uint8Array(0);
-      const why = `malformed message (type ${type}): ${(err as Error)?.message ?? String(err)}`;
-      this.log.warn({ event: 'decode-error', type, code, subcode, err: why }, 'malformed message');
-      if (type === 3) return this.dispatch(conn, { type: 'NotifMsg' }, why);
-      if (code === 1) return this.dispatch(conn, { type: 'BGPHeaderErr', code, subcode, data }, why);
-      if (type === 1) return this.dispatch(conn, { type: 'BGPOpenMsgErr', code, subcode, data }, why);
-      return this.dispatch(conn, { type: 'UpdateMsgErr', code, subcode, data }, why);
+      const f = decodeFailure(frame, err);
+      this.log.warn({ event: 'decode-error', type: f.type, code: f.code, subcode: f.subcode, err: f.why }, 'malformed message');
+      return this.dispatch(conn, f.event, f.why);
     }
     switch (msg.type) {
       case 'OPEN':
@@ -451,11 +444,10 @@ export class BgpSession extends EventEmitter {
         return;
       case 'NOTIFICATION': {
         this.counters.notificationsReceived++;
-        const text = msg.shutdownCommunication ? ` "${msg.shutdownCommunication}"` : '';
-        const why = `peer sent NOTIFICATION ${msg.code}/${msg.subcode}${text}`;
+        const { event, why } = notificationReceived(msg);
         this.log.info({ event: 'notification-received', code: msg.code, subcode: msg.subcode }, 'NOTIFICATION received');
         this.emit('notification', { peer: this.peer, direction: 'received', code: msg.code, subcode: msg.subcode } satisfies NotificationEvent);
-        return this.dispatch(conn, msg.code === 2 && msg.subcode === 1 ? { type: 'NotifMsgVerErr' } : { type: 'NotifMsg' }, why);
+        return this.dispatch(conn, event, why);
       }
       case 'ROUTE-REFRESH':
         return this.dispatch(conn, { type: 'RouteRefreshMsg' });
@@ -465,19 +457,7 @@ export class BgpSession extends EventEmitter {
   private processUpdate(conn: Conn): void {
     const u = conn.pendingUpdate;
     if (!u || conn !== this.main) return;
-    this.counters.updatesReceived++;
-    if (u.treatAsWithdraw) {
-      this.counters.treatAsWithdraw++;
-      this.log.warn({ event: 'treat-as-withdraw', errors: u.errors?.map((e) => e.message) }, 'malformed UPDATE treated as withdraw (RFC 7606)');
-    }
-    if (u.discarded && u.discarded.length > 0) {
-      this.counters.attributesDiscarded += u.discarded.length;
-      this.log.warn({ event: 'attribute-discard', attributes: u.discarded }, 'attributes discarded (RFC 7606)');
-    }
-    const p = updateRoutes(u);
-    for (const w of p.withdrawn) this.adjRibIn.delete(prefixKey(w));
-    for (const a of p.announced) this.adjRibIn.add(prefixKey(a));
-    this.counters.prefixesReceived = this.adjRibIn.size;
+    recordUpdate(u, this.adjRibIn, this.counters, this.log);
     this.emit('update', u);
   }
 
