@@ -18,8 +18,7 @@ import type net from 'node:net';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
-import { formatIp, parseIp } from '../../net/ip.ts';
-import { buildOpen, decodeMessage, encodeMessage, endOfRib } from '../codec/index.ts';
+import { buildOpen, decodeMessage, encodeMessage } from '../codec/index.ts';
 import type { BgpMessage } from '../codec/model.ts';
 import type { FsmAction, FsmConfig, FsmEvent, FsmStateName, Negotiated } from '../fsm/index.ts';
 import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, step } from '../fsm/index.ts';
@@ -27,7 +26,6 @@ import type { Route } from '../routes.ts';
 import { formatPrefix } from '../routes.ts';
 import { diffRib, toRib } from './adj-rib-out.ts';
 import { collisionLoser } from './collision.ts';
-import { encodeRoutes } from './encode-routes.ts';
 import type { InitialTable } from './initial-table.ts';
 import { familiesOf, prepareInitialTable, sameInputs, tableInputs } from './initial-table.ts';
 import type { NextHopDefaults } from './resolve-routes.ts';
@@ -42,6 +40,9 @@ import type { Conn } from './connection.ts';
 import { attachSocket, cancelTimers, closeSocket, newConn, sendMessage, startTimer, stopTimer, waitClosed } from './connection.ts';
 import { decodeFailure, notificationReceived } from './message-errors.ts';
 import { recordUpdate } from './received-update.ts';
+import { cachedIpParser } from './ip-cache.ts';
+import { nextHopDefaults } from './next-hop-defaults.ts';
+import { writeInitialTable, writeRoutes } from './write-routes.ts';
 import { sessionConfig } from './session-config.ts';
 import type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
 import { newCounters } from './session-types.ts';
@@ -464,29 +465,11 @@ export class BgpSession extends EventEmitter {
   // ---- sending routes ----------------------------------------------------------------------------
 
   /** Next-hop texts repeat across thousands of routes: parse each once. */
-  private readonly ipCache = new Map<string, ReturnType<typeof parseIp>>();
-  private parseCached(text: string): ReturnType<typeof parseIp> {
-    let ip = this.ipCache.get(text);
-    if (ip === undefined && !this.ipCache.has(text)) {
-      ip = parseIp(text);
-      if (this.ipCache.size > 1024) this.ipCache.clear();
-      this.ipCache.set(text, ip);
-    }
-    return ip;
-  }
+  private readonly parse = cachedIpParser();
 
   /** Next hops for routes without one: configured, else the local address `local` of the family. */
   private nextHopDefaults(local: string | undefined): NextHopDefaults {
-    const localIp = local !== undefined ? this.parseCached(local) : undefined;
-    const nh = this.opts.nextHops;
-    const defaults: NextHopDefaults = {
-      ...(nh?.ipv6LinkLocal !== undefined ? { ipv6LinkLocal: nh.ipv6LinkLocal } : {}),
-    };
-    const v4 = nh?.ipv4 ?? (localIp?.family === 'ipv4' ? formatIp('ipv4', localIp.value) : undefined);
-    const v6 = nh?.ipv6 ?? (localIp?.family === 'ipv6' ? formatIp('ipv6', localIp.value) : undefined);
-    if (v4 !== undefined) defaults.ipv4 = v4;
-    if (v6 !== undefined) defaults.ipv6 = v6;
-    return defaults;
+    return nextHopDefaults(local, this.opts.nextHops, this.parse);
   }
 
   private negotiatedFamilies(n: Negotiated): Family[] {
@@ -509,7 +492,7 @@ export class BgpSession extends EventEmitter {
     const n = this.negotiated;
     if (!n) return [];
     const local = this.main.socket ? localAddressOf(this.main.socket) : undefined;
-    const { routes, skipped } = resolveRoutes(this.desired, new Set(this.negotiatedFamilies(n)), this.nextHopDefaults(local), (t) => this.parseCached(t));
+    const { routes, skipped } = resolveRoutes(this.desired, new Set(this.negotiatedFamilies(n)), this.nextHopDefaults(local), this.parse);
     this.noteSkipped(skipped);
     return routes;
   }
@@ -538,7 +521,7 @@ export class BgpSession extends EventEmitter {
     const inputs = tableInputs(this.desired, this.presentFamilies(), families, defaults, true);
     if (local === undefined && inputs.families.some((f) => defaults[f] === undefined)) return;
     if (this.initialTable && sameInputs(this.initialTable.inputs, inputs)) return;
-    this.initialTable = prepareInitialTable(inputs, this.peerKind, (t) => this.parseCached(t));
+    this.initialTable = prepareInitialTable(inputs, this.peerKind, this.parse);
     this.log.debug({ event: 'initial-table-prepared', prefixes: this.initialTable.rib.size, updates: this.initialTable.updates }, 'initial table prepared');
   }
 
@@ -555,7 +538,7 @@ export class BgpSession extends EventEmitter {
     const ready = this.initialTable;
     if (ready && sameInputs(ready.inputs, inputs)) return ready;
     this.log.debug({ event: 'initial-table-miss' }, 'initial table prepared at Established');
-    this.initialTable = prepareInitialTable(inputs, this.peerKind, (t) => this.parseCached(t));
+    this.initialTable = prepareInitialTable(inputs, this.peerKind, this.parse);
     return this.initialTable;
   }
 
@@ -572,10 +555,7 @@ export class BgpSession extends EventEmitter {
       const table = this.initialTableFor(conn, n);
       this.noteSkipped(table.skipped);
       if (table.error) this.reportEncodeError(table.error);
-      socket.cork();
-      if (table.bytes.length > 0) socket.write(table.bytes);
-      for (const f of this.negotiatedFamilies(n)) socket.write(encodeMessage(endOfRib(f), conn.ctx));
-      socket.uncork();
+      writeInitialTable(socket, table, this.negotiatedFamilies(n), conn.ctx);
       this.counters.updatesSent += table.updates;
       desired = table.rib;
       announced = table.rib.size;
@@ -611,18 +591,8 @@ export class BgpSession extends EventEmitter {
     if (announce.length === 0 && withdraw.length === 0) return;
     const socket = conn.socket;
     if (!socket) return;
-    let packets: Uint8Array[];
-    try {
-      packets = encodeRoutes(announce, withdraw, this.peerKind, conn.ctx, (t) => this.parseCached(t));
-    } catch (err) {
-      this.reportEncodeError(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    socket.cork();
-    for (const packet of packets) {
-      socket.write(packet);
-      this.counters.updatesSent++;
-    }
-    socket.uncork();
+    const written = writeRoutes(socket, announce, withdraw, this.peerKind, conn.ctx, this.parse);
+    if (written instanceof Error) this.reportEncodeError(written);
+    else this.counters.updatesSent += written;
   }
 }
