@@ -1,18 +1,18 @@
 // One BGP session to one peer: runs the pure FSM (src/bgp/fsm) over real TCP and an injected clock.
-//  - One FSM per TCP connection (`Conn`). The main connection owns the automatic-restart cycle
-//    (active connect with back-off, or passive accept); an incoming connection that arrives while the
-//    main one is in OpenSent/OpenConfirm gets its own FSM, and the collision is resolved as RFC 4271
-//    §6.8 says once a BGP Identifier is known (keep the connection opened by the higher identifier).
-//  - Desired state: set(routes) stores what should be advertised; when Established the session diffs
-//    against Adj-RIB-Out and sends only changes, packed by the codec's packUpdates; End-of-RIB per family
-//    follows the initial table (RFC 4724).
-//  - The initial table (UPDATEs + End-of-RIB) is prepared ahead (initial-table.ts): after set() once
-//    the next hops are known, and again right after our OPEN is sent when the connection's local address
-//    changes them; at Established it goes out in one write, unless the negotiation differs from what
-//    it was prepared for (then it is prepared again on the spot).
+// This file executes the FSM's actions and routes events between the pieces around it:
+//  - One FSM per TCP connection (`Conn`, connection.ts: socket, timers). The main connection owns the
+//    automatic-restart cycle (active connect with back-off, or passive accept); an incoming connection
+//    that arrives while the main one is in Connect/OpenSent/OpenConfirm gets its own FSM, and the
+//    collision is resolved as RFC 4271 §6.8 says once a BGP Identifier is known (collision.ts picks the
+//    loser; here the survivor becomes the main connection).
+//  - Desired state: set(routes) goes to the RouteAdvertiser (route-advertiser.ts: Adj-RIB-Out, the
+//    initial table prepared ahead, diffs, End-of-RIB, route refresh resend); the session says when to
+//    prepare (after set(), once our OPEN is out) and when to sync (Established, set() while Established).
 //  - Graceful restart (RFC 4724) as restarting speaker: GR capability with restart time; R bit on the
 //    first OPEN after a restart; stop({restart:true}) closes without NOTIFICATION.
-//  - Received UPDATEs are decoded with RFC 7606 handling and only counted (Adj-RIB-In size).
+//  - Received messages: decode failures and NOTIFICATIONs map to FSM events (message-errors.ts);
+//    UPDATEs are decoded with RFC 7606 handling and only counted (received-update.ts).
+//  - Public types in session-types.ts, option checks in session-config.ts (re-exported here).
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { pino } from 'pino';
@@ -23,26 +23,17 @@ import type { BgpMessage } from '../codec/model.ts';
 import type { FsmAction, FsmConfig, FsmEvent, FsmStateName, Negotiated } from '../fsm/index.ts';
 import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, step } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
-import { formatPrefix } from '../routes.ts';
-import { diffRib, toRib } from './adj-rib-out.ts';
 import { collisionLoser } from './collision.ts';
-import type { InitialTable } from './initial-table.ts';
-import { familiesOf, prepareInitialTable, sameInputs, tableInputs } from './initial-table.ts';
-import type { NextHopDefaults } from './resolve-routes.ts';
-import { resolveRoutes } from './resolve-routes.ts';
 import type { Clock } from './clock.ts';
 import { realClock } from './clock.ts';
 import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
-import type { PeerKind } from './wire.ts';
 import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
 import type { Conn } from './connection.ts';
 import { attachSocket, cancelTimers, closeSocket, newConn, sendMessage, startTimer, stopTimer, waitClosed } from './connection.ts';
 import { decodeFailure, notificationReceived } from './message-errors.ts';
 import { recordUpdate } from './received-update.ts';
-import { cachedIpParser } from './ip-cache.ts';
-import { nextHopDefaults } from './next-hop-defaults.ts';
-import { writeInitialTable, writeRoutes } from './write-routes.ts';
+import { RouteAdvertiser } from './route-advertiser.ts';
 import { sessionConfig } from './session-config.ts';
 import type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
 import { newCounters } from './session-types.ts';
@@ -62,15 +53,7 @@ export class BgpSession extends EventEmitter {
   private secondary: Conn | undefined;
   /** State of a main connection just dumped by collision resolution, reported as `previous`. */
   private swapPrevious: FsmStateName | undefined;
-  private desired: Route[] = [];
-  /** Adj-RIB-Out. Replaced, never changed in place (it may be an initial table's rib). */
-  private advertised = new Map<string, Route>();
-  /** The desired routes `advertised` was last synced to on this connection (undefined: not synced). */
-  private syncedDesired: Route[] | undefined;
-  /** The initial table prepared ahead of Established (kept for a later re-establishment). */
-  private initialTable: InitialTable | undefined;
-  /** familiesOf(desired), computed once per set(). */
-  private desiredFamilies: { of: Route[]; families: Set<Family> } | undefined;
+  private readonly rib: RouteAdvertiser;
   private prepareQueued = false;
   private adjRibIn = new Set<string>();
   private negotiated: Negotiated | undefined;
@@ -88,6 +71,16 @@ export class BgpSession extends EventEmitter {
     this.connector = opts.connector ?? defaultConnector;
     this.restarting = opts.gracefulRestart?.restarting ?? false;
     this.cfg = cfg;
+    this.rib = new RouteAdvertiser({
+      peer: this.peer,
+      nextHops: opts.nextHops,
+      sourceAddress: opts.sourceAddress,
+      offered: cfg.families.map((f) => familyOfAfi(f.afi)).filter((f): f is Family => f !== undefined),
+      kind: { localAsn: cfg.localAsn, ibgp: cfg.localAsn === cfg.peerAsn },
+      counters: this.counters,
+      log: this.log,
+      emit: (event, payload) => this.emit(event, payload),
+    });
     this.main = newConn('out');
   }
 
@@ -117,13 +110,13 @@ export class BgpSession extends EventEmitter {
 
   /** Routes currently advertised (Adj-RIB-Out), by prefix text. */
   advertisedPrefixes(): string[] {
-    return [...this.advertised.values()].map((r) => formatPrefix(r.prefix));
+    return this.rib.advertisedPrefixes();
   }
 
   /** Whether Adj-RIB-Out equals the desired routes that can be sent (nothing left to send). */
   get inSync(): boolean {
     // Established, every set() is synced at once and the next-hop inputs are fixed by the connection.
-    return this.isEstablished && this.syncedDesired === this.desired;
+    return this.isEstablished && this.rib.synced;
   }
 
   start(): void {
@@ -148,9 +141,7 @@ export class BgpSession extends EventEmitter {
 
   /** Desired routes; diffed against Adj-RIB-Out, only changes are sent. */
   set(routes: Route[]): void {
-    this.desired = routes;
-    // A table prepared for other routes can never be sent now (its inputs name the routes array).
-    if (this.initialTable && this.initialTable.inputs.desired !== routes) this.initialTable = undefined;
+    this.rib.set(routes);
     if (this.isEstablished) this.sync(false);
     else this.queuePrepare();
   }
@@ -204,7 +195,7 @@ export class BgpSession extends EventEmitter {
     conn.direction = 'in';
     this.attach(conn, socket);
     this.dispatch(conn, { type: 'TcpConnectionConfirmed' });
-    this.prepareAhead(conn);
+    this.rib.prepareAhead(conn);
     return undefined;
   }
 
@@ -329,7 +320,7 @@ export class BgpSession extends EventEmitter {
         return this.processUpdate(conn);
       case 'processRouteRefresh':
         this.counters.routeRefreshesReceived++;
-        if (conn === this.main) this.resendAll();
+        if (conn === this.main && this.isEstablished) this.rib.resendAll(conn);
         return;
       case 'establish':
         if (conn !== this.main) {
@@ -342,8 +333,7 @@ export class BgpSession extends EventEmitter {
         }
         this.negotiated = a.negotiated;
         this.counters.establishedTransitions++;
-        this.advertised = new Map();
-        this.syncedDesired = undefined;
+        this.rib.reset();
         this.adjRibIn.clear();
         // After the first Established the R bit is no longer ours to send (RFC 4724 §4.1).
         this.restarting = false;
@@ -356,8 +346,7 @@ export class BgpSession extends EventEmitter {
         conn.lastReason = conn.detail ?? a.reason;
         if (conn === this.main) {
           this.negotiated = undefined;
-          this.advertised = new Map();
-          this.syncedDesired = undefined;
+          this.rib.reset();
           this.adjRibIn.clear();
           this.counters.prefixesAdvertised = 0;
           this.counters.prefixesReceived = 0;
@@ -394,7 +383,7 @@ export class BgpSession extends EventEmitter {
         }
         this.attach(conn, socket);
         this.dispatch(conn, { type: 'Tcp_CR_Acked' });
-        this.prepareAhead(conn); // our OPEN is out: use the round trip to the peer's OPEN
+        this.rib.prepareAhead(conn); // our OPEN is out: use the round trip to the peer's OPEN
       },
       (err: unknown) => {
         if (conn.discarded || conn.attempt !== attempt) return;
@@ -462,40 +451,7 @@ export class BgpSession extends EventEmitter {
     this.emit('update', u);
   }
 
-  // ---- sending routes ----------------------------------------------------------------------------
-
-  /** Next-hop texts repeat across thousands of routes: parse each once. */
-  private readonly parse = cachedIpParser();
-
-  /** Next hops for routes without one: configured, else the local address `local` of the family. */
-  private nextHopDefaults(local: string | undefined): NextHopDefaults {
-    return nextHopDefaults(local, this.opts.nextHops, this.parse);
-  }
-
-  private negotiatedFamilies(n: Negotiated): Family[] {
-    return n.families.map((f) => familyOfAfi(f.afi)).filter((f): f is Family => f !== undefined);
-  }
-
-  private get peerKind(): PeerKind {
-    return { localAsn: this.cfg.localAsn, ibgp: this.cfg.localAsn === this.cfg.peerAsn };
-  }
-
-  private noteSkipped(skipped: number): void {
-    if (skipped > 0 && skipped !== this.counters.routesSkipped) {
-      this.log.warn({ event: 'routes-skipped', count: skipped }, 'routes not sent: family not negotiated or no next hop of the family');
-    }
-    this.counters.routesSkipped = skipped;
-  }
-
-  /** Desired routes with next hops filled in, limited to negotiated families. */
-  private resolveAll(): Route[] {
-    const n = this.negotiated;
-    if (!n) return [];
-    const local = this.main.socket ? localAddressOf(this.main.socket) : undefined;
-    const { routes, skipped } = resolveRoutes(this.desired, new Set(this.negotiatedFamilies(n)), this.nextHopDefaults(local), this.parse);
-    this.noteSkipped(skipped);
-    return routes;
-  }
+  // ---- sending routes (route-advertiser.ts) --------------------------------------------------------
 
   /** Prepares the initial table soon (set() may come in bursts: once per turn of the event loop). */
   private queuePrepare(): void {
@@ -503,96 +459,12 @@ export class BgpSession extends EventEmitter {
     this.prepareQueued = true;
     setImmediate(() => {
       this.prepareQueued = false;
-      this.prepareAhead(this.main);
+      this.rib.prepareAhead(this.main);
     });
   }
 
-  /**
-   * Prepares the initial table for what the session expects to negotiate: the families and 4-octet AS
-   * we offer, next hops from the configuration or `conn`'s local address (else the source address).
-   * Nothing to do when Established, when the table for these inputs is ready, or when a family would
-   * still lack a next hop (the local address is not known yet: prepared once connected).
-   */
-  private prepareAhead(conn: Conn): void {
-    if (conn.discarded || conn.fsm.name === 'Established' || this.desired.length === 0) return;
-    const local = conn.socket ? localAddressOf(conn.socket) : this.opts.sourceAddress;
-    const families = this.cfg.families.map((f) => familyOfAfi(f.afi)).filter((f): f is Family => f !== undefined);
-    const defaults = this.nextHopDefaults(local);
-    const inputs = tableInputs(this.desired, this.presentFamilies(), families, defaults, true);
-    if (local === undefined && inputs.families.some((f) => defaults[f] === undefined)) return;
-    if (this.initialTable && sameInputs(this.initialTable.inputs, inputs)) return;
-    this.initialTable = prepareInitialTable(inputs, this.peerKind, this.parse);
-    this.log.debug({ event: 'initial-table-prepared', prefixes: this.initialTable.rib.size, updates: this.initialTable.updates }, 'initial table prepared');
-  }
-
-  private presentFamilies(): Set<Family> {
-    if (this.desiredFamilies?.of !== this.desired) this.desiredFamilies = { of: this.desired, families: familiesOf(this.desired) };
-    return this.desiredFamilies.families;
-  }
-
-  /** The initial table for what was negotiated on `conn`: the prepared one when its inputs match. */
-  private initialTableFor(conn: Conn, n: Negotiated): InitialTable {
-    const socket = conn.socket;
-    const defaults = this.nextHopDefaults(socket ? localAddressOf(socket) : undefined);
-    const inputs = tableInputs(this.desired, this.presentFamilies(), this.negotiatedFamilies(n), defaults, conn.ctx.fourOctetAs);
-    const ready = this.initialTable;
-    if (ready && sameInputs(ready.inputs, inputs)) return ready;
-    this.log.debug({ event: 'initial-table-miss' }, 'initial table prepared at Established');
-    this.initialTable = prepareInitialTable(inputs, this.peerKind, this.parse);
-    return this.initialTable;
-  }
-
   private sync(initial: boolean): void {
-    const conn = this.main;
     const n = this.negotiated;
-    const socket = conn.socket;
-    if (!n || !socket) return;
-    let announced: number;
-    let withdrawn = 0;
-    let desired: Map<string, Route>;
-    if (initial) {
-      // Adj-RIB-Out is empty: the whole table, then End-of-RIB per family, in one write.
-      const table = this.initialTableFor(conn, n);
-      this.noteSkipped(table.skipped);
-      if (table.error) this.reportEncodeError(table.error);
-      writeInitialTable(socket, table, this.negotiatedFamilies(n), conn.ctx);
-      this.counters.updatesSent += table.updates;
-      desired = table.rib;
-      announced = table.rib.size;
-    } else {
-      desired = toRib(this.resolveAll());
-      const diff = diffRib(this.advertised, desired);
-      this.sendRoutes(conn, diff.announce, diff.withdraw);
-      announced = diff.announce.length;
-      withdrawn = diff.withdraw.length;
-    }
-    this.advertised = desired;
-    this.syncedDesired = this.desired;
-    this.counters.prefixesAdvertised = desired.size;
-    if (initial || announced > 0 || withdrawn > 0) {
-      this.log.info({ event: 'advertised', prefixes: desired.size, announced, withdrawn }, 'routes advertised');
-      this.emit('advertised', { peer: this.peer, prefixes: desired.size, announced, withdrawn });
-    }
-  }
-
-  private resendAll(): void {
-    const conn = this.main;
-    if (!this.isEstablished || !conn.socket) return;
-    this.sendRoutes(conn, [...this.advertised.values()], []);
-  }
-
-  /** A route the codec cannot encode (e.g. out-of-range value): report, keep the session. */
-  private reportEncodeError(err: Error): void {
-    this.log.error({ event: 'encode-error', err: err.message }, 'routes not sent');
-    this.emit('error-routes', err);
-  }
-
-  private sendRoutes(conn: Conn, announce: Route[], withdraw: Route['prefix'][]): void {
-    if (announce.length === 0 && withdraw.length === 0) return;
-    const socket = conn.socket;
-    if (!socket) return;
-    const written = writeRoutes(socket, announce, withdraw, this.peerKind, conn.ctx, this.parse);
-    if (written instanceof Error) this.reportEncodeError(written);
-    else this.counters.updatesSent += written;
+    if (n) this.rib.sync(this.main, n, initial);
   }
 }
