@@ -5,7 +5,7 @@ import type net from 'node:net';
 import { encodeMessage } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
 import type { FsmEvent, FsmState, TimerName } from '../fsm/index.ts';
-import { initialState } from '../fsm/index.ts';
+import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState } from '../fsm/index.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { FrameReader } from './frame-reader.ts';
 
@@ -109,6 +109,19 @@ export function sendMessage(conn: Conn, msg: BgpMessage): void {
   const socket = conn.socket;
   if (!socket || socket.destroyed) return;
   socket.write(encodeMessage(msg, conn.ctx));
+}
+
+/**
+ * Turns away an incoming connection no FSM takes: with NOTIFICATION Cease/Connection Collision
+ * Resolution (6/7) when `notify` (the session is Established, RFC 4271 §6.8), else by closing it.
+ */
+export function refuseSocket(socket: net.Socket, notify: boolean): void {
+  if (notify) {
+    socket.end(encodeMessage({ type: 'NOTIFICATION', code: ERR_CEASE, subcode: CEASE_COLLISION_RESOLUTION, data: new Uint8Array(0) }, { fourOctetAs: true }));
+  } else {
+    socket.destroy();
+  }
+  socket.on('error', () => {});
 }
 
 /** Resolves once `socket` is closed, or after `ms` (then destroys it). */

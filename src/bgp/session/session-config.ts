@@ -1,8 +1,9 @@
 // SessionOptions → the FSM's configuration, checked: a bad peer address, hold time, AS number or router
-// ID is a clear error naming the peer, thrown when the session is made.
+// ID is a clear error naming the peer, thrown when the session is made. And → the TCP connect options.
 import type { AfiSafi, FsmConfig } from '../fsm/index.ts';
 import { canonicalIp, parseIp } from '../../net/ip.ts';
 import type { SessionOptions } from './session-types.ts';
+import type { ConnectOptions } from './transport.ts';
 import { FAMILY_AFI, SAFI_UNICAST } from './wire.ts';
 
 export function routerIdToNumber(routerId: string): number {
@@ -36,4 +37,18 @@ export function sessionConfig(opts: SessionOptions): { peerAddress: string; cfg:
     random: opts.random ?? Math.random,
   };
   return { peerAddress, cfg };
+}
+
+/** How to connect to the peer at `host`: port 179 unless given, 30 s connect timeout unless given. */
+export function connectOptions(o: SessionOptions, host: string): ConnectOptions {
+  return {
+    host,
+    port: o.peerPort ?? 179,
+    ...(o.sourceAddress !== undefined ? { localAddress: o.sourceAddress } : {}),
+    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.ttl !== undefined ? { ttl: o.ttl } : {}),
+    ...(o.minTtl !== undefined ? { minTtl: o.minTtl } : {}),
+    ...(o.device !== undefined ? { device: o.device } : {}),
+    timeoutMs: o.connectTimeoutMs ?? 30_000,
+  };
 }

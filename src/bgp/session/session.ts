@@ -18,10 +18,10 @@ import type net from 'node:net';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
-import { buildOpen, decodeMessage, encodeMessage } from '../codec/index.ts';
+import { buildOpen, decodeMessage } from '../codec/index.ts';
 import type { BgpMessage } from '../codec/model.ts';
 import type { FsmAction, FsmConfig, FsmEvent, FsmStateName, Negotiated } from '../fsm/index.ts';
-import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, step } from '../fsm/index.ts';
+import { step } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
 import { collisionLoser } from './collision.ts';
 import type { Clock } from './clock.ts';
@@ -30,11 +30,11 @@ import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
 import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
 import type { Conn } from './connection.ts';
-import { attachSocket, cancelTimers, closeSocket, newConn, sendMessage, startTimer, stopTimer, waitClosed } from './connection.ts';
+import { attachSocket, cancelTimers, closeSocket, newConn, refuseSocket, sendMessage, startTimer, stopTimer, waitClosed } from './connection.ts';
 import { decodeFailure, notificationReceived } from './message-errors.ts';
 import { recordUpdate } from './received-update.ts';
 import { RouteAdvertiser } from './route-advertiser.ts';
-import { sessionConfig } from './session-config.ts';
+import { connectOptions, sessionConfig } from './session-config.ts';
 import type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
 import { newCounters } from './session-types.ts';
 
@@ -159,12 +159,7 @@ export class BgpSession extends EventEmitter {
     const main = this.main;
     const reject = (why: string, notify: boolean): string => {
       this.log.info({ event: 'incoming-rejected', reason: why }, 'incoming connection rejected');
-      if (notify) {
-        socket.end(encodeMessage({ type: 'NOTIFICATION', code: ERR_CEASE, subcode: CEASE_COLLISION_RESOLUTION, data: new Uint8Array(0) }, { fourOctetAs: true }));
-      } else {
-        socket.destroy();
-      }
-      socket.on('error', () => {});
+      refuseSocket(socket, notify);
       return why;
     };
     switch (main.fsm.name) {
@@ -358,20 +353,11 @@ export class BgpSession extends EventEmitter {
   private connect(conn: Conn): void {
     const attempt = ++conn.attempt;
     conn.direction = 'out';
-    const o = this.opts;
-    this.log.debug({ event: 'connect', port: o.peerPort ?? 179 }, 'connecting');
+    const connectTo = connectOptions(this.opts, this.peerAddress);
+    this.log.debug({ event: 'connect', port: connectTo.port }, 'connecting');
     let pending: Promise<net.Socket>;
     try {
-      pending = this.connector({
-        host: this.peerAddress,
-        port: o.peerPort ?? 179,
-        ...(o.sourceAddress !== undefined ? { localAddress: o.sourceAddress } : {}),
-        ...(o.password !== undefined ? { password: o.password } : {}),
-        ...(o.ttl !== undefined ? { ttl: o.ttl } : {}),
-        ...(o.minTtl !== undefined ? { minTtl: o.minTtl } : {}),
-        ...(o.device !== undefined ? { device: o.device } : {}),
-        timeoutMs: o.connectTimeoutMs ?? 30_000,
-      });
+      pending = this.connector(connectTo);
     } catch (err) {
       pending = Promise.reject(err);
     }
