@@ -7,25 +7,18 @@ import { pino } from 'pino';
 import { decodeMessage, frameLength, updateRoutes } from '../../../../src/bgp/codec/index.ts';
 import type { BgpMessage, Update } from '../../../../src/bgp/codec/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
-import type { Route } from '../../../../src/bgp/routes.ts';
-import { aggregatePrefix } from '../../../../src/bgp/routes.ts';
 import type { SessionOptions } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
-import { parseIp } from '../../../../src/net/ip.ts';
 import { activeEnd } from './ends.ts';
 import { eventually, peerOpen, rawServer } from './raw-peer.ts';
 import type { RawPeer } from './raw-peer.ts';
+import { hostRoute as route } from './host-route.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function route(ip: string): Route {
-  const a = parseIp(ip);
-  if (!a) throw new Error(ip);
-  return { prefix: aggregatePrefix(a.family, a.value, a.family === 'ipv4' ? 32 : 128), communities: [], largeCommunities: [], origin: 'igp' };
-}
 
 const V4 = Array.from({ length: 300 }, (_, i) => route(`203.0.113.${i % 256}`)).slice(0, 256);
 const V6 = Array.from({ length: 500 }, (_, i) => route(`2001:db8:100::${(i + 1).toString(16)}`));

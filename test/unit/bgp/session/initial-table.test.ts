@@ -5,18 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { decodeMessage, frameLength, updateRoutes } from '../../../../src/bgp/codec/index.ts';
 import type { CodecContext, Update } from '../../../../src/bgp/codec/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
-import type { Route } from '../../../../src/bgp/routes.ts';
-import { aggregatePrefix } from '../../../../src/bgp/routes.ts';
 import { familiesOf, prepareInitialTable, sameInputs, tableInputs } from '../../../../src/bgp/session/initial-table.ts';
 import { parseIp } from '../../../../src/net/ip.ts';
+import { hostRoute as route } from './host-route.ts';
 
 const EBGP = { localAsn: 64512, ibgp: false };
 
-function route(ip: string, over: Partial<Route> = {}): Route {
-  const a = parseIp(ip);
-  if (!a) throw new Error(ip);
-  return { prefix: aggregatePrefix(a.family, a.value, a.family === 'ipv4' ? 32 : 128), communities: [], largeCommunities: [], origin: 'igp', ...over };
-}
 
 function updates(bytes: Uint8Array, ctx: CodecContext): Update[] {
   const out: Update[] = [];

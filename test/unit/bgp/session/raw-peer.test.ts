@@ -4,27 +4,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Update } from '../../../../src/bgp/codec/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
-import type { Route } from '../../../../src/bgp/routes.ts';
-import { aggregatePrefix } from '../../../../src/bgp/routes.ts';
 import { FakeClock } from '../../../../src/bgp/session/clock.ts';
 import { BgpListener } from '../../../../src/bgp/session/listener.ts';
 import type { SessionOptions, StateChange } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
-import { parseIp } from '../../../../src/net/ip.ts';
 import { activeEnd } from './ends.ts';
 import { eventually, peerOpen, rawConnect, rawServer } from './raw-peer.ts';
 import type { RawPeer } from './raw-peer.ts';
+import { hostRoute as route } from './host-route.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function route(ip: string): Route {
-  const a = parseIp(ip);
-  if (!a) throw new Error(ip);
-  return { prefix: aggregatePrefix(a.family, a.value, 32), communities: [], largeCommunities: [], origin: 'igp' };
-}
 
 async function sessionWithRawPeer(over: Partial<SessionOptions> = {}) {
   const server = await rawServer();

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Route } from '../../../../src/bgp/routes.ts';
-import { aggregatePrefix } from '../../../../src/bgp/routes.ts';
 import { resolveRoutes } from '../../../../src/bgp/session/resolve-routes.ts';
 import { parseIp } from '../../../../src/net/ip.ts';
+import { hostRoute as route } from './host-route.ts';
 
-function route(ip: string, over: Partial<Route> = {}): Route {
-  const a = parseIp(ip);
-  if (!a) throw new Error(ip);
-  return { prefix: aggregatePrefix(a.family, a.value, a.family === 'ipv4' ? 32 : 128), communities: [], largeCommunities: [], origin: 'igp', ...over };
-}
 
 const both = new Set(['ipv4', 'ipv6'] as const);
 

@@ -5,19 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Update } from '../../../../src/bgp/codec/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
 import type { Route } from '../../../../src/bgp/routes.ts';
-import { aggregatePrefix } from '../../../../src/bgp/routes.ts';
 import { BgpListener } from '../../../../src/bgp/session/listener.ts';
 import type { NotificationEvent } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
 import { parseIp } from '../../../../src/net/ip.ts';
 import { activeEnd, passiveEnd } from './ends.ts';
 import { eventually } from './raw-peer.ts';
+import { hostRoute as route } from './host-route.ts';
 
-function route(ip: string, over: Partial<Route> = {}): Route {
-  const a = parseIp(ip);
-  if (!a) throw new Error(ip);
-  return { prefix: aggregatePrefix(a.family, a.value, a.family === 'ipv4' ? 32 : 128), communities: [], largeCommunities: [], origin: 'igp', ...over };
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
