@@ -6,11 +6,12 @@
 //   ns/name  error: <reason>            (exit code 1 if any)
 //   ns/name  skipped: <reason>
 import { parseArgs } from 'node:util';
-import { parseAllDocuments } from 'yaml';
 import { Allocator } from '../allocator/index.ts';
 import type { AllocationRequest, AllocationResult } from '../allocator/types.ts';
 import { parseFiles } from '../config/index.ts';
 import { formatProblem } from '../config/model.ts';
+import { Problems } from '../config/problems.ts';
+import { readYaml } from '../config/yaml-docs.ts';
 import { serviceToRequest } from '../k8s/service-request.ts';
 import type { CliIo } from './io.ts';
 import { readFiles, type NamedText } from './read-files.ts';
@@ -22,32 +23,22 @@ interface KubeObject {
   status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
 }
 
-/** Flattens multi-document YAML and `kind: List` into objects, with located YAML errors. */
+/** Flattens multi-document YAML and `kind: List` into objects; YAML errors located as config check does. */
 export function readObjects(file: NamedText): { objects: KubeObject[]; errors: string[] } {
   const objects: KubeObject[] = [];
-  const errors: string[] = [];
-  const push = (o: unknown, where: string): void => {
+  const problems = new Problems(file.name);
+  const push = (o: unknown, path: string): void => {
     if (o === null || o === undefined) return;
     if (typeof o !== 'object' || Array.isArray(o)) {
-      errors.push(`${file.name}:${where}: expected a Kubernetes object`);
+      problems.add(path, 'expected a Kubernetes object');
       return;
     }
     const obj = o as KubeObject;
-    if (obj.kind === 'List' || (obj.kind?.endsWith('List') && Array.isArray(obj.items))) {
-      (obj.items ?? []).forEach((item, i) => push(item, `${where}.items[${i}]`));
-    } else objects.push(obj);
+    if (obj.kind?.endsWith('List') && Array.isArray(obj.items)) obj.items.forEach((item, i) => push(item, `${path}.items[${i}]`));
+    else objects.push(obj);
   };
-  parseAllDocuments(file.text).forEach((doc, i) => {
-    if ('errors' in doc && doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const pos = e.linePos?.[0];
-        errors.push(`${file.name}:${pos ? `${pos.line}:${pos.col}` : `document ${i + 1}`}: ${e.message.split('\n')[0]}`);
-      }
-      return;
-    }
-    push(doc.toJS(), `document ${i + 1}`);
-  });
-  return { objects, errors };
+  readYaml(file.text, problems)?.forEach((doc, i) => push(doc.value, `document ${i + 1}`));
+  return { objects, errors: problems.list.map(formatProblem) };
 }
 
 export async function allocateCommand(args: string[], io: CliIo): Promise<number> {

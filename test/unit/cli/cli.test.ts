@@ -124,6 +124,16 @@ describe('ferrolb allocate', () => {
     expect(r.out.trim().split('\n')).toEqual(['a/new  192.0.2.65  pool=lan', 'a/old  192.0.2.64  pool=lan']);
   });
 
+  it('locates YAML errors in the Services file and allocates nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferrolb-cli-'));
+    const file = join(dir, 'svc.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Service\nmetadata: {name: a\n---\n- 1\n');
+    const r = await run(['allocate', '--config', 'examples/config/configmap.yaml', '--services', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(new RegExp(`^${file}:4:1: YAML syntax error: `, 'm'));
+  });
+
   it('rejects a missing option with usage', async () => {
     const r = await run(['allocate', '--config', 'examples/config/configmap.yaml']);
     expect(r.code).toBe(2);
