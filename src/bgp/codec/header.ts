@@ -1,7 +1,7 @@
 // The 19-octet message header (RFC 4271 §4.1): 16-octet marker of all ones, 2-octet total length
 // (19..4096), 1-octet type. Errors are RFC 4271 §6.1 Message Header Errors (always session-reset).
 import { BgpError, ErrorCode, HeaderSubcode } from '../errors.ts';
-import { readU16, writeU16 } from './bytes.ts';
+import { readU16, writeU16 } from '../../wire/bytes.ts';
 import { HEADER_LENGTH, MARKER_LENGTH, MAX_MESSAGE_LENGTH, MIN_MESSAGE_LENGTH } from './constants.ts';
 
 export interface Header {

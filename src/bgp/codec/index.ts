@@ -39,7 +39,7 @@ export { endOfRib, endOfRibFamily } from './end-of-rib.ts';
 export { packUpdates } from './pack.ts';
 export { appliedHandling, updateRoutes, type UpdateRoutes } from './routes.ts';
 export { ipv4PrefixCodec, ipv6PrefixCodec } from './nlri.ts';
-export { fromHex, hex } from './bytes.ts';
+export { fromHex, hex } from '../../wire/bytes.ts';
 export {
   BgpError,
   CeaseSubcode,

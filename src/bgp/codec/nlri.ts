@@ -3,7 +3,7 @@
 import type { Family } from '../../config/model.ts';
 import { FAMILY_BITS } from '../../net/ip.ts';
 import type { Prefix } from '../prefix.ts';
-import { readBig, writeBig } from './bytes.ts';
+import { readBig, writeBig } from '../../wire/bytes.ts';
 import type { CodecContext, Decoded, WireCodec } from './model.ts';
 
 /** Why a prefix could not be read (the caller turns it into the right BgpError), or the prefix. */

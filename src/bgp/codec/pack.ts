@@ -4,7 +4,7 @@
 //   many prefixes as fit: IPv4 in the NLRI field with a NEXT_HOP attribute, IPv6 in MP_REACH_NLRI.
 // Attributes are written in ascending type code order with MP_REACH/MP_UNREACH_NLRI first (RFC 4271 §5,
 // RFC 7606 §5.1). Withdrawal messages come before announcements.
-import { hex } from './bytes.ts';
+import { hex } from '../../wire/bytes.ts';
 import { HEADER_LENGTH, Safi } from './constants.ts';
 import { attributeLength, writeAttribute } from './attributes/attribute.ts';
 import { wireAttributes } from './attributes/as4.ts';

@@ -3,7 +3,7 @@
 // attribute-discard; RFC 7607 §2: AS 0 → attribute-discard. To a 2-octet peer a 4-octet AS is written as
 // AS_TRANS (the AS4_AGGREGATOR carrying the real one is added by the attribute list).
 import { UpdateSubcode } from '../../errors.ts';
-import { checkUint, readU16, readU32, writeU16, writeU32 } from '../bytes.ts';
+import { checkUint, readU16, readU32, writeU16, writeU32 } from '../../../wire/bytes.ts';
 import { AS_TRANS, AttributeCode } from '../constants.ts';
 import { type AttributeSpec, Malformed, OPTIONAL_TRANSITIVE } from './spec.ts';
 

@@ -3,7 +3,7 @@
 // RFC 7606 §7.2: a path is malformed on an unrecognized segment type, a segment overrunning the attribute,
 // a single octet left over, or a segment of length zero.
 import { AS_TRANS } from '../constants.ts';
-import { readU16, readU32, writeU16, writeU32 } from '../bytes.ts';
+import { readU16, readU32, writeU16, writeU32 } from '../../../wire/bytes.ts';
 import type { AsPathSegment, AsPathSegmentType } from '../model.ts';
 
 const SEGMENT_TYPES: Record<number, AsPathSegmentType> = {

@@ -1,7 +1,7 @@
 // AS4_AGGREGATOR (type 18, optional transitive, RFC 6793 §3): 4-octet AS and IPv4 address.
 // RFC 6793 §6 / RFC 7606 §7.7 spirit: wrong length or flags → attribute-discard.
 import { UpdateSubcode } from '../../errors.ts';
-import { checkUint, readU32, writeU32 } from '../bytes.ts';
+import { checkUint, readU32, writeU32 } from '../../../wire/bytes.ts';
 import { AttributeCode } from '../constants.ts';
 import { type AttributeSpec, Malformed, OPTIONAL_TRANSITIVE } from './spec.ts';
 

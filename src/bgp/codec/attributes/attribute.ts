@@ -2,7 +2,7 @@
 // Extended Length flag), value. Encoding sets the canonical Optional/Transitive flags of known types and
 // the Extended Length flag exactly when the value exceeds 255 octets.
 import { BgpError, ErrorCode, UpdateSubcode } from '../../errors.ts';
-import { checkUint, readU16, writeU16 } from '../bytes.ts';
+import { checkUint, readU16, writeU16 } from '../../../wire/bytes.ts';
 import { AttributeFlag } from '../constants.ts';
 import type { CodecContext, Decoded, PathAttribute, WireCodec } from '../model.ts';
 import { Malformed } from './spec.ts';

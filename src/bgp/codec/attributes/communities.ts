@@ -1,7 +1,7 @@
 // COMMUNITIES (type 8, optional transitive, RFC 1997): a list of 32-bit values.
 // RFC 7606 §7.8: a length that is not a non-zero multiple of 4 → treat-as-withdraw.
 import { UpdateSubcode } from '../../errors.ts';
-import { checkUint, readU32, writeU32 } from '../bytes.ts';
+import { checkUint, readU32, writeU32 } from '../../../wire/bytes.ts';
 import { AttributeCode } from '../constants.ts';
 import { type AttributeSpec, Malformed, OPTIONAL_TRANSITIVE } from './spec.ts';
 

@@ -2,7 +2,7 @@
 // local data 1, local data 2). RFC 8092 §5 with RFC 7606: a length that is not a non-zero multiple of 12
 // → treat-as-withdraw; repeated values are silently removed on receipt.
 import { UpdateSubcode } from '../../errors.ts';
-import { checkUint, readU32, writeU32 } from '../bytes.ts';
+import { checkUint, readU32, writeU32 } from '../../../wire/bytes.ts';
 import { AttributeCode } from '../constants.ts';
 import type { LargeCommunity } from '../model.ts';
 import { type AttributeSpec, Malformed, OPTIONAL_TRANSITIVE } from './spec.ts';

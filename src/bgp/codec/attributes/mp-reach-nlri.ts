@@ -6,7 +6,7 @@
 // session is reset (AFI/SAFI disable is not implemented). Flags conflicts are treat-as-withdraw (§3 (c))
 // since the NLRI can still be read.
 import { UpdateSubcode } from '../../errors.ts';
-import { readBig, readU16, readU32, writeBig, writeU16, writeU32 } from '../bytes.ts';
+import { readBig, readU16, readU32, writeBig, writeU16, writeU32 } from '../../../wire/bytes.ts';
 import { AttributeCode } from '../constants.ts';
 import { prefixesLength, readPrefixes, writePrefixes } from '../nlri.ts';
 import { afiOf, familyOf } from './mp-family.ts';

@@ -2,7 +2,7 @@
 // Other AFI/SAFI are kept raw. RFC 7606 §7.12 / §5.3: when it cannot be parsed → session reset (the
 // routes it withdraws cannot be known). Flags conflicts → treat-as-withdraw (§3 (c)).
 import { UpdateSubcode } from '../../errors.ts';
-import { readU16, writeU16 } from '../bytes.ts';
+import { readU16, writeU16 } from '../../../wire/bytes.ts';
 import { AttributeCode } from '../constants.ts';
 import { prefixesLength, readPrefixes, writePrefixes } from '../nlri.ts';
 import { afiOf, familyOf } from './mp-family.ts';

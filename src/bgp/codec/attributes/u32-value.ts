@@ -1,7 +1,7 @@
 // The value codec shared by the attributes that are one 4-octet unsigned number on the wire (NEXT_HOP,
 // MULTI_EXIT_DISC, LOCAL_PREF). RFC 7606 §7.3–7.5: a length other than 4 → treat-as-withdraw.
 import { UpdateSubcode } from '../../errors.ts';
-import { checkUint, readU32, writeU32 } from '../bytes.ts';
+import { checkUint, readU32, writeU32 } from '../../../wire/bytes.ts';
 import { type AttributeValueCodec, Malformed } from './spec.ts';
 
 /**

@@ -1,7 +1,7 @@
 // One capability TLV (RFC 5492 §4): code (1), length (1), value; the dispatch table by code. Unknown
 // capabilities are kept raw (RFC 5492 §3: a speaker ignores capabilities it does not understand).
 import { BgpError, ErrorCode, OpenSubcode } from '../../errors.ts';
-import { checkUint } from '../bytes.ts';
+import { checkUint } from '../../../wire/bytes.ts';
 import { CapabilityCode } from '../constants.ts';
 import type { BodyCodec, Capability, CapabilityType, CodecContext, Decoded, WireCodec } from '../model.ts';
 import { fourOctetAsCapability } from './four-octet-as.ts';

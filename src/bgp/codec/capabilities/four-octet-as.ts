@@ -1,6 +1,6 @@
 // RFC 6793 §3 Support for 4-octet AS number capability (code 65): the speaker's 4-octet AS.
 import { BgpError, ErrorCode, OpenSubcode } from '../../errors.ts';
-import { checkUint, readU32, writeU32 } from '../bytes.ts';
+import { checkUint, readU32, writeU32 } from '../../../wire/bytes.ts';
 import type { BodyCodec, Capability } from '../model.ts';
 import { malformedCapability } from './malformed.ts';
 

@@ -1,6 +1,6 @@
 // RFC 4724 §3 Graceful Restart capability (code 64): 4 bits restart flags (R = restart state, N = RFC 8538
 // notification support), 12 bits restart time (s), then per AFI/SAFI: AFI (2), SAFI (1), flags (F bit).
-import { checkUint, readU16, writeU16 } from '../bytes.ts';
+import { checkUint, readU16, writeU16 } from '../../../wire/bytes.ts';
 import type { BodyCodec, Capability } from '../model.ts';
 import { malformedCapability } from './malformed.ts';
 

@@ -1,5 +1,5 @@
 // RFC 4760 §8 Multiprotocol Extensions capability (code 1): AFI (2), reserved (1), SAFI (1).
-import { checkUint, readU16, writeU16 } from '../bytes.ts';
+import { checkUint, readU16, writeU16 } from '../../../wire/bytes.ts';
 import type { BodyCodec, Capability } from '../model.ts';
 import { malformedCapability } from './malformed.ts';
 

@@ -3,7 +3,7 @@
 // one length octet then that many octets of UTF-8 (at most 255). A malformed communication is not an
 // error (RFC 9003 §3: the receiver must not send a NOTIFICATION about it): it is just not decoded.
 import { CeaseSubcode, ErrorCode } from '../../errors.ts';
-import { checkUint } from '../bytes.ts';
+import { checkUint } from '../../../wire/bytes.ts';
 import type { BodyCodec, Notification } from '../model.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -3,7 +3,7 @@
 // the RFC 9072 extended optional parameters length format is used (and understood on decode).
 // Errors: RFC 4271 §6.2 OPEN Message Errors (always session-reset).
 import { BgpError, ErrorCode, OpenSubcode } from '../../errors.ts';
-import { checkUint, readU16, readU32, writeU16, writeU32 } from '../bytes.ts';
+import { checkUint, readU16, readU32, writeU16, writeU32 } from '../../../wire/bytes.ts';
 import { capabilityCodec, decodeCapabilities } from '../capabilities/capability.ts';
 import { OptionalParameterType } from '../constants.ts';
 import type { BodyCodec, Capability, CodecContext, Open } from '../model.ts';

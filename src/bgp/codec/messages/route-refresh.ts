@@ -2,7 +2,7 @@
 // RFC 7313 §5: a BoRR/EoRR (subtype 1/2) whose body is not 4 octets is a ROUTE-REFRESH Message Error /
 // Invalid Message Length. A longer subtype-0 body carries ORF entries (RFC 5291), kept raw.
 import { BgpError, ErrorCode, RouteRefreshSubcode } from '../../errors.ts';
-import { checkUint, readU16, writeU16 } from '../bytes.ts';
+import { checkUint, readU16, writeU16 } from '../../../wire/bytes.ts';
 import type { BodyCodec, RouteRefresh } from '../model.ts';
 
 export const routeRefreshBody: BodyCodec<RouteRefresh> = {

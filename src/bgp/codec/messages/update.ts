@@ -20,7 +20,7 @@
 // - Several errors: the strongest approach wins [§3 (h)]: session reset is thrown; otherwise the Update
 //   reports `treatAsWithdraw`, `discarded` type codes and every error found in `errors`.
 import { BgpError, ErrorCode, UpdateSubcode } from '../../errors.ts';
-import { readU16, writeU16 } from '../bytes.ts';
+import { readU16, writeU16 } from '../../../wire/bytes.ts';
 import { AttributeCode } from '../constants.ts';
 import { attributeLength, checkFlags, decodeAttributeValue, readAttributeHeader, writeAttribute } from '../attributes/attribute.ts';
 import { resolveAs4, wireAttributes } from '../attributes/as4.ts';

@@ -1,4 +1,5 @@
-// Big-endian reads and writes on Uint8Array, and addresses as bigints. Callers check bounds first.
+// Big-endian reads and writes on Uint8Array, hex helpers and addresses as bigints: the byte helpers every
+// codec (BGP, BFD, memberlist, ARP, NDP) shares. Callers check bounds first (see need() in codec.ts).
 
 export function readU16(b: Uint8Array, o: number): number {
   return ((b[o] as number) << 8) | (b[o + 1] as number);

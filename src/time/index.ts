@@ -1,0 +1,3 @@
+export type { Clock, Timer, TimerOptions } from './clock.ts';
+export { systemClock } from './system-clock.ts';
+export { backoffDelay, type BackoffPolicy } from './backoff.ts';
