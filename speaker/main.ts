@@ -1,0 +1,182 @@
+// FerroLB speaker: wiring only. Flags → API clients → informers → membership → NodeSpeaker (election
+// via computeDesired) → Layer 2 | BGP → IPVS, status objects, Events → /metrics /healthz /readyz.
+// SIGTERM/SIGINT: leave membership, stop announcing, close BGP (graceful restart when configured), exit 0.
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { BgpSpeaker } from '../src/bgp/speaker/index.ts';
+import { clearRestartMarker, readRestartMarker, writeRestartMarker } from '../src/bgp/speaker/restart-marker.ts';
+import { startHttpServer } from '../src/controller/http-server.ts';
+import { ApiEventRecorder } from '../src/k8s/event-recorder.ts';
+import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
+import { speakerInformers } from '../src/k8s/speaker-informers.ts';
+import { ApiStatusWriter } from '../src/k8s/status-writer.ts';
+import { parseSpeakerFlags } from '../src/speaker/flags.ts';
+import { KeyringRotation, keyOfSecret, MEMBERLIST_SECRET_KEY } from '../src/speaker/keyring-rotation.ts';
+import { SpeakerMetrics } from '../src/speaker/metrics.ts';
+import { NodeSpeaker } from '../src/speaker/node-speaker.ts';
+import { PodMembership } from '../src/speaker/pod-membership.ts';
+import { peerPassword, secretValue } from '../src/speaker/pods.ts';
+import type { MembershipPort } from '../src/speaker/ports.ts';
+import { systemClock } from '../src/time/index.ts';
+
+const parsed = parseSpeakerFlags(process.argv.slice(2), process.env);
+if (!parsed.ok) {
+  (parsed.help ? process.stdout : process.stderr).write(`${parsed.message.trimEnd()}\n`);
+  process.exit(parsed.help ? 0 : 2);
+}
+const flags = parsed.flags;
+const log = pino({ level: flags.logLevel, base: { component: 'speaker', node: flags.nodeName } });
+const clock = systemClock;
+
+let clients;
+try {
+  clients = makeClients(loadKubeConfig(flags.kubeconfig));
+} catch (err) {
+  log.fatal({ error: (err as Error).message }, 'cannot build the Kubernetes client');
+  process.exit(1);
+}
+
+const shutdown = new AbortController();
+const delay = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    const t = clock.setTimer(ms, resolve, { unref: true });
+    shutdown.signal.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
+  });
+const inf = speakerInformers(clients, flags, { delay, now: () => clock.now(), log });
+
+// Membership. Gossip (src/memberlist) plugs in here; until then, speaker Pods Ready via the API.
+if (flags.membership === 'memberlist') log.warn({}, 'gossip membership is not built into this speaker yet: using --membership pods');
+const podMembership = new PodMembership(flags.nodeName, clock, () => inf.pods.list());
+const membership: MembershipPort = podMembership;
+const rotation = new KeyringRotation(clock, (ring, step) => {
+  log.info({ step, keys: 1 + ring.secondary.length }, 'memberlist keyring');
+  membership.setKeyring(ring);
+});
+
+// BGP: one BgpSpeaker; passwords from passwordSecret; graceful restart remembered in the state dir.
+const marker = flags.stateDir !== undefined ? join(flags.stateDir, 'bgp-graceful-restart.json') : undefined;
+const restart = marker !== undefined ? await readRestartMarker(marker, clock.wallNow()) : { restarting: false, reason: 'no state dir' };
+if (restart.restarting) log.info({ reason: restart.reason }, 'BGP graceful restart: setting the R bit');
+const bgp = new BgpSpeaker({
+  node: { name: flags.nodeName, labels: {} },
+  ...(flags.bgpListenPort !== undefined ? { listenPort: flags.bgpListenPort } : {}),
+  ...(flags.gracefulRestart > 0 ? { gracefulRestartTime: flags.gracefulRestart, restarting: restart.restarting } : {}),
+  resolvePassword: (peer) => {
+    const r = peerPassword(inf.secrets.list(), peer, flags.namespace);
+    if (r.problem) log.error({ peer: peer.name, problem: r.problem }, 'BGP password unavailable');
+    return r.password;
+  },
+  logger: log.child({ module: 'bgp' }),
+});
+bgp.on('state', (c: { peer: string; state: string; reason: string }) => log.info(c, 'BGP session state'));
+
+const metrics = new SpeakerMetrics(() =>
+  [...bgp.sessions()].map(([peer, s]) => ({
+    peer,
+    up: s.isEstablished,
+    updatesSent: s.counters.updatesSent,
+    prefixesAdvertised: s.counters.prefixesAdvertised,
+    notificationsSent: s.counters.notificationsSent,
+    notificationsReceived: s.counters.notificationsReceived,
+  })),
+);
+
+const myPod = () => (flags.podName ? inf.pods.list().find((p) => p.metadata?.name === flags.podName) : undefined);
+const speaker = new NodeSpeaker({
+  options: {
+    myNode: flags.nodeName,
+    debounceMs: flags.debounceMs,
+    ignoreExcludeLabel: flags.ignoreExcludeLb,
+    ...(flags.lbClass !== undefined ? { lbClass: flags.lbClass } : {}),
+  },
+  clock,
+  log,
+  source: {
+    synced: () => [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].every((i) => i.synced),
+    services: () => inf.services.list(),
+    slices: () => inf.slices.list(),
+    nodes: () => inf.nodes.list(),
+    configInputs: () => ({
+      configMap: inf.configMaps.get(`${flags.configNamespace}/${flags.configName}`),
+      crds: inf.crds.flatMap((i) => i.list()),
+      configMapRef: { namespace: flags.configNamespace, name: flags.configName },
+    }),
+  },
+  membership,
+  bgp,
+  status: new ApiStatusWriter({
+    custom: clients.custom,
+    namespace: flags.namespace,
+    node: flags.nodeName,
+    owner: () => {
+      const p = myPod();
+      return p?.metadata?.uid && p.metadata.name
+        ? { apiVersion: 'v1', kind: 'Pod', name: p.metadata.name, uid: p.metadata.uid, controller: false }
+        : undefined;
+    },
+    log,
+    count: (verb, result) => metrics.statusWrites.inc({ verb, result }),
+  }),
+  events: new ApiEventRecorder(clients.core, log, flags.podName ?? flags.nodeName, () => new Date(clock.wallNow()), 'ferrolb-speaker'),
+  metrics,
+});
+
+const on = (cause: Parameters<NodeSpeaker['changed']>[0]) => ({
+  onAdd: () => speaker.changed(cause),
+  onUpdate: () => speaker.changed(cause),
+  onDelete: () => speaker.changed(cause),
+  onResync: () => speaker.changed(cause),
+});
+for (const i of [inf.services, inf.slices, inf.nodes]) i.on(on('k8s'));
+for (const i of [inf.configMaps, ...inf.crds]) i.on(on('config'));
+const secretsChanged = (): void => {
+  const value = secretValue(inf.secrets.list(), flags.memberlistSecret, MEMBERLIST_SECRET_KEY);
+  if (value !== undefined) rotation.setKey(keyOfSecret(value));
+  else if (inf.secrets.synced) log.warn({ secret: `${flags.namespace}/${flags.memberlistSecret}` }, 'memberlist Secret missing: keeping the keys in use');
+  speaker.changed('secrets');
+};
+inf.secrets.on({ onAdd: secretsChanged, onUpdate: secretsChanged, onDelete: secretsChanged, onResync: secretsChanged });
+inf.pods.on({ onAdd: () => podMembership.refresh(), onUpdate: () => podMembership.refresh(), onDelete: () => podMembership.refresh() });
+
+let server: Awaited<ReturnType<typeof startHttpServer>>;
+try {
+  server = await startHttpServer({ registry: metrics.registry, ready: () => speaker.readiness() }, flags.metricsPort, flags.metricsHost);
+} catch (err) {
+  log.fatal({ error: (err as Error).message }, 'cannot start the metrics server');
+  process.exit(1);
+}
+const address = server.address();
+log.info(
+  { server: clients.server, port: typeof address === 'object' && address ? address.port : flags.metricsPort, membership: flags.membership },
+  'speaker starting',
+);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const bgpRestart = flags.gracefulRestart > 0 && marker !== undefined;
+  log.info({ signal, bgp: bgpRestart ? 'graceful restart' : 'cease' }, 'shutting down');
+  await speaker.stop({ leaveTimeoutMs: flags.leaveTimeoutMs, bgpRestart });
+  if (marker !== undefined) {
+    if (bgpRestart) await writeRestartMarker(marker, clock.wallNow(), flags.gracefulRestart);
+    else await clearRestartMarker(marker);
+  }
+  rotation.stop();
+  shutdown.abort();
+  await Promise.all([inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.stop()));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+  log.info({}, 'stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+
+for (const i of [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods]) i.start();
+await Promise.all([inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.whenSynced()));
+await membership.start();
+await bgp.start();
+speaker.membershipStarted();
+log.info({ alive: [...membership.alive()] }, 'speaker ready to announce');
