@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { Allocator } from '../src/allocator/index.ts';
 import { Controller, type ToRequest } from '../src/controller/controller.ts';
 import { parseFlags } from '../src/controller/flags.ts';
+import { ensureMemberlistSecret } from '../src/controller/memberlist-secret.ts';
 import { startHttpServer } from '../src/controller/http-server.ts';
 import { ControllerMetrics } from '../src/controller/metrics.ts';
 import { realTimers } from '../src/controller/work-queue.ts';
@@ -80,6 +81,14 @@ async function stop(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
+
+// The speakers' gossip key: created when missing, retried in the background until it exists.
+void (async () => {
+  for (let attempt = 1; !shutdown.signal.aborted; attempt++) {
+    if ((await ensureMemberlistSecret(clients.core, { namespace: flags.configNamespace, name: 'memberlist' }, log)) !== 'failed') return;
+    await delay(Math.min(30_000, 500 * 2 ** attempt));
+  }
+})();
 
 await controller.start();
 log.info({}, 'controller ready to allocate');

@@ -2,8 +2,8 @@
 // namespace with generateName l2- / bgp-, MetalLB's labels and the speaker Pod as owner (so the garbage
 // collector removes them with the Pod), status set through the status subresource. It lists its own
 // objects (label metallb.io/node=<node>) once, then keeps that view from its own writes; after a failed
-// write it lists again before the next plan. Never throws: a failure is logged, counted and retried with
-// the next reconcile.
+// write it lists again before the next plan. Never throws: a failure is logged, counted and reported
+// (false) so the speaker retries.
 import type { CustomObjectsApi, V1OwnerReference } from '@kubernetes/client-node';
 import {
   planStatuses,
@@ -74,7 +74,7 @@ export class ApiStatusWriter {
     });
   }
 
-  async reconcile(wanted: readonly WantedStatus[]): Promise<void> {
+  async reconcile(wanted: readonly WantedStatus[]): Promise<boolean> {
     const o = this.#o;
     const count = (verb: string, result: 'success' | 'failure'): void => o.count?.(verb, result);
     if (this.#have === undefined) {
@@ -83,8 +83,8 @@ export class ApiStatusWriter {
         count('list', 'success');
       } catch (err) {
         count('list', 'failure');
-        o.log.warn({ error: errorText(err) }, 'cannot list this node\'s status objects: retrying with the next change');
-        return;
+        o.log.warn({ error: errorText(err) }, 'cannot list this node\'s status objects: retrying');
+        return false;
       }
     }
     const have = this.#have;
@@ -152,5 +152,6 @@ export class ApiStatusWriter {
     }
     if (failed) this.#have = undefined;
     else o.log.debug({ created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length }, 'status objects in sync');
+    return !failed;
   }
 }

@@ -10,7 +10,7 @@ import { formatProblem } from '../config/index.ts';
 import { computeRoutes, type NodeInfo } from '../bgp/speaker/index.ts';
 import type { NodeFacts } from '../election/index.ts';
 import type { EventSink } from '../k8s/event-recorder.ts';
-import type { Clock, Timer } from '../time/index.ts';
+import { backoffDelay, type BackoffPolicy, type Clock, type Timer } from '../time/index.ts';
 import {
   nodeAddresses,
   nodeFacts,
@@ -37,10 +37,16 @@ export interface ClusterSource {
   configInputs(): ConfigInputs;
 }
 
-/** Keeps this node's status objects equal to `wanted` (creates, updates, deletes); never throws. */
+/**
+ * Keeps this node's status objects equal to `wanted` (creates, updates, deletes); never throws.
+ * Resolves false when some write failed (the speaker retries with backoff).
+ */
 export interface StatusSink {
-  reconcile(wanted: readonly WantedStatus[]): Promise<void>;
+  reconcile(wanted: readonly WantedStatus[]): Promise<boolean>;
 }
+
+/** Retries of failed status writes: soon at first (API server starting), every 30 s at worst. */
+export const STATUS_RETRY: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
 
 export interface SpeakerLog {
   debug(fields: object, msg: string): void;
@@ -98,6 +104,8 @@ export class NodeSpeaker {
   #stopped = false;
   #statusRun: Promise<void> | undefined;
   #statusNext: WantedStatus[] | undefined;
+  #statusFailures = 0;
+  #statusRetry: Timer | undefined;
   #membershipStarted = false;
 
   constructor(deps: NodeSpeakerDeps) {
@@ -297,11 +305,21 @@ export class NodeSpeaker {
     if (!sink) return;
     this.#statusNext = wanted;
     if (this.#statusRun) return;
+    this.#statusRetry?.cancel();
+    this.#statusRetry = undefined;
     const run = async (): Promise<void> => {
       while (this.#statusNext !== undefined) {
         const next = this.#statusNext;
         this.#statusNext = undefined;
-        await sink.reconcile(next);
+        if (await sink.reconcile(next)) {
+          this.#statusFailures = 0;
+          continue;
+        }
+        this.#statusFailures++;
+        if (this.#statusNext === undefined && !this.#stopped) {
+          const ms = backoffDelay(STATUS_RETRY, this.#statusFailures);
+          this.#statusRetry = this.#d.clock.setTimer(ms, () => this.#writeStatuses(next), { unref: true });
+        }
       }
     };
     this.#statusRun = run().finally(() => (this.#statusRun = undefined));
@@ -338,6 +356,7 @@ export class NodeSpeaker {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#timer?.cancel();
+    this.#statusRetry?.cancel();
     const d = this.#d;
     await d.membership.leave(opts.leaveTimeoutMs).catch((err: unknown) => d.log.warn({ error: String(err) }, 'leave failed'));
     d.layer2?.set([]);

@@ -32,10 +32,18 @@ export function joinAddresses(pods: readonly PodLike[], myNode: string, port: nu
   return [...out].sort();
 }
 
-/** Nodes whose speaker Pod is Ready (MetalLB's view of "alive" when memberlist is off), this node included. */
+/**
+ * Nodes whose speaker Pod is Ready (MetalLB's view of "alive" when memberlist is off). This node counts
+ * as alive unless its own Pod is known and not Ready (then every speaker agrees it is out).
+ */
 export function nodesWithReadySpeaker(pods: readonly PodLike[], myNode: string): Set<string> {
-  const out = new Set<string>([myNode]);
-  for (const p of pods) if (p.spec?.nodeName && ready(p)) out.add(p.spec.nodeName);
+  const out = new Set<string>();
+  let mine = false;
+  for (const p of pods) {
+    if (p.spec?.nodeName === myNode) mine = true;
+    if (p.spec?.nodeName && ready(p)) out.add(p.spec.nodeName);
+  }
+  if (!mine) out.add(myNode);
   return out;
 }
 

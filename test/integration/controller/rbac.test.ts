@@ -31,6 +31,8 @@ const NEEDED: Record<'ClusterRole' | 'Role', Record<string, string>> = {
     '|configmaps|get': 'brief: ConfigMap get',
     '|configmaps|list': 'ConfigMap informer',
     '|configmaps|watch': 'ConfigMap informer',
+    '|secrets|get': 'memberlist Secret: does it exist',
+    '|secrets|create': 'memberlist Secret: created when missing',
     ...Object.fromEntries(METALLB.flatMap((r) => ['get', 'list', 'watch'].map((v) => [`metallb.io|${r}|${v}`, `${r} informer`]))),
   },
 };
@@ -96,7 +98,9 @@ describe('controller RBAC', () => {
     const denied: [string, string, string, string?, string?][] = [
       ['delete', 'services', 'apps'],
       ['create', 'services', 'apps'],
-      ['get', 'secrets', 'ferrolb-system'],
+      ['get', 'secrets', 'apps'],
+      ['update', 'secrets', 'ferrolb-system'],
+      ['list', 'secrets', 'ferrolb-system'],
       ['list', 'secrets', ''],
       ['list', 'configmaps', 'apps'], // configuration is read in ferrolb-system only
       ['update', 'configmaps', 'ferrolb-system'],

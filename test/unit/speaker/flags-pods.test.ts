@@ -49,7 +49,8 @@ describe('speaker Pods and Secrets', () => {
 
   it('joins the other running speakers, and counts the Ready ones alive', () => {
     expect(joinAddresses(pods, 'n1', 7946)).toEqual(['192.0.2.2:7946', '[2001:db8::3]:7946']);
-    expect([...nodesWithReadySpeaker(pods, 'n2')].sort()).toEqual(['n1', 'n2', 'n3']);
+    expect([...nodesWithReadySpeaker(pods, 'n2')].sort()).toEqual(['n1', 'n3']); // its own Pod is not Ready
+    expect([...nodesWithReadySpeaker(pods, 'n9')].sort()).toEqual(['n1', 'n3', 'n9']); // no Pod known: itself
   });
 
   it('reads the memberlist key and BGP passwords, saying why one is missing', () => {

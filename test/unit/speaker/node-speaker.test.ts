@@ -126,8 +126,14 @@ class Events {
 
 class Statuses {
   wanted: WantedStatus[][] = [];
-  async reconcile(w: readonly WantedStatus[]): Promise<void> {
+  failNext = 0;
+  async reconcile(w: readonly WantedStatus[]): Promise<boolean> {
     this.wanted.push([...w]);
+    if (this.failNext > 0) {
+      this.failNext--;
+      return false;
+    }
+    return true;
   }
 }
 
@@ -359,6 +365,28 @@ describe('NodeSpeaker', () => {
       expect(s.l2.sets).toEqual([]);
       expect(s.sp.readiness().why).toMatch(/no valid configuration/);
     }
+  });
+
+  it('a failed status write is retried with backoff until it succeeds', async () => {
+    const w = world();
+    const a = w.speakers.get('node-a')!;
+    a.status.failNext = 2;
+    a.sp.membershipStarted();
+    w.clock.advance(0);
+    await a.sp.statusSettled();
+    expect(a.status.wanted).toHaveLength(1);
+    w.clock.advance(500);
+    await a.sp.statusSettled();
+    expect(a.status.wanted).toHaveLength(2);
+    w.clock.advance(999);
+    await a.sp.statusSettled();
+    expect(a.status.wanted).toHaveLength(2);
+    w.clock.advance(1);
+    await a.sp.statusSettled();
+    expect(a.status.wanted).toHaveLength(3);
+    w.clock.advance(60_000);
+    await a.sp.statusSettled();
+    expect(a.status.wanted).toHaveLength(3);
   });
 
   it('a graceful stop leaves membership before it stops answering', async () => {
