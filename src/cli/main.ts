@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bgp --config FILE --announce IP...   run one BGP speaker standalone',
     load: async () => (await import('./bgp.ts')).bgpCommand,
   },
+  status: {
+    summary: 'status [--kubeconfig PATH] [-o json]   per Service: IPs, pool, mode, announcing node(s) and peers',
+    load: async () => (await import('./status.ts')).statusCommand,
+  },
   lab: {
     summary: 'lab [--once]   local cluster-in-a-box: API server, controller, example pools, demo Service',
     load: async () => (await import('./lab.ts')).labCommand,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControllerChild, httpGet, metricValue, type ControllerChild } from '../../../src/controller/child.ts';
+import { statusCommand } from '../../../src/cli/status.ts';
 import { startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
 import { freeLoopbackPort, parseManifests, waitFor } from '../harness/index.ts';
 import { MANIFESTS } from '../controller/fixture.ts';
@@ -200,6 +201,14 @@ describe('speaker against the API server, with its own token', () => {
     );
     expect(ev.message).toBe(`announcing from node "${owner}" with protocol "layer2"`);
     expect(ev.source?.component).toBe('ferrolb-speaker');
+
+    // `ferrolb status` reads the same from the cluster.
+    const out: string[] = [];
+    const code = await statusCommand(['--kubeconfig', env.cluster.kubeconfigPath, '-o', 'json'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+    expect(code).toBe(0);
+    const rows = JSON.parse(out.join('')) as { service: string; mode: string; layer2: { node: string }[]; bgp: { node: string }[] }[];
+    expect(rows.find((r) => r.service === 'shop/web')).toMatchObject({ mode: 'layer2', layer2: [{ node: owner }] });
+    expect(rows.find((r) => r.service === 'shop/api')).toMatchObject({ mode: 'bgp', bgp: [{ node: 'n1' }, { node: 'n2' }] });
 
     const text = (await httpGet(ports.get(owner) as number, '/metrics')).body;
     expect(metricValue(text, 'metallb_speaker_announced', { ip: '192.0.2.1', node: owner, protocol: 'layer2', service: 'shop/web' })).toBe(1);
