@@ -1,5 +1,7 @@
 // The speaker's Prometheus metrics, MetalLB's names where MetalLB has one (dashboards keep working), in
 // a registry of their own. BGP session gauges and counters are read from the sessions at scrape time.
+// The Layer 2 component registers its own (metallb_layer2_requests_received, _responses_sent,
+// _gratuitous_sent, ferrolb_layer2_conflicts_total) in this registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What the BGP side exposes per peer at scrape time (BgpSession's state and counters). */
@@ -16,10 +18,6 @@ export class SpeakerMetrics {
   readonly registry = new Registry();
   /** metallb_speaker_announced: 1 per (ip, node, protocol, service) this node announces. */
   readonly announced: Gauge<'ip' | 'node' | 'protocol' | 'service'>;
-  readonly layer2Requests: Counter<'ip'>;
-  readonly layer2Responses: Counter<'ip'>;
-  readonly layer2Gratuitous: Counter<'ip'>;
-  readonly layer2Conflicts: Counter<'ip' | 'interface'>;
   readonly failoverLatency: Histogram;
   readonly members: Gauge;
   readonly configStale: Gauge;
@@ -33,30 +31,6 @@ export class SpeakerMetrics {
       name: 'metallb_speaker_announced',
       help: 'Services being announced from this node (1 per IP, protocol and Service)',
       labelNames: ['ip', 'node', 'protocol', 'service'],
-      registers,
-    });
-    this.layer2Requests = new Counter({
-      name: 'metallb_layer2_requests_received',
-      help: 'Number of Layer 2 requests (ARP who-has / NDP solicitations) received for owned IPs',
-      labelNames: ['ip'],
-      registers,
-    });
-    this.layer2Responses = new Counter({
-      name: 'metallb_layer2_responses_sent',
-      help: 'Number of Layer 2 responses sent for owned IPs',
-      labelNames: ['ip'],
-      registers,
-    });
-    this.layer2Gratuitous = new Counter({
-      name: 'metallb_layer2_gratuitous_sent',
-      help: 'Number of gratuitous Layer 2 packets (GARP / unsolicited NA) sent for owned IPs',
-      labelNames: ['ip'],
-      registers,
-    });
-    this.layer2Conflicts = new Counter({
-      name: 'ferrolb_layer2_conflicts_total',
-      help: 'Times another MAC was seen answering for an IP this node owns',
-      labelNames: ['ip', 'interface'],
       registers,
     });
     this.failoverLatency = new Histogram({

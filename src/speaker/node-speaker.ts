@@ -332,7 +332,6 @@ export class NodeSpeaker {
 
   #onConflict(c: Layer2Conflict): void {
     const d = this.#d;
-    d.metrics.layer2Conflicts.inc({ ip: c.ip, interface: c.interface });
     const owners = this.#lastDesired?.layer2.find((a) => a.ip === c.ip)?.services ?? [];
     d.log.warn({ ip: c.ip, interface: c.interface, mac: c.mac, services: owners }, 'another MAC answers for an IP this node owns');
     for (const key of owners) {

@@ -122,3 +122,20 @@ describe('cluster view', () => {
     expect([poolOf('192.0.2.3'), poolOf('192.0.2.4'), poolOf('198.51.100.1'), poolOf('bad')]).toEqual(['p', 'q', undefined, undefined]);
   });
 });
+
+describe('Layer 2 adapter', () => {
+  it('turns announcements into IPs per interface, every interface as "*"', async () => {
+    const { byInterface } = await import('../../../src/speaker/layer2-adapter.ts');
+    const m = byInterface([
+      { ip: '192.0.2.1', interfaces: { all: true }, services: ['a/b'] },
+      { ip: '192.0.2.2', interfaces: { all: false, names: ['eth1', 'eth2'] }, services: ['a/c'] },
+      { ip: '192.0.2.3', interfaces: { all: false, names: ['eth1'] }, services: ['a/d'] },
+      { ip: '192.0.2.4', interfaces: { all: false, names: [] }, services: ['a/e'] },
+    ]);
+    expect([...m].map(([k, v]) => [k, [...v]])).toEqual([
+      ['*', ['192.0.2.1']],
+      ['eth1', ['192.0.2.2', '192.0.2.3']],
+      ['eth2', ['192.0.2.2']],
+    ]);
+  });
+});
