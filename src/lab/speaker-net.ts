@@ -152,6 +152,12 @@ export class SpeakerNet {
     });
   }
 
+  /** A TCP server on `port` in every node namespace (accepts and closes): what the client connects to. */
+  serveTcp(port: number): void {
+    const script = `require('node:net').createServer((s) => s.end()).listen(${port}, '0.0.0.0')`;
+    for (const n of this.nodes) this.spawn(n.ns, [PROJECT_NODE, '-e', script], join(this.dir, `tcp-${n.name}.log`));
+  }
+
   /** Runs a command in a namespace to completion; throws on failure. */
   exec(ns: string, argv: string[]): string {
     return sh(argv, ns);
@@ -178,4 +184,25 @@ export function removeLeftoverNamespaces(prefix: string): string[] {
     }
   }
   return gone;
+}
+
+/** Pids of the processes in namespace `ns` (ip netns pids). */
+export function pidsIn(ns: string): number[] {
+  const out = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+  return out.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+}
+
+/** The MAC of `ifname` in `ns`. */
+export function macOf(ns: string, ifname: string): string {
+  const out = sh(['ip', '-o', 'link', 'show', ifname], ns);
+  const m = /link\/ether ([0-9a-f:]{17})/.exec(out);
+  if (!m) throw new Error(`no MAC on ${ifname} in ${ns}`);
+  return m[1] as string;
+}
+
+/** The MAC the client's neighbour table holds for `ip` (who it sends to), or undefined. */
+export function neighbourMac(ns: string, ip: string): string | undefined {
+  const out = spawnSync('ip', ['netns', 'exec', ns, 'ip', 'neigh', 'show', ip], { encoding: 'utf8' }).stdout ?? '';
+  const m = /lladdr ([0-9a-f:]{17})/.exec(out);
+  return m ? (m[1] as string) : undefined;
 }

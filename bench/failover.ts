@@ -1,0 +1,132 @@
+// `npm run bench -- failover`: what a client sees when the owner of a LoadBalancer IP dies. A client
+// namespace pings the IP every 10 ms and opens a TCP connection every 10 ms; the owner node "dies"
+// (kill -9 of its daemon and its link cut at the same instant); the outage is the gap between the last
+// success before and the first after. Baseline in the same run, same namespaces, same probes:
+// keepalived (VRRP) with its default 1 s adverts and with 100 ms adverts.
+import { spawnSync } from 'node:child_process';
+import { KeepalivedLab } from '../src/lab/keepalived.ts';
+import { OutageProbe } from '../src/lab/outage-probe.ts';
+import { CLIENT_IP, SpeakerNet, macOf, neighbourMac, pidsIn, removeLeftoverNamespaces } from '../src/lab/speaker-net.ts';
+
+const VIP = '192.0.2.200';
+const PORT = 8080;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Kill {
+  icmp?: number;
+  tcp?: number;
+  /** No answer within 30 s of the kill. */
+  unrecovered?: boolean;
+}
+
+export function summary(label: string, xs: number[]): string {
+  if (xs.length === 0) return `${label}: no sample`;
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] as number;
+  const f = (v: number) => `${v.toFixed(0)} ms`;
+  return `${label}: n=${s.length} min ${f(s[0] as number)}  median ${f(q(0.5))}  p99 ${f(q(0.99))}  max ${f(s[s.length - 1] as number)}`;
+}
+
+export function report(name: string, results: Kill[]): string[] {
+  const lost = results.filter((r) => r.unrecovered).length;
+  return [
+    summary(`${name}, ping outage (${results.length} kills${lost ? `, ${lost} not recovered within 30 s` : ''})`, results.flatMap((r) => (r.icmp !== undefined ? [r.icmp] : []))),
+    summary(`${name}, TCP connect outage`, results.flatMap((r) => (r.tcp !== undefined ? [r.tcp] : []))),
+  ];
+}
+
+/** Who answers for the VIP now, as the client sees it (node index), after a ping refreshed the entry. */
+export function ownerIndex(net: SpeakerNet): number | undefined {
+  const mac = neighbourMac(net.clientNs, VIP);
+  if (!mac) return undefined;
+  const i = net.nodes.findIndex((n) => macOf(n.ns, n.ifname) === mac);
+  return i >= 0 ? i : undefined;
+}
+
+async function waitUntil<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export interface FailoverSystem {
+  name: string;
+  /** (Re)start the daemon of node i. */
+  start(i: number): Promise<void>;
+  /** kill -9 of node i's daemon(s) (the link is cut by the caller at the same instant). */
+  kill(i: number): void;
+}
+
+/** `kills` rounds: kill the owner + cut its link; measure; bring the node back; wait until stable. */
+export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: number, probe: OutageProbe): Promise<Kill[]> {
+  const out: Kill[] = [];
+  for (let k = 0; k < kills; k++) {
+    await waitUntil('client probes healthy', () => probe.healthySince(Date.now() - 200), 60_000);
+    const owner = await waitUntil('an owner in the client neighbour table', () => ownerIndex(net), 30_000);
+    const node = net.nodes[owner]!;
+    if (process.env.FAILOVER_DEBUG) console.error(`kill ${k}: owner ${node.name} (client neigh ${neighbourMac(net.clientNs, VIP)}) holders ${net.nodes.map((n) => `${n.name}=${net.exec(n.ns, ['ip', '-o', 'addr', 'show', 'dev', n.ifname]).includes(VIP)}`).join(' ')}`);
+    const t = Date.now();
+    net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'down']);
+    sys.kill(owner);
+    const recovered = await waitUntil('probes answered again after the kill', () => probe.samples.icmp.some((x) => x > t) && probe.samples.tcp.some((x) => x > t), 30_000).catch(() => false);
+    await sleep(100);
+    out.push(recovered ? probe.outage(t) : { unrecovered: true });
+    if (process.env.FAILOVER_DEBUG) console.error(`  outage ${JSON.stringify(out.at(-1))}`);
+    // Back, in this order: the daemon first (it clears what the killed one left), then the link.
+    await sys.start(owner);
+    net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'up']);
+    await sleep(1500);
+  }
+  return out;
+}
+
+function keepalivedSystem(net: SpeakerNet, advert: number): FailoverSystem {
+  const ka = new KeepalivedLab(net, VIP, advert);
+  return {
+    name: `keepalived advert_int ${advert} s`,
+    start: async (i) => ka.start(i),
+    kill: (i) => {
+      const ns = net.nodes[i]!.ns;
+      // keepalived's processes only: the TCP server of the node stays (it is not part of the failover).
+      for (const pid of pidsIn(ns)) {
+        const comm = spawnSync('cat', [`/proc/${pid}/comm`], { encoding: 'utf8' }).stdout.trim();
+        if (comm === 'keepalived') process.kill(pid, 'SIGKILL');
+      }
+    },
+  };
+}
+
+async function baseline(advert: number, kills: number): Promise<string[]> {
+  const prefix = `fspb${process.pid % 10000}`;
+  removeLeftoverNamespaces(prefix);
+  const net = SpeakerNet.create(prefix, 3);
+  try {
+    net.serveTcp(PORT);
+    const sys = keepalivedSystem(net, advert);
+    for (let i = 0; i < net.nodes.length; i++) await sys.start(i);
+    const probe = new OutageProbe(net.clientNs, VIP, PORT);
+    try {
+      const results = await killLoop(net, sys, kills, probe);
+      return report(sys.name, results);
+    } finally {
+      probe.stop();
+    }
+  } finally {
+    net.destroy();
+  }
+}
+
+export async function run(): Promise<string[]> {
+  if (process.getuid?.() !== 0) throw new Error('the failover benchmark needs root (network namespaces)');
+  const ready = spawnSync('bash', ['scripts/failover-tools.sh'], { encoding: 'utf8' });
+  if (ready.status !== 0) throw new Error(`scripts/failover-tools.sh failed: ${ready.stderr}`);
+  const lines: string[] = [`client ${CLIENT_IP} probes ${VIP}: ping -i 0.01 and a TCP connect every 10 ms; a kill = kill -9 + link down`];
+  const kills = Number(process.env.FAILOVER_KILLS ?? 20);
+  lines.push(...(await baseline(1, Math.min(kills, 5))));
+  lines.push(...(await baseline(0.1, kills)));
+  return lines;
+}
