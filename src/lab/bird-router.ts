@@ -22,6 +22,7 @@ export function birdRouterConfig(routerIp: string, nodes: readonly { name: strin
       `  neighbor ${n.ip} as ${NODE_ASN};`,
       '  passive on;',
       '  connect retry time 1;',
+      '  graceful restart on;',
       '  ipv4 { import all; export none; };',
       '}',
     );

@@ -2,6 +2,8 @@
 // BIRD; every eligible node announces each Service IP (ECMP in BIRD); the exclude label and a Local
 // Service's endpoints change which nodes announce; a speaker killed with SIGKILL loses its route at once
 // (its TCP session closes) and a restarted one announces again.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/index.ts';
 import { createLbService, setEndpoints, waitStatusNodes } from './fixture.ts';
@@ -59,6 +61,29 @@ describe('BGP mode with BIRD', () => {
     await hops('203.0.113.1/32', ['192.0.2.11', '192.0.2.13']);
     await label(null);
     await hops('203.0.113.1/32', ['192.0.2.11', '192.0.2.12', '192.0.2.13']);
+  });
+
+  it('graceful restart across a speaker restart: BIRD keeps the routes while it is away, the new process sets the R bit', async () => {
+    const node = lab.net.nodes[2]!;
+    const stateDir = join(lab.net.dir, 'state-node-3');
+    mkdirSync(stateDir, { recursive: true });
+    const gr = ['--graceful-restart', '60', '--state-dir', stateDir];
+    const old = lab.speakers.get(node.name)!;
+    old.kill('SIGTERM');
+    expect(await old.waitExit()).toBe('exited with code 0');
+    await lab.start(node, gr); // GR capability advertised from now on
+    await hops('203.0.113.1/32', ['192.0.2.11', '192.0.2.12', '192.0.2.13']);
+    const s = lab.speakers.get(node.name)!;
+    s.kill('SIGTERM');
+    expect(await s.waitExit()).toBe('exited with code 0');
+    expect(JSON.parse(readFileSync(join(stateDir, 'bgp-graceful-restart.json'), 'utf8'))).toMatchObject({ restartTime: 60 });
+    // Away: BIRD, as graceful-restart helper, keeps the route through node-3.
+    expect(lab.bird.nextHops('203.0.113.1/32')).toEqual(['192.0.2.11', '192.0.2.12', '192.0.2.13']);
+    expect(lab.bird.birdc('show protocols all node_3')).toMatch(/Neighbor graceful restart active/);
+    await lab.start(node, gr);
+    await waitFor(() => /setting the R bit/.test(readFileSync(s.logPath, 'utf8')), { what: 'R bit on restart', timeoutMs: 30_000, diagnostics: lab.diagnostics });
+    await hops('203.0.113.1/32', ['192.0.2.11', '192.0.2.12', '192.0.2.13']);
+    await waitFor(() => !/Neighbor graceful restart active/.test(lab.bird.birdc('show protocols all node_3')), { what: 'BIRD graceful restart done', timeoutMs: 60_000, diagnostics: lab.diagnostics });
   });
 
   it('kill -9 of a speaker withdraws its routes; restarted, it announces again', async () => {
