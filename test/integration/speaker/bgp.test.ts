@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/index.ts';
 import { createLbService, setEndpoints, waitStatusNodes } from './fixture.ts';
-import { startSpeakerLab, type SpeakerLab } from './lab-fixture.ts';
+import { startSpeakerLab, type TestLab } from './lab-fixture.ts';
 
-let lab: SpeakerLab;
+let lab: TestLab;
 const hops = (prefix: string, want: string[]) =>
   waitFor(() => JSON.stringify(lab.bird.nextHops(prefix)) === JSON.stringify(want) && want, {
     what: `BIRD next hops of ${prefix} = ${want.join(', ') || 'none'}`,

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
 import { startCluster, waitFor, type Cluster } from '../harness/index.ts';
+import { createNodeObject, setSpeakerPod as setSpeakerPod0 } from '../../../src/lab/speaker-lab.ts';
 import { installManifests } from '../controller/fixture.ts';
 
 export const NS = 'ferrolb-system';
@@ -37,35 +38,12 @@ export async function setupSpeakerEnv(): Promise<SpeakerEnv> {
 }
 
 export async function createNode(env: SpeakerEnv, name: string, address: string, labels: Record<string, string> = {}): Promise<void> {
-  await env.core.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } } });
-  const node = await env.core.readNode({ name });
-  node.status = { addresses: [{ type: 'InternalIP', address }], conditions: [{ type: 'Ready', status: 'True' }] };
-  await env.core.replaceNodeStatus({ name, body: node });
+  await createNodeObject(env.core, name, address, labels);
 }
 
 /** A speaker Pod object on `node`, Running and Ready (or not), as the DaemonSet would make it. */
 export async function setSpeakerPod(env: SpeakerEnv, node: string, ip: string, ready: boolean): Promise<string> {
-  const name = `speaker-${node}`;
-  let pod;
-  try {
-    pod = await env.core.readNamespacedPod({ name, namespace: NS });
-  } catch {
-    pod = await env.core.createNamespacedPod({
-      namespace: NS,
-      body: {
-        metadata: { name, labels: { 'app.kubernetes.io/name': 'ferrolb', 'app.kubernetes.io/component': 'speaker' } },
-        spec: { nodeName: node, serviceAccountName: 'speaker', automountServiceAccountToken: false, containers: [{ name: 'speaker', image: 'ferrolb:0.1.0' }] },
-      },
-    });
-  }
-  pod.status = {
-    phase: 'Running',
-    podIP: ip,
-    hostIP: ip,
-    conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
-  };
-  await env.core.replaceNamespacedPodStatus({ name, namespace: NS, body: pod });
-  return name;
+  return setSpeakerPod0(env.core, node, ip, ready);
 }
 
 export async function createLbService(
