@@ -12,6 +12,7 @@ import type { NodeFacts } from '../election/index.ts';
 import type { EventSink } from '../k8s/event-recorder.ts';
 import { backoffDelay, type BackoffPolicy, type Clock, type Timer } from '../time/index.ts';
 import {
+  handlesClass,
   nodeAddresses,
   nodeFacts,
   poolLookup,
@@ -229,8 +230,10 @@ export class NodeSpeaker {
       d.bgp.setAnnouncements(desired.bgp);
     }
     if (d.ipvs) {
-      const ips = [...new Set([...desired.layer2.map((a) => a.ip), ...desired.bgp.map((a) => a.ip)])].sort();
-      d.ipvs.sync(ips).catch((err: unknown) => d.log.error({ error: String(err) }, 'IPVS sync failed'));
+      const ours = d.source.services().filter((svc) => svc.spec?.type === 'LoadBalancer' && handlesClass(svc, d.options.lbClass));
+      const keys = new Set(ours.map(serviceKey));
+      const endpointSlices = d.source.slices().filter((s) => keys.has(sliceServiceKey(s) ?? ''));
+      d.ipvs.sync({ services: ours, endpointSlices }).catch((err: unknown) => d.log.error({ error: String(err) }, 'IPVS sync failed'));
     }
 
     const ipsOf = new Map(views.map((v) => [v.key, v.ips]));

@@ -59,9 +59,13 @@ export interface BgpPort {
   stop(opts?: { restart?: boolean }): Promise<void>;
 }
 
-/** The IPs to hold on the node for the kernel's IPVS / local delivery (the IPVS syncer's desired state). */
+/**
+ * The IPVS syncer (src/ipvs): every node programs every LoadBalancer Service of this installation
+ * (virtual servers, the IPs on its dummy interface), as kube-proxy does, whoever announces them. Input:
+ * the Service and EndpointSlice objects as the API gives them.
+ */
 export interface IpvsPort {
-  sync(ips: readonly string[]): Promise<void>;
+  sync(objects: { services: readonly unknown[]; endpointSlices: readonly unknown[] }): Promise<unknown>;
 }
 
 export type PasswordLookup = (peer: Peer) => string | undefined;

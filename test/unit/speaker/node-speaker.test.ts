@@ -346,6 +346,30 @@ describe('NodeSpeaker', () => {
     expect(a.bgp.configs).toHaveLength(2);
   });
 
+  it('hands the IPVS syncer every LoadBalancer Service of this installation and their slices, owner or not', async () => {
+    const clock = new FakeClock();
+    const cluster = new Cluster();
+    cluster.nodeList = NODES.map((n) => nodeObj(n));
+    cluster.svcs = [svcObj('a', 'web', '192.0.2.1'), svcObj('a', 'np', '192.0.2.2', { type: 'NodePort' }), svcObj('a', 'other', '192.0.2.3', { loadBalancerClass: 'x' })];
+    cluster.sliceList = [sliceObj('a', 'web', ['node-a']), sliceObj('a', 'np', ['node-a']), sliceObj('a', 'other', ['node-a'])];
+    const synced: { services: readonly unknown[]; endpointSlices: readonly unknown[] }[] = [];
+    const sp = new NodeSpeaker({
+      options: { myNode: 'node-b', debounceMs: 10 },
+      clock,
+      log: silent,
+      source: cluster,
+      membership: new Membership(NODES),
+      ipvs: { sync: async (o) => void synced.push(o) },
+      events: new Events(),
+      metrics: new SpeakerMetrics(),
+    });
+    sp.membershipStarted();
+    clock.advance(10);
+    expect(synced).toHaveLength(1);
+    expect(synced[0]!.services).toEqual([cluster.svcs[0]]);
+    expect(synced[0]!.endpointSlices).toEqual([cluster.sliceList[0]]);
+  });
+
   it('nothing is announced before the initial sync and the first valid configuration', () => {
     const w = world();
     w.cluster.svcs = [svcObj('shop', 'web', '192.0.2.1')];
