@@ -1,0 +1,43 @@
+// MAC addresses (IEEE 802 EUI-48) as lower-case colon text, the form `ip link` prints and logs use.
+import { DecodeError } from '../../wire/index.ts';
+
+export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
+export const ZERO_MAC = '00:00:00:00:00:00';
+
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/** Canonical text of a MAC (accepts upper case and '-' separators); throws a RangeError naming `what`. */
+export function parseMac(text: string, what = 'MAC address'): string {
+  const t = text.trim().toLowerCase().replace(/-/g, ':');
+  if (!MAC_RE.test(t)) throw new RangeError(`${what}: "${text}" is not a MAC address (six hex octets, e.g. 02:00:00:00:00:01)`);
+  return t;
+}
+
+export function readMac(b: Uint8Array, o: number): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) {
+    const v = b[o + i] as number;
+    s += (i === 0 ? '' : ':') + (v < 16 ? '0' : '') + v.toString(16);
+  }
+  return s;
+}
+
+export function writeMac(b: Uint8Array, o: number, mac: string): void {
+  const t = parseMac(mac);
+  for (let i = 0; i < 6; i++) b[o + i] = parseInt(t.slice(i * 3, i * 3 + 2), 16);
+}
+
+export function macBytes(mac: string): Uint8Array {
+  const b = new Uint8Array(6);
+  writeMac(b, 0, mac);
+  return b;
+}
+
+/** True for group (multicast/broadcast) addresses: the I/G bit of the first octet. */
+export function isGroupMac(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}
+
+export function checkMac(mac: string, where: string, offset: number): void {
+  if (!MAC_RE.test(mac)) throw new DecodeError('bad-mac', `${where}: "${mac}" is not a MAC address`, offset);
+}
