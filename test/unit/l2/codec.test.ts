@@ -97,7 +97,7 @@ describe('L2 codecs: bad input comes back as a DecodeError with a stable code', 
   };
   it.each([
     ['truncated', (b: Uint8Array) => b.subarray(0, 50)],
-    ['icmpv6-bad-checksum', (b: Uint8Array) => { b[14 + 40 + 8 + 15] ^= 1; return b; }],
+    ['icmpv6-bad-checksum', (b: Uint8Array) => { b[14 + 40 + 8 + 15] = (b[14 + 40 + 8 + 15] ?? 0) ^ 1; return b; }],
     ['ndp-hop-limit', (b: Uint8Array) => { b[14 + 7] = 64; return b; }],
     ['ndp-bad-code', (b: Uint8Array) => { b[14 + 41] = 1; return resum(b); }],
     ['ndp-option-zero-length', (b: Uint8Array) => { b[14 + 40 + 24 + 1] = 0; return resum(b); }],
