@@ -5,7 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ADDON_PATH } from '../../../src/native/index.ts';
 import { waitFor } from '../bgp/lab/poll.ts';
-import { L2Lab } from './l2-lab.ts';
+import { L2Lab, NODE } from './l2-lab.ts';
+
+const PROBE = new URL('./fixtures/packet-probe.ts', import.meta.url).pathname;
 
 const V4 = '192.0.2.10';
 const V6 = '2001:db8::10';
@@ -53,6 +55,23 @@ describe('ferrolb l2 with real Linux neighbours', () => {
     expect(r1.output()).toMatch(/answered ip=192\.0\.2\.10 interface=eth0 mac=02:00:5e:10:01:02 requester=02:00:5e:10:01:01 requester-ip=192\.0\.2\.1/);
     expect(await lab.stop(r1)).toEqual({ code: 0, signal: null });
     expect(r1.output()).toContain('stopped');
+  });
+
+  it('the packet socket\'s kernel filter delivers only ARP and Neighbor Solicitations/Advertisements', async () => {
+    const probe = lab.spawn('r2', 'probe-filter', [NODE, PROBE, JSON.stringify({ mode: 'watch', iface: 'eth0' })]);
+    await waitFor(() => probe.output().includes('"ready"'), { what: 'probe ready', timeoutMs: 20_000, diagnostics: () => probe.output() });
+    // Traffic the filter must drop: IPv4 broadcast echo, IPv6 all-nodes echo, a Router Solicitation.
+    await lab.run('client', ['ping', '-b', '-c', '2', '-i', '0.2', '-W', '1', '192.0.2.255']);
+    await lab.run('client', ['ping', '-6', '-c', '2', '-i', '0.2', '-W', '1', 'ff02::1%eth0']);
+    await lab.run('client', ['rdisc6', '-1', '-r', '1', '-w', '300', 'eth0']);
+    // Traffic it must pass.
+    await lab.run('client', ['arping', '-c', '1', '-w', '1', '-i', 'eth0', '192.0.2.77']);
+    await lab.run('client', ['ndisc6', '-1', '-r', '1', '-w', '300', '2001:db8::77', 'eth0']);
+    await waitFor(() => probe.output().includes('"kind":"ns"') && probe.output().includes('"kind":"arp"'), { what: 'ARP and NS seen', timeoutMs: 20_000, diagnostics: () => probe.output() });
+    await lab.stop(probe);
+    const kinds = probe.output().split('\n').filter((l) => l.startsWith('{"t"')).map((l) => (JSON.parse(l) as { kind: string }).kind);
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(kinds.filter((k) => !['arp', 'ns', 'na'].includes(k))).toEqual([]);
   });
 
   it('takeover: stopping one responder and starting another flips the client\'s existing neighbour entries', async () => {
