@@ -30,7 +30,8 @@ options:
 output (stdout), one line per event:
   active interface=IF mac=MAC
   skipped interface=IF reason=not-allowed|not-found|not-ethernet|interface-down|interface-noarp|interface-enslaved
-  set ips=N                                     after each desired state is applied
+  set ips=N [set-start=NS]                      after each desired state is applied (set-start: when
+                                                set() was called, with --timestamps)
   announced ip=ADDR interface=IF mac=MAC reason=gained|repeat|refresh|reassert
   answered ip=ADDR interface=IF mac=MAC requester=MAC requester-ip=ADDR [unicast]
   conflict ip=ADDR interface=IF mac=THEIR_MAC ours=OUR_MAC evidence=arp-request|arp-reply|neighbor-advertisement|neighbor-solicitation
@@ -86,7 +87,19 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const stamp = values.timestamps ? (): string => ` mono=${process.hrtime.bigint()}` : (): string => '';
-  const out = (line: string): void => io.stdout(`${line}${stamp()}\n`);
+  // Lines are gathered and written once per event-loop turn: a 1,000-IP move is 1,000 lines, and one
+  // write per line would cost more than the announcements themselves.
+  let pending: string[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    io.stdout(text);
+  };
+  const out = (line: string): void => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(`${line}${stamp()}\n`);
+  };
   const logger = pino({ level: values['log-level'] ?? 'warn' }, pino.destination(2));
   const l2 = new Layer2({ clock: systemClock, logger, interfaces: interfaces.includes('*') ? undefined : interfaces, announce });
   l2.on('active', (e) => out(`active interface=${e.interface} mac=${e.mac}`));
@@ -95,15 +108,17 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
   l2.on('answered', (e) => out(`answered ip=${e.ip} interface=${e.interface} mac=${e.mac} requester=${e.requesterMac} requester-ip=${e.requesterIp}${e.unicast ? ' unicast' : ''}`));
   l2.on('conflict', (e) => out(`conflict ip=${e.ip} interface=${e.interface} mac=${e.mac} ours=${e.ourMac} evidence=${e.evidence}`));
   const apply = (desired: Map<string, string[]>): void => {
+    const started = process.hrtime.bigint();
     l2.set(desired);
     let n = 0;
     for (const s of l2.owned().values()) n += s.size;
-    out(`set ips=${n}`);
+    out(`set ips=${n}${values.timestamps ? ` set-start=${started}` : ''}`);
   };
   try {
     apply(new Map(interfaces.map((i) => [i, ips])));
   } catch (err) {
     l2.close();
+    flush();
     io.stderr(`ferrolb l2: ${(err as Error).message}\n`);
     return 1;
   }
@@ -133,5 +148,6 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
   rl?.close();
   l2.close();
   out('stopped');
+  flush();
   return 0;
 }

@@ -48,7 +48,7 @@ Napi::Function PacketSocket::Define(Napi::Env env) {
                       InstanceMethod<&PacketSocket::Ref>("ref"), InstanceMethod<&PacketSocket::Unref>("unref")});
 }
 
-// new PacketSocket({ifindex}, onFrame(frame: Buffer, packetType: number, vlanTci: number /* -1: untagged */))
+// new PacketSocket({ifindex, receiveBufferBytes?}, onFrame(frame: Buffer, packetType: number, vlanTci: number /* -1: untagged */))
 PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketSocket>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) ThrowInvalid(env, "PacketSocket: expected (options, onFrame)");
@@ -57,6 +57,13 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   double d = idx.As<Napi::Number>().DoubleValue();
   if (!(d >= 1 && d <= 0x7fffffff) || d != static_cast<int>(d)) ThrowInvalid(env, "PacketSocket: ifindex must be a positive integer");
   ifindex_ = static_cast<int>(d);
+  Napi::Value rcv = info[0].As<Napi::Object>().Get("receiveBufferBytes");
+  int rcvbuf = 0;
+  if (!rcv.IsUndefined()) {
+    double r = rcv.IsNumber() ? rcv.As<Napi::Number>().DoubleValue() : -1;
+    if (!(r >= 0 && r <= 0x7fffffff) || r != static_cast<int>(r)) ThrowInvalid(env, "PacketSocket: receiveBufferBytes must be a non-negative integer");
+    rcvbuf = static_cast<int>(r);
+  }
 
   // Protocol 0: nothing is queued until bind(), which happens after the filter is attached.
   fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -64,6 +71,12 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
   try {
     sock_fprog prog{static_cast<unsigned short>(sizeof(kFilter) / sizeof(kFilter[0])), kFilter};
     if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) != 0) ThrowErrno(env, errno, "setsockopt SO_ATTACH_FILTER");
+    // A bigger receive queue so a burst (hundreds of requests after a move) is not dropped; FORCE lets
+    // root exceed net.core.rmem_max.
+    if (rcvbuf > 0 && setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) != 0 &&
+        setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) != 0) {
+      ThrowErrno(env, errno, "setsockopt SO_RCVBUF");
+    }
     int one = 1;
     if (setsockopt(fd_, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) != 0) ThrowErrno(env, errno, "setsockopt PACKET_AUXDATA");
     // Our own transmissions are not looped back to us (Linux ≥ 4.20; older kernels: the core drops them as own-frame).
@@ -107,7 +120,8 @@ void PacketSocket::PollCallback(uv_poll_t* handle, int status, int /*events*/) {
 void PacketSocket::OnReadable() {
   Napi::Env env = Env();
   Napi::HandleScope scope(env);
-  std::vector<uint8_t> buf(65536);
+  if (buf_.empty()) buf_.resize(65536);
+  std::vector<uint8_t>& buf = buf_;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
   for (int i = 0; i < 256 && open_; i++) {  // a burst per wake-up, then back to the loop
     sockaddr_ll from{};

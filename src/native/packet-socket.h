@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include <memory>
+#include <vector>
 
 namespace ferrolb {
 
@@ -34,6 +35,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::FunctionReference onFrame_;
   std::unique_ptr<Napi::AsyncContext> context_;
   bool open_ = false;
+  std::vector<uint8_t> buf_;
 };
 
 }  // namespace ferrolb

@@ -24,9 +24,14 @@ export interface PacketSocket {
   ref(): void;
 }
 
-export function openPacketSocket(ifindex: number, onFrame: (f: ReceivedFrame) => void): PacketSocket {
+export interface PacketSocketOptions {
+  /** SO_RCVBUF(FORCE) in bytes; default: the kernel's (net.core.rmem_default). */
+  receiveBufferBytes?: number;
+}
+
+export function openPacketSocket(ifindex: number, onFrame: (f: ReceivedFrame) => void, opts: PacketSocketOptions = {}): PacketSocket {
   const { PacketSocket } = nativeAddon();
-  const s = new PacketSocket({ ifindex }, (frame, packetType, vlanTci) => onFrame(vlanTci < 0 ? { frame, packetType } : { frame, packetType, vlanTci }));
+  const s = new PacketSocket(opts.receiveBufferBytes === undefined ? { ifindex } : { ifindex, receiveBufferBytes: opts.receiveBufferBytes }, (frame, packetType, vlanTci) => onFrame(vlanTci < 0 ? { frame, packetType } : { frame, packetType, vlanTci }));
   let closed = false;
   return {
     send: (frame) => s.send(frame),

@@ -1,29 +1,61 @@
 // IPv4/IPv6 addresses in packets ↔ canonical text (src/net's formatIp), the form owned-IP sets are keyed by.
+// Both directions are memoised (bounded): a responder sees the same few addresses over and over, and
+// formatting/parsing IPv6 through ip-address costs tens of microseconds.
 import { formatIp, parseIp } from '../../net/ip.ts';
-import { readBig, readU32, writeBig, writeU32 } from '../../wire/index.ts';
+import { readBig, writeBig } from '../../wire/index.ts';
+
+const MAX_CACHED = 16_384;
+const toText = new Map<string, string>();
+const toBytes = new Map<string, Uint8Array>();
+
+function remember<K, V>(m: Map<K, V>, k: K, v: V): V {
+  if (m.size >= MAX_CACHED) m.clear();
+  m.set(k, v);
+  return v;
+}
+
+function bytesKey(b: Uint8Array, o: number, n: number): string {
+  let k = n === 4 ? '4' : '6';
+  for (let i = 0; i < n; i++) k += String.fromCharCode(b[o + i] as number);
+  return k;
+}
+
+function read(b: Uint8Array, o: number, n: 4 | 16): string {
+  const k = bytesKey(b, o, n);
+  const hit = toText.get(k);
+  if (hit !== undefined) return hit;
+  return remember(toText, k, formatIp(n === 4 ? 'ipv4' : 'ipv6', readBig(b, o, n)));
+}
+
+function bytesOf(text: string, family: 'ipv4' | 'ipv6'): Uint8Array {
+  const k = family + text;
+  const hit = toBytes.get(k);
+  if (hit !== undefined) return hit;
+  const ip = parseIp(text);
+  if (ip?.family !== family) throw new RangeError(`"${text}" is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address`);
+  const n = family === 'ipv4' ? 4 : 16;
+  const b = new Uint8Array(n);
+  writeBig(b, 0, n, ip.value);
+  return remember(toBytes, k, b);
+}
 
 export function readIpv4(b: Uint8Array, o: number): string {
-  return formatIp('ipv4', BigInt(readU32(b, o)));
+  return read(b, o, 4);
 }
 
 export function readIpv6(b: Uint8Array, o: number): string {
-  return formatIp('ipv6', readBig(b, o, 16));
+  return read(b, o, 16);
 }
 
 export function writeIpv4(b: Uint8Array, o: number, text: string): void {
-  const ip = parseIp(text);
-  if (ip?.family !== 'ipv4') throw new RangeError(`"${text}" is not an IPv4 address`);
-  writeU32(b, o, Number(ip.value));
+  b.set(bytesOf(text, 'ipv4'), o);
 }
 
 export function writeIpv6(b: Uint8Array, o: number, text: string): void {
-  const ip = parseIp(text);
-  if (ip?.family !== 'ipv6') throw new RangeError(`"${text}" is not an IPv6 address`);
-  writeBig(b, o, 16, ip.value);
+  b.set(bytesOf(text, 'ipv6'), o);
 }
 
+/** The 16 octets of an IPv6 address (shared: do not modify). */
 export function ipv6Bytes(text: string): Uint8Array {
-  const b = new Uint8Array(16);
-  writeIpv6(b, 0, text);
-  return b;
+  return bytesOf(text, 'ipv6');
 }

@@ -22,9 +22,27 @@ export function readMac(b: Uint8Array, o: number): string {
   return s;
 }
 
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Writes the six octets of `mac` (colon form on the hot path; other accepted forms via parseMac). */
 export function writeMac(b: Uint8Array, o: number, mac: string): void {
+  if (mac.length === 17) {
+    let i = 0;
+    for (; i < 6; i++) {
+      const hi = hexValue(mac.charCodeAt(i * 3));
+      const lo = hexValue(mac.charCodeAt(i * 3 + 1));
+      if (hi < 0 || lo < 0 || (i < 5 && mac.charCodeAt(i * 3 + 2) !== 58)) break;
+      b[o + i] = (hi << 4) | lo;
+    }
+    if (i === 6) return;
+  }
   const t = parseMac(mac);
-  for (let i = 0; i < 6; i++) b[o + i] = parseInt(t.slice(i * 3, i * 3 + 2), 16);
+  for (let i = 0; i < 6; i++) b[o + i] = (hexValue(t.charCodeAt(i * 3)) << 4) | hexValue(t.charCodeAt(i * 3 + 1));
 }
 
 export function macBytes(mac: string): Uint8Array {
@@ -35,7 +53,7 @@ export function macBytes(mac: string): Uint8Array {
 
 /** True for group (multicast/broadcast) addresses: the I/G bit of the first octet. */
 export function isGroupMac(mac: string): boolean {
-  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+  return (hexValue(mac.charCodeAt(1)) & 1) === 1;
 }
 
 export function checkMac(mac: string, where: string, offset: number): void {

@@ -139,3 +139,13 @@ describe('frames captured from Linux, arping and ndisc6 (test/fixtures/l2) re-en
     expect(get('kernel-unsolicited-advertisement').payload).toMatchObject({ kind: 'ndp', ndp: { destination: 'ff02::1', message: { solicited: false, override: true } } });
   });
 });
+
+describe('MAC and address helpers', () => {
+  it('writes MACs given in any accepted form and rejects others naming them', async () => {
+    const { macBytes, parseMac } = await import('../../../src/l2/codec/index.ts');
+    expect([...macBytes('02:00:5E:10:00:AA')]).toEqual([2, 0, 0x5e, 0x10, 0, 0xaa]);
+    expect([...macBytes('02-00-5e-10-00-aa')]).toEqual([2, 0, 0x5e, 0x10, 0, 0xaa]);
+    expect(() => parseMac('02:00:5e:10:00', 'eth0 address')).toThrow(/eth0 address: "02:00:5e:10:00" is not a MAC/);
+    expect(() => macBytes('02:00:5e:10:00:zz')).toThrow(/not a MAC/);
+  });
+});
