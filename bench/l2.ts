@@ -175,6 +175,7 @@ export async function run(): Promise<string[]> {
     out.push(`| ARP reply latency at 1,000 requests/s (5 s), seen by the client | ${fmt(ours)} | p99 ≤ 1 ms | Linux kernel, address on the interface: ${fmt(kernel)} |`);
     out.push(`| responder CPU at 1,000 requests/s | ${cpu.toFixed(1)} % of a core | ≤ 5 % | idle (3 s, IPs owned): ${((idleTicks / TICK / 3) * 100).toFixed(1)} % |`);
     out.push('');
+    out.push(`Load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${(await import('node:os')).cpus().length} CPUs.`);
     out.push('Times are CLOCK_MONOTONIC across processes; the client side adds its own receive latency (a Node process), so every figure is an upper bound. The machine is shared: figures are noisy.');
     for (const d of [r1, r2, probe, monitor]) await lab.stop(d);
   } finally {

@@ -10,9 +10,8 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { canonicalIp } from '../net/ip.ts';
 import type { Clock, Timer } from '../time/index.ts';
-import { solicitedNodeMac } from './codec/index.ts';
+import { parseAddress, solicitedNodeMac } from './codec/index.ts';
 import {
   announcementFrames,
   AnnounceSchedule,
@@ -139,9 +138,9 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     for (const [name, ips] of desired) {
       const set = new Set<string>();
       for (const ip of ips) {
-        const c = canonicalIp(ip);
-        if (c === undefined) throw new RangeError(`Layer2.set: "${ip}" (interface ${name}) is not an IP address`);
-        set.add(c);
+        const a = parseAddress(ip);
+        if (a === undefined) throw new RangeError(`Layer2.set: "${ip}" (interface ${name}) is not an IP address`);
+        set.add(a.text);
       }
       next.set(name, set);
     }
@@ -254,7 +253,7 @@ export class Layer2 extends EventEmitter<Layer2Events> {
         this.emit('active', { interface: ifname, mac: f.mac });
       }
       const groups = new Set<string>();
-      for (const ip of ips) if (ip.includes(':')) groups.add(solicitedNodeMac(ip));
+      for (const ip of ips) if (parseAddress(ip)?.family === 'ipv6') groups.add(solicitedNodeMac(ip));
       for (const g of groups) if (!s.groups.has(g)) s.link.join(g);
       for (const g of s.groups) if (!groups.has(g)) s.link.leave(g);
       s.groups = groups;

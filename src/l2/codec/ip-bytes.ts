@@ -39,6 +39,40 @@ function bytesOf(text: string, family: 'ipv4' | 'ipv6'): Uint8Array {
   return remember(toBytes, k, b);
 }
 
+export interface Address {
+  /** Canonical text (src/net's formatIp). */
+  text: string;
+  family: 'ipv4' | 'ipv6';
+  /** 4 or 16 octets (shared: do not modify). */
+  bytes: Uint8Array;
+}
+
+const addresses = new Map<string, Address | null>();
+
+/**
+ * Parses address text once (memoised): canonical text, family and octets, or undefined when it is not
+ * a plain IPv4/IPv6 address. Also primes the octet cache the encoders use.
+ */
+export function parseAddress(text: string): Address | undefined {
+  const hit = addresses.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const ip = parseIp(text);
+  if (!ip) {
+    remember(addresses, text, null);
+    return undefined;
+  }
+  const n = ip.family === 'ipv4' ? 4 : 16;
+  const bytes = new Uint8Array(n);
+  writeBig(bytes, 0, n, ip.value);
+  const canonical = formatIp(ip.family, ip.value);
+  const a: Address = { text: canonical, family: ip.family, bytes };
+  remember(addresses, text, a);
+  remember(addresses, canonical, a);
+  remember(toBytes, ip.family + canonical, bytes);
+  remember(toText, bytesKey(bytes, 0, n), canonical);
+  return a;
+}
+
 export function readIpv4(b: Uint8Array, o: number): string {
   return read(b, o, 4);
 }

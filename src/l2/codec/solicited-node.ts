@@ -2,6 +2,7 @@
 // its Ethernet group address 33:33:ff:XX:XX:XX (RFC 2464 §7). A Neighbor Solicitation for an address that
 // is not yet resolved goes there, so the responder joins the group of every owned IPv6 address.
 import { formatIp, parseIp } from '../../net/ip.ts';
+import { parseAddress } from './ip-bytes.ts';
 
 export const ALL_NODES = 'ff02::1';
 export const ALL_NODES_MAC = '33:33:00:00:00:01';
@@ -17,9 +18,10 @@ export function solicitedNodeAddress(ip: string): string {
 }
 
 export function solicitedNodeMac(ip: string): string {
-  const v = Number(low24(ip));
+  const a = parseAddress(ip);
+  if (a?.family !== 'ipv6') throw new RangeError(`"${ip}" is not an IPv6 address`);
   const h = (n: number): string => n.toString(16).padStart(2, '0');
-  return `33:33:ff:${h(v >>> 16)}:${h((v >>> 8) & 0xff)}:${h(v & 0xff)}`;
+  return `33:33:ff:${h(a.bytes[13] as number)}:${h(a.bytes[14] as number)}:${h(a.bytes[15] as number)}`;
 }
 
 /** The Ethernet address an IPv6 multicast address maps to (RFC 2464 §7): 33:33 and its low 32 bits. */

@@ -2,7 +2,7 @@
 // announced at once; then `repeats` more times `repeatIntervalMs` apart, then every `refreshIntervalMs`.
 // Repeats, refreshes and re-assertions are paced (`pacingBurst` per `pacingIntervalMs`) so a move of
 // hundreds of IPs never holds back the first announcement of any of them.
-import { parseIp } from '../../net/ip.ts';
+import { parseAddress } from '../codec/index.ts';
 import type { AnnounceConfig } from './announce-config.ts';
 import type { Family } from './respond.ts';
 
@@ -75,7 +75,7 @@ export class AnnounceSchedule {
       for (const ip of ips) {
         const k = key(iface, ip);
         if (this.#entries.has(k)) continue;
-        const p = parseIp(ip);
+        const p = parseAddress(ip);
         if (!p) throw new RangeError(`announce: "${ip}" on ${iface} is not an IP address`);
         const e: Entry = { interface: iface, ip, family: p.family, repeatsSent: 0, lastSentAt: now, nextAt: 0, nextReason: 'repeat' };
         this.#afterSend(e, now);
