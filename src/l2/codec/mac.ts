@@ -13,13 +13,10 @@ export function parseMac(text: string, what = 'MAC address'): string {
   return t;
 }
 
+const HEX = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
+
 export function readMac(b: Uint8Array, o: number): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) {
-    const v = b[o + i] as number;
-    s += (i === 0 ? '' : ':') + (v < 16 ? '0' : '') + v.toString(16);
-  }
-  return s;
+  return `${HEX[b[o] as number]}:${HEX[b[o + 1] as number]}:${HEX[b[o + 2] as number]}:${HEX[b[o + 3] as number]}:${HEX[b[o + 4] as number]}:${HEX[b[o + 5] as number]}`;
 }
 
 function hexValue(c: number): number {
