@@ -53,8 +53,12 @@ describe('ferrolb l2 with real Linux neighbours', () => {
     await lab.exec('client', ['ping', '-6', '-c', '1', '-W', '5', V6]);
     await waitFor(() => /answered ip=2001:db8::10 .* unicast/.test(r1.output()), { what: 'unicast NS answered', timeoutMs: 20_000, diagnostics: () => r1.output() });
     expect(r1.output()).toMatch(/answered ip=192\.0\.2\.10 interface=eth0 mac=02:00:5e:10:01:02 requester=02:00:5e:10:01:01 requester-ip=192\.0\.2\.1/);
+    // The solicited-node group of the owned IPv6 address is joined on the interface (PACKET_ADD_MEMBERSHIP)...
+    expect(await lab.exec('r1', ['ip', 'maddr', 'show', 'dev', 'eth0'])).toContain('33:33:ff:00:00:10');
     expect(await lab.stop(r1)).toEqual({ code: 0, signal: null });
     expect(r1.output()).toContain('stopped');
+    // ...and left when the socket closes.
+    expect(await lab.exec('r1', ['ip', 'maddr', 'show', 'dev', 'eth0'])).not.toContain('33:33:ff:00:00:10');
   });
 
   it('the packet socket\'s kernel filter delivers only ARP and Neighbor Solicitations/Advertisements', async () => {

@@ -136,3 +136,27 @@ describe('Layer2 shell', () => {
     expect(() => l2.set(new Map())).toThrow(/closed/);
   });
 });
+
+describe('Layer2 shell: interface facts change', () => {
+  it('an interface that comes up later is used within factsRefreshMs; one that goes down is dropped', () => {
+    const clock = new FakeClock();
+    const facts: Record<string, Partial<InterfaceFacts>> = { eth0: { up: false } };
+    const net = memoryIo(facts);
+    const l2 = new Layer2({ clock, io: net.io, factsRefreshMs: 5000 });
+    const events: string[] = [];
+    l2.on('skipped', (e) => events.push(`skipped ${e.interface} ${e.reason}`));
+    l2.on('active', (e) => events.push(`active ${e.interface}`));
+    l2.on('announced', (e) => events.push(`announced ${e.ip} ${e.reason}`));
+    l2.set(new Map([['eth0', ['192.0.2.10']]]));
+    expect(events).toEqual(['skipped eth0 interface-down']);
+    facts.eth0 = { up: true };
+    clock.advance(5000);
+    expect(events.slice(1)).toEqual(['active eth0', 'announced 192.0.2.10 gained']);
+    facts.eth0 = { master: 'br0' };
+    clock.advance(5000);
+    expect(events.at(-1)).toBe('skipped eth0 interface-enslaved');
+    expect(l2.owned().size).toBe(0);
+    expect(net.receivers.size).toBe(0);
+    l2.close();
+  });
+});
