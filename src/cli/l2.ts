@@ -23,6 +23,8 @@ options:
   --refresh MS          re-announce every MS after the repeats; 0 = never (default 60000)
   --stdin               also read desired states from stdin, one JSON object per line:
                         {"interface": ["ADDR", ...], ...} replaces what is owned (for labs and tests)
+  --events LIST         print only these kinds of lines (comma-separated: active,skipped,set,announced,
+                        answered,conflict; default all), e.g. without answered at high request rates
   --timestamps          add mono=<CLOCK_MONOTONIC ns> to every line (to compare with other processes)
   --log-level L         pino level for structured logs on stderr (default warn)
   -h, --help            this text
@@ -58,6 +60,7 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
         refresh: { type: 'string' },
         stdin: { type: 'boolean' },
         timestamps: { type: 'boolean' },
+        events: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -72,8 +75,12 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
   }
   const interfaces = values.interface ?? [];
   const ips = values.ip ?? [];
+  const KINDS = ['active', 'skipped', 'set', 'announced', 'answered', 'conflict'];
   let announce;
+  let shown: Set<string>;
   try {
+    shown = new Set(values.events === undefined ? KINDS : values.events.split(',').map((k) => k.trim()));
+    for (const k of shown) if (!KINDS.includes(k)) throw new Error(`--events: unknown kind "${k}" (known: ${KINDS.join(', ')})`);
     if (interfaces.length === 0) throw new Error('--interface is required');
     if (ips.length === 0 && !values.stdin) throw new Error('--ip is required (or --stdin)');
     for (const ip of ips) if (canonicalIp(ip) === undefined) throw new Error(`--ip: "${ip}" is not an IPv4 or IPv6 address`);
@@ -97,6 +104,7 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
     io.stdout(text);
   };
   const out = (line: string): void => {
+    if (!shown.has(line.slice(0, line.indexOf(' '))) && line !== 'stopped') return;
     if (pending.length === 0) setImmediate(flush);
     pending.push(`${line}${stamp()}\n`);
   };

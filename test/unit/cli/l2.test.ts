@@ -20,6 +20,7 @@ describe('ferrolb l2 flags', () => {
     [['--interface', 'eth0', '--ip', '192.0.2.300'], '--ip: "192.0.2.300" is not an IPv4 or IPv6 address'],
     [['--interface', 'eth0', '--ip', '192.0.2.10', '--repeats', 'x'], '--repeats: "x" is not a non-negative integer'],
     [['--interface', 'eth0', '--ip', '192.0.2.10', '--bogus'], "Unknown option '--bogus'"],
+    [['--interface', 'eth0', '--ip', '192.0.2.10', '--events', 'set,answerd'], '--events: unknown kind "answerd"'],
   ])('%j → exit 2: %s', async (args, message) => {
     const t = io();
     expect(await l2Command(args, t.io)).toBe(2);
