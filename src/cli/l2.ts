@@ -31,14 +31,15 @@ options:
 
 output (stdout), one line per event:
   active interface=IF mac=MAC
-  skipped interface=IF reason=not-allowed|not-found|not-ethernet|interface-down|interface-noarp|interface-enslaved
+  skipped interface=IF reason=not-allowed|not-found|not-ethernet|interface-down|interface-noarp|interface-enslaved|
+                                                   open-failed (e.g. no CAP_NET_RAW; retried every 5 s)
   set ips=N [set-start=NS]                      after each desired state is applied (set-start: when
                                                 set() was called, with --timestamps)
   announced ip=ADDR interface=IF mac=MAC reason=gained|repeat|refresh|reassert
   answered ip=ADDR interface=IF mac=MAC requester=MAC requester-ip=ADDR [unicast]
   conflict ip=ADDR interface=IF mac=THEIR_MAC ours=OUR_MAC evidence=arp-request|arp-reply|neighbor-advertisement|neighbor-solicitation
   stopped
-exit: 0 after SIGTERM/SIGINT, 2 for usage errors, 1 when an interface cannot be opened.
+exit: 0 after SIGTERM/SIGINT, 2 for usage errors, 1 when the addresses cannot be applied.
 `;
 
 function intOption(v: string | undefined, name: string): number | undefined {

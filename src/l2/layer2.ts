@@ -47,7 +47,15 @@ export interface Layer2Options {
   io?: L2Io;
 }
 
-export type SkipReason = 'not-allowed' | 'not-found' | 'not-ethernet' | 'interface-down' | 'interface-noarp' | 'interface-enslaved';
+export type SkipReason =
+  | 'not-allowed'
+  | 'not-found'
+  | 'not-ethernet'
+  | 'interface-down'
+  | 'interface-noarp'
+  | 'interface-enslaved'
+  /** The packet socket could not be opened (e.g. EPERM without CAP_NET_RAW); retried at the next refresh. */
+  | 'open-failed';
 
 export interface AnnouncedEvent {
   interface: string;
@@ -183,6 +191,7 @@ export class Layer2 extends EventEmitter<Layer2Events> {
         for (const ip of ips) s.add(ip);
       }
     }
+    this.#syncLinks(effective, facts, skipped);
     for (const [ifname, reason] of skipped) {
       if (this.#skipped.get(ifname) !== reason) {
         this.#log.warn({ interface: ifname, reason }, 'layer2 interface skipped');
@@ -191,7 +200,6 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     }
     this.#skipped.clear();
     for (const [k, v] of skipped) this.#skipped.set(k, v);
-    this.#syncLinks(effective, facts);
     this.#effective = effective;
     this.#owners = new Map();
     for (const [ifname, ips] of effective) {
@@ -232,7 +240,8 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     return f;
   }
 
-  #syncLinks(effective: Map<string, Set<string>>, facts: Map<string, InterfaceFacts>): void {
+  /** Opens and closes packet sockets to match `effective`; an interface that cannot be opened is removed from it. */
+  #syncLinks(effective: Map<string, Set<string>>, facts: Map<string, InterfaceFacts>, skipped: Map<string, SkipReason>): void {
     for (const [ifname, s] of this.#links) {
       const f = facts.get(ifname);
       if (!f || f.index !== s.facts.index || f.mac !== s.facts.mac) {
@@ -246,7 +255,15 @@ export class Layer2 extends EventEmitter<Layer2Events> {
       let s = this.#links.get(ifname);
       if (!s) {
         const f = facts.get(ifname)!;
-        const link = this.#io.openLink(f, (frame) => this.handleFrame(ifname, frame));
+        let link: L2Link;
+        try {
+          link = this.#io.openLink(f, (frame) => this.handleFrame(ifname, frame));
+        } catch (err) {
+          this.#log.error({ interface: ifname, err: (err as Error).message }, 'layer2 packet socket could not be opened');
+          effective.delete(ifname);
+          skipped.set(ifname, 'open-failed');
+          continue;
+        }
         s = { facts: f, link, groups: new Set() };
         this.#links.set(ifname, s);
         this.#log.info({ interface: ifname, mac: f.mac, index: f.index }, 'layer2 interface active');
@@ -254,9 +271,20 @@ export class Layer2 extends EventEmitter<Layer2Events> {
       }
       const groups = new Set<string>();
       for (const ip of ips) if (parseAddress(ip)?.family === 'ipv6') groups.add(solicitedNodeMac(ip));
-      for (const g of groups) if (!s.groups.has(g)) s.link.join(g);
-      for (const g of s.groups) if (!groups.has(g)) s.link.leave(g);
+      for (const g of groups) if (!s.groups.has(g)) this.#membership(s, ifname, g, 'join');
+      for (const g of s.groups) if (!groups.has(g)) this.#membership(s, ifname, g, 'leave');
       s.groups = groups;
+    }
+  }
+
+  /** A failed join/leave is logged and counted; the NS still reaches us wherever the NIC does not filter. */
+  #membership(s: LinkState, ifname: string, group: string, op: 'join' | 'leave'): void {
+    try {
+      s.link[op](group);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
+      this.metrics.sendErrors.inc({ interface: ifname, code: `${op}-${code}` });
+      this.#log.warn({ interface: ifname, group, code, err: (err as Error).message }, `layer2 multicast ${op} failed`);
     }
   }
 

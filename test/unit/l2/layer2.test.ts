@@ -160,3 +160,23 @@ describe('Layer2 shell: interface facts change', () => {
     l2.close();
   });
 });
+
+describe('Layer2 shell: failures stay local', () => {
+  it('an interface whose socket cannot be opened is skipped (open-failed) and the others keep working', () => {
+    const net = memoryIo({ eth0: {}, eth1: {} });
+    const open = net.io.openLink;
+    net.io.openLink = (f, onFrame) => {
+      if (f.name === 'eth1') throw Object.assign(new Error('EPERM: socket AF_PACKET'), { code: 'EPERM' });
+      return open(f, onFrame);
+    };
+    const l2 = new Layer2({ clock: new FakeClock(), io: net.io, factsRefreshMs: 0 });
+    const skipped: string[] = [];
+    l2.on('skipped', (e) => skipped.push(`${e.interface} ${e.reason}`));
+    l2.set(new Map([['eth0', ['192.0.2.10']], ['eth1', ['192.0.2.11']]]));
+    expect(skipped).toEqual(['eth1 open-failed']);
+    expect([...l2.owned().keys()]).toEqual(['eth0']);
+    net.deliver('eth0', arpRequest('192.0.2.10'));
+    expect(decodeL2Frame(net.sent.at(-1)!.frame, 0).value.ethernet.destination).toBe(CLIENT);
+    l2.close();
+  });
+});
