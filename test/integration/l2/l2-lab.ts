@@ -32,8 +32,32 @@ export class L2Lab {
     live.add(this);
   }
 
+  /** Removes namespaces left by runs that were killed (their pid is gone). */
+  static sweepStale(): void {
+    let names: string[] = [];
+    try {
+      names = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '');
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = /^fl2-(\d+)-\d+-/.exec(name);
+      if (!m || Number(m[1]) === process.pid) continue;
+      try {
+        process.kill(Number(m[1]), 0);
+      } catch {
+        try {
+          execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+        } catch {
+          // raced with another sweep
+        }
+      }
+    }
+  }
+
   /** A LAN with a client (addressed) and the given other hosts (not addressed). */
   static async create(roles: string[]): Promise<L2Lab> {
+    L2Lab.sweepStale();
     const lab = new L2Lab(`fl2-${process.pid}-${++counter}`);
     try {
       await lab.#ns(lab.lan);
