@@ -191,7 +191,7 @@ export class Layer2 extends EventEmitter<Layer2Events> {
         for (const ip of ips) s.add(ip);
       }
     }
-    this.#syncLinks(effective, facts, skipped);
+    const relinked = this.#syncLinks(effective, facts, skipped);
     for (const [ifname, reason] of skipped) {
       if (this.#skipped.get(ifname) !== reason) {
         this.#log.warn({ interface: ifname, reason }, 'layer2 interface skipped');
@@ -212,6 +212,10 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     const { gained, lost } = this.#schedule.set(effective, this.#clock.now());
     for (const l of lost) this.#log.info({ interface: l.interface, ip: l.ip }, 'layer2 ip released');
     for (const a of gained) this.#announce(a);
+    const gainedHere = new Set(gained.map((a) => `${a.interface} ${a.ip}`));
+    for (const ifname of relinked) {
+      for (const a of this.#schedule.reannounce(ifname, this.#clock.now())) if (!gainedHere.has(`${a.interface} ${a.ip}`)) this.#announce(a);
+    }
     this.#arm();
   }
 
@@ -241,12 +245,14 @@ export class Layer2 extends EventEmitter<Layer2Events> {
   }
 
   /** Opens and closes packet sockets to match `effective`; an interface that cannot be opened is removed from it. */
-  #syncLinks(effective: Map<string, Set<string>>, facts: Map<string, InterfaceFacts>, skipped: Map<string, SkipReason>): void {
+  #syncLinks(effective: Map<string, Set<string>>, facts: Map<string, InterfaceFacts>, skipped: Map<string, SkipReason>): Set<string> {
+    const relinked = new Set<string>();
     for (const [ifname, s] of this.#links) {
       const f = facts.get(ifname);
       if (!f || f.index !== s.facts.index || f.mac !== s.facts.mac) {
         s.link.close();
         this.#links.delete(ifname);
+        if (f) relinked.add(ifname);
       } else {
         s.facts = f;
       }
@@ -275,6 +281,7 @@ export class Layer2 extends EventEmitter<Layer2Events> {
       for (const g of s.groups) if (!groups.has(g)) this.#membership(s, ifname, g, 'leave');
       s.groups = groups;
     }
+    return relinked;
   }
 
   /** A failed join/leave is logged and counted; the NS still reaches us wherever the NIC does not filter. */

@@ -106,6 +106,21 @@ export class AnnounceSchedule {
     return undefined;
   }
 
+  /**
+   * Everything owned on `iface` is announced again from the start (first announcement now, then the
+   * repeats): the interface's MAC changed, so every neighbour must learn the new one.
+   */
+  reannounce(iface: string, now: number): Announcement[] {
+    const out: Announcement[] = [];
+    for (const e of this.#entries.values()) {
+      if (e.interface !== iface) continue;
+      e.repeatsSent = 0;
+      this.#afterSend(e, now);
+      out.push({ interface: e.interface, ip: e.ip, family: e.family, reason: 'gained' });
+    }
+    return out;
+  }
+
   /** The announcements due at `now`, at most `pacingBurst` of them per pacing slot, most overdue first. */
   due(now: number): Announcement[] {
     if (now < this.#lastSlotAt + this.#config.pacingIntervalMs) return [];

@@ -138,7 +138,7 @@ describe('Layer2 shell', () => {
 });
 
 describe('Layer2 shell: interface facts change', () => {
-  it('an interface that comes up later is used within factsRefreshMs; one that goes down is dropped', () => {
+  it('an interface that comes up later is used within factsRefreshMs; a new MAC is announced; an enslaved one is dropped', () => {
     const clock = new FakeClock();
     const facts: Record<string, Partial<InterfaceFacts>> = { eth0: { up: false } };
     const net = memoryIo(facts);
@@ -152,6 +152,10 @@ describe('Layer2 shell: interface facts change', () => {
     facts.eth0 = { up: true };
     clock.advance(5000);
     expect(events.slice(1)).toEqual(['active eth0', 'announced 192.0.2.10 gained']);
+    facts.eth0 = { up: true, mac: '02:00:5e:10:00:77' };
+    clock.advance(5000);
+    expect(events.slice(-2)).toEqual(['active eth0', 'announced 192.0.2.10 gained']);
+    expect(decodeL2Frame(net.sent.at(-1)!.frame, 0).value.ethernet.source).toBe('02:00:5e:10:00:77');
     facts.eth0 = { master: 'br0' };
     clock.advance(5000);
     expect(events.at(-1)).toBe('skipped eth0 interface-enslaved');
