@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { BgpSpeaker } from '../src/bgp/speaker/index.ts';
+import { Layer2 } from '../src/l2/index.ts';
 import { clearRestartMarker, readRestartMarker, writeRestartMarker } from '../src/bgp/speaker/restart-marker.ts';
 import { startHttpServer } from '../src/controller/http-server.ts';
 import { ApiEventRecorder } from '../src/k8s/event-recorder.ts';
@@ -12,6 +13,7 @@ import { speakerInformers } from '../src/k8s/speaker-informers.ts';
 import { ApiStatusWriter } from '../src/k8s/status-writer.ts';
 import { parseSpeakerFlags } from '../src/speaker/flags.ts';
 import { KeyringRotation, keyOfSecret, MEMBERLIST_SECRET_KEY } from '../src/speaker/keyring-rotation.ts';
+import { Layer2Adapter } from '../src/speaker/layer2-adapter.ts';
 import { SpeakerMetrics } from '../src/speaker/metrics.ts';
 import { NodeSpeaker } from '../src/speaker/node-speaker.ts';
 import { PodMembership } from '../src/speaker/pod-membership.ts';
@@ -81,6 +83,18 @@ const metrics = new SpeakerMetrics(() =>
   })),
 );
 
+// Layer 2: answers ARP/NDP for what this node owns (metallb_layer2_* in the speaker's registry).
+const layer2 = flags.disableLayer2
+  ? undefined
+  : new Layer2Adapter(
+      new Layer2({
+        clock,
+        logger: log.child({ module: 'l2' }),
+        registry: metrics.registry,
+        ...(flags.layer2Interfaces.length > 0 ? { interfaces: flags.layer2Interfaces } : {}),
+      }),
+    );
+
 const myPod = () => (flags.podName ? inf.pods.list().find((p) => p.metadata?.name === flags.podName) : undefined);
 const speaker = new NodeSpeaker({
   options: {
@@ -103,6 +117,7 @@ const speaker = new NodeSpeaker({
     }),
   },
   membership,
+  ...(layer2 ? { layer2 } : {}),
   bgp,
   status: new ApiStatusWriter({
     custom: clients.custom,

@@ -206,3 +206,11 @@ export function neighbourMac(ns: string, ip: string): string | undefined {
   const m = /lladdr ([0-9a-f:]{17})/.exec(out);
   return m ? (m[1] as string) : undefined;
 }
+
+/** The MACs answering ARP for `ip` as seen from namespace `ns` (arping, `count` requests). */
+export function answeringMacs(ns: string, ifname: string, ip: string, count = 2): string[] {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'arping', '-c', String(count), '-w', String(count + 1), '-I', ifname, ip], { encoding: 'utf8', timeout: 15_000 });
+  const macs = new Set<string>();
+  for (const m of (r.stdout ?? '').matchAll(/\b([0-9a-f]{2}(?::[0-9a-f]{2}){5})\b/gi)) macs.add((m[1] as string).toLowerCase());
+  return [...macs].sort();
+}

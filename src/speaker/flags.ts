@@ -32,6 +32,10 @@ export interface SpeakerFlags {
   stateDir?: string;
   /** Port of a BGP listener (passive peers); undefined = connect out only, as MetalLB's speaker. */
   bgpListenPort?: number;
+  /** Never answer ARP/NDP (Layer 2 decisions and status objects still made): BGP-only nodes, tests. */
+  disableLayer2: boolean;
+  /** Only these interfaces may ever be used for Layer 2 (a node-wide allow-list); empty = any. */
+  layer2Interfaces: string[];
 }
 
 export const DEFAULT_SPEAKER_FLAGS: Omit<SpeakerFlags, 'nodeName'> = {
@@ -50,6 +54,8 @@ export const DEFAULT_SPEAKER_FLAGS: Omit<SpeakerFlags, 'nodeName'> = {
   debounceMs: 20, // coalesces a burst of API events (a rollout) without delaying announcements noticeably
   leaveTimeoutMs: 500, // graceful handover: the leave message reaches the others well within this
   gracefulRestart: 0, // off unless asked: peers then keep routes for this long while we restart
+  disableLayer2: false,
+  layer2Interfaces: [], // the L2Advertisements choose interfaces per IP
 };
 
 export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
@@ -75,6 +81,8 @@ export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
   --graceful-restart S       BGP graceful restart time advertised (s, 0 = off; default 0)
   --state-dir DIR            directory kept across restarts for the graceful-restart marker
   --bgp-listen-port N        also accept BGP connections on this port (default: connect out only)
+  --disable-layer2           never answer ARP/NDP on this node (decisions and status still made)
+  --layer2-interfaces LIST   comma-separated interfaces Layer 2 may ever use (default: any)
   -h, --help                 this text
 `;
 
@@ -95,7 +103,8 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
         'lb-class': str, 'speaker-selector': str, membership: str, 'memberlist-secret': str, 'memberlist-bind': str,
         'memberlist-port': str, 'metrics-host': str, 'metrics-port': str, 'log-level': str,
         'ignore-exclude-lb': { type: 'boolean' }, 'debounce-ms': str, 'leave-timeout-ms': str, 'graceful-restart': str,
-        'state-dir': str, 'bgp-listen-port': str, help: { type: 'boolean', short: 'h' },
+        'state-dir': str, 'bgp-listen-port': str, 'disable-layer2': { type: 'boolean' }, 'layer2-interfaces': str,
+        help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (err) {
@@ -142,6 +151,8 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
     debounceMs: int('debounce-ms', 0, 10_000, d.debounceMs),
     leaveTimeoutMs: int('leave-timeout-ms', 0, 60_000, d.leaveTimeoutMs),
     gracefulRestart: int('graceful-restart', 0, 4095, d.gracefulRestart),
+    disableLayer2: values['disable-layer2'] === true,
+    layer2Interfaces: (s('layer2-interfaces') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''),
   };
   const optional: [keyof SpeakerFlags, string | undefined][] = [
     ['kubeconfig', s('kubeconfig')],

@@ -88,7 +88,7 @@ async function startSpeaker(node: string): Promise<SpeakerChild> {
     kubeconfig: env.speakerKubeconfig,
     logPath: logPath(env, node),
     metricsPort: port,
-    extraArgs: ['--membership', 'pods', '--pod-name', `speaker-${node}`, '--log-level', 'debug'],
+    extraArgs: ['--membership', 'pods', '--disable-layer2', '--pod-name', `speaker-${node}`, '--log-level', 'debug'],
   });
   speakers.set(node, s);
   await waitFor(async () => (await httpGet(port, '/readyz')).status === 200, {

@@ -36,7 +36,7 @@ async function start(node: string): Promise<void> {
     kubeconfig: env.speakerKubeconfig,
     logPath: join(env.cluster.dir, `speaker-${node}.log`),
     metricsPort: port,
-    extraArgs: ['--membership', 'pods', '--pod-name', `speaker-${node}`],
+    extraArgs: ['--membership', 'pods', '--disable-layer2', '--pod-name', `speaker-${node}`],
   });
   speakers.set(node, s);
   await waitFor(async () => (await httpGet(port, '/readyz')).status === 200, { what: `${node} ready`, timeoutMs: 60_000, abort: () => s.exited(), diagnostics });
