@@ -13,6 +13,8 @@ import { ROUTER_IP, SpeakerNet, removeLeftoverNamespaces, type NetNode } from '.
 
 export const SPEAKER_NAMESPACE = 'ferrolb-system';
 export const LAB_METRICS_PORT = 7473;
+/** The DaemonSet's NODE_OPTIONS (manifests/07-speaker-daemonset.yaml): the lab runs speakers as deployed. */
+export const SPEAKER_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=2';
 
 /** What the speaker lab needs of the lab's API server (the harness Cluster has all of it). */
 export interface LabApi {
@@ -183,6 +185,7 @@ export class SpeakerLab {
       logPath: join(this.#api.dir, `speaker-${node.name}.log`),
       metricsPort: LAB_METRICS_PORT,
       extraArgs: ['--pod-name', `speaker-${node.name}`, ...this.#args, ...extraArgs],
+      env: { NODE_OPTIONS: SPEAKER_NODE_OPTIONS },
     });
     this.speakers.set(node.name, s);
     await until(`speaker ${node.name} /readyz`, async () => (await this.get(node, '/readyz')).status === 200, 60_000, () => s.exited(), () => this.diagnostics());
