@@ -139,3 +139,48 @@ describe('Layer 2 adapter', () => {
     ]);
   });
 });
+
+describe('memberlist adapter', () => {
+  it('alive = members neither dead nor left (and itself); events in the clock\'s monotonic time; keyring primary first', async () => {
+    const { MemberlistAdapter } = await import('../../../src/speaker/memberlist-adapter.ts');
+    const clock = new FakeClock();
+    clock.advance(1000);
+    let fn: ((e: { kind: 'join' | 'leave' | 'update'; member: { name: string; state: 'alive' | 'suspect' | 'dead' | 'left' }; at: number }) => void) | undefined;
+    const keys: Uint8Array[][] = [];
+    const members = [
+      { name: 'a', state: 'alive' as const },
+      { name: 'b', state: 'suspect' as const },
+      { name: 'c', state: 'dead' as const },
+      { name: 'd', state: 'left' as const },
+    ];
+    const ad = new MemberlistAdapter(
+      {
+        start: async () => 7946,
+        subscribe: (f) => ((fn = f), () => {}),
+        join: async (p) => p.length,
+        leave: async () => {},
+        shutdown: async () => {},
+        members: () => members,
+        setKeyring: (k) => void keys.push(k),
+      },
+      clock,
+      'me',
+      { addr: '0.0.0.0', port: 7946 },
+    );
+    expect([...ad.alive()].sort()).toEqual(['a', 'b', 'me']);
+    const seen: unknown[] = [];
+    ad.onChange((c) => seen.push(c));
+    fn!({ kind: 'leave', member: { name: 'c', state: 'dead' }, at: clock.wallNow() - 30 });
+    fn!({ kind: 'leave', member: { name: 'd', state: 'left' }, at: clock.wallNow() });
+    fn!({ kind: 'join', member: { name: 'e', state: 'alive' }, at: clock.wallNow() });
+    expect(seen).toEqual([
+      { kind: 'fail', node: 'c', at: 970 },
+      { kind: 'leave', node: 'd', at: 1000 },
+      { kind: 'join', node: 'e', at: 1000 },
+    ]);
+    ad.setKeyring({ primary: k(2), secondary: [k(1)] });
+    expect(keys[0]!.map((x) => x[0])).toEqual([2, 1]);
+    expect(await ad.join([])).toBe(0);
+    expect(await ad.join(['192.0.2.1:7946'])).toBe(1);
+  });
+});
