@@ -16,8 +16,9 @@ import { KeyringRotation, keyOfSecret, MEMBERLIST_SECRET_KEY } from '../src/spea
 import { Layer2Adapter } from '../src/speaker/layer2-adapter.ts';
 import { SpeakerMetrics } from '../src/speaker/metrics.ts';
 import { NodeSpeaker } from '../src/speaker/node-speaker.ts';
+import { MemberlistAdapter, type GossipComponent } from '../src/speaker/memberlist-adapter.ts';
 import { PodMembership } from '../src/speaker/pod-membership.ts';
-import { peerPassword, secretValue } from '../src/speaker/pods.ts';
+import { joinAddresses, peerPassword, secretValue } from '../src/speaker/pods.ts';
 import type { MembershipPort } from '../src/speaker/ports.ts';
 import { systemClock } from '../src/time/index.ts';
 
@@ -46,13 +47,18 @@ const delay = (ms: number): Promise<void> =>
   });
 const inf = speakerInformers(clients, flags, { delay, now: () => clock.now(), log });
 
-// Membership. Gossip (src/memberlist) plugs in here; until then, speaker Pods Ready via the API.
-if (flags.membership === 'memberlist') log.warn({}, 'gossip membership is not built into this speaker yet: using --membership pods');
+/** The gossip component, once the key is known (src/memberlist plugs in here). */
+function makeGossip(keys: Uint8Array[]): GossipComponent | undefined {
+  void keys;
+  return undefined;
+}
+
+// Membership: gossip (built once the memberlist key is known), or speaker Pods Ready via the API.
 const podMembership = new PodMembership(flags.nodeName, clock, () => inf.pods.list());
-const membership: MembershipPort = podMembership;
+let membership: MembershipPort = podMembership;
 const rotation = new KeyringRotation(clock, (ring, step) => {
   log.info({ step, keys: 1 + ring.secondary.length }, 'memberlist keyring');
-  membership.setKeyring(ring);
+  if (membership !== podMembership) membership.setKeyring(ring);
 });
 
 // BGP: one BgpSpeaker; passwords from passwordSecret; graceful restart remembered in the state dir.
@@ -95,8 +101,69 @@ const layer2 = flags.disableLayer2
       }),
     );
 
+let speaker: NodeSpeaker | undefined;
+let server: Awaited<ReturnType<typeof startHttpServer>>;
+try {
+  const ready = () => speaker?.readiness() ?? { ready: false, why: 'starting: initial lists and membership' };
+  server = await startHttpServer({ registry: metrics.registry, ready }, flags.metricsPort, flags.metricsHost);
+} catch (err) {
+  log.fatal({ error: (err as Error).message }, 'cannot start the metrics server');
+  process.exit(1);
+}
+const address = server.address();
+log.info(
+  { server: clients.server, port: typeof address === 'object' && address ? address.port : flags.metricsPort, membership: flags.membership },
+  'speaker starting',
+);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const bgpRestart = flags.gracefulRestart > 0 && marker !== undefined;
+  log.info({ signal, bgp: bgpRestart ? 'graceful restart' : 'cease' }, 'shutting down');
+  if (speaker) await speaker.stop({ leaveTimeoutMs: flags.leaveTimeoutMs, bgpRestart });
+  else await bgp.stop(bgpRestart ? { restart: true } : {});
+  if (marker !== undefined) {
+    if (bgpRestart) await writeRestartMarker(marker, clock.wallNow(), flags.gracefulRestart);
+    else await clearRestartMarker(marker);
+  }
+  rotation.stop();
+  shutdown.abort();
+  await Promise.all([inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.stop()));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+  log.info({}, 'stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+
+const secretsChanged = (): void => {
+  const value = secretValue(inf.secrets.list(), flags.memberlistSecret, MEMBERLIST_SECRET_KEY);
+  if (value !== undefined) rotation.setKey(keyOfSecret(value));
+  else if (inf.secrets.synced) log.warn({ secret: `${flags.namespace}/${flags.memberlistSecret}` }, 'memberlist Secret missing: keeping the keys in use');
+  speaker?.changed('secrets');
+};
+inf.secrets.on({ onAdd: secretsChanged, onUpdate: secretsChanged, onDelete: secretsChanged, onResync: secretsChanged });
+for (const i of [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods]) i.start();
+await Promise.all([inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.whenSynced()));
+
+if (flags.membership === 'memberlist') {
+  // The gossip key comes from the memberlist Secret (the controller creates it): wait for it.
+  for (let waited = 0; rotation.keyring === undefined && !shutdown.signal.aborted; waited += 2000) {
+    if (waited % 30_000 === 0) log.warn({ secret: `${flags.namespace}/${flags.memberlistSecret}` }, 'waiting for the memberlist Secret');
+    await delay(2000);
+  }
+  const ring = rotation.keyring;
+  const gossip = ring ? makeGossip([ring.primary, ...ring.secondary]) : undefined;
+  if (gossip) membership = new MemberlistAdapter(gossip, clock, flags.nodeName, { addr: flags.memberlistBind, port: flags.memberlistPort });
+  else log.warn({}, 'gossip membership is not built into this speaker: using --membership pods');
+}
+
 const myPod = () => (flags.podName ? inf.pods.list().find((p) => p.metadata?.name === flags.podName) : undefined);
-const speaker = new NodeSpeaker({
+const node = (speaker = new NodeSpeaker({
   options: {
     myNode: flags.nodeName,
     debounceMs: flags.debounceMs,
@@ -134,64 +201,32 @@ const speaker = new NodeSpeaker({
   }),
   events: new ApiEventRecorder(clients.core, log, flags.podName ?? flags.nodeName, () => new Date(clock.wallNow()), 'ferrolb-speaker'),
   metrics,
-});
+}));
 
 const on = (cause: Parameters<NodeSpeaker['changed']>[0]) => ({
-  onAdd: () => speaker.changed(cause),
-  onUpdate: () => speaker.changed(cause),
-  onDelete: () => speaker.changed(cause),
-  onResync: () => speaker.changed(cause),
+  onAdd: () => node.changed(cause),
+  onUpdate: () => node.changed(cause),
+  onDelete: () => node.changed(cause),
+  onResync: () => node.changed(cause),
 });
 for (const i of [inf.services, inf.slices, inf.nodes]) i.on(on('k8s'));
 for (const i of [inf.configMaps, ...inf.crds]) i.on(on('config'));
-const secretsChanged = (): void => {
-  const value = secretValue(inf.secrets.list(), flags.memberlistSecret, MEMBERLIST_SECRET_KEY);
-  if (value !== undefined) rotation.setKey(keyOfSecret(value));
-  else if (inf.secrets.synced) log.warn({ secret: `${flags.namespace}/${flags.memberlistSecret}` }, 'memberlist Secret missing: keeping the keys in use');
-  speaker.changed('secrets');
+let joined = new Set<string>();
+const podsChanged = (): void => {
+  podMembership.refresh();
+  if (membership === podMembership) return;
+  const addrs = joinAddresses(inf.pods.list(), flags.nodeName, flags.memberlistPort).filter((a) => !joined.has(a));
+  if (addrs.length === 0) return;
+  joined = new Set([...joined, ...addrs]);
+  membership.join(addrs).then(
+    (n) => log.info({ addresses: addrs, answered: n }, 'joined'),
+    (err: unknown) => log.warn({ addresses: addrs, error: String(err) }, 'join failed'),
+  );
 };
-inf.secrets.on({ onAdd: secretsChanged, onUpdate: secretsChanged, onDelete: secretsChanged, onResync: secretsChanged });
-inf.pods.on({ onAdd: () => podMembership.refresh(), onUpdate: () => podMembership.refresh(), onDelete: () => podMembership.refresh() });
-
-let server: Awaited<ReturnType<typeof startHttpServer>>;
-try {
-  server = await startHttpServer({ registry: metrics.registry, ready: () => speaker.readiness() }, flags.metricsPort, flags.metricsHost);
-} catch (err) {
-  log.fatal({ error: (err as Error).message }, 'cannot start the metrics server');
-  process.exit(1);
-}
-const address = server.address();
-log.info(
-  { server: clients.server, port: typeof address === 'object' && address ? address.port : flags.metricsPort, membership: flags.membership },
-  'speaker starting',
-);
-
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const bgpRestart = flags.gracefulRestart > 0 && marker !== undefined;
-  log.info({ signal, bgp: bgpRestart ? 'graceful restart' : 'cease' }, 'shutting down');
-  await speaker.stop({ leaveTimeoutMs: flags.leaveTimeoutMs, bgpRestart });
-  if (marker !== undefined) {
-    if (bgpRestart) await writeRestartMarker(marker, clock.wallNow(), flags.gracefulRestart);
-    else await clearRestartMarker(marker);
-  }
-  rotation.stop();
-  shutdown.abort();
-  await Promise.all([inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.stop()));
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await closed;
-  log.info({}, 'stopped');
-  process.exit(0);
-}
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
-
-for (const i of [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods]) i.start();
-await Promise.all([inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.whenSynced()));
+inf.pods.on({ onAdd: podsChanged, onUpdate: podsChanged, onDelete: podsChanged });
 await membership.start();
 await bgp.start();
-speaker.membershipStarted();
-log.info({ alive: [...membership.alive()] }, 'speaker ready to announce');
+podsChanged();
+node.membershipStarted();
+node.changed('config');
+log.info({ alive: [...membership.alive()], membership: membership === podMembership ? 'pods' : 'memberlist' }, 'speaker ready to announce');
