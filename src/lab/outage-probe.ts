@@ -44,15 +44,19 @@ export class OutageProbe {
     this.#tcpChild = tcp;
   }
 
-  /** Outage around wall time `at`: first success after `at` minus last success before it (ms), per probe. */
+  /**
+   * Outage around wall time `at` (ms): the longest gap between consecutive successes from the last one
+   * at or before `at` up to now, per probe (steady-state gaps are one interval, so the longest is the
+   * outage, even when a request in flight at `at` still completed just after it).
+   */
   outage(at: number): { icmp?: number; tcp?: number } {
     const gap = (xs: number[]): number | undefined => {
-      let before: number | undefined;
-      for (const x of xs) {
-        if (x <= at) before = x;
-        else return before === undefined ? undefined : x - before;
-      }
-      return undefined;
+      let start = -1;
+      for (let i = 0; i < xs.length; i++) if ((xs[i] as number) <= at) start = i;
+      if (start < 0 || start === xs.length - 1) return undefined;
+      let max = 0;
+      for (let i = start + 1; i < xs.length; i++) max = Math.max(max, (xs[i] as number) - (xs[i - 1] as number));
+      return max;
     };
     return { icmp: gap(this.samples.icmp), tcp: gap(this.samples.tcp) };
   }

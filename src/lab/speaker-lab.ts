@@ -39,7 +39,7 @@ spec: {ipAddressPools: [lan]}
 apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
 metadata: {name: wan, namespace: ferrolb-system}
-spec: {addresses: [203.0.113.0/26]}
+spec: {addresses: [203.0.113.1-203.0.113.62]}
 ---
 apiVersion: metallb.io/v1beta1
 kind: BGPAdvertisement
