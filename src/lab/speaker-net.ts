@@ -64,6 +64,9 @@ export class SpeakerNet {
       sh(['ip', 'link', 'set', 'fspbr0', 'up'], net.switchNs);
       net.#attach(net.routerNs, 'fspv-r', `${ROUTER_IP}/${SUBNET_PREFIX_LEN}`);
       net.#attach(net.clientNs, 'fspv-c', `${CLIENT_IP}/${SUBNET_PREFIX_LEN}`);
+      // A patient client: ten broadcast ARP requests (one a second) before giving up on an address, so
+      // a responder slowed down by a loaded machine is waited for rather than reported unreachable.
+      sh(['sysctl', '-qw', 'net.ipv4.neigh.fsp0.mcast_solicit=10'], net.clientNs);
       for (let i = 1; i <= nodeCount; i++) net.addNode(i);
     } catch (err) {
       net.destroy();

@@ -63,7 +63,13 @@ describe('Layer 2 mode', () => {
   it('exactly the owner named in the ServiceL2Status answers ARP, and the client reaches the IP', async () => {
     const owner = await ownerOf('web');
     await waitAnswering(IP, (n) => n.length === 1 && n[0] === owner, `only ${owner} answers`);
-    lab.net.exec(lab.net.clientNs, ['ping', '-c', '3', '-i', '0.2', '-W', '2', IP]);
+    await waitFor(
+      () => {
+        lab.net.exec(lab.net.clientNs, ['ping', '-c', '1', '-W', '2', IP]);
+        return true;
+      },
+      { what: `the client to ping ${IP}`, timeoutMs: 60_000, diagnostics: () => lab.diagnostics() },
+    );
     const m = await lab.metrics(lab.net.nodes.find((n) => n.name === owner)!);
     expect(m).toMatch(/metallb_layer2_gratuitous_sent\{ip="192.0.2.200"\} [1-9]/);
     expect(m).toMatch(/metallb_speaker_announced\{ip="192.0.2.200",node="[^"]+",protocol="layer2",service="shop\/web"\} 1/);
