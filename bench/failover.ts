@@ -10,7 +10,7 @@ import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { SpeakerLab, setSpeakerPod } from '../src/lab/speaker-lab.ts';
 import { KeepalivedLab } from '../src/lab/keepalived.ts';
 import { OutageProbe } from '../src/lab/outage-probe.ts';
-import { CLIENT_IP, SpeakerNet, macOf, neighbourMac, pidsIn, removeLeftoverNamespaces } from '../src/lab/speaker-net.ts';
+import { CLIENT_IP, SpeakerNet, answeringMacs, macOf, neighbourMac, pidsIn, removeLeftoverNamespaces } from '../src/lab/speaker-net.ts';
 
 const VIP = '192.0.2.200';
 const PORT = 8080;
@@ -57,12 +57,22 @@ async function waitUntil<T>(what: string, probe: () => T | undefined | false, ti
   }
 }
 
+async function waitUntilAsync(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 export interface FailoverSystem {
   name: string;
   /** (Re)start the daemon of node i. */
   start(i: number): Promise<void>;
   /** kill -9 of node i's daemon(s) (the link is cut by the caller at the same instant). */
   kill(i: number): void;
+  /** Resolves once the system has settled after a node came back (ownership no longer moving). */
+  settled?(): Promise<void>;
 }
 
 /** `kills` rounds: kill the owner + cut its link; measure; bring the node back; wait until stable. */
@@ -72,7 +82,7 @@ export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: numb
     await waitUntil('client probes healthy', () => probe.healthySince(Date.now() - 200), 60_000);
     const owner = await waitUntil('an owner in the client neighbour table', () => ownerIndex(net), 30_000);
     const node = net.nodes[owner]!;
-    if (process.env.FAILOVER_DEBUG) console.error(`kill ${k}: owner ${node.name} (client neigh ${neighbourMac(net.clientNs, VIP)}) holders ${net.nodes.map((n) => `${n.name}=${net.exec(n.ns, ['ip', '-o', 'addr', 'show', 'dev', n.ifname]).includes(VIP)}`).join(' ')}`);
+    if (process.env.FAILOVER_DEBUG) console.error(`kill ${k}: owner ${node.name} (client neigh ${net.exec(net.clientNs, ['ip', 'neigh', 'show', VIP]).trim()}) answering ${answeringMacs(net.clientNs, 'fsp0', VIP, 1).map((m) => net.nodes.find((n) => macOf(n.ns, n.ifname) === m)?.name).join(',')}`);
     const t = Date.now();
     net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'down']);
     sys.kill(owner);
@@ -83,6 +93,7 @@ export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: numb
     // Back, in this order: the daemon first (it clears what the killed one left), then the link.
     await sys.start(owner);
     net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'up']);
+    await sys.settled?.();
     await sleep(1500);
   }
   return out;
@@ -158,6 +169,8 @@ async function ferrolb(nodes: number, kills: number, membership: 'memberlist' | 
     const l = lab;
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     const discovery = cluster.kubeConfig.makeApiClient(DiscoveryV1Api);
+    // The memberlist Secret, as the controller would create it.
+    await core.createNamespacedSecret({ namespace: 'ferrolb-system', body: { metadata: { name: 'memberlist' }, data: { secretkey: Buffer.from(`bench-${Date.now()}`).toString('base64') } } });
     await core.createNamespace({ body: { metadata: { name: 'demo' } } });
     const names = l.net.nodes.map((n) => n.name);
     await demoService(core, discovery, 'web', [VIP], names);
@@ -179,6 +192,15 @@ async function ferrolb(nodes: number, kills: number, membership: 'memberlist' | 
         l.speakers.get(node.name)?.kill('SIGKILL');
         if (membership === 'pods') void setSpeakerPod(core, node.name, node.ip, false);
       },
+      // Every speaker sees every member alive again: the node that came back has taken its IPs back.
+      settled: () =>
+        waitUntilAsync('every speaker to see all members alive', async () => {
+          for (const n of l.net.nodes) {
+            const m = /ferrolb_speaker_members_alive (\d+)/.exec((await l.get(n, '/metrics')).body);
+            if (!m || Number(m[1]) !== l.net.nodes.length) return false;
+          }
+          return true;
+        }, 60_000),
     };
     const probe = new OutageProbe(l.net.clientNs, VIP, PORT);
     try {

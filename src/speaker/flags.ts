@@ -18,6 +18,8 @@ export interface SpeakerFlags {
   memberlistSecret: string;
   memberlistBind: string;
   memberlistPort: number;
+  /** Address announced to the other members (default: the Node's InternalIP). */
+  memberlistAdvertise?: string;
   /** Where membership comes from until/unless gossip is used: `pods` = speaker Pods that are Ready. */
   membership: 'memberlist' | 'pods';
   metricsHost: string;
@@ -72,6 +74,7 @@ export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
   --memberlist-secret NAME   Secret holding the memberlist key under "secretkey" (default memberlist)
   --memberlist-bind ADDR     gossip bind address (default 0.0.0.0)
   --memberlist-port N        gossip port, UDP and TCP (default 7946)
+  --memberlist-advertise A   address announced to the others (default: the Node's InternalIP)
   --metrics-host ADDR        /metrics /healthz /readyz listen address (default 0.0.0.0)
   --metrics-port N           their port, 0 = any (default 7473)
   --log-level LEVEL          trace|debug|info|warn|error (default info)
@@ -101,7 +104,7 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
       options: {
         'node-name': str, 'pod-name': str, namespace: str, kubeconfig: str, 'config-namespace': str, 'config-name': str,
         'lb-class': str, 'speaker-selector': str, membership: str, 'memberlist-secret': str, 'memberlist-bind': str,
-        'memberlist-port': str, 'metrics-host': str, 'metrics-port': str, 'log-level': str,
+        'memberlist-port': str, 'memberlist-advertise': str, 'metrics-host': str, 'metrics-port': str, 'log-level': str,
         'ignore-exclude-lb': { type: 'boolean' }, 'debounce-ms': str, 'leave-timeout-ms': str, 'graceful-restart': str,
         'state-dir': str, 'bgp-listen-port': str, 'disable-layer2': { type: 'boolean' }, 'layer2-interfaces': str,
         help: { type: 'boolean', short: 'h' },
@@ -159,6 +162,7 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
     ['podName', s('pod-name') ?? env.POD_NAME],
     ['lbClass', s('lb-class')],
     ['stateDir', s('state-dir')],
+    ['memberlistAdvertise', s('memberlist-advertise')],
   ];
   for (const [k, v] of optional) if (v !== undefined && v !== '') (flags as unknown as Record<string, unknown>)[k] = v;
   if (s('bgp-listen-port') !== undefined) flags.bgpListenPort = int('bgp-listen-port', 0, 65535, 0);
