@@ -10,7 +10,7 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Service } from '@kub
 import { startCluster, waitFor, type Cluster } from '../test/integration/harness/index.ts';
 import { freeLoopbackPort } from '../test/integration/harness/free-port.ts';
 import { startControllerChild, type ControllerChild } from '../src/controller/child.ts';
-import { WATCH_BACKOFF } from '../src/controller/backoff.ts';
+import { WATCH_BACKOFF } from '../src/k8s/watch-backoff.ts';
 import { Informer, type ListResult } from '../src/k8s/informer.ts';
 import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
 import { installManifests, legacyConfigMap, MANIFESTS } from '../test/integration/controller/fixture.ts';

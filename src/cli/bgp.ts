@@ -57,6 +57,7 @@ import type { BfdChange } from '../bgp/speaker/speaker.ts';
 import type { NotificationEvent, StateChange } from '../bgp/session/session.ts';
 import type { CliIo } from './io.ts';
 import { readFiles } from './read-files.ts';
+import { systemClock } from '../time/index.ts';
 
 export type StopMode = 'cease' | 'restart';
 
@@ -276,7 +277,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
     if (grStateFile !== undefined && !(gr !== undefined && gr > 0)) throw new UsageError('--gr-state-file needs --graceful-restart');
     let restarting = f.bools.has('restarted');
     if (grStateFile !== undefined && !restarting) {
-      const marker = await readRestartMarker(grStateFile, Date.now());
+      const marker = await readRestartMarker(grStateFile, systemClock.wallNow());
       restarting = marker.restarting;
       if (restarting) io.stdout(`graceful restart: ${marker.reason}\n`);
     }
@@ -354,7 +355,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
     const marker = grStateFile;
     const afterStop = async (): Promise<void> => {
       if (marker === undefined) return;
-      if (mode === 'restart') await writeRestartMarker(marker, Date.now(), grRestartTime);
+      if (mode === 'restart') await writeRestartMarker(marker, systemClock.wallNow(), grRestartTime);
       else await clearRestartMarker(marker);
     };
     speaker

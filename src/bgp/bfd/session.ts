@@ -5,8 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { BfdProfile } from '../../config/model.ts';
-import { realClock } from './clock.ts';
-import type { BfdClock, BfdTimer } from './clock.ts';
+import { systemClock, type Clock, type Timer } from '../../time/index.ts';
 import { decodeControl, encodeControlPacket } from './codec.ts';
 import type { DropReason } from './codec.ts';
 import { initialVars, nextDeadline, step, detectionTime } from './fsm.ts';
@@ -27,7 +26,7 @@ export interface BfdSessionOptions {
    * least profile.minimumTtl instead of exactly 255.
    */
   multihop?: boolean;
-  clock?: BfdClock;
+  clock?: Clock;
   /** Jitter source, uniform in [0, 1). */
   random?: () => number;
   /** Defaults to a random unused non-zero value. */
@@ -74,14 +73,14 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
   readonly peer: string;
   readonly counters: BfdCounters = { sent: 0, received: 0, sendErrors: 0, drops: {} };
   private vars: BfdVars;
-  private readonly clock: BfdClock;
+  private readonly clock: Clock;
   private readonly random: () => number;
   private readonly device: string | undefined;
   private readonly multihop: boolean;
   private readonly minimumTtl: number;
   private readonly transportFactory: BfdTransportFactory | undefined;
   private transport: BfdTransport | undefined;
-  private timer: BfdTimer | undefined;
+  private timer: Timer | undefined;
   private timerAt: number | undefined;
   private stopped = false;
 
@@ -89,7 +88,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     super();
     this.local = opts.local;
     this.peer = opts.peer;
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
     this.device = opts.device;
     this.multihop = opts.multihop ?? false;
@@ -210,10 +209,10 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.timer = undefined;
     this.timerAt = at;
     if (at === undefined) return;
-    this.timer = this.clock.setTimer(() => {
+    this.timer = this.clock.setTimer(at - this.clock.now(), () => {
       this.timer = undefined;
       this.timerAt = undefined;
       this.dispatch({ type: 'timer' });
-    }, at - this.clock.now());
+    });
   }
 }

@@ -6,7 +6,7 @@ import { encodeMessage } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
 import type { FsmEvent, FsmState, TimerName } from '../fsm/index.ts';
 import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState } from '../fsm/index.ts';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, Timer } from '../../time/index.ts';
 import { FrameReader } from './frame-reader.ts';
 
 /** One TCP connection and the FSM that runs it. */
@@ -15,7 +15,7 @@ export interface Conn {
   direction: 'out' | 'in';
   fsm: FsmState;
   socket?: net.Socket;
-  timers: Map<TimerName, TimerHandle>;
+  timers: Map<TimerName, Timer>;
   /** Bumped to invalidate pending connect attempts. */
   attempt: number;
   reader: FrameReader;

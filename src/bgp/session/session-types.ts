@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Family } from '../../config/model.ts';
 import type { FsmStateName } from '../fsm/index.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../time/index.ts';
 import type { Connector } from './transport.ts';
 
 export interface SessionOptions {

@@ -24,8 +24,7 @@ import type { FsmAction, FsmConfig, FsmEvent, FsmStateName, Negotiated } from '.
 import { step } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
 import { collisionLoser } from './collision.ts';
-import type { Clock } from './clock.ts';
-import { realClock } from './clock.ts';
+import { systemClock, type Clock } from '../../time/index.ts';
 import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
 import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
@@ -66,7 +65,7 @@ export class BgpSession extends EventEmitter {
     this.opts = opts;
     this.peerAddress = peerAddress;
     this.peer = opts.name ?? peerAddress;
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ peer: this.peer, peerAddress });
     this.connector = opts.connector ?? defaultConnector;
     this.restarting = opts.gracefulRestart?.restarting ?? false;

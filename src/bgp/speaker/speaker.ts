@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { Config, Peer } from '../../config/model.ts';
 import { parseIp } from '../../net/ip.ts';
 import { CEASE_OTHER_CONFIGURATION_CHANGE, CEASE_PEER_DECONFIGURED } from '../fsm/notification-codes.ts';
-import type { Clock } from '../session/clock.ts';
+import type { Clock } from '../../time/index.ts';
 import { BgpListener } from '../session/listener.ts';
 import type { NotificationEvent, SessionOptions, StateChange } from '../session/session.ts';
 import { BgpSession } from '../session/session.ts';
