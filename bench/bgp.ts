@@ -13,7 +13,7 @@
 // BFD 300 ms × 3 where the speaker supports it, else the hold timer (3 s, the minimum) — and (b) the
 // speaker is shut down gracefully (SIGTERM); time until BIRD holds none.
 import { fileURLToPath } from 'node:url';
-import type { Family } from '../src/config/model.ts';
+import type { Family } from '../src/net/family.ts';
 import { formatIp, parseIp } from '../src/net/ip.ts';
 import {
   Bird, Capture, ExaBgp, countUpdate, ensureDaemons, nodeRouterLab, sleep, splitMessages, streamStats, timeAt, waitFor,

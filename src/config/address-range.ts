@@ -1,7 +1,8 @@
 // One entry of a pool's `addresses`: a CIDR ("192.0.2.0/28", host bits cleared as Go does) or an
 // inclusive range "first-last" of one family (spaces around "-" allowed, as MetalLB allows).
 import { FAMILY_BITS, formatIp, parseCidr, parseIp } from '../net/ip.ts';
-import type { Family, IpRange } from './model.ts';
+import type { Family } from '../net/family.ts';
+import type { IpRange } from './model.ts';
 
 export interface ParsedRange {
   range: IpRange;

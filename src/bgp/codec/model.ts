@@ -1,6 +1,6 @@
 // The data model of BGP messages as the codec decodes and encodes them. Names follow the RFCs.
 // Addresses are bigints (as in src/net/ip.ts); AS numbers and 32-bit values are plain numbers.
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { BgpError } from '../errors.ts';
 import type { Prefix } from '../prefix.ts';
 

@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import { buildOpen, decodeMessage } from '../codec/index.ts';
 import type { BgpMessage } from '../codec/model.ts';
 import type { FsmAction, FsmConfig, FsmEvent, FsmStateName, Negotiated } from '../fsm/index.ts';

@@ -1,6 +1,6 @@
 // The session's bridge to the codec: what our OPEN carries, reads the peer's OPEN into the FSM's PeerOpen,
 // and turns FerroLB routes into codec routes (path attributes per peer type).
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { OpenSettings } from '../codec/index.ts';
 import type { Open, PathAttribute, Route as CodecRoute } from '../codec/model.ts';
 import type { AfiSafi, PeerOpen } from '../fsm/types.ts';
