@@ -18,8 +18,8 @@ import { formatIp, parseIp } from '../src/net/ip.ts';
 import {
   Bird, Capture, ExaBgp, countUpdate, ensureDaemons, nodeRouterLab, sleep, splitMessages, streamStats, timeAt, waitFor,
   type NodeRouter, type RawMessage, type StreamStats, type TcpFlow,
-} from '../test/integration/bgp/lab/index.ts';
-import { startFerroLb, ferroLbAvailable } from '../test/integration/bgp/lab/ferrolb.ts';
+} from '../src/lab/bgp/index.ts';
+import { startFerroLb, ferroLbAvailable } from '../src/lab/bgp/ferrolb.ts';
 
 const SIZES = [1_000, 10_000, 50_000];
 /** Runs per figure; the median is printed (the machine's 2 cores are shared, single runs wander). */

@@ -1,5 +1,5 @@
 // `ferrolb lab [--once]`: a cluster in a box on this machine. Starts a real etcd + kube-apiserver (the
-// integration-test harness), applies manifests/ and the example pools, runs the controller under its
+// lab, src/lab), applies manifests/ and the example pools, runs the controller under its
 // own ServiceAccount, creates a demo LoadBalancer Service, prints the IP it got, then keeps running until
 // Ctrl-C (or exits at once with --once). Without the binaries it builds them once with Go (cached
 // under ~/.cache/ferrolb/k8s); without Go either, it says exactly what is missing.
@@ -43,8 +43,8 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
     }
   }
 
-  // The harness lives with the integration tests; load it only for this command.
-  const harness = await import('../../test/integration/harness/index.ts');
+  // The lab (and the Kubernetes client under it) is loaded only for this command.
+  const harness = await import('../lab/index.ts');
   try {
     await harness.locateK8sBinaries();
   } catch (err) {
@@ -69,8 +69,7 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
   }
 
   const { CoreV1Api } = await import('@kubernetes/client-node');
-  const { startControllerChild } = await import('../controller/child.ts');
-  const { freeLoopbackPort } = await import('../../test/integration/harness/free-port.ts');
+  const { freeLoopbackPort, startControllerChild } = harness;
   io.stdout('starting etcd and kube-apiserver...\n');
   const cluster = await harness.startCluster();
   let controller: ReturnType<typeof startControllerChild> | undefined;

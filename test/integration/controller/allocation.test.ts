@@ -2,9 +2,9 @@
 // Services of every shape get the right status, pool annotations and Events; freed IPs are reused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_ANNOTATIONS } from '../../../src/controller/reconcile.ts';
-import { metricValue } from '../../../src/controller/child.ts';
+import { metricValue } from '../../../src/lab/index.ts';
 import { eventsFor, ingressOf, lbService, legacyConfigMap, metrics, setupEnv, waitEvent, waitService, type Env } from './fixture.ts';
-import { waitFor } from '../harness/index.ts';
+import { waitFor } from '../../../src/lab/index.ts';
 import { parseIp } from '../../../src/net/ip.ts';
 
 const CONFIG = legacyConfigMap(`

@@ -13,7 +13,7 @@ import { freeLoopbackPort } from './free-port.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { createPki, type Pki } from './pki.ts';
 import { serviceAccountToken, type TokenOptions } from './service-account.ts';
-import { parseCidr, formatIp } from '../../../src/net/ip.ts';
+import { parseCidr, formatIp } from '../net/ip.ts';
 
 export interface ClusterOptions {
   /**

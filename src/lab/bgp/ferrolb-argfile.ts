@@ -1,7 +1,7 @@
 // `node ferrolb-argfile.ts ANNOUNCE_FILE bgp ARGS...`: bin/ferrolb.ts with one `--announce IP` added
 // per line of ANNOUNCE_FILE, for announcement lists too long for argv (the benchmark's 50,000).
 import { readFileSync } from 'node:fs';
-import { main } from '../../../../src/cli/main.ts';
+import { main } from '../../cli/main.ts';
 
 const [file, ...rest] = process.argv.slice(2);
 if (file === undefined || rest.length === 0) {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOk, spawnLogged, type Daemon, type RunOptions, type SpawnOptions, run } from './exec.ts';
-import { sleep } from './poll.ts';
+import { sleep } from '../poll.ts';
 
 export interface Endpoint {
   ns: string;

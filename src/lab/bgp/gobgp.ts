@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Daemon } from './exec.ts';
 import type { Lab } from './netns.ts';
 import { familiesOf, isIpv6, type PeerOptions, type SeenRoute } from './peer-options.ts';
-import { waitFor } from './poll.ts';
+import { waitFor } from '../poll.ts';
 
 const API = '127.0.0.1';
 const API_PORT = 50051;

@@ -1,5 +1,5 @@
 export * from './exec.ts';
-export * from './poll.ts';
+export { sleep, staysFalse, waitFor, type PollOptions } from '../poll.ts';
 export * from './netns.ts';
 export * from './peer-options.ts';
 export * from './bird.ts';

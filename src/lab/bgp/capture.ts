@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Lab } from './netns.ts';
 import { readPcap, type TcpFlow } from './pcap.ts';
-import { waitFor } from './poll.ts';
+import { waitFor } from '../poll.ts';
 
 export class Capture {
   readonly lab: Lab;

@@ -7,7 +7,7 @@ let done = false;
 
 export function ensureDaemons(): void {
   if (done) return;
-  const script = fileURLToPath(new URL('../../../../scripts/bgp-daemons.sh', import.meta.url));
+  const script = fileURLToPath(new URL('../../../scripts/bgp-daemons.sh', import.meta.url));
   try {
     execFileSync('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 600_000 });
   } catch (err) {

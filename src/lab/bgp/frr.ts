@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Daemon } from './exec.ts';
 import type { Lab } from './netns.ts';
 import { familiesOf, isIpv6, type PeerOptions, type SeenRoute } from './peer-options.ts';
-import { waitFor } from './poll.ts';
+import { waitFor } from '../poll.ts';
 
 export function frrConfig(o: PeerOptions): string {
   const n = o.peerAddress;

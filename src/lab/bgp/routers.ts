@@ -6,7 +6,7 @@ import { Frr } from './frr.ts';
 import { GoBgp } from './gobgp.ts';
 import type { Lab } from './netns.ts';
 import type { AfiSafi, PeerOptions, SeenRoute } from './peer-options.ts';
-import { waitFor } from './poll.ts';
+import { waitFor } from '../poll.ts';
 
 export const DAEMONS = ['bird', 'frr', 'gobgp', 'exabgp'] as const;
 export type DaemonName = (typeof DAEMONS)[number];

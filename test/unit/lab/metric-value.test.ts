@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricValue } from '../../../src/controller/child.ts';
+import { metricValue } from '../../../src/lab/index.ts';
 
 const text = `# HELP ferrolb_config_stale x
 # TYPE ferrolb_config_stale gauge

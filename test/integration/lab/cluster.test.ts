@@ -1,4 +1,4 @@
-// Smoke test of the integration harness against a real etcd + kube-apiserver (built by
+// Smoke test of the lab (src/lab) against a real etcd + kube-apiserver (built by
 // scripts/k8s-binaries.sh). Missing binaries make this FAIL with the script's message, never skip.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import {
   startCluster,
   waitFor,
   type Cluster,
-} from './harness/index.ts';
+} from '../../../src/lab/index.ts';
 
 const NS = 'harness-smoke';
 
@@ -143,8 +143,8 @@ function alive(pid: number): boolean {
 
 describe('daemons do not outlive a test process killed with SIGKILL', () => {
   it('etcd and kube-apiserver die with their parent (PR_SET_PDEATHSIG via setpriv)', async () => {
-    const repoNode = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
-    const index = fileURLToPath(new URL('./harness/index.ts', import.meta.url));
+    const repoNode = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
+    const index = fileURLToPath(new URL('../../../src/lab/index.ts', import.meta.url));
     const code = `import { startCluster } from ${JSON.stringify(index)};
       const c = await startCluster();
       console.log(JSON.stringify({ dir: c.dir, ...c.processIds() }));
@@ -185,7 +185,7 @@ describe('daemons do not outlive a test process killed with SIGKILL', () => {
 });
 
 describe('scripts/k8s/scratch-gomod.sh', () => {
-  const script = fileURLToPath(new URL('../../scripts/k8s/scratch-gomod.sh', import.meta.url));
+  const script = fileURLToPath(new URL('../../../scripts/k8s/scratch-gomod.sh', import.meta.url));
   const gomod = (dir: string, text: string): string => {
     const path = join(dir, 'go.mod');
     writeFileSync(path, text);

@@ -6,7 +6,7 @@ import type { Daemon } from './exec.ts';
 import { NODE_BIN } from './ferrolb.ts';
 import type { Lab } from './netns.ts';
 import { splitMessages, type RawMessage } from './bgp-stream.ts';
-import { waitFor } from './poll.ts';
+import { waitFor } from '../poll.ts';
 
 const PROCESS = fileURLToPath(new URL('./raw-peer-process.ts', import.meta.url));
 

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export const K8S_BINARIES_SCRIPT = fileURLToPath(new URL('../../../scripts/k8s-binaries.sh', import.meta.url));
+export const K8S_BINARIES_SCRIPT = fileURLToPath(new URL('../../scripts/k8s-binaries.sh', import.meta.url));
 
 export interface K8sBinaries {
   dir: string;

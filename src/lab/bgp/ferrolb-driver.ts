@@ -5,7 +5,7 @@
 //   stop cease|restart  shut down (NOTIFICATION Cease) or close without NOTIFICATION (graceful restart)
 // Each command is acknowledged on stdout with `ok <command>` or `error <reason>`.
 import { createInterface } from 'node:readline';
-import { runBgp } from '../../../../src/cli/bgp.ts';
+import { runBgp } from '../../cli/bgp.ts';
 
 const io = { stdout: (s: string) => void process.stdout.write(s), stderr: (s: string) => void process.stderr.write(s) };
 const run = await runBgp(process.argv.slice(2), io);

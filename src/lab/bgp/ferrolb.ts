@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Daemon } from './exec.ts';
 import type { Lab } from './netns.ts';
-import { waitFor } from './poll.ts';
+import { waitFor } from '../poll.ts';
 
-export const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const NODE_BIN = `${REPO}node_modules/.bin/node`;
 export const CLI = `${REPO}bin/ferrolb.ts`;
 const ARGFILE_RUNNER = fileURLToPath(new URL('./ferrolb-argfile.ts', import.meta.url));
