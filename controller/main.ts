@@ -3,8 +3,8 @@
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { Allocator } from '../src/allocator/index.ts';
+import { parseFlags } from '../src/cli/controller-flags.ts';
 import { Controller, type ToRequest } from '../src/controller/controller.ts';
-import { parseFlags } from '../src/controller/flags.ts';
 import { startHttpServer } from '../src/controller/http-server.ts';
 import { ControllerMetrics } from '../src/controller/metrics.ts';
 import { ApiEventRecorder } from '../src/k8s/event-recorder.ts';
@@ -16,6 +16,10 @@ import { systemClock } from '../src/time/index.ts';
 
 const parsed = parseFlags(process.argv.slice(2));
 if (!parsed.ok) {
+  if (parsed.help) {
+    process.stdout.write(parsed.message);
+    process.exit(0);
+  }
   process.stderr.write(`${parsed.message.trimEnd()}\n`);
   process.exit(2);
 }

@@ -7,11 +7,19 @@ import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine, usageFailure } from './flags.ts';
 import type { CliIo } from './io.ts';
 
 const MANIFESTS = fileURLToPath(new URL('../../manifests/', import.meta.url));
 const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/k8s-binaries.sh', import.meta.url));
-const USAGE = 'usage: ferrolb lab [--once]\n  --once   exit after printing the demo Service IP (default: keep running until Ctrl-C)\n';
+export const LAB_USAGE = `usage: ferrolb lab [--once]
+  A cluster in a box on this machine: a real etcd + kube-apiserver on loopback, manifests/ and the example
+  pools applied, the controller under its own ServiceAccount, and a demo LoadBalancer Service whose IPs
+  are printed. The first run builds kube-apiserver, etcd and kubectl with Go (10-15 minutes on 2 cores;
+  cached under ~/.cache/ferrolb/k8s), or uses KUBEBUILDER_ASSETS.
+  --once       exit after printing the demo Service's IPs (default: keep running until Ctrl-C)
+  -h, --help   this text
+`;
 
 function goVersion(): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -31,16 +39,16 @@ function buildK8sBinaries(io: CliIo): Promise<number> {
 }
 
 export async function labCommand(args: string[], io: CliIo): Promise<number> {
-  let once = false;
-  for (const a of args) {
-    if (a === '--once') once = true;
-    else if (a === '-h' || a === '--help') {
-      io.stdout(USAGE);
+  let once: boolean;
+  try {
+    const { values } = parseCommandLine(args, { once: { type: 'boolean' } });
+    if (values.help) {
+      io.stdout(LAB_USAGE);
       return 0;
-    } else {
-      io.stderr(`ferrolb lab: unknown argument "${a}"\n${USAGE}`);
-      return 2;
     }
+    once = values.once ?? false;
+  } catch (err) {
+    return usageFailure(io, 'lab', err, LAB_USAGE);
   }
 
   // The lab (and the Kubernetes client under it) is loaded only for this command.

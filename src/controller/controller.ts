@@ -5,8 +5,8 @@
 import type { V1Namespace, V1ObjectReference, V1Service } from '@kubernetes/client-node';
 import type { AllocationRequest, AllocationResult, Assignment, PoolUsage } from '../allocator/types.ts';
 import type { Config, Pool } from '../config/model.ts';
+import { poolContaining } from '../config/index.ts';
 import { formatProblem } from '../config/model.ts';
-import { parseIp } from '../net/ip.ts';
 import type { EventSink, EventSpec } from '../k8s/event-recorder.ts';
 import { errorText, objectKey, type Informer, type KubeObject } from '../k8s/informer.ts';
 import { ingressIps, type ServiceWriter } from '../k8s/service-writer.ts';
@@ -75,12 +75,6 @@ function serviceRef(svc: V1Service): V1ObjectReference {
     uid: svc.metadata?.uid,
     resourceVersion: svc.metadata?.resourceVersion,
   };
-}
-
-function inPools(ip: string, pools: Pool[]): boolean {
-  const parsed = parseIp(ip);
-  if (!parsed) return false;
-  return pools.some((p) => p.ranges.some((r) => r.family === parsed.family && r.first <= parsed.value && parsed.value <= r.last));
 }
 
 function creationOrder(a: V1Service, b: V1Service): number {
@@ -345,7 +339,7 @@ export class Controller {
         : { kind: 'failed', error: result.error, ...(result.kept ? { kept: result.kept } : {}) };
     }
     const ours = POOL_ANNOTATIONS.some((a) => state.annotations[a] !== undefined);
-    const ownedIps = previous?.ips ?? (ours ? state.ingressIps.filter((ip) => inPools(ip, config.pools)) : []);
+    const ownedIps = previous?.ips ?? (ours ? state.ingressIps.filter((ip) => poolContaining(config.pools, ip) !== undefined) : []);
     const result = reconcileService({ service: state, previous, outcome, ownedIps, lastFailure: this.#failures.get(key) });
 
     if (result.allocated) d.metrics.allocations.inc();

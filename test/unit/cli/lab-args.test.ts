@@ -6,7 +6,7 @@ describe('ferrolb lab arguments', () => {
     let err = '';
     const code = await labCommand(['--bogus'], { stdout: () => {}, stderr: (s) => void (err += s) });
     expect(code).toBe(2);
-    expect(err).toMatch(/unknown argument "--bogus"/);
+    expect(err).toMatch(/unknown option --bogus/);
     expect(err).toMatch(/usage: ferrolb lab \[--once\]/);
   });
   it('--help prints usage and exits 0', async () => {

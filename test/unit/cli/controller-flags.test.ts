@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLAGS, parseFlags } from '../../../src/controller/flags.ts';
+import { DEFAULT_FLAGS, parseFlags } from '../../../src/cli/controller-flags.ts';
 
 describe('parseFlags', () => {
   it('gives MetalLB-like defaults', () => {
@@ -19,12 +19,20 @@ describe('parseFlags', () => {
     [['--metrics-port', '70000'], /--metrics-port: "70000" is not an integer in 0..65535/],
     [['--workers', 'many'], /--workers: "many"/],
     [['--kubeconfig'], /--kubeconfig needs a value/],
-    [['--bogus', 'x'], /unknown flag --bogus/],
+    [['--bogus', 'x'], /unknown option --bogus/],
     [['stray'], /unexpected argument "stray"/],
     [['--log-level', 'loud'], /--log-level: "loud"/],
   ])('rejects %j with a message naming the flag', (argv, re) => {
     const r = parseFlags(argv);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(re);
+  });
+
+  it('--help and -h give the usage as help (exit 0), not as an error', () => {
+    for (const h of ['--help', '-h']) {
+      const r = parseFlags([h]);
+      expect(r).toMatchObject({ ok: false, help: true });
+      if (!r.ok) expect(r.message).toMatch(/^usage: controller\/main.ts/);
+    }
   });
 });
