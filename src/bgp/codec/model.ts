@@ -179,8 +179,11 @@ export interface RouteRefresh {
 export type BgpMessage = Open | Update | Keepalive | Notification | RouteRefresh;
 export type BgpMessageType = BgpMessage['type'];
 
-/** A route to announce: one prefix, its next hop, and the attributes other than NEXT_HOP / MP_*. */
-export interface Route {
+/**
+ * A route as the UPDATE codec packs it: one prefix, its next hop, and the attributes other than NEXT_HOP /
+ * MP_*. (The announcement model, with text next hops and communities, is Route in src/bgp/routes.ts.)
+ */
+export interface WireRoute {
   prefix: Prefix;
   nextHop: bigint;
   /** IPv6 only: link-local next hop for peers on the same link. */
