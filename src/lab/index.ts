@@ -20,3 +20,4 @@ export { installManifestFiles, installManifests, legacyConfigMap, MANIFESTS } fr
 export {
   CONTROLLER_MAIN, httpGet, metricValue, PROJECT_NODE, startControllerChild, type ControllerChild, type ControllerChildOptions,
 } from './controller-child.ts';
+export { findKubectl, tryCommands, type LabEndpoints } from './kubectl.ts';
