@@ -71,6 +71,8 @@ describe('controller allocation against a real API server', () => {
     await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'v6', { families: ['IPv6'], policy: 'SingleStack' }) });
     const svc = await waitService(env, NS, 'v6', 'an IPv6 ingress', (s) => ingressOf(s).length === 1);
     expect(inRange(ingressOf(svc)[0]!, '2001:db8::', '2001:db8::f')).toBe(true);
+    // The first IPv6 Service of 2001:db8::/124 skips the Subnet-Router anycast address (RFC 4291 §2.6.1).
+    expect(ingressOf(svc)).toEqual(['2001:db8::1']);
   });
 
   it('dual-stack Service gets one address per family from the same pool, primary family first', async () => {

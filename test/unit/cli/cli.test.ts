@@ -19,7 +19,7 @@ describe('ferrolb config check', () => {
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n')).toEqual([
       'lan  protocol=layer2  families=ipv4,ipv6  addresses=288',
-      'public  protocol=bgp  families=ipv4,ipv6  addresses=512',
+      'public  protocol=bgp  families=ipv4,ipv6  addresses=511', // 2001:db8:100::/120 without its Subnet-Router anycast address
       'reserved  protocol=layer2  families=ipv4  addresses=11',
     ]);
   });
