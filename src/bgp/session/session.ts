@@ -444,6 +444,11 @@ export class BgpSession extends EventEmitter {
     this.prepareQueued = true;
     setImmediate(() => {
       this.prepareQueued = false;
+      // Not while our TCP connect is in flight: preparing a large table holds the event loop, the
+      // ConnectRetry timer falls due meanwhile, and Node runs a due timer before the I/O that completed
+      // in the same time, so the session would drop the connection the peer had just accepted and dial
+      // again. The table is prepared right after our OPEN goes out instead (connect()).
+      if (this.main.fsm.name === 'Connect') return;
       this.rib.prepareAhead(this.main);
     });
   }
