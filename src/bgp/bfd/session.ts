@@ -6,14 +6,15 @@ import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { BfdProfile } from '../../config/model.ts';
 import { systemClock, type Clock, type Timer } from '../../time/index.ts';
-import { decodeControl, encodeControlPacket } from './codec.ts';
-import type { DropReason } from './codec.ts';
+import { DecodeError } from '../../wire/index.ts';
+import { decodeControl, encodeControl } from './codec.ts';
+import type { ControlDecodeCode, DropReason } from './codec.ts';
 import { initialVars, nextDeadline, step, detectionTime } from './fsm.ts';
 import type { BfdEvent, BfdVars } from './fsm.ts';
 import { timersFromProfile } from './profile.ts';
 import type { BfdPacketMeta, BfdTransport, BfdTransportFactory } from './transport.ts';
 import { BFD_TTL, DIAG_NAMES } from './types.ts';
-import type { BfdState, DiagCode } from './types.ts';
+import type { BfdState, ControlPacket, DiagCode } from './types.ts';
 
 export interface BfdSessionOptions {
   local: string;
@@ -165,9 +166,14 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     // with at least the configured minimum (-1: the transport cannot tell).
     const minTtl = this.multihop ? this.minimumTtl : BFD_TTL;
     if (meta.ttl !== -1 && meta.ttl < minTtl) return this.countDrop('bad-ttl');
-    const decoded = decodeControl(bytes, 0);
-    if (!decoded.ok) return this.countDrop(decoded.reason);
-    this.dispatch({ type: 'receive', packet: decoded.value });
+    let packet: ControlPacket;
+    try {
+      packet = decodeControl(bytes, 0).value;
+    } catch (err) {
+      if (err instanceof DecodeError) return this.countDrop(err.code as ControlDecodeCode);
+      throw err;
+    }
+    this.dispatch({ type: 'receive', packet });
   }
 
   private countDrop(reason: DropReason): void {
@@ -181,7 +187,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
       if (action.type === 'send') {
         if (!this.transport) continue;
         this.counters.sent++;
-        this.transport.send(encodeControlPacket(action.packet));
+        this.transport.send(encodeControl(action.packet));
       } else if (action.type === 'drop') {
         this.countDrop(action.reason);
       } else if (!(this.stopped || event.type === 'admin-down')) {

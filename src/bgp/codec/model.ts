@@ -3,6 +3,7 @@
 import type { Family } from '../../net/family.ts';
 import type { BgpError } from '../errors.ts';
 import type { Prefix } from '../prefix.ts';
+import type { Codec } from '../../wire/index.ts';
 
 export type { Prefix } from '../prefix.ts';
 
@@ -12,18 +13,9 @@ export interface CodecContext {
   fourOctetAs: boolean;
 }
 
-export interface Decoded<T> {
-  value: T;
-  bytesRead: number;
-}
-
-/** The three functions every self-delimiting wire type has. */
-export interface WireCodec<T> {
-  decode(buf: Uint8Array, offset: number, ctx: CodecContext): Decoded<T>;
-  /** Writes at `offset`, returns the number of bytes written (always equal to length(value)). */
-  encode(value: T, buf: Uint8Array, offset: number, ctx: CodecContext): number;
-  length(value: T, ctx: CodecContext): number;
-}
+/** The codec model's types (src/wire/codec.ts): BGP's self-delimiting wire types are Codecs with the context. */
+export type { Decoded } from '../../wire/index.ts';
+export type WireCodec<T> = Codec<T, CodecContext>;
 
 /**
  * A type whose extent is given by an enclosing header (a path attribute value, a capability value, a
@@ -31,7 +23,7 @@ export interface WireCodec<T> {
  */
 export interface BodyCodec<T> {
   decode(buf: Uint8Array, offset: number, length: number, ctx: CodecContext): T;
-  encode(value: T, buf: Uint8Array, offset: number, ctx: CodecContext): number;
+  write(value: T, buf: Uint8Array, offset: number, ctx: CodecContext): number;
   length(value: T, ctx: CodecContext): number;
 }
 

@@ -89,7 +89,7 @@ function prefixCodec(family: Family): WireCodec<Prefix> {
       if (typeof r === 'string') throw new RangeError(r);
       return r;
     },
-    encode: (p, buf, offset) => writePrefix(p, buf, offset),
+    write: (p, buf, offset) => writePrefix(p, buf, offset),
     length: (p) => prefixLength(p),
   };
 }
