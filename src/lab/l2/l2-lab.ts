@@ -4,8 +4,8 @@
 // destroy(), and by a process-exit hook when a run dies half way.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { run, runOk, spawnLogged, type Daemon, type RunResult } from '../bgp/lab/exec.ts';
-import { sleep, waitFor } from '../bgp/lab/poll.ts';
+import { run, runOk, spawnLogged, type Daemon, type RunResult } from '../bgp/exec.ts';
+import { sleep, waitFor } from '../poll.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const NODE = `${REPO}node_modules/.bin/node`;
