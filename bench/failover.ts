@@ -4,9 +4,8 @@
 // success before and the first after. Baseline in the same run, same namespaces, same probes:
 // keepalived (VRRP) with its default 1 s adverts and with 100 ms adverts.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { installManifests, startCluster } from '../src/lab/index.ts';
 import { SpeakerLab, setSpeakerPod } from '../src/lab/speaker-lab.ts';
 import { KeepalivedLab } from '../src/lab/keepalived.ts';
 import { OutageProbe } from '../src/lab/outage-probe.ts';
@@ -135,8 +134,6 @@ async function baseline(advert: number, kills: number): Promise<string[]> {
   }
 }
 
-const MANIFESTS = fileURLToPath(new URL('../manifests/', import.meta.url));
-
 /** A LoadBalancer Service with `ips` in its status and an endpoint on every node (what the controller and kubelet would make). */
 async function demoService(core: CoreV1Api, discovery: DiscoveryV1Api, name: string, ips: string[], nodes: string[]): Promise<void> {
   await core.createNamespacedService({ namespace: 'demo', body: { metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: PORT }] } } });
@@ -159,12 +156,10 @@ async function demoService(core: CoreV1Api, discovery: DiscoveryV1Api, name: str
  * marks the speaker Pod not Ready at once, as a kubelet would much later: the API path alone).
  */
 async function ferrolb(nodes: number, kills: number, membership: 'memberlist' | 'pods', extraIps = 0): Promise<string[]> {
-  // The harness moves to src/lab with the groundwork branch; until then it lives with the tests.
-  const harness = await import('../test/integration/harness/index.ts');
-  const cluster = await harness.startCluster();
+  const cluster = await startCluster();
   let lab: SpeakerLab | undefined;
   try {
-    for (const f of readdirSync(MANIFESTS).filter((x) => /^\d\d-.*\.yaml$/.test(x)).sort()) await cluster.apply(readFileSync(`${MANIFESTS}${f}`, 'utf8'));
+    for (const text of installManifests()) await cluster.apply(text);
     lab = await SpeakerLab.start(cluster, { nodes, prefix: `fspf${process.pid % 10000}`, speakerArgs: ['--membership', membership, '--log-level', 'warn'] });
     const l = lab;
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);

@@ -10,7 +10,7 @@ import { startHttpServer } from '../src/controller/http-server.ts';
 import { ApiEventRecorder } from '../src/k8s/event-recorder.ts';
 import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
 import { speakerInformers } from '../src/k8s/speaker-informers.ts';
-import { ApiStatusWriter } from '../src/k8s/status-writer.ts';
+import { ApiStatusWriter } from '../src/speaker/status-writer.ts';
 import { parseSpeakerFlags } from '../src/speaker/flags.ts';
 import { KeyringRotation, keyOfSecret, MEMBERLIST_SECRET_KEY } from '../src/speaker/keyring-rotation.ts';
 import { Layer2Adapter } from '../src/speaker/layer2-adapter.ts';

@@ -3,8 +3,8 @@
 // metallb.io informers, reused as they are), the Secrets of the speaker's namespace (memberlist key, BGP
 // passwords) and the speaker Pods of the DaemonSet (label selector: join addresses, pod membership).
 import { DiscoveryV1Api, type V1EndpointSlice, type V1Node, type V1Pod, type V1Secret, type V1Service } from '@kubernetes/client-node';
-import { WATCH_BACKOFF } from '../controller/backoff.ts';
-import type { ConfigMapLike, CrdObject } from '../controller/config-source.ts';
+import type { ConfigMapLike, CrdObject } from './metallb-kinds.ts';
+import { WATCH_BACKOFF } from './watch-backoff.ts';
 import { Informer, type KubeObject, type ListResult } from './informer.ts';
 import type { KubeClients } from './kube-client.ts';
 import { controllerInformers, type InformerRuntime } from './resources.ts';

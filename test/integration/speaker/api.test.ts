@@ -8,11 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControllerChild, httpGet, metricValue, type ControllerChild } from '../../../src/controller/child.ts';
 import { statusCommand } from '../../../src/cli/status.ts';
 import { startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
-import { freeLoopbackPort, parseManifests, waitFor } from '../harness/index.ts';
-import { MANIFESTS } from '../controller/fixture.ts';
+import { MANIFESTS, freeLoopbackPort, httpGet, metricValue, parseManifests, startControllerChild, waitFor, type ControllerChild } from '../../../src/lab/index.ts';
 import {
   NS,
   createLbService,

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../harness/index.ts';
+import { waitFor } from '../../../src/lab/index.ts';
 import { createLbService, setEndpoints, waitStatusNodes } from './fixture.ts';
 import { startSpeakerLab, type TestLab } from './lab-fixture.ts';
 

@@ -3,9 +3,8 @@
 // owner is measured and printed.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startControllerChild, type ControllerChild } from '../../../src/controller/child.ts';
 import { runSpeakerDemo, type SpeakerDemo } from '../../../src/lab/speaker-demo.ts';
-import { freeLoopbackPort, waitFor } from '../harness/index.ts';
+import { freeLoopbackPort, startControllerChild, waitFor, type ControllerChild } from '../../../src/lab/index.ts';
 import { setupSpeakerEnv, type SpeakerEnv } from './fixture.ts';
 
 let env: SpeakerEnv | undefined;

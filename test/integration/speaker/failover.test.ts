@@ -4,7 +4,7 @@
 // each side announce, the conflict is reported, and after healing one owner remains.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answeringMacs, macOf } from '../../../src/lab/speaker-net.ts';
-import { waitFor } from '../harness/index.ts';
+import { waitFor } from '../../../src/lab/index.ts';
 import { createLbService, statusObjects } from './fixture.ts';
 import { startSpeakerLab, type TestLab } from './lab-fixture.ts';
 

@@ -3,9 +3,8 @@
 // kubelet runs: Pod and Service status are written directly), and waits on status objects.
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
-import { startCluster, waitFor, type Cluster } from '../harness/index.ts';
+import { installManifests, startCluster, waitFor, type Cluster } from '../../../src/lab/index.ts';
 import { createNodeObject, setSpeakerPod as setSpeakerPod0 } from '../../../src/lab/speaker-lab.ts';
-import { installManifests } from '../controller/fixture.ts';
 
 export const NS = 'ferrolb-system';
 

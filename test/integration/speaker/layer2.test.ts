@@ -6,7 +6,7 @@
 // Service's endpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answeringMacs, macOf } from '../../../src/lab/speaker-net.ts';
-import { waitFor } from '../harness/index.ts';
+import { waitFor } from '../../../src/lab/index.ts';
 import { createLbService, setEndpoints, setSpeakerPod, statusObjects } from './fixture.ts';
 import { startSpeakerLab, type TestLab } from './lab-fixture.ts';
 

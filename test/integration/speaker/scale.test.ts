@@ -3,10 +3,9 @@
 // restarts (kill -9 and SIGTERM) and an owner leaving and coming back.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet } from '../../../src/controller/child.ts';
 import { orderCandidates } from '../../../src/election/index.ts';
 import { startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
-import { freeLoopbackPort, waitFor } from '../harness/index.ts';
+import { freeLoopbackPort, httpGet, waitFor } from '../../../src/lab/index.ts';
 import { createLbService, createNode, setSpeakerPod, setupSpeakerEnv, statusObjects, type SpeakerEnv } from './fixture.ts';
 
 const COUNT = 200;
