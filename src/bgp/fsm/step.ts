@@ -16,6 +16,7 @@ import {
   ERR_CEASE,
   ERR_FSM,
   ERR_HOLD_TIMER_EXPIRED,
+  ERR_SEND_HOLD_TIMER_EXPIRED,
   FSM_UNEXPECTED_IN_ESTABLISHED,
   FSM_UNEXPECTED_IN_OPENCONFIRM,
   FSM_UNEXPECTED_IN_OPENSENT,
@@ -233,6 +234,9 @@ function common(tx: Tx, event: FsmEvent): StepResult | undefined {
     case 'HoldTimer_Expires':
       tx.state.timers.Hold = false;
       return tx.notify({ code: ERR_HOLD_TIMER_EXPIRED, subcode: 0 }).toIdle('hold timer expired', 'inc');
+    case 'SendHoldTimer_Expires':
+      // RFC 9687 §4: NOTIFICATION Send Hold Timer Expired (if it can still be sent), then close.
+      return tx.notify({ code: ERR_SEND_HOLD_TIMER_EXPIRED, subcode: 0 }).toIdle('send hold timer expired', 'inc');
     case 'TcpConnectionFails':
       return tx.toIdle('TCP connection closed', 'inc');
     case 'NotifMsg':
