@@ -132,6 +132,11 @@ export class BgpSession extends EventEmitter {
     return this.main.socket ? this.main.direction : undefined;
   }
 
+  /** Octets of output not yet taken by the kernel on the current connection (bounded, see output-queue.ts). */
+  get outputPending(): number {
+    return this.main.out?.pending ?? 0;
+  }
+
   get negotiatedParameters(): Negotiated | undefined {
     return this.negotiated;
   }
