@@ -167,15 +167,21 @@ export function sendMessage(conn: Conn, msg: BgpMessage): void {
 
 /**
  * Turns away an incoming connection no FSM takes: with NOTIFICATION Cease/Connection Collision
- * Resolution (6/7) when `notify` (the session is Established, RFC 4271 §6.8), else by closing it.
+ * Resolution (6/7) when `notify` (the session is Established, RFC 4271 §6.8), else by closing it. Either
+ * way the socket is gone within a few seconds, whatever the peer does (idle connections cost nothing).
  */
 export function refuseSocket(socket: net.Socket, notify: boolean): void {
-  if (notify) {
-    socket.end(encodeMessage({ type: 'NOTIFICATION', code: ERR_CEASE, subcode: CEASE_COLLISION_RESOLUTION, data: new Uint8Array(0) }, { fourOctetAs: true }));
-  } else {
-    socket.destroy();
-  }
   socket.on('error', () => {});
+  if (!notify) {
+    socket.destroy();
+    return;
+  }
+  socket.end(encodeMessage({ type: 'NOTIFICATION', code: ERR_CEASE, subcode: CEASE_COLLISION_RESOLUTION, data: new Uint8Array(0) }, { fourOctetAs: true }));
+  // A peer that never reads nor closes must not keep the socket: drop it after a grace period.
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), 3000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Resolves once `socket` is closed, or after `ms` (then destroys it). */
