@@ -134,8 +134,10 @@ describe('a hostile peer next to healthy sessions', () => {
     expect(storm.has('done'), await diagnostics()).toBe(true);
     expect(deafClosedBySpeaker(), await diagnostics()).toBe(true);
     expect(speakerEvents().some((l) => l.startsWith(`peer ${PEERS.deaf.address} Idle reason="send hold timer expired`))).toBe(true);
-    // BIRD: Established all along, never re-established (same 'since'), every route still there.
-    expect(birdSeen.filter((b) => b.state !== 'Established' || b.since !== since || b.routes !== ANNOUNCE.length), await diagnostics()).toEqual([]);
+    // BIRD: Established all along, never re-established (same 'since'), every route still there. BIRD
+    // prints its monotonic timestamps as wall time with the offset of the moment, so 'since' jitters by
+    // a few ms between calls; a re-establishment moves it by seconds (error wait time 1 s at least).
+    expect(birdSeen.filter((b) => b.state !== 'Established' || Math.abs(b.since - since) > 500 || b.routes !== ANNOUNCE.length), await diagnostics()).toEqual([]);
     // The healthy peer: its hold timer never expired, no NOTIFICATION, still connected.
     expect(healthy.has('hold-expired') || healthy.has('notification') || healthy.has('closed'), await diagnostics()).toBe(false);
     // The speaker's side: one Established each, and no state change after it.

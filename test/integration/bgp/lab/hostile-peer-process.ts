@@ -3,7 +3,9 @@
 // (a line on stdin). Every loop is bounded in count.
 //   healthy  a well-behaved router with hold time 3 s: KEEPALIVE every second, reads everything, and
 //            enforces its hold timer as a router would (closes after 3 s without a message). Reports
-//            {"ev":"stats","maxGapMs","maxKeepaliveGapMs"} every second, {"ev":"hold-expired"} if so.
+//            {"ev":"stats","maxGapMs","maxKeepaliveGapMs"} every second, {"ev":"hold-expired"} if so, and
+//            {"ev":"keepalive","at":ms} for every KEEPALIVE received (the benchmark's gaps).
+//   refresh  on go: N ROUTE-REFRESH at once; reads everything; {"ev":"sent"} once the socket took them.
 //   storm    on go: N ROUTE-REFRESH at once, then N valid UPDATEs, then N malformed UPDATEs (ORIGIN 7:
 //            treat-as-withdraw), then N ROUTE-REFRESH again; reads everything. {"ev":"done"} at the end.
 //   deaf     reads until Established and the initial table, then on go stops reading and keeps sending
@@ -73,7 +75,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function bgp(holdTime: number, onEstablished: (s: Socket) => void): Socket {
   const s = createConnection({ host: speaker!, port: 179, localAddress: local! });
   s.setNoDelay(true);
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let established = false;
   let lastRx = 0;
   let lastKeepalive = 0;
@@ -104,6 +106,7 @@ function bgp(holdTime: number, onEstablished: (s: Socket) => void): Socket {
       if (type === 1) s.write(KEEPALIVE);
       if (type === 3) emit({ ev: 'notification', code: buf[off + 19], subcode: buf[off + 20] });
       if (type === 4) {
+        if (role === 'healthy') emit({ ev: 'keepalive', at: now });
         if (established) maxKeepaliveGapMs = Math.max(maxKeepaliveGapMs, now - lastKeepalive);
         lastKeepalive = now;
         if (!established) {
@@ -165,6 +168,15 @@ switch (role) {
           await sleep(500);
         }
         emit({ ev: 'done' });
+      })();
+    });
+    break;
+  case 'refresh':
+    bgp(90, (s) => {
+      void (async () => {
+        await waitGo();
+        await writeAll(s, repeat(REFRESH, N));
+        emit({ ev: 'sent' });
       })();
     });
     break;
