@@ -157,6 +157,18 @@ describe('a hostile peer next to healthy sessions', () => {
     // And the speaker holds no socket for them (nor for the deaf peer): only the three live sessions.
     const conns = (await lab.exec(nodeNs, ['ss', '-Htn', 'sport', '=', ':179'])).split('\n').filter((l) => l.trim() !== '');
     expect(conns.map((l) => l.split(/\s+/)[0]).sort(), conns.join('\n')).toEqual(['ESTAB', 'ESTAB', 'ESTAB']);
+    // BIRD asks for a refresh itself (`reload in`); both sides offer Enhanced Route Refresh, so the resend
+    // comes between BoRR and EoRR (RFC 7313): BIRD receives all 512 again and keeps them (none swept).
+    const importUpdates = async (): Promise<number> =>
+      Number(/Import updates:\s+(\d+)/.exec(await bird.control.command('show protocols all peer1'))?.[1] ?? NaN);
+    const before = await importUpdates();
+    await bird.control.command('reload in peer1');
+    await waitFor(async () => (await importUpdates()) >= before + ANNOUNCE.length, {
+      what: 'BIRD receiving the refreshed routes', timeoutMs: 30_000, intervalMs: 100, diagnostics,
+    });
+    await sleep(500);
+    const after = await bird.protocol();
+    expect([after.bgpState, after.importedRoutes, Math.abs(after.sinceMs - since) <= 500]).toEqual(['Established', ANNOUNCE.length, true]);
     // Memory: 50,000 messages in and a deaf peer cost the speaker far less than the ~160 MB the old
     // code used; the bound is generous (the machine is shared), the benchmark measures it.
     expect(rssMax - rssBefore).toBeLessThan(64 * 1024);
