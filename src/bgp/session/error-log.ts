@@ -1,7 +1,8 @@
 // Rate-limited logging of what a peer sent wrong, per reason: every occurrence is counted (the session's
 // metrics hook, so nothing is lost), but at most `burst` lines per reason are logged per `intervalMs`;
 // when lines were held back, one summary line per reason says how many, at the end of the interval.
-// 10,000 malformed UPDATEs thus cost a handful of log lines and one counter per reason.
+// 10,000 malformed UPDATEs thus cost a handful of log lines and one counter per reason. The lines held
+// back still go out at debug level (nothing is lost to someone debugging; pino drops them otherwise).
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from './clock.ts';
 
@@ -63,6 +64,7 @@ export class ErrorLog {
     }
     w.suppressed++;
     this.hooks.suppressed?.(reason);
+    this.log.debug({ ...fields, reason, rateLimited: true }, msg);
     if (!w.timer) {
       const window = w;
       window.timer = this.clock.setTimer(window.start + this.limit.intervalMs - now, () => {

@@ -51,6 +51,17 @@ describe('ErrorLog', () => {
     expect(clock.armed).toBe(0);
   });
 
+  it('lines held back still go out at debug level', async () => {
+    const clock = new FakeClock();
+    const { lines, log } = capture();
+    log.level = 'debug';
+    const e = new ErrorLog(log, clock, { count: () => {} }, { burst: 1, intervalMs: 60_000 });
+    for (let i = 0; i < 3; i++) e.report('treat-as-withdraw', { i }, 'malformed UPDATE');
+    await flushed();
+    expect(lines.map((l) => [l['level'], l['i'], l['rateLimited']])).toEqual([[40, 0, undefined], [20, 1, true], [20, 2, true]]);
+    e.flush();
+  });
+
   it('flush() logs what is held back and leaves no timer', async () => {
     const clock = new FakeClock();
     const { lines, log } = capture();
