@@ -23,8 +23,9 @@ import type { SessionCounters, SessionOptions } from './session-types.ts';
 import { localAddressOf } from './transport.ts';
 import type { PeerKind } from './wire.ts';
 import { familyOfAfi } from './wire.ts';
-import type { EncodedBatch } from './write-routes.ts';
-import { encodeBatch, writeInitialTable, writeRefresh } from './write-routes.ts';
+import type { EncodedBatch } from './encode-routes.ts';
+import { encodeBatch } from './encode-routes.ts';
+import { writeInitialTable, writeRefresh } from './write-routes.ts';
 
 export interface AdvertiserOptions {
   peer: string;

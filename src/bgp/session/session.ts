@@ -41,6 +41,7 @@ import {
 } from './connection.ts';
 import { decodeFailure, notificationReceived } from './message-errors.ts';
 import { ErrorLog } from './error-log.ts';
+import { armSendHold, readBatch, sendHoldSeconds } from './flow-control.ts';
 import { AdjRibIn, recordUpdate } from './received-update.ts';
 import { refreshAction } from './route-refresh.ts';
 import { RouteAdvertiser } from './route-advertiser.ts';
@@ -50,10 +51,6 @@ import { newCounters } from './session-types.ts';
 
 export { routerIdToNumber } from './session-config.ts';
 
-/** Work per session per turn of the event loop: frames handled before yielding to other sessions. */
-const READ_BUDGET = { frames: 64, bytes: 64 * 1024 };
-/** RFC 9687 §4 suggests 8 minutes (or more, e.g. twice a long hold time). */
-const DEFAULT_SEND_HOLD_SECONDS = 480;
 /** Bulk output waiting for a slow peer before producers stop: a few full tables of host routes. */
 const DEFAULT_OUTPUT_HIGH_WATER = 256 * 1024;
 export type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
@@ -429,15 +426,13 @@ export class BgpSession extends EventEmitter {
 
   /** Output is blocked: unless the peer reads again within the send hold time, close the session. */
   private armSendHold(conn: Conn): void {
-    if (conn.sendHold || conn.discarded) return;
-    const seconds = this.opts.sendHoldTime ?? Math.max(DEFAULT_SEND_HOLD_SECONDS, 2 * (conn.fsm.negotiated?.holdTime ?? 0));
-    conn.sendHold = this.clock.setTimer(seconds * 1000, () => {
-      conn.sendHold = undefined;
+    const seconds = sendHoldSeconds(this.opts.sendHoldTime, conn.fsm.negotiated?.holdTime);
+    armSendHold(conn, this.clock, seconds, () => {
       const live = conn.fsm.name === 'OpenSent' || conn.fsm.name === 'OpenConfirm' || conn.fsm.name === 'Established';
-      if (!conn.out?.isBlocked || !live) return;
+      if (!live) return;
       this.counters.sendHoldTimerExpired++;
       this.opts.metrics?.sendHoldExpired(this.peer);
-      this.log.warn({ event: 'send-hold-timer-expired', seconds, pending: conn.out.pending }, 'peer has not read for the send hold time (RFC 9687)');
+      this.log.warn({ event: 'send-hold-timer-expired', seconds, pending: conn.out?.pending }, 'peer has not read for the send hold time (RFC 9687)');
       this.dispatch(conn, { type: 'SendHoldTimer_Expires' }, `send hold timer expired: the peer read nothing for ${seconds} s`);
     });
   }
@@ -466,38 +461,17 @@ export class BgpSession extends EventEmitter {
 
   // ---- receiving ---------------------------------------------------------------------------------
 
+  /** Received bytes: handled in bounded batches, one per turn of the event loop (flow-control.ts). */
   private onData(conn: Conn, chunk: Uint8Array): void {
     const socket = conn.socket;
     if (!socket) return;
     conn.reader.append(chunk);
-    if (!conn.readScheduled) this.readFrames(conn, socket);
-  }
-
-  /**
-   * Handles one bounded batch of received frames; when more are buffered, pauses the socket and carries
-   * on in a later turn of the event loop, so timers (KEEPALIVEs) and other sessions run in between.
-   */
-  private readFrames(conn: Conn, socket: net.Socket): void {
-    conn.readScheduled = false;
-    const alive = (): boolean => conn.socket === socket && !conn.discarded;
-    if (!alive()) return;
-    const r = conn.reader.read(READ_BUDGET, (frame) => {
-      this.onFrame(conn, frame);
-      return alive();
+    if (conn.readScheduled) return;
+    readBatch(conn, socket, {
+      defer: this.defer,
+      onFrame: (frame) => this.onFrame(conn, frame),
+      onHeaderError: (err) => this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data }, err.message),
     });
-    if (!alive()) return;
-    if (r.error) {
-      const err = r.error;
-      this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data }, err.message);
-      return;
-    }
-    if (r.more) {
-      socket.pause();
-      conn.readScheduled = true;
-      this.defer(() => this.readFrames(conn, socket));
-    } else if (socket.isPaused()) {
-      socket.resume();
-    }
   }
 
   private onFrame(conn: Conn, frame: Uint8Array): void {

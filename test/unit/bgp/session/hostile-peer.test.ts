@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../../../../src/bgp/codec/index.ts';
-import type { BgpMessage, RouteRefresh, Update } from '../../../../src/bgp/codec/index.ts';
+import type { BgpMessage, Update } from '../../../../src/bgp/codec/index.ts';
 import { BgpMetrics } from '../../../../src/bgp/metrics.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
 import type { SessionOptions } from '../../../../src/bgp/session/session.ts';
@@ -15,7 +15,7 @@ import { formatIp, parseIp } from '../../../../src/net/ip.ts';
 import { FakeClock } from '../../../helpers/fake-clock.ts';
 import { activeEnd } from './ends.ts';
 import { hostRoute as route } from './host-route.ts';
-import { eventually, peerOpen, rawServer } from './raw-peer.ts';
+import { establish, eventually, peerOpen, rawServer } from './raw-peer.ts';
 import type { RawPeer } from './raw-peer.ts';
 
 const CTX = { fourOctetAs: true };
@@ -34,14 +34,6 @@ async function sessionWithRawPeer(over: Partial<SessionOptions> = {}) {
   session.start();
   const peer = await server.accept();
   return { session, peer };
-}
-
-async function establish(session: BgpSession, peer: RawPeer, over: Parameters<typeof peerOpen>[0] = {}): Promise<void> {
-  await peer.next('OPEN');
-  peer.send(peerOpen(over));
-  peer.send({ type: 'KEEPALIVE' });
-  await peer.next('KEEPALIVE');
-  await eventually(() => session.isEstablished, 'Established');
 }
 
 /** Waits until the initial table and End-of-RIB of each family are in, then forgets them. */
@@ -324,6 +316,3 @@ describe('errors from the peer', () => {
     expect(text).toContain('ferrolb_bgp_route_refresh_received_total{peer="router-b",result="ignored-family-not-negotiated"} 3');
   });
 });
-
-// Keep the message type import used (RouteRefresh appears in the refresh helper's shape).
-export type { RouteRefresh };
