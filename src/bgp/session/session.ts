@@ -50,10 +50,10 @@ import type { NotificationEvent, SessionCounters, SessionOptions, StateChange } 
 import { newCounters } from './session-types.ts';
 
 export { routerIdToNumber } from './session-config.ts';
+export type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
 
 /** Bulk output waiting for a slow peer before producers stop: a few full tables of host routes. */
 const DEFAULT_OUTPUT_HIGH_WATER = 256 * 1024;
-export type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
 
 export class BgpSession extends EventEmitter {
   readonly peer: string;
