@@ -1,5 +1,4 @@
-// NOTIFICATION error codes and subcodes used by the FSM and session (RFC 4271 §4.5, RFC 6608, RFC 4486,
-// RFC 9687).
+// NOTIFICATION error codes and subcodes used by the FSM and session (RFC 4271 §4.5, RFC 6608, RFC 4486).
 
 export const ERR_HEADER = 1;
 export const ERR_OPEN = 2;
@@ -7,8 +6,6 @@ export const ERR_UPDATE = 3;
 export const ERR_HOLD_TIMER_EXPIRED = 4;
 export const ERR_FSM = 5;
 export const ERR_CEASE = 6;
-/** RFC 9687 §3: Send Hold Timer Expired (no subcode). */
-export const ERR_SEND_HOLD_TIMER_EXPIRED = 8;
 
 export const OPEN_UNSUPPORTED_VERSION = 1;
 export const OPEN_BAD_PEER_AS = 2;

@@ -16,11 +16,11 @@ import {
   ERR_CEASE,
   ERR_FSM,
   ERR_HOLD_TIMER_EXPIRED,
-  ERR_SEND_HOLD_TIMER_EXPIRED,
   FSM_UNEXPECTED_IN_ESTABLISHED,
   FSM_UNEXPECTED_IN_OPENCONFIRM,
   FSM_UNEXPECTED_IN_OPENSENT,
 } from './notification-codes.ts';
+import { ErrorCode } from '../errors.ts';
 import type {
   ErrorInfo,
   FsmAction,
@@ -236,7 +236,7 @@ function common(tx: Tx, event: FsmEvent): StepResult | undefined {
       return tx.notify({ code: ERR_HOLD_TIMER_EXPIRED, subcode: 0 }).toIdle('hold timer expired', 'inc');
     case 'SendHoldTimer_Expires':
       // RFC 9687 §4: NOTIFICATION Send Hold Timer Expired (if it can still be sent), then close.
-      return tx.notify({ code: ERR_SEND_HOLD_TIMER_EXPIRED, subcode: 0 }).toIdle('send hold timer expired', 'inc');
+      return tx.notify({ code: ErrorCode.SendHoldTimerExpired, subcode: 0 }).toIdle('send hold timer expired', 'inc');
     case 'TcpConnectionFails':
       return tx.toIdle('TCP connection closed', 'inc');
     case 'NotifMsg':

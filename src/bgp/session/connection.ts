@@ -7,7 +7,8 @@ import type { Family } from '../../config/model.ts';
 import { encodeMessage } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, RouteRefresh, Update } from '../codec/model.ts';
 import type { FsmEvent, FsmState, TimerName } from '../fsm/index.ts';
-import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState } from '../fsm/index.ts';
+import { initialState } from '../fsm/index.ts';
+import { CeaseSubcode, ErrorCode } from '../errors.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { FrameReader } from './frame-reader.ts';
 import type { OutputQueueOptions } from './output-queue.ts';
@@ -176,7 +177,7 @@ export function refuseSocket(socket: net.Socket, notify: boolean): void {
     socket.destroy();
     return;
   }
-  socket.end(encodeMessage({ type: 'NOTIFICATION', code: ERR_CEASE, subcode: CEASE_COLLISION_RESOLUTION, data: new Uint8Array(0) }, { fourOctetAs: true }));
+  socket.end(encodeMessage({ type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionCollisionResolution, data: new Uint8Array(0) }, { fourOctetAs: true }));
   // A peer that never reads nor closes must not keep the socket: drop it after a grace period.
   socket.resume();
   const timer = setTimeout(() => socket.destroy(), 3000);
