@@ -47,7 +47,7 @@ export interface SessionOptions {
   outputHighWater?: number;
   /** Runs `fn` on a later turn of the event loop (default setImmediate): how a busy session yields. */
   defer?: (fn: () => void) => void;
-  /** Prometheus counters (src/bgp/metrics.ts BgpMetrics implements this). */
+  /** Prometheus counters (src/bgp/speaker/metrics.ts BgpMetrics implements this). */
   metrics?: SessionMetrics;
   /** Rate limit of error log lines per reason (default error-log.ts DEFAULT_LOG_LIMIT). */
   logLimit?: { burst: number; intervalMs: number };

@@ -50,7 +50,7 @@ export interface SpeakerOptions {
   connector?: Connector;
   /** BFD sessions for peers with a bfdProfile (default: src/bgp/bfd over UDP). */
   bfdFactory?: () => Promise<BfdFactory>;
-  /** Counters of every session (src/bgp/metrics.ts BgpMetrics), labelled by peer name. */
+  /** Counters of every session (src/bgp/speaker/metrics.ts BgpMetrics), labelled by peer name. */
   metrics?: SessionMetrics;
   /** RFC 9687 send hold time for every session (seconds; default: the session's, 8 minutes). */
   sendHoldTime?: number;

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../../../../src/bgp/codec/index.ts';
 import type { BgpMessage, Update } from '../../../../src/bgp/codec/index.ts';
-import { BgpMetrics } from '../../../../src/bgp/metrics.ts';
+import { BgpMetrics } from '../../../../src/bgp/speaker/metrics.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
 import type { SessionOptions } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';

@@ -2,7 +2,7 @@
 // run several speakers in one process). Sessions count through the SessionMetrics interface, so the
 // session code does not depend on prom-client; labels are the peer name and a small fixed set of reasons.
 import { Counter, Registry } from 'prom-client';
-import type { SessionMetrics } from './session/session-types.ts';
+import type { SessionMetrics } from '../session/session-types.ts';
 
 export class BgpMetrics implements SessionMetrics {
   readonly registry = new Registry();
