@@ -10,7 +10,6 @@ import type { SessionOptions, StateChange } from '../../../../src/bgp/session/se
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
 import { activeEnd } from './ends.ts';
 import { establish, eventually, peerOpen, rawConnect, rawServer } from './raw-peer.ts';
-import type { RawPeer } from './raw-peer.ts';
 import { hostRoute as route } from './host-route.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
