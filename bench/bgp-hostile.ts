@@ -1,6 +1,6 @@
 // BGP benchmark rows for issue 11 (one hostile peer never hurts the others). The FerroLB speaker (`ferrolb
 // bgp`, config form, passive) announces 768 IPv4 /32s to raw peers in namespaces (fbh-*), all run by
-// test/integration/bgp/lab/hostile-peer-process.ts:
+// src/lab/bgp/hostile-peer-process.ts:
 //  - KEEPALIVE gap: the largest gap between KEEPALIVEs a healthy peer with hold time 3 s (keepalive
 //    1 s) sees while another peer sends 10,000 ROUTE-REFRESH at once; baseline: the same window length
 //    with no storm, same run. Goal ≤ 1.5 s (issue 11 measured 4.6 s before the fix: both sessions died).
@@ -10,9 +10,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI, Lab, NODE_BIN, sleep, waitFor, type Daemon } from '../test/integration/bgp/lab/index.ts';
+import { CLI, Lab, NODE_BIN, sleep, waitFor, type Daemon } from '../src/lab/bgp/index.ts';
 
-const PROCESS = fileURLToPath(new URL('../test/integration/bgp/lab/hostile-peer-process.ts', import.meta.url));
+const PROCESS = fileURLToPath(new URL('../src/lab/bgp/hostile-peer-process.ts', import.meta.url));
 const SPEAKER_AS = 64513;
 const PEERS = {
   healthy: { address: '192.0.2.3', asn: 64514, hold: 3 },

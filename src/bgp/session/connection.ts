@@ -3,13 +3,13 @@
 // connection collision (RFC 4271 §6.8), a second one. Output goes through the connection's OutputQueue
 // (output-queue.ts: backpressure, control messages first).
 import type net from 'node:net';
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import { encodeMessage } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, RouteRefresh, Update } from '../codec/model.ts';
 import type { FsmEvent, FsmState, TimerName } from '../fsm/index.ts';
 import { initialState } from '../fsm/index.ts';
 import { CeaseSubcode, ErrorCode } from '../errors.ts';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, Timer } from '../../time/index.ts';
 import { FrameReader } from './frame-reader.ts';
 import type { OutputQueueOptions } from './output-queue.ts';
 import { OutputQueue } from './output-queue.ts';
@@ -20,7 +20,7 @@ export interface Conn {
   direction: 'out' | 'in';
   fsm: FsmState;
   socket?: net.Socket;
-  timers: Map<TimerName, TimerHandle>;
+  timers: Map<TimerName, Timer>;
   /** Bumped to invalidate pending connect attempts. */
   attempt: number;
   reader: FrameReader;
@@ -33,7 +33,7 @@ export interface Conn {
   /** Output towards the peer while a socket is attached. */
   out?: OutputQueue;
   /** RFC 9687 SendHoldTimer, armed while output is blocked. */
-  sendHold?: TimerHandle;
+  sendHold?: Timer;
   /** Families a ROUTE-REFRESH asked for and not resent yet (at most one pending resend each). */
   pendingRefresh: Set<Family>;
   /** The ROUTE-REFRESH being dispatched (for processRouteRefresh). */

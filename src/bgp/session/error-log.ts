@@ -4,7 +4,7 @@
 // 10,000 malformed UPDATEs thus cost a handful of log lines and one counter per reason. The lines held
 // back still go out at debug level (nothing is lost to someone debugging; pino drops them otherwise).
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, Timer } from '../../time/index.ts';
 
 export interface LogLimit {
   burst: number;
@@ -30,7 +30,7 @@ interface Window {
   start: number;
   logged: number;
   suppressed: number;
-  timer?: TimerHandle;
+  timer?: Timer;
 }
 
 export class ErrorLog {

@@ -6,7 +6,7 @@
 //    peer has read nothing when it expires, the session closes the connection.
 import type net from 'node:net';
 import type { BgpError } from '../errors.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../time/index.ts';
 import type { Conn } from './connection.ts';
 
 /** Work per connection per turn of the event loop: frames handled before yielding. */

@@ -2,7 +2,7 @@
 // attribute discard) and apply its withdrawn and announced prefixes to the Adj-RIB-In, which is kept as
 // prefix keys only (the speaker advertises; it does not use what the peer sends). RFC 7313 §4: between a
 // peer's BoRR and EoRR for a family, prefixes it does not announce again are stale and go at EoRR.
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import { updateRoutes } from '../codec/index.ts';
 import type { Update } from '../codec/model.ts';
 import { prefixKey } from '../routes.ts';

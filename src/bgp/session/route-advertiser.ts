@@ -7,7 +7,7 @@
 // later set() calls) until the queue has room again; refresh resends wait the same way (the session).
 // The session owns the connection and the FSM: it says when to prepare, sync, resend and reset.
 import type { Logger } from 'pino';
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { Negotiated } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
 import { formatPrefix } from '../routes.ts';

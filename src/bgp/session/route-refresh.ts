@@ -5,7 +5,7 @@
 // is treated as a plain request: no ORF capability is negotiated, so the entries do not apply. We always
 // advertise both capabilities, which is what allows the peer to send these messages (RFC 2918 §3), so
 // the peer's own capabilities do not matter here; they decide only whether we send BoRR/EoRR.
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { RouteRefresh } from '../codec/model.ts';
 import type { Negotiated } from '../fsm/index.ts';
 import { familyOfAfi } from './wire.ts';

@@ -2,7 +2,7 @@
 // batch as one buffer so it leaves in as few TCP segments as the kernel can: the prepared initial table
 // followed by End-of-RIB per negotiated family (RFC 4724), the UPDATEs for one Adj-RIB-Out change, or a
 // route refresh's resend of one family (between BoRR and EoRR with Enhanced Route Refresh, RFC 7313).
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import { encodeMessage, endOfRib } from '../codec/index.ts';
 import type { CodecContext } from '../codec/model.ts';
 import type { EncodedBatch } from './encode-routes.ts';

@@ -11,9 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bird, CLI, Lab, NODE_BIN, ensureDaemons, sleep, waitFor, type Daemon } from './lab/index.ts';
+import { Bird, CLI, Lab, NODE_BIN, ensureDaemons, sleep, waitFor, type Daemon } from '../../../src/lab/bgp/index.ts';
 
-const PROCESS = fileURLToPath(new URL('./lab/hostile-peer-process.ts', import.meta.url));
+const PROCESS = fileURLToPath(new URL('../../../src/lab/bgp/hostile-peer-process.ts', import.meta.url));
 const SPEAKER_AS = 64513;
 const BIRD_AS = 64512;
 const SEND_HOLD = 10;
