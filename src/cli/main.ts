@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bgp --config FILE --announce IP...   run one BGP speaker standalone',
     load: async () => (await import('./bgp.ts')).bgpCommand,
   },
+  memberlist: {
+    summary: 'memberlist --name NAME --bind ADDR --join ADDR:PORT,...   one membership node, events on stdout',
+    load: async () => (await import('./memberlist.ts')).memberlistCommand,
+  },
   lab: {
     summary: 'lab [--once]   local cluster-in-a-box: API server, controller, example pools, demo Service',
     load: async () => (await import('./lab.ts')).labCommand,
