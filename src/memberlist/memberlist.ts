@@ -124,7 +124,7 @@ export class Memberlist {
         m.dropped.inc({ reason });
         this.#log.debug({ reason, from: from && addressKey(from) }, 'stream or packet dropped');
       },
-      onTraffic: (direction, kind, bytes) => m.bytes.inc({ direction, kind }, bytes),
+      onTraffic: (direction, kind, bytes) => m.addTraffic(direction, kind, bytes),
     });
     this.#net = net;
     const secure = new SecureTransport(net, {

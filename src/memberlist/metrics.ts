@@ -9,7 +9,13 @@ export class MemberlistMetrics {
   readonly ignored: Counter<'reason'>;
   readonly probes: Counter<'result'>;
   readonly events: Counter<'kind' | 'state'>;
-  readonly bytes: Counter<'direction' | 'kind'>;
+  /** Octets by `${direction} ${kind}`, counted as plain numbers (per packet) and exported at scrape time. */
+  readonly traffic = new Map<string, number>();
+
+  addTraffic(direction: 'in' | 'out', kind: 'packet' | 'stream', bytes: number): void {
+    const k = `${direction} ${kind}`;
+    this.traffic.set(k, (this.traffic.get(k) ?? 0) + bytes);
+  }
 
   constructor(members: () => MemberView[], localHealth: () => number, registry = new Registry()) {
     this.registry = registry;
@@ -38,11 +44,19 @@ export class MemberlistMetrics {
       labelNames: ['kind', 'state'],
       registers,
     });
-    this.bytes = new Counter({
+    const traffic = this.traffic;
+    new Counter({
       name: 'ferrolb_memberlist_bytes_total',
       help: 'Octets sent and received on the wire (after encryption), by direction and kind (packet, stream)',
       labelNames: ['direction', 'kind'],
       registers,
+      collect(this: Counter<'direction' | 'kind'>) {
+        this.reset();
+        for (const [k, v] of traffic) {
+          const [direction, kind] = k.split(' ') as [string, string];
+          this.inc({ direction, kind }, v);
+        }
+      },
     });
     new Gauge({
       name: 'ferrolb_memberlist_members',

@@ -12,7 +12,8 @@
 // newer than `replayWindowMs` by the receiver's clock is refused, and per sender instance a window of
 // recent counters refuses duplicates. Plaintext (version 0) only if `allowPlaintext`. Whatever is refused
 // is counted by reason through onDrop and never reaches the protocol.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../time/index.ts';
 import type { Address } from './codec/index.ts';
 import type { Transport, TransportHandlers } from './core/index.ts';
@@ -62,6 +63,17 @@ class ReplayWindow {
   }
 }
 
+// Key objects made once per key (createCipheriv with raw bytes imports the key every call).
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+function keyObject(k: Uint8Array): KeyObject {
+  let o = keyObjects.get(k);
+  if (!o) {
+    o = createSecretKey(k);
+    keyObjects.set(k, o);
+  }
+  return o;
+}
+
 export class SecureTransport implements Transport {
   readonly #inner: Transport;
   readonly #opts: SecureOptions;
@@ -98,7 +110,7 @@ export class SecureTransport implements Transport {
     this.#instance.copy(header, 1);
     header.writeUInt32BE(this.#counter++, 9);
     header.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(this.#opts.clock.wallNow()))), 13);
-    const cipher = createCipheriv('aes-256-gcm', key, header.subarray(1, 13));
+    const cipher = createCipheriv('aes-256-gcm', keyObject(key), header.subarray(1, 13));
     cipher.setAAD(Buffer.concat([header, this.#label]));
     const body = cipher.update(data);
     cipher.final();
@@ -122,7 +134,7 @@ export class SecureTransport implements Transport {
     let plain: Buffer | undefined;
     for (const key of keys) {
       try {
-        const d = createDecipheriv('aes-256-gcm', key, header.subarray(1, 13));
+        const d = createDecipheriv('aes-256-gcm', keyObject(key), header.subarray(1, 13));
         d.setAAD(aad);
         d.setAuthTag(tag);
         const out = d.update(body);

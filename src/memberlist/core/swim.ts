@@ -19,7 +19,7 @@ import { Suspicion } from './suspicion.ts';
 import type { Transport } from './transport.ts';
 import { addressKey } from './transport.ts';
 
-export type ProbeResult = 'ack' | 'indirect-ack' | 'failed';
+export type ProbeResult = 'ack' | 'indirect-ack' | 'failed' | 'stalled';
 
 export interface SwimHooks {
   onEvent(e: MemberEvent): void;
@@ -185,6 +185,28 @@ export class Swim {
     };
   }
 
+  /**
+   * A deadline: `fn` runs `ms` from now, but one more timer turn later, so that packets which arrived
+   * while this process was not running (a busy machine, a GC pause) are read before a timeout is
+   * concluded — a real event loop runs due timers before it polls the sockets.
+   */
+  #deadline(ms: number, fn: () => void): Timer {
+    let inner: Timer | undefined;
+    const t = this.#clock.setTimer(ms, () => {
+      this.#timers.delete(t);
+      if (!this.#running) return;
+      inner = this.#after(0, fn);
+    });
+    this.#timers.add(t);
+    return {
+      cancel: () => {
+        t.cancel();
+        inner?.cancel();
+        this.#timers.delete(t);
+      },
+    };
+  }
+
   // ---- sending ----
 
   #liveCount(): number {
@@ -285,6 +307,7 @@ export class Swim {
     let nacks = 0;
     let expectedNacks = 0;
     let indirect = false;
+    const started = this.#clock.now();
     const timers: Timer[] = [];
     const finish = (ok: boolean): void => {
       if (done) return;
@@ -294,6 +317,14 @@ export class Swim {
       if (ok) {
         this.#awareness.apply(-1);
         this.#hooks.onProbe?.(indirect ? 'indirect-ack' : 'ack', m.name);
+        return;
+      }
+      // Lifeguard, applied to ourselves: if this probe's own deadline came much later than set, this
+      // process was not running (overloaded, paused); our silence is no evidence against the target.
+      const lag = this.#clock.now() - started - interval;
+      if (lag > Math.max(this.cfg.probeTimeoutMs, 50)) {
+        this.#awareness.apply(1);
+        this.#hooks.onProbe?.('stalled', m.name);
         return;
       }
       this.#awareness.apply(expectedNacks > 0 ? Math.max(0, expectedNacks - nacks) : 1);
@@ -306,7 +337,7 @@ export class Swim {
     this.#pending.set(seq, { ack: () => finish(true), nack: () => nacks++ });
     this.#send(m.addr, this.#pingOf(m, seq));
     timers.push(
-      this.#after(timeout, () => {
+      this.#deadline(timeout, () => {
         if (done) return;
         indirect = true;
         // A second direct ping: loss rarely takes both.
@@ -326,7 +357,7 @@ export class Swim {
         }
       }),
     );
-    timers.push(this.#after(interval, () => finish(false)));
+    timers.push(this.#deadline(interval, () => finish(false)));
   }
 
   // ---- receiving ----
@@ -409,7 +440,7 @@ export class Swim {
     });
     this.#send(req.targetAddr, { type: 'ping', seq, target: req.target, source: this.#self.name, sourceAddr: this.#self.addr });
     if (req.nack) {
-      this.#after(this.cfg.probeTimeoutMs, () => {
+      this.#deadline(this.cfg.probeTimeoutMs, () => {
         if (!done) this.#sendOnly(req.sourceAddr, { type: 'nack', seq: req.seq });
       });
     }
@@ -532,9 +563,13 @@ export class Swim {
     m.incarnation = s.incarnation;
     m.stateChangedAt = this.#clock.now();
     const inc = s.incarnation;
-    m.suspicion = new Suspicion(this.#clock, s.from, k, min, min * this.cfg.suspicionMaxMult, () => {
-      this.deadNode({ type: 'dead', incarnation: inc, node: m.name, from: this.#self.name, left: false });
+    const suspicion = new Suspicion(this.#clock, s.from, k, min, min * this.cfg.suspicionMaxMult, () => {
+      // One more timer turn, so a refutation already waiting in the socket is read first.
+      this.#after(0, () => {
+        if (m.suspicion === suspicion) this.deadNode({ type: 'dead', incarnation: inc, node: m.name, from: this.#self.name, left: false });
+      });
     });
+    m.suspicion = suspicion;
     this.#broadcastUrgent(s.node, s);
     if (s.from === this.#self.name) {
       // Tell the suspect itself at once so it refutes without waiting for gossip.
