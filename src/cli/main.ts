@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bgp --config FILE --announce IP...   run one BGP speaker standalone',
     load: async () => (await import('./bgp.ts')).bgpCommand,
   },
+  l2: {
+    summary: 'l2 --interface IF --ip ADDR...   answer ARP/NDP for IPs and announce them (Layer 2 mode)',
+    load: async () => (await import('./l2.ts')).l2Command,
+  },
   memberlist: {
     summary: 'memberlist --name NAME --bind ADDR --join ADDR:PORT,...   one membership node, events on stdout',
     load: async () => (await import('./memberlist.ts')).memberlistCommand,
