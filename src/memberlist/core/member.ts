@@ -1,15 +1,9 @@
 // A member as this node sees it, and what the engine tells its user about members.
-import type { Address, MemberStateName } from '../codec/index.ts';
+import type { Address, MemberStateName, PushPullMember } from '../codec/index.ts';
 import type { Suspicion } from './suspicion.ts';
 
-export interface Member {
-  name: string;
-  addr: Address;
-  incarnation: number;
-  state: MemberStateName;
-  meta: Uint8Array;
-  protocolMin: number;
-  protocolMax: number;
+/** What push-pull carries about a member, and what only this node keeps. */
+export interface Member extends PushPullMember {
   /** Monotonic ms of the last state change. */
   stateChangedAt: number;
   suspicion?: Suspicion;

@@ -54,6 +54,7 @@ export class Swim {
   #probeIndex = 0;
   #seq = 0;
   #urgent: Timer | undefined;
+  #urgentAt = 0;
   #running = false;
   #leaving = false;
 
@@ -88,9 +89,8 @@ export class Swim {
       onPacket: (data, from) => this.handlePacket(data, from),
       onStream: (data, from) => this.handleStream(data, from),
     });
-    this.#broadcasts.add(this.#self.name, this.#aliveOf(this.#self));
+    this.#queue(this.#self.name, this.#aliveOf(this.#self));
     this.#every(() => this.cfg.probeIntervalMs * this.#random(), () => this.#awareness.scale(this.cfg.probeIntervalMs), () => this.#probeTick());
-    this.#every(() => this.cfg.gossipIntervalMs * this.#random(), () => this.cfg.gossipIntervalMs, () => this.#gossip());
     this.#every(() => this.#pushPullInterval() * this.#random(), () => this.#pushPullInterval(), () => this.#periodicPushPull());
     this.#every(() => this.cfg.healIntervalMs * this.#random(), () => this.cfg.healIntervalMs * (0.8 + 0.4 * this.#random()), () => this.#heal());
   }
@@ -129,7 +129,7 @@ export class Swim {
     const msg: Dead = { type: 'dead', incarnation: this.#self.incarnation, node: this.#self.name, from: this.#self.name, left: true };
     this.#self.state = 'left';
     this.#live--;
-    this.#broadcasts.add(this.#self.name, msg);
+    this.#queue(this.#self.name, msg, 0);
     this.#fanout(msg, this.cfg.leaveFanoutRepeats, done);
   }
 
@@ -250,11 +250,35 @@ export class Swim {
   }
 
   #broadcastUrgent(key: string, msg: SimpleMessage): void {
+    this.#queue(key, msg, 0);
+  }
+
+  /**
+   * Queues a broadcast and makes sure a gossip round comes within `delayMs`. Gossip rounds run every
+   * gossipIntervalMs only while something is queued: an idle member wakes up for probes alone.
+   */
+  #queue(key: string, msg: SimpleMessage, delayMs = this.cfg.gossipIntervalMs): void {
     this.#broadcasts.add(key, msg);
-    if (this.#urgent || !this.#running) return;
-    this.#urgent = this.#clock.setTimer(0, () => {
+    if (!this.#running) return;
+    if (this.#urgent && (delayMs > 0 || this.#urgentAt <= this.#clock.now())) return;
+    this.#urgent?.cancel();
+    this.#urgentAt = this.#clock.now() + delayMs;
+    this.#urgent = this.#clock.setTimer(delayMs, () => {
       this.#urgent = undefined;
-      if (this.#running) this.#gossip();
+      if (!this.#running) return;
+      this.#gossip();
+      if (this.#broadcasts.size > 0) this.#armGossip();
+    });
+  }
+
+  #armGossip(): void {
+    if (this.#urgent || !this.#running) return;
+    this.#urgentAt = this.#clock.now() + this.cfg.gossipIntervalMs;
+    this.#urgent = this.#clock.setTimer(this.cfg.gossipIntervalMs, () => {
+      this.#urgent = undefined;
+      if (!this.#running) return;
+      this.#gossip();
+      if (this.#broadcasts.size > 0) this.#armGossip();
     });
   }
 
@@ -299,10 +323,11 @@ export class Swim {
     return { type: 'ping', seq, target: m.name, source: this.#self.name, sourceAddr: this.#self.addr };
   }
 
-  #probe(m: Member): void {
+  /** `scale` > 1: a more patient probe (the check of a member someone else suspects). */
+  #probe(m: Member, scale = 1): void {
     const seq = this.#nextSeq();
-    const timeout = this.#awareness.scale(this.cfg.probeTimeoutMs);
-    const interval = this.#awareness.scale(this.cfg.probeIntervalMs);
+    const timeout = this.#awareness.scale(this.cfg.probeTimeoutMs) * scale;
+    const interval = this.#awareness.scale(this.cfg.probeIntervalMs) * scale;
     let done = false;
     let nacks = 0;
     let expectedNacks = 0;
@@ -517,7 +542,7 @@ export class Swim {
       // Probe the newcomer within this round: insert at a random place after the cursor.
       const at = this.#probeIndex + Math.floor(this.#random() * (this.#probeList.length - this.#probeIndex + 1));
       this.#probeList.splice(at, 0, a.node);
-      if (!quiet) this.#broadcasts.add(a.node, a);
+      if (!quiet) this.#queue(a.node, a);
       this.#emit('join', fresh);
       return undefined;
     }
@@ -534,7 +559,7 @@ export class Swim {
     m.state = 'alive';
     if (prev !== 'alive') m.stateChangedAt = this.#clock.now();
     if (prev === 'dead' || prev === 'left') this.#live++;
-    if (!quiet) this.#broadcasts.add(a.node, a);
+    if (!quiet) this.#queue(a.node, a);
     if (prev === 'dead' || prev === 'left') this.#emit('join', m);
     else if (prev === 'suspect' || changed) this.#emit('update', m);
     return undefined;
@@ -546,7 +571,7 @@ export class Swim {
     if (s.incarnation < m.incarnation) return 'stale-suspect';
     if (m.suspicion) {
       if (m.suspicion.confirm(s.from)) {
-        this.#broadcasts.add(s.node, s);
+        this.#queue(s.node, s);
         return undefined;
       }
       return 'known-suspicion';
@@ -580,8 +605,9 @@ export class Swim {
       };
       tell(0);
     } else if (!this.#leaving) {
-      // Lifeguard confirmations come from independent probes: check the suspect ourselves now.
-      this.#probe(m);
+      // Lifeguard confirmations come from independent probes: check the suspect ourselves now, with
+      // twice the usual patience (a busy suspect is not confirmed dead by a hurried check).
+      this.#probe(m, 2);
     }
     this.#emit('update', m);
     return undefined;
