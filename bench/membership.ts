@@ -71,6 +71,12 @@ function allAlive(nodes: LabNode[]): boolean {
   return nodes.every((o) => nodes.every((n) => n === o || stateSeen(o, n.name) === 'alive'));
 }
 
+function aliveFraction(nodes: LabNode[]): number {
+  let alive = 0;
+  for (const o of nodes) for (const n of nodes) if (n !== o && stateSeen(o, n.name) === 'alive') alive++;
+  return alive / (nodes.length * (nodes.length - 1));
+}
+
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
@@ -104,12 +110,15 @@ async function startCluster(n: number, impl: Impl, out: string[]): Promise<Membe
     if (n > 10) await sleep(150); // 50 Node processes starting at once on 2 cores only slows all of them
   }
   const t0 = Date.now();
-  if (!(await waitFor(() => allAlive(lab.nodes), n > 10 ? 300_000 : 60_000))) {
-    out.push(`  ${impl.name} N=${n}: the cluster did not converge in time; skipped`);
+  // On a loaded 2-core machine 50 processes rarely show every pair alive at one instant: N=50 proceeds at
+  // 99 % of the pairs (and says so).
+  const need = n > 10 ? 0.99 : 1;
+  if (!(await waitFor(() => aliveFraction(lab.nodes) >= need, n > 10 ? 600_000 : 60_000))) {
+    out.push(`  ${impl.name} N=${n}: the cluster did not converge in time (${(100 * aliveFraction(lab.nodes)).toFixed(1)} % of pairs alive); skipped`);
     await lab.destroy();
     return undefined;
   }
-  out.push(`  ${impl.name} N=${n}: converged ${Date.now() - t0} ms after the last start`);
+  out.push(`  ${impl.name} N=${n}: ${(100 * aliveFraction(lab.nodes)).toFixed(1)} % of pairs alive ${Date.now() - t0} ms after the last start`);
   return lab;
 }
 
@@ -131,7 +140,7 @@ async function kills(lab: MembershipLab, impl: Impl, count: number, signal: 'SIG
   const want = signal === 'SIGKILL' ? ['dead', 'left'] : ['left', 'dead'];
   for (let k = 0; k < count; k++) {
     const victim = lab.nodes[2 + ((k * 7) % (lab.nodes.length - 2))] as LabNode;
-    const survivors = lab.nodes.filter((n) => n !== victim);
+    const survivors = lab.nodes.filter((n) => n !== victim && stateSeen(n, victim.name) === 'alive');
     const at = Date.now();
     await lab.stop(victim, signal, 10_000);
     const ok = await waitFor(() => survivors.every((s) => want.includes(stateSeen(s, victim.name) ?? '')), 90_000);
@@ -141,7 +150,8 @@ async function kills(lab: MembershipLab, impl: Impl, count: number, signal: 'SIG
       else missed++;
     }
     lab.start(victim, impl.command, ['198.51.100.1:7946', '198.51.100.2:7946']);
-    if (!ok || !(await waitFor(() => allAlive(lab.nodes), 120_000))) {
+    const need = lab.nodes.length > 10 ? 0.99 : 1;
+    if (!ok || !(await waitFor(() => aliveFraction(lab.nodes) >= need, 180_000))) {
       out.push(`  ${impl.name}: cluster did not recover after ${signal} ${k + 1}; stopping this series`);
       break;
     }
