@@ -6,7 +6,7 @@
 // read just before the kill/signal/heal (same host, same clock).
 //
 //   npm run bench -- membership [--quick] [--loss10-s=600] [--loss20-s=120] [--kills=10] [--leaves=5]
-//                               [--idle-s=30] [--n50=1|0] [--only=ferrolb,metallb,tuned]
+//                               [--idle-s=30] [--n5=1|0] [--n50=1|0] [--only=ferrolb,metallb,tuned]
 //
 // Figures: kill -9 → each survivor reports it (N=5 and N=50; min/median/p99/max over all survivor
 // reports); graceful leave (SIGTERM → each survivor reports "left"); false deaths (reports of a live member
@@ -27,6 +27,7 @@ interface Flags {
   kills: number;
   leaves: number;
   idle: number;
+  n5: boolean;
   n50: boolean;
   only: string[];
 }
@@ -46,6 +47,7 @@ function flags(): Flags {
     kills: num('kills', 10, 3),
     leaves: num('leaves', 5, 2),
     idle: num('idle-s', 30, 10),
+    n5: num('n5', 1, 1) !== 0,
     n50: num('n50', 1, 1) !== 0,
     only: (args.get('only') ?? 'ferrolb,metallb,tuned').split(','),
   };
@@ -205,7 +207,7 @@ export async function run(): Promise<string[]> {
   out.push('ferrolb = `ferrolb memberlist` defaults; metallb = hashicorp/memberlist v0.5.1 DefaultLANConfig (+ re-join every 60 s as MetalLB); tuned = probe 200 ms, timeout 100 ms, SuspicionMult 2');
   for (const impl of impls) {
     out.push(`${impl.name}:`);
-    const lab = await startCluster(5, impl, out);
+    const lab = f.n5 ? await startCluster(5, impl, out) : undefined;
     if (lab) {
       try {
         await idle(lab, impl, f.idle, out);

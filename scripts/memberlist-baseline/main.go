@@ -38,6 +38,11 @@ func emit(kind string, n *memberlist.Node) {
 	case memberlist.StateLeft:
 		state = "left"
 	}
+	// v0.5.1 hands NotifyLeave the embedded Node, whose State is not the member's state (nodeState keeps
+	// its own): a leave event says "dead" then, for a death and a graceful leave alike.
+	if kind == "leave" && state == "alive" {
+		state = "dead"
+	}
 	outMu.Lock()
 	fmt.Fprintf(out, "%d %s %s %s\n", time.Now().UnixMilli(), kind, n.Name, state)
 	out.Flush()

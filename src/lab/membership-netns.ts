@@ -34,6 +34,12 @@ const live = new Set<MembershipLab>();
 process.once('exit', () => {
   for (const l of live) l.destroySync();
 });
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    for (const l of live) l.destroySync();
+    process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+  });
+}
 
 function sh(argv: string[], input?: string): void {
   execFileSync(argv[0] as string, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], input, timeout: 30_000 });
