@@ -127,7 +127,15 @@ func main() {
 	}
 	var peers []string
 	if *join != "" {
-		peers = strings.Split(*join, ",")
+		// Not ourselves: a push/pull with ourselves "succeeds" and would end the join loop alone.
+		self := fmt.Sprintf("%s:%d", *bind, *port)
+		for _, p := range strings.Split(*join, ",") {
+			if p != "" && p != self {
+				peers = append(peers, p)
+			}
+		}
+	}
+	if len(peers) > 0 {
 		go func() {
 			for {
 				if _, err := ml.Join(peers); err == nil {

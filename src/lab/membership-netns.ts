@@ -61,6 +61,7 @@ export class MembershipLab {
     if (n < 1 || n > 250) throw new Error(`membership lab: ${n} nodes, 1..250 supported`);
     const lab = new MembershipLab(`${tag}-${process.pid}-${Date.now() % 100000}`);
     live.add(lab);
+    MembershipLab.#roomForNeighbours(n);
     try {
       sh(['ip', 'netns', 'add', lab.hub]);
       sh(['ip', '-n', lab.hub, 'link', 'add', 'flmbr', 'type', 'bridge']);
@@ -71,6 +72,22 @@ export class MembershipLab {
       throw e;
     }
     return lab;
+  }
+
+  /**
+   * Every node keeps an ARP entry per peer: n·(n−1) entries (2,450 at n=50), and the kernel's neighbour
+   * table is shared by all namespaces with a limit (gc_thresh3, 1,024 by default) beyond which sends fail
+   * with ENOBUFS. Raise the limits when the lab needs it (only ever raised; the values are host-wide).
+   */
+  static #roomForNeighbours(n: number): void {
+    const need = n * (n - 1) + 512;
+    for (const [key, value] of [
+      ['net.ipv4.neigh.default.gc_thresh3', Math.max(need * 2, 8192)],
+      ['net.ipv4.neigh.default.gc_thresh2', Math.max(need, 4096)],
+    ] as const) {
+      const current = Number(execFileSync('sysctl', ['-n', key], { encoding: 'utf8' }).trim());
+      if (current < value) sh(['sysctl', '-qw', `${key}=${value}`]);
+    }
   }
 
   #addNode(i: number): void {
