@@ -604,9 +604,10 @@ export class Swim {
         if (i + 1 < this.cfg.suspectNotifyRepeats) this.#after(this.cfg.probeTimeoutMs, () => tell(i + 1));
       };
       tell(0);
-    } else if (!this.#leaving) {
-      // Lifeguard confirmations come from independent probes: check the suspect ourselves now, with
-      // twice the usual patience (a busy suspect is not confirmed dead by a hurried check).
+    } else if (!this.#leaving && this.#random() * Math.max(1, n - 2) < this.cfg.expectedConfirmations + 1) {
+      // Lifeguard confirmations come from independent probes: about K+1 members (not all N) check the
+      // suspect themselves now, with twice the usual patience (a busy suspect is not confirmed dead by a
+      // hurried check, and a suspicion costs O(K) probes, not O(N), on a cluster that is already busy).
       this.#probe(m, 2);
     }
     this.#emit('update', m);
