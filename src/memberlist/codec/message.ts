@@ -5,7 +5,7 @@ import type { Codec } from '../../wire/index.ts';
 import { DecodeError, need, readU16, writeU16 } from '../../wire/index.ts';
 import { ackCodec, indirectPingCodec, nackCodec, pingCodec } from './probe.ts';
 import { aliveCodec, deadCodec, pushPullCodec, suspectCodec } from './state.ts';
-import type { Compound, Message, Packet, SimpleMessage } from './types.ts';
+import type { Message, Packet, SimpleMessage } from './types.ts';
 import { PROTOCOL_MAX, PROTOCOL_MIN } from './types.ts';
 
 type Table = Record<SimpleMessage['type'], { code: number; codec: Codec<never> }>;

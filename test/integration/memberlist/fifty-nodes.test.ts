@@ -51,7 +51,6 @@ describe(`ferrolb memberlist: ${N} processes in namespaces`, () => {
 
     const leaver = lab.nodes[N - 2] as LabNode;
     const rest = survivors.filter((n) => n !== leaver);
-    const at2 = Date.now();
     await waitUntil(() => rest.every((s) => stateSeen(s, leaver.name) === 'alive'), 'the leaver alive everywhere', lab, 120_000);
     await lab.stop(leaver, 'SIGTERM', 30_000);
     expect(leaver.child?.exitCode).toBe(0);
