@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'l2 --interface IF --ip ADDR...   answer ARP/NDP for IPs and announce them (Layer 2 mode)',
     load: async () => (await import('./l2.ts')).l2Command,
   },
+  memberlist: {
+    summary: 'memberlist --name NAME --bind ADDR --join ADDR:PORT,...   one membership node, events on stdout',
+    load: async () => (await import('./memberlist.ts')).memberlistCommand,
+  },
   lab: {
     summary: 'lab [--once]   local cluster-in-a-box: API server, controller, example pools, demo Service',
     load: async () => (await import('./lab.ts')).labCommand,
