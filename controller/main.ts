@@ -1,5 +1,9 @@
-// FerroLB controller: wiring only. Flags → API clients → informers → Controller (allocator, reconcile,
-// status writer, Events) → /metrics /healthz /readyz. SIGTERM/SIGINT stop everything and exit 0.
+// FerroLB controller: wiring only. Flags → REST client → leader election on a Lease → (on the leader)
+// informers → Controller (allocator, reconcile, fenced status writes, Events) → /metrics /healthz
+// /readyz. A standby only runs for the Lease. SIGTERM/SIGINT: stop writing, wait for the writes in
+// flight, release the Lease, exit 0. Leadership lost: exit 1 at once (the Deployment restarts it as a
+// standby; the new leader's fence makes anything it still had in flight impossible to apply).
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { Allocator } from '../src/allocator/index.ts';
@@ -8,11 +12,16 @@ import { parseFlags } from '../src/controller/flags.ts';
 import { startHttpServer } from '../src/controller/http-server.ts';
 import { ControllerMetrics } from '../src/controller/metrics.ts';
 import { realTimers } from '../src/controller/work-queue.ts';
-import { ApiEventRecorder } from '../src/k8s/event-recorder.ts';
-import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
+import { ApiEventRecorder, restEventApi } from '../src/k8s/event-recorder.ts';
+import { loadKubeTarget } from '../src/k8s/kubeconfig.ts';
+import { LeaderElector, type Leadership } from '../src/k8s/lease/elector.ts';
+import { restLeaseApi } from '../src/k8s/lease/lease-api.ts';
+import { checkElectionConfig } from '../src/k8s/lease/rules.ts';
 import { controllerInformers } from '../src/k8s/resources.ts';
+import { KubeRest } from '../src/k8s/rest.ts';
 import { serviceToRequest } from '../src/k8s/service-request.ts';
-import { ApiServiceWriter } from '../src/k8s/service-writer.ts';
+import { ApiServiceWriter, type WriteFence } from '../src/k8s/service-writer.ts';
+import { systemClock } from '../src/time/index.ts';
 
 const parsed = parseFlags(process.argv.slice(2));
 if (!parsed.ok) {
@@ -21,10 +30,19 @@ if (!parsed.ok) {
 }
 const flags = parsed.flags;
 const log = pino({ level: flags.logLevel, base: { component: 'controller' } });
+const identity = `${process.env.POD_NAME ?? hostname()}_${randomUUID()}`;
+const election = { identity, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs };
+if (flags.leaderElect) {
+  const problems = checkElectionConfig(election);
+  if (problems.length > 0) {
+    process.stderr.write(`leader election flags: ${problems.join('; ')}\n`);
+    process.exit(2);
+  }
+}
 
-let clients;
+let rest: KubeRest;
 try {
-  clients = makeClients(loadKubeConfig(flags.kubeconfig));
+  rest = new KubeRest(loadKubeTarget(flags.kubeconfig), { now: systemClock.now, maxSockets: flags.workers + 2 });
 } catch (err) {
   log.fatal({ error: (err as Error).message }, 'cannot build the Kubernetes client');
   process.exit(1);
@@ -39,47 +57,102 @@ const delay = (ms: number): Promise<void> =>
 
 const allocator = new Allocator();
 const metrics = new ControllerMetrics(() => allocator.usage());
-const informers = controllerInformers(clients, flags, { delay, now: () => performance.now(), log });
-const controller = new Controller({
-  ...informers,
-  allocator,
-  toRequest: serviceToRequest as ToRequest,
-  writer: new ApiServiceWriter(clients.core),
-  events: new ApiEventRecorder(clients.core, log, process.env.POD_NAME ?? hostname()),
-  metrics,
-  log,
-  timers: realTimers,
-  options: { ...flags, configDebounceMs: 200 },
-});
+let stopping = false;
+let elector: LeaderElector | undefined;
+let controller: Controller | undefined;
+let standbyWhy = 'waiting for the Lease';
+
+const fence: WriteFence = {
+  canWrite: () => !stopping && (elector === undefined || elector.canWrite()),
+  leader: () => {
+    const l = elector?.leadership;
+    return l ? { term: l.term, identity: l.identity } : undefined;
+  },
+};
+
+function stepDown(reason: string): never {
+  metrics.leader.set(0);
+  log.error({ reason }, 'not the leader any more: exiting (restarted as a standby)');
+  process.exit(1);
+}
+
+function lead(l: Leadership | undefined): void {
+  metrics.leader.set(1);
+  const informers = controllerInformers(rest, flags, { delay, now: systemClock.now, log });
+  controller = new Controller({
+    ...informers,
+    allocator,
+    toRequest: serviceToRequest as ToRequest,
+    writer: new ApiServiceWriter(rest, fence),
+    events: new ApiEventRecorder(restEventApi(rest), log, process.env.POD_NAME ?? hostname()),
+    metrics,
+    log,
+    timers: realTimers,
+    options: { ...flags, configDebounceMs: 200 },
+    onDeposed: stepDown,
+  });
+  void controller.start({ fence: l?.takeover === true }).then(
+    () => log.info({ term: l?.term ?? null }, 'controller ready to allocate'),
+    (err: unknown) => stepDown(`start failed: ${(err as Error).message}`),
+  );
+}
 
 let server: Awaited<ReturnType<typeof startHttpServer>>;
 try {
-  server = await startHttpServer({ registry: metrics.registry, ready: () => controller.readiness() }, flags.metricsPort, flags.metricsHost);
+  server = await startHttpServer(
+    {
+      registry: metrics.registry,
+      ready: () => (controller ? controller.readiness() : { ready: true, why: `standby: ${standbyWhy}` }),
+    },
+    flags.metricsPort,
+    flags.metricsHost,
+  );
 } catch (err) {
   log.fatal({ error: (err as Error).message }, 'cannot start the metrics server');
   process.exit(1);
 }
 const address = server.address();
 log.info(
-  { server: clients.server, port: typeof address === 'object' && address ? address.port : flags.metricsPort, lbClass: flags.lbClass ?? null },
+  {
+    server: rest.server,
+    port: typeof address === 'object' && address ? address.port : flags.metricsPort,
+    lbClass: flags.lbClass ?? null,
+    identity,
+    leaderElect: flags.leaderElect,
+  },
   'controller starting',
 );
 
-let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
-  stopping = true;
+  stopping = true; // from here on the fence refuses every write
   log.info({ signal }, 'shutting down');
   shutdown.abort();
-  await controller.stop();
+  await controller?.stop(); // waits for the writes in flight
+  await elector?.stop({ release: true });
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
   await closed;
+  rest.close();
   log.info({}, 'stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 
-await controller.start();
-log.info({}, 'controller ready to allocate');
+metrics.leader.set(0);
+if (flags.leaderElect) {
+  elector = new LeaderElector({
+    api: restLeaseApi(rest, flags.leaseNamespace ?? flags.configNamespace, flags.leaseName),
+    config: election,
+    clock: systemClock,
+    random: Math.random,
+    log,
+    onStartedLeading: lead,
+    onStoppedLeading: stepDown,
+    onNewLeader: (holder) => (standbyWhy = `${holder} leads`),
+  });
+  elector.start();
+} else {
+  lead(undefined);
+}

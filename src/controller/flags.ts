@@ -11,6 +11,14 @@ export interface ControllerFlags {
   logLevel: string;
   /** Services reconciled in parallel (different keys only). */
   workers: number;
+  /** Run for the Lease (coordination.k8s.io/v1); only the holder writes. */
+  leaderElect: boolean;
+  leaseName: string;
+  /** Default: the config namespace. */
+  leaseNamespace?: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
 }
 
 export const DEFAULT_FLAGS: ControllerFlags = {
@@ -20,6 +28,11 @@ export const DEFAULT_FLAGS: ControllerFlags = {
   metricsHost: '0.0.0.0', // scraped from outside the pod
   logLevel: 'info',
   workers: 8, // enough to overlap API round trips; allocation itself is synchronous
+  leaderElect: true, // the Deployment runs 2 replicas: one writes, one stands by
+  leaseName: 'ferrolb-controller',
+  leaseDurationMs: 15_000, // client-go's defaults (kube-controller-manager uses the same)
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
 };
 
 export const FLAGS_USAGE = `usage: controller/main.ts [flags]
@@ -31,7 +44,20 @@ export const FLAGS_USAGE = `usage: controller/main.ts [flags]
   --metrics-host ADDR        listen address (default 0.0.0.0)
   --log-level LEVEL          trace|debug|info|warn|error (default info)
   --workers N                Services reconciled in parallel (default 8)
+  --leader-elect BOOL        run for the Lease; only its holder writes (default true)
+  --leader-elect-resource-name NAME       Lease name (default ferrolb-controller)
+  --leader-elect-resource-namespace NS    Lease namespace (default: --config-namespace)
+  --leader-elect-lease-duration D         e.g. 15s: a standby takes over after this long without a renew
+  --leader-elect-renew-deadline D         e.g. 10s: the leader stops writing when it could not renew for this long
+  --leader-elect-retry-period D           e.g. 2s: between renews and between attempts to acquire
 `;
+
+/** "15s", "500ms", or bare seconds. */
+function durationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text);
+  if (!m) return undefined;
+  return m[2] === 'ms' ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+}
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -81,6 +107,26 @@ export function parseFlags(argv: string[]): { ok: true; flags: ControllerFlags }
         const n = int(1, 256);
         if (typeof n === 'string') return { ok: false, message: n };
         flags.workers = n;
+        break;
+      }
+      case '--leader-elect':
+        if (value !== 'true' && value !== 'false') return { ok: false, message: `flag --leader-elect: "${value}" is not true or false` };
+        flags.leaderElect = value === 'true';
+        break;
+      case '--leader-elect-resource-name':
+        flags.leaseName = value;
+        break;
+      case '--leader-elect-resource-namespace':
+        flags.leaseNamespace = value;
+        break;
+      case '--leader-elect-lease-duration':
+      case '--leader-elect-renew-deadline':
+      case '--leader-elect-retry-period': {
+        const ms = durationMs(value);
+        if (ms === undefined || ms <= 0) return { ok: false, message: `flag ${name}: "${value}" is not a duration like 15s or 500ms` };
+        if (name === '--leader-elect-lease-duration') flags.leaseDurationMs = ms;
+        else if (name === '--leader-elect-renew-deadline') flags.renewDeadlineMs = ms;
+        else flags.retryPeriodMs = ms;
         break;
       }
       default:

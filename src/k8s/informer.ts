@@ -51,6 +51,8 @@ export interface InformerOptions<T> {
   fieldSelector?: string;
   /** A 404 on list (e.g. the metallb.io CRDs are not installed) means "no objects" rather than an error. */
   absentIsEmpty?: boolean;
+  /** Applied to every watched object before it is stored (e.g. keep only the fields used); list() trims its own. */
+  transform?: (obj: T) => T;
   backoff: BackoffPolicy;
   delay: (ms: number) => Promise<void>;
   now: () => number;
@@ -277,7 +279,7 @@ export class Informer<T extends KubeObject> {
           return;
         }
         events++;
-        this.#apply(type, obj);
+        this.#apply(type, this.#opts.transform && obj ? this.#opts.transform(obj) : obj);
       };
       this.#opts.watch(this.#opts.path, params, onEvent, finish).then(
         (handle) => {

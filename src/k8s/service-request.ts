@@ -135,6 +135,49 @@ function translate(svc: ServiceLike, opts: ServiceRequestOptions): ServiceReques
   return { kind: 'request', request };
 }
 
+/**
+ * A best-effort request for a Service whose spec is invalid, to keep the addresses in its status across a
+ * restart: the families of those addresses, the ports, labels and sharing key that do parse; no
+ * requested IP, no pool hint. Never fails.
+ */
+export function looseRequest(svc: ServiceLike, namespaceLabels: Record<string, string> = {}): AllocationRequest {
+  const meta = svc.metadata ?? {};
+  const spec = svc.spec ?? {};
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
+  const plain = (v: unknown): Record<string, string> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string') ? (v as Record<string, string>) : {};
+  const annotations = plain(meta.annotations);
+  const ports: ServicePort[] = (Array.isArray(spec.ports) ? spec.ports : []).flatMap((p) => {
+    const protocol = (p?.protocol ?? 'TCP') as PortProtocol;
+    return typeof p?.port === 'number' && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535 && PROTOCOLS.includes(protocol)
+      ? [{ port: p.port, protocol }]
+      : [];
+  });
+  let families: Family[] = [];
+  try {
+    families = familiesOf(spec, () => {
+      throw new ServiceError('');
+    });
+  } catch {
+    families = ['ipv4', 'ipv6'];
+  }
+  const request: AllocationRequest = {
+    key: `${namespace}/${meta.name ?? ''}`,
+    namespace,
+    labels: plain(meta.labels),
+    namespaceLabels,
+    ipFamilyPolicy: families.length > 1 ? 'PreferDualStack' : POLICIES.includes(spec.ipFamilyPolicy as IpFamilyPolicy) ? (spec.ipFamilyPolicy as IpFamilyPolicy) : 'PreferDualStack',
+    ipFamilies: families,
+    ports,
+    requestedIps: [],
+    externalTrafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
+    backendKey: selectorString(plain(spec.selector)),
+  };
+  const sharing = ANNOTATION_PREFIXES.map((p) => annotations[p + ANNOTATION_ALLOW_SHARED_IP]?.trim()).find((v) => v);
+  if (sharing) request.sharingKey = sharing;
+  return request;
+}
+
 function stringMap(v: unknown, field: string, fail: (m: string) => never): Record<string, string> {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) fail(`${field} is not a map`);
