@@ -1,8 +1,9 @@
 // FerroLB controller: wiring only. Flags → REST client → leader election on a Lease → (on the leader)
 // informers → Controller (allocator, reconcile, fenced status writes, Events) → /metrics /healthz
 // /readyz. A standby only runs for the Lease. SIGTERM/SIGINT: stop writing, wait for the writes in
-// flight, release the Lease, exit 0. Leadership lost: exit 1 at once (the Deployment restarts it as a
-// standby; the new leader's fence makes anything it still had in flight impossible to apply).
+// flight, release the Lease, exit 0. Leadership lost (e.g. the API server was away past the renew
+// deadline): writes stop at once (the fence), the controller and its allocator are dropped, and the
+// replica runs for the Lease again as a standby; a newer leader's term seen on a Service: exit 1.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
@@ -55,8 +56,8 @@ const delay = (ms: number): Promise<void> =>
     shutdown.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
-const allocator = new Allocator();
-const metrics = new ControllerMetrics(() => allocator.usage());
+let allocator: Allocator | undefined;
+const metrics = new ControllerMetrics(() => allocator?.usage() ?? []);
 let stopping = false;
 let elector: LeaderElector | undefined;
 let controller: Controller | undefined;
@@ -70,14 +71,25 @@ const fence: WriteFence = {
   },
 };
 
-function stepDown(reason: string): never {
+function deposed(reason: string): never {
   metrics.leader.set(0);
-  log.error({ reason }, 'not the leader any more: exiting (restarted as a standby)');
+  log.error({ reason }, 'another replica leads with a newer term: exiting (restarted as a standby)');
   process.exit(1);
+}
+
+function standBy(reason: string): void {
+  metrics.leader.set(0);
+  const running = controller;
+  controller = undefined;
+  allocator = undefined;
+  standbyWhy = `lost the Lease (${reason})`;
+  log.warn({ reason }, 'leadership lost: writes stopped; standing by');
+  void running?.stop();
 }
 
 function lead(l: Leadership | undefined): void {
   metrics.leader.set(1);
+  allocator = new Allocator();
   const informers = controllerInformers(rest, flags, { delay, now: systemClock.now, log });
   controller = new Controller({
     ...informers,
@@ -89,11 +101,11 @@ function lead(l: Leadership | undefined): void {
     log,
     timers: realTimers,
     options: { ...flags, configDebounceMs: 200 },
-    onDeposed: stepDown,
+    onDeposed: deposed,
   });
   void controller.start({ fence: l?.takeover === true }).then(
     () => log.info({ term: l?.term ?? null }, 'controller ready to allocate'),
-    (err: unknown) => stepDown(`start failed: ${(err as Error).message}`),
+    (err: unknown) => deposed(`start failed: ${(err as Error).message}`),
   );
 }
 
@@ -149,7 +161,7 @@ if (flags.leaderElect) {
     random: Math.random,
     log,
     onStartedLeading: lead,
-    onStoppedLeading: stepDown,
+    onStoppedLeading: standBy,
     onNewLeader: (holder) => (standbyWhy = `${holder} leads`),
   });
   elector.start();

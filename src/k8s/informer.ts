@@ -92,8 +92,10 @@ export function errorText(err: unknown): string {
     }
     const cause = (err as { cause?: unknown }).cause;
     const causeText = cause instanceof Error ? `: ${cause.message}` : '';
-    const text = apiMessage ?? err.message.split('\n')[0];
-    return `${status !== undefined ? `HTTP ${status}: ` : ''}${text}${causeText}`;
+    const text = apiMessage ?? err.message.split('\n')[0] ?? '';
+    // The API's message may quote what was sent (e.g. a huge annotation): bounded for logs and Events.
+    const bounded = text.length > 500 ? `${text.slice(0, 500)}… (+${text.length - 500} more characters)` : text;
+    return `${status !== undefined ? `HTTP ${status}: ` : ''}${bounded}${causeText}`;
   }
   return String(err);
 }

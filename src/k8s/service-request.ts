@@ -3,6 +3,7 @@
 // field and the value) for ones that are ours but malformed. No client, no I/O.
 import type { Family } from '../config/model.ts';
 import type { AllocationRequest, IpFamilyPolicy, PortProtocol, ServicePort } from '../allocator/types.ts';
+import { excerpt, quote } from '../config/excerpt.ts';
 import { canonicalIp, parseIp } from '../net/ip.ts';
 
 /** The parts of a core/v1 Service this module reads. Everything optional: input is untrusted JSON. */
@@ -58,7 +59,7 @@ export function serviceToRequest(svc: ServiceLike, opts: ServiceRequestOptions =
   try {
     return translate(svc, opts);
   } catch (err) {
-    if (err instanceof ServiceError) return { kind: 'error', message: err.message };
+    if (err instanceof ServiceError) return { kind: 'error', message: excerpt(err.message, 600) };
     throw err;
   }
 }
@@ -216,7 +217,7 @@ function annotation(annotations: Record<string, string>, name: string, fail: (m:
   }
   const [first, second] = found;
   if (first && second && first[1].trim() !== second[1].trim()) {
-    fail(`annotations ${first[0]}="${first[1]}" and ${second[0]}="${second[1]}" disagree; keep one`);
+    fail(`annotations ${first[0]}=${quote(first[1])} and ${second[0]}=${quote(second[1])} disagree; keep one`);
   }
   const v = first?.[1].trim();
   return v === '' ? undefined : v;
@@ -228,18 +229,18 @@ function requestedAddresses(specIp: string | undefined, annotated: string | unde
       ? []
       : annotated.split(',').map((t) => {
           const ip = canonicalIp(t);
-          return ip ?? fail(`"${t.trim()}" in the loadBalancerIPs annotation is not an IP address`);
+          return ip ?? fail(`${quote(t.trim())} in the loadBalancerIPs annotation is not an IP address`);
         });
   let fromSpec: string[] = [];
   if (specIp !== undefined && specIp !== null && specIp !== '') {
     if (typeof specIp !== 'string') fail('spec.loadBalancerIP is not a string');
     const ip = canonicalIp(specIp);
-    fromSpec = [ip ?? fail(`spec.loadBalancerIP "${specIp}" is not an IP address`)];
+    fromSpec = [ip ?? fail(`spec.loadBalancerIP ${quote(String(specIp))} is not an IP address`)];
   }
   if (fromSpec.length > 0 && fromAnnotation.length > 0) {
     const same = fromSpec.length === fromAnnotation.length && fromSpec.every((ip) => fromAnnotation.includes(ip));
     if (!same) {
-      fail(`spec.loadBalancerIP "${specIp}" and the loadBalancerIPs annotation "${annotated}" disagree; use only the annotation`);
+      fail(`spec.loadBalancerIP ${quote(String(specIp))} and the loadBalancerIPs annotation ${quote(annotated ?? '')} disagree; use only the annotation`);
     }
     return fromAnnotation;
   }

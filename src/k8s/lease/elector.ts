@@ -142,7 +142,8 @@ export class LeaderElector {
       this.#leading = {
         term: decision.record.leaseTransitions,
         identity: config.identity,
-        takeover: decision.takeover,
+        // Our own record, held by an earlier run of this process that lost it: its writes may be in flight too.
+        takeover: decision.takeover || decision.previousHolder === config.identity,
         previousHolder: decision.previousHolder,
       };
       this.#renewSentAt = writeSentAt;
