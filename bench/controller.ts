@@ -18,7 +18,7 @@ import { Informer, type ListResult } from '../src/k8s/informer.ts';
 import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
 import { installManifests, legacyConfigMap, MANIFESTS } from '../test/integration/controller/fixture.ts';
 
-/** FERROLB_BENCH_SIZES=200,1000 overrides the sizes (e.g. for a quick look). */
+/** FERROLB_BENCH_SIZES=200,1000 overrides the sizes (e.g. for a quick look); FERROLB_BENCH_NODE_OPTIONS the controller's V8 flags. */
 const SIZES = (process.env.FERROLB_BENCH_SIZES ?? '1000,5000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const CLIENT_PARALLELISM = 16;
 const CONFIG = legacyConfigMap(`
@@ -57,6 +57,7 @@ function compileCache(nodeOptions: string): string {
 
 /** NODE_OPTIONS of the controller Deployment, so the figures are those of the shipped settings. */
 function deploymentNodeOptions(): string {
+  if (process.env.FERROLB_BENCH_NODE_OPTIONS !== undefined) return process.env.FERROLB_BENCH_NODE_OPTIONS; // to compare V8 flags
   const text = readFileSync(join(MANIFESTS, '04-controller-deployment.yaml'), 'utf8');
   const m = /- name: NODE_OPTIONS\s+value: (.+)/.exec(text);
   if (!m) throw new Error('04-controller-deployment.yaml sets no NODE_OPTIONS');
@@ -176,7 +177,7 @@ export async function run(): Promise<string[]> {
     await cluster.apply(CONFIG);
     const sa = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller', { expirationSeconds: 7200 });
     await apiFloor(cluster, 200); // warm the API server up
-    lines.push(`controller NODE_OPTIONS (from the Deployment): ${deploymentNodeOptions()}`);
+    lines.push(`controller NODE_OPTIONS (${process.env.FERROLB_BENCH_NODE_OPTIONS !== undefined ? 'FERROLB_BENCH_NODE_OPTIONS' : 'from the Deployment'}): ${deploymentNodeOptions()}`);
     lines.push(`create N LoadBalancer Services (IPv6, pool 2001:db8::/64), ${CLIENT_PARALLELISM} client requests in flight, until all have status.loadBalancer`);
     const cacheDir = compileCache(deploymentNodeOptions());
     lines.push(`controller compile cache (as in the image): ${cacheDir}; FERROLB_BENCH_NO_CACHE=1 measures without it`);

@@ -5,10 +5,14 @@
 // `code` and the API's Status object as `body`, like client-node's ApiException (httpStatus/errorText
 // read both).
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage, RequestOptions } from 'node:http';
+import { nodeHttp, nodeHttps } from './node-http.ts';
 import type { WatchFn, WatchHandle } from './informer.ts';
 import type { KubeTarget } from './kubeconfig.ts';
+
+const { Agent: HttpAgent, request: httpRequest } = nodeHttp;
+const { Agent: HttpsAgent, request: httpsRequest } = nodeHttps;
+type HttpAgent = InstanceType<typeof HttpAgent>;
 
 export class ApiError extends Error {
   readonly code: number;
