@@ -71,7 +71,8 @@ const fence: WriteFence = {
   },
 };
 
-function deposed(reason: string): never {
+function deposed(reason: string): void {
+  if (stopping) return;
   metrics.leader.set(0);
   log.error({ reason }, 'another replica leads with a newer term: exiting (restarted as a standby)');
   process.exit(1);

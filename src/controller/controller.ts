@@ -242,7 +242,8 @@ export class Controller {
             return;
           }
           if (r.result === 'gone') return;
-          if (r.result === 'fenced') return this.#depose(`fencing ${key}: another replica leads`);
+          if (r.result === 'superseded') return this.#depose(`fencing ${key}: another replica leads`);
+          if (r.result === 'fenced') return; // leadership lost meanwhile: the elector stops us
           conflicts++; // a newer version: wait until the watch brings it, then stamp that one
           const rv = svc.metadata?.resourceVersion;
           for (let i = 0; i < 100 && d.services.get(key)?.metadata?.resourceVersion === rv; i++) await sleep(50);
@@ -477,7 +478,12 @@ export class Controller {
     if (change.ingressIps !== undefined || change.annotations !== undefined) {
       try {
         const w = await d.writer.write(svc, change);
-        if (w.result === 'fenced') return this.#depose(`writing ${key}: not the leader any more`);
+        if (w.result === 'superseded') return this.#depose(`writing ${key}: ${key} carries a newer leader's term`);
+        if (w.result === 'fenced') {
+          // Leadership lost or stopping: nothing was sent; the elector (or the shutdown) stops this controller.
+          this.#d.metrics.writesFenced.inc();
+          return;
+        }
         if (w.result === 'gone') return; // the Service went away meanwhile; its delete event releases the IP
         // 'conflict': a newer version exists; the watch brings it and this key runs again.
         if (w.result === 'written') {

@@ -10,8 +10,8 @@
 //   a 409 Conflict is returned as 'conflict', never re-read and retried here — the watch brings the
 //   newer version and the key is reconciled again, with the leadership checks done afresh;
 // - every write stamps `ferrolb.io/leader-term: <term>/<identity>` (term = the Lease's leaseTransitions
-//   when acquired), and a Service stamped with a newer term than ours is never written ('fenced'): we
-//   have been replaced. A new leader that took the Lease over from a holder that did not release it
+//   when acquired), and a Service stamped with a newer term than ours is never written ('superseded'):
+//   we have been replaced. A new leader that took the Lease over from a holder that did not release it
 //   first writes every Service it manages once (`fence`), which moves their resourceVersion past any
 //   version the old leader can have read before it lost the Lease.
 import type { V1Service } from '@kubernetes/client-node';
@@ -20,7 +20,11 @@ import type { KubeRest } from './rest.ts';
 
 export const LEADER_TERM_ANNOTATION = 'ferrolb.io/leader-term';
 
-export type WriteResult = 'written' | 'gone' | 'conflict' | 'fenced';
+/**
+ * 'fenced': not sent, this replica may not write now (not leading, renew deadline passed, stopping);
+ * 'superseded': not sent, the Service carries a newer leader's term (another replica leads now).
+ */
+export type WriteResult = 'written' | 'gone' | 'conflict' | 'fenced' | 'superseded';
 
 export interface StatusChange {
   /** New status.loadBalancer.ingress IPs (hostname-only entries of others are kept); undefined: unchanged. */
@@ -85,7 +89,7 @@ export class ApiServiceWriter implements ServiceWriter {
   async write(svc: V1Service, change: StatusChange): Promise<{ result: WriteResult; object?: V1Service }> {
     const leader = this.#fence.leader();
     const stamped = leaderTermOf(svc);
-    if (leader !== undefined && stamped !== undefined && stamped > leader.term) return { result: 'fenced' };
+    if (leader !== undefined && stamped !== undefined && stamped > leader.term) return { result: 'superseded' };
     if (!this.#fence.canWrite()) return { result: 'fenced' };
     const name = svc.metadata?.name ?? '';
     const namespace = svc.metadata?.namespace ?? '';

@@ -71,8 +71,8 @@ describe('fencing a deposed leader', () => {
     expect([late1.result, late2.result]).toEqual(['conflict', 'conflict']);
     // Had its watch caught up, the newer versions carry term 1 > 0: refused without a request.
     const caughtUp = await list();
-    expect((await ghostWriter.write(caughtUp.get('held')!, { ingressIps: ['192.0.2.99'] })).result).toBe('fenced');
-    expect((await ghostWriter.write(caughtUp.get('fresh')!, { ingressIps: ['192.0.2.98'] })).result).toBe('fenced');
+    expect((await ghostWriter.write(caughtUp.get('held')!, { ingressIps: ['192.0.2.99'] })).result).toBe('superseded');
+    expect((await ghostWriter.write(caughtUp.get('fresh')!, { ingressIps: ['192.0.2.98'] })).result).toBe('superseded');
 
     const after = await list();
     expect(ingressOf(after.get('held')!)).toEqual(['192.0.2.10']);

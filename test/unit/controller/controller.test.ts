@@ -69,12 +69,14 @@ class RecordingWriter implements ServiceWriter {
   failNext = 0;
   refuse = 0;
   fenced = false;
+  notLeading = false;
   async write(svc: V1Service, change: StatusChange): Promise<{ result: WriteResult; object?: V1Service }> {
     if (this.failNext > 0) {
       this.failNext--;
       throw Object.assign(new Error('HTTP 500: etcdserver: request timed out'), { code: 500 });
     }
-    if (this.fenced) return { result: 'fenced' };
+    if (this.fenced) return { result: 'superseded' };
+    if (this.notLeading) return { result: 'fenced' };
     if (this.refuse > 0) {
       this.refuse--;
       throw Object.assign(new Error('HTTP 422'), { code: 422, body: { message: 'metadata.annotations: Too long: may not be more than 262144 bytes' } });
@@ -239,6 +241,19 @@ describe('Controller', () => {
     expect(t.controller.queue.inFlight).toBe(0);
     expect(t.writer.ingress.size).toBe(0);
     expect(t.events.events.filter((e) => e.object.startsWith('Service/'))).toEqual([]);
+    await t.controller.stop();
+  });
+
+  it('a write held back because leadership was lost sends nothing, records no Event and does not exit', async () => {
+    const deposed: string[] = [];
+    const t = await setup([], undefined, undefined, (r) => deposed.push(r));
+    t.writer.notLeading = true;
+    t.svcApi.emit('ADDED', service('n', '2026-01-01T00:00:00Z'));
+    await t.controller.queue.idle();
+    expect(deposed).toEqual([]);
+    expect(t.writer.ingress.size).toBe(0);
+    expect(t.events.events.filter((e) => e.object.startsWith('Service/'))).toEqual([]);
+    expect(await metricLine(t.metrics, 'ferrolb_writes_fenced_total')).toBe('ferrolb_writes_fenced_total 1');
     await t.controller.stop();
   });
 

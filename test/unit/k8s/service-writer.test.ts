@@ -48,7 +48,7 @@ describe('ApiServiceWriter', () => {
   it('sends nothing when the fence says no, or when the Service carries a newer leader term', async () => {
     const rest = fakeRest((b) => b);
     expect((await new ApiServiceWriter(rest, leader(4, false)).write(svc('7'), { ingressIps: [] })).result).toBe('fenced');
-    expect((await new ApiServiceWriter(rest, leader(4)).write(svc('7', { [LEADER_TERM_ANNOTATION]: '5/pod-b_2' }), { ingressIps: [] })).result).toBe('fenced');
+    expect((await new ApiServiceWriter(rest, leader(4)).write(svc('7', { [LEADER_TERM_ANNOTATION]: '5/pod-b_2' }), { ingressIps: [] })).result).toBe('superseded');
     expect(rest.calls).toHaveLength(0);
     // An older or equal term is ours to overwrite.
     expect((await new ApiServiceWriter(rest, leader(5)).write(svc('7', { [LEADER_TERM_ANNOTATION]: '4/pod-a_1' }), {})).result).toBe('written');
