@@ -64,6 +64,19 @@ function deploymentNodeOptions(): string {
   return m[1]!.trim();
 }
 
+/** Deletes the namespace's Services; a loaded API server may time out (504): retried, never fatal to the figures. */
+async function cleanUp(core: CoreV1Api, namespace: string): Promise<void> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      await core.deleteCollectionNamespacedService({ namespace });
+      return;
+    } catch (err) {
+      if (attempt === 5) console.error(`bench cleanup of ${namespace} failed: ${(err as Error).message.split('\n')[0]}`);
+      else await new Promise((r) => setTimeout(r, 2000 * attempt));
+    }
+  }
+}
+
 async function parallel<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -142,7 +155,7 @@ async function withController(
   } finally {
     child.kill('SIGTERM');
     await child.waitExit();
-    await core.deleteCollectionNamespacedService({ namespace });
+    await cleanUp(core, namespace);
   }
 }
 
@@ -165,7 +178,7 @@ async function apiFloor(cluster: Cluster, n: number): Promise<number> {
     });
   });
   const seconds = (performance.now() - t0) / 1000;
-  await core.deleteCollectionNamespacedService({ namespace });
+  await cleanUp(core, namespace);
   return seconds;
 }
 

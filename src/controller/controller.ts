@@ -248,6 +248,12 @@ export class Controller {
           const rv = svc.metadata?.resourceVersion;
           for (let i = 0; i < 100 && d.services.get(key)?.metadata?.resourceVersion === rv; i++) await sleep(50);
         } catch (err) {
+          if (refusedCode(err) !== undefined) {
+            // Refused for what the object is (422) or for who we are (403): the old leader's writes, made
+            // with the same credentials to the same object, are refused alike. Not worth blocking on.
+            d.log.error({ service: key, error: errorText(err) }, 'fence write refused by the API server: skipping this Service');
+            return;
+          }
           d.log.warn({ service: key, error: errorText(err), attempt }, 'fence write failed: retrying');
           await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)));
         }
