@@ -8,11 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { Allocator } from '../src/allocator/index.ts';
+import { parseFlags } from '../src/cli/controller-flags.ts';
 import { Controller, type ToRequest } from '../src/controller/controller.ts';
-import { parseFlags } from '../src/controller/flags.ts';
 import { startHttpServer } from '../src/controller/http-server.ts';
 import { ControllerMetrics } from '../src/controller/metrics.ts';
-import { realTimers } from '../src/controller/work-queue.ts';
 import { ApiEventRecorder, restEventApi } from '../src/k8s/event-recorder.ts';
 import { loadKubeTarget } from '../src/k8s/kubeconfig.ts';
 import { LeaderElector, type Leadership } from '../src/k8s/lease/elector.ts';
@@ -26,6 +25,10 @@ import { systemClock } from '../src/time/index.ts';
 
 const parsed = parseFlags(process.argv.slice(2));
 if (!parsed.ok) {
+  if (parsed.help) {
+    process.stdout.write(parsed.message);
+    process.exit(0);
+  }
   process.stderr.write(`${parsed.message.trimEnd()}\n`);
   process.exit(2);
 }
@@ -52,8 +55,8 @@ try {
 const shutdown = new AbortController();
 const delay = (ms: number): Promise<void> =>
   new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    shutdown.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const t = systemClock.setTimer(ms, resolve);
+    shutdown.signal.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
   });
 
 let allocator: Allocator | undefined;
@@ -100,7 +103,7 @@ function lead(l: Leadership | undefined): void {
     events: new ApiEventRecorder(restEventApi(rest), log, process.env.POD_NAME ?? hostname()),
     metrics,
     log,
-    timers: realTimers,
+    clock: systemClock,
     options: { ...flags, configDebounceMs: 200 },
     onDeposed: deposed,
   });

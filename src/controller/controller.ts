@@ -10,17 +10,19 @@
 import type { V1Namespace, V1ObjectReference, V1Service } from '@kubernetes/client-node';
 import type { AllocationRequest, AllocationResult, Assignment, PoolUsage } from '../allocator/types.ts';
 import type { Config, Pool } from '../config/model.ts';
+import { poolContaining } from '../config/index.ts';
 import { formatProblem } from '../config/model.ts';
-import { parseIp } from '../net/ip.ts';
 import type { EventSink } from '../k8s/event-recorder.ts';
 import { errorText, objectKey, type Informer, type KubeObject } from '../k8s/informer.ts';
 import { ingressIps, leaderTermOf, type StatusChange, type ServiceWriter } from '../k8s/service-writer.ts';
 import { looseRequest } from '../k8s/service-request.ts';
+import type { ConfigMapLike, CrdObject } from '../k8s/metallb-kinds.ts';
+import { backoffDelay, type Clock, type Timer } from '../time/index.ts';
 import { RECONCILE_BACKOFF } from './backoff.ts';
-import { configFingerprint, crdWhere, loadConfig, type ConfigMapLike, type CrdObject } from './config-source.ts';
+import { configFingerprint, crdWhere, loadConfig } from './config-source.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { POOL_ANNOTATIONS, reconcileService, type Outcome } from './reconcile.ts';
-import { WorkQueue, type Timers } from './work-queue.ts';
+import { WorkQueue } from './work-queue.ts';
 
 export interface AllocatorLike {
   setPools(pools: Pool[]): string[];
@@ -65,7 +67,8 @@ export interface ControllerDeps {
   events: EventSink;
   metrics: ControllerMetrics;
   log: Logger;
-  timers: Timers;
+  /** Retry and debounce timers (unref'd: they never keep the process alive). */
+  clock: Clock;
   options: ControllerOptions;
   /** A write was refused because another replica leads now (or our renew deadline passed): step down. */
   onDeposed?: (reason: string) => void;
@@ -96,12 +99,6 @@ function serviceRef(svc: V1Service): V1ObjectReference {
   };
 }
 
-function inPools(ip: string, pools: Pool[]): boolean {
-  const parsed = parseIp(ip);
-  if (!parsed) return false;
-  return pools.some((p) => p.ranges.some((r) => r.family === parsed.family && r.first <= parsed.value && parsed.value <= r.last));
-}
-
 function creationOrder(a: V1Service, b: V1Service): number {
   const ta = a.metadata?.creationTimestamp ? new Date(a.metadata.creationTimestamp).getTime() : 0;
   const tb = b.metadata?.creationTimestamp ? new Date(b.metadata.creationTimestamp).getTime() : 0;
@@ -117,13 +114,13 @@ export class Controller {
   #stale = false;
   #synced = false;
   #stopped = false;
-  #configTimer: unknown;
+  #configTimer: Timer | undefined;
   /** AllocationFailed message last recorded, per Service key (also: the set of Services waiting for room). */
   readonly #failures = new Map<string, string>();
   /** The IPs this controller last wrote to each Service's status (to tell its own writes from another writer's). */
   readonly #written = new Map<string, string>();
   /** WriteRefused message last recorded, per Service key, and the retry timer and count of refused writes. */
-  readonly #refused = new Map<string, { message: string; count: number; timer?: unknown }>();
+  readonly #refused = new Map<string, { message: string; count: number; timer?: Timer }>();
   /** The stored Services after the fence writes (newer than the cache until the watch catches up). */
   readonly #fenced = new Map<string, V1Service>();
   readonly #inflight = new Set<Promise<void>>();
@@ -135,7 +132,7 @@ export class Controller {
       handler: (key) => this.#track(this.#reconcile(key)),
       concurrency: deps.options.workers,
       backoff: RECONCILE_BACKOFF,
-      timers: deps.timers,
+      clock: deps.clock,
       onError: (key, err, failures, retryInMs) =>
         deps.log.warn({ service: key, error: errorText(err), failures, retryInMs }, 'reconcile failed: will retry'),
     });
@@ -195,8 +192,8 @@ export class Controller {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#queue.stop();
-    if (this.#configTimer !== undefined) this.#d.timers.clearTimeout(this.#configTimer);
-    for (const r of this.#refused.values()) if (r.timer !== undefined) this.#d.timers.clearTimeout(r.timer);
+    this.#configTimer?.cancel();
+    for (const r of this.#refused.values()) r.timer?.cancel();
     const d = this.#d;
     await Promise.allSettled([...this.#inflight]);
     await Promise.all([d.services, d.namespaces, d.configMaps, ...d.crds].map((inf) => inf.stop()));
@@ -227,10 +224,9 @@ export class Controller {
   async #fenceAll(): Promise<void> {
     const d = this.#d;
     const keys = d.services.list().filter((s) => this.#managed(s)).map(objectKey);
-    const started = d.timers;
     let next = 0;
     let conflicts = 0;
-    const sleep = (ms: number): Promise<void> => new Promise((resolve) => started.setTimeout(resolve, ms));
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => d.clock.setTimer(ms, resolve, { unref: true }));
     const fenceOne = async (key: string): Promise<void> => {
       for (let attempt = 1; !this.#stopped && !this.#deposed; attempt++) {
         const svc = d.services.get(key);
@@ -282,11 +278,15 @@ export class Controller {
 
   #scheduleConfigReload(): void {
     if (!this.#synced || this.#stopped) return; // the initial load happens in start()
-    if (this.#configTimer !== undefined) this.#d.timers.clearTimeout(this.#configTimer);
-    this.#configTimer = this.#d.timers.setTimeout(() => {
-      this.#configTimer = undefined;
-      this.#reloadConfig();
-    }, this.#d.options.configDebounceMs);
+    this.#configTimer?.cancel();
+    this.#configTimer = this.#d.clock.setTimer(
+      this.#d.options.configDebounceMs,
+      () => {
+        this.#configTimer = undefined;
+        this.#reloadConfig();
+      },
+      { unref: true },
+    );
   }
 
   #configRef(): V1ObjectReference {
@@ -466,7 +466,7 @@ export class Controller {
         : { kind: 'failed', error: result.error, ...(result.kept ? { kept: result.kept } : {}) };
     }
     const ours = POOL_ANNOTATIONS.some((a) => state.annotations[a] !== undefined);
-    const ownedIps = previous?.ips ?? (ours ? state.ingressIps.filter((ip) => inPools(ip, config.pools)) : []);
+    const ownedIps = previous?.ips ?? (ours ? state.ingressIps.filter((ip) => poolContaining(config.pools, ip) !== undefined) : []);
     const result = reconcileService({ service: state, previous, outcome, ownedIps, lastFailure: this.#failures.get(key) });
 
     if (result.allocated) d.metrics.allocations.inc();
@@ -526,7 +526,7 @@ export class Controller {
 
   #clearRefused(key: string): void {
     const r = this.#refused.get(key);
-    if (r?.timer !== undefined) this.#d.timers.clearTimeout(r.timer);
+    r?.timer?.cancel();
     this.#refused.delete(key);
   }
 
@@ -544,13 +544,17 @@ export class Controller {
     const message = `Status write refused by the API server: ${errorText(err)}`;
     const prev = this.#refused.get(key);
     const count = (prev?.count ?? 0) + 1;
-    if (prev?.timer !== undefined) d.timers.clearTimeout(prev.timer);
-    const retryInMs = Math.min(REFUSED_RETRY.maxMs, REFUSED_RETRY.baseMs * 2 ** Math.min(count - 1, 10));
-    const timer = d.timers.setTimeout(() => {
-      const r = this.#refused.get(key);
-      if (r) delete r.timer;
-      this.#queue.add(key);
-    }, retryInMs);
+    prev?.timer?.cancel();
+    const retryInMs = backoffDelay(REFUSED_RETRY, count);
+    const timer = d.clock.setTimer(
+      retryInMs,
+      () => {
+        const r = this.#refused.get(key);
+        if (r) delete r.timer;
+        this.#queue.add(key);
+      },
+      { unref: true },
+    );
     this.#refused.set(key, { message, count, timer });
     d.log.warn({ service: key, code, error: errorText(err), failures: count, retryInMs }, 'status write refused');
     if (prev?.message !== message) {

@@ -3,6 +3,7 @@
 import { CoreV1Api, CustomObjectsApi, KubeConfig, Watch, type Cluster } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import type { WatchFn } from './informer.ts';
 
 export interface KubeClients {
@@ -13,7 +14,6 @@ export interface KubeClients {
   server: string;
 }
 
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 type CreateDispatcher = (cluster: Cluster | null, agentOptions: Record<string, unknown>) => unknown;
 
@@ -48,16 +48,17 @@ export function poolConnections(kc: KubeConfig): KubeConfig {
   return kc;
 }
 
+import { kubeconfigSource } from './kubeconfig.ts';
+
+export { kubeconfigSource, type KubeconfigSource } from './kubeconfig.ts';
+
 export function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
-  if (path !== undefined) {
-    if (!existsSync(path)) throw new Error(`--kubeconfig ${path}: no such file`);
-    kc.loadFromFile(path);
-  } else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-    kc.loadFromCluster();
-  } else {
-    kc.loadFromDefault();
-  }
+  const source = kubeconfigSource(path, process.env, existsSync, homedir());
+  if (source.kind === 'none') throw new Error(source.why);
+  if (source.kind === 'cluster') kc.loadFromCluster();
+  else if (source.paths.length === 1) kc.loadFromFile(source.paths[0] as string);
+  else kc.loadFromDefault(); // several files in $KUBECONFIG: client-node merges them
   if (!kc.getCurrentCluster()) throw new Error(`kubeconfig ${path ?? '(default)'}: no current cluster`);
   return poolConnections(kc);
 }

@@ -5,7 +5,7 @@
 // Exec plugins, auth providers and basic auth are refused with a message saying so.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 
 export interface KubeTarget {
@@ -24,6 +24,39 @@ export interface KubeTarget {
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const IN_CLUSTER_TOKEN = `${SA_DIR}/token`;
+
+export type KubeconfigSource = { kind: 'file'; paths: string[] } | { kind: 'cluster' } | { kind: 'none'; why: string };
+
+/**
+ * Where the API credentials come from, in client-go's order: --kubeconfig, the in-cluster ServiceAccount,
+ * $KUBECONFIG, ~/.kube/config. None of them: a message saying what was looked for (client-node would
+ * otherwise fall back to http://localhost:8080 without a word).
+ */
+export function kubeconfigSource(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  exists: (path: string) => boolean,
+  home: string,
+): KubeconfigSource {
+  if (flag !== undefined) return exists(flag) ? { kind: 'file', paths: [flag] } : { kind: 'none', why: `--kubeconfig ${flag}: no such file` };
+  if (env.KUBERNETES_SERVICE_HOST && exists(IN_CLUSTER_TOKEN)) return { kind: 'cluster' };
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+  if (listed.length > 0) {
+    const found = listed.filter(exists);
+    if (found.length > 0) return { kind: 'file', paths: found };
+    return { kind: 'none', why: `KUBECONFIG=${env.KUBECONFIG}: no such file` };
+  }
+  const dflt = join(home, '.kube', 'config');
+  if (exists(dflt)) return { kind: 'file', paths: [dflt] };
+  return {
+    kind: 'none',
+    why:
+      `no kubeconfig: not in a cluster (KUBERNETES_SERVICE_HOST unset or no ${IN_CLUSTER_TOKEN}), ` +
+      `KUBECONFIG unset and no ${dflt}; pass --kubeconfig PATH`,
+  };
+}
+
 
 type Json = Record<string, unknown>;
 
@@ -77,25 +110,20 @@ export function parseKubeconfig(text: string, path: string): KubeTarget {
   return target;
 }
 
-/** The flag's kubeconfig, else the in-cluster ServiceAccount, else $KUBECONFIG / ~/.kube/config. */
+/** The flag's kubeconfig, else the in-cluster ServiceAccount, else $KUBECONFIG / ~/.kube/config (kubeconfigSource). */
 export function loadKubeTarget(path: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeTarget {
-  if (path !== undefined) {
-    if (!existsSync(path)) throw new Error(`--kubeconfig ${path}: no such file`);
-    return parseKubeconfig(readFileSync(path, 'utf8'), path);
-  }
-  const host = env.KUBERNETES_SERVICE_HOST;
-  if (host && existsSync(join(SA_DIR, 'token'))) {
+  const source = kubeconfigSource(path, env, existsSync, homedir());
+  if (source.kind === 'none') throw new Error(source.why);
+  if (source.kind === 'cluster') {
+    const host = env.KUBERNETES_SERVICE_HOST ?? '';
     const port = env.KUBERNETES_SERVICE_PORT ?? '443';
     return {
       server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
       ca: readFileSync(join(SA_DIR, 'ca.crt')),
-      tokenFile: join(SA_DIR, 'token'),
+      tokenFile: IN_CLUSTER_TOKEN,
       source: 'in-cluster ServiceAccount',
     };
   }
-  const fromEnv = env.KUBECONFIG?.split(':').find((p) => p !== '' && existsSync(p));
-  const fallback = join(homedir(), '.kube', 'config');
-  const file = fromEnv ?? (existsSync(fallback) ? fallback : undefined);
-  if (file === undefined) throw new Error('no kubeconfig: pass --kubeconfig, set $KUBECONFIG, or run in a cluster');
+  const file = source.paths[0]!;
   return parseKubeconfig(readFileSync(file, 'utf8'), file);
 }

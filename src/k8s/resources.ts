@@ -4,11 +4,11 @@
 // fields the controller reads or must write back unchanged (trim.ts), not whole: at 5,000 Services the
 // managedFields alone were most of the cache.
 import type { V1Namespace, V1Service } from '@kubernetes/client-node';
-import { WATCH_BACKOFF } from '../controller/backoff.ts';
-import { METALLB_GROUP, METALLB_RESOURCES, type ConfigMapLike, type CrdObject } from '../controller/config-source.ts';
 import { Informer, type InformerLog, type KubeObject, type ListResult } from './informer.ts';
+import { METALLB_GROUP, METALLB_RESOURCES, type ConfigMapLike, type CrdObject } from './metallb-kinds.ts';
 import type { KubeRest } from './rest.ts';
 import { trimNamespace, trimService } from './trim.ts';
+import { WATCH_BACKOFF } from './watch-backoff.ts';
 
 export interface ControllerInformers {
   services: Informer<V1Service>;

@@ -4,8 +4,7 @@
 // keep arriving. Every status version the API server stores is watched: 0 duplicate IPs, 0 IPs replaced
 // (flapping), every Service allocated; each takeover time is printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricValue, type ControllerChild } from '../../../src/controller/child.ts';
-import { waitFor } from '../harness/index.ts';
+import { metricValue, waitFor, type ControllerChild } from '../../../src/lab/index.ts';
 import { lbService, legacyConfigMap, setupEnv, type Env } from './fixture.ts';
 import { trackStatuses, type StatusTracker } from './status-tracker.ts';
 

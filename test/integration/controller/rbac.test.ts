@@ -10,7 +10,7 @@ import { loadKubeTarget } from '../../../src/k8s/kubeconfig.ts';
 import { KubeRest } from '../../../src/k8s/rest.ts';
 import { httpStatus } from '../../../src/k8s/informer.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifests } from '../harness/index.ts';
+import { parseManifests } from '../../../src/lab/index.ts';
 import { MANIFESTS, setupEnv, type Env } from './fixture.ts';
 
 const SA = 'system:serviceaccount:ferrolb-system:controller';
