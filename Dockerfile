@@ -17,6 +17,12 @@ COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY controller ./controller
+# Node's compile cache, warmed here with the controller Deployment's NODE_OPTIONS (the cache is keyed by
+# them): the controller then loads stripped, compiled modules and never the TypeScript stripper, about
+# 30 MiB less RSS (bench/controller.ts measures with and without). Read-only at run time is fine.
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+RUN NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4" node controller/main.ts --help >/dev/null 2>&1; \
+    test -n "$(ls -A /app/.node-compile-cache)"
 USER 65534:65534
 # The manifests choose the entry point (the controller Deployment runs `node controller/main.ts`).
 ENTRYPOINT ["node"]
