@@ -39,9 +39,10 @@ RUN --mount=type=secret,id=npmrc --mount=type=secret,id=npm_ca \
     find node_modules -type d \( -name '@types' -o -name test -o -name tests -o -name __tests__ \) -prune -exec rm -rf {} +; \
     find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
 # The runtime root filesystem: node (stripped: its debug symbols are ~18 MB), the libraries node and the
-# addon need (ldd), and a passwd/group naming 65534 so tools show "nobody".
+# addon need (ldd), a passwd/group naming 65534 so tools show "nobody", and the compile cache's folder (65534's).
 RUN set -e; \
-    mkdir -p /rootfs/usr/local/bin /rootfs/etc /rootfs/tmp; \
+    mkdir -p /rootfs/usr/local/bin /rootfs/etc /rootfs/tmp /rootfs/app/.node-compile-cache; \
+    chown 65534:65534 /rootfs/app/.node-compile-cache; \
     cp /usr/local/bin/node /rootfs/usr/local/bin/node; \
     strip /rootfs/usr/local/bin/node; \
     for lib in $(ldd /usr/local/bin/node build/Release/ferrolb_native.node | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*[^:]$/ { print $1 }' | sort -u); do \
@@ -65,6 +66,12 @@ COPY controller ./controller
 # speaker/ holds only .gitkeep until speaker/main.ts lands; then the image carries the speaker unchanged.
 COPY speaker ./speaker
 USER 65534:65534
+# V8's compile cache for the controller's modules, made at build time by the user that runs it (the cache
+# folder is per uid): controller/main.ts --help loads every module, then exits (its exit code is not the
+# point). Start-up then compiles about a third less; at run time the cache is only read (read-only root).
+# (Once speaker/main.ts exists, warm it the same way.)
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+RUN ["/usr/local/bin/node", "--input-type=module", "-e", "process.argv.splice(1, 0, 'controller/main.ts', '--help'); process.on('exit', () => { process.exitCode = 0; }); await import('/app/controller/main.ts');"]
 LABEL org.opencontainers.image.title=ferrolb \
       org.opencontainers.image.description="FerroLB controller and speaker" \
       org.opencontainers.image.licenses=Apache-2.0
