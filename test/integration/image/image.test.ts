@@ -73,8 +73,9 @@ describe('the image', () => {
     expect(r.stderr).toMatch(/--workers/);
   });
 
-  // Once speaker/main.ts exists: the speaker from the image starts with only the capabilities its
-  // DaemonSet grants (--cap-drop=all --cap-add=NET_RAW,NET_ADMIN,NET_BIND_SERVICE, uid 65534).
+  // SPEAKER — to add once speaker/main.ts exists: the speaker from the image starts with only the
+  // capabilities its DaemonSet grants (charts/ferrolb speaker.yaml): --user 65534:65534 --read-only
+  // --cap-drop=all --cap-add=NET_RAW,NET_ADMIN,NET_BIND_SERVICE, and binds port 179 as non-root.
 });
 
 describe('the controller from the image against a real API server', () => {
