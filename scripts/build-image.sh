@@ -15,12 +15,13 @@
 #   FERROLB_ENGINE=podman|docker picks the engine (scripts/image/engine.sh).
 #
 # npm inside the build uses this machine's npm settings (registry, CA file, proxies), handed over as
-# build secrets (`npmrc`, `npm_ca`) that no layer keeps. Last line of stdout: the image name.
+# build secrets (`npmrc`, `npm_ca`) that no layer keeps; FERROLB_NPMRC=FILE hands over that npmrc
+# instead (e.g. one with a registry token). Last line of stdout: the image name.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
 tag=localhost/ferrolb:$(node -p "require('./package.json').version")
 base=auto no_cache=() measure=0
 while (($#)); do
@@ -61,7 +62,7 @@ npm_get() { local v; v=$(npm config get "$1" 2>/dev/null) || return 0; [[ $v == 
     [[ -z $v ]] || printf '%s=%s\n' "$key" "$v"
   done
 } >"$secrets_dir/npmrc"
-build_opts+=(--secret "id=npmrc,src=$secrets_dir/npmrc")
+build_opts+=(--secret "id=npmrc,src=${FERROLB_NPMRC:-$secrets_dir/npmrc}")
 cafile=$(npm_get cafile)
 if [[ -n $cafile && -f $cafile ]]; then
   printf 'cafile=/run/secrets/npm_ca\n' >>"$secrets_dir/npmrc"
