@@ -67,6 +67,16 @@ describe('the image', () => {
     });
   });
 
+  test("loads the controller's modules from the compile cache baked in for uid 65534, on a read-only root", async () => {
+    const r = await runOnce(e, ['--network=none', ...LOCKED_DOWN, '-e', 'NODE_DEBUG_NATIVE=COMPILE_CACHE'], TAG,
+      ['controller/main.ts', '--workers', 'many']);
+    const accepted = r.stderr.match(/code cache for (ESM|CommonJS) \S+ was accepted/g) ?? [];
+    const typescript = r.stderr.split('\n').filter((l) => /reading cache from .* for StrippedTypeScript .*\.\.\. success/.test(l));
+    expect(r.stderr).not.toMatch(/Cannot create cache directory/);
+    expect(accepted.length).toBeGreaterThan(100);
+    expect(typescript.length).toBeGreaterThan(10);
+  });
+
   test('a bad flag is refused with exit 2 and the reason', async () => {
     const r = await runOnce(e, ['--network=none', ...LOCKED_DOWN], TAG, ['controller/main.ts', '--workers', 'many']);
     expect(r.code).toBe(2);
