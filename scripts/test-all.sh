@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every tier, on a fresh machine. Installs or builds what the tiers need first (Debian
 # packages, pinned kube-apiserver + etcd, cached under ~/.cache/ferrolb so a second run is fast), then
-# type-checks and runs the unit tier followed by the integration tier in one vitest run.
+# lints (a layer violation fails the run), type-checks, and runs the unit tier followed by the
+# integration tier in one vitest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,9 @@ helm=$(bash scripts/helm.sh | tail -n 1)
 echo "helm: $helm"
 engine=$(bash scripts/image/engine.sh | tr '\n' ' ')
 echo "container engine (the image test builds the image with it): $engine"
+
+echo "== lint (layers, pure cores, correctness: eslint.config.js)"
+eslint --max-warnings 0 .
 
 echo "== typecheck"
 tsc --noEmit -p .

@@ -63,6 +63,14 @@ export const UpdateSubcode = {
   MalformedAsPath: 11,
 } as const;
 
+/** Finite State Machine Error subcodes (RFC 6608): an unexpected message in OpenSent / OpenConfirm / Established. */
+export const FsmSubcode = {
+  UnspecifiedError: 0,
+  UnexpectedMessageInOpenSent: 1,
+  UnexpectedMessageInOpenConfirm: 2,
+  UnexpectedMessageInEstablished: 3,
+} as const;
+
 /** Cease subcodes (RFC 4486). */
 export const CeaseSubcode = {
   MaximumNumberOfPrefixesReached: 1,

@@ -5,9 +5,10 @@ import type net from 'node:net';
 import { encodeMessage } from '../codec/index.ts';
 import type { BgpMessage, CodecContext, Update } from '../codec/model.ts';
 import type { FsmEvent, FsmState, TimerName } from '../fsm/index.ts';
-import { CEASE_COLLISION_RESOLUTION, ERR_CEASE, initialState } from '../fsm/index.ts';
-import type { Clock, TimerHandle } from './clock.ts';
+import { initialState } from '../fsm/index.ts';
+import type { Clock, Timer } from '../../time/index.ts';
 import { FrameReader } from './frame-reader.ts';
+import { CeaseSubcode, ErrorCode } from '../errors.ts';
 
 /** One TCP connection and the FSM that runs it. */
 export interface Conn {
@@ -15,7 +16,7 @@ export interface Conn {
   direction: 'out' | 'in';
   fsm: FsmState;
   socket?: net.Socket;
-  timers: Map<TimerName, TimerHandle>;
+  timers: Map<TimerName, Timer>;
   /** Bumped to invalidate pending connect attempts. */
   attempt: number;
   reader: FrameReader;
@@ -117,7 +118,7 @@ export function sendMessage(conn: Conn, msg: BgpMessage): void {
  */
 export function refuseSocket(socket: net.Socket, notify: boolean): void {
   if (notify) {
-    socket.end(encodeMessage({ type: 'NOTIFICATION', code: ERR_CEASE, subcode: CEASE_COLLISION_RESOLUTION, data: new Uint8Array(0) }, { fourOctetAs: true }));
+    socket.end(encodeMessage({ type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionCollisionResolution, data: new Uint8Array(0) }, { fourOctetAs: true }));
   } else {
     socket.destroy();
   }

@@ -3,7 +3,7 @@
 // groups them by that list's identity instead of serialising every route's attributes to find its group.
 // Sorted tables hold long runs of such routes (one BGPAdvertisement → one attribute set), so comparing
 // with the previous route's attributes finds nearly every match.
-import type { CodecContext, Route as CodecRoute } from '../codec/model.ts';
+import type { CodecContext, WireRoute } from '../codec/model.ts';
 import { packUpdates } from '../codec/index.ts';
 import type { Ip } from '../../net/ip.ts';
 import type { Prefix, Route } from '../routes.ts';
@@ -12,13 +12,13 @@ import type { PeerKind } from './wire.ts';
 import { toCodecRoute } from './wire.ts';
 
 /** Codec routes for `routes` (next hops already resolved), attribute lists shared between equal routes. */
-export function toCodecRoutes(routes: readonly Route[], kind: PeerKind, parse: (text: string) => Ip | undefined): CodecRoute[] {
-  const out: CodecRoute[] = [];
+export function toCodecRoutes(routes: readonly Route[], kind: PeerKind, parse: (text: string) => Ip | undefined): WireRoute[] {
+  const out: WireRoute[] = [];
   let prev: Route | undefined;
-  let prevCodec: CodecRoute | undefined;
+  let prevCodec: WireRoute | undefined;
   for (const r of routes) {
     if (prev !== undefined && prevCodec !== undefined && prev.prefix.family === r.prefix.family && sameAttributes(prev, r)) {
-      const shared: CodecRoute = { prefix: r.prefix, nextHop: prevCodec.nextHop, attributes: prevCodec.attributes };
+      const shared: WireRoute = { prefix: r.prefix, nextHop: prevCodec.nextHop, attributes: prevCodec.attributes };
       if (prevCodec.linkLocalNextHop !== undefined) shared.linkLocalNextHop = prevCodec.linkLocalNextHop;
       out.push(shared);
       continue;

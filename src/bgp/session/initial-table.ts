@@ -7,7 +7,7 @@
 // made from, reduced to what the table depends on (a family no desired route has does not matter); at
 // Established the session compares them with what was really negotiated and prepares again when they
 // differ (a peer without a family that routes have, or without 4-octet AS support).
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { Ip } from '../../net/ip.ts';
 import type { CodecContext } from '../codec/model.ts';
 import type { Route } from '../routes.ts';

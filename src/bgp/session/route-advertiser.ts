@@ -4,7 +4,7 @@
 // (adj-rib-out.ts) and only the changes are packed and sent; a ROUTE-REFRESH resends Adj-RIB-Out.
 // The session owns the connection and the FSM: it says when to prepare, sync, resend and reset.
 import type { Logger } from 'pino';
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { Negotiated } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
 import { formatPrefix } from '../routes.ts';

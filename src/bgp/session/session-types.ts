@@ -1,8 +1,8 @@
 // The public types of a BGP session: its options, counters and the events it emits.
 import type { Logger } from 'pino';
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { FsmStateName } from '../fsm/index.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../time/index.ts';
 import type { Connector } from './transport.ts';
 
 export interface SessionOptions {

@@ -17,15 +17,14 @@ import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import { buildOpen, decodeMessage } from '../codec/index.ts';
 import type { BgpMessage } from '../codec/model.ts';
 import type { FsmAction, FsmConfig, FsmEvent, FsmStateName, Negotiated } from '../fsm/index.ts';
 import { step } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';
 import { collisionLoser } from './collision.ts';
-import type { Clock } from './clock.ts';
-import { realClock } from './clock.ts';
+import { systemClock, type Clock } from '../../time/index.ts';
 import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
 import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
@@ -66,7 +65,7 @@ export class BgpSession extends EventEmitter {
     this.opts = opts;
     this.peerAddress = peerAddress;
     this.peer = opts.name ?? peerAddress;
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ peer: this.peer, peerAddress });
     this.connector = opts.connector ?? defaultConnector;
     this.restarting = opts.gracefulRestart?.restarting ?? false;
@@ -445,6 +444,11 @@ export class BgpSession extends EventEmitter {
     this.prepareQueued = true;
     setImmediate(() => {
       this.prepareQueued = false;
+      // Not while our TCP connect is in flight: preparing a large table holds the event loop, the
+      // ConnectRetry timer falls due meanwhile, and Node runs a due timer before the I/O that completed
+      // in the same time, so the session would drop the connection the peer had just accepted and dial
+      // again. The table is prepared right after our OPEN goes out instead (connect()).
+      if (this.main.fsm.name === 'Connect') return;
       this.rib.prepareAhead(this.main);
     });
   }

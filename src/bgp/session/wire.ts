@@ -1,8 +1,8 @@
 // The session's bridge to the codec: what our OPEN carries, reads the peer's OPEN into the FSM's PeerOpen,
 // and turns FerroLB routes into codec routes (path attributes per peer type).
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { OpenSettings } from '../codec/index.ts';
-import type { Open, PathAttribute, Route as CodecRoute } from '../codec/model.ts';
+import type { Open, PathAttribute, WireRoute } from '../codec/model.ts';
 import type { AfiSafi, PeerOpen } from '../fsm/types.ts';
 import type { Route } from '../routes.ts';
 
@@ -83,7 +83,7 @@ export interface PeerKind {
 /** Default LOCAL_PREF towards iBGP peers (RFC 4271 §5.1.5 requires the attribute there). */
 export const DEFAULT_LOCAL_PREF = 100;
 
-export function toCodecRoute(route: Route, nextHop: bigint, linkLocal: bigint | undefined, kind: PeerKind): CodecRoute {
+export function toCodecRoute(route: Route, nextHop: bigint, linkLocal: bigint | undefined, kind: PeerKind): WireRoute {
   const attributes: PathAttribute[] = [
     { type: 'ORIGIN', origin: 'IGP' },
     { type: 'AS_PATH', segments: kind.ibgp ? [] : [{ type: 'AS_SEQUENCE', asns: [kind.localAsn] }] },

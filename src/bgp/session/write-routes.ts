@@ -2,7 +2,7 @@
 // segments as the kernel can: the prepared initial table followed by End-of-RIB per negotiated family
 // (RFC 4724), or the UPDATEs for one Adj-RIB-Out change (or a route refresh's resend).
 import type net from 'node:net';
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { Ip } from '../../net/ip.ts';
 import { encodeMessage, endOfRib } from '../codec/index.ts';
 import type { CodecContext } from '../codec/model.ts';

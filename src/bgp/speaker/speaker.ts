@@ -7,8 +7,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { Config, Peer } from '../../config/model.ts';
 import { parseIp } from '../../net/ip.ts';
-import { CEASE_OTHER_CONFIGURATION_CHANGE, CEASE_PEER_DECONFIGURED } from '../fsm/notification-codes.ts';
-import type { Clock } from '../session/clock.ts';
+import type { Clock } from '../../time/index.ts';
 import { BgpListener } from '../session/listener.ts';
 import type { NotificationEvent, SessionOptions, StateChange } from '../session/session.ts';
 import { BgpSession } from '../session/session.ts';
@@ -17,6 +16,7 @@ import type { BfdFactory } from './bfd-link.ts';
 import { defaultBfdFactory, linkBfd } from './bfd-link.ts';
 import type { Announcement, NodeInfo } from './compute-routes.ts';
 import { computeRoutes } from './compute-routes.ts';
+import { CeaseSubcode } from '../errors.ts';
 
 export type SpeakerConfig = Pick<Config, 'peers' | 'bgpAdvertisements'> & Partial<Pick<Config, 'bfdProfiles'>>;
 
@@ -162,7 +162,7 @@ export class BgpSpeaker extends EventEmitter {
         r.bfd?.dispose();
         this.listener?.remove(r.session);
         // RFC 4486: 3 Peer De-configured, 6 Other Configuration Change.
-        void r.session.stop({ ceaseSubcode: peer ? CEASE_OTHER_CONFIGURATION_CHANGE : CEASE_PEER_DECONFIGURED });
+        void r.session.stop({ ceaseSubcode: peer ? CeaseSubcode.OtherConfigurationChange : CeaseSubcode.PeerDeConfigured });
       }
     }
     const problems: SpeakerProblem[] = [];

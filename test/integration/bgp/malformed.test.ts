@@ -14,7 +14,7 @@ import {
   AGGREGATOR, ATOMIC_AGGREGATE, AS_PATH, COMMUNITIES, LARGE_COMMUNITIES, MP_REACH_NLRI, MULTI_EXIT_DISC, NEXT_HOP, OPTIONAL,
   OPTIONAL_TRANSITIVE, ORIGIN, RawPeer, WELL_KNOWN, asPath4, attr, countUpdate, ensureDaemons, nodeRouterLab, rawUpdate,
   startFerroLb, u32, waitFor, type FerroLbSpeaker, type NodeRouter, type RawMessage,
-} from './lab/index.ts';
+} from '../../../src/lab/bgp/index.ts';
 
 const CTX: CodecContext = { fourOctetAs: true };
 const PEER_AS = 64512;

@@ -16,7 +16,7 @@ export const asPathAttribute: AttributeSpec<'AS_PATH'> = {
       if (typeof segments === 'string') return new Malformed(UpdateSubcode.MalformedAsPath, 'treat-as-withdraw', segments);
       return { type: 'AS_PATH', segments };
     },
-    encode: (v, buf, offset, ctx) => writeSegments(v.segments, buf, offset, ctx.fourOctetAs ? 4 : 2, 'AS_PATH'),
+    write: (v, buf, offset, ctx) => writeSegments(v.segments, buf, offset, ctx.fourOctetAs ? 4 : 2, 'AS_PATH'),
     length: (v, ctx) => segmentsLength(v.segments, ctx.fourOctetAs ? 4 : 2),
   },
 };

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Update } from '../../../../src/bgp/codec/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
-import { FakeClock } from '../../../../src/bgp/session/clock.ts';
+import { FakeClock } from '../../../helpers/fake-clock.ts';
 import { BgpListener } from '../../../../src/bgp/session/listener.ts';
 import type { SessionOptions, StateChange } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
