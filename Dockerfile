@@ -67,11 +67,11 @@ COPY controller ./controller
 COPY speaker ./speaker
 USER 65534:65534
 # V8's compile cache for the controller's modules, made at build time by the user that runs it (the cache
-# folder is per uid): controller/main.ts --help loads every module, then exits (its exit code is not the
-# point). Start-up then compiles about a third less; at run time the cache is only read (read-only root).
-# (Once speaker/main.ts exists, warm it the same way.)
+# folder is per uid): controller/main.ts --help loads every module, then exits 0. Start-up then compiles
+# about a third less; at run time the cache is only read (read-only root). A pod run as another uid just
+# compiles as before. (Once speaker/main.ts exists, warm it the same way.)
 ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
-RUN ["/usr/local/bin/node", "--input-type=module", "-e", "process.argv.splice(1, 0, 'controller/main.ts', '--help'); process.on('exit', () => { process.exitCode = 0; }); await import('/app/controller/main.ts');"]
+RUN ["/usr/local/bin/node", "controller/main.ts", "--help"]
 LABEL org.opencontainers.image.title=ferrolb \
       org.opencontainers.image.description="FerroLB controller and speaker" \
       org.opencontainers.image.licenses=Apache-2.0

@@ -6,11 +6,8 @@
 import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster } from '../test/integration/harness/index.ts';
-import { freeLoopbackPort } from '../test/integration/harness/free-port.ts';
-import { httpGet, startControllerChild } from '../src/controller/child.ts';
-import { installManifests, legacyConfigMap } from '../test/integration/controller/fixture.ts';
-import { buildImage, engine, exec, inspectImage, startContainer, type Engine } from '../test/integration/image/container.ts';
+import { freeLoopbackPort, httpGet, installManifests, legacyConfigMap, startCluster, startControllerChild } from '../src/lab/index.ts';
+import { buildImage, engine, exec, inspectImage, startContainer, type Engine } from '../src/lab/container-engine.ts';
 
 const RUNS = 5;
 const TAG = process.env.FERROLB_IMAGE ?? 'localhost/ferrolb:bench';

@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCluster, waitFor, type Cluster } from '../harness/index.ts';
-import { freeLoopbackPort } from '../harness/free-port.ts';
-import { httpGet } from '../../../src/controller/child.ts';
-import { ingressOf, installManifests, lbService, legacyConfigMap } from '../controller/fixture.ts';
-import { buildImage, engine, imageFiles, inspectImage, runOnce, startContainer, type Built, type Container, type Engine } from './container.ts';
+import {
+  freeLoopbackPort, httpGet, installManifests, legacyConfigMap, startCluster, waitFor, type Cluster,
+} from '../../../src/lab/index.ts';
+import {
+  buildImage, engine, imageFiles, inspectImage, runOnce, startContainer, type Built, type Container, type Engine,
+} from '../../../src/lab/container-engine.ts';
+import { ingressOf, lbService } from '../controller/fixture.ts';
 
 const TAG = 'localhost/ferrolb:fim-test';
 /** How the manifests run it: uid/gid 65534, read-only root filesystem, every capability dropped. */
@@ -77,6 +79,15 @@ describe('the image', () => {
     expect(typescript.length).toBeGreaterThan(10);
   });
 
+  test('controller --help exits 0 with the usage; without a kubeconfig outside a cluster it stops at once, saying why', async () => {
+    const help = await runOnce(e, ['--network=none', ...LOCKED_DOWN], TAG, ['controller/main.ts', '--help']);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/--kubeconfig/);
+    const none = await runOnce(e, ['--network=none', ...LOCKED_DOWN], TAG, ['controller/main.ts']);
+    expect(none.code).toBe(1);
+    expect(`${none.stdout}${none.stderr}`).toMatch(/no kubeconfig: not in a cluster/);
+  });
+
   test('a bad flag is refused with exit 2 and the reason', async () => {
     const r = await runOnce(e, ['--network=none', ...LOCKED_DOWN], TAG, ['controller/main.ts', '--workers', 'many']);
     expect(r.code).toBe(2);
@@ -136,8 +147,10 @@ describe('the controller from the image against a real API server', () => {
     await core.createNamespacedService({ namespace: 'shop', body: lbService('shop', 'web') });
     const svc = await waitFor(async () => {
       const s = await core.readNamespacedService({ namespace: 'shop', name: 'web' });
-      return ingressOf(s).length > 0 ? s : undefined;
-    }, { what: 'shop/web to get an IP from the controller in the image', timeoutMs: 60_000, diagnostics });
+      // The status and the pool annotation are two API writes: wait for both.
+      const annotated = s.metadata?.annotations?.['metallb.io/ip-allocated-from-pool'] !== undefined;
+      return ingressOf(s).length > 0 && annotated ? s : undefined;
+    }, { what: 'shop/web to get an IP and its pool annotation from the controller in the image', timeoutMs: 60_000, diagnostics });
     expect(ingressOf(svc)).toHaveLength(1);
     expect(ingressOf(svc)[0]).toMatch(/^203\.0\.113\.(3[2-9]|4[0-7])$/);
     expect(svc.metadata?.annotations?.['metallb.io/ip-allocated-from-pool']).toBe('image-pool');

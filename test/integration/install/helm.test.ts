@@ -9,11 +9,11 @@ import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, type KubernetesObject, type V1DaemonSet, type V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCluster, waitFor, type Cluster } from '../harness/index.ts';
-import { freeLoopbackPort } from '../harness/free-port.ts';
-import { startControllerChild, type ControllerChild } from '../../../src/controller/child.ts';
-import { ingressOf, lbService, MANIFESTS } from '../controller/fixture.ts';
-import { exec } from '../image/container.ts';
+import {
+  freeLoopbackPort, MANIFESTS, startCluster, startControllerChild, waitFor, type Cluster, type ControllerChild,
+} from '../../../src/lab/index.ts';
+import { exec } from '../../../src/lab/container-engine.ts';
+import { ingressOf, lbService } from '../controller/fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHART = join(ROOT, 'charts/ferrolb');

@@ -8,9 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { locateK8sBinaries, startCluster, type Cluster } from '../harness/index.ts';
-import { installManifests } from '../controller/fixture.ts';
-import { exec } from '../image/container.ts';
+import { installManifests, locateK8sBinaries, startCluster, type Cluster } from '../../../src/lab/index.ts';
+import { exec } from '../../../src/lab/container-engine.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 let kubectl: string;

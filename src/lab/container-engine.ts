@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENGINE_SCRIPT = `${ROOT}scripts/image/engine.sh`;
 const BUILD_SCRIPT = `${ROOT}scripts/build-image.sh`;
 
