@@ -4,6 +4,7 @@ const BENCHES: Record<string, string> = {
   allocator: './allocator.ts',
   controller: './controller.ts',
   bgp: './bgp.ts',
+  image: './image.ts',
   l2: './l2.ts',
   membership: './membership.ts',
 };
