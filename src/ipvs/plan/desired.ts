@@ -70,18 +70,20 @@ export function pickEndpoints(
   return ready.length > 0 ? ready : terminating;
 }
 
-function sourceRanges(svc: ServiceInput, family: Family, problems: DesiredProblem[]): string[] | 'all' {
-  const out: string[] = [];
+/** The Service's source ranges, parsed once (problems reported once), as canonical CIDRs per family. */
+function sourceRanges(svc: ServiceInput, problems: DesiredProblem[]): Record<Family, string[] | 'all'> {
+  const out: Record<Family, string[] | 'all'> = { ipv4: [], ipv6: [] };
   for (const r of svc.loadBalancerSourceRanges) {
     const c = parseCidr(r);
     if (typeof c === 'string') {
       problems.push({ service: sliceKey(svc.namespace, svc.name), message: `loadBalancerSourceRanges: ${c}` });
       continue;
     }
-    if (c.family !== family) continue;
+    const list = out[c.family];
+    if (list === 'all') continue;
     // ipset cannot hold a /0 net; a /0 range allows everyone, so the LB IP is simply not firewalled.
-    if (c.prefixLength === 0) return 'all';
-    out.push(`${formatIp(c.family, c.first)}/${c.prefixLength}`);
+    if (c.prefixLength === 0) out[c.family] = 'all';
+    else list.push(`${formatIp(c.family, c.first)}/${c.prefixLength}`);
   }
   return out;
 }
@@ -118,6 +120,7 @@ export function buildDesired(input: DesiredInput, node: NodeContext): DesiredSta
       svc.sessionAffinity === 'ClientIP' ? (svc.sessionAffinityTimeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS) : undefined;
     const local = svc.externalTrafficPolicy === 'Local';
     const slices = slicesBySvc.get(id) ?? [];
+    const rangesByFamily = sourceRanges(svc, problems);
     for (const rawIp of svc.ingressIPs) {
       const ip = canonicalIp(rawIp);
       if (!ip) {
@@ -125,7 +128,7 @@ export function buildDesired(input: DesiredInput, node: NodeContext): DesiredSta
         continue;
       }
       const family = familyOf(ip);
-      const ranges = sourceRanges(svc, family, problems);
+      const ranges = rangesByFamily[family];
       for (const port of svc.ports) {
         const key = vsKey(port.protocol, ip, port.port);
         const prior = owners.get(key);
