@@ -4,6 +4,7 @@ const BENCHES: Record<string, string> = {
   allocator: './allocator.ts',
   controller: './controller.ts',
   bgp: './bgp.ts',
+  ipvs: './ipvs.ts',
 };
 
 const wanted = process.argv.slice(2);

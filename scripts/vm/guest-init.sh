@@ -24,6 +24,12 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 share "$share"; t
   echo "ferrolb-vm: mounting the result share failed"; off
 fi
 ip link set lo up
+# The kernel's own module requests (schedulers, nft chain types, xt matches) go to the extracted tree too.
+if [ -n "$modules" ]; then
+  printf '#!/bin/sh\nexec %s -d %s "$@"\n' "$(command -v modprobe)" "$modules" >/run/modprobe
+  chmod +x /run/modprobe
+  echo /run/modprobe >/proc/sys/kernel/modprobe
+fi
 export FERROLB_VM_MODULES="$modules" FERROLB_VM_SHARE="$share" FERROLB_IN_VM=1
 echo "ferrolb-vm: running $share/cmd.sh"
 sh "$share/cmd.sh" >"$share/out" 2>&1

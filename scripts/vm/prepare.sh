@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares everything the IPVS VM tier needs, cached under ~/.cache/ferrolb/vm so a second run is fast:
 #  - Debian packages: qemu-system-x86 (TCG; nested KVM does not work here), busybox-static (the initramfs),
-#    ipvsadm, ipset, nftables, kmod (modprobe -d inside the guest), cpio (the initramfs archive), iproute2;
+#    ipvsadm, ipset, nftables, iptables (xt_set rules over the ipsets), kmod (modprobe -d inside the guest), cpio (the initramfs archive), iproute2;
 #  - Debian's linux-image-amd64 kernel (IPVS is a module there; this machine's kernel has none), fetched
 #    with `apt-get download` and extracted with dpkg-deb -x, with depmod run over the extracted tree;
 #  - a busybox initramfs that loads the virtio and 9p modules of exactly that kernel and hands over to
@@ -14,7 +14,7 @@ mkdir -p "$cache"
 
 declare -A NEED=(
   [qemu-system-x86_64]=qemu-system-x86 [/bin/busybox]=busybox-static [ipvsadm]=ipvsadm [ipset]=ipset
-  [nft]=nftables [depmod]=kmod [modprobe]=kmod [cpio]=cpio [ip]=iproute2
+  [nft]=nftables [iptables]=iptables [ip6tables]=iptables [depmod]=kmod [modprobe]=kmod [cpio]=cpio [ip]=iproute2
 )
 have() { if [[ $1 == /* ]]; then [[ -x $1 ]]; else command -v "$1" >/dev/null 2>&1; fi; }
 missing_pkgs() {

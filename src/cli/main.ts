@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bgp --config FILE --announce IP...   run one BGP speaker standalone',
     load: async () => (await import('./bgp.ts')).bgpCommand,
   },
+  ipvs: {
+    summary: 'ipvs --file FILE [--dry-run]   sync IPVS, ipsets and the dummy interface from Services + EndpointSlices',
+    load: async () => (await import('./ipvs.ts')).ipvsCommand,
+  },
   lab: {
     summary: 'lab [--once]   local cluster-in-a-box: API server, controller, example pools, demo Service',
     load: async () => (await import('./lab.ts')).labCommand,

@@ -25,9 +25,15 @@ const ROLE_TYPE: Record<SetRole, IpsetType> = {
 };
 export const SET_ROLES: readonly SetRole[] = ['lb', 'local', 'fw', 'sourceCidr', 'sourceIp'];
 
-/** KUBE-LOAD-BALANCER… for IPv4, KUBE-6-LOAD-BALANCER… for IPv6 (kube-proxy's names). */
+/** ipset's limit on set names (IPSET_MAXNAMELEN 32, with the terminating NUL). */
+export const IPSET_MAX_NAME = 31;
+
+/**
+ * KUBE-LOAD-BALANCER… for IPv4, KUBE-6-LOAD-BALANCER… for IPv6, cut to 31 characters as kube-proxy
+ * does (so the IPv6 source-CIDR set is KUBE-6-LOAD-BALANCER-SOURCE-CID).
+ */
 export function setName(role: SetRole, family: Family): string {
-  return `KUBE-${family === 'ipv6' ? '6-' : ''}${ROLE_SUFFIX[role]}`;
+  return `KUBE-${family === 'ipv6' ? '6-' : ''}${ROLE_SUFFIX[role]}`.slice(0, IPSET_MAX_NAME);
 }
 
 export function setSpec(role: SetRole, family: Family): IpsetSpec {

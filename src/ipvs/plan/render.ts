@@ -39,15 +39,24 @@ export function renderIpvsBatch(p: Plan): string {
   return p.ipvs.map((c) => `${ipvsLine(c)}\n`).join('');
 }
 
-/** `ipset restore -exist` input (creates, adds, then deletes); '' when there is nothing to do. */
-export function renderIpsetBatch(p: Plan): string {
+/** `ipset restore -exist` input creating missing sets and adding members (before IPVS changes). */
+export function renderIpsetAdds(p: Plan): string {
   const out: string[] = [];
   for (const s of p.createSets) {
     out.push(`create ${s.name} ${s.type} family ${s.family === 'ipv6' ? 'inet6' : 'inet'} hashsize 1024 maxelem 65536\n`);
   }
   for (const m of p.ipsetAdd) out.push(`add ${m.set} ${m.entry}\n`);
-  for (const m of p.ipsetDel) out.push(`del ${m.set} ${m.entry}\n`);
   return out.join('');
+}
+
+/** `ipset restore -exist` input deleting members (after IPVS changes). */
+export function renderIpsetDels(p: Plan): string {
+  return p.ipsetDel.map((m) => `del ${m.set} ${m.entry}\n`).join('');
+}
+
+/** Both ipset batches as one text ('' when there is nothing to do). */
+export function renderIpsetBatch(p: Plan): string {
+  return renderIpsetAdds(p) + renderIpsetDels(p);
 }
 
 function prefix(address: string, family: Family): string {

@@ -137,7 +137,7 @@ describe('buildDesired', () => {
     expect(set('KUBE-LOAD-BALANCER-SOURCE-CIDR')).toEqual(['192.0.2.1,tcp:80,198.51.100.0/24', '192.0.2.1,tcp:80,203.0.113.0/24']);
     expect(set('KUBE-LOAD-BALANCER-SOURCE-IP')).toEqual(['192.0.2.1,tcp:80,192.0.2.1']);
     expect(set('KUBE-6-LOAD-BALANCER-FW')).toEqual(['2001:db8::1,tcp:80']);
-    expect(set('KUBE-6-LOAD-BALANCER-SOURCE-CIDR')).toEqual(['2001:db8::1,tcp:80,2001:db8:f::/48']);
+    expect(set('KUBE-6-LOAD-BALANCER-SOURCE-CID')).toEqual(['2001:db8::1,tcp:80,2001:db8:f::/48']);
     expect(set('KUBE-6-LOAD-BALANCER-SOURCE-IP')).toEqual([]);
     expect(d.problems.map((p) => p.message)).toEqual(['loadBalancerSourceRanges: "bogus" is not a CIDR (missing "/prefix")']);
   });

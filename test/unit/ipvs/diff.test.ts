@@ -49,7 +49,7 @@ describe('planChanges', () => {
       '-a -t 192.0.2.10:80 -r 10.0.0.2:8080 -m -w 1',
       '-a -u 192.0.2.11:53 -r 10.0.0.3:5353 -m -w 1',
     ]);
-    expect(renderIpsetBatch(p)).toContain('create KUBE-6-LOAD-BALANCER-SOURCE-CIDR hash:ip,port,net family inet6 hashsize 1024 maxelem 65536\n');
+    expect(renderIpsetBatch(p)).toContain('create KUBE-6-LOAD-BALANCER-SOURCE-CID hash:ip,port,net family inet6 hashsize 1024 maxelem 65536\n');
     expect(renderIpsetBatch(p)).toContain('add KUBE-LOAD-BALANCER 192.0.2.11,udp:53\n');
     expect(renderAddressAdds(p, 'kube-ipvs0')).toBe('address add 192.0.2.11/32 dev kube-ipvs0\naddress add 192.0.2.10/32 dev kube-ipvs0\n') // Services in name order: api, web;
     const after = applyPlan(emptyKernelState(), p);

@@ -60,8 +60,8 @@ describe('ipset save parser', () => {
     const text = `create KUBE-LOAD-BALANCER hash:ip,port family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x4f0cb63d
 add KUBE-LOAD-BALANCER 192.0.2.1,tcp:80
 add KUBE-LOAD-BALANCER 192.0.2.1,sctp:3868
-create KUBE-6-LOAD-BALANCER-SOURCE-CIDR hash:ip,port,net family inet6 hashsize 1024 maxelem 65536
-add KUBE-6-LOAD-BALANCER-SOURCE-CIDR 2001:db8:0::1,tcp:80,2001:db8:f::/48
+create KUBE-6-LOAD-BALANCER-SOURCE-CID hash:ip,port,net family inet6 hashsize 1024 maxelem 65536
+add KUBE-6-LOAD-BALANCER-SOURCE-CID 2001:db8:0::1,tcp:80,2001:db8:f::/48
 create KUBE-LOAD-BALANCER-SOURCE-CIDR hash:ip,port,net family inet hashsize 1024 maxelem 65536
 add KUBE-LOAD-BALANCER-SOURCE-CIDR 192.0.2.1,tcp:80,198.51.100.7
 create OTHER hash:ip family inet
@@ -69,9 +69,9 @@ add OTHER 192.0.2.9
 `;
     const p = parseIpsetSave(text);
     expect(p.problems).toEqual([]);
-    expect([...p.sets.keys()]).toEqual(['KUBE-LOAD-BALANCER', 'KUBE-6-LOAD-BALANCER-SOURCE-CIDR', 'KUBE-LOAD-BALANCER-SOURCE-CIDR']);
+    expect([...p.sets.keys()]).toEqual(['KUBE-LOAD-BALANCER', 'KUBE-6-LOAD-BALANCER-SOURCE-CID', 'KUBE-LOAD-BALANCER-SOURCE-CIDR']);
     expect([...p.sets.get('KUBE-LOAD-BALANCER')!.entries]).toEqual(['192.0.2.1,tcp:80', '192.0.2.1,sctp:3868']);
-    expect([...p.sets.get('KUBE-6-LOAD-BALANCER-SOURCE-CIDR')!.entries]).toEqual(['2001:db8::1,tcp:80,2001:db8:f::/48']);
+    expect([...p.sets.get('KUBE-6-LOAD-BALANCER-SOURCE-CID')!.entries]).toEqual(['2001:db8::1,tcp:80,2001:db8:f::/48']);
     expect([...p.sets.get('KUBE-LOAD-BALANCER-SOURCE-CIDR')!.entries]).toEqual(['192.0.2.1,tcp:80,198.51.100.7/32']);
   });
 
