@@ -44,6 +44,26 @@ Problems in FILE go to stderr as "ferrolb ipvs: <object>: <message>"; exit 0 on 
 cannot be read or the kernel refused a change, 2 on bad usage.
 `;
 
+function jsonObjects(text: string): unknown[] | undefined {
+  const t = text.trimStart();
+  if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  const flat = (o: unknown): unknown[] => {
+    if (Array.isArray(o)) return o.flatMap(flat);
+    const obj = o as { kind?: unknown; items?: unknown };
+    if (typeof obj === 'object' && obj !== null && typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)) {
+      return obj.items.flatMap(flat);
+    }
+    return [o];
+  };
+  return flat(v);
+}
+
 export async function ipvsCommand(args: string[], io: CliIo): Promise<number> {
   let v;
   try {
@@ -103,6 +123,13 @@ export async function ipvsCommand(args: string[], io: CliIo): Promise<number> {
     const objects: unknown[] = [];
     let bad = false;
     for (const f of read.files) {
+      // JSON (what generators write) is parsed directly; YAML and broken JSON go through the YAML reader,
+      // which locates errors by line and column.
+      const json = jsonObjects(f.text);
+      if (json) {
+        objects.push(...json);
+        continue;
+      }
       const r = readObjects(f);
       for (const e of r.errors) io.stderr(`ferrolb ipvs: ${e}\n`);
       bad ||= r.errors.length > 0;

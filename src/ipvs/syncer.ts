@@ -53,6 +53,18 @@ export interface SyncResult {
   readKernel: boolean;
 }
 
+/**
+ * Connection counts are true only when read: a real server idle a minute ago may be busy now. After each
+ * sync they are dropped from the model, so a later removal drains (weight 0) until counts are read again.
+ */
+function forgetCounts(view: KernelState): void {
+  for (const s of view.services.values()) {
+    for (const [k, r] of s.reals) {
+      if (r.activeConns !== undefined || r.inactiveConns !== undefined) s.reals.set(k, { address: r.address, port: r.port, weight: r.weight });
+    }
+  }
+}
+
 export class IpvsSyncer {
   readonly config: IpvsConfig;
   readonly metrics: IpvsMetrics;
@@ -166,6 +178,7 @@ export class IpvsSyncer {
           }
           applyPlan(this.#view, plan);
         }
+        forgetCounts(this.#view);
         this.#draining = plan.draining;
         if (cfg.firewall && !this.#firewallDone) {
           await ensureFirewall(this.#runner, cfg.masquerade);

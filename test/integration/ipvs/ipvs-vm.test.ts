@@ -90,10 +90,12 @@ ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
     expect(step('killed-mid-drain').draining).toBe(1);
     expect(report.checks.restartLine).toBe('synced changes=0 draining=1');
     expect(step('restarted-mid-drain').draining).toBe(1);
+    expect(report.checks.longOpen).toBe('connected');
     expect(report.checks.longBefore).toBe('port=8080 before');
     expect(report.checks.longAfterRestart).toBe('port=8080 after-restart');
     expect(report.checks.newConnection).toBe('port=8081 new');
     expect(step('drained-after-restart').draining).toBe(0);
+    console.log(`drained real server deleted ${report.checks.drainDeletedAfterMs} ms after its connection was reset; syncer restarts after a crash under TCG: ${report.checks.cliRestartsAfterCrash}`);
   });
 
   it('removing everything removes only FerroLB\'s state', () => {
