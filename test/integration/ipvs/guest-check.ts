@@ -38,6 +38,8 @@ export interface StepReport {
   addresses: number;
   members: number;
   changes?: number;
+  /** Real servers the sync left draining (from its plan). */
+  planDraining?: number;
   ms?: number;
   note?: string;
 }
@@ -213,12 +215,14 @@ async function main(): Promise<void> {
 
   // 2. Churn endpoints: each round replaces one endpoint of a tenth of the Services; the removed ones
   //    drain (weight 0) until the syncer has read their (zero) connection counts, then go.
-  for (let round = 1; round <= 3; round++) {
+  for (let round = 1; round <= 2; round++) {
     desired = fixtureDesired(N, round);
     t = Date.now();
     r = await syncer.sync(desired);
     if (r.error) report.errors.push(`churn ${round}: ${r.error}`);
-    await check(`churn-${round}`, desired, { changes: r.changes.length, ms: Date.now() - t });
+    // The syncer's own drain poll may already have removed the drained servers when the check reads the
+    // kernel, so what drains is taken from the plan.
+    await check(`churn-${round}`, desired, { changes: r.changes.length, ms: Date.now() - t, planDraining: r.plan?.draining.size });
     await until(`churn ${round} drains to finish`, async () => syncer.draining.size === 0, 60_000);
     await check(`churn-${round}-drained`, desired);
   }
@@ -226,7 +230,7 @@ async function main(): Promise<void> {
   // 3. Traffic through a virtual server; loadBalancerSourceRanges deny and allow.
   await setupNetns();
   const backend = startBackend();
-  desired = merge(fixtureDesired(N, 3), TRAFFIC_SERVICES(8080));
+  desired = merge(fixtureDesired(N, 2), TRAFFIC_SERVICES(8080));
   r = await syncer.sync(desired);
   if (r.error) report.errors.push(`traffic sync: ${r.error}`);
   await check('traffic-services', desired, { changes: r.changes.length });
@@ -247,7 +251,7 @@ async function main(): Promise<void> {
   report.checks.takeoverLine = a.lines.find((l) => l.startsWith('synced'));
   report.checks.longOpen = await client.ask('open 192.0.2.1');
   report.checks.longBefore = await client.ask('send before');
-  const drained = merge(fixtureDesired(N, 3), TRAFFIC_SERVICES(8081));
+  const drained = merge(fixtureDesired(N, 2), TRAFFIC_SERVICES(8081));
   writeFileSync(fileA, JSON.stringify({ kind: 'List', items: toKubeObjects(drained) }));
   a.child.kill('SIGHUP');
   await until('the old endpoint at weight 0', async () => (await realWeight('TCP/192.0.2.1:80', '203.0.113.254:8080')) === 0, 120_000);

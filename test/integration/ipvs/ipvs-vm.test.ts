@@ -1,6 +1,7 @@
 // The IPVS syncer against a real kernel: one boot of Debian's kernel under qemu (TCG) runs guest-check.ts
 // (1,000 LB IPs, endpoint churn, traffic, source ranges, SIGKILL + restart mid-drain, removal), and this
-// file asserts on the report it leaves in the share. See src/lab/vm.ts and scripts/vm/.
+// file asserts on the report it leaves in the share. See src/lab/vm.ts and scripts/vm/. The VM time limit
+// is generous because TCG slows down many times over when the machine's two cores are busy.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ export FIV_N=${N}
 cd ${REPO_ROOT}
 ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
 `,
-      timeoutMs: 840_000,
+      timeoutMs: 1_680_000,
       memoryMb: 1536,
       keepShare: true,
       onConsole: (l) => {
@@ -41,7 +42,7 @@ ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
     if (!text) throw new Error(`the guest left no report (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`);
     report = JSON.parse(text) as Report;
     console.log(run.output);
-  }, 900_000);
+  }, 1_740_000);
 
   const step = (name: string): StepReport => {
     const s = report.steps.find((x) => x.step === name);
@@ -53,7 +54,7 @@ ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
     expect(report.errors).toEqual([]);
     expect(run.code).toBe(0);
     expect(report.steps.map((s) => s.step)).toEqual([
-      'program', 'churn-1', 'churn-1-drained', 'churn-2', 'churn-2-drained', 'churn-3', 'churn-3-drained',
+      'program', 'churn-1', 'churn-1-drained', 'churn-2', 'churn-2-drained',
       'traffic-services', 'killed-mid-drain', 'restarted-mid-drain', 'drained-after-restart', 'remove-all',
     ]);
   });
@@ -70,11 +71,11 @@ ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
   });
 
   it('endpoint churn changes only what changed; removed real servers drain, then go', () => {
-    for (const r of [1, 2, 3]) {
+    for (const r of [1, 2]) {
       const c = step(`churn-${r}`);
       // A tenth of the Services: one new real server each (+ the old one set to weight 0).
       expect(c.changes).toBe(2 * (N / 10));
-      expect(c.draining).toBe(N / 10);
+      expect(c.planDraining).toBe(N / 10);
       expect(step(`churn-${r}-drained`).draining).toBe(0);
     }
   });
