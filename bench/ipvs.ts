@@ -44,7 +44,7 @@ ${cases
     return v.length ? Math.min(...v) : NaN;
   };
   const f = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  lines.push('', '| N LB IPs (×2 real servers) | ipset members | raw tools (ip + ipset restore + ipvsadm -R) | syncer full sync | full / raw | single change | single / full | per-entry `ipset add` (kube-proxy) |', '|---|---|---|---|---|---|---|---|');
+  lines.push('', '| N LB IPs (×2 real servers) | ipset members | raw tools (ip + ipset restore + ipvsadm -R) | syncer full sync | full / raw | single change | single / full | per-entry `ipset add` (kube-proxy; 500 timed, extrapolated) |', '|---|---|---|---|---|---|---|---|');
   for (const n of SIZES) {
     const rawMs = best('raw', n, 'totalMs');
     const fullMs = best('syncer', n, 'fullMs');

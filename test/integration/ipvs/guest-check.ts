@@ -200,6 +200,9 @@ async function realWeight(vs: string, real: string): Promise<number | undefined>
 }
 
 async function main(): Promise<void> {
+  // Shorter IPVS TCP FIN_WAIT timeout (default 120 s) so the connection closed in step 4 stops counting
+  // as inactive within seconds and the drain ends on its count, not only on the timeout.
+  await sh('ipvsadm', ['--set', '900', '3', '300']);
   // Foreign state FerroLB must never touch: a virtual server and an address on another interface.
   await sh('ipvsadm', ['-A', '-t', '203.0.113.100:443', '-s', 'wlc']);
   await sh('ipvsadm', ['-a', '-t', '203.0.113.100:443', '-r', '203.0.113.101:443', '-m', '-w', '1']);
