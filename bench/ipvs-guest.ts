@@ -51,8 +51,8 @@ async function syncer(): Promise<Record<string, number>> {
   const fullMs = performance.now() - t;
   if (full.error) throw new Error(full.error);
   const singles: number[] = [];
+  const d = fixtureDesired(N);
   for (let k = 0; k < 5; k++) {
-    const d = fixtureDesired(N);
     // One endpoint of one Service changes (a different Service each time).
     const slice = d.endpointSlices[(k * 97) % N]!;
     slice.endpoints[1] = { ...slice.endpoints[1]!, addresses: [slice.endpoints[1]!.addresses[0]!.includes(':') ? `2001:db8:3::${k + 1}` : `203.0.113.${201 + k}`] };
