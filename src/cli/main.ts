@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'ipvs --file FILE [--dry-run]   sync IPVS, ipsets and the dummy interface from Services + EndpointSlices',
     load: async () => (await import('./ipvs.ts')).ipvsCommand,
   },
+  l2: {
+    summary: 'l2 --interface IF --ip ADDR...   answer ARP/NDP for IPs and announce them (Layer 2 mode)',
+    load: async () => (await import('./l2.ts')).l2Command,
+  },
   lab: {
     summary: 'lab [--once]   local cluster-in-a-box: API server, controller, example pools, demo Service',
     load: async () => (await import('./lab.ts')).labCommand,

@@ -2,6 +2,7 @@
 // same build loads on any Node version). The typed wrapper is src/native/index.ts.
 #include <napi.h>
 
+#include "packet-socket.h"
 #include "tcp-socket.h"
 #include "udp-socket.h"
 
@@ -13,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socketOptions", Napi::Function::New<ferrolb::SocketOptions>(env, "socketOptions"));
   exports.Set("closeFd", Napi::Function::New<ferrolb::CloseFd>(env, "closeFd"));
   exports.Set("UdpSocket", ferrolb::UdpSocket::Define(env));
+  exports.Set("PacketSocket", ferrolb::PacketSocket::Define(env));
   return exports;
 }
 

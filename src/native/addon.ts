@@ -51,6 +51,22 @@ export interface NativeUdpSocket {
   localPort(): number;
 }
 
+/** `packetType`: sll_pkttype (0 host, 1 broadcast, 2 multicast, 3 other host, 4 outgoing); `vlanTci`: -1 untagged. */
+export type PacketFrameHandler = (frame: Buffer, packetType: number, vlanTci: number) => void;
+
+export interface NativePacketSocket {
+  /** Sends one whole Ethernet frame without blocking; returns octets sent; throws with the errno code. */
+  send(frame: Uint8Array): number;
+  /** Joins / leaves an Ethernet multicast group (PACKET_ADD_MEMBERSHIP / PACKET_DROP_MEMBERSHIP). */
+  addMembership(mac: Uint8Array): void;
+  dropMembership(mac: Uint8Array): void;
+  /** Frames received and dropped (receive buffer full) since the previous call. */
+  statistics(): { packets: number; drops: number };
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
 export interface NativeAddon {
   createTcpSocket(opts: CreateTcpSocketOptions): number;
   setMd5Key(fd: number, peer: string, key: string | Uint8Array | null): void;
@@ -58,6 +74,8 @@ export interface NativeAddon {
   closeFd(fd: number): void;
   /** With onMessage, a thread reads datagrams with their TTL; without, the socket only sends. */
   UdpSocket: new (opts: UdpSocketOptions, onMessage?: UdpMessageHandler) => NativeUdpSocket;
+  /** AF_PACKET bound to one interface, kernel-filtered to ARP and ICMPv6 NS/NA, read on the event loop. */
+  PacketSocket: new (opts: { ifindex: number; receiveBufferBytes?: number }, onFrame: PacketFrameHandler) => NativePacketSocket;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../build/Release/ferrolb_native.node', import.meta.url));

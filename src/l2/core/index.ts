@@ -1,0 +1,5 @@
+export * from './announce-config.ts';
+export * from './announce-schedule.ts';
+export * from './frames.ts';
+export * from './interface-facts.ts';
+export * from './respond.ts';
