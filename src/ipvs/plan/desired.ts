@@ -3,7 +3,8 @@
 // the serving endpoints (only this node's for externalTrafficPolicy: Local), and the ipset members kube-proxy
 // would add for a LoadBalancer Service. Problems (bad IPs, port clashes) are returned, never thrown: the
 // rest of the state is still built.
-import { canonicalIp, formatIp, parseCidr, parseIp } from '../../net/ip.ts';
+import { formatIp, parseIp } from '../../net/ip.ts';
+import { canonicalIpMemo as canonicalIp, parseCidrMemo as parseCidr } from './ip-memo.ts';
 import { ipPortEntry, setName, setSpec, SET_ROLES } from './ipsets.ts';
 import { familyOf, realKey, vsKey } from './keys.ts';
 import { serviceScheduler } from './scheduler.ts';
