@@ -2,7 +2,8 @@
 // from a /16 + /64 pool, timing every allocation; the same work done by a MetalLB-style scan-from-start
 // allocator (naive-allocator.ts) is measured in the same run. Prints figures; asserts nothing.
 // `node bench/allocator.ts` runs it alone; bench/run.ts imports run().
-import type { Family, IpRange, Pool } from '../src/config/model.ts';
+import type { Family } from '../src/net/family.ts';
+import type { IpRange, Pool } from '../src/config/model.ts';
 import { Allocator } from '../src/allocator/allocator.ts';
 import type { AllocationRequest } from '../src/allocator/types.ts';
 import { setFlagsFromString } from 'node:v8';

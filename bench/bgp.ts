@@ -13,13 +13,14 @@
 // BFD 300 ms × 3 where the speaker supports it, else the hold timer (3 s, the minimum) — and (b) the
 // speaker is shut down gracefully (SIGTERM); time until BIRD holds none.
 import { fileURLToPath } from 'node:url';
-import type { Family } from '../src/config/model.ts';
+import type { Family } from '../src/net/family.ts';
 import { formatIp, parseIp } from '../src/net/ip.ts';
 import {
   Bird, Capture, ExaBgp, countUpdate, ensureDaemons, nodeRouterLab, sleep, splitMessages, streamStats, timeAt, waitFor,
   type NodeRouter, type RawMessage, type StreamStats, type TcpFlow,
-} from '../test/integration/bgp/lab/index.ts';
-import { startFerroLb, ferroLbAvailable } from '../test/integration/bgp/lab/ferrolb.ts';
+} from '../src/lab/bgp/index.ts';
+import { startFerroLb, ferroLbAvailable } from '../src/lab/bgp/ferrolb.ts';
+import { hostileRows } from './bgp-hostile.ts';
 
 const SIZES = [1_000, 10_000, 50_000];
 /** Runs per figure; the median is printed (the machine's 2 cores are shared, single runs wander). */
@@ -230,6 +231,7 @@ export async function run(): Promise<string[]> {
     const shut = await measureWithdraw(s, 'shutdown', false);
     lines.push(`  ${s.name.padEnd(8)} graceful shutdown (SIGTERM${s.name === 'FerroLB' ? ', goal ≤ 100 ms' : ''}): ${fmt(shut)}`);
   }
+  if (haveFerro) lines.push(...(await hostileRows()));
   return lines;
 }
 

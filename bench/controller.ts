@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
-import { startCluster, waitFor, type Cluster } from '../test/integration/harness/index.ts';
-import { freeLoopbackPort } from '../test/integration/harness/free-port.ts';
-import { startControllerChild, type ControllerChild } from '../src/controller/child.ts';
-import { WATCH_BACKOFF } from '../src/controller/backoff.ts';
+import {
+  freeLoopbackPort, installManifests, legacyConfigMap, MANIFESTS, startCluster, startControllerChild, waitFor, type Cluster,
+  type ControllerChild,
+} from '../src/lab/index.ts';
+import { WATCH_BACKOFF } from '../src/k8s/watch-backoff.ts';
 import { Informer, type ListResult } from '../src/k8s/informer.ts';
 import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
-import { installManifests, legacyConfigMap, MANIFESTS } from '../test/integration/controller/fixture.ts';
 
 /** FERROLB_BENCH_SIZES=200,1000 overrides the sizes (e.g. for a quick look). */
 const SIZES = (process.env.FERROLB_BENCH_SIZES ?? '1000,5000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);

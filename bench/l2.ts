@@ -8,9 +8,9 @@
 // Times are CLOCK_MONOTONIC in every process (process.hrtime), so they compare across namespaces.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runOk, spawnLogged, type Daemon } from '../test/integration/bgp/lab/exec.ts';
-import { sleep, waitFor } from '../test/integration/bgp/lab/poll.ts';
-import { L2Lab, NODE } from '../test/integration/l2/l2-lab.ts';
+import { runOk, spawnLogged, type Daemon } from '../src/lab/bgp/exec.ts';
+import { sleep, waitFor } from '../src/lab/poll.ts';
+import { L2Lab, NODE } from '../src/lab/l2/l2-lab.ts';
 
 const PROBE = fileURLToPath(new URL('../test/integration/l2/fixtures/packet-probe.ts', import.meta.url));
 const TICK = 100; // USER_HZ: /proc/<pid>/stat times are in 1/100 s

@@ -4,7 +4,7 @@
 // Deliberately a generous baseline: MetalLB builds an ip.String() per candidate and probes a string map;
 // here the used set is keyed by bigint and formatting uses the same fast formatter as the real allocator,
 // so the measured ratio understates, rather than inflates, the difference.
-import type { Family } from '../src/config/model.ts';
+import type { Family } from '../src/net/family.ts';
 import { addressText } from '../src/allocator/address-text.ts';
 
 export interface NaiveRange {

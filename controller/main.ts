@@ -3,19 +3,23 @@
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { Allocator } from '../src/allocator/index.ts';
+import { parseFlags } from '../src/cli/controller-flags.ts';
 import { Controller, type ToRequest } from '../src/controller/controller.ts';
-import { parseFlags } from '../src/controller/flags.ts';
 import { startHttpServer } from '../src/controller/http-server.ts';
 import { ControllerMetrics } from '../src/controller/metrics.ts';
-import { realTimers } from '../src/controller/work-queue.ts';
 import { ApiEventRecorder } from '../src/k8s/event-recorder.ts';
 import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
 import { controllerInformers } from '../src/k8s/resources.ts';
 import { serviceToRequest } from '../src/k8s/service-request.ts';
 import { ApiServiceWriter } from '../src/k8s/service-writer.ts';
+import { systemClock } from '../src/time/index.ts';
 
 const parsed = parseFlags(process.argv.slice(2));
 if (!parsed.ok) {
+  if (parsed.help) {
+    process.stdout.write(parsed.message);
+    process.exit(0);
+  }
   process.stderr.write(`${parsed.message.trimEnd()}\n`);
   process.exit(2);
 }
@@ -33,13 +37,13 @@ try {
 const shutdown = new AbortController();
 const delay = (ms: number): Promise<void> =>
   new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    shutdown.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const t = systemClock.setTimer(ms, resolve);
+    shutdown.signal.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
   });
 
 const allocator = new Allocator();
 const metrics = new ControllerMetrics(() => allocator.usage());
-const informers = controllerInformers(clients, flags, { delay, now: () => performance.now(), log });
+const informers = controllerInformers(clients, flags, { delay, now: () => systemClock.now(), log });
 const controller = new Controller({
   ...informers,
   allocator,
@@ -48,7 +52,7 @@ const controller = new Controller({
   events: new ApiEventRecorder(clients.core, log, process.env.POD_NAME ?? hostname()),
   metrics,
   log,
-  timers: realTimers,
+  clock: systemClock,
   options: { ...flags, configDebounceMs: 200 },
 });
 

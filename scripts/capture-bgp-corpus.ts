@@ -16,7 +16,7 @@ import { parseIp } from '../src/net/ip.ts';
 import {
   Bird, ExaBgp, Frr, GoBgp, MESSAGE_TYPES, RawPeer, ensureDaemons, nodeRouterLab, waitFor, countUpdate,
   type DaemonName, type NodeRouter, type PeerOptions, type RawMessage,
-} from '../test/integration/bgp/lab/index.ts';
+} from '../src/lab/bgp/index.ts';
 
 const CTX: CodecContext = { fourOctetAs: true };
 const DAEMON_AS = 64512;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every tier, on a fresh machine. Installs or builds what the tiers need first (Debian
 # packages, pinned kube-apiserver + etcd, cached under ~/.cache/ferrolb so a second run is fast), then
-# type-checks and runs the unit tier followed by the integration tier in one vitest run.
+# lints (a layer violation fails the run), type-checks, and runs the unit tier followed by the
+# integration tier in one vitest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,9 @@ echo "IPVS test VM (qemu, Debian kernel, initramfs): $(bash scripts/vm/prepare.s
 KUBEBUILDER_ASSETS=$(bash scripts/k8s-binaries.sh | tail -n 1)
 export KUBEBUILDER_ASSETS
 echo "kube-apiserver and etcd: $KUBEBUILDER_ASSETS"
+
+echo "== lint (layers, pure cores, correctness: eslint.config.js)"
+eslint --max-warnings 0 .
 
 echo "== typecheck"
 tsc --noEmit -p .

@@ -1,7 +1,7 @@
 // Canonical text of an address from its bigint value, by arithmetic. Gives exactly what net/ip.ts
 // formatIp gives (checked by a property test against it) but ~20x faster: the allocator formats every
 // address it hands out, and ip-address' correctForm costs microseconds per call.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 
 export function addressText(family: Family, value: bigint): string {
   return family === 'ipv4' ? ipv4Text(Number(value)) : ipv6Text(value);

@@ -2,7 +2,7 @@
 // autoAssign, serviceAllocation), then the first pool with free addresses for its families, as
 // MetalLB's findBestPoolForService. Within a pool, an address already shared under the service's
 // sharing key is preferred, else the lowest free one (free-addresses.ts: no scan from the start).
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import type { Ip } from '../net/ip.ts';
 import { holderOf, ipOf, ok, take, type AllocatorState } from './allocator-state.ts';
 import { poolAllows, poolServes, whyNotServed, type CompiledPool } from './compiled-pool.ts';

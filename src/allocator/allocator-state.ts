@@ -2,7 +2,7 @@
 // (every held address, per family), which service holds what (holdings), and the index of shared
 // addresses. Every change of an address's holders goes through link/unlink so the sharing index stays
 // right; an address with no holder left is freed back to the pools.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import type { Ip } from '../net/ip.ts';
 import { addressText } from './address-text.ts';
 import type { CompiledPool } from './compiled-pool.ts';

@@ -168,13 +168,6 @@ export class Allocator {
     return out;
   }
 
-  /** The first pool (configuration order) that may hand out this address, as MetalLB's poolFor. */
-  poolOf(ip: string): string | undefined {
-    const parsed = parseIp(ip);
-    if (!parsed) return undefined;
-    return this.st.compiled.find((p) => poolAllows(p, parsed.family, parsed.value))?.name;
-  }
-
   /** Keeps the holding, re-registering ports and sharing data from the new request. */
   private keep(h: Holding, n: NormalizedRequest, addMissingFamily: boolean): Assignment {
     const holder = holderOf(n);

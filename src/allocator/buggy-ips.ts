@@ -1,7 +1,7 @@
 // avoid-buggy-ips (MetalLB): IPv4 addresses whose last octet is 0 or 255 confuse the smurf protection
 // of some CPE firmwares, so pools with avoidBuggyIPs never hand them out. Everything here is arithmetic:
 // no iteration over a range.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 
 export function isBuggyIp(family: Family, value: bigint): boolean {
   if (family !== 'ipv4') return false;

@@ -1,6 +1,7 @@
 // A Pool prepared for allocation: merged segments and a free-address structure per family, plus which
 // services it may serve (serviceAllocation) and its place in the auto-assignment order.
-import type { Family, Pool } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
+import type { Pool } from '../config/model.ts';
 import { matchesSelector } from '../config/selector.ts';
 import { FreeAddresses, mergeSegments } from './free-addresses.ts';
 import type { NormalizedRequest } from './request.ts';

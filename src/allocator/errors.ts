@@ -1,6 +1,6 @@
 // Building typed allocation failures. `code` is stable (metrics, Events); `message` tells a user what to
 // change and names the pool, address or other service involved.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import type { AllocationError, AllocationErrorCode, AllocationResult } from './types.ts';
 
 export function allocationError(code: AllocationErrorCode, message: string): AllocationError {

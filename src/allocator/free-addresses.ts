@@ -8,7 +8,7 @@
 // but found in O(log n) (amortised: heap entries made stale by an explicit take are dropped lazily).
 // avoid-buggy-ips is applied by stepping over .0/.255 arithmetically. Nothing is materialised, so a
 // /64 IPv6 pool costs the same as a /30.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import { countBuggyIps, isBuggyIp } from './buggy-ips.ts';
 import { BigIntMinHeap } from './min-heap.ts';
 

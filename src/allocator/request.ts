@@ -1,7 +1,7 @@
 // Checks an AllocationRequest and turns it into the allocator's working form. Callers may be plain
 // JavaScript (CLI, tests), so every field is checked and a bad one comes back as an InvalidRequest error
 // naming the field, never as an exception.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import { parseIp, type Ip } from '../net/ip.ts';
 import { addressText } from './address-text.ts';
 import { allocationError, familyName } from './errors.ts';

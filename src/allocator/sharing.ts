@@ -4,7 +4,7 @@
 // nodes; MetalLB compares the selector of Local services and "" for Cluster ones — we compare
 // "Local:<selector>" against "Cluster", so a Local service never shares with a Cluster one), and no
 // (protocol, port) is used twice.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import { allocationError } from './errors.ts';
 import type { AllocationError } from './types.ts';
 

@@ -2,7 +2,7 @@
 // already holds in its status, and the checks that decide whether it may: the addresses fit its
 // families, one pool contains them all and serves it, the address-pool annotation agrees, and the
 // sharing rules allow it. The same checks decide whether a service may keep what it holds.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import type { Ip } from '../net/ip.ts';
 import { addressText } from './address-text.ts';
 import { holderOf, ipOf, ok, releaseHolding, take, type AllocatorState, type Holding } from './allocator-state.ts';

@@ -1,6 +1,6 @@
 // Plain request and result types of the allocator. No Kubernetes types: the controller and the CLI turn
 // a Service into an AllocationRequest (see service-request.ts).
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 
 export type IpFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
 export type PortProtocol = 'TCP' | 'UDP' | 'SCTP';

@@ -1,6 +1,6 @@
 // An IP prefix as BGP carries it in NLRI and withdrawn-routes fields: family, network address as a bigint
 // (host bits cleared) and prefix length.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import { FAMILY_BITS, formatIp } from '../net/ip.ts';
 
 export interface Prefix {

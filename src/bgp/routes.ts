@@ -1,6 +1,6 @@
 // The route model FerroLB announces: one prefix per LoadBalancer IP (or per aggregate), with next hop,
 // LOCAL_PREF, MED and communities. Keys and comparison for diffing desired state against Adj-RIB-Out.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import { FAMILY_BITS } from '../net/ip.ts';
 import type { Prefix } from './prefix.ts';
 

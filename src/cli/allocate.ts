@@ -5,7 +5,6 @@
 //   ns/name  192.0.2.10,2001:db8::a  pool=pool-a
 //   ns/name  error: <reason>            (exit code 1 if any)
 //   ns/name  skipped: <reason>
-import { parseArgs } from 'node:util';
 import { Allocator } from '../allocator/index.ts';
 import type { AllocationRequest, AllocationResult } from '../allocator/types.ts';
 import { parseFiles } from '../config/index.ts';
@@ -13,6 +12,7 @@ import { formatProblem } from '../config/model.ts';
 import { Problems } from '../config/problems.ts';
 import { readYaml } from '../config/yaml-docs.ts';
 import { serviceToRequest } from '../k8s/service-request.ts';
+import { parseCommandLine, usageFailure, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 import { readFiles, type NamedText } from './read-files.ts';
 
@@ -41,24 +41,30 @@ export function readObjects(file: NamedText): { objects: KubeObject[]; errors: s
   return { objects, errors: problems.list.map(formatProblem) };
 }
 
+export const ALLOCATE_USAGE = `usage: ferrolb allocate --config FILE... --services FILE... [--lb-class NAME]
+  Allocates IPs offline, as the controller would: Services already holding IPs in their status keep them
+  (restored first), then the others get addresses in file order. One line per Service on stdout.
+  --config FILE      address-pool ConfigMap or metallb.io YAML (repeatable)
+  --services FILE    Services (multi-document YAML or a List; repeatable)
+  --lb-class NAME    handle Services with spec.loadBalancerClass NAME (default: only those without)
+  -h, --help         this text
+`;
+
 export async function allocateCommand(args: string[], io: CliIo): Promise<number> {
   let opts;
   try {
-    opts = parseArgs({
-      args,
-      options: {
-        config: { type: 'string', multiple: true },
-        services: { type: 'string', multiple: true },
-        'lb-class': { type: 'string' },
-      },
+    opts = parseCommandLine(args, {
+      config: { type: 'string', multiple: true },
+      services: { type: 'string', multiple: true },
+      'lb-class': { type: 'string' },
     }).values;
+    if (opts.help) {
+      io.stdout(ALLOCATE_USAGE);
+      return 0;
+    }
+    if (!opts.config?.length || !opts.services?.length) throw new UsageError('needs --config FILE and --services FILE');
   } catch (err) {
-    io.stderr(`ferrolb allocate: ${(err as Error).message}\n`);
-    return 2;
-  }
-  if (!opts.config?.length || !opts.services?.length) {
-    io.stderr('usage: ferrolb allocate --config CONFIG.yaml --services SERVICES.yaml [--lb-class NAME]\n');
-    return 2;
+    return usageFailure(io, 'allocate', err, ALLOCATE_USAGE);
   }
   const cfgRead = await readFiles(opts.config);
   const svcRead = await readFiles(opts.services);

@@ -1,52 +1,13 @@
 // `ferrolb bgp`: run one BGP speaker standalone (lab and interop tests, debugging a router's config).
 //
-// Usage (config form, MetalLB ConfigMap or metallb.io CRD YAML, read with src/config's parseFiles):
-//   ferrolb bgp --config FILE [--config FILE...] [--node NAME] [--node-labels k=v,...]
-//               --announce IP [--announce IP...] [common options]
-//   Each announced IP must fall in one of the configured pools; peers and BGPAdvertisements apply as in
-//   the cluster (node selectors against --node / --node-labels).
-// Usage (simple form, no config file):
-//   ferrolb bgp --peer ADDR [--peer ADDR...] --peer-asn N --my-asn N [--peer-port N] [--password P]
-//               [--hold N] [--keepalive N] [--source ADDR] [--ebgp-multihop]
-//               [--community AS:V...] [--large-community G:L1:L2...] [--local-pref N]
-//               [--aggregation-length N] [--aggregation-length-v6 N] --announce IP [...] [common options]
-// Common options:
-//   --router-id A.B.C.D     BGP identifier (default: --node-ipv4, else the peer's source address)
-//   --node-ipv4 ADDR        next hop for IPv4 routes (default: the session's local address)
-//   --node-ipv6 ADDR        next hop for IPv6 routes (default: the session's local address)
-//   --node-ipv6-ll ADDR     IPv6 link-local next hop sent with the global one
-//   --listen-port N         accept incoming sessions on port N (0 = ephemeral; default: no listener)
-//   --listen-address ADDR   listen address (default ::)
-//   --passive               never connect, only accept (needs --listen-port)
-//   --gtsm                  RFC 5082 TTL security for directly connected eBGP peers (TTL 255 out, >= 254 in)
-//   --graceful-restart S    advertise RFC 4724 graceful restart with restart time S seconds
-//   --restarted             set the R bit (restart state) in the first OPEN: we are restarting
-//   --restart-mode          SIGTERM/SIGINT close sessions without NOTIFICATION (as SIGUSR2 always does)
-//   --gr-state-file FILE    a restart-mode stop writes FILE; a start within the restart time of it sets
-//                           the R bit by itself (as --restarted does); a Cease stop removes it
-//   --connect-retry MIN:MAX reconnect back-off bounds in seconds (default 1:60)
-//   --log-level L           pino level for structured logs on stderr (default warn)
-//
-// Output on stdout, one event per line, stable for scripts (fields are space separated key=value after
-// the first words; reasons are JSON strings):
-//   listening port=N
-//   peer ADDR STATE [reason="..."]            on every session state change (Idle, Connect, Active,
-//                                             OpenSent, OpenConfirm, Established)
-//   advertised peer=ADDR prefixes=N announced=N withdrawn=N
-//   all routes advertised sessions=N prefixes=N
-//                                             after each advertisement change that leaves every session
-//                                             Established and in sync
-//   notification sent|received peer=ADDR code=C subcode=S
-//   bfd up peer=ADDR | bfd down peer=ADDR diag="..."   (peers with a bfdProfile, config form)
-//   graceful restart: stopped for graceful restart N s ago     (--gr-state-file found a fresh marker)
-//   stopping mode=cease|restart
-//   stopped
+// Usage: BGP_USAGE below (`ferrolb bgp --help`).
 // Problems go to stderr as `ferrolb bgp: ...`; exit code 2 for usage errors, 1 for config errors, 0 after
 // a clean stop. SIGTERM/SIGINT: graceful shutdown with NOTIFICATION Cease/Administrative Shutdown (6/2).
 // SIGUSR2 (or SIGTERM with --restart-mode): close without NOTIFICATION so graceful restart applies.
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { parseFiles } from '../config/index.ts';
+import { parseCommunity } from '../config/community.ts';
+import { parseFiles, poolContaining } from '../config/index.ts';
 import type { BgpAdvertisement, Community, Config, Peer } from '../config/model.ts';
 import { formatProblem } from '../config/model.ts';
 import { canonicalIp, parseIp } from '../net/ip.ts';
@@ -55,8 +16,10 @@ import { clearRestartMarker, readRestartMarker, writeRestartMarker } from '../bg
 import { BgpSpeaker } from '../bgp/speaker/speaker.ts';
 import type { BfdChange } from '../bgp/speaker/speaker.ts';
 import type { NotificationEvent, StateChange } from '../bgp/session/session.ts';
+import { parseCommandLine, UsageError } from './flags.ts';
 import type { CliIo } from './io.ts';
 import { readFiles } from './read-files.ts';
+import { systemClock } from '../time/index.ts';
 
 export type StopMode = 'cease' | 'restart';
 
@@ -69,38 +32,75 @@ const VALUE_FLAGS = new Set([
   'config', 'node', 'node-labels', 'announce', 'router-id', 'listen-port', 'listen-address', 'peer', 'peer-asn',
   'my-asn', 'peer-port', 'password', 'hold', 'keepalive', 'source', 'community', 'large-community', 'local-pref',
   'aggregation-length', 'aggregation-length-v6', 'node-ipv4', 'node-ipv6', 'node-ipv6-ll', 'graceful-restart',
-  'connect-retry', 'log-level', 'gr-state-file',
+  'connect-retry', 'log-level', 'gr-state-file', 'send-hold-time',
 ]);
-const BOOL_FLAGS = new Set(['passive', 'restarted', 'restart-mode', 'ebgp-multihop', 'gtsm', 'help']);
+const BOOL_FLAGS = new Set(['passive', 'restarted', 'restart-mode', 'ebgp-multihop', 'gtsm']);
 
-export class UsageError extends Error {}
+export const BGP_USAGE = `usage: ferrolb bgp --config FILE... --announce IP... [options]
+       ferrolb bgp --peer ADDR... --peer-asn N --my-asn N --announce IP... [options]
+Runs one BGP speaker standalone.
 
+Config form (a MetalLB address-pool ConfigMap or metallb.io CRD YAML, as "ferrolb config check" reads):
+  ferrolb bgp --config FILE [--config FILE...] [--node NAME] [--node-labels k=v,...]
+              --announce IP [--announce IP...] [common options]
+  Each announced IP must fall in one of the configured pools; peers and BGPAdvertisements apply as in
+  the cluster (node selectors against --node / --node-labels).
+Simple form (no config file):
+  ferrolb bgp --peer ADDR [--peer ADDR...] --peer-asn N --my-asn N [--peer-port N] [--password P]
+              [--hold N] [--keepalive N] [--source ADDR] [--ebgp-multihop]
+              [--community AS:V...] [--large-community G:L1:L2...] [--local-pref N]
+              [--aggregation-length N] [--aggregation-length-v6 N] --announce IP [...] [common options]
+Common options:
+  --router-id A.B.C.D     BGP identifier (default: --node-ipv4, else the peer's source address)
+  --node-ipv4 ADDR        next hop for IPv4 routes (default: the session's local address)
+  --node-ipv6 ADDR        next hop for IPv6 routes (default: the session's local address)
+  --node-ipv6-ll ADDR     IPv6 link-local next hop sent with the global one
+  --listen-port N         accept incoming sessions on port N (0 = ephemeral; default: no listener)
+  --listen-address ADDR   listen address (default ::)
+  --passive               never connect, only accept (needs --listen-port)
+  --gtsm                  RFC 5082 TTL security for directly connected eBGP peers (TTL 255 out, >= 254 in)
+  --graceful-restart S    advertise RFC 4724 graceful restart with restart time S seconds
+  --restarted             set the R bit (restart state) in the first OPEN: we are restarting
+  --restart-mode          SIGTERM/SIGINT close sessions without NOTIFICATION (as SIGUSR2 always does)
+  --gr-state-file FILE    a restart-mode stop writes FILE; a start within the restart time of it sets
+                          the R bit by itself (as --restarted does); a Cease stop removes it
+  --connect-retry MIN:MAX reconnect back-off bounds in seconds (default 1:60)
+  --send-hold-time S      RFC 9687: close a peer that reads nothing for S seconds (default 480)
+  --log-level L           pino level for structured logs on stderr (default warn)
+  -h, --help              this text
+
+Output on stdout, one event per line, stable for scripts (fields are space separated key=value after
+the first words; reasons are JSON strings):
+  listening port=N
+  peer ADDR STATE [reason="..."]            on every session state change (Idle, Connect, Active,
+                                            OpenSent, OpenConfirm, Established)
+  advertised peer=ADDR prefixes=N announced=N withdrawn=N
+  all routes advertised sessions=N prefixes=N
+                                            after each advertisement change that leaves every session
+                                            Established and in sync
+  notification sent|received peer=ADDR code=C subcode=S
+  bfd up peer=ADDR | bfd down peer=ADDR diag="..."   (peers with a bfdProfile, config form)
+  graceful restart: stopped for graceful restart N s ago     (--gr-state-file found a fresh marker)
+  stopping mode=cease|restart
+  stopped
+Problems go to stderr; exit 2 for usage errors, 1 for configuration errors, 0 after a clean stop.
+SIGTERM/SIGINT: NOTIFICATION Cease/Administrative Shutdown (6/2). SIGUSR2 (or SIGTERM with
+--restart-mode): close without NOTIFICATION so graceful restart applies.
+`;
+
+const OPTIONS = Object.fromEntries([
+  ...[...VALUE_FLAGS].map((name) => [name, { type: 'string', multiple: true }] as const),
+  ...[...BOOL_FLAGS].map((name) => [name, { type: 'boolean' }] as const),
+]) as Record<string, { type: 'string'; multiple: true } | { type: 'boolean' }>;
+
+/** Flags through parseArgs (values collected in place: 50,000 --announce flags must not be copied each time). */
 function parseFlags(args: string[]): Flags {
+  const { values } = parseCommandLine(args, OPTIONS);
   const multi = new Map<string, string[]>();
   const bools = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-    let name = arg.slice(2);
-    let value: string | undefined;
-    const eq = name.indexOf('=');
-    if (eq >= 0) {
-      value = name.slice(eq + 1);
-      name = name.slice(0, eq);
-    }
-    if (BOOL_FLAGS.has(name)) {
-      if (value !== undefined) throw new UsageError(`--${name} takes no value`);
-      bools.add(name);
-      continue;
-    }
-    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option --${name}`);
-    if (value === undefined) {
-      value = args[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    }
-    const values = multi.get(name);
-    if (values) values.push(value); // in place: 50,000 --announce flags must not copy the list each time
-    else multi.set(name, [value]);
+  for (const [name, v] of Object.entries(values)) {
+    if (v === true) bools.add(name);
+    else if (Array.isArray(v)) multi.set(name, v as string[]);
   }
   return { multi, bools };
 }
@@ -127,21 +127,12 @@ function address(name: string, v: string | undefined): string | undefined {
   return c;
 }
 
-function parseCommunity(text: string): Community {
-  const m = /^(\d+):(\d+)$/.exec(text);
-  if (!m || Number(m[1]) > 0xffff || Number(m[2]) > 0xffff) {
-    throw new UsageError(`--community "${text}" must be AS:VALUE with both parts 0..65535`);
-  }
-  return { kind: 'standard', value: ((Number(m[1]) << 16) | Number(m[2])) >>> 0 };
-}
-
-function parseLargeCommunity(text: string): Community {
-  const m = /^(\d+):(\d+):(\d+)$/.exec(text);
-  const parts = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [];
-  if (!m || parts.some((p) => p > 0xffffffff)) {
-    throw new UsageError(`--large-community "${text}" must be G:L1:L2 with each part 0..4294967295`);
-  }
-  return { kind: 'large', globalAdmin: parts[0] as number, localData1: parts[1] as number, localData2: parts[2] as number };
+/** --community AS:V (or a well-known name) and --large-community G:L1:L2, with config's parser. */
+function communityFlag(flag: 'community' | 'large-community', text: string): Community {
+  const c = parseCommunity(flag === 'large-community' ? `large:${text}` : text);
+  if (typeof c === 'string') throw new UsageError(`--${flag}: ${c}`);
+  if ((flag === 'large-community') !== (c.kind === 'large')) throw new UsageError(`--${flag} "${text}": use --${c.kind === 'large' ? 'large-community' : 'community'}`);
+  return c;
 }
 
 function parseLabels(text: string | undefined): Record<string, string> {
@@ -190,19 +181,13 @@ function simpleConfig(f: Flags): Pick<Config, 'peers' | 'bgpAdvertisements'> {
     aggregationLengthV6: int(f, 'aggregation-length-v6', 0, 128) ?? 128,
     ...(f.multi.has('local-pref') ? { localPref: int(f, 'local-pref', 0, 0xffffffff) as number } : {}),
     communities: [
-      ...(f.multi.get('community') ?? []).map(parseCommunity),
-      ...(f.multi.get('large-community') ?? []).map(parseLargeCommunity),
+      ...(f.multi.get('community') ?? []).map((t) => communityFlag('community', t)),
+      ...(f.multi.get('large-community') ?? []).map((t) => communityFlag('large-community', t)),
     ],
     peers: [],
     nodeSelectors: [],
   };
   return { peers, bgpAdvertisements: [adv] };
-}
-
-function poolOf(config: Config, ip: string): string | undefined {
-  const a = parseIp(ip);
-  if (!a) return undefined;
-  return config.pools.find((p) => p.ranges.some((r) => r.family === a.family && r.first <= a.value && a.value <= r.last))?.name;
 }
 
 export interface BgpRun {
@@ -223,10 +208,11 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
   try {
     f = parseFlags(args);
   } catch (err) {
-    return fail(2, `ferrolb bgp: ${(err as Error).message}\nsee the comment at the top of src/cli/bgp.ts for usage`);
+    if (!(err instanceof UsageError)) throw err;
+    return fail(2, `ferrolb bgp: ${err.message}\n(ferrolb bgp --help for usage)`);
   }
   if (f.bools.has('help')) {
-    io.stdout('usage: ferrolb bgp --config FILE | --peer ADDR --peer-asn N --my-asn N ... --announce IP...\n');
+    io.stdout(BGP_USAGE);
     return { done: Promise.resolve(0), stop: () => {} };
   }
   let speaker: BgpSpeaker;
@@ -247,7 +233,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
       config = parsed.config;
       announcements = [];
       for (const ip of announce) {
-        const pool = poolOf(parsed.config, ip);
+        const pool = poolContaining(parsed.config.pools, ip)?.name;
         if (pool === undefined) return fail(1, `ferrolb bgp: --announce ${ip}: no configured pool contains it`);
         announcements.push({ ip, pool });
       }
@@ -276,11 +262,12 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
     if (grStateFile !== undefined && !(gr !== undefined && gr > 0)) throw new UsageError('--gr-state-file needs --graceful-restart');
     let restarting = f.bools.has('restarted');
     if (grStateFile !== undefined && !restarting) {
-      const marker = await readRestartMarker(grStateFile, Date.now());
+      const marker = await readRestartMarker(grStateFile, systemClock.wallNow());
       restarting = marker.restarting;
       if (restarting) io.stdout(`graceful restart: ${marker.reason}\n`);
     }
     grRestartTime = gr ?? 0;
+    const sendHoldTime = int(f, 'send-hold-time', 1, 65535);
     const log = logger ?? pino({ level: one(f, 'log-level') ?? 'warn' }, pino.destination(2));
     speaker = new BgpSpeaker({
       node: {
@@ -298,6 +285,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
       passive: f.bools.has('passive'),
       gtsm: f.bools.has('gtsm'),
       ...(connectRetry ? { connectRetry } : {}),
+      ...(sendHoldTime !== undefined ? { sendHoldTime } : {}),
       logger: log,
     });
   } catch (err) {
@@ -354,7 +342,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
     const marker = grStateFile;
     const afterStop = async (): Promise<void> => {
       if (marker === undefined) return;
-      if (mode === 'restart') await writeRestartMarker(marker, Date.now(), grRestartTime);
+      if (mode === 'restart') await writeRestartMarker(marker, systemClock.wallNow(), grRestartTime);
       else await clearRestartMarker(marker);
     };
     speaker

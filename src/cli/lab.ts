@@ -1,17 +1,25 @@
 // `ferrolb lab [--once]`: a cluster in a box on this machine. Starts a real etcd + kube-apiserver (the
-// integration-test harness), applies manifests/ and the example pools, runs the controller under its
+// lab, src/lab), applies manifests/ and the example pools, runs the controller under its
 // own ServiceAccount, creates a demo LoadBalancer Service, prints the IP it got, then keeps running until
-// Ctrl-C (or exits at once with --once). Without the binaries it builds them once with Go (cached
-// under ~/.cache/ferrolb/k8s); without Go either, it says exactly what is missing.
+// Ctrl-C (or exits at once with --once). Without the binaries it builds them (and kubectl) once with Go,
+// showing steps and elapsed time (cached under ~/.cache/ferrolb/k8s); without Go either, it says exactly
+// what is missing. The commands it prints use the pinned kubectl (or curl when there is none).
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine, usageFailure } from './flags.ts';
 import type { CliIo } from './io.ts';
 
-const MANIFESTS = fileURLToPath(new URL('../../manifests/', import.meta.url));
 const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/k8s-binaries.sh', import.meta.url));
-const USAGE = 'usage: ferrolb lab [--once]\n  --once   exit after printing the demo Service IP (default: keep running until Ctrl-C)\n';
+export const LAB_USAGE = `usage: ferrolb lab [--once]
+  A cluster in a box on this machine: a real etcd + kube-apiserver on loopback, manifests/ and the example
+  pools applied, the controller under its own ServiceAccount, and a demo LoadBalancer Service whose IPs
+  are printed. The first run builds kube-apiserver, etcd and kubectl with Go (10-15 minutes on 2 cores;
+  cached under ~/.cache/ferrolb/k8s), or uses KUBEBUILDER_ASSETS.
+  --once       exit after printing the demo Service's IPs (default: keep running until Ctrl-C)
+  -h, --help   this text
+`;
 
 function goVersion(): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -19,34 +27,44 @@ function goVersion(): Promise<string | undefined> {
   });
 }
 
-/** Runs the pinned build (progress on stderr); resolves with its exit code. */
-function buildK8sBinaries(io: CliIo): Promise<number> {
+/**
+ * Runs the pinned build (its steps and, every 30 s, elapsed time and packages compiled, on stderr);
+ * resolves with its exit code and the folder it printed last. KUBEBUILDER_ASSETS is not passed on, so
+ * the build goes to the cache (used for a kubectl next to user-supplied kube-apiserver and etcd).
+ */
+function buildK8sBinaries(io: CliIo): Promise<{ code: number; dir: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', [BUILD_SCRIPT], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = { ...process.env };
+    delete env.KUBEBUILDER_ASSETS;
+    const child = spawn('bash', [BUILD_SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (out += chunk));
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => io.stderr(chunk));
-    child.on('error', () => resolve(127));
-    child.on('close', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve({ code: 127, dir: '' }));
+    child.on('close', (code) => resolve({ code: code ?? 1, dir: out.trim().split('\n').at(-1)?.trim() ?? '' }));
   });
 }
 
 export async function labCommand(args: string[], io: CliIo): Promise<number> {
-  let once = false;
-  for (const a of args) {
-    if (a === '--once') once = true;
-    else if (a === '-h' || a === '--help') {
-      io.stdout(USAGE);
+  let once: boolean;
+  try {
+    const { values } = parseCommandLine(args, { once: { type: 'boolean' } });
+    if (values.help) {
+      io.stdout(LAB_USAGE);
       return 0;
-    } else {
-      io.stderr(`ferrolb lab: unknown argument "${a}"\n${USAGE}`);
-      return 2;
     }
+    once = values.once ?? false;
+  } catch (err) {
+    return usageFailure(io, 'lab', err, LAB_USAGE);
   }
 
-  // The harness lives with the integration tests; load it only for this command.
-  const harness = await import('../../test/integration/harness/index.ts');
+  // The lab (and the Kubernetes client under it) is loaded only for this command.
+  const harness = await import('../lab/index.ts');
+  let binsDir: string;
   try {
-    await harness.locateK8sBinaries();
+    binsDir = (await harness.locateK8sBinaries()).dir;
   } catch (err) {
     const go = await goVersion();
     if (go === undefined) {
@@ -59,18 +77,28 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
       );
       return 1;
     }
-    io.stdout(`kube-apiserver and etcd are not built yet: building them once with ${go} (a few minutes; cached under ~/.cache/ferrolb/k8s)\n`);
-    const code = await buildK8sBinaries(io);
+    io.stdout(
+      `kube-apiserver, etcd and kubectl are not built yet: building them once with ${go}.\n` +
+        `This takes 10-15 minutes on a 2-core machine (most of it kube-apiserver); progress every 30 s below.\n` +
+        `Later runs start in seconds (cached under ~/.cache/ferrolb/k8s).\n`,
+    );
+    const { code } = await buildK8sBinaries(io);
     if (code !== 0) {
       io.stderr(`ferrolb lab: building kube-apiserver and etcd failed (exit ${code}, see above); retry with: bash ${BUILD_SCRIPT}\n`);
       return 1;
     }
-    await harness.locateK8sBinaries();
+    binsDir = (await harness.locateK8sBinaries()).dir;
+  }
+  let kubectl = harness.findKubectl([binsDir]);
+  if (kubectl === undefined && (await goVersion()) !== undefined) {
+    io.stdout('kubectl is not installed: building the pinned kubectl once (a few minutes; progress below)\n');
+    const built = await buildK8sBinaries(io);
+    kubectl = built.code === 0 ? harness.findKubectl([built.dir]) : undefined;
+    if (kubectl === undefined) io.stderr(`ferrolb lab: building kubectl failed (see above); the commands below use curl instead\n`);
   }
 
   const { CoreV1Api } = await import('@kubernetes/client-node');
-  const { startControllerChild } = await import('../controller/child.ts');
-  const { freeLoopbackPort } = await import('../../test/integration/harness/free-port.ts');
+  const { freeLoopbackPort, startControllerChild } = harness;
   io.stdout('starting etcd and kube-apiserver...\n');
   const cluster = await harness.startCluster();
   let controller: ReturnType<typeof startControllerChild> | undefined;
@@ -82,13 +110,8 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
     await cluster.stop();
   };
   try {
-    const files = readdirSync(MANIFESTS).filter((f) => f.endsWith('.yaml')).sort();
-    const install = files.filter((f) => /^\d\d-/.test(f));
-    if (install.length === 0 || !files.includes('example-config.yaml')) {
-      throw new Error(`${MANIFESTS} holds no numbered manifests or no example-config.yaml`);
-    }
-    for (const f of [...install, 'example-config.yaml']) {
-      await cluster.apply(readFileSync(join(MANIFESTS, f), 'utf8'));
+    for (const f of [...harness.installManifestFiles(), 'example-config.yaml']) {
+      await cluster.apply(readFileSync(join(harness.MANIFESTS, f), 'utf8'));
       io.stdout(`applied manifests/${f}\n`);
     }
     const saKubeconfig = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller');
@@ -131,13 +154,14 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout(`Service demo/web: ${ips.join(', ')} (pool ${pool})\n`);
     if (once) return 0;
 
-    io.stdout(
-      `\nThe lab keeps running. Try:\n` +
-        `  kubectl --kubeconfig ${cluster.kubeconfigPath} get svc -A\n` +
-        `  kubectl --kubeconfig ${cluster.kubeconfigPath} get events -n demo\n` +
-        `  curl -s http://127.0.0.1:${port}/metrics | grep ^ferrolb_\n` +
-        `controller log: ${child.logPath}\nCtrl-C to stop.\n`,
-    );
+    const commands = harness.tryCommands({
+      kubectl,
+      kubeconfigPath: cluster.kubeconfigPath,
+      server: cluster.server,
+      certDir: cluster.dir,
+      metricsPort: port,
+    });
+    io.stdout(`\nThe lab keeps running. Try:\n${commands.map((c) => `  ${c}\n`).join('')}controller log: ${child.logPath}\nCtrl-C to stop.\n`);
     const signal = await new Promise<string>((resolve) => {
       const on = (s: string) => () => resolve(s);
       process.once('SIGINT', on('SIGINT'));

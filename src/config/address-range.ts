@@ -1,7 +1,8 @@
 // One entry of a pool's `addresses`: a CIDR ("192.0.2.0/28", host bits cleared as Go does) or an
 // inclusive range "first-last" of one family (spaces around "-" allowed, as MetalLB allows).
 import { FAMILY_BITS, formatIp, parseCidr, parseIp } from '../net/ip.ts';
-import type { Family, IpRange } from './model.ts';
+import type { Family } from '../net/family.ts';
+import type { IpRange } from './model.ts';
 
 export interface ParsedRange {
   range: IpRange;
@@ -47,9 +48,20 @@ export function parseAddressEntry(text: string): ParsedRange | string {
   const cidr = parseCidr(s);
   if (typeof cidr === 'string') return cidr;
   return {
-    range: { family: cidr.family, first: cidr.first, last: cidr.last, text: s },
+    range: { family: cidr.family, first: cidr.first + skipsSubnetRouterAnycast(cidr.family, cidr.prefixLength), last: cidr.last, text: s },
     shortestPrefix: cidr.prefixLength,
   };
+}
+
+/**
+ * 1n when an IPv6 CIDR pool leaves out its first address: the Subnet-Router anycast address (RFC 4291
+ * §2.6.1, the prefix with an all-zeros interface identifier), which routers on the link answer for, so
+ * a Service given it would not be reachable. /127 and /128 keep it (RFC 6164 §6: no such anycast on a
+ * /127 point-to-point link; a /128 is one address asked for by name). An explicit range that lists the
+ * address may still hand it out. MetalLB hands it out; FerroLB does not (README, Configuration).
+ */
+function skipsSubnetRouterAnycast(family: Family, prefixLength: number): bigint {
+  return family === 'ipv6' && prefixLength <= 126 ? 1n : 0n;
 }
 
 export function familyName(f: Family): string {

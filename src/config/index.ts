@@ -5,5 +5,6 @@ export { parseFiles, type ConfigFile } from './files.ts';
 export { matchesSelector, matchesAnySelector } from './selector.ts';
 export { formatCommunity, parseCommunity, WELL_KNOWN_COMMUNITIES } from './community.ts';
 export { parseGoDuration } from './duration.ts';
+export { poolContaining } from './pool-containing.ts';
 export { formatProblem } from './model.ts';
 export type * from './model.ts';

@@ -1,7 +1,7 @@
 // The one internal configuration model. Both the legacy MetalLB ConfigMap and the metallb.io CRDs parse
 // into it; everything downstream (allocator, controller, speaker) reads only this.
 
-export type Family = 'ipv4' | 'ipv6';
+import type { Family } from '../net/family.ts';
 
 /** How a legacy pool is announced. CRD pools have no protocol of their own: advertisements decide. */
 export type Protocol = 'layer2' | 'bgp';

@@ -2,29 +2,7 @@
 // resources in the controller's namespace — never both. Objects in, a model or located problems out.
 import { parseConfigMap, parseCrds } from '../config/index.ts';
 import type { Config, ConfigProblem } from '../config/model.ts';
-
-/** The metallb.io kinds the controller watches, with the version it lists and the plural resource. */
-export const METALLB_RESOURCES = [
-  { kind: 'IPAddressPool', version: 'v1beta1', plural: 'ipaddresspools' },
-  { kind: 'L2Advertisement', version: 'v1beta1', plural: 'l2advertisements' },
-  { kind: 'BGPAdvertisement', version: 'v1beta1', plural: 'bgpadvertisements' },
-  { kind: 'BGPPeer', version: 'v1beta2', plural: 'bgppeers' },
-  { kind: 'BFDProfile', version: 'v1beta1', plural: 'bfdprofiles' },
-  { kind: 'Community', version: 'v1beta1', plural: 'communities' },
-] as const;
-
-export const METALLB_GROUP = 'metallb.io';
-
-export interface ConfigMapLike {
-  metadata?: { name?: string; namespace?: string };
-  data?: Record<string, string>;
-}
-
-export interface CrdObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string };
-}
+import type { ConfigMapLike, CrdObject } from '../k8s/metallb-kinds.ts';
 
 export interface ConfigInputs {
   /** The address-pool ConfigMap, if it exists. */

@@ -5,16 +5,18 @@
 import type { V1Namespace, V1ObjectReference, V1Service } from '@kubernetes/client-node';
 import type { AllocationRequest, AllocationResult, Assignment, PoolUsage } from '../allocator/types.ts';
 import type { Config, Pool } from '../config/model.ts';
+import { poolContaining } from '../config/index.ts';
 import { formatProblem } from '../config/model.ts';
-import { parseIp } from '../net/ip.ts';
 import type { EventSink, EventSpec } from '../k8s/event-recorder.ts';
 import { errorText, objectKey, type Informer, type KubeObject } from '../k8s/informer.ts';
 import { ingressIps, type ServiceWriter } from '../k8s/service-writer.ts';
+import type { ConfigMapLike, CrdObject } from '../k8s/metallb-kinds.ts';
+import type { Clock, Timer } from '../time/index.ts';
 import { RECONCILE_BACKOFF } from './backoff.ts';
-import { configFingerprint, crdWhere, loadConfig, type ConfigMapLike, type CrdObject } from './config-source.ts';
+import { configFingerprint, crdWhere, loadConfig } from './config-source.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { POOL_ANNOTATIONS, reconcileService, type Outcome } from './reconcile.ts';
-import { WorkQueue, type Timers } from './work-queue.ts';
+import { WorkQueue } from './work-queue.ts';
 
 export interface AllocatorLike {
   setPools(pools: Pool[]): string[];
@@ -59,7 +61,8 @@ export interface ControllerDeps {
   events: EventSink;
   metrics: ControllerMetrics;
   log: Logger;
-  timers: Timers;
+  /** Retry and debounce timers (unref'd: they never keep the process alive). */
+  clock: Clock;
   options: ControllerOptions;
 }
 
@@ -72,12 +75,6 @@ function serviceRef(svc: V1Service): V1ObjectReference {
     uid: svc.metadata?.uid,
     resourceVersion: svc.metadata?.resourceVersion,
   };
-}
-
-function inPools(ip: string, pools: Pool[]): boolean {
-  const parsed = parseIp(ip);
-  if (!parsed) return false;
-  return pools.some((p) => p.ranges.some((r) => r.family === parsed.family && r.first <= parsed.value && parsed.value <= r.last));
 }
 
 function creationOrder(a: V1Service, b: V1Service): number {
@@ -95,7 +92,7 @@ export class Controller {
   #stale = false;
   #synced = false;
   #stopped = false;
-  #configTimer: unknown;
+  #configTimer: Timer | undefined;
   /** AllocationFailed message last recorded, per Service key (also: the set of Services waiting for room). */
   readonly #failures = new Map<string, string>();
   /** Events decided but not yet recorded because a write failed; recorded after the retry succeeds. */
@@ -107,7 +104,7 @@ export class Controller {
       handler: (key) => this.#reconcile(key),
       concurrency: deps.options.workers,
       backoff: RECONCILE_BACKOFF,
-      timers: deps.timers,
+      clock: deps.clock,
       onError: (key, err, failures, retryInMs) =>
         deps.log.warn({ service: key, error: errorText(err), failures, retryInMs }, 'reconcile failed: will retry'),
     });
@@ -155,7 +152,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#queue.stop();
-    if (this.#configTimer !== undefined) this.#d.timers.clearTimeout(this.#configTimer);
+    this.#configTimer?.cancel();
     const d = this.#d;
     await Promise.all([d.services, d.namespaces, d.configMaps, ...d.crds].map((inf) => inf.stop()));
   }
@@ -175,11 +172,15 @@ export class Controller {
 
   #scheduleConfigReload(): void {
     if (!this.#synced || this.#stopped) return; // the initial load happens in start()
-    if (this.#configTimer !== undefined) this.#d.timers.clearTimeout(this.#configTimer);
-    this.#configTimer = this.#d.timers.setTimeout(() => {
-      this.#configTimer = undefined;
-      this.#reloadConfig();
-    }, this.#d.options.configDebounceMs);
+    this.#configTimer?.cancel();
+    this.#configTimer = this.#d.clock.setTimer(
+      this.#d.options.configDebounceMs,
+      () => {
+        this.#configTimer = undefined;
+        this.#reloadConfig();
+      },
+      { unref: true },
+    );
   }
 
   #configRef(): V1ObjectReference {
@@ -338,7 +339,7 @@ export class Controller {
         : { kind: 'failed', error: result.error, ...(result.kept ? { kept: result.kept } : {}) };
     }
     const ours = POOL_ANNOTATIONS.some((a) => state.annotations[a] !== undefined);
-    const ownedIps = previous?.ips ?? (ours ? state.ingressIps.filter((ip) => inPools(ip, config.pools)) : []);
+    const ownedIps = previous?.ips ?? (ours ? state.ingressIps.filter((ip) => poolContaining(config.pools, ip) !== undefined) : []);
     const result = reconcileService({ service: state, previous, outcome, ownedIps, lastFailure: this.#failures.get(key) });
 
     if (result.allocated) d.metrics.allocations.inc();

@@ -1,18 +1,9 @@
 // A work queue keyed by object key (client-go's workqueue semantics, smaller): a key waiting in the
 // queue is not added twice; a key being processed that changes again is processed once more afterwards
-// (never concurrently with itself); a failed key is retried with exponential backoff. Timers are
-// injected so tests drive them by hand.
-import { backoffDelay, type BackoffPolicy } from './backoff.ts';
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+// (never concurrently with itself); a failed key is retried with exponential backoff. Retry timers run
+// on the injected Clock (unref'd: a pending retry never keeps the process alive), so tests drive them
+// with the FakeClock.
+import { backoffDelay, type BackoffPolicy, type Clock, type Timer } from '../time/index.ts';
 
 export interface WorkQueueOptions {
   /** Process one key; throwing schedules a retry with backoff. */
@@ -20,7 +11,7 @@ export interface WorkQueueOptions {
   /** How many keys may be in flight at once (different keys only). */
   concurrency: number;
   backoff: BackoffPolicy;
-  timers: Timers;
+  clock: Clock;
   /** Told about every failure (for logs/metrics); the key will be retried after `retryInMs`. */
   onError?: (key: string, err: unknown, failures: number, retryInMs: number) => void;
 }
@@ -31,7 +22,7 @@ export class WorkQueue {
   readonly #processing = new Set<string>();
   readonly #dirty = new Set<string>();
   readonly #failures = new Map<string, number>();
-  readonly #retryTimers = new Map<string, unknown>();
+  readonly #retryTimers = new Map<string, Timer>();
   #running = false;
   #idleWaiters: (() => void)[] = [];
 
@@ -58,7 +49,7 @@ export class WorkQueue {
   /** Stops taking new keys and cancels retry timers; in-flight handlers finish on their own. */
   stop(): void {
     this.#running = false;
-    for (const h of this.#retryTimers.values()) this.#opts.timers.clearTimeout(h);
+    for (const t of this.#retryTimers.values()) t.cancel();
     this.#retryTimers.clear();
   }
 
@@ -106,10 +97,14 @@ export class WorkQueue {
       const delay = backoffDelay(this.#opts.backoff, failures);
       this.#opts.onError?.(key, err, failures, delay);
       if (this.#running && !this.#retryTimers.has(key)) {
-        const handle = this.#opts.timers.setTimeout(() => {
-          this.#retryTimers.delete(key);
-          this.add(key);
-        }, delay);
+        const handle = this.#opts.clock.setTimer(
+          delay,
+          () => {
+            this.#retryTimers.delete(key);
+            this.add(key);
+          },
+          { unref: true },
+        );
         this.#retryTimers.set(key, handle);
       }
     } finally {

@@ -1,6 +1,7 @@
 // MetalLB's Layer 2 order: candidates sorted by sha256(nodeName + "#" + ip), bytewise; the first wins.
 // The same on every speaker, stable for an IP as long as its candidates are, and spread across nodes.
 // node:crypto is used for the hash only (a pure function of its input).
+// eslint-disable-next-line no-restricted-imports -- sha256 hashing only (MetalLB's order), pure
 import { createHash } from 'node:crypto';
 
 function key(node: string, ip: string): Buffer {

@@ -5,7 +5,7 @@
 // are never reported. This informer relists after every error (and after 410 Gone), reports the
 // difference as add/update/delete, and then tells the owner to resync everything (`onResync`). The
 // streaming itself is client-node's `Watch`; list and watch are injected so tests drive them.
-import { backoffDelay, type BackoffPolicy } from '../controller/backoff.ts';
+import { backoffDelay, type BackoffPolicy } from '../time/index.ts';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };

@@ -3,6 +3,8 @@
 import { CoreV1Api, CustomObjectsApi, KubeConfig, Watch, type Cluster } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import type { WatchFn } from './informer.ts';
 
 export interface KubeClients {
@@ -48,16 +50,44 @@ export function poolConnections(kc: KubeConfig): KubeConfig {
   return kc;
 }
 
+export type KubeconfigSource = { kind: 'file'; paths: string[] } | { kind: 'cluster' } | { kind: 'none'; why: string };
+
+/**
+ * Where the API credentials come from, in client-go's order: --kubeconfig, the in-cluster ServiceAccount,
+ * $KUBECONFIG, ~/.kube/config. None of them: a message saying what was looked for (client-node would
+ * otherwise fall back to http://localhost:8080 without a word).
+ */
+export function kubeconfigSource(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  exists: (path: string) => boolean,
+  home: string,
+): KubeconfigSource {
+  if (flag !== undefined) return exists(flag) ? { kind: 'file', paths: [flag] } : { kind: 'none', why: `--kubeconfig ${flag}: no such file` };
+  if (env.KUBERNETES_SERVICE_HOST && exists(IN_CLUSTER_TOKEN)) return { kind: 'cluster' };
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+  if (listed.length > 0) {
+    const found = listed.filter(exists);
+    if (found.length > 0) return { kind: 'file', paths: found };
+    return { kind: 'none', why: `KUBECONFIG=${env.KUBECONFIG}: no such file` };
+  }
+  const dflt = join(home, '.kube', 'config');
+  if (exists(dflt)) return { kind: 'file', paths: [dflt] };
+  return {
+    kind: 'none',
+    why:
+      `no kubeconfig: not in a cluster (KUBERNETES_SERVICE_HOST unset or no ${IN_CLUSTER_TOKEN}), ` +
+      `KUBECONFIG unset and no ${dflt}; pass --kubeconfig PATH`,
+  };
+}
+
 export function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
-  if (path !== undefined) {
-    if (!existsSync(path)) throw new Error(`--kubeconfig ${path}: no such file`);
-    kc.loadFromFile(path);
-  } else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-    kc.loadFromCluster();
-  } else {
-    kc.loadFromDefault();
-  }
+  const source = kubeconfigSource(path, process.env, existsSync, homedir());
+  if (source.kind === 'none') throw new Error(source.why);
+  if (source.kind === 'cluster') kc.loadFromCluster();
+  else if (source.paths.length === 1) kc.loadFromFile(source.paths[0] as string);
+  else kc.loadFromDefault(); // several files in $KUBECONFIG: client-node merges them
   if (!kc.getCurrentCluster()) throw new Error(`kubeconfig ${path ?? '(default)'}: no current cluster`);
   return poolConnections(kc);
 }

@@ -2,10 +2,10 @@
 // (labels for namespaceSelectors), the address-pool ConfigMap (one name, by field selector) and the
 // metallb.io objects of the controller's namespace.
 import type { V1Namespace, V1Service } from '@kubernetes/client-node';
-import { WATCH_BACKOFF } from '../controller/backoff.ts';
-import { METALLB_GROUP, METALLB_RESOURCES, type ConfigMapLike, type CrdObject } from '../controller/config-source.ts';
 import { Informer, type InformerLog, type KubeObject, type ListResult } from './informer.ts';
 import type { KubeClients } from './kube-client.ts';
+import { METALLB_GROUP, METALLB_RESOURCES, type ConfigMapLike, type CrdObject } from './metallb-kinds.ts';
+import { WATCH_BACKOFF } from './watch-backoff.ts';
 
 export interface ControllerInformers {
   services: Informer<V1Service>;

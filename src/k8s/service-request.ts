@@ -1,7 +1,7 @@
 // Pure translation of a Service (plain Service-shaped JSON, as the API server sends it) into the
 // allocator's AllocationRequest. Says "skip" for Services that are not ours and "error" (naming the
 // field and the value) for ones that are ours but malformed. No client, no I/O.
-import type { Family } from '../config/model.ts';
+import type { Family } from '../net/family.ts';
 import type { AllocationRequest, IpFamilyPolicy, PortProtocol, ServicePort } from '../allocator/types.ts';
 import { canonicalIp, parseIp } from '../net/ip.ts';
 

@@ -1,7 +1,7 @@
 // Thin wrapper over ip-address: parse text to (family, bigint) and back. Everything that does arithmetic
 // on addresses uses bigints from here; nothing string-slices an IP.
 import { Address4, Address6 } from 'ip-address';
-import type { Family } from '../config/model.ts';
+import type { Family } from './family.ts';
 
 export interface Ip {
   family: Family;

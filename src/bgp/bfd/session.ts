@@ -5,16 +5,16 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { BfdProfile } from '../../config/model.ts';
-import { realClock } from './clock.ts';
-import type { BfdClock, BfdTimer } from './clock.ts';
-import { decodeControl, encodeControlPacket } from './codec.ts';
-import type { DropReason } from './codec.ts';
+import { systemClock, type Clock, type Timer } from '../../time/index.ts';
+import { DecodeError } from '../../wire/index.ts';
+import { decodeControl, encodeControl } from './codec.ts';
+import type { ControlDecodeCode, DropReason } from './codec.ts';
 import { initialVars, nextDeadline, step, detectionTime } from './fsm.ts';
 import type { BfdEvent, BfdVars } from './fsm.ts';
 import { timersFromProfile } from './profile.ts';
 import type { BfdPacketMeta, BfdTransport, BfdTransportFactory } from './transport.ts';
 import { BFD_TTL, DIAG_NAMES } from './types.ts';
-import type { BfdState, DiagCode } from './types.ts';
+import type { BfdState, ControlPacket, DiagCode } from './types.ts';
 
 export interface BfdSessionOptions {
   local: string;
@@ -27,7 +27,7 @@ export interface BfdSessionOptions {
    * least profile.minimumTtl instead of exactly 255.
    */
   multihop?: boolean;
-  clock?: BfdClock;
+  clock?: Clock;
   /** Jitter source, uniform in [0, 1). */
   random?: () => number;
   /** Defaults to a random unused non-zero value. */
@@ -74,14 +74,14 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
   readonly peer: string;
   readonly counters: BfdCounters = { sent: 0, received: 0, sendErrors: 0, drops: {} };
   private vars: BfdVars;
-  private readonly clock: BfdClock;
+  private readonly clock: Clock;
   private readonly random: () => number;
   private readonly device: string | undefined;
   private readonly multihop: boolean;
   private readonly minimumTtl: number;
   private readonly transportFactory: BfdTransportFactory | undefined;
   private transport: BfdTransport | undefined;
-  private timer: BfdTimer | undefined;
+  private timer: Timer | undefined;
   private timerAt: number | undefined;
   private stopped = false;
 
@@ -89,7 +89,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     super();
     this.local = opts.local;
     this.peer = opts.peer;
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
     this.device = opts.device;
     this.multihop = opts.multihop ?? false;
@@ -166,9 +166,14 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     // with at least the configured minimum (-1: the transport cannot tell).
     const minTtl = this.multihop ? this.minimumTtl : BFD_TTL;
     if (meta.ttl !== -1 && meta.ttl < minTtl) return this.countDrop('bad-ttl');
-    const decoded = decodeControl(bytes, 0);
-    if (!decoded.ok) return this.countDrop(decoded.reason);
-    this.dispatch({ type: 'receive', packet: decoded.value });
+    let packet: ControlPacket;
+    try {
+      packet = decodeControl(bytes, 0).value;
+    } catch (err) {
+      if (err instanceof DecodeError) return this.countDrop(err.code as ControlDecodeCode);
+      throw err;
+    }
+    this.dispatch({ type: 'receive', packet });
   }
 
   private countDrop(reason: DropReason): void {
@@ -182,7 +187,7 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
       if (action.type === 'send') {
         if (!this.transport) continue;
         this.counters.sent++;
-        this.transport.send(encodeControlPacket(action.packet));
+        this.transport.send(encodeControl(action.packet));
       } else if (action.type === 'drop') {
         this.countDrop(action.reason);
       } else if (!(this.stopped || event.type === 'admin-down')) {
@@ -210,10 +215,10 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.timer = undefined;
     this.timerAt = at;
     if (at === undefined) return;
-    this.timer = this.clock.setTimer(() => {
+    this.timer = this.clock.setTimer(at - this.clock.now(), () => {
       this.timer = undefined;
       this.timerAt = undefined;
       this.dispatch({ type: 'timer' });
-    }, at - this.clock.now());
+    });
   }
 }

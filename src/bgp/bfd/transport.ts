@@ -1,4 +1,4 @@
-import type { BfdClock } from './clock.ts';
+import type { Clock } from '../../time/index.ts';
 
 // The narrow transport a BfdSession needs: send bytes to its peer, get the peer's packets with their TTL.
 export interface BfdPacketMeta {
@@ -31,10 +31,10 @@ export type BfdTransportFactory = (opts: BfdTransportOptions) => Promise<BfdTran
  * (never re-entrantly), with a switch to drop traffic.
  */
 export class MemoryBfdNetwork {
-  private readonly clock: BfdClock;
+  private readonly clock: Clock;
   private readonly delayMs: number;
 
-  constructor(clock: BfdClock, delayMs = 1) {
+  constructor(clock: Clock, delayMs = 1) {
     this.clock = clock;
     this.delayMs = delayMs;
   }
@@ -55,10 +55,10 @@ export class MemoryBfdNetwork {
         if (this.silenced.has(opts.local) || this.silenced.has(opts.peer)) return;
         const copy = bytes.slice();
         const ttl = this.ttl;
-        this.clock.setTimer(() => {
+        this.clock.setTimer(this.delayMs, () => {
           const target = this.endpoints.get(`${opts.peer}>${opts.local}`);
           target?.onPacket(copy, { address: opts.local, port: 49152, ttl });
-        }, this.delayMs);
+        });
       },
       close: () => {
         this.endpoints.delete(key);

@@ -1,6 +1,6 @@
 // End-of-RIB marker (RFC 4724 §2): for IPv4 unicast an UPDATE with no withdrawn routes, no attributes and
 // no NLRI; for other AFI/SAFI an UPDATE holding only an MP_UNREACH_NLRI of that AFI/SAFI with no routes.
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import { Safi } from './constants.ts';
 import type { Update } from './model.ts';
 

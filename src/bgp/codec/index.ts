@@ -19,7 +19,7 @@ export type {
   PathAttribute,
   PathAttributeType,
   Prefix,
-  Route,
+  WireRoute,
   RouteRefresh,
   Update,
   WireCodec,

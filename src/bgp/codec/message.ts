@@ -83,7 +83,7 @@ export function writeMessage(msg: BgpMessage, buf: Uint8Array, offset: number, c
     throw new RangeError(`${msg.type} message of ${length} octets exceeds ${MAX_MESSAGE_LENGTH}`);
   }
   writeHeader(buf, offset, length, spec.code);
-  const n = spec.body.encode(msg, buf, offset + HEADER_LENGTH, ctx);
+  const n = spec.body.write(msg, buf, offset + HEADER_LENGTH, ctx);
   if (HEADER_LENGTH + n !== length) throw new Error(`internal: ${msg.type} wrote ${n} body octets, length() said ${length - 19}`);
   return length;
 }
@@ -96,6 +96,6 @@ export function encodeMessage(msg: BgpMessage, ctx: CodecContext): Uint8Array {
 
 export const messageCodec: WireCodec<BgpMessage> = {
   decode: decodeMessage,
-  encode: writeMessage,
+  write: writeMessage,
   length: messageLength,
 };

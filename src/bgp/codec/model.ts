@@ -1,8 +1,9 @@
 // The data model of BGP messages as the codec decodes and encodes them. Names follow the RFCs.
 // Addresses are bigints (as in src/net/ip.ts); AS numbers and 32-bit values are plain numbers.
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { BgpError } from '../errors.ts';
 import type { Prefix } from '../prefix.ts';
+import type { Codec } from '../../wire/index.ts';
 
 export type { Prefix } from '../prefix.ts';
 
@@ -10,20 +11,16 @@ export type { Prefix } from '../prefix.ts';
 export interface CodecContext {
   /** RFC 6793: both sides sent the 4-octet AS capability (AS_PATH/AGGREGATOR carry 4-octet ASNs). */
   fourOctetAs: boolean;
+  /**
+   * The peer is an external (eBGP) neighbor outside any confederation of ours (we run none): AS_PATH
+   * confederation segments from it are malformed (RFC 5065 §5.3; handling: RFC 7606 §7.2). Decode only.
+   */
+  externalPeer?: boolean;
 }
 
-export interface Decoded<T> {
-  value: T;
-  bytesRead: number;
-}
-
-/** The three functions every self-delimiting wire type has. */
-export interface WireCodec<T> {
-  decode(buf: Uint8Array, offset: number, ctx: CodecContext): Decoded<T>;
-  /** Writes at `offset`, returns the number of bytes written (always equal to length(value)). */
-  encode(value: T, buf: Uint8Array, offset: number, ctx: CodecContext): number;
-  length(value: T, ctx: CodecContext): number;
-}
+/** The codec model's types (src/wire/codec.ts): BGP's self-delimiting wire types are Codecs with the context. */
+export type { Decoded } from '../../wire/index.ts';
+export type WireCodec<T> = Codec<T, CodecContext>;
 
 /**
  * A type whose extent is given by an enclosing header (a path attribute value, a capability value, a
@@ -31,7 +28,7 @@ export interface WireCodec<T> {
  */
 export interface BodyCodec<T> {
   decode(buf: Uint8Array, offset: number, length: number, ctx: CodecContext): T;
-  encode(value: T, buf: Uint8Array, offset: number, ctx: CodecContext): number;
+  write(value: T, buf: Uint8Array, offset: number, ctx: CodecContext): number;
   length(value: T, ctx: CodecContext): number;
 }
 
@@ -179,8 +176,11 @@ export interface RouteRefresh {
 export type BgpMessage = Open | Update | Keepalive | Notification | RouteRefresh;
 export type BgpMessageType = BgpMessage['type'];
 
-/** A route to announce: one prefix, its next hop, and the attributes other than NEXT_HOP / MP_*. */
-export interface Route {
+/**
+ * A route as the UPDATE codec packs it: one prefix, its next hop, and the attributes other than NEXT_HOP /
+ * MP_*. (The announcement model, with text next hops and communities, is Route in src/bgp/routes.ts.)
+ */
+export interface WireRoute {
   prefix: Prefix;
   nextHop: bigint;
   /** IPv6 only: link-local next hop for peers on the same link. */

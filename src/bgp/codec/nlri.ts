@@ -1,6 +1,6 @@
 // NLRI prefix encoding (RFC 4271 §4.3, RFC 4760 §5): one length octet (in bits) then the fewest octets
 // holding that many bits. Trailing bits past the length are irrelevant and cleared on decode.
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import { FAMILY_BITS } from '../../net/ip.ts';
 import type { Prefix } from '../prefix.ts';
 import { readBig, writeBig } from '../../wire/bytes.ts';
@@ -89,7 +89,7 @@ function prefixCodec(family: Family): WireCodec<Prefix> {
       if (typeof r === 'string') throw new RangeError(r);
       return r;
     },
-    encode: (p, buf, offset) => writePrefix(p, buf, offset),
+    write: (p, buf, offset) => writePrefix(p, buf, offset),
     length: (p) => prefixLength(p),
   };
 }

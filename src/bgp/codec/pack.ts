@@ -10,7 +10,7 @@ import { attributeLength, writeAttribute } from './attributes/attribute.ts';
 import { wireAttributes } from './attributes/as4.ts';
 import { ATTRIBUTE_TABLE } from './attributes/table.ts';
 import { encodeMessage } from './message.ts';
-import type { AttributeOf, CodecContext, PathAttribute, Prefix, Route } from './model.ts';
+import type { AttributeOf, CodecContext, PathAttribute, Prefix, WireRoute } from './model.ts';
 import { prefixLength } from './nlri.ts';
 
 const UPDATE_FIXED = HEADER_LENGTH + 4; // header + withdrawn length + total attribute length
@@ -89,7 +89,7 @@ function packWithdrawals(withdraw: readonly Prefix[], ctx: CodecContext, maxSize
 }
 
 interface Group {
-  family: Route['prefix']['family'];
+  family: WireRoute['prefix']['family'];
   nextHop: bigint;
   linkLocalNextHop?: bigint;
   attributes: PathAttribute[];
@@ -150,7 +150,7 @@ function packGroup(g: Group, ctx: CodecContext, maxSize: number, out: Uint8Array
 }
 
 /** The group of `r` in `groups` (by family, next hops and wire attributes), made when new. */
-function groupFor(r: Route, ctx: CodecContext, groups: Map<string, Group>): Group {
+function groupFor(r: WireRoute, ctx: CodecContext, groups: Map<string, Group>): Group {
   for (const a of r.attributes) {
     if (a.type === 'NEXT_HOP' || a.type === 'MP_REACH_NLRI' || a.type === 'MP_UNREACH_NLRI') {
       throw new RangeError(`packUpdates: route attributes must not include ${a.type} (it is made from the route)`);
@@ -179,7 +179,7 @@ function groupFor(r: Route, ctx: CodecContext, groups: Map<string, Group>): Grou
  * Encodes UPDATE messages announcing `announce` and withdrawing `withdraw`. Route attributes must not
  * include NEXT_HOP or MP_REACH/MP_UNREACH_NLRI: they are made from the route's next hop and prefix.
  */
-export function packUpdates(announce: readonly Route[], withdraw: readonly Prefix[], ctx: CodecContext, maxSize = 4096): Uint8Array[] {
+export function packUpdates(announce: readonly WireRoute[], withdraw: readonly Prefix[], ctx: CodecContext, maxSize = 4096): Uint8Array[] {
   if (!Number.isInteger(maxSize) || maxSize < UPDATE_FIXED || maxSize > 65535) {
     throw new RangeError(`packUpdates: maxSize ${maxSize} is not ${UPDATE_FIXED}..65535`);
   }

@@ -1,15 +1,16 @@
-// Reconnect back-off: exponential from minSeconds doubling per failed attempt up to maxSeconds, with
-// ±25 % jitter from an injected random source so that many speakers restarted together do not
-// reconnect in lockstep. Pure.
+// Reconnect back-off in seconds for the FSM's timers: the one backoff (src/time) from minSeconds doubling
+// per failed attempt up to maxSeconds, with ±25 % jitter from an injected random source so that many
+// speakers restarted together do not reconnect in lockstep. Pure.
+import { backoffDelay } from '../../time/backoff.ts';
+
+/** ±25 %: enough spread to break lockstep, small enough that the delay still means what it says. */
+const JITTER = 0.25;
 
 export function backoffSeconds(
   attempt: number,
   bounds: { minSeconds: number; maxSeconds: number },
   random: () => number,
 ): number {
-  const exp = Math.min(Math.max(0, attempt), 30);
-  const base = Math.min(bounds.maxSeconds, bounds.minSeconds * 2 ** exp);
-  const r = random();
-  const unit = Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0.5;
-  return base * (0.75 + 0.5 * unit);
+  const policy = { baseMs: bounds.minSeconds * 1000, maxMs: bounds.maxSeconds * 1000, jitter: JITTER };
+  return backoffDelay(policy, Math.max(0, attempt) + 1, random) / 1000;
 }

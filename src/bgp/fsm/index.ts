@@ -2,4 +2,3 @@ export * from './types.ts';
 export * from './step.ts';
 export * from './open-check.ts';
 export * from './backoff.ts';
-export * from './notification-codes.ts';

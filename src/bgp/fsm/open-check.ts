@@ -1,13 +1,7 @@
 // Validation of a received OPEN against our configuration and negotiation of session parameters
 // (RFC 4271 §6.2 and §4.2, RFC 6793 for 4-octet AS, RFC 4760 for multiprotocol). Pure.
 import type { AfiSafi, ErrorInfo, FsmConfig, Negotiated, PeerOpen } from './types.ts';
-import {
-  ERR_OPEN,
-  OPEN_BAD_BGP_ID,
-  OPEN_BAD_PEER_AS,
-  OPEN_UNACCEPTABLE_HOLD_TIME,
-  OPEN_UNSUPPORTED_VERSION,
-} from './notification-codes.ts';
+import { ErrorCode, OpenSubcode } from '../errors.ts';
 
 export type OpenCheck = { ok: true; negotiated: Negotiated } | { ok: false; error: ErrorInfo; reason: string };
 
@@ -16,18 +10,18 @@ const IPV4_UNICAST: AfiSafi = { afi: 1, safi: 1 };
 export function checkOpen(open: PeerOpen, cfg: FsmConfig): OpenCheck {
   if (open.version !== 4) {
     // Data: the largest version we support, as a 2-octet number (RFC 4271 §6.2).
-    return fail(OPEN_UNSUPPORTED_VERSION, `unsupported BGP version ${open.version}`, new Uint8Array([0, 4]));
+    return fail(OpenSubcode.UnsupportedVersionNumber, `unsupported BGP version ${open.version}`, new Uint8Array([0, 4]));
   }
   const peerAsn = open.fourOctetAs ?? open.myAsn;
   if (peerAsn !== cfg.peerAsn) {
-    return fail(OPEN_BAD_PEER_AS, `peer AS ${peerAsn} does not match configured ${cfg.peerAsn}`);
+    return fail(OpenSubcode.BadPeerAs, `peer AS ${peerAsn} does not match configured ${cfg.peerAsn}`);
   }
-  if (open.bgpId === 0) return fail(OPEN_BAD_BGP_ID, 'BGP identifier is 0.0.0.0');
+  if (open.bgpId === 0) return fail(OpenSubcode.BadBgpIdentifier, 'BGP identifier is 0.0.0.0');
   if (cfg.peerAsn === cfg.localAsn && open.bgpId === cfg.bgpId) {
-    return fail(OPEN_BAD_BGP_ID, 'iBGP peer uses our own BGP identifier');
+    return fail(OpenSubcode.BadBgpIdentifier, 'iBGP peer uses our own BGP identifier');
   }
   if (open.holdTime === 1 || open.holdTime === 2) {
-    return fail(OPEN_UNACCEPTABLE_HOLD_TIME, `hold time ${open.holdTime} s is not 0 and below 3 s`);
+    return fail(OpenSubcode.UnacceptableHoldTime, `hold time ${open.holdTime} s is not 0 and below 3 s`);
   }
   const holdTime = Math.min(cfg.holdTime, open.holdTime);
   return {
@@ -40,6 +34,7 @@ export function checkOpen(open: PeerOpen, cfg: FsmConfig): OpenCheck {
       peerBgpId: open.bgpId,
       peerAsn,
       routeRefresh: open.routeRefresh,
+      ...(open.enhancedRouteRefresh ? { enhancedRouteRefresh: true } : {}),
       ...(open.gracefulRestart ? { gracefulRestart: open.gracefulRestart } : {}),
     },
   };
@@ -60,5 +55,5 @@ export function negotiateFamilies(ours: AfiSafi[], theirs: AfiSafi[] | undefined
 }
 
 function fail(subcode: number, reason: string, data?: Uint8Array): OpenCheck {
-  return { ok: false, reason, error: { code: ERR_OPEN, subcode, ...(data ? { data } : {}) } };
+  return { ok: false, reason, error: { code: ErrorCode.OpenMessage, subcode, ...(data ? { data } : {}) } };
 }

@@ -10,16 +10,6 @@
 //  - ManualStop{restart:true} closes without NOTIFICATION (graceful restart, RFC 4724).
 import { backoffSeconds } from './backoff.ts';
 import { checkOpen } from './open-check.ts';
-import {
-  CEASE_ADMINISTRATIVE_SHUTDOWN,
-  CEASE_COLLISION_RESOLUTION,
-  ERR_CEASE,
-  ERR_FSM,
-  ERR_HOLD_TIMER_EXPIRED,
-  FSM_UNEXPECTED_IN_ESTABLISHED,
-  FSM_UNEXPECTED_IN_OPENCONFIRM,
-  FSM_UNEXPECTED_IN_OPENSENT,
-} from './notification-codes.ts';
 import type {
   ErrorInfo,
   FsmAction,
@@ -30,6 +20,7 @@ import type {
   StepResult,
   TimerName,
 } from './types.ts';
+import { CeaseSubcode, ErrorCode, FsmSubcode } from '../errors.ts';
 
 export function initialState(): FsmState {
   return {
@@ -116,7 +107,7 @@ export function step(state: FsmState, event: FsmEvent, cfg: FsmConfig): StepResu
     if (state.name === 'Idle') return tx.done('already Idle');
     if (state.name === 'Established' || state.name === 'OpenConfirm' || state.name === 'OpenSent') {
       // RFC 5882 §10.2: BFD down tears the session down; tell the peer why (Cease).
-      tx.notify({ code: ERR_CEASE, subcode: 0 });
+      tx.notify({ code: ErrorCode.Cease, subcode: 0 });
     }
     return tx.toIdle('BFD session down', 'inc');
   }
@@ -213,7 +204,7 @@ function connectOrActive(tx: Tx, event: FsmEvent): StepResult {
 
 function fsmError(tx: Tx, event: FsmEvent, subcode: number): StepResult {
   return tx
-    .notify({ code: ERR_FSM, subcode })
+    .notify({ code: ErrorCode.FiniteStateMachine, subcode })
     .toIdle(`FSM error: unexpected ${event.type} in ${tx.state.name}`, 'inc');
 }
 
@@ -228,11 +219,14 @@ function common(tx: Tx, event: FsmEvent): StepResult | undefined {
       return tx.done(`${event.type} belongs to another connection`);
     case 'ManualStop':
       tx.state.enabled = false;
-      if (!event.restart) tx.notify({ code: ERR_CEASE, subcode: event.ceaseSubcode ?? CEASE_ADMINISTRATIVE_SHUTDOWN });
+      if (!event.restart) tx.notify({ code: ErrorCode.Cease, subcode: event.ceaseSubcode ?? CeaseSubcode.AdministrativeShutdown });
       return tx.toIdle(event.restart ? 'stopped for graceful restart' : 'administrative shutdown', 'reset');
     case 'HoldTimer_Expires':
       tx.state.timers.Hold = false;
-      return tx.notify({ code: ERR_HOLD_TIMER_EXPIRED, subcode: 0 }).toIdle('hold timer expired', 'inc');
+      return tx.notify({ code: ErrorCode.HoldTimerExpired, subcode: 0 }).toIdle('hold timer expired', 'inc');
+    case 'SendHoldTimer_Expires':
+      // RFC 9687 §4: NOTIFICATION Send Hold Timer Expired (if it can still be sent), then close.
+      return tx.notify({ code: ErrorCode.SendHoldTimerExpired, subcode: 0 }).toIdle('send hold timer expired', 'inc');
     case 'TcpConnectionFails':
       return tx.toIdle('TCP connection closed', 'inc');
     case 'NotifMsg':
@@ -245,7 +239,7 @@ function common(tx: Tx, event: FsmEvent): StepResult | undefined {
       return tx.notify(event).toIdle(`${event.type} ${event.code}/${event.subcode}`, 'inc');
     case 'OpenCollisionDump':
       return tx
-        .notify({ code: ERR_CEASE, subcode: CEASE_COLLISION_RESOLUTION })
+        .notify({ code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionCollisionResolution })
         .toIdle('connection collision: this connection lost', 'inc');
     default:
       return undefined;
@@ -276,7 +270,7 @@ function openSent(tx: Tx, event: FsmEvent): StepResult {
     tx.start('ConnectRetry', tx.retryDelay());
     return tx.to('Active').done();
   }
-  return common(tx, event) ?? fsmError(tx, event, FSM_UNEXPECTED_IN_OPENSENT);
+  return common(tx, event) ?? fsmError(tx, event, FsmSubcode.UnexpectedMessageInOpenSent);
 }
 
 function openConfirm(tx: Tx, event: FsmEvent): StepResult {
@@ -286,13 +280,13 @@ function openConfirm(tx: Tx, event: FsmEvent): StepResult {
       tx.do({ type: 'sendKeepalive' });
       return tx.start('Keepalive', n?.keepaliveTime ?? 0).done();
     case 'KeepAliveMsg':
-      if (!n) return fsmError(tx, event, FSM_UNEXPECTED_IN_OPENCONFIRM);
+      if (!n) return fsmError(tx, event, FsmSubcode.UnexpectedMessageInOpenConfirm);
       if (n.holdTime > 0) tx.start('Hold', n.holdTime);
       tx.state.connectRetryCounter = 0;
       tx.do({ type: 'establish', negotiated: n });
       return tx.to('Established').done();
   }
-  return common(tx, event) ?? fsmError(tx, event, FSM_UNEXPECTED_IN_OPENCONFIRM);
+  return common(tx, event) ?? fsmError(tx, event, FsmSubcode.UnexpectedMessageInOpenConfirm);
 }
 
 function established(tx: Tx, event: FsmEvent): StepResult {
@@ -314,5 +308,5 @@ function established(tx: Tx, event: FsmEvent): StepResult {
       if (holdTime > 0) tx.start('Hold', holdTime);
       return tx.done();
   }
-  return common(tx, event) ?? fsmError(tx, event, FSM_UNEXPECTED_IN_ESTABLISHED);
+  return common(tx, event) ?? fsmError(tx, event, FsmSubcode.UnexpectedMessageInEstablished);
 }

@@ -2,8 +2,6 @@ export { BgpSession, routerIdToNumber } from './session.ts';
 export type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session.ts';
 export { BgpListener } from './listener.ts';
 export type { IncomingHandler, ListenerOptions } from './listener.ts';
-export { FakeClock, realClock } from './clock.ts';
-export type { Clock, TimerHandle } from './clock.ts';
 export { defaultConnector, plainConnect } from './transport.ts';
 export type { ConnectOptions, Connector } from './transport.ts';
 export { diffRib, toRib } from './adj-rib-out.ts';

@@ -2,7 +2,7 @@
 // peer did not negotiate are skipped; a route without a next hop gets the configured next hop of its
 // family, else the session's local address when it is of that family; a route whose next hop is not
 // an address of its own family is skipped (no RFC 8950 extended next hop).
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { Ip } from '../../net/ip.ts';
 import type { Route } from '../routes.ts';
 

@@ -1,8 +1,8 @@
 // The session's bridge to the codec: what our OPEN carries, reads the peer's OPEN into the FSM's PeerOpen,
 // and turns FerroLB routes into codec routes (path attributes per peer type).
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 import type { OpenSettings } from '../codec/index.ts';
-import type { Open, PathAttribute, Route as CodecRoute } from '../codec/model.ts';
+import type { Open, PathAttribute, WireRoute } from '../codec/model.ts';
 import type { AfiSafi, PeerOpen } from '../fsm/types.ts';
 import type { Route } from '../routes.ts';
 
@@ -22,7 +22,10 @@ export interface OpenParams {
   gracefulRestart?: { restartTime: number; restarting: boolean };
 }
 
-/** What our OPEN carries, for the codec's buildOpen: route refresh and 4-octet AS always, GR when set. */
+/**
+ * What our OPEN carries, for the codec's buildOpen: route refresh, enhanced route refresh (RFC 7313) and
+ * 4-octet AS always, GR when set.
+ */
 export function openSettings(p: OpenParams): OpenSettings {
   const gr = p.gracefulRestart;
   return {
@@ -31,6 +34,7 @@ export function openSettings(p: OpenParams): OpenSettings {
     bgpId: p.bgpId,
     families: p.families,
     routeRefresh: true,
+    enhancedRouteRefresh: true,
     ...(gr
       ? {
           gracefulRestart: {
@@ -60,8 +64,11 @@ export function toPeerOpen(open: Open): PeerOpen {
         mp.push({ afi: c.afi, safi: c.safi });
         break;
       case 'ROUTE_REFRESH':
+        peer.routeRefresh = true;
+        break;
       case 'ENHANCED_ROUTE_REFRESH':
         peer.routeRefresh = true;
+        peer.enhancedRouteRefresh = true;
         break;
       case 'FOUR_OCTET_AS':
         peer.fourOctetAs = c.asn;
@@ -83,7 +90,7 @@ export interface PeerKind {
 /** Default LOCAL_PREF towards iBGP peers (RFC 4271 §5.1.5 requires the attribute there). */
 export const DEFAULT_LOCAL_PREF = 100;
 
-export function toCodecRoute(route: Route, nextHop: bigint, linkLocal: bigint | undefined, kind: PeerKind): CodecRoute {
+export function toCodecRoute(route: Route, nextHop: bigint, linkLocal: bigint | undefined, kind: PeerKind): WireRoute {
   const attributes: PathAttribute[] = [
     { type: 'ORIGIN', origin: 'IGP' },
     { type: 'AS_PATH', segments: kind.ibgp ? [] : [{ type: 'AS_SEQUENCE', asns: [kind.localAsn] }] },

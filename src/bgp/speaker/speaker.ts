@@ -7,16 +7,17 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { Config, Peer } from '../../config/model.ts';
 import { parseIp } from '../../net/ip.ts';
-import { CEASE_OTHER_CONFIGURATION_CHANGE, CEASE_PEER_DECONFIGURED } from '../fsm/notification-codes.ts';
-import type { Clock } from '../session/clock.ts';
+import type { Clock } from '../../time/index.ts';
 import { BgpListener } from '../session/listener.ts';
 import type { NotificationEvent, SessionOptions, StateChange } from '../session/session.ts';
+import type { SessionMetrics } from '../session/session-types.ts';
 import { BgpSession } from '../session/session.ts';
 import type { Connector } from '../session/transport.ts';
 import type { BfdFactory } from './bfd-link.ts';
 import { defaultBfdFactory, linkBfd } from './bfd-link.ts';
 import type { Announcement, NodeInfo } from './compute-routes.ts';
 import { computeRoutes } from './compute-routes.ts';
+import { CeaseSubcode } from '../errors.ts';
 
 export type SpeakerConfig = Pick<Config, 'peers' | 'bgpAdvertisements'> & Partial<Pick<Config, 'bfdProfiles'>>;
 
@@ -49,6 +50,10 @@ export interface SpeakerOptions {
   connector?: Connector;
   /** BFD sessions for peers with a bfdProfile (default: src/bgp/bfd over UDP). */
   bfdFactory?: () => Promise<BfdFactory>;
+  /** Counters of every session (src/bgp/speaker/metrics.ts BgpMetrics), labelled by peer name. */
+  metrics?: SessionMetrics;
+  /** RFC 9687 send hold time for every session (seconds; default: the session's, 8 minutes). */
+  sendHoldTime?: number;
 }
 
 /** A BFD session of a peer went up or down ('bfd' event). */
@@ -162,7 +167,7 @@ export class BgpSpeaker extends EventEmitter {
         r.bfd?.dispose();
         this.listener?.remove(r.session);
         // RFC 4486: 3 Peer De-configured, 6 Other Configuration Change.
-        void r.session.stop({ ceaseSubcode: peer ? CEASE_OTHER_CONFIGURATION_CHANGE : CEASE_PEER_DECONFIGURED });
+        void r.session.stop({ ceaseSubcode: peer ? CeaseSubcode.OtherConfigurationChange : CeaseSubcode.PeerDeConfigured });
       }
     }
     const problems: SpeakerProblem[] = [];
@@ -238,6 +243,8 @@ export class BgpSpeaker extends EventEmitter {
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
       ...(this.opts.random ? { random: this.opts.random } : {}),
       ...(this.opts.connector ? { connector: this.opts.connector } : {}),
+      ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
+      ...(this.opts.sendHoldTime !== undefined ? { sendHoldTime: this.opts.sendHoldTime } : {}),
       logger: this.log,
     };
     let session: BgpSession;

@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDON_PATH } from '../../../src/native/index.ts';
-import { nodeRouterLab } from '../bgp/lab/index.ts';
-import type { Daemon, NodeRouter } from '../bgp/lab/index.ts';
+import { nodeRouterLab } from '../../../src/lab/bgp/index.ts';
+import type { Daemon, NodeRouter } from '../../../src/lab/bgp/index.ts';
 import { bfdLines, spawnBfdPeer, waitBfdLine } from './peer-process.ts';
 import type { BfdLine } from './peer-process.ts';
 

@@ -3,8 +3,8 @@
 import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { waitFor } from '../bgp/lab/index.ts';
-import type { Daemon, Lab } from '../bgp/lab/index.ts';
+import { waitFor } from '../../../src/lab/bgp/index.ts';
+import type { Daemon, Lab } from '../../../src/lab/bgp/index.ts';
 
 export interface BfddPeer {
   peer: string;

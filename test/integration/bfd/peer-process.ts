@@ -1,7 +1,7 @@
 // A FerroLB BfdSession in a child process inside a namespace (fixtures/bfd-peer.ts) and its JSON event lines.
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../bgp/lab/index.ts';
-import type { Daemon, Lab } from '../bgp/lab/index.ts';
+import { waitFor } from '../../../src/lab/bgp/index.ts';
+import type { Daemon, Lab } from '../../../src/lab/bgp/index.ts';
 
 const PEER = fileURLToPath(new URL('./fixtures/bfd-peer.ts', import.meta.url));
 

@@ -3,7 +3,7 @@
 // its routes with it — long before the 30 s hold timer could — and the speaker tears its side down for
 // the same reason. After the silence ends, the session and the route come back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bird, ensureDaemons, nodeRouterLab, startFerroLb, waitFor, type NodeRouter } from './lab/index.ts';
+import { Bird, ensureDaemons, nodeRouterLab, startFerroLb, waitFor, type NodeRouter } from '../../../src/lab/bgp/index.ts';
 import { routerOptions, speakerOptions } from './lab/interop-suite.ts';
 
 const BFD = { minRxMs: 300, minTxMs: 300, multiplier: 3 };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Bird, ExaBgp, Frr, GoBgp, NODE_BIN, ensureDaemons, nodeRouterLab, waitFor, type NodeRouter, type PeerOptions, type SeenRoute } from './lab/index.ts';
+import { Bird, ExaBgp, Frr, GoBgp, NODE_BIN, ensureDaemons, nodeRouterLab, waitFor, type NodeRouter, type PeerOptions, type SeenRoute } from '../../../src/lab/bgp/index.ts';
 
 const SPEAKER_AS = 64513;
 const ROUTER_AS = 64512;

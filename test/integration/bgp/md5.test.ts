@@ -2,7 +2,7 @@
 // covered for every daemon by the interop suites); a wrong key, or a key on one side only, never does
 // within a bounded window in which the speaker retries several times (connect retry 1–2 s).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bird, ensureDaemons, nodeRouterLab, staysFalse, startFerroLb, type NodeRouter } from './lab/index.ts';
+import { Bird, ensureDaemons, nodeRouterLab, staysFalse, startFerroLb, type NodeRouter } from '../../../src/lab/bgp/index.ts';
 import { routerOptions, speakerOptions } from './lab/interop-suite.ts';
 
 const WINDOW_MS = 6_000;

@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   Bird, ensureDaemons, nodeMidRouterLab, nodeRouterLab, staysFalse, startFerroLb, waitFor,
   type FerroOptions, type NodeRouter, type PeerOptions,
-} from './lab/index.ts';
+} from '../../../src/lab/bgp/index.ts';
 
 const labs: NodeRouter[] = [];
 afterEach(async () => {

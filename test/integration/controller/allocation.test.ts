@@ -2,9 +2,9 @@
 // Services of every shape get the right status, pool annotations and Events; freed IPs are reused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_ANNOTATIONS } from '../../../src/controller/reconcile.ts';
-import { metricValue } from '../../../src/controller/child.ts';
+import { metricValue } from '../../../src/lab/index.ts';
 import { eventsFor, ingressOf, lbService, legacyConfigMap, metrics, setupEnv, waitEvent, waitService, type Env } from './fixture.ts';
-import { waitFor } from '../harness/index.ts';
+import { waitFor } from '../../../src/lab/index.ts';
 import { parseIp } from '../../../src/net/ip.ts';
 
 const CONFIG = legacyConfigMap(`
@@ -71,6 +71,8 @@ describe('controller allocation against a real API server', () => {
     await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'v6', { families: ['IPv6'], policy: 'SingleStack' }) });
     const svc = await waitService(env, NS, 'v6', 'an IPv6 ingress', (s) => ingressOf(s).length === 1);
     expect(inRange(ingressOf(svc)[0]!, '2001:db8::', '2001:db8::f')).toBe(true);
+    // The first IPv6 Service of 2001:db8::/124 skips the Subnet-Router anycast address (RFC 4291 §2.6.1).
+    expect(ingressOf(svc)).toEqual(['2001:db8::1']);
   });
 
   it('dual-stack Service gets one address per family from the same pool, primary family first', async () => {

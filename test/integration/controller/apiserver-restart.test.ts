@@ -1,7 +1,7 @@
 // The API server goes away mid-churn and comes back: the controller's informers reconnect with backoff,
 // relist, and the controller converges — every Service allocated, no IP changed, none held twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../harness/index.ts';
+import { waitFor } from '../../../src/lab/index.ts';
 import { convergeChurn, duplicates, type ChurnState } from './churn-check.ts';
 import { lbService, legacyConfigMap, setupEnv, type Env } from './fixture.ts';
 

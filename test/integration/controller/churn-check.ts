@@ -1,7 +1,7 @@
 // Invariants of the churn tests, checked from what the API server holds: every LoadBalancer Service has
 // an IP, no IP is held by two Services, and no surviving Service's IP changed since it was first seen.
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { waitFor } from '../harness/index.ts';
+import { waitFor } from '../../../src/lab/index.ts';
 import { ingressOf, type Env } from './fixture.ts';
 
 export interface ChurnState {

@@ -2,8 +2,8 @@
 // shows in an Event and in ferrolb_config_stale; fixing it resumes; shrinking a pool moves only the
 // Services outside it; ConfigMap and CRDs at once are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricValue } from '../../../src/controller/child.ts';
-import { waitFor } from '../harness/index.ts';
+import { metricValue } from '../../../src/lab/index.ts';
+import { waitFor } from '../../../src/lab/index.ts';
 import { eventsFor, ingressOf, lbService, legacyConfigMap, metrics, setupEnv, waitService, type Env } from './fixture.ts';
 import { parseIp } from '../../../src/net/ip.ts';
 

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricValue } from '../../../src/controller/child.ts';
-import { parseManifests, waitFor } from '../harness/index.ts';
+import { metricValue } from '../../../src/lab/index.ts';
+import { parseManifests, waitFor } from '../../../src/lab/index.ts';
 import { eventsFor, ingressOf, lbService, metrics, setupEnv, waitService, type Env } from './fixture.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/config/crds.yaml', import.meta.url));

@@ -1,41 +1,13 @@
 // Shared setup of the controller integration tests: a real API server with manifests/ applied (CRDs,
 // RBAC, Deployment — nothing runs it, but the API validates it), the controller run as a child process
 // with its own ServiceAccount token, and small helpers to create Services and wait for their status.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, type CoreV1Event, type V1Service } from '@kubernetes/client-node';
-import { startCluster, waitFor, type Cluster } from '../harness/index.ts';
-import { freeLoopbackPort } from '../harness/free-port.ts';
-import { startControllerChild, type ControllerChild } from '../../../src/controller/child.ts';
+import {
+  freeLoopbackPort, installManifests, startCluster, startControllerChild, waitFor, type Cluster, type ControllerChild,
+} from '../../../src/lab/index.ts';
 
-export const MANIFESTS = fileURLToPath(new URL('../../../manifests/', import.meta.url));
-
-/** manifests/NN-*.yaml in order (the numbered install files; example-config.yaml is left to each test). */
-export function installManifests(): string[] {
-  const files = readdirSync(MANIFESTS).filter((f) => /^\d\d-.*\.yaml$/.test(f)).sort();
-  if (files.length < 5) throw new Error(`expected the numbered manifests in ${MANIFESTS}, found ${files.join(', ')}`);
-  return files.map((f) => readFileSync(join(MANIFESTS, f), 'utf8'));
-}
-
-/**
- * The legacy ConfigMap (ferrolb-system/config) holding `pools`: a YAML list of address pools written
- * from column 0 (`- name: a` …), placed under `address-pools:`.
- */
-export function legacyConfigMap(pools: string): string {
-  const lines = pools.trim().split('\n');
-  if (!lines[0]!.startsWith('- ')) throw new Error(`legacyConfigMap: expected a YAML list of pools, got ${JSON.stringify(pools)}`);
-  return `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config
-  namespace: ferrolb-system
-data:
-  config: |
-    address-pools:
-${lines.map((l) => `      ${l}`).join('\n')}
-`;
-}
+export { legacyConfigMap, MANIFESTS } from '../../../src/lab/index.ts';
 
 export interface Env {
   cluster: Cluster;

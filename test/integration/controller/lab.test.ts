@@ -11,5 +11,7 @@ describe('ferrolb lab --once', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/applied manifests\/03-controller-rbac\.yaml/);
     expect(out).toMatch(/^Service demo\/web: 192\.0\.2\.\d+, 2001:db8::[0-9a-f:]* \(pool default\)$/m);
+    // 2001:db8::/64 without its Subnet-Router anycast address (RFC 4291 §2.6.1): the first IPv6 is ::1.
+    expect(out).toMatch(/^Service demo\/web: 192\.0\.2\.\d+, 2001:db8::1 \(pool default\)$/m);
   }, 180_000);
 });

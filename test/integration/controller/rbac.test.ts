@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifests } from '../harness/index.ts';
+import { parseManifests } from '../../../src/lab/index.ts';
 import { MANIFESTS, setupEnv, type Env } from './fixture.ts';
 
 const SA = 'system:serviceaccount:ferrolb-system:controller';

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ADDON_PATH } from '../../../src/native/index.ts';
-import { waitFor } from '../bgp/lab/poll.ts';
-import { L2Lab, NODE } from './l2-lab.ts';
+import { waitFor } from '../../../src/lab/poll.ts';
+import { L2Lab, NODE } from '../../../src/lab/l2/l2-lab.ts';
 
 const PROBE = new URL('./fixtures/packet-probe.ts', import.meta.url).pathname;
 

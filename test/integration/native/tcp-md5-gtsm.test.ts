@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADDON_PATH } from '../../../src/native/index.ts';
-import { nodeRouterLab, waitFor } from '../bgp/lab/index.ts';
-import type { Daemon, NodeRouter } from '../bgp/lab/index.ts';
+import { nodeRouterLab, waitFor } from '../../../src/lab/bgp/index.ts';
+import type { Daemon, NodeRouter } from '../../../src/lab/bgp/index.ts';
 
 const PEER = fileURLToPath(new URL('./fixtures/tcp-peer.ts', import.meta.url));
 let port = 11790;

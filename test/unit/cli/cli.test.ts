@@ -19,7 +19,7 @@ describe('ferrolb config check', () => {
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n')).toEqual([
       'lan  protocol=layer2  families=ipv4,ipv6  addresses=288',
-      'public  protocol=bgp  families=ipv4,ipv6  addresses=512',
+      'public  protocol=bgp  families=ipv4,ipv6  addresses=511', // 2001:db8:100::/120 without its Subnet-Router anycast address
       'reserved  protocol=layer2  families=ipv4  addresses=11',
     ]);
   });
@@ -138,5 +138,35 @@ describe('ferrolb allocate', () => {
     const r = await run(['allocate', '--config', 'examples/config/configmap.yaml']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/usage: ferrolb allocate/);
+  });
+});
+
+describe('every subcommand reads its flags with parseArgs and has a real --help', () => {
+  it.each([
+    [['config', '--help'], /^usage: ferrolb config check FILE\.\.\./],
+    [['config', 'check', '-h'], /^usage: ferrolb config check FILE\.\.\./],
+    [['allocate', '--help'], /^usage: ferrolb allocate --config FILE\.\.\. --services FILE\.\.\./],
+    [['bgp', '--help'], /^usage: ferrolb bgp --config FILE\.\.\.[\s\S]*--connect-retry MIN:MAX[\s\S]*all routes advertised/],
+    [['lab', '--help'], /^usage: ferrolb lab \[--once\][\s\S]*~\/\.cache\/ferrolb\/k8s/],
+    [['--help'], /^usage:\n {2}ferrolb config check/],
+  ])('%j prints its usage on stdout and exits 0', async (args, usage) => {
+    const r = await run(args);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(usage);
+  });
+
+  it.each([
+    [['config', 'check', '--bogus', 'x.yaml'], /^ferrolb config: unknown option --bogus\nusage: ferrolb config/],
+    [['config', 'lint', 'x.yaml'], /^ferrolb config: unknown subcommand "lint"\nusage:/],
+    [['allocate', '--config'], /^ferrolb allocate: --config needs a value\nusage: ferrolb allocate/],
+    [['allocate', '--config', 'a.yaml', 'stray'], /^ferrolb allocate: unexpected argument "stray"\nusage:/],
+    [['lab', '--once=yes'], /^ferrolb lab: --once takes no value\nusage: ferrolb lab/],
+    [['bgp', '--gtsm=1'], /^ferrolb bgp: --gtsm takes no value/],
+  ])('%j: a usage error names the flag, exit 2', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(message);
   });
 });

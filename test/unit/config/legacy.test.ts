@@ -42,7 +42,7 @@ address-pools:
           ranges: [
             { family: 'ipv4', first: 0xc0000200n, last: 0xc000020fn, text: '192.0.2.0/28' },
             { family: 'ipv4', first: 0xc0000264n, last: 0xc000026en, text: '192.0.2.100-192.0.2.110' },
-            { family: 'ipv6', first: 0x20010db8n << 96n, last: (0x20010db8n << 96n) + 3n, text: '2001:db8::/126' },
+            { family: 'ipv6', first: (0x20010db8n << 96n) + 1n /* the Subnet-Router anycast :: is skipped */, last: (0x20010db8n << 96n) + 3n, text: '2001:db8::/126' },
           ],
           autoAssign: true,
           avoidBuggyIPs: false,

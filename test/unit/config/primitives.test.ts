@@ -4,6 +4,7 @@ import { parseAddressEntry, shortestCoveringPrefix } from '../../../src/config/a
 import { formatCommunity, parseCommunity } from '../../../src/config/community.ts';
 import { parseGoDuration } from '../../../src/config/duration.ts';
 import { closest, levenshtein } from '../../../src/config/suggest.ts';
+import { formatIp } from '../../../src/net/ip.ts';
 
 describe('parseGoDuration (Go time.ParseDuration)', () => {
   it.each<[string, number]>([
@@ -117,6 +118,27 @@ describe('address entries', () => {
         expect(shortestCoveringPrefix('ipv4', r.range.first, r.range.last)).toBe(len);
       }),
     );
+  });
+});
+
+describe('IPv6 CIDR pools and the Subnet-Router anycast address (RFC 4291 §2.6.1)', () => {
+  const range = (text: string) => {
+    const r = parseAddressEntry(text);
+    if (typeof r === 'string') throw new Error(r);
+    return [formatIp(r.range.family, r.range.first), formatIp(r.range.family, r.range.last)];
+  };
+  it.each([
+    ['2001:db8::/64', '2001:db8::1', '2001:db8::ffff:ffff:ffff:ffff'],
+    ['2001:db8:100::/120', '2001:db8:100::1', '2001:db8:100::ff'],
+    ['2001:db8::/126', '2001:db8::1', '2001:db8::3'],
+    // RFC 6164: a /127 has no Subnet-Router anycast; a /128 is the one address asked for.
+    ['2001:db8::/127', '2001:db8::', '2001:db8::1'],
+    ['2001:db8::/128', '2001:db8::', '2001:db8::'],
+    // An explicit range that lists it may hand it out; IPv4 CIDRs keep their first address.
+    ['2001:db8::-2001:db8::ff', '2001:db8::', '2001:db8::ff'],
+    ['192.0.2.0/24', '192.0.2.0', '192.0.2.255'],
+  ])('%s holds %s..%s', (text, first, last) => {
+    expect(range(text)).toEqual([first, last]);
   });
 });
 

@@ -25,7 +25,12 @@ function mutate(root: unknown, pick: number, value: unknown): unknown {
   const slots: [Record<string, unknown> | unknown[], string | number][] = [];
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach((item, i) => (slots.push([v, i]), walk(item)));
-    else if (typeof v === 'object' && v !== null) for (const [k, item] of Object.entries(v)) (slots.push([v as Record<string, unknown>, k]), walk(item));
+    else if (typeof v === 'object' && v !== null) {
+      for (const [k, item] of Object.entries(v)) {
+        slots.push([v as Record<string, unknown>, k]);
+        walk(item);
+      }
+    }
   };
   walk(copy);
   expect(slots.length).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configFingerprint, loadConfig, type ConfigMapLike } from '../../../src/controller/config-source.ts';
+import { configFingerprint, loadConfig } from '../../../src/controller/config-source.ts';
+import type { ConfigMapLike } from '../../../src/k8s/metallb-kinds.ts';
 
 const ref = { namespace: 'ferrolb-system', name: 'config' };
 const cm = (config: string | undefined): ConfigMapLike => ({

@@ -1,15 +1,15 @@
 // The Controller wired to the real Informer (fed by a scripted in-memory API), the real Allocator and
-// serviceToRequest, with a recording writer and Event sink and hand-driven timers.
+// serviceToRequest, with a recording writer and Event sink and the FakeClock.
 import type { V1Namespace, V1ObjectReference, V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { Allocator } from '../../../src/allocator/index.ts';
 import { Controller, type ToRequest } from '../../../src/controller/controller.ts';
 import { ControllerMetrics } from '../../../src/controller/metrics.ts';
-import type { Timers } from '../../../src/controller/work-queue.ts';
 import type { EventSink, EventSpec } from '../../../src/k8s/event-recorder.ts';
 import { Informer, objectKey, type KubeObject, type WatchFn } from '../../../src/k8s/informer.ts';
 import type { ServiceWriter, WriteResult } from '../../../src/k8s/service-writer.ts';
 import { serviceToRequest } from '../../../src/k8s/service-request.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -40,24 +40,6 @@ class FakeResource<T extends KubeObject> {
       now: () => 0,
       log: quiet,
     });
-  }
-}
-
-class ManualTimers implements Timers {
-  pending = new Map<number, () => void>();
-  #id = 0;
-  setTimeout(fn: () => void): unknown {
-    const id = ++this.#id;
-    this.pending.set(id, fn);
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  fireAll(): void {
-    const due = [...this.pending.values()];
-    this.pending.clear();
-    for (const fn of due) fn();
   }
 }
 
@@ -106,7 +88,7 @@ async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.
   const allocator = new Allocator();
   const writer = new RecordingWriter();
   const events = new RecordingEvents();
-  const timers = new ManualTimers();
+  const clock = new FakeClock();
   const metrics = new ControllerMetrics(() => allocator.usage());
   const controller = new Controller({
     services: svcApi.informer('services'),
@@ -119,12 +101,12 @@ async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.
     events,
     metrics,
     log: quiet,
-    timers,
+    clock,
     options: { configNamespace: 'ferrolb-system', configName: 'config', workers: 4, configDebounceMs: 100, ...(lbClass ? { lbClass } : {}) },
   });
   await controller.start();
   await controller.queue.idle();
-  return { controller, allocator, writer, events, timers, metrics, svcApi, cmApi };
+  return { controller, allocator, writer, events, clock, metrics, svcApi, cmApi };
 }
 
 describe('Controller', () => {
@@ -161,7 +143,7 @@ describe('Controller', () => {
     const t = await setup([service('s', '2026-01-01T00:00:00Z')]);
     expect(t.allocator.assignmentOf('apps/s')?.ips).toEqual(['192.0.2.1']);
     t.cmApi.emit('MODIFIED', configMap('192.0.2.0/33'));
-    t.timers.fireAll();
+    t.clock.runAll();
     await t.controller.queue.idle();
     expect(t.allocator.assignmentOf('apps/s')?.ips).toEqual(['192.0.2.1']);
     expect((await t.metrics.registry.getSingleMetricAsString('ferrolb_config_stale')).trim().split('\n').at(-1)).toBe('ferrolb_config_stale 1');
@@ -170,11 +152,11 @@ describe('Controller', () => {
     expect(warnings[0]!.event.message).toMatch(/192\.0\.2\.0\/33/);
     // The same bad configuration seen again (a resync) is not reported twice.
     t.cmApi.emit('MODIFIED', { ...configMap('192.0.2.0/33'), metadata: { ...configMap('x').metadata, resourceVersion: 'again' } });
-    t.timers.fireAll();
+    t.clock.runAll();
     expect(t.events.events.filter((e) => e.event.reason === 'InvalidConfig')).toHaveLength(1);
     // Fixed: a new pool; the Service outside it moves.
     t.cmApi.emit('MODIFIED', configMap('198.51.100.7/32'));
-    t.timers.fireAll();
+    t.clock.runAll();
     await t.controller.queue.idle();
     expect(t.allocator.assignmentOf('apps/s')?.ips).toEqual(['198.51.100.7']);
     expect(t.writer.ingress.get('apps/s')).toEqual(['198.51.100.7']);
@@ -188,7 +170,7 @@ describe('Controller', () => {
     await t.controller.queue.idle();
     expect(t.writer.ingress.has('apps/n')).toBe(false);
     expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(0);
-    t.timers.fireAll(); // the retry timer
+    t.clock.runAll(); // the retry timer
     await t.controller.queue.idle();
     expect(t.writer.ingress.get('apps/n')).toEqual(['192.0.2.1']);
     expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(1);

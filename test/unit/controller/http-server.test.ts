@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Registry, Gauge } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGet } from '../../../src/controller/child.ts';
+import { httpGet } from '../../../src/lab/index.ts';
 import { startHttpServer } from '../../../src/controller/http-server.ts';
 import type { Server } from 'node:http';
 

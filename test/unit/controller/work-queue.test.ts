@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WorkQueue, type Timers } from '../../../src/controller/work-queue.ts';
-
-/** Hand-driven timers: nothing fires until the test says so. */
-class FakeTimers implements Timers {
-  pending: { fn: () => void; ms: number; id: number }[] = [];
-  #next = 0;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.#next;
-    this.pending.push({ fn, ms, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending = this.pending.filter((t) => t.id !== handle);
-  }
-  fireAll(): void {
-    const due = this.pending;
-    this.pending = [];
-    for (const t of due) t.fn();
-  }
-}
+import { WorkQueue } from '../../../src/controller/work-queue.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -33,7 +15,7 @@ describe('WorkQueue', () => {
       handler: async (k) => void seen.push(k),
       concurrency: 1,
       backoff: { baseMs: 10, maxMs: 100 },
-      timers: new FakeTimers(),
+      clock: new FakeClock(),
     });
     for (const k of ['a', 'b', 'a', 'c', 'b']) q.add(k);
     expect(q.length).toBe(3);
@@ -57,7 +39,7 @@ describe('WorkQueue', () => {
       },
       concurrency: 4,
       backoff: { baseMs: 10, maxMs: 100 },
-      timers: new FakeTimers(),
+      clock: new FakeClock(),
     });
     q.start();
     q.add('a');
@@ -77,7 +59,7 @@ describe('WorkQueue', () => {
       handler: () => gates[i++]!.promise,
       concurrency: 2,
       backoff: { baseMs: 10, maxMs: 100 },
-      timers: new FakeTimers(),
+      clock: new FakeClock(),
     });
     q.start();
     q.add('a');
@@ -91,7 +73,7 @@ describe('WorkQueue', () => {
   });
 
   it('retries a failing key with growing backoff and forgets the failures after a success', async () => {
-    const timers = new FakeTimers();
+    const clock = new FakeClock();
     let attempts = 0;
     const errors: [string, number, number][] = [];
     const q = new WorkQueue({
@@ -101,15 +83,16 @@ describe('WorkQueue', () => {
       },
       concurrency: 1,
       backoff: { baseMs: 10, maxMs: 25 },
-      timers,
+      clock,
       onError: (key, _err, failures, ms) => errors.push([key, failures, ms]),
     });
     q.start();
     q.add('a');
     for (let round = 0; round < 3; round++) {
       await q.idle();
-      expect(timers.pending).toHaveLength(1);
-      timers.fireAll();
+      expect(clock.armed).toBe(1);
+      expect((clock.nextAt() as number) - clock.now()).toBe([10, 20, 25][round]);
+      clock.runAll();
     }
     await q.idle();
     expect(attempts).toBe(4);
@@ -118,18 +101,18 @@ describe('WorkQueue', () => {
       ['a', 2, 20],
       ['a', 3, 25],
     ]);
-    expect(timers.pending).toHaveLength(0);
+    expect(clock.armed).toBe(0);
   });
 
   it('stop cancels pending retries', async () => {
-    const timers = new FakeTimers();
+    const clock = new FakeClock();
     const q = new WorkQueue({
       handler: async () => {
         throw new Error('boom');
       },
       concurrency: 1,
       backoff: { baseMs: 10, maxMs: 25 },
-      timers,
+      clock,
     });
     q.start();
     q.add('a');
@@ -137,12 +120,12 @@ describe('WorkQueue', () => {
     expect(q.retrying).toBe(1);
     q.stop();
     expect(q.retrying).toBe(0);
-    expect(timers.pending).toHaveLength(0);
+    expect(clock.armed).toBe(0);
   });
 
   it('rejects a nonsensical concurrency', () => {
     expect(
-      () => new WorkQueue({ handler: async () => {}, concurrency: 0, backoff: { baseMs: 1, maxMs: 1 }, timers: new FakeTimers() }),
+      () => new WorkQueue({ handler: async () => {}, concurrency: 0, backoff: { baseMs: 1, maxMs: 1 }, clock: new FakeClock() }),
     ).toThrow(/concurrency must be >= 1/);
   });
 });

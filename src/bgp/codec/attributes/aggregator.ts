@@ -26,7 +26,7 @@ export const aggregatorAttribute: AttributeSpec<'AGGREGATOR'> = {
       if (asn === 0) return new Malformed(UpdateSubcode.OptionalAttributeError, 'attribute-discard', 'AS 0 (RFC 7607)');
       return { type: 'AGGREGATOR', asn, address: BigInt(readU32(buf, offset + asnSize)) };
     },
-    encode(v, buf, offset, ctx) {
+    write(v, buf, offset, ctx) {
       checkUint(v.asn, 32, 'AGGREGATOR asn');
       const address = Number(v.address);
       checkUint(address, 32, 'AGGREGATOR address');

@@ -17,7 +17,7 @@ export const as4AggregatorAttribute: AttributeSpec<'AS4_AGGREGATOR'> = {
       }
       return { type: 'AS4_AGGREGATOR', asn: readU32(buf, offset), address: BigInt(readU32(buf, offset + 4)) };
     },
-    encode(v, buf, offset) {
+    write(v, buf, offset) {
       checkUint(v.asn, 32, 'AS4_AGGREGATOR asn');
       const address = Number(v.address);
       checkUint(address, 32, 'AS4_AGGREGATOR address');

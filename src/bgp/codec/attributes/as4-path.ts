@@ -19,7 +19,7 @@ export const as4PathAttribute: AttributeSpec<'AS4_PATH'> = {
       }
       return { type: 'AS4_PATH', segments };
     },
-    encode: (v, buf, offset) => writeSegments(v.segments, buf, offset, 4, 'AS4_PATH'),
+    write: (v, buf, offset) => writeSegments(v.segments, buf, offset, 4, 'AS4_PATH'),
     length: (v) => segmentsLength(v.segments, 4),
   },
 };

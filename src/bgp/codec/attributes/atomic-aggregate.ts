@@ -16,7 +16,7 @@ export const atomicAggregateAttribute: AttributeSpec<'ATOMIC_AGGREGATE'> = {
       }
       return { type: 'ATOMIC_AGGREGATE' };
     },
-    encode: () => 0,
+    write: () => 0,
     length: () => 0,
   },
 };

@@ -69,7 +69,7 @@ export function writeAttribute(a: PathAttribute, buf: Uint8Array, offset: number
   } else {
     buf[p++] = n;
   }
-  if (spec) spec.codec.encode(a as never, buf, p, ctx);
+  if (spec) spec.codec.write(a as never, buf, p, ctx);
   else buf.set((a as Extract<PathAttribute, { type: 'UNKNOWN' }>).data, p);
   return p + n - offset;
 }
@@ -136,6 +136,6 @@ export const pathAttributeCodec: WireCodec<PathAttribute> = {
     if (r instanceof BgpError) throw r;
     return { value: r, bytesRead: h.headerLength + h.valueLength };
   },
-  encode: writeAttribute,
+  write: writeAttribute,
   length: attributeLength,
 };

@@ -38,7 +38,7 @@ export const communitiesAttribute: AttributeSpec<'COMMUNITIES'> = {
       for (let i = 0; i < communities.length; i++) communities[i] = readU32(buf, offset + 4 * i);
       return { type: 'COMMUNITIES', communities };
     },
-    encode(v, buf, offset) {
+    write(v, buf, offset) {
       let p = offset;
       for (const c of v.communities) {
         checkUint(c, 32, 'COMMUNITIES value');

@@ -35,7 +35,7 @@ export const largeCommunitiesAttribute: AttributeSpec<'LARGE_COMMUNITIES'> = {
       }
       return { type: 'LARGE_COMMUNITIES', communities };
     },
-    encode(v, buf, offset) {
+    write(v, buf, offset) {
       let p = offset;
       for (const c of v.communities) {
         checkUint(c.globalAdmin, 32, 'LARGE_COMMUNITIES globalAdmin');

@@ -1,6 +1,6 @@
 // AFI/SAFI pairs whose NLRI this codec interprets (RFC 4760 §5 prefix encoding): IPv4 and IPv6, unicast
 // and multicast.
-import type { Family } from '../../../config/model.ts';
+import type { Family } from '../../../net/family.ts';
 import { Afi, Safi } from '../constants.ts';
 
 export function familyOf(afi: number, safi: number): Family | undefined {

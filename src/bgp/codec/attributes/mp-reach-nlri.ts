@@ -54,7 +54,7 @@ export const mpReachNlriAttribute: AttributeSpec<'MP_REACH_NLRI'> = {
         nlri,
       };
     },
-    encode(v, buf, offset) {
+    write(v, buf, offset) {
       if (familyOf(afiOf(v.family), v.safi) === undefined) {
         throw new RangeError(`MP_REACH_NLRI: SAFI ${v.safi} is not unicast (1) or multicast (2)`);
       }

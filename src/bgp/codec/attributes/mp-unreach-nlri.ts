@@ -28,7 +28,7 @@ export const mpUnreachNlriAttribute: AttributeSpec<'MP_UNREACH_NLRI'> = {
       }
       return { type: 'MP_UNREACH_NLRI', family, safi, withdrawn };
     },
-    encode(v, buf, offset) {
+    write(v, buf, offset) {
       if (familyOf(afiOf(v.family), v.safi) === undefined) {
         throw new RangeError(`MP_UNREACH_NLRI: SAFI ${v.safi} is not unicast (1) or multicast (2)`);
       }

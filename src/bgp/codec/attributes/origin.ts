@@ -23,7 +23,7 @@ export const originAttribute: AttributeSpec<'ORIGIN'> = {
       }
       return { type: 'ORIGIN', origin };
     },
-    encode(v, buf, offset) {
+    write(v, buf, offset) {
       const i = ORIGINS.indexOf(v.origin);
       if (i < 0) throw new RangeError(`ORIGIN: "${String(v.origin)}" is not IGP, EGP or INCOMPLETE`);
       buf[offset] = i;

@@ -19,7 +19,7 @@ export class Malformed {
 export interface AttributeValueCodec<T> {
   /** null: a form this codec does not interpret (e.g. MP_REACH_NLRI of another AFI/SAFI): keep raw. */
   decode(buf: Uint8Array, offset: number, length: number, ctx: CodecContext): T | Malformed | null;
-  encode(value: T, buf: Uint8Array, offset: number, ctx: CodecContext): number;
+  write(value: T, buf: Uint8Array, offset: number, ctx: CodecContext): number;
   length(value: T, ctx: CodecContext): number;
 }
 

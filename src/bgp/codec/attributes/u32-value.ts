@@ -16,7 +16,7 @@ export function u32Value<T>(name: string, fromWire: (n: number) => T | Malformed
       }
       return fromWire(readU32(buf, offset));
     },
-    encode(v, buf, offset) {
+    write(v, buf, offset) {
       const n = toWire(v);
       checkUint(n, 32, name);
       writeU32(buf, offset, n);

@@ -53,7 +53,7 @@ export const capabilityCodec: WireCodec<Capability> = {
       : { type: 'UNKNOWN', code, data: buf.slice(offset + 2, offset + 2 + length) };
     return { value, bytesRead: 2 + length };
   },
-  encode(c, buf, offset, ctx) {
+  write(c, buf, offset, ctx) {
     const code = codeOf(c);
     checkUint(code, 8, 'capability code');
     const length = valueLength(c, ctx);
@@ -61,7 +61,7 @@ export const capabilityCodec: WireCodec<Capability> = {
     buf[offset] = code;
     buf[offset + 1] = length;
     if (c.type === 'UNKNOWN') buf.set(c.data, offset + 2);
-    else (CAPABILITY_TABLE[c.type].codec as BodyCodec<Capability>).encode(c, buf, offset + 2, ctx);
+    else (CAPABILITY_TABLE[c.type].codec as BodyCodec<Capability>).write(c, buf, offset + 2, ctx);
     return 2 + length;
   },
   length: (c, ctx) => 2 + valueLength(c, ctx),

@@ -18,7 +18,7 @@ export const fourOctetAsCapability: BodyCodec<FourOctetAs> = {
     }
     return { type: 'FOUR_OCTET_AS', asn };
   },
-  encode(v, buf, offset) {
+  write(v, buf, offset) {
     checkUint(v.asn, 32, 'FOUR_OCTET_AS asn');
     writeU32(buf, offset, v.asn);
     return 4;

@@ -32,7 +32,7 @@ export const gracefulRestartCapability: BodyCodec<GracefulRestart> = {
       families,
     };
   },
-  encode(v, buf, offset) {
+  write(v, buf, offset) {
     if (!Number.isInteger(v.restartTime) || v.restartTime < 0 || v.restartTime > 0xfff) {
       throw new RangeError(`GRACEFUL_RESTART restartTime ${v.restartTime} is not 0..4095`);
     }

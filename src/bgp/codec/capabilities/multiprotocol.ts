@@ -10,7 +10,7 @@ export const multiprotocolCapability: BodyCodec<Multiprotocol> = {
     if (length !== 4) throw malformedCapability('MULTIPROTOCOL', `length ${length}, expected 4`);
     return { type: 'MULTIPROTOCOL', afi: readU16(buf, offset), safi: buf[offset + 3] as number };
   },
-  encode(v, buf, offset) {
+  write(v, buf, offset) {
     checkUint(v.afi, 16, 'MULTIPROTOCOL afi');
     checkUint(v.safi, 8, 'MULTIPROTOCOL safi');
     writeU16(buf, offset, v.afi);

@@ -18,7 +18,7 @@ export function encodeCapabilities(caps: readonly Capability[], ctx: CodecContex
   for (const c of caps) n += capabilityCodec.length(c, ctx);
   const out = new Uint8Array(n);
   let p = 0;
-  for (const c of caps) p += capabilityCodec.encode(c, out, p, ctx);
+  for (const c of caps) p += capabilityCodec.write(c, out, p, ctx);
   return out;
 }
 

@@ -10,7 +10,7 @@ export const routeRefreshCapability: BodyCodec<RouteRefreshCap> = {
     if (length !== 0) throw malformedCapability('ROUTE_REFRESH', `length ${length}, expected 0`);
     return { type: 'ROUTE_REFRESH' };
   },
-  encode: () => 0,
+  write: () => 0,
   length: () => 0,
 };
 
@@ -19,6 +19,6 @@ export const enhancedRouteRefreshCapability: BodyCodec<EnhancedCap> = {
     if (length !== 0) throw malformedCapability('ENHANCED_ROUTE_REFRESH', `length ${length}, expected 0`);
     return { type: 'ENHANCED_ROUTE_REFRESH' };
   },
-  encode: () => 0,
+  write: () => 0,
   length: () => 0,
 };

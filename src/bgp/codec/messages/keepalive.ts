@@ -3,6 +3,6 @@ import type { BodyCodec, Keepalive } from '../model.ts';
 
 export const keepaliveBody: BodyCodec<Keepalive> = {
   decode: () => ({ type: 'KEEPALIVE' }),
-  encode: () => 0,
+  write: () => 0,
   length: () => 0,
 };

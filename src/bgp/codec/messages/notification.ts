@@ -54,7 +54,7 @@ export const notificationBody: BodyCodec<Notification> = {
     }
     return msg;
   },
-  encode(v, buf, offset) {
+  write(v, buf, offset) {
     checkUint(v.code, 8, 'NOTIFICATION code');
     checkUint(v.subcode, 8, 'NOTIFICATION subcode');
     const data = dataOf(v);

@@ -84,7 +84,7 @@ export const openBody: BodyCodec<Open> = {
     return { type: 'OPEN', version, myAsn, holdTime, bgpId, capabilities };
   },
 
-  encode(v, buf, offset, ctx) {
+  write(v, buf, offset, ctx) {
     checkUint(v.version, 8, 'OPEN version');
     checkUint(v.myAsn, 16, 'OPEN myAsn (use AS_TRANS 23456 for a 4-octet AS)');
     checkUint(v.holdTime, 16, 'OPEN holdTime');
@@ -111,7 +111,7 @@ export const openBody: BodyCodec<Open> = {
         p += 2;
       }
     }
-    for (const c of v.capabilities) p += capabilityCodec.encode(c, buf, p, ctx);
+    for (const c of v.capabilities) p += capabilityCodec.write(c, buf, p, ctx);
     return p - offset;
   },
 

@@ -25,7 +25,7 @@ export const routeRefreshBody: BodyCodec<RouteRefresh> = {
     }
     return msg;
   },
-  encode(v, buf, offset) {
+  write(v, buf, offset) {
     checkUint(v.afi, 16, 'ROUTE-REFRESH afi');
     checkUint(v.subtype, 8, 'ROUTE-REFRESH subtype');
     checkUint(v.safi, 8, 'ROUTE-REFRESH safi');

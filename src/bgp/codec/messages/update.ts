@@ -174,7 +174,7 @@ function attributesLength(attrs: readonly PathAttribute[], ctx: CodecContext): n
 
 export const updateBody: BodyCodec<Update> = {
   decode: decodeUpdate,
-  encode(v, buf, offset, ctx) {
+  write(v, buf, offset, ctx) {
     checkIpv4(v.withdrawn, 'withdrawn');
     checkIpv4(v.nlri, 'nlri');
     const attrs = wireAttributes(v.attributes, ctx);

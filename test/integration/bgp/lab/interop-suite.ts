@@ -3,12 +3,12 @@
 // namespace, one veth between them. Every test builds and tears down its own lab.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { ensureDaemons } from './ensure-daemons.ts';
-import { startFerroLb, type FerroLbSpeaker, type FerroOptions } from './ferrolb.ts';
-import { nodeRouterLab, type NodeRouter } from './netns.ts';
-import type { PeerOptions, SeenRoute } from './peer-options.ts';
-import { sleep, waitFor } from './poll.ts';
-import { startRouter, type DaemonName, type RouterUnderTest } from './routers.ts';
+import { ensureDaemons } from '../../../../src/lab/bgp/ensure-daemons.ts';
+import { startFerroLb, type FerroLbSpeaker, type FerroOptions } from '../../../../src/lab/bgp/ferrolb.ts';
+import { nodeRouterLab, type NodeRouter } from '../../../../src/lab/bgp/netns.ts';
+import type { PeerOptions, SeenRoute } from '../../../../src/lab/bgp/peer-options.ts';
+import { sleep, waitFor } from '../../../../src/lab/poll.ts';
+import { startRouter, type DaemonName, type RouterUnderTest } from '../../../../src/lab/bgp/routers.ts';
 
 export const SPEAKER_AS = 64513;
 export const ROUTER_AS = 64512;

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { controlLength, decodeControl, encodeControl, encodeControlPacket } from '../../../../src/bgp/bfd/codec.ts';
-import type { DropReason } from '../../../../src/bgp/bfd/codec.ts';
+import { controlCodec, decodeControl, encodeControl, writeControl } from '../../../../src/bgp/bfd/codec.ts';
+import type { ControlDecodeCode } from '../../../../src/bgp/bfd/codec.ts';
+import { DecodeError } from '../../../../src/wire/index.ts';
+import { expectRoundTrip } from '../../../helpers/codec-roundtrip.ts';
 import { STATES } from '../../../../src/bgp/bfd/types.ts';
 import type { ControlPacket } from '../../../../src/bgp/bfd/types.ts';
 import { controlPacket } from './packets.ts';
@@ -22,7 +24,6 @@ describe('BFD control packet codec', () => {
     const bytes = Buffer.from(FRR_DOWN, 'hex');
     const r = decodeControl(bytes, 0);
     expect(r).toEqual({
-      ok: true,
       bytesRead: 24,
       value: {
         ...base,
@@ -32,7 +33,7 @@ describe('BFD control packet codec', () => {
         requiredMinEchoRxInterval: 50_000,
       },
     });
-    if (r.ok) expect(Buffer.from(encodeControlPacket(r.value)).toString('hex')).toBe(FRR_DOWN);
+    expect(Buffer.from(encodeControl(r.value)).toString('hex')).toBe(FRR_DOWN);
   });
 
   const arbPacket = fc.record({
@@ -55,30 +56,27 @@ describe('BFD control packet codec', () => {
     }),
   });
 
-  it('round-trips: encode → decode → equal, length matches, re-encode at an offset', () => {
+  it('round-trips (the generic codec round trip): encode → decode → equal, length matches, write at an offset', () => {
     fc.assert(
-      fc.property(arbPacket, fc.integer({ min: 0, max: 7 }), (raw, offset) => {
+      fc.property(arbPacket, (raw) => {
         const p: ControlPacket = raw.auth === undefined ? { ...raw, auth: undefined } : raw;
         if (p.auth === undefined) delete p.auth;
-        const len = controlLength(p);
-        const buf = new Uint8Array(offset + len);
-        expect(encodeControl(p, buf, offset)).toBe(len);
-        const r = decodeControl(buf, offset);
-        expect(r.ok).toBe(true);
-        if (!r.ok) return;
-        expect(r.bytesRead).toBe(len);
-        expect(r.value).toEqual(p);
-        expect(Buffer.from(encodeControlPacket(r.value))).toEqual(Buffer.from(buf.subarray(offset)));
+        expectRoundTrip(controlCodec, p, undefined);
       }),
       { numRuns: 300 },
     );
   });
 
-  it('never throws on arbitrary bytes', () => {
+  it('on arbitrary bytes either decodes or throws a DecodeError with a drop reason as its code', () => {
+    const codes = new Set<string>(['truncated', 'bad-version', 'bad-length', 'length-exceeds-payload', 'zero-detect-mult', 'multipoint', 'zero-my-discriminator', 'zero-your-discriminator-not-down'] satisfies ControlDecodeCode[]);
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 80 }), (bytes) => {
-        const r = decodeControl(bytes, 0);
-        expect(typeof r.ok).toBe('boolean');
+        try {
+          expect(decodeControl(bytes, 0).bytesRead).toBeGreaterThanOrEqual(24);
+        } catch (err) {
+          expect(err).toBeInstanceOf(DecodeError);
+          expect(codes.has((err as DecodeError).code)).toBe(true);
+        }
       }),
       { numRuns: 1000 },
     );
@@ -90,7 +88,7 @@ describe('BFD control packet codec', () => {
     const r = f(b);
     return Buffer.isBuffer(r) ? r : b;
   };
-  const malformed: [string, Buffer, DropReason][] = [
+  const malformed: [string, Buffer, ControlDecodeCode][] = [
     ['23 bytes', valid.subarray(0, 23), 'truncated'],
     ['version 0', mutate((b) => void (b[0] = 0x00)), 'bad-version'],
     ['version 2', mutate((b) => void (b[0] = 0x40)), 'bad-version'],
@@ -115,13 +113,13 @@ describe('BFD control packet codec', () => {
   ];
   for (const [name, bytes, reason] of malformed) {
     it(`drops ${name}: ${reason}`, () => {
-      expect(decodeControl(bytes, 0)).toEqual({ ok: false, reason });
+      expect(() => decodeControl(bytes, 0)).toThrow(expect.objectContaining({ name: 'DecodeError', code: reason }));
     });
   }
 
   it('accepts AdminDown with your discriminator 0 and trailing bytes after Length', () => {
-    expect(decodeControl(mutate((b) => void (b[1] = 0x00)), 0).ok).toBe(true);
-    expect(decodeControl(Buffer.concat([valid, Buffer.alloc(4)]), 0)).toMatchObject({ ok: true, bytesRead: 24 });
+    expect(decodeControl(mutate((b) => void (b[1] = 0x00)), 0).value.state).toBe('AdminDown');
+    expect(decodeControl(Buffer.concat([valid, Buffer.alloc(4)]), 0)).toMatchObject({ bytesRead: 24 });
   });
 
   it('parses a simple password auth section', () => {
@@ -129,13 +127,13 @@ describe('BFD control packet codec', () => {
     withAuth[1] = withAuth[1]! | 0x04;
     withAuth[3] = 31;
     const r = decodeControl(withAuth, 0);
-    expect(r.ok && r.value.auth).toEqual({ type: 1, data: new Uint8Array([5, 0x61, 0x62, 0x63, 0x64]) });
+    expect(r.value.auth).toEqual({ type: 1, data: new Uint8Array([5, 0x61, 0x62, 0x63, 0x64]) });
   });
 
   it('refuses to encode values that do not fit', () => {
-    expect(() => encodeControlPacket({ ...base, detectMult: 256 })).toThrow(/detectMult must be an integer in 0\.\.255/);
-    expect(() => encodeControlPacket({ ...base, myDiscriminator: -1 })).toThrow(/myDiscriminator/);
-    expect(() => encodeControlPacket({ ...base, auth: { type: 1, data: new Uint8Array(240) } })).toThrow(/exceeds 255/);
-    expect(() => encodeControl(base, new Uint8Array(10), 0)).toThrow(/buffer too small/);
+    expect(() => encodeControl({ ...base, detectMult: 256 })).toThrow(/detectMult must be an integer in 0\.\.255/);
+    expect(() => encodeControl({ ...base, myDiscriminator: -1 })).toThrow(/myDiscriminator/);
+    expect(() => encodeControl({ ...base, auth: { type: 1, data: new Uint8Array(240) } })).toThrow(/exceeds 255/);
+    expect(() => writeControl(base, new Uint8Array(10), 0)).toThrow(/buffer too small/);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { BfdSession } from '../../../../src/bgp/bfd/session.ts';
 import type { BfdStateChange } from '../../../../src/bgp/bfd/session.ts';
-import { FakeClock } from '../../../../src/bgp/bfd/clock.ts';
+import { FakeClock } from '../../../helpers/fake-clock.ts';
 import { DEFAULT_BFD_PROFILE } from '../../../../src/bgp/bfd/profile.ts';
 import { MemoryBfdNetwork } from '../../../../src/bgp/bfd/transport.ts';
 import type { BfdProfile } from '../../../../src/config/model.ts';
@@ -83,7 +83,7 @@ describe('BfdSession on a memory network', () => {
     expect(a.state).toBe('AdminDown');
     await expect(a.start()).rejects.toThrow(/was stopped/);
     b.stop();
-    expect(clock.pending()).toBeLessThanOrEqual(1); // at most a packet still in flight, no session timers
+    expect(clock.armed).toBeLessThanOrEqual(1); // at most a packet still in flight, no session timers
   });
 
   it('drops packets not received with TTL 255 (RFC 5881 GTSM) and never comes Up', async () => {

@@ -336,7 +336,7 @@ export const FIXTURES: Fixture<unknown>[] = [
 export function encodedMessages(): { name: string; bytes: Uint8Array; ctx: CodecContext }[] {
   return MESSAGES.map((m) => {
     const bytes = new Uint8Array(messageCodec.length(m.value, m.ctx));
-    messageCodec.encode(m.value, bytes, 0, m.ctx);
+    messageCodec.write(m.value, bytes, 0, m.ctx);
     return { name: m.name, bytes, ctx: m.ctx };
   });
 }

@@ -3,7 +3,7 @@
 // objects must still share a group.
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, packUpdates, updateRoutes } from '../../../../src/bgp/codec/index.ts';
-import type { PathAttribute, Route, Update } from '../../../../src/bgp/codec/index.ts';
+import type { PathAttribute, WireRoute, Update } from '../../../../src/bgp/codec/index.ts';
 import { prefixKey } from '../../../../src/bgp/prefix.ts';
 import { CTX4, ip } from './fixtures.ts';
 
@@ -27,7 +27,7 @@ function byNextHop(msgs: Uint8Array[]): Map<string, string[]> {
 describe('packUpdates with shared attribute lists', () => {
   it('one list for routes of 20 next hops (more than it remembers per list): each next hop gets its own UPDATEs', () => {
     const shared = attrs();
-    const routes: Route[] = Array.from({ length: 400 }, (_, i) => ({
+    const routes: WireRoute[] = Array.from({ length: 400 }, (_, i) => ({
       prefix: { family: 'ipv4', prefix: ip('198.51.100.0') + BigInt(i), length: 32 },
       nextHop: ip('192.0.2.0') + BigInt(i % 20),
       attributes: shared,
@@ -42,7 +42,7 @@ describe('packUpdates with shared attribute lists', () => {
 
   it('one list for IPv4 and IPv6 routes: separate UPDATEs per family', () => {
     const shared = attrs();
-    const routes: Route[] = [
+    const routes: WireRoute[] = [
       { prefix: { family: 'ipv4', prefix: ip('198.51.100.1'), length: 32 }, nextHop: ip('192.0.2.1'), attributes: shared },
       { prefix: { family: 'ipv6', prefix: ip('2001:db8::1'), length: 128 }, nextHop: ip('2001:db8::ff'), attributes: shared },
     ];
@@ -52,7 +52,7 @@ describe('packUpdates with shared attribute lists', () => {
   });
 
   it('equal lists that are distinct objects share one UPDATE', () => {
-    const routes: Route[] = Array.from({ length: 10 }, (_, i) => ({
+    const routes: WireRoute[] = Array.from({ length: 10 }, (_, i) => ({
       prefix: { family: 'ipv4', prefix: ip('198.51.100.0') + BigInt(i), length: 32 },
       nextHop: ip('192.0.2.1'),
       attributes: attrs(),
@@ -62,7 +62,7 @@ describe('packUpdates with shared attribute lists', () => {
 
   it('a forbidden attribute in a shared list is still refused', () => {
     const bad: PathAttribute[] = [...attrs(), { type: 'NEXT_HOP', nextHop: ip('192.0.2.9') }];
-    const r: Route = { prefix: { family: 'ipv4', prefix: ip('198.51.100.1'), length: 32 }, nextHop: ip('192.0.2.1'), attributes: bad };
+    const r: WireRoute = { prefix: { family: 'ipv4', prefix: ip('198.51.100.1'), length: 32 }, nextHop: ip('192.0.2.1'), attributes: bad };
     expect(() => packUpdates([r, { ...r, prefix: { ...r.prefix, prefix: r.prefix.prefix + 1n } }], [], CTX4)).toThrow(/must not include NEXT_HOP/);
   });
 });

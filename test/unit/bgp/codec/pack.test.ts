@@ -2,7 +2,7 @@
 // packed message decodes back, and together they carry exactly the routes given.
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, packUpdates, updateRoutes } from '../../../../src/bgp/codec/index.ts';
-import type { CodecContext, PathAttribute, Prefix, Route, Update } from '../../../../src/bgp/codec/index.ts';
+import type { CodecContext, PathAttribute, Prefix, WireRoute, Update } from '../../../../src/bgp/codec/index.ts';
 import { prefixKey } from '../../../../src/bgp/prefix.ts';
 import { CTX2, CTX4, ip } from './fixtures.ts';
 
@@ -15,7 +15,7 @@ function attrs(localPref: number, asns = [64500]): PathAttribute[] {
   ];
 }
 
-function v4Routes(n: number, a: PathAttribute[], base = ip('198.51.100.0') << 0n): Route[] {
+function v4Routes(n: number, a: PathAttribute[], base = ip('198.51.100.0') << 0n): WireRoute[] {
   // /32s walking up from 198.51.100.0 (beyond /24 too: any address is fine for the codec).
   return Array.from({ length: n }, (_, i) => ({
     prefix: { family: 'ipv4' as const, prefix: base + BigInt(i), length: 32 },
@@ -24,7 +24,7 @@ function v4Routes(n: number, a: PathAttribute[], base = ip('198.51.100.0') << 0n
   }));
 }
 
-function v6Routes(n: number, a: PathAttribute[], linkLocal?: bigint): Route[] {
+function v6Routes(n: number, a: PathAttribute[], linkLocal?: bigint): WireRoute[] {
   return Array.from({ length: n }, (_, i) => ({
     prefix: { family: 'ipv6' as const, prefix: ip('2001:db8::') + BigInt(i), length: 128 },
     nextHop: ip('2001:db8:ffff::1'),

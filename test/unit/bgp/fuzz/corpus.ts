@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { frameLength } from '../../../../src/bgp/codec/header.ts';
 import type { CodecContext } from '../../../../src/bgp/codec/model.ts';
 import { packUpdates } from '../../../../src/bgp/codec/pack.ts';
-import type { PathAttribute, Route } from '../../../../src/bgp/codec/model.ts';
+import type { PathAttribute, WireRoute } from '../../../../src/bgp/codec/model.ts';
 import { CTX2, CTX4, encodedMessages, ip, MESSAGES } from '../codec/fixtures.ts';
 
 export interface Seed {
@@ -48,12 +48,12 @@ export function packedSeeds(): Seed[] {
     { type: 'COMMUNITIES', communities: [0xffffff01] },
     { type: 'LARGE_COMMUNITIES', communities: [{ globalAdmin: 64500, localData1: 1, localData2: 2 }] },
   ];
-  const v4: Route[] = Array.from({ length: 790 }, (_, i) => ({
+  const v4: WireRoute[] = Array.from({ length: 790 }, (_, i) => ({
     prefix: { family: 'ipv4', prefix: ip('198.51.100.0') + BigInt(i), length: 32 },
     nextHop: ip('192.0.2.1'),
     attributes,
   }));
-  const v6: Route[] = Array.from({ length: 230 }, (_, i) => ({
+  const v6: WireRoute[] = Array.from({ length: 230 }, (_, i) => ({
     prefix: { family: 'ipv6', prefix: ip('2001:db8::') + BigInt(i), length: 128 },
     nextHop: ip('2001:db8::1'),
     linkLocalNextHop: ip('fe80::1'),

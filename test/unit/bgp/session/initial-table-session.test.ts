@@ -36,7 +36,10 @@ async function start(over: Partial<SessionOptions>) {
   const session = new BgpSession(activeEnd(server.port, {
     // Loopback next hops would be refused by the peer's decoder: documentation addresses.
     nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' },
-    connectRetry: { minSeconds: 0.02, maxSeconds: 0.1 },
+    // ConnectRetry is also how long a TCP connect may take (RFC 4271 §8.2.2 Connect): 15-25 ms (what this
+    // was) is shorter than a busy machine may leave the process unscheduled, and the session then rightly
+    // drops the connection the raw peer accepted. 0.75-1.25 s: still a quick reconnect after a flap.
+    connectRetry: { minSeconds: 1, maxSeconds: 1 },
     logger: pino({ level: 'debug' }, sink),
     ...over,
   }));

@@ -1,0 +1,93 @@
+// Command-line flags of the controller program (controller/main.ts): argv in, options or a message naming
+// the bad flag.
+import { parseCommandLine, UsageError } from './flags.ts';
+
+export interface ControllerFlags {
+  kubeconfig?: string;
+  /** spec.loadBalancerClass handled; undefined = only Services without a class. */
+  lbClass?: string;
+  configNamespace: string;
+  configName: string;
+  metricsPort: number;
+  metricsHost: string;
+  logLevel: string;
+  /** Services reconciled in parallel (different keys only). */
+  workers: number;
+}
+
+export const DEFAULT_FLAGS: ControllerFlags = {
+  configNamespace: 'ferrolb-system', // where manifests/ installs us
+  configName: 'config', // MetalLB's ConfigMap name
+  metricsPort: 7472, // MetalLB's controller metrics port
+  metricsHost: '0.0.0.0', // scraped from outside the pod
+  logLevel: 'info',
+  workers: 8, // enough to overlap API round trips; allocation itself is synchronous
+};
+
+export const FLAGS_USAGE = `usage: controller/main.ts [flags]
+  The FerroLB controller: allocates IPs for Services of type LoadBalancer and writes their status.
+  --kubeconfig PATH          kubeconfig (default: in-cluster, then $KUBECONFIG, then ~/.kube/config;
+                             outside a cluster with none of them, the controller stops at once)
+  --lb-class NAME            handle Services with spec.loadBalancerClass NAME (default: only those without)
+  --config-namespace NS      namespace of the ConfigMap and metallb.io resources (default ferrolb-system)
+  --config-name NAME         address-pool ConfigMap name (default config)
+  --metrics-port N           /metrics /healthz /readyz port, 0 = any (default 7472)
+  --metrics-host ADDR        listen address (default 0.0.0.0)
+  --log-level LEVEL          trace|debug|info|warn|error (default info)
+  --workers N                Services reconciled in parallel (default 8)
+  -h, --help                 this text
+`;
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+export type FlagsResult = { ok: true; flags: ControllerFlags } | { ok: false; help: true; message: string } | { ok: false; help?: false; message: string };
+
+/** Flags through parseArgs (src/cli/flags.ts): the flags, `--help` (usage, exit 0), or a message naming the bad flag. */
+export function parseFlags(argv: string[]): FlagsResult {
+  let values;
+  try {
+    values = parseCommandLine(argv, {
+      kubeconfig: { type: 'string' },
+      'lb-class': { type: 'string' },
+      'config-namespace': { type: 'string' },
+      'config-name': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
+      'log-level': { type: 'string' },
+      workers: { type: 'string' },
+    }).values;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return { ok: false, message: `${err.message}\n${FLAGS_USAGE}` };
+  }
+  if (values.help) return { ok: false, help: true, message: FLAGS_USAGE };
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '') return { ok: false, message: `flag --${name} needs a value` };
+  }
+  const int = (name: string, value: string, min: number, max: number): number | string => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) return `flag --${name}: "${value}" is not an integer in ${min}..${max}`;
+    return Number(value);
+  };
+  const flags: ControllerFlags = { ...DEFAULT_FLAGS };
+  if (values.kubeconfig !== undefined) flags.kubeconfig = values.kubeconfig;
+  if (values['lb-class'] !== undefined) flags.lbClass = values['lb-class'];
+  if (values['config-namespace'] !== undefined) flags.configNamespace = values['config-namespace'];
+  if (values['config-name'] !== undefined) flags.configName = values['config-name'];
+  if (values['metrics-host'] !== undefined) flags.metricsHost = values['metrics-host'];
+  const level = values['log-level'];
+  if (level !== undefined) {
+    if (!LEVELS.includes(level)) return { ok: false, message: `flag --log-level: "${level}" is not one of ${LEVELS.join(', ')}` };
+    flags.logLevel = level;
+  }
+  for (const [name, key, min, max] of [
+    ['metrics-port', 'metricsPort', 0, 65535],
+    ['workers', 'workers', 1, 256],
+  ] as const) {
+    const value = values[name];
+    if (value === undefined) continue;
+    const n = int(name, value, min, max);
+    if (typeof n === 'string') return { ok: false, message: n };
+    flags[key] = n;
+  }
+  return { ok: true, flags };
+}

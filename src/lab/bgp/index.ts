@@ -1,0 +1,16 @@
+export * from './exec.ts';
+export { sleep, staysFalse, waitFor, type PollOptions } from '../poll.ts';
+export * from './netns.ts';
+export * from './peer-options.ts';
+export * from './bird.ts';
+export * from './frr.ts';
+export * from './gobgp.ts';
+export * from './exabgp.ts';
+export * from './ensure-daemons.ts';
+export * from './pcap.ts';
+export * from './bgp-stream.ts';
+export * from './capture.ts';
+export * from './ferrolb.ts';
+export * from './routers.ts';
+export * from './raw-peer.ts';
+export * from './raw-update.ts';

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FLAGS, parseFlags } from '../../../src/cli/controller-flags.ts';
+
+describe('parseFlags', () => {
+  it('gives MetalLB-like defaults', () => {
+    expect(parseFlags([])).toEqual({ ok: true, flags: DEFAULT_FLAGS });
+    expect(DEFAULT_FLAGS.metricsPort).toBe(7472);
+  });
+
+  it('reads both --flag value and --flag=value', () => {
+    const r = parseFlags(['--kubeconfig', '/tmp/kc', '--lb-class=ferrolb.io/lb', '--metrics-port', '0', '--workers=3']);
+    expect(r).toEqual({
+      ok: true,
+      flags: { ...DEFAULT_FLAGS, kubeconfig: '/tmp/kc', lbClass: 'ferrolb.io/lb', metricsPort: 0, workers: 3 },
+    });
+  });
+
+  it.each([
+    [['--metrics-port', '70000'], /--metrics-port: "70000" is not an integer in 0..65535/],
+    [['--workers', 'many'], /--workers: "many"/],
+    [['--kubeconfig'], /--kubeconfig needs a value/],
+    [['--bogus', 'x'], /unknown option --bogus/],
+    [['stray'], /unexpected argument "stray"/],
+    [['--log-level', 'loud'], /--log-level: "loud"/],
+  ])('rejects %j with a message naming the flag', (argv, re) => {
+    const r = parseFlags(argv);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(re);
+  });
+
+  it('--help and -h give the usage as help (exit 0), not as an error', () => {
+    for (const h of ['--help', '-h']) {
+      const r = parseFlags([h]);
+      expect(r).toMatchObject({ ok: false, help: true });
+      if (!r.ok) expect(r.message).toMatch(/^usage: controller\/main.ts/);
+    }
+  });
+});
