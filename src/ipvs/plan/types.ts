@@ -1,7 +1,7 @@
 // The IPVS plan's data model: plain inputs (the parts of Services and EndpointSlices the syncer reads) and
 // one kernel model that both the desired state and the observed state (parsed from `ipvsadm -Sn`/`-Ln`,
 // `ipset save`, `ip -o addr`) are expressed in, so the diff compares like with like.
-import type { Family } from '../../config/model.ts';
+import type { Family } from '../../net/family.ts';
 
 export type { Family };
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
