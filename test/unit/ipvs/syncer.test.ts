@@ -1,10 +1,10 @@
 // The syncer's own logic (serialising, coalescing, when it reads the kernel, retries, the off switch) over a
 // recording fake runner and the fake clock. The kernel side is proven in the VM test
 // (test/integration/ipvs/ipvs-vm.test.ts); this fake only answers what the tools would print.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { IpvsSyncer, type CommandResult, type CommandRunner } from '../../../src/ipvs/index.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { ep, slice, svc } from './fixtures.ts';
@@ -31,8 +31,14 @@ class FakeRunner implements CommandRunner {
   }
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 function procSys(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fiv-procsys-'));
+  made.push(dir);
   for (const d of ['net/ipv4/conf/all', 'net/ipv4/vs']) mkdirSync(join(dir, d), { recursive: true });
   return dir;
 }
