@@ -5,6 +5,7 @@ const BENCHES: Record<string, string> = {
   controller: './controller.ts',
   bgp: './bgp.ts',
   image: './image.ts',
+  ipvs: './ipvs.ts',
   l2: './l2.ts',
   membership: './membership.ts',
 };

@@ -14,6 +14,7 @@ fi
 echo "== prerequisites"
 bash scripts/bgp-daemons.sh
 bash scripts/l2-tools.sh
+echo "IPVS test VM (qemu, Debian kernel, initramfs): $(bash scripts/vm/prepare.sh | tail -n 1)"
 KUBEBUILDER_ASSETS=$(bash scripts/k8s-binaries.sh | tail -n 1)
 export KUBEBUILDER_ASSETS
 echo "kube-apiserver and etcd: $KUBEBUILDER_ASSETS"

@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bgp --config FILE --announce IP...   run one BGP speaker standalone',
     load: async () => (await import('./bgp.ts')).bgpCommand,
   },
+  ipvs: {
+    summary: 'ipvs --file FILE [--dry-run]   sync IPVS, ipsets and the dummy interface from Services + EndpointSlices',
+    load: async () => (await import('./ipvs.ts')).ipvsCommand,
+  },
   l2: {
     summary: 'l2 --interface IF --ip ADDR...   answer ARP/NDP for IPs and announce them (Layer 2 mode)',
     load: async () => (await import('./l2.ts')).l2Command,
