@@ -1,23 +1,82 @@
-# FerroLB controller and speaker image. Node runs the TypeScript sources directly (type stripping), so
-# the image needs no build step for them; only the small N-API addon is compiled.
-FROM node:24-bookworm-slim AS build
-WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
-    && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json binding.gyp ./
-COPY src/native ./src/native
-RUN npm ci --omit=dev --omit=optional --ignore-scripts && npx --yes node-gyp@11 rebuild
+# FerroLB image: the controller, and the speaker once speaker/main.ts exists (the manifests choose the
+# entry point). Node runs the TypeScript sources directly (type stripping): only the small N-API addon is
+# compiled.
+#
+#   docker build -t ferrolb:0.1.0 .            (or podman build; pulls the upstream base)
+#   bash scripts/build-image.sh                (podman or docker; without registry access it makes the
+#                                               base itself and passes it as NODE_BASE)
+#
+# NODE_BASE: Debian (glibc) with Node 24 at /usr/local/bin/node. The build stage installs python3, make
+# and g++ with apt only when the base lacks them (scripts/image/local-base.sh makes a base that has them).
+# The runtime stage is FROM scratch: the stripped node binary, the shared libraries it and the addon link
+# (found with ldd, so any architecture works), the production node_modules, the addon and the sources.
+# No shell, no package manager, no headers, no compiler.
+ARG NODE_BASE=docker.io/library/node:24-bookworm-slim
 
-FROM node:24-bookworm-slim
+FROM ${NODE_BASE} AS build
 WORKDIR /app
-ENV NODE_ENV=production
+RUN if ! command -v python3 >/dev/null || ! command -v make >/dev/null || ! command -v g++ >/dev/null; then \
+      apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
+COPY package.json package-lock.json binding.gyp ./
+COPY scripts/build-native.sh scripts/
+COPY src/native src/native
+# The lockfile's install (its node-gyp and node-api-headers), the addon built by the project's own script
+# with headers from the base or from node-api-headers (never downloaded), then only production packages.
+# npm settings the build machine needs (registry, proxy, CA, token) come from the optional build secrets
+# `npmrc` (an npm user config) and `npm_ca` (a CA bundle it may name as /run/secrets/npm_ca), so none of
+# them stays in a layer. Not needed at run time: node-addon-api (build-time headers), type declarations
+# and @types packages, source maps, the packages' own tests (~50 MB together).
+RUN --mount=type=secret,id=npmrc --mount=type=secret,id=npm_ca \
+    set -e; \
+    if [ -f /run/secrets/npmrc ]; then export NPM_CONFIG_USERCONFIG=/run/secrets/npmrc; fi; \
+    export NPM_CONFIG_UPDATE_NOTIFIER=false; \
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=warn; \
+    bash scripts/build-native.sh; \
+    npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=warn; \
+    rm -rf node_modules/node-addon-api node_modules/.package-lock.json; \
+    find node_modules -type d \( -name '@types' -o -name test -o -name tests -o -name __tests__ \) -prune -exec rm -rf {} +; \
+    find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
+# The runtime root filesystem: node (stripped: its debug symbols are ~18 MB), the libraries node and the
+# addon need (ldd), a passwd/group naming 65534 so tools show "nobody", and the compile cache's folder (65534's).
+RUN set -e; \
+    mkdir -p /rootfs/usr/local/bin /rootfs/etc /rootfs/tmp /rootfs/app/.node-compile-cache; \
+    chown 65534:65534 /rootfs/app/.node-compile-cache; \
+    cp /usr/local/bin/node /rootfs/usr/local/bin/node; \
+    strip /rootfs/usr/local/bin/node; \
+    for lib in $(ldd /usr/local/bin/node build/Release/ferrolb_native.node | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*[^:]$/ { print $1 }' | sort -u); do \
+      cp -L --parents "$lib" /rootfs/; \
+    done; \
+    echo 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' >/rootfs/etc/passwd; \
+    echo 'nogroup:x:65534:' >/rootfs/etc/group; \
+    chmod 1777 /rootfs/tmp; \
+    /rootfs/usr/local/bin/node --version
+
+FROM scratch
+COPY --from=build /rootfs/ /
+ENV PATH=/usr/local/bin NODE_ENV=production
+WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/build ./build
+COPY --from=build /app/build/Release/ferrolb_native.node ./build/Release/ferrolb_native.node
 COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY controller ./controller
+# speaker/ holds only .gitkeep until speaker/main.ts lands; then the image carries the speaker unchanged.
+COPY speaker ./speaker
 USER 65534:65534
-# The manifests choose the entry point (the controller Deployment runs `node controller/main.ts`).
-ENTRYPOINT ["node"]
+# V8's compile cache for the controller's modules, made at build time by the user that runs it (the cache
+# folder is per uid): controller/main.ts --help loads every module, then exits 0. Start-up then compiles
+# about a third less; at run time the cache is only read (read-only root). A pod run as another uid just
+# compiles as before. (Once speaker/main.ts exists, warm it the same way.)
+# The cache is keyed by the V8 flags, so it is warmed with the controller Deployment's NODE_OPTIONS.
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
+RUN ["/usr/local/bin/node", "controller/main.ts", "--help"]
+ENV NODE_OPTIONS=""
+LABEL org.opencontainers.image.title=ferrolb \
+      org.opencontainers.image.description="FerroLB controller and speaker" \
+      org.opencontainers.image.licenses=Apache-2.0
+ENTRYPOINT ["/usr/local/bin/node"]
 CMD ["controller/main.ts"]

@@ -20,6 +20,7 @@ import {
   type NodeRouter, type RawMessage, type StreamStats, type TcpFlow,
 } from '../src/lab/bgp/index.ts';
 import { startFerroLb, ferroLbAvailable } from '../src/lab/bgp/ferrolb.ts';
+import { hostileRows } from './bgp-hostile.ts';
 
 const SIZES = [1_000, 10_000, 50_000];
 /** Runs per figure; the median is printed (the machine's 2 cores are shared, single runs wander). */
@@ -230,6 +231,7 @@ export async function run(): Promise<string[]> {
     const shut = await measureWithdraw(s, 'shutdown', false);
     lines.push(`  ${s.name.padEnd(8)} graceful shutdown (SIGTERM${s.name === 'FerroLB' ? ', goal ≤ 100 ms' : ''}): ${fmt(shut)}`);
   }
+  if (haveFerro) lines.push(...(await hostileRows()));
   return lines;
 }
 

@@ -5,10 +5,14 @@ const BENCHES: Record<string, string> = {
   controller: './controller.ts',
   bgp: './bgp.ts',
   failover: './failover.ts',
+  image: './image.ts',
+  ipvs: './ipvs.ts',
   l2: './l2.ts',
+  membership: './membership.ts',
 };
 
-const wanted = process.argv.slice(2);
+// Arguments starting with -- are flags for the benchmarks themselves (e.g. `membership --quick`).
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
 let failed = false;
 for (const name of names) {

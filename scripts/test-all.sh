@@ -14,9 +14,14 @@ fi
 echo "== prerequisites"
 bash scripts/bgp-daemons.sh
 bash scripts/l2-tools.sh
+echo "IPVS test VM (qemu, Debian kernel, initramfs): $(bash scripts/vm/prepare.sh | tail -n 1)"
 KUBEBUILDER_ASSETS=$(bash scripts/k8s-binaries.sh | tail -n 1)
 export KUBEBUILDER_ASSETS
 echo "kube-apiserver and etcd: $KUBEBUILDER_ASSETS"
+helm=$(bash scripts/helm.sh | tail -n 1)
+echo "helm: $helm"
+engine=$(bash scripts/image/engine.sh | tr '\n' ' ')
+echo "container engine (the image test builds the image with it): $engine"
 
 echo "== lint (layers, pure cores, correctness: eslint.config.js)"
 eslint --max-warnings 0 .

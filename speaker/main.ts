@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { BgpSpeaker } from '../src/bgp/speaker/index.ts';
 import { Layer2 } from '../src/l2/index.ts';
+import { Memberlist } from '../src/memberlist/index.ts';
+import { nodeAddresses } from '../src/speaker/cluster-view.ts';
 import { clearRestartMarker, readRestartMarker, writeRestartMarker } from '../src/bgp/speaker/restart-marker.ts';
 import { startHttpServer } from '../src/controller/http-server.ts';
-import { ApiEventRecorder } from '../src/k8s/event-recorder.ts';
-import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
+import { ApiEventRecorder, restEventApi } from '../src/k8s/event-recorder.ts';
+import { loadKubeTarget } from '../src/k8s/kubeconfig.ts';
+import { KubeRest } from '../src/k8s/rest.ts';
 import { speakerInformers } from '../src/k8s/speaker-informers.ts';
-import { ApiStatusWriter } from '../src/speaker/status-writer.ts';
+import { ApiStatusWriter, restStatusApi } from '../src/speaker/status-writer.ts';
 import { parseSpeakerFlags } from '../src/speaker/flags.ts';
 import { KeyringRotation, keyOfSecret, MEMBERLIST_SECRET_KEY } from '../src/speaker/keyring-rotation.ts';
 import { Layer2Adapter } from '../src/speaker/layer2-adapter.ts';
@@ -31,9 +34,9 @@ const flags = parsed.flags;
 const log = pino({ level: flags.logLevel, base: { component: 'speaker', node: flags.nodeName } });
 const clock = systemClock;
 
-let clients;
+let rest: KubeRest;
 try {
-  clients = makeClients(loadKubeConfig(flags.kubeconfig));
+  rest = new KubeRest(loadKubeTarget(flags.kubeconfig), { now: clock.now });
 } catch (err) {
   log.fatal({ error: (err as Error).message }, 'cannot build the Kubernetes client');
   process.exit(1);
@@ -45,12 +48,21 @@ const delay = (ms: number): Promise<void> =>
     const t = clock.setTimer(ms, resolve, { unref: true });
     shutdown.signal.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
   });
-const inf = speakerInformers(clients, flags, { delay, now: () => clock.now(), log });
+const inf = speakerInformers(rest, flags, { delay, now: () => clock.now(), log });
 
-/** The gossip component, once the key is known (src/memberlist plugs in here). */
-function makeGossip(keys: Uint8Array[]): GossipComponent | undefined {
-  void keys;
-  return undefined;
+/** The gossip component, once the key is known: named after the node, advertising its InternalIP. */
+function makeGossip(keys: Uint8Array[]): GossipComponent {
+  const me = inf.nodes.get(flags.nodeName);
+  const addrs = me ? nodeAddresses(me) : {};
+  const advertise = flags.memberlistAdvertise ?? addrs.ipv4 ?? addrs.ipv6;
+  return new Memberlist({
+    name: flags.nodeName,
+    keys,
+    label: 'ferrolb',
+    logger: log.child({ module: 'memberlist' }),
+    registry: metrics.registry,
+    ...(advertise !== undefined ? { advertiseAddr: advertise } : {}),
+  });
 }
 
 // Membership: gossip (built once the memberlist key is known), or speaker Pods Ready via the API.
@@ -112,7 +124,7 @@ try {
 }
 const address = server.address();
 log.info(
-  { server: clients.server, port: typeof address === 'object' && address ? address.port : flags.metricsPort, membership: flags.membership },
+  { server: rest.server, port: typeof address === 'object' && address ? address.port : flags.metricsPort, membership: flags.membership },
   'speaker starting',
 );
 
@@ -159,7 +171,6 @@ if (flags.membership === 'memberlist') {
   const ring = rotation.keyring;
   const gossip = ring ? makeGossip([ring.primary, ...ring.secondary]) : undefined;
   if (gossip) membership = new MemberlistAdapter(gossip, clock, flags.nodeName, { addr: flags.memberlistBind, port: flags.memberlistPort });
-  else log.warn({}, 'gossip membership is not built into this speaker: using --membership pods');
 }
 
 const myPod = () => (flags.podName ? inf.pods.list().find((p) => p.metadata?.name === flags.podName) : undefined);
@@ -187,7 +198,7 @@ const node = (speaker = new NodeSpeaker({
   ...(layer2 ? { layer2 } : {}),
   bgp,
   status: new ApiStatusWriter({
-    custom: clients.custom,
+    api: restStatusApi(rest, flags.namespace),
     namespace: flags.namespace,
     node: flags.nodeName,
     owner: () => {
@@ -199,7 +210,7 @@ const node = (speaker = new NodeSpeaker({
     log,
     count: (verb, result) => metrics.statusWrites.inc({ verb, result }),
   }),
-  events: new ApiEventRecorder(clients.core, log, flags.podName ?? flags.nodeName, () => new Date(clock.wallNow()), 'ferrolb-speaker'),
+  events: new ApiEventRecorder(restEventApi(rest), log, flags.podName ?? flags.nodeName, () => new Date(clock.wallNow()), 'ferrolb-speaker'),
   metrics,
 }));
 

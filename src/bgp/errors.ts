@@ -20,7 +20,7 @@ export function strongerHandling(a: ErrorHandling, b: ErrorHandling): ErrorHandl
   return HANDLING_STRENGTH[a] >= HANDLING_STRENGTH[b] ? a : b;
 }
 
-/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313 §5). */
+/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313 §5, RFC 9687 §3). */
 export const ErrorCode = {
   MessageHeader: 1,
   OpenMessage: 2,
@@ -29,6 +29,8 @@ export const ErrorCode = {
   FiniteStateMachine: 5,
   Cease: 6,
   RouteRefreshMessage: 7,
+  /** RFC 9687 §3: the peer read nothing of what we sent for the send hold time (no subcode). */
+  SendHoldTimerExpired: 8,
 } as const;
 
 /** Message Header Error subcodes (RFC 4271 §4.5). */

@@ -32,7 +32,7 @@ const VALUE_FLAGS = new Set([
   'config', 'node', 'node-labels', 'announce', 'router-id', 'listen-port', 'listen-address', 'peer', 'peer-asn',
   'my-asn', 'peer-port', 'password', 'hold', 'keepalive', 'source', 'community', 'large-community', 'local-pref',
   'aggregation-length', 'aggregation-length-v6', 'node-ipv4', 'node-ipv6', 'node-ipv6-ll', 'graceful-restart',
-  'connect-retry', 'log-level', 'gr-state-file',
+  'connect-retry', 'log-level', 'gr-state-file', 'send-hold-time',
 ]);
 const BOOL_FLAGS = new Set(['passive', 'restarted', 'restart-mode', 'ebgp-multihop', 'gtsm']);
 
@@ -65,6 +65,7 @@ Common options:
   --gr-state-file FILE    a restart-mode stop writes FILE; a start within the restart time of it sets
                           the R bit by itself (as --restarted does); a Cease stop removes it
   --connect-retry MIN:MAX reconnect back-off bounds in seconds (default 1:60)
+  --send-hold-time S      RFC 9687: close a peer that reads nothing for S seconds (default 480)
   --log-level L           pino level for structured logs on stderr (default warn)
   -h, --help              this text
 
@@ -266,6 +267,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
       if (restarting) io.stdout(`graceful restart: ${marker.reason}\n`);
     }
     grRestartTime = gr ?? 0;
+    const sendHoldTime = int(f, 'send-hold-time', 1, 65535);
     const log = logger ?? pino({ level: one(f, 'log-level') ?? 'warn' }, pino.destination(2));
     speaker = new BgpSpeaker({
       node: {
@@ -283,6 +285,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
       passive: f.bools.has('passive'),
       gtsm: f.bools.has('gtsm'),
       ...(connectRetry ? { connectRetry } : {}),
+      ...(sendHoldTime !== undefined ? { sendHoldTime } : {}),
       logger: log,
     });
   } catch (err) {

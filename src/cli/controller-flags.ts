@@ -13,6 +13,14 @@ export interface ControllerFlags {
   logLevel: string;
   /** Services reconciled in parallel (different keys only). */
   workers: number;
+  /** Run for the Lease (coordination.k8s.io/v1); only the holder writes. */
+  leaderElect: boolean;
+  leaseName: string;
+  /** Default: the config namespace. */
+  leaseNamespace?: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
 }
 
 export const DEFAULT_FLAGS: ControllerFlags = {
@@ -22,6 +30,11 @@ export const DEFAULT_FLAGS: ControllerFlags = {
   metricsHost: '0.0.0.0', // scraped from outside the pod
   logLevel: 'info',
   workers: 8, // enough to overlap API round trips; allocation itself is synchronous
+  leaderElect: true, // the Deployment runs 2 replicas: one writes, one stands by
+  leaseName: 'ferrolb-controller',
+  leaseDurationMs: 15_000, // client-go's defaults (kube-controller-manager uses the same)
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
 };
 
 export const FLAGS_USAGE = `usage: controller/main.ts [flags]
@@ -35,8 +48,21 @@ export const FLAGS_USAGE = `usage: controller/main.ts [flags]
   --metrics-host ADDR        listen address (default 0.0.0.0)
   --log-level LEVEL          trace|debug|info|warn|error (default info)
   --workers N                Services reconciled in parallel (default 8)
+  --leader-elect BOOL        run for the Lease; only its holder writes (default true)
+  --leader-elect-resource-name NAME       Lease name (default ferrolb-controller)
+  --leader-elect-resource-namespace NS    Lease namespace (default: --config-namespace)
+  --leader-elect-lease-duration D         e.g. 15s: a standby takes over after this long without a renew
+  --leader-elect-renew-deadline D         e.g. 10s: the leader stops writing when it could not renew for this long
+  --leader-elect-retry-period D           e.g. 2s: between renews and between attempts to acquire
   -h, --help                 this text
 `;
+
+/** "15s", "500ms", or bare seconds. */
+function durationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text);
+  if (!m) return undefined;
+  return m[2] === 'ms' ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+}
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -55,6 +81,12 @@ export function parseFlags(argv: string[]): FlagsResult {
       'metrics-host': { type: 'string' },
       'log-level': { type: 'string' },
       workers: { type: 'string' },
+      'leader-elect': { type: 'string' },
+      'leader-elect-resource-name': { type: 'string' },
+      'leader-elect-resource-namespace': { type: 'string' },
+      'leader-elect-lease-duration': { type: 'string' },
+      'leader-elect-renew-deadline': { type: 'string' },
+      'leader-elect-retry-period': { type: 'string' },
     }).values;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -88,6 +120,24 @@ export function parseFlags(argv: string[]): FlagsResult {
     const n = int(name, value, min, max);
     if (typeof n === 'string') return { ok: false, message: n };
     flags[key] = n;
+  }
+  const elect = values['leader-elect'];
+  if (elect !== undefined) {
+    if (elect !== 'true' && elect !== 'false') return { ok: false, message: `flag --leader-elect: "${elect}" is not true or false` };
+    flags.leaderElect = elect === 'true';
+  }
+  if (values['leader-elect-resource-name'] !== undefined) flags.leaseName = values['leader-elect-resource-name'];
+  if (values['leader-elect-resource-namespace'] !== undefined) flags.leaseNamespace = values['leader-elect-resource-namespace'];
+  for (const [name, key] of [
+    ['leader-elect-lease-duration', 'leaseDurationMs'],
+    ['leader-elect-renew-deadline', 'renewDeadlineMs'],
+    ['leader-elect-retry-period', 'retryPeriodMs'],
+  ] as const) {
+    const value = values[name];
+    if (value === undefined) continue;
+    const ms = durationMs(value);
+    if (ms === undefined || ms <= 0) return { ok: false, message: `flag --${name}: "${value}" is not a duration like 15s or 500ms` };
+    flags[key] = ms;
   }
   return { ok: true, flags };
 }

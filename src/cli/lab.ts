@@ -145,7 +145,7 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
 
     if (speakers) {
       const { runSpeakerDemo } = await import('../lab/speaker-demo.ts');
-      demo = await runSpeakerDemo(cluster, io, { prefix: `fsplab${process.pid % 10000}`, membership: 'pods' });
+      demo = await runSpeakerDemo(cluster, io, { prefix: `fsplab${process.pid % 10000}`, membership: 'memberlist' });
       if (!keep) return 0;
       const n1 = demo.lab.net.nodes[0]!;
       io.stdout(

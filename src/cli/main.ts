@@ -19,9 +19,17 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'status [--kubeconfig PATH] [-o json]   per Service: IPs, pool, mode, announcing node(s) and peers',
     load: async () => (await import('./status.ts')).statusCommand,
   },
+  ipvs: {
+    summary: 'ipvs --file FILE [--dry-run]   sync IPVS, ipsets and the dummy interface from Services + EndpointSlices',
+    load: async () => (await import('./ipvs.ts')).ipvsCommand,
+  },
   l2: {
     summary: 'l2 --interface IF --ip ADDR...   answer ARP/NDP for IPs and announce them (Layer 2 mode)',
     load: async () => (await import('./l2.ts')).l2Command,
+  },
+  memberlist: {
+    summary: 'memberlist --name NAME --bind ADDR --join ADDR:PORT,...   one membership node, events on stdout',
+    load: async () => (await import('./memberlist.ts')).memberlistCommand,
   },
   lab: {
     summary: 'lab [--once]   local cluster-in-a-box: API server, controller, example pools, demo Service',

@@ -1,4 +1,5 @@
 // The common part of every metallb.io object: apiVersion, kind, metadata; the spec is read per kind.
+import { dnsSubdomainProblem } from './names.ts';
 import { join, type Problems } from './problems.ts';
 import { Fields, describe, isMapping } from './reader.ts';
 import { labelKeyProblem, labelValueProblem } from './selector-parse.ts';
@@ -89,6 +90,8 @@ export function readEnvelope(obj: unknown, problems: Problems): CrdObject | unde
   }
   const m = new Fields(problems, 'metadata', meta, { known: Object.keys(meta) });
   const name = m.string('name', { required: true });
+  const nameProblem = name === undefined ? undefined : dnsSubdomainProblem(name, 'metadata.name');
+  if (nameProblem) problems.add('metadata.name', nameProblem);
   const namespace = m.string('namespace');
   const labels = m.stringMap('labels') ?? {};
   for (const [k, v] of Object.entries(labels)) {

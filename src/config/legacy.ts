@@ -5,6 +5,7 @@
 // L2Advertisement named "<pool>-l2" (all nodes, all interfaces); a bgp pool gets one BgpAdvertisement per
 // `bgp-advertisements` entry named "<pool>-bgp<i>" (or one default advertisement when there is none), to
 // all peers from all nodes. Peers are named "peer<i>-<peer-address>" (i = index in `peers`).
+import { dnsSubdomainProblem } from './names.ts';
 import { readAddresses } from './address-list.ts';
 import type { ParsedRange } from './address-range.ts';
 import { LEGACY_BFD_FIELDS, readBfdSettings } from './bfd-profile.ts';
@@ -91,6 +92,8 @@ function readPools(top: Fields, config: Config): void {
     const f = Fields.of(problems, join('address-pools', i), item, { known: POOL });
     if (!f) return;
     const name = f.string('name', { required: true });
+    const nameProblem = name === undefined ? undefined : dnsSubdomainProblem(name, 'pool name');
+    if (nameProblem) problems.add(f.at('name'), nameProblem);
     const protocolText = f.string('protocol', { required: true });
     let protocol: Protocol | undefined;
     if (protocolText !== undefined) {

@@ -1,6 +1,11 @@
 // Collects located problems. Parsing never stops at the first problem: every reader reports into one
 // Problems list so the user sees everything wrong at once.
+import { excerpt } from './excerpt.ts';
 import type { ConfigProblem } from './model.ts';
+
+/** Safety net: no problem's path or message quotes more than this of the input. */
+const MAX_PATH = 300;
+const MAX_MESSAGE = 600;
 
 export class Problems {
   readonly list: ConfigProblem[];
@@ -17,7 +22,7 @@ export class Problems {
   }
 
   add(path: string, message: string): void {
-    this.list.push({ where: this.where, path, message });
+    this.list.push({ where: this.where, path: excerpt(path, MAX_PATH), message: excerpt(message, MAX_MESSAGE) });
   }
 
   get count(): number {
@@ -28,5 +33,6 @@ export class Problems {
 /** Joins a parent path and a key: `a` + `b` → `a.b`; `` + `b` → `b`; `a` + 0 → `a[0]`. */
 export function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
+  const k = excerpt(key, 80);
+  return path === '' ? k : `${path}.${k}`;
 }

@@ -1,5 +1,6 @@
 // Typed, strict reading of decoded YAML/JSON values. Every reader reports a located problem and returns
 // undefined on bad input, so callers simply skip what could not be read and parsing goes on.
+import { quote } from './excerpt.ts';
 import { join, type Problems } from './problems.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -14,8 +15,8 @@ export function describe(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `string ${JSON.stringify(v)}`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'string') return `string ${quote(v)}`;
+  return `${typeof v} ${quote(String(v)).slice(1, -1)}`;
 }
 
 export interface FieldSpec {
@@ -62,7 +63,7 @@ export class Fields {
         problems.add(p, other);
         continue;
       }
-      problems.add(p, `unknown field "${key}"${didYouMean(key, candidates)}`);
+      problems.add(p, `unknown field ${quote(key, 80)}${didYouMean(key, candidates)}`);
     }
   }
 

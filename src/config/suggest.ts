@@ -30,6 +30,8 @@ function normalized(s: string): string {
  * 3 characters, then max(2, length / 4)) and smaller than the name itself.
  */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  // No known name is long; comparing a megabyte of input against each would cost O(n·m) time and memory.
+  if (name.length > 64) return undefined;
   const norm = normalized(name);
   let best: string | undefined;
   let bestDistance = Infinity;

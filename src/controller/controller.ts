@@ -2,16 +2,22 @@
 // allocator, then the pure reconcile decision, then writing status/annotations and recording Events.
 // Configuration changes (ConfigMap or metallb.io objects) are debounced, parsed, and applied to the
 // allocator only when valid; an invalid one keeps the last good configuration in force.
+//
+// Leadership: the controller runs only on the replica holding the Lease (controller/main.ts). When it
+// took the Lease over from a holder that did not release it, it first fences every Service it manages
+// (one status write each, stamped with its term, see service-writer.ts) and restores the allocator from
+// the fenced versions, before it assigns any address: the old leader can no longer write any of them.
 import type { V1Namespace, V1ObjectReference, V1Service } from '@kubernetes/client-node';
 import type { AllocationRequest, AllocationResult, Assignment, PoolUsage } from '../allocator/types.ts';
 import type { Config, Pool } from '../config/model.ts';
 import { poolContaining } from '../config/index.ts';
 import { formatProblem } from '../config/model.ts';
-import type { EventSink, EventSpec } from '../k8s/event-recorder.ts';
+import type { EventSink } from '../k8s/event-recorder.ts';
 import { errorText, objectKey, type Informer, type KubeObject } from '../k8s/informer.ts';
-import { ingressIps, type ServiceWriter } from '../k8s/service-writer.ts';
+import { ingressIps, leaderTermOf, type StatusChange, type ServiceWriter } from '../k8s/service-writer.ts';
+import { looseRequest } from '../k8s/service-request.ts';
 import type { ConfigMapLike, CrdObject } from '../k8s/metallb-kinds.ts';
-import type { Clock, Timer } from '../time/index.ts';
+import { backoffDelay, type Clock, type Timer } from '../time/index.ts';
 import { RECONCILE_BACKOFF } from './backoff.ts';
 import { configFingerprint, crdWhere, loadConfig } from './config-source.ts';
 import type { ControllerMetrics } from './metrics.ts';
@@ -64,7 +70,23 @@ export interface ControllerDeps {
   /** Retry and debounce timers (unref'd: they never keep the process alive). */
   clock: Clock;
   options: ControllerOptions;
+  /** A write was refused because another replica leads now (or our renew deadline passed): step down. */
+  onDeposed?: (reason: string) => void;
 }
+
+/** How the controller starts: `fence` when the Lease was taken over from a holder that did not release it. */
+export interface StartOptions {
+  fence?: boolean;
+}
+
+/** A 4xx the API server answers to a status write: the request itself is refused (e.g. 422, 403). */
+function refusedCode(err: unknown): number | undefined {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'number' && code >= 400 && code < 500 && code !== 404 && code !== 409 && code !== 429 ? code : undefined;
+}
+
+/** Retries of a write the API server refused: it will not pass unless something changes (which enqueues it anyway). */
+const REFUSED_RETRY = { baseMs: 30_000, maxMs: 600_000 };
 
 function serviceRef(svc: V1Service): V1ObjectReference {
   return {
@@ -95,13 +117,19 @@ export class Controller {
   #configTimer: Timer | undefined;
   /** AllocationFailed message last recorded, per Service key (also: the set of Services waiting for room). */
   readonly #failures = new Map<string, string>();
-  /** Events decided but not yet recorded because a write failed; recorded after the retry succeeds. */
-  readonly #pendingEvents = new Map<string, EventSpec[]>();
+  /** The IPs this controller last wrote to each Service's status (to tell its own writes from another writer's). */
+  readonly #written = new Map<string, string>();
+  /** WriteRefused message last recorded, per Service key, and the retry timer and count of refused writes. */
+  readonly #refused = new Map<string, { message: string; count: number; timer?: Timer }>();
+  /** The stored Services after the fence writes (newer than the cache until the watch catches up). */
+  readonly #fenced = new Map<string, V1Service>();
+  readonly #inflight = new Set<Promise<void>>();
+  #deposed = false;
 
   constructor(deps: ControllerDeps) {
     this.#d = deps;
     this.#queue = new WorkQueue({
-      handler: (key) => this.#reconcile(key),
+      handler: (key) => this.#track(this.#reconcile(key)),
       concurrency: deps.options.workers,
       backoff: RECONCILE_BACKOFF,
       clock: deps.clock,
@@ -121,7 +149,16 @@ export class Controller {
     return this.#queue;
   }
 
-  async start(): Promise<void> {
+  #track(p: Promise<void>): Promise<void> {
+    this.#inflight.add(p);
+    void p.then(
+      () => this.#inflight.delete(p),
+      () => this.#inflight.delete(p),
+    );
+    return p;
+  }
+
+  async start(opts: StartOptions = {}): Promise<void> {
     const d = this.#d;
     const enqueue = (obj: V1Service): void => this.#queue.add(objectKey(obj));
     d.services.on({ onAdd: enqueue, onUpdate: enqueue, onDelete: enqueue, onResync: () => this.#enqueueAll() });
@@ -141,20 +178,89 @@ export class Controller {
     for (const inf of all) inf.start();
     await Promise.all(all.map((inf) => inf.whenSynced()));
     if (this.#stopped) return;
-    this.#synced = true;
     d.log.info({ services: d.services.list().length, namespaces: d.namespaces.list().length }, 'initial sync done');
+    if (opts.fence) await this.#fenceAll();
+    if (this.#stopped || this.#deposed) return;
+    this.#synced = true;
     // Loads the configuration and, the first time, restores every Service's IPs before any assignment.
     this.#reloadConfig();
     this.#enqueueAll();
     this.#queue.start();
   }
 
+  /** Stops taking work and waits for the reconciles in flight (their writes) to finish. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#queue.stop();
     this.#configTimer?.cancel();
+    for (const r of this.#refused.values()) r.timer?.cancel();
     const d = this.#d;
+    await Promise.allSettled([...this.#inflight]);
     await Promise.all([d.services, d.namespaces, d.configMaps, ...d.crds].map((inf) => inf.stop()));
+  }
+
+  #depose(reason: string): void {
+    if (this.#deposed) return;
+    this.#deposed = true;
+    this.#d.metrics.writesFenced.inc();
+    this.#d.log.warn({ reason }, 'write refused by the leadership fence: stepping down');
+    this.#queue.stop();
+    this.#d.onDeposed?.(reason);
+  }
+
+  /** The Services a previous leader may have been writing: ours by class and type, or carrying our annotations. */
+  #managed(svc: V1Service): boolean {
+    const annotations = svc.metadata?.annotations ?? {};
+    if (POOL_ANNOTATIONS.some((a) => annotations[a] !== undefined) || leaderTermOf(svc) !== undefined) return true;
+    return this.#toRequest(svc).kind !== 'skip';
+  }
+
+  /**
+   * After a takeover: one write per managed Service (status unchanged, our term stamped), with the
+   * resourceVersion listed after we took the Lease. Each write moves the Service past every version the
+   * old leader can have read, so none of its writes can apply any more; the written objects are what
+   * the allocator is restored from. No address is assigned before this is done.
+   */
+  async #fenceAll(): Promise<void> {
+    const d = this.#d;
+    const keys = d.services.list().filter((s) => this.#managed(s)).map(objectKey);
+    let next = 0;
+    let conflicts = 0;
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => d.clock.setTimer(ms, resolve, { unref: true }));
+    const fenceOne = async (key: string): Promise<void> => {
+      for (let attempt = 1; !this.#stopped && !this.#deposed; attempt++) {
+        const svc = d.services.get(key);
+        if (svc === undefined) return;
+        try {
+          const r = await d.writer.write(svc, {});
+          if (r.result === 'written' && r.object) {
+            this.#fenced.set(key, r.object);
+            return;
+          }
+          if (r.result === 'gone') return;
+          if (r.result === 'superseded') return this.#depose(`fencing ${key}: another replica leads`);
+          if (r.result === 'fenced') return; // leadership lost meanwhile: the elector stops us
+          conflicts++; // a newer version: wait until the watch brings it, then stamp that one
+          const rv = svc.metadata?.resourceVersion;
+          for (let i = 0; i < 100 && d.services.get(key)?.metadata?.resourceVersion === rv; i++) await sleep(50);
+        } catch (err) {
+          if (refusedCode(err) !== undefined) {
+            // Refused for what the object is (422) or for who we are (403): the old leader's writes, made
+            // with the same credentials to the same object, are refused alike. Not worth blocking on.
+            d.log.error({ service: key, error: errorText(err) }, 'fence write refused by the API server: skipping this Service');
+            return;
+          }
+          d.log.warn({ service: key, error: errorText(err), attempt }, 'fence write failed: retrying');
+          await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)));
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: d.options.workers }, async () => {
+        while (next < keys.length) await fenceOne(keys[next++]!);
+      }),
+    );
+    d.log.info({ services: keys.length, fenced: this.#fenced.size, conflicts }, 'fenced every managed Service against the previous leader');
   }
 
   #enqueueAll(): void {
@@ -270,14 +376,27 @@ export class Controller {
     const d = this.#d;
     let restored = 0;
     let refused = 0;
-    for (const svc of d.services.list().sort(creationOrder)) {
+    const services = d.services.list().map((s) => this.#fenced.get(objectKey(s)) ?? s);
+    this.#fenced.clear();
+    for (const svc of services.sort(creationOrder)) {
       const ips = ingressIps(svc);
       if (ips.length === 0) continue;
       const decision = this.#toRequest(svc);
-      if (decision.kind !== 'request') continue;
-      const r = d.allocator.restore(decision.request, ips);
-      if (r.ok) restored++;
-      else {
+      if (decision.kind === 'skip') continue;
+      // Whatever the spec says now (an unknown pool, a bad annotation, another requested IP), a valid
+      // in-pool address in the status stays with its Service, as it would had we been running; the
+      // reconcile that follows reports the request it cannot meet (AllocationFailed, keeping the IP).
+      const request = decision.kind === 'request' ? decision.request : looseRequest(svc, this.#namespaceLabels(svc));
+      let r = d.allocator.restore(request, ips);
+      if (!r.ok && (request.requestedIps.length > 0 || request.poolHint !== undefined)) {
+        const plain = { ...request, requestedIps: [] };
+        delete plain.poolHint;
+        r = d.allocator.restore(plain, ips);
+      }
+      if (r.ok) {
+        restored++;
+        this.#written.set(objectKey(svc), ips.join(','));
+      } else {
         refused++;
         d.log.warn({ service: objectKey(svc), ip: ips, reason: r.error.code, error: r.error.message }, 'cannot keep the IP in status: will allocate again');
       }
@@ -285,9 +404,12 @@ export class Controller {
     d.log.info({ restored, refused }, 'restored existing allocations');
   }
 
+  #namespaceLabels(svc: V1Service): Record<string, string> {
+    return this.#d.namespaces.get(svc.metadata?.namespace ?? '')?.metadata?.labels ?? {};
+  }
+
   #toRequest(svc: V1Service): ServiceDecision {
-    const ns = svc.metadata?.namespace ?? '';
-    const namespaceLabels = this.#d.namespaces.get(ns)?.metadata?.labels ?? {};
+    const namespaceLabels = this.#namespaceLabels(svc);
     const opts: { lbClass?: string; namespaceLabels: Record<string, string> } = { namespaceLabels };
     if (this.#d.options.lbClass !== undefined) opts.lbClass = this.#d.options.lbClass;
     return this.#d.toRequest(svc, opts);
@@ -295,10 +417,12 @@ export class Controller {
 
   async #reconcile(key: string): Promise<void> {
     const d = this.#d;
+    if (this.#deposed) return;
     const svc = d.services.get(key);
     if (svc === undefined) {
       this.#failures.delete(key);
-      this.#pendingEvents.delete(key);
+      this.#written.delete(key);
+      this.#clearRefused(key);
       const prev = d.allocator.assignmentOf(key);
       if (prev) {
         d.allocator.release(key);
@@ -313,6 +437,7 @@ export class Controller {
     const decision = this.#toRequest(svc);
     const previous = d.allocator.assignmentOf(key);
     const state = { ingressIps: ingressIps(svc), annotations: svc.metadata?.annotations ?? {} };
+    this.#noticeOtherWriter(key, svc, previous, state.ingressIps);
     let outcome: Outcome;
     if (decision.kind === 'skip') {
       outcome = { kind: 'skip', reason: decision.reason };
@@ -328,10 +453,12 @@ export class Controller {
       }
       result ??= d.allocator.assign(decision.request);
       if (!result.ok && result.kept === undefined && previous === undefined && state.ingressIps.length > 0) {
-        // After a restart: the Service was edited into a request that cannot be met while we were away.
-        // It keeps the IPs in its status when they still lie in a pool and clash with nobody, as it would
-        // have had we been running (the allocator then reports them as kept on every later pass).
-        const held = d.allocator.restore({ ...decision.request, requestedIps: [], poolHint: undefined }, state.ingressIps);
+        // The Service was edited into a request that cannot be met before we held anything for it (it
+        // appeared with an IP in its status): it keeps the IPs in its status when they still lie in a
+        // pool and clash with nobody, as it would have had we been running.
+        const plain = { ...decision.request, requestedIps: [] };
+        delete plain.poolHint;
+        const held = d.allocator.restore(plain, state.ingressIps);
         if (held.ok) result = { ...result, kept: held.assignment };
       }
       outcome = result.ok
@@ -350,14 +477,32 @@ export class Controller {
     const now = d.allocator.assignmentOf(key);
     if (previous && (now === undefined || now.ips.join() !== previous.ips.join())) this.#retryFailed();
 
-    const events = [...(this.#pendingEvents.get(key) ?? []), ...result.events];
-    if (events.length > 0) this.#pendingEvents.set(key, events);
-    let gone = false;
-    if (result.ingressIps !== undefined) gone = (await d.writer.writeIngress(svc, result.ingressIps)) === 'gone';
-    if (!gone && result.annotations !== undefined) gone = (await d.writer.patchAnnotations(svc, result.annotations)) === 'gone';
-    this.#pendingEvents.delete(key);
-    if (gone) return; // the Service went away meanwhile; its delete event releases the IP
-    for (const e of events) await d.events.record(serviceRef(svc), e);
+    const change: StatusChange = {};
+    if (result.ingressIps !== undefined) change.ingressIps = result.ingressIps;
+    if (result.annotations !== undefined) change.annotations = result.annotations;
+    let writeError: unknown;
+    if (change.ingressIps !== undefined || change.annotations !== undefined) {
+      try {
+        const w = await d.writer.write(svc, change);
+        if (w.result === 'superseded') return this.#depose(`writing ${key}: ${key} carries a newer leader's term`);
+        if (w.result === 'fenced') {
+          // Leadership lost or stopping: nothing was sent; the elector (or the shutdown) stops this controller.
+          this.#d.metrics.writesFenced.inc();
+          return;
+        }
+        if (w.result === 'gone') return; // the Service went away meanwhile; its delete event releases the IP
+        // 'conflict': a newer version exists; the watch brings it and this key runs again.
+        if (w.result === 'written') {
+          this.#written.set(key, ingressIps(w.object ?? svc).join(','));
+          this.#clearRefused(key);
+        }
+      } catch (err) {
+        writeError = err;
+      }
+    }
+    // The decision's Events are recorded whatever became of the write (a refused write adds its own).
+    for (const e of result.events) await d.events.record(serviceRef(svc), e);
+    if (writeError !== undefined) await this.#writeFailed(key, svc, writeError);
 
     const fields = { service: key, ip: now?.ips ?? [], pool: now?.pool };
     if (result.allocated) d.log.info(fields, 'IP allocated');
@@ -365,5 +510,55 @@ export class Controller {
       d.log.warn({ ...fields, reason: outcome.error.code, error: outcome.error.message }, 'allocation failed');
     else if (outcome.kind === 'invalid' && result.events.length > 0) d.log.warn({ ...fields, error: outcome.message }, 'invalid Service');
     else if (outcome.kind === 'skip' && previous) d.log.info({ ...fields, ip: previous.ips, pool: previous.pool, reason: outcome.reason }, 'IP released');
+  }
+
+  /** Another writer changed the status of a Service we hold an assignment for: log it, count it (we write ours back). */
+  #noticeOtherWriter(key: string, svc: V1Service, previous: { ips: string[] } | undefined, status: string[]): void {
+    if (previous === undefined || status.length === 0) return;
+    const seen = status.join(',');
+    if (seen === previous.ips.join(',') || seen === this.#written.get(key)) return;
+    this.#d.metrics.foreignWrites.inc();
+    this.#d.log.warn(
+      { service: key, ip: status, ours: previous.ips, writer: svc.metadata?.annotations?.['ferrolb.io/leader-term'] ?? null },
+      'another writer changed the Service status: writing ours back',
+    );
+  }
+
+  #clearRefused(key: string): void {
+    const r = this.#refused.get(key);
+    r?.timer?.cancel();
+    this.#refused.delete(key);
+  }
+
+  /**
+   * A status write failed. Refused by the API server (4xx: invalid, forbidden, too large): a Warning
+   * Event (once per distinct message), the metric, and a slow retry (it cannot pass until something
+   * changes, and a change enqueues the Service anyway). Anything else (5xx, network): rethrown, so the
+   * work queue retries with its backoff.
+   */
+  async #writeFailed(key: string, svc: V1Service, err: unknown): Promise<void> {
+    const d = this.#d;
+    const code = refusedCode(err);
+    d.metrics.writeFailures.inc({ code: String(code ?? (typeof (err as { code?: unknown })?.code === 'number' ? (err as { code: number }).code : 'network')) });
+    if (code === undefined) throw err;
+    const message = `Status write refused by the API server: ${errorText(err)}`;
+    const prev = this.#refused.get(key);
+    const count = (prev?.count ?? 0) + 1;
+    prev?.timer?.cancel();
+    const retryInMs = backoffDelay(REFUSED_RETRY, count);
+    const timer = d.clock.setTimer(
+      retryInMs,
+      () => {
+        const r = this.#refused.get(key);
+        if (r) delete r.timer;
+        this.#queue.add(key);
+      },
+      { unref: true },
+    );
+    this.#refused.set(key, { message, count, timer });
+    d.log.warn({ service: key, code, error: errorText(err), failures: count, retryInMs }, 'status write refused');
+    if (prev?.message !== message) {
+      await d.events.record(serviceRef(svc), { type: 'Warning', reason: 'WriteRefused', message });
+    }
   }
 }

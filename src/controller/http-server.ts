@@ -1,6 +1,9 @@
 // /metrics (Prometheus text), /healthz (the process answers), /readyz (initial sync done and a
 // configuration loaded).
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { nodeHttp } from '../k8s/node-http.ts';
+
+const { createServer } = nodeHttp;
 import type { Registry } from 'prom-client';
 
 export interface HttpEndpoints {

@@ -2,8 +2,9 @@
 // speakers' gossip is encrypted from the first start without a manual step. An existing Secret is never
 // touched: replacing its value is how an operator rotates the key (the speakers follow it).
 import { randomBytes } from 'node:crypto';
-import type { CoreV1Api } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { errorText, httpStatus } from '../k8s/informer.ts';
+import type { KubeRest } from '../k8s/rest.ts';
 
 export const MEMBERLIST_SECRET_DATA_KEY = 'secretkey';
 /** Bytes of random key material (MetalLB uses 128; the speaker hashes it down to an AES-256 key). */
@@ -16,8 +17,22 @@ export interface MemberlistSecretLog {
 
 export type EnsureOutcome = 'exists' | 'created' | 'failed';
 
+/** The two calls made (client-node's CoreV1Api has this shape too). */
+export interface SecretApi {
+  readNamespacedSecret(p: { namespace: string; name: string }): Promise<unknown>;
+  createNamespacedSecret(p: { namespace: string; body: V1Secret }): Promise<unknown>;
+}
+
+export function restSecretApi(rest: KubeRest): SecretApi {
+  const base = (ns: string): string => `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`;
+  return {
+    readNamespacedSecret: ({ namespace, name }) => rest.request('GET', `${base(namespace)}/${encodeURIComponent(name)}`),
+    createNamespacedSecret: ({ namespace, body }) => rest.request('POST', base(namespace), { body }),
+  };
+}
+
 export async function ensureMemberlistSecret(
-  core: CoreV1Api,
+  core: SecretApi,
   ref: { namespace: string; name: string },
   log: MemberlistSecretLog,
   random: (n: number) => Uint8Array = randomBytes,

@@ -10,6 +10,10 @@ export class ControllerMetrics {
   readonly failures: Counter<'reason'>;
   readonly configStale: Gauge;
   readonly configLoads: Counter<'result'>;
+  readonly writeFailures: Counter<'code'>;
+  readonly foreignWrites: Counter;
+  readonly writesFenced: Counter;
+  readonly leader: Gauge;
 
   constructor(usage: () => PoolUsage[]) {
     const registers = [this.registry];
@@ -34,6 +38,27 @@ export class ControllerMetrics {
       name: 'ferrolb_config_loads_total',
       help: 'Configuration loads, by result (success, failure)',
       labelNames: ['result'],
+      registers,
+    });
+    this.writeFailures = new Counter({
+      name: 'ferrolb_status_write_failures_total',
+      help: 'Service status writes that failed, by HTTP status (422, 403, 500, ...) or "network"',
+      labelNames: ['code'],
+      registers,
+    });
+    this.foreignWrites = new Counter({
+      name: 'ferrolb_status_foreign_writes_total',
+      help: 'Times a Service status held IPs this controller did not write (another writer: a second controller, a user)',
+      registers,
+    });
+    this.writesFenced = new Counter({
+      name: 'ferrolb_writes_fenced_total',
+      help: 'Writes refused because this replica is no longer the leader (it then steps down)',
+      registers,
+    });
+    this.leader = new Gauge({
+      name: 'ferrolb_controller_leader',
+      help: '1 on the replica that holds the Lease and writes, 0 on a standby',
       registers,
     });
     const byPool = (pick: (u: PoolUsage) => number) =>

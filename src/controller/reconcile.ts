@@ -3,6 +3,7 @@
 // status and annotations must become and which Events to record. No client, no clock, no I/O: the
 // controller executes the answer (status subresource write, metadata patch, Event creation).
 import type { AllocationError, Assignment } from '../allocator/types.ts';
+import { excerpt } from '../config/excerpt.ts';
 
 export const POOL_ANNOTATIONS = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'] as const;
 
@@ -104,7 +105,8 @@ export function reconcileService(input: ReconcileInput): ReconcileDecision {
     case 'invalid': {
       // Bad input never takes a working IP away: a Service whose edit cannot be met keeps what it held.
       const { kept } = outcome;
-      const reason = outcome.kind === 'failed' ? outcome.error.message : outcome.message;
+      // Messages can quote user input (a pool name from an annotation): bounded for Events and logs.
+      const reason = excerpt(outcome.kind === 'failed' ? outcome.error.message : outcome.message, 600);
       const message = kept
         ? `${reason}; keeping IP [${kept.ips.map((ip) => `"${ip}"`).join(' ')}] from pool ${kept.pool}`
         : reason;

@@ -1,7 +1,8 @@
 // Records core/v1 Events about an object. Failures are logged, never thrown: an Event is a courtesy to
 // the user and must not block or retry a reconcile.
-import type { CoreV1Api, V1ObjectReference } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ObjectReference } from '@kubernetes/client-node';
 import { errorText } from './informer.ts';
+import type { KubeRest } from './rest.ts';
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
@@ -19,14 +20,26 @@ export interface EventLog {
 
 export const COMPONENT = 'ferrolb-controller';
 
+/** The one call the recorder makes (client-node's CoreV1Api has this shape too). */
+export interface EventApi {
+  createNamespacedEvent(p: { namespace: string; body: CoreV1Event }): Promise<unknown>;
+}
+
+export function restEventApi(rest: KubeRest): EventApi {
+  return {
+    createNamespacedEvent: ({ namespace, body }) =>
+      rest.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { body }),
+  };
+}
+
 export class ApiEventRecorder implements EventSink {
-  readonly #core: CoreV1Api;
+  readonly #core: EventApi;
   readonly #log: EventLog;
   readonly #instance: string;
   readonly #now: () => Date;
   readonly #component: string;
 
-  constructor(core: CoreV1Api, log: EventLog, instance: string, now: () => Date = () => new Date(), component = COMPONENT) {
+  constructor(core: EventApi, log: EventLog, instance: string, now: () => Date = () => new Date(), component = COMPONENT) {
     this.#core = core;
     this.#log = log;
     this.#instance = instance;

@@ -52,6 +52,8 @@ export interface InformerOptions<T> {
   labelSelector?: string;
   /** A 404 on list (e.g. the metallb.io CRDs are not installed) means "no objects" rather than an error. */
   absentIsEmpty?: boolean;
+  /** Applied to every watched object before it is stored (e.g. keep only the fields used); list() trims its own. */
+  transform?: (obj: T) => T;
   backoff: BackoffPolicy;
   delay: (ms: number) => Promise<void>;
   now: () => number;
@@ -91,8 +93,10 @@ export function errorText(err: unknown): string {
     }
     const cause = (err as { cause?: unknown }).cause;
     const causeText = cause instanceof Error ? `: ${cause.message}` : '';
-    const text = apiMessage ?? err.message.split('\n')[0];
-    return `${status !== undefined ? `HTTP ${status}: ` : ''}${text}${causeText}`;
+    const text = apiMessage ?? err.message.split('\n')[0] ?? '';
+    // The API's message may quote what was sent (e.g. a huge annotation): bounded for logs and Events.
+    const bounded = text.length > 500 ? `${text.slice(0, 500)}… (+${text.length - 500} more characters)` : text;
+    return `${status !== undefined ? `HTTP ${status}: ` : ''}${bounded}${causeText}`;
   }
   return String(err);
 }
@@ -279,7 +283,7 @@ export class Informer<T extends KubeObject> {
           return;
         }
         events++;
-        this.#apply(type, obj);
+        this.#apply(type, this.#opts.transform && obj ? this.#opts.transform(obj) : obj);
       };
       this.#opts.watch(this.#opts.path, params, onEvent, finish).then(
         (handle) => {

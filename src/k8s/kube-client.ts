@@ -4,7 +4,6 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig, Watch, type Cluster } from '@k
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import type { WatchFn } from './informer.ts';
 
 export interface KubeClients {
@@ -15,7 +14,6 @@ export interface KubeClients {
   server: string;
 }
 
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 type CreateDispatcher = (cluster: Cluster | null, agentOptions: Record<string, unknown>) => unknown;
 
@@ -50,36 +48,9 @@ export function poolConnections(kc: KubeConfig): KubeConfig {
   return kc;
 }
 
-export type KubeconfigSource = { kind: 'file'; paths: string[] } | { kind: 'cluster' } | { kind: 'none'; why: string };
+import { kubeconfigSource } from './kubeconfig.ts';
 
-/**
- * Where the API credentials come from, in client-go's order: --kubeconfig, the in-cluster ServiceAccount,
- * $KUBECONFIG, ~/.kube/config. None of them: a message saying what was looked for (client-node would
- * otherwise fall back to http://localhost:8080 without a word).
- */
-export function kubeconfigSource(
-  flag: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  exists: (path: string) => boolean,
-  home: string,
-): KubeconfigSource {
-  if (flag !== undefined) return exists(flag) ? { kind: 'file', paths: [flag] } : { kind: 'none', why: `--kubeconfig ${flag}: no such file` };
-  if (env.KUBERNETES_SERVICE_HOST && exists(IN_CLUSTER_TOKEN)) return { kind: 'cluster' };
-  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
-  if (listed.length > 0) {
-    const found = listed.filter(exists);
-    if (found.length > 0) return { kind: 'file', paths: found };
-    return { kind: 'none', why: `KUBECONFIG=${env.KUBECONFIG}: no such file` };
-  }
-  const dflt = join(home, '.kube', 'config');
-  if (exists(dflt)) return { kind: 'file', paths: [dflt] };
-  return {
-    kind: 'none',
-    why:
-      `no kubeconfig: not in a cluster (KUBERNETES_SERVICE_HOST unset or no ${IN_CLUSTER_TOKEN}), ` +
-      `KUBECONFIG unset and no ${dflt}; pass --kubeconfig PATH`,
-  };
-}
+export { kubeconfigSource, type KubeconfigSource } from './kubeconfig.ts';
 
 export function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();

@@ -3,6 +3,7 @@
 // field and the value) for ones that are ours but malformed. No client, no I/O.
 import type { Family } from '../net/family.ts';
 import type { AllocationRequest, IpFamilyPolicy, PortProtocol, ServicePort } from '../allocator/types.ts';
+import { excerpt, quote } from '../config/excerpt.ts';
 import { canonicalIp, parseIp } from '../net/ip.ts';
 
 /** The parts of a core/v1 Service this module reads. Everything optional: input is untrusted JSON. */
@@ -58,7 +59,7 @@ export function serviceToRequest(svc: ServiceLike, opts: ServiceRequestOptions =
   try {
     return translate(svc, opts);
   } catch (err) {
-    if (err instanceof ServiceError) return { kind: 'error', message: err.message };
+    if (err instanceof ServiceError) return { kind: 'error', message: excerpt(err.message, 600) };
     throw err;
   }
 }
@@ -135,6 +136,49 @@ function translate(svc: ServiceLike, opts: ServiceRequestOptions): ServiceReques
   return { kind: 'request', request };
 }
 
+/**
+ * A best-effort request for a Service whose spec is invalid, to keep the addresses in its status across a
+ * restart: the families of those addresses, the ports, labels and sharing key that do parse; no
+ * requested IP, no pool hint. Never fails.
+ */
+export function looseRequest(svc: ServiceLike, namespaceLabels: Record<string, string> = {}): AllocationRequest {
+  const meta = svc.metadata ?? {};
+  const spec = svc.spec ?? {};
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
+  const plain = (v: unknown): Record<string, string> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string') ? (v as Record<string, string>) : {};
+  const annotations = plain(meta.annotations);
+  const ports: ServicePort[] = (Array.isArray(spec.ports) ? spec.ports : []).flatMap((p) => {
+    const protocol = (p?.protocol ?? 'TCP') as PortProtocol;
+    return typeof p?.port === 'number' && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535 && PROTOCOLS.includes(protocol)
+      ? [{ port: p.port, protocol }]
+      : [];
+  });
+  let families: Family[] = [];
+  try {
+    families = familiesOf(spec, () => {
+      throw new ServiceError('');
+    });
+  } catch {
+    families = ['ipv4', 'ipv6'];
+  }
+  const request: AllocationRequest = {
+    key: `${namespace}/${meta.name ?? ''}`,
+    namespace,
+    labels: plain(meta.labels),
+    namespaceLabels,
+    ipFamilyPolicy: families.length > 1 ? 'PreferDualStack' : POLICIES.includes(spec.ipFamilyPolicy as IpFamilyPolicy) ? (spec.ipFamilyPolicy as IpFamilyPolicy) : 'PreferDualStack',
+    ipFamilies: families,
+    ports,
+    requestedIps: [],
+    externalTrafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
+    backendKey: selectorString(plain(spec.selector)),
+  };
+  const sharing = ANNOTATION_PREFIXES.map((p) => annotations[p + ANNOTATION_ALLOW_SHARED_IP]?.trim()).find((v) => v);
+  if (sharing) request.sharingKey = sharing;
+  return request;
+}
+
 function stringMap(v: unknown, field: string, fail: (m: string) => never): Record<string, string> {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) fail(`${field} is not a map`);
@@ -173,7 +217,7 @@ function annotation(annotations: Record<string, string>, name: string, fail: (m:
   }
   const [first, second] = found;
   if (first && second && first[1].trim() !== second[1].trim()) {
-    fail(`annotations ${first[0]}="${first[1]}" and ${second[0]}="${second[1]}" disagree; keep one`);
+    fail(`annotations ${first[0]}=${quote(first[1])} and ${second[0]}=${quote(second[1])} disagree; keep one`);
   }
   const v = first?.[1].trim();
   return v === '' ? undefined : v;
@@ -185,18 +229,18 @@ function requestedAddresses(specIp: string | undefined, annotated: string | unde
       ? []
       : annotated.split(',').map((t) => {
           const ip = canonicalIp(t);
-          return ip ?? fail(`"${t.trim()}" in the loadBalancerIPs annotation is not an IP address`);
+          return ip ?? fail(`${quote(t.trim())} in the loadBalancerIPs annotation is not an IP address`);
         });
   let fromSpec: string[] = [];
   if (specIp !== undefined && specIp !== null && specIp !== '') {
     if (typeof specIp !== 'string') fail('spec.loadBalancerIP is not a string');
     const ip = canonicalIp(specIp);
-    fromSpec = [ip ?? fail(`spec.loadBalancerIP "${specIp}" is not an IP address`)];
+    fromSpec = [ip ?? fail(`spec.loadBalancerIP ${quote(String(specIp))} is not an IP address`)];
   }
   if (fromSpec.length > 0 && fromAnnotation.length > 0) {
     const same = fromSpec.length === fromAnnotation.length && fromSpec.every((ip) => fromAnnotation.includes(ip));
     if (!same) {
-      fail(`spec.loadBalancerIP "${specIp}" and the loadBalancerIPs annotation "${annotated}" disagree; use only the annotation`);
+      fail(`spec.loadBalancerIP ${quote(String(specIp))} and the loadBalancerIPs annotation ${quote(annotated ?? '')} disagree; use only the annotation`);
     }
     return fromAnnotation;
   }

@@ -1,13 +1,13 @@
-// The informers the speaker needs, over the real API: Services (all namespaces), EndpointSlices
+// The informers the speaker needs, over the REST client: Services (all namespaces), EndpointSlices
 // (discovery.k8s.io/v1, all namespaces), Nodes, the configuration (the controller's ConfigMap and
 // metallb.io informers, reused as they are), the Secrets of the speaker's namespace (memberlist key, BGP
 // passwords) and the speaker Pods of the DaemonSet (label selector: join addresses, pod membership).
-import { DiscoveryV1Api, type V1EndpointSlice, type V1Node, type V1Pod, type V1Secret, type V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Node, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import { Informer, type KubeObject } from './informer.ts';
 import type { ConfigMapLike, CrdObject } from './metallb-kinds.ts';
+import { controllerInformers, listAll, type InformerRuntime } from './resources.ts';
+import type { KubeRest } from './rest.ts';
 import { WATCH_BACKOFF } from './watch-backoff.ts';
-import { Informer, type KubeObject, type ListResult } from './informer.ts';
-import type { KubeClients } from './kube-client.ts';
-import { controllerInformers, type InformerRuntime } from './resources.ts';
 
 export interface SpeakerInformers {
   services: Informer<V1Service>;
@@ -20,43 +20,29 @@ export interface SpeakerInformers {
 }
 
 export function speakerInformers(
-  c: KubeClients,
+  rest: KubeRest,
   opts: { configNamespace: string; configName: string; namespace: string; speakerSelector: string },
   rt: InformerRuntime,
 ): SpeakerInformers {
-  const common = { watch: c.watch, backoff: WATCH_BACKOFF, ...rt };
-  const { services, configMaps, crds } = controllerInformers(c, opts, rt);
-  const discovery = c.kubeConfig.makeApiClient(DiscoveryV1Api);
+  const common = { watch: rest.watch, backoff: WATCH_BACKOFF, ...rt };
+  const { services, configMaps, crds } = controllerInformers(rest, opts, rt);
   const ns = opts.namespace;
   const labelSelector = opts.speakerSelector;
+  const informer = <T extends KubeObject>(name: string, path: string, query: Record<string, string> = {}): Informer<T> =>
+    new Informer<T>({
+      ...common,
+      name,
+      path,
+      ...(query.labelSelector !== undefined ? { labelSelector: query.labelSelector } : {}),
+      list: () => listAll<T>(rest, path, query),
+    });
   return {
     services,
     configMaps,
     crds,
-    slices: new Informer<V1EndpointSlice>({
-      ...common,
-      name: 'endpointslices',
-      path: '/apis/discovery.k8s.io/v1/endpointslices',
-      list: () => discovery.listEndpointSliceForAllNamespaces() as Promise<ListResult<V1EndpointSlice>>,
-    }),
-    nodes: new Informer<V1Node>({
-      ...common,
-      name: 'nodes',
-      path: '/api/v1/nodes',
-      list: () => c.core.listNode() as Promise<ListResult<V1Node>>,
-    }),
-    secrets: new Informer<V1Secret>({
-      ...common,
-      name: 'secrets',
-      path: `/api/v1/namespaces/${ns}/secrets`,
-      list: () => c.core.listNamespacedSecret({ namespace: ns }) as Promise<ListResult<V1Secret>>,
-    }),
-    pods: new Informer<V1Pod>({
-      ...common,
-      name: 'speaker-pods',
-      path: `/api/v1/namespaces/${ns}/pods`,
-      labelSelector,
-      list: () => c.core.listNamespacedPod({ namespace: ns, labelSelector }) as Promise<ListResult<V1Pod>>,
-    }),
+    slices: informer<V1EndpointSlice>('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices'),
+    nodes: informer<V1Node>('nodes', '/api/v1/nodes'),
+    secrets: informer<V1Secret>('secrets', `/api/v1/namespaces/${ns}/secrets`),
+    pods: informer<V1Pod>('speaker-pods', `/api/v1/namespaces/${ns}/pods`, { labelSelector }),
   };
 }

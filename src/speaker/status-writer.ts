@@ -4,7 +4,7 @@
 // objects (label metallb.io/node=<node>) once, then keeps that view from its own writes; after a failed
 // write it lists again before the next plan. Never throws: a failure is logged, counted and reported
 // (false) so the speaker retries.
-import type { CustomObjectsApi, V1OwnerReference } from '@kubernetes/client-node';
+import type { V1OwnerReference } from '@kubernetes/client-node';
 import {
   planStatuses,
   STATUS_LABEL_NODE,
@@ -14,11 +14,30 @@ import {
   type WantedStatus,
 } from './status-plan.ts';
 import { errorText } from '../k8s/informer.ts';
+import type { KubeRest } from '../k8s/rest.ts';
 
 const GROUP = 'metallb.io';
 const VERSION = 'v1beta1';
 const PLURAL: Record<StatusKind, string> = { ServiceL2Status: 'servicel2statuses', ServiceBGPStatus: 'servicebgpstatuses' };
 const PREFIX: Record<StatusKind, string> = { ServiceL2Status: 'l2-', ServiceBGPStatus: 'bgp-' };
+
+/** The calls the writer makes on metallb.io status objects of one namespace. */
+export interface StatusApi {
+  list(plural: string, labelSelector: string): Promise<{ items?: Record<string, unknown>[] }>;
+  create(plural: string, body: object): Promise<Record<string, unknown>>;
+  replaceStatus(plural: string, name: string, body: object): Promise<Record<string, unknown>>;
+  delete(plural: string, name: string): Promise<unknown>;
+}
+
+export function restStatusApi(rest: KubeRest, namespace: string): StatusApi {
+  const base = (plural: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+  return {
+    list: (plural, labelSelector) => rest.request('GET', base(plural), { query: { labelSelector } }),
+    create: (plural, body) => rest.request('POST', base(plural), { body }),
+    replaceStatus: (plural, name, body) => rest.request('PUT', `${base(plural)}/${encodeURIComponent(name)}/status`, { body }),
+    delete: (plural, name) => rest.request('DELETE', `${base(plural)}/${encodeURIComponent(name)}`),
+  };
+}
 
 interface StoredObject extends ExistingStatus {
   object: Record<string, unknown>;
@@ -30,7 +49,7 @@ export interface StatusWriterLog {
 }
 
 export interface StatusWriterOptions {
-  custom: CustomObjectsApi;
+  api: StatusApi;
   namespace: string;
   node: string;
   /** The speaker Pod, as owner of the objects; undefined when not running in a Pod (lab processes). */
@@ -50,13 +69,7 @@ export class ApiStatusWriter {
   async #list(): Promise<Map<string, StoredObject>> {
     const map = new Map<string, StoredObject>();
     for (const kind of Object.keys(PLURAL) as StatusKind[]) {
-      const list = (await this.#o.custom.listNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace: this.#o.namespace,
-        plural: PLURAL[kind],
-        labelSelector: `${STATUS_LABEL_NODE}=${this.#o.node}`,
-      })) as { items?: Record<string, unknown>[] };
+      const list = await this.#o.api.list(PLURAL[kind], `${STATUS_LABEL_NODE}=${this.#o.node}`);
       for (const item of list.items ?? []) this.#store(kind, item, map);
     }
     return map;
@@ -90,10 +103,9 @@ export class ApiStatusWriter {
     const have = this.#have;
     const plan = planStatuses(wanted, [...have.values()]);
     let failed = false;
-    const base = { group: GROUP, version: VERSION, namespace: o.namespace };
     for (const d of plan.delete) {
       try {
-        await o.custom.deleteNamespacedCustomObject({ ...base, plural: PLURAL[d.kind], name: d.name });
+        await o.api.delete(PLURAL[d.kind], d.name);
         count('delete', 'success');
       } catch (err) {
         if ((err as { code?: number }).code !== 404) {
@@ -108,16 +120,13 @@ export class ApiStatusWriter {
     const writeStatus = async (kind: StatusKind, obj: Record<string, unknown>, status: WantedStatus['status']): Promise<void> => {
       const name = (obj.metadata as { name: string }).name;
       const body = { ...obj, status };
-      const updated = (await o.custom.replaceNamespacedCustomObjectStatus({ ...base, plural: PLURAL[kind], name, body })) as Record<string, unknown>;
+      const updated = await o.api.replaceStatus(PLURAL[kind], name, body);
       this.#store(kind, updated, have);
     };
     for (const c of plan.create) {
       const owner = o.owner();
       try {
-        const created = (await o.custom.createNamespacedCustomObject({
-          ...base,
-          plural: PLURAL[c.kind],
-          body: {
+        const created = await o.api.create(PLURAL[c.kind], {
             apiVersion: `${GROUP}/${VERSION}`,
             kind: c.kind,
             metadata: {
@@ -127,8 +136,7 @@ export class ApiStatusWriter {
               ...(owner ? { ownerReferences: [owner] } : {}),
             },
             spec: {},
-          },
-        })) as Record<string, unknown>;
+        });
         this.#store(c.kind, created, have);
         await writeStatus(c.kind, created, c.status);
         count('create', 'success');

@@ -11,6 +11,11 @@ export type { Prefix } from '../prefix.ts';
 export interface CodecContext {
   /** RFC 6793: both sides sent the 4-octet AS capability (AS_PATH/AGGREGATOR carry 4-octet ASNs). */
   fourOctetAs: boolean;
+  /**
+   * The peer is an external (eBGP) neighbor outside any confederation of ours (we run none): AS_PATH
+   * confederation segments from it are malformed (RFC 5065 §5.3; handling: RFC 7606 §7.2). Decode only.
+   */
+  externalPeer?: boolean;
 }
 
 /** The codec model's types (src/wire/codec.ts): BGP's self-delimiting wire types are Codecs with the context. */

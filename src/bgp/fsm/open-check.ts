@@ -34,6 +34,7 @@ export function checkOpen(open: PeerOpen, cfg: FsmConfig): OpenCheck {
       peerBgpId: open.bgpId,
       peerAsn,
       routeRefresh: open.routeRefresh,
+      ...(open.enhancedRouteRefresh ? { enhancedRouteRefresh: true } : {}),
       ...(open.gracefulRestart ? { gracefulRestart: open.gracefulRestart } : {}),
     },
   };

@@ -224,6 +224,9 @@ function common(tx: Tx, event: FsmEvent): StepResult | undefined {
     case 'HoldTimer_Expires':
       tx.state.timers.Hold = false;
       return tx.notify({ code: ErrorCode.HoldTimerExpired, subcode: 0 }).toIdle('hold timer expired', 'inc');
+    case 'SendHoldTimer_Expires':
+      // RFC 9687 §4: NOTIFICATION Send Hold Timer Expired (if it can still be sent), then close.
+      return tx.notify({ code: ErrorCode.SendHoldTimerExpired, subcode: 0 }).toIdle('send hold timer expired', 'inc');
     case 'TcpConnectionFails':
       return tx.toIdle('TCP connection closed', 'inc');
     case 'NotifMsg':

@@ -26,6 +26,8 @@ export interface PeerOpen {
   /** RFC 4760 multiprotocol capabilities; undefined means none were advertised (IPv4 unicast implied). */
   multiprotocol?: AfiSafi[];
   routeRefresh: boolean;
+  /** RFC 7313 Enhanced Route Refresh capability (70) advertised. */
+  enhancedRouteRefresh?: boolean;
   /** RFC 4724 graceful restart capability, when advertised. */
   gracefulRestart?: { restarting: boolean; restartTime: number };
 }
@@ -39,6 +41,8 @@ export interface Negotiated {
   peerBgpId: number;
   peerAsn: number;
   routeRefresh: boolean;
+  /** RFC 7313: both sides advertised Enhanced Route Refresh (we always do). */
+  enhancedRouteRefresh?: boolean;
   gracefulRestart?: { restarting: boolean; restartTime: number };
 }
 
@@ -97,6 +101,8 @@ export type FsmEvent =
   | { type: 'ConnectRetryTimer_Expires' }
   | { type: 'HoldTimer_Expires' }
   | { type: 'KeepaliveTimer_Expires' }
+  /** RFC 9687: the peer has not read what we send for the send hold time (the session runs that timer). */
+  | { type: 'SendHoldTimer_Expires' }
   | { type: 'TcpConnection_Valid' }
   | { type: 'Tcp_CR_Invalid' }
   | { type: 'Tcp_CR_Acked' }

@@ -42,3 +42,39 @@ export function encodeRoutes(
 ): Uint8Array[] {
   return packUpdates(toCodecRoutes(announce, kind, parse), withdraw, ctx);
 }
+
+/** UPDATE messages as one buffer, and how many. */
+export interface EncodedBatch {
+  bytes: Uint8Array;
+  updates: number;
+}
+
+/** encodeRoutes() as one buffer (one socket write), or the error when a route cannot be encoded. */
+export function encodeBatch(
+  announce: readonly Route[],
+  withdraw: readonly Prefix[],
+  kind: PeerKind,
+  ctx: CodecContext,
+  parse: (text: string) => Ip | undefined,
+): EncodedBatch | Error {
+  try {
+    const packets = encodeRoutes(announce, withdraw, kind, ctx, parse);
+    return { bytes: concatBytes(packets), updates: packets.length };
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** The parts one after the other (a single part is returned as it is). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -12,7 +12,7 @@ import type { Ip } from '../../net/ip.ts';
 import type { CodecContext } from '../codec/model.ts';
 import type { Route } from '../routes.ts';
 import { toRib } from './adj-rib-out.ts';
-import { encodeRoutes } from './encode-routes.ts';
+import { encodeBatch } from './encode-routes.ts';
 import type { NextHopDefaults } from './resolve-routes.ts';
 import { resolveRoutes } from './resolve-routes.ts';
 import type { PeerKind } from './wire.ts';
@@ -88,21 +88,8 @@ export function prepareInitialTable(inputs: TableInputs, kind: PeerKind, parse: 
   const { routes, skipped } = resolveRoutes(inputs.desired, new Set(inputs.families), inputs.defaults, parse);
   const rib = toRib(routes);
   const ctx: CodecContext = { fourOctetAs: inputs.fourOctetAs };
-  let packets: Uint8Array[] = [];
-  let error: Error | undefined;
-  try {
-    // toRib keeps the last route of a prefix given twice: announce what the RIB holds.
-    packets = encodeRoutes(rib.size === routes.length ? routes : [...rib.values()], [], kind, ctx, parse);
-  } catch (err) {
-    error = err instanceof Error ? err : new Error(String(err));
-  }
-  let size = 0;
-  for (const p of packets) size += p.length;
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const p of packets) {
-    bytes.set(p, at);
-    at += p.length;
-  }
-  return { inputs, rib, skipped, bytes, updates: packets.length, ...(error ? { error } : {}) };
+  // toRib keeps the last route of a prefix given twice: announce what the RIB holds.
+  const batch = encodeBatch(rib.size === routes.length ? routes : [...rib.values()], [], kind, ctx, parse);
+  if (batch instanceof Error) return { inputs, rib, skipped, bytes: new Uint8Array(0), updates: 0, error: batch };
+  return { inputs, rib, skipped, bytes: batch.bytes, updates: batch.updates };
 }

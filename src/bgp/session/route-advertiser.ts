@@ -1,7 +1,10 @@
 // A session's Adj-RIB-Out side: the desired routes given by set(), what is advertised to the peer, and
 // the initial table prepared ahead of Established (initial-table.ts). At Established the whole table
 // goes out with End-of-RIB per family (RFC 4724); afterwards each set() is diffed against Adj-RIB-Out
-// (adj-rib-out.ts) and only the changes are packed and sent; a ROUTE-REFRESH resends Adj-RIB-Out.
+// (adj-rib-out.ts) and only the changes are packed and sent; a ROUTE-REFRESH resends Adj-RIB-Out of one
+// family, from UPDATEs encoded once per Adj-RIB-Out (a refresh storm never re-encodes the table).
+// Output is bounded (output-queue.ts): while the peer is slow to read, a diff waits (and is merged with
+// later set() calls) until the queue has room again; refresh resends wait the same way (the session).
 // The session owns the connection and the FSM: it says when to prepare, sync, resend and reset.
 import type { Logger } from 'pino';
 import type { Family } from '../../net/family.ts';
@@ -20,7 +23,9 @@ import type { SessionCounters, SessionOptions } from './session-types.ts';
 import { localAddressOf } from './transport.ts';
 import type { PeerKind } from './wire.ts';
 import { familyOfAfi } from './wire.ts';
-import { writeInitialTable, writeRoutes } from './write-routes.ts';
+import type { EncodedBatch } from './encode-routes.ts';
+import { encodeBatch } from './encode-routes.ts';
+import { writeInitialTable, writeRefresh } from './write-routes.ts';
 
 export interface AdvertiserOptions {
   peer: string;
@@ -52,6 +57,10 @@ export class RouteAdvertiser {
   private desiredFamilies: { of: Route[]; families: Set<Family> } | undefined;
   /** Next-hop texts repeat across thousands of routes: parse each once. */
   private readonly parse = cachedIpParser();
+  /** UPDATEs of Adj-RIB-Out per family, for refresh resends; valid for `of` (replaced on every change). */
+  private encoded: { of: Map<string, Route>; fourOctetAs: boolean; byFamily: Map<Family, EncodedBatch> } | undefined;
+  /** A diff is waiting for room in the output queue. */
+  private syncDeferred = false;
 
   constructor(o: AdvertiserOptions) {
     this.o = o;
@@ -78,6 +87,13 @@ export class RouteAdvertiser {
   reset(): void {
     this.advertised = new Map();
     this.syncedDesired = undefined;
+    this.encoded = undefined;
+    this.syncDeferred = false;
+  }
+
+  /** Whether a sync waits for room in the output queue (see resume()). */
+  get deferred(): boolean {
+    return this.syncDeferred;
   }
 
   /**
@@ -102,8 +118,14 @@ export class RouteAdvertiser {
    * End-of-RIB when `initial` (Adj-RIB-Out is empty), else the diff against Adj-RIB-Out.
    */
   sync(conn: Conn, n: Negotiated, initial: boolean): void {
-    const socket = conn.socket;
-    if (!socket) return;
+    const out = conn.out;
+    if (!conn.socket || !out) return;
+    if (!initial && !out.hasRoom) {
+      // The peer is slow to read: diff later against what was sent, merging every set() until then.
+      this.syncDeferred = true;
+      return;
+    }
+    this.syncDeferred = false;
     const counters = this.o.counters;
     let announced: number;
     let withdrawn = 0;
@@ -113,7 +135,7 @@ export class RouteAdvertiser {
       const table = this.initialTableFor(conn, n);
       this.noteSkipped(table.skipped);
       if (table.error) this.reportEncodeError(table.error);
-      writeInitialTable(socket, table, negotiatedFamilies(n), conn.ctx);
+      writeInitialTable(out, table, negotiatedFamilies(n), conn.ctx);
       counters.updatesSent += table.updates;
       desired = table.rib;
       announced = table.rib.size;
@@ -133,10 +155,30 @@ export class RouteAdvertiser {
     }
   }
 
-  /** ROUTE-REFRESH (RFC 2918): send Adj-RIB-Out again on Established `conn`. */
-  resendAll(conn: Conn): void {
-    if (!conn.socket) return;
-    this.sendRoutes(conn, [...this.advertised.values()], []);
+  /**
+   * ROUTE-REFRESH (RFC 2918 §4): sends Adj-RIB-Out of `family` again on Established `conn`, between BoRR
+   * and EoRR when `enhanced` (RFC 7313 §4). The UPDATEs are encoded once per Adj-RIB-Out and reused.
+   */
+  resendFamily(conn: Conn, family: Family, enhanced: boolean): void {
+    const out = conn.out;
+    if (!conn.socket || !out) return;
+    const batch = this.encodedFamily(family, conn);
+    if (batch instanceof Error) return this.reportEncodeError(batch);
+    writeRefresh(out, family, batch, enhanced, conn.ctx);
+    this.o.counters.updatesSent += batch.updates;
+  }
+
+  private encodedFamily(family: Family, conn: Conn): EncodedBatch | Error {
+    const four = conn.ctx.fourOctetAs;
+    if (this.encoded?.of !== this.advertised || this.encoded.fourOctetAs !== four) {
+      this.encoded = { of: this.advertised, fourOctetAs: four, byFamily: new Map() };
+    }
+    const cached = this.encoded.byFamily.get(family);
+    if (cached) return cached;
+    const routes = [...this.advertised.values()].filter((r) => r.prefix.family === family);
+    const batch = encodeBatch(routes, [], this.o.kind, conn.ctx, this.parse);
+    if (!(batch instanceof Error)) this.encoded.byFamily.set(family, batch);
+    return batch;
   }
 
   /** Next hops for routes without one: configured, else the local address `local` of the family. */
@@ -185,10 +227,11 @@ export class RouteAdvertiser {
 
   private sendRoutes(conn: Conn, announce: Route[], withdraw: Route['prefix'][]): void {
     if (announce.length === 0 && withdraw.length === 0) return;
-    const socket = conn.socket;
-    if (!socket) return;
-    const written = writeRoutes(socket, announce, withdraw, this.o.kind, conn.ctx, this.parse);
-    if (written instanceof Error) this.reportEncodeError(written);
-    else this.o.counters.updatesSent += written;
+    const out = conn.out;
+    if (!conn.socket || !out) return;
+    const batch = encodeBatch(announce, withdraw, this.o.kind, conn.ctx, this.parse);
+    if (batch instanceof Error) return this.reportEncodeError(batch);
+    out.push(batch.bytes);
+    this.o.counters.updatesSent += batch.updates;
   }
 }

@@ -37,6 +37,29 @@ export interface SessionOptions {
   random?: () => number;
   logger?: Logger;
   connector?: Connector;
+  /**
+   * RFC 9687 SendHoldTime (seconds): a peer that reads nothing of what we send for this long is closed
+   * with NOTIFICATION 8 (Send Hold Timer Expired). Default: the RFC's 8 minutes, or twice the negotiated
+   * hold time when that is longer.
+   */
+  sendHoldTime?: number;
+  /** Bulk output allowed to wait for a slow peer before producers stop (octets; default 256 KiB). */
+  outputHighWater?: number;
+  /** Runs `fn` on a later turn of the event loop (default setImmediate): how a busy session yields. */
+  defer?: (fn: () => void) => void;
+  /** Prometheus counters (src/bgp/speaker/metrics.ts BgpMetrics implements this). */
+  metrics?: SessionMetrics;
+  /** Rate limit of error log lines per reason (default error-log.ts DEFAULT_LOG_LIMIT). */
+  logLimit?: { burst: number; intervalMs: number };
+}
+
+/** The session's counting hooks, labelled by peer name. */
+export interface SessionMetrics {
+  receivedError(peer: string, reason: string): void;
+  /** result: resent | coalesced | ignored-<why> | borr | eorr */
+  routeRefresh(peer: string, result: string): void;
+  sendHoldExpired(peer: string): void;
+  suppressed(peer: string, reason: string): void;
 }
 
 export interface SessionCounters {
@@ -50,6 +73,16 @@ export interface SessionCounters {
   attributesDiscarded: number;
   establishedTransitions: number;
   routeRefreshesReceived: number;
+  /** ROUTE-REFRESH requests merged into a resend already pending for the family. */
+  routeRefreshesCoalesced: number;
+  /** ROUTE-REFRESH messages ignored (family not negotiated, reserved subtype). */
+  routeRefreshesIgnored: number;
+  /** Adj-RIB-Out resends of one family done for ROUTE-REFRESH requests. */
+  routeRefreshResends: number;
+  /** Sessions closed by the RFC 9687 send hold timer. */
+  sendHoldTimerExpired: number;
+  /** Errors in what the peer sent (malformed messages, RFC 7606 handling, ignored refreshes). */
+  receivedErrors: number;
   /** Routes in set() that could not be sent (family not negotiated, no next hop of the family). */
   routesSkipped: number;
 }
@@ -66,6 +99,11 @@ export function newCounters(): SessionCounters {
     attributesDiscarded: 0,
     establishedTransitions: 0,
     routeRefreshesReceived: 0,
+    routeRefreshesCoalesced: 0,
+    routeRefreshesIgnored: 0,
+    routeRefreshResends: 0,
+    sendHoldTimerExpired: 0,
+    receivedErrors: 0,
     routesSkipped: 0,
   };
 }

@@ -11,7 +11,13 @@
 //  - Graceful restart (RFC 4724) as restarting speaker: GR capability with restart time; R bit on the
 //    first OPEN after a restart; stop({restart:true}) closes without NOTIFICATION.
 //  - Received messages: decode failures and NOTIFICATIONs map to FSM events (message-errors.ts);
-//    UPDATEs are decoded with RFC 7606 handling and only counted (received-update.ts).
+//    UPDATEs are decoded with RFC 7606 handling and only counted (received-update.ts). Errors in what the
+//    peer sent are logged rate-limited per reason and always counted (error-log.ts, metrics).
+//  - One peer never starves the others: frames are handled in bounded batches, yielding to the event
+//    loop between them (the socket is paused meanwhile, so TCP pushes back on a flooding peer); a
+//    ROUTE-REFRESH only marks its family for a resend (at most one pending per family, route-refresh.ts),
+//    done from cached UPDATEs when the output queue has room (output-queue.ts: bounded, honours
+//    write()'s answer); a peer that reads nothing for the send hold time is closed (RFC 9687).
 //  - Public types in session-types.ts, option checks in session-config.ts (re-exported here).
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
@@ -29,9 +35,14 @@ import type { Connector } from './transport.ts';
 import { defaultConnector, localAddressOf } from './transport.ts';
 import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
 import type { Conn } from './connection.ts';
-import { attachSocket, cancelTimers, closeSocket, newConn, refuseSocket, sendMessage, startTimer, stopTimer, waitClosed } from './connection.ts';
+import {
+  attachSocket, cancelTimers, closeSocket, newConn, refuseSocket, sendMessage, startTimer, stopSendHold, stopTimer, waitClosed,
+} from './connection.ts';
 import { decodeFailure, notificationReceived } from './message-errors.ts';
-import { recordUpdate } from './received-update.ts';
+import { ErrorLog } from './error-log.ts';
+import { armSendHold, readBatch, sendHoldSeconds } from './flow-control.ts';
+import { AdjRibIn, recordUpdate } from './received-update.ts';
+import { refreshAction } from './route-refresh.ts';
 import { RouteAdvertiser } from './route-advertiser.ts';
 import { connectOptions, sessionConfig } from './session-config.ts';
 import type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
@@ -39,6 +50,9 @@ import { newCounters } from './session-types.ts';
 
 export { routerIdToNumber } from './session-config.ts';
 export type { NotificationEvent, SessionCounters, SessionOptions, StateChange } from './session-types.ts';
+
+/** Bulk output waiting for a slow peer before producers stop: a few full tables of host routes. */
+const DEFAULT_OUTPUT_HIGH_WATER = 256 * 1024;
 
 export class BgpSession extends EventEmitter {
   readonly peer: string;
@@ -54,7 +68,9 @@ export class BgpSession extends EventEmitter {
   private swapPrevious: FsmStateName | undefined;
   private readonly rib: RouteAdvertiser;
   private prepareQueued = false;
-  private adjRibIn = new Set<string>();
+  private readonly adjRibIn = new AdjRibIn();
+  private readonly errors: ErrorLog;
+  private readonly defer: (fn: () => void) => void;
   private negotiated: Negotiated | undefined;
   private restarting: boolean;
   readonly counters: SessionCounters = newCounters();
@@ -68,6 +84,15 @@ export class BgpSession extends EventEmitter {
     this.clock = opts.clock ?? systemClock;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ peer: this.peer, peerAddress });
     this.connector = opts.connector ?? defaultConnector;
+    this.defer = opts.defer ?? setImmediate;
+    const metrics = opts.metrics;
+    this.errors = new ErrorLog(this.log, this.clock, {
+      count: (reason) => {
+        this.counters.receivedErrors++;
+        metrics?.receivedError(this.peer, reason);
+      },
+      suppressed: (reason) => metrics?.suppressed(this.peer, reason),
+    }, opts.logLimit);
     this.restarting = opts.gracefulRestart?.restarting ?? false;
     this.cfg = cfg;
     this.rib = new RouteAdvertiser({
@@ -103,6 +128,11 @@ export class BgpSession extends EventEmitter {
     return this.main.socket ? this.main.direction : undefined;
   }
 
+  /** Octets of output not yet taken by the kernel on the current connection (bounded, see output-queue.ts). */
+  get outputPending(): number {
+    return this.main.out?.pending ?? 0;
+  }
+
   get negotiatedParameters(): Negotiated | undefined {
     return this.negotiated;
   }
@@ -135,6 +165,7 @@ export class BgpSession extends EventEmitter {
       : { type: 'ManualStop', ...(opts.ceaseSubcode !== undefined ? { ceaseSubcode: opts.ceaseSubcode } : {}) };
     if (this.secondary) this.dispatch(this.secondary, event);
     this.dispatch(this.main, event);
+    this.errors.flush();
     return Promise.all(sockets.map((s) => waitClosed(s, 2000))).then(() => undefined);
   }
 
@@ -208,7 +239,8 @@ export class BgpSession extends EventEmitter {
       this.exec(conn, a);
     }
     if (event.type === 'BGPOpen' && r.state.name === 'OpenConfirm' && r.state.negotiated) {
-      conn.ctx = { fourOctetAs: r.state.negotiated.fourOctetAs };
+      // We run no confederation: every eBGP peer is external to us (RFC 5065 §5.3 checks in the codec).
+      conn.ctx = { fourOctetAs: r.state.negotiated.fourOctetAs, externalPeer: this.cfg.localAsn !== this.cfg.peerAsn };
       this.checkCollision(conn, r.state.negotiated.peerBgpId);
     }
     // A main connection dumped in favour of the other one is not a session going down: promoteSecondary
@@ -313,9 +345,7 @@ export class BgpSession extends EventEmitter {
       case 'processUpdate':
         return this.processUpdate(conn);
       case 'processRouteRefresh':
-        this.counters.routeRefreshesReceived++;
-        if (conn === this.main && this.isEstablished) this.rib.resendAll(conn);
-        return;
+        return this.processRouteRefresh(conn);
       case 'establish':
         if (conn !== this.main) {
           // A secondary connection reached Established: the main one lost or died; take over.
@@ -381,21 +411,66 @@ export class BgpSession extends EventEmitter {
   private attach(conn: Conn, socket: net.Socket): void {
     attachSocket(conn, socket, (chunk) => this.onData(conn, chunk), (why) => {
       this.dispatch(conn, { type: 'TcpConnectionFails' }, why);
+    }, {
+      highWater: this.opts.outputHighWater ?? DEFAULT_OUTPUT_HIGH_WATER,
+      onBlocked: () => this.armSendHold(conn),
+      onDrained: () => {
+        stopSendHold(conn);
+        this.flushOutput(conn);
+      },
+    });
+  }
+
+  // ---- backpressure (RFC 9687) -------------------------------------------------------------------
+
+  /** Output is blocked: unless the peer reads again within the send hold time, close the session. */
+  private armSendHold(conn: Conn): void {
+    const seconds = sendHoldSeconds(this.opts.sendHoldTime, conn.fsm.negotiated?.holdTime);
+    armSendHold(conn, this.clock, seconds, () => {
+      const live = conn.fsm.name === 'OpenSent' || conn.fsm.name === 'OpenConfirm' || conn.fsm.name === 'Established';
+      if (!live) return;
+      this.counters.sendHoldTimerExpired++;
+      this.opts.metrics?.sendHoldExpired(this.peer);
+      this.log.warn({ event: 'send-hold-timer-expired', seconds, pending: conn.out?.pending }, 'peer has not read for the send hold time (RFC 9687)');
+      this.dispatch(conn, { type: 'SendHoldTimer_Expires' }, `send hold timer expired: the peer read nothing for ${seconds} s`);
+    });
+  }
+
+  /** Output work waiting for room: a deferred Adj-RIB-Out diff, then pending refresh resends. */
+  private flushOutput(conn: Conn): void {
+    if (conn !== this.main || !this.isEstablished || !conn.out) return;
+    if (this.rib.deferred) this.sync(false);
+    const enhanced = this.negotiated?.enhancedRouteRefresh ?? false;
+    for (const family of [...conn.pendingRefresh]) {
+      if (!conn.out?.hasRoom) return; // the rest when the queue drains
+      conn.pendingRefresh.delete(family);
+      this.counters.routeRefreshResends++;
+      this.rib.resendFamily(conn, family, enhanced);
+    }
+  }
+
+  private scheduleFlush(conn: Conn): void {
+    if (conn.flushScheduled) return;
+    conn.flushScheduled = true;
+    this.defer(() => {
+      conn.flushScheduled = false;
+      if (!conn.discarded) this.flushOutput(conn);
     });
   }
 
   // ---- receiving ---------------------------------------------------------------------------------
 
+  /** Received bytes: handled in bounded batches, one per turn of the event loop (flow-control.ts). */
   private onData(conn: Conn, chunk: Uint8Array): void {
     const socket = conn.socket;
-    const alive = (): boolean => conn.socket === socket && !conn.discarded;
-    const err = conn.reader.push(chunk, (frame) => {
-      this.onFrame(conn, frame);
-      return alive();
+    if (!socket) return;
+    conn.reader.append(chunk);
+    if (conn.readScheduled) return;
+    readBatch(conn, socket, {
+      defer: this.defer,
+      onFrame: (frame) => this.onFrame(conn, frame),
+      onHeaderError: (err) => this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data }, err.message),
     });
-    if (err && alive()) {
-      this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data }, err.message);
-    }
   }
 
   private onFrame(conn: Conn, frame: Uint8Array): void {
@@ -404,7 +479,7 @@ export class BgpSession extends EventEmitter {
       msg = decodeMessage(frame, 0, conn.ctx).value;
     } catch (err) {
       const f = decodeFailure(frame, err);
-      this.log.warn({ event: 'decode-error', type: f.type, code: f.code, subcode: f.subcode, err: f.why }, 'malformed message');
+      this.errors.report(`malformed-${f.code}-${f.subcode}`, { event: 'decode-error', type: f.type, code: f.code, subcode: f.subcode, err: f.why }, 'malformed message');
       return this.dispatch(conn, f.event, f.why);
     }
     switch (msg.type) {
@@ -425,15 +500,60 @@ export class BgpSession extends EventEmitter {
         return this.dispatch(conn, event, why);
       }
       case 'ROUTE-REFRESH':
-        return this.dispatch(conn, { type: 'RouteRefreshMsg' });
+        conn.pendingRefreshMsg = msg;
+        this.dispatch(conn, { type: 'RouteRefreshMsg' });
+        conn.pendingRefreshMsg = undefined;
+        return;
     }
   }
 
   private processUpdate(conn: Conn): void {
     const u = conn.pendingUpdate;
     if (!u || conn !== this.main) return;
-    recordUpdate(u, this.adjRibIn, this.counters, this.log);
+    recordUpdate(u, this.adjRibIn, this.counters, (reason, fields, msg) => this.errors.report(reason, fields, msg));
     this.emit('update', u);
+  }
+
+  /** RFC 2918 §4 / RFC 7313: mark the family for a resend (coalesced), or note the peer's BoRR/EoRR. */
+  private processRouteRefresh(conn: Conn): void {
+    const msg = conn.pendingRefreshMsg;
+    this.counters.routeRefreshesReceived++;
+    const n = this.negotiated;
+    if (!msg || conn !== this.main || !this.isEstablished || !n) return;
+    const a = refreshAction(msg, n);
+    const metrics = this.opts.metrics;
+    switch (a.kind) {
+      case 'ignore':
+        this.counters.routeRefreshesIgnored++;
+        metrics?.routeRefresh(this.peer, `ignored-${a.reason}`);
+        this.errors.report(
+          `route-refresh-${a.reason}`,
+          { event: 'route-refresh-ignored', afi: msg.afi, safi: msg.safi, subtype: msg.subtype },
+          'ROUTE-REFRESH ignored (RFC 2918 §4, RFC 7313 §5)',
+        );
+        return;
+      case 'borr':
+        metrics?.routeRefresh(this.peer, 'borr');
+        this.adjRibIn.beginRefresh(a.family);
+        return;
+      case 'eorr': {
+        metrics?.routeRefresh(this.peer, 'eorr');
+        const purged = this.adjRibIn.endRefresh(a.family);
+        this.counters.prefixesReceived = this.adjRibIn.size;
+        if (purged > 0) this.log.debug({ event: 'enhanced-refresh-purged', family: a.family, purged }, 'stale routes dropped at EoRR');
+        return;
+      }
+      case 'resend':
+        if (conn.pendingRefresh.has(a.family)) {
+          this.counters.routeRefreshesCoalesced++;
+          metrics?.routeRefresh(this.peer, 'coalesced');
+          return;
+        }
+        metrics?.routeRefresh(this.peer, 'resent');
+        conn.pendingRefresh.add(a.family);
+        this.scheduleFlush(conn);
+        return;
+    }
   }
 
   // ---- sending routes (route-advertiser.ts) --------------------------------------------------------
@@ -442,7 +562,7 @@ export class BgpSession extends EventEmitter {
   private queuePrepare(): void {
     if (this.prepareQueued) return;
     this.prepareQueued = true;
-    setImmediate(() => {
+    this.defer(() => {
       this.prepareQueued = false;
       // Not while our TCP connect is in flight: preparing a large table holds the event loop, the
       // ConnectRetry timer falls due meanwhile, and Node runs a due timer before the I/O that completed

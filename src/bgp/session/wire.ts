@@ -22,7 +22,10 @@ export interface OpenParams {
   gracefulRestart?: { restartTime: number; restarting: boolean };
 }
 
-/** What our OPEN carries, for the codec's buildOpen: route refresh and 4-octet AS always, GR when set. */
+/**
+ * What our OPEN carries, for the codec's buildOpen: route refresh, enhanced route refresh (RFC 7313) and
+ * 4-octet AS always, GR when set.
+ */
 export function openSettings(p: OpenParams): OpenSettings {
   const gr = p.gracefulRestart;
   return {
@@ -31,6 +34,7 @@ export function openSettings(p: OpenParams): OpenSettings {
     bgpId: p.bgpId,
     families: p.families,
     routeRefresh: true,
+    enhancedRouteRefresh: true,
     ...(gr
       ? {
           gracefulRestart: {
@@ -60,8 +64,11 @@ export function toPeerOpen(open: Open): PeerOpen {
         mp.push({ afi: c.afi, safi: c.safi });
         break;
       case 'ROUTE_REFRESH':
+        peer.routeRefresh = true;
+        break;
       case 'ENHANCED_ROUTE_REFRESH':
         peer.routeRefresh = true;
+        peer.enhancedRouteRefresh = true;
         break;
       case 'FOUR_OCTET_AS':
         peer.fourOctetAs = c.asn;

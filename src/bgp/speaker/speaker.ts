@@ -10,6 +10,7 @@ import { parseIp } from '../../net/ip.ts';
 import type { Clock } from '../../time/index.ts';
 import { BgpListener } from '../session/listener.ts';
 import type { NotificationEvent, SessionOptions, StateChange } from '../session/session.ts';
+import type { SessionMetrics } from '../session/session-types.ts';
 import { BgpSession } from '../session/session.ts';
 import type { Connector } from '../session/transport.ts';
 import type { BfdFactory } from './bfd-link.ts';
@@ -49,6 +50,10 @@ export interface SpeakerOptions {
   connector?: Connector;
   /** BFD sessions for peers with a bfdProfile (default: src/bgp/bfd over UDP). */
   bfdFactory?: () => Promise<BfdFactory>;
+  /** Counters of every session (src/bgp/speaker/metrics.ts BgpMetrics), labelled by peer name. */
+  metrics?: SessionMetrics;
+  /** RFC 9687 send hold time for every session (seconds; default: the session's, 8 minutes). */
+  sendHoldTime?: number;
 }
 
 /** A BFD session of a peer went up or down ('bfd' event). */
@@ -238,6 +243,8 @@ export class BgpSpeaker extends EventEmitter {
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
       ...(this.opts.random ? { random: this.opts.random } : {}),
       ...(this.opts.connector ? { connector: this.opts.connector } : {}),
+      ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
+      ...(this.opts.sendHoldTime !== undefined ? { sendHoldTime: this.opts.sendHoldTime } : {}),
       logger: this.log,
     };
     let session: BgpSession;

@@ -44,14 +44,17 @@ export class Lab {
   readonly daemons: Daemon[] = [];
   private readonly dirs: string[] = [];
   private destroyed = false;
+  private readonly prefix: string;
 
-  constructor() {
+  /** `prefix`: start of the namespace names (a test suite may use its own, e.g. to tell its leftovers apart). */
+  constructor(prefix = 'flb') {
+    this.prefix = prefix;
     liveLabs.add(this);
   }
 
   /** Creates a namespace with a unique name and loopback up. `role` only shows in diagnostics. */
   async namespace(role: string): Promise<string> {
-    const name = `flb-${process.pid}-${++counter}`;
+    const name = `${this.prefix}-${process.pid}-${++counter}`;
     await runOk(['ip', 'netns', 'add', name]);
     this.namespaces.push(name);
     await runOk(['ip', 'link', 'set', 'lo', 'up'], { ns: name });

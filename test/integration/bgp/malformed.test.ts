@@ -140,7 +140,8 @@ describe('malformed UPDATEs sent live to the FerroLB speaker (RFC 7606)', () => 
     t = await nodeRouterLab();
     speaker = startFerroLb(t.lab, t.node.ns, {
       localAddress: t.node.ipv4, localAs: SPEAKER_AS, routerId: t.node.ipv4, peerAddress: t.router.ipv4, peerAs: PEER_AS,
-      announce: [SPEAKER_ROUTE], listenPort: 179, passive: true, logLevel: 'warn',
+      // debug: every occurrence is logged (at warn, the speaker logs a few per reason per minute).
+      announce: [SPEAKER_ROUTE], listenPort: 179, passive: true, logLevel: 'debug',
     });
     await speaker.waitEvent(/^listening port=179/, 'the speaker listening');
     peer = RawPeer.start(t.lab, t.router.ns);

@@ -9,12 +9,20 @@ import {
 
 export { legacyConfigMap, MANIFESTS } from '../../../src/lab/index.ts';
 
+/**
+ * Leader election timings for tests: short enough that a takeover after a SIGKILL costs seconds, long
+ * enough that a renew (every second) survives a loaded 2-core machine.
+ */
+export const TEST_ELECTION_ARGS = ['--leader-elect-lease-duration=6s', '--leader-elect-renew-deadline=4s', '--leader-elect-retry-period=1s'];
+
 export interface Env {
   cluster: Cluster;
   core: CoreV1Api;
   saKubeconfig: string;
   /** Starts (another) controller child; the previous one must have exited. */
   startController(extraArgs?: string[]): Promise<ControllerChild>;
+  /** Starts one more replica (any number may run; each logs to controller-<name>.log); waits for /healthz. */
+  startReplica(name: string, extraArgs?: string[]): Promise<ControllerChild>;
   controller(): ControllerChild;
   diagnostics(): string;
   stop(): Promise<void>;
@@ -24,6 +32,7 @@ export interface Env {
 export async function setupEnv(opts: { namespace?: string; config?: string } = {}): Promise<Env> {
   const cluster = await startCluster();
   let current: ControllerChild | undefined;
+  const replicas: { name: string; child: ControllerChild }[] = [];
   try {
     for (const text of installManifests()) await cluster.apply(text);
     const saKubeconfig = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller');
@@ -41,7 +50,7 @@ export async function setupEnv(opts: { namespace?: string; config?: string } = {
           kubeconfig: saKubeconfig,
           metricsPort: port,
           logPath: join(cluster.dir, 'controller.log'),
-          extraArgs: ['--log-level', 'debug', ...extraArgs],
+          extraArgs: ['--log-level', 'debug', ...TEST_ELECTION_ARGS, ...extraArgs],
         });
         const child = current;
         await waitFor(async () => (await child.get('/healthz')).status === 200, {
@@ -52,17 +61,37 @@ export async function setupEnv(opts: { namespace?: string; config?: string } = {
         });
         return child;
       },
+      async startReplica(name, extraArgs = []) {
+        const child = startControllerChild({
+          kubeconfig: saKubeconfig,
+          metricsPort: await freeLoopbackPort(),
+          logPath: join(cluster.dir, `controller-${name}.log`),
+          extraArgs: ['--log-level', 'debug', ...TEST_ELECTION_ARGS, ...extraArgs],
+        });
+        replicas.push({ name, child });
+        await waitFor(async () => (await child.get('/healthz')).status === 200, {
+          what: `controller replica ${name} /healthz`,
+          timeoutMs: 60_000,
+          abort: () => child.exited(),
+          diagnostics: () => child.logTail(),
+        });
+        return child;
+      },
       controller() {
         if (!current) throw new Error('no controller started');
         return current;
       },
       diagnostics() {
-        return `--- controller log ---\n${current?.logTail(60) ?? '(none)'}\n${cluster.logTails(20)}`;
+        const others = replicas.map((r) => `--- replica ${r.name} (${r.child.exited() ?? 'running'}) ---\n${r.child.logTail(30)}`).join('\n');
+        return `--- controller log ---\n${current?.logTail(60) ?? '(none)'}\n${others}\n${cluster.logTails(20)}`;
       },
       async stop() {
-        if (current && current.exited() === undefined) {
-          current.kill('SIGKILL');
-          await current.waitExit();
+        for (const c of [current, ...replicas.map((r) => r.child)]) {
+          if (c && c.exited() === undefined) {
+            c.kill('SIGCONT');
+            c.kill('SIGKILL');
+            await c.waitExit();
+          }
         }
         await cluster.stop();
       },

@@ -1,8 +1,11 @@
-// 200 Services churning (create/delete) while the controller is SIGKILLed and restarted 10 times:
-// no surviving Service's IP changes and no IP is ever held twice.
+// 200 Services churning (create/delete) while the controller is SIGKILLed and restarted 10 times, and
+// surviving Services are edited into requests that cannot be met (a bad loadBalancerIPs annotation, an
+// unknown pool, an IP another Service holds) just before each kill: no surviving Service's IP changes,
+// no IP is ever held twice, and the edited ones get the AllocationFailed Event a running controller gives.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convergeChurn, duplicates, type ChurnState } from './churn-check.ts';
-import { lbService, legacyConfigMap, setupEnv, type Env } from './fixture.ts';
+import { eventsFor, lbService, legacyConfigMap, setupEnv, type Env } from './fixture.ts';
 
 const NS = 'churn';
 const INITIAL = 200;
@@ -47,12 +50,26 @@ describe('SIGKILL restarts during churn', () => {
     let snap = await converge(state, `all ${INITIAL} Services allocated`);
     expect(snap.size).toBe(INITIAL);
     const dupSeen: string[] = [];
+    const edited: string[] = [];
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const invalidEdits = [
+      () => ({ metadata: { annotations: { 'metallb.io/loadBalancerIPs': 'not-an-ip' } } }),
+      () => ({ metadata: { annotations: { 'metallb.io/address-pool': 'no-such-pool' } } }),
+      () => ({ spec: { loadBalancerIP: snap.get(alive[0]!)!.split(',')[0] } }), // an IP another Service holds
+    ];
 
     for (let round = 0; round < ROUNDS; round++) {
       const killAt = Math.floor(random() * PER_ROUND);
+      // Two survivors edited into something that cannot be met, kept out of the deletions from now on.
+      for (let e = 0; e < 2; e++) {
+        const name = alive.splice(1 + Math.floor(random() * (alive.length - 1)), 1)[0]!;
+        await env.core.patchNamespacedService({ name, namespace: NS, body: invalidEdits[(round * 2 + e) % invalidEdits.length]!() }, merge);
+        edited.push(name);
+      }
       for (let op = 0; op < PER_ROUND; op++) {
         if (op === killAt) env.controller().kill('SIGKILL');
-        const victim = alive.splice(Math.floor(random() * alive.length), 1)[0]!;
+        // alive[0] is never deleted: its IP is the one an edited Service requests in vain.
+        const victim = alive.splice(1 + Math.floor(random() * (alive.length - 1)), 1)[0]!;
         await env.core.deleteNamespacedService({ name: victim, namespace: NS });
         const name = `r${round}-${op}`;
         await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, name) });
@@ -64,8 +81,15 @@ describe('SIGKILL restarts during churn', () => {
       dupSeen.push(...duplicates(snap));
       expect(snap.size).toBe(INITIAL);
     }
-    console.log(`restart churn: ${ROUNDS} SIGKILLs, ${ROUNDS * PER_ROUND} deletes + creates, ${INITIAL} Services; IP changes of survivors: ${state.ipChanges.length}, duplicate IPs: ${dupSeen.length}`);
+    console.log(`restart churn: ${ROUNDS} SIGKILLs, ${ROUNDS * PER_ROUND} deletes + creates, ${edited.length} Services edited into invalid requests, ${INITIAL} Services; IP changes of survivors: ${state.ipChanges.length}, duplicate IPs: ${dupSeen.length}`);
     expect(state.ipChanges).toEqual([]);
     expect(dupSeen).toEqual([]);
+    // Every edited Service kept its IP (above) and says why its request is not met.
+    const missing: string[] = [];
+    for (const name of edited) {
+      const events = await eventsFor(env.core, NS, name);
+      if (!events.some((ev) => ev.reason === 'AllocationFailed' && /keeping IP/.test(ev.message ?? ''))) missing.push(name);
+    }
+    expect(missing).toEqual([]);
   }, 600_000);
 });

@@ -15,7 +15,17 @@ describe('parseFlags', () => {
     });
   });
 
+  it('reads the leader election flags (client-go style durations)', () => {
+    const r = parseFlags(['--leader-elect=false', '--leader-elect-lease-duration=6s', '--leader-elect-renew-deadline', '4s', '--leader-elect-retry-period=500ms', '--leader-elect-resource-namespace=x']);
+    expect(r).toEqual({
+      ok: true,
+      flags: { ...DEFAULT_FLAGS, leaderElect: false, leaseDurationMs: 6000, renewDeadlineMs: 4000, retryPeriodMs: 500, leaseNamespace: 'x' },
+    });
+  });
+
   it.each([
+    [['--leader-elect', 'maybe'], /--leader-elect: "maybe" is not true or false/],
+    [['--leader-elect-lease-duration', '15 minutes'], /--leader-elect-lease-duration: "15 minutes" is not a duration/],
     [['--metrics-port', '70000'], /--metrics-port: "70000" is not an integer in 0..65535/],
     [['--workers', 'many'], /--workers: "many"/],
     [['--kubeconfig'], /--kubeconfig needs a value/],

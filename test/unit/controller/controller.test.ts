@@ -7,7 +7,7 @@ import { Controller, type ToRequest } from '../../../src/controller/controller.t
 import { ControllerMetrics } from '../../../src/controller/metrics.ts';
 import type { EventSink, EventSpec } from '../../../src/k8s/event-recorder.ts';
 import { Informer, objectKey, type KubeObject, type WatchFn } from '../../../src/k8s/informer.ts';
-import type { ServiceWriter, WriteResult } from '../../../src/k8s/service-writer.ts';
+import type { ServiceWriter, StatusChange, WriteResult } from '../../../src/k8s/service-writer.ts';
 import { serviceToRequest } from '../../../src/k8s/service-request.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
@@ -47,17 +47,23 @@ class RecordingWriter implements ServiceWriter {
   ingress = new Map<string, string[]>();
   annotations = new Map<string, Record<string, string | null>>();
   failNext = 0;
-  async writeIngress(svc: V1Service, ips: string[]): Promise<WriteResult> {
+  refuse = 0;
+  fenced = false;
+  notLeading = false;
+  async write(svc: V1Service, change: StatusChange): Promise<{ result: WriteResult; object?: V1Service }> {
     if (this.failNext > 0) {
       this.failNext--;
-      throw new Error('HTTP 500: etcdserver: request timed out');
+      throw Object.assign(new Error('HTTP 500: etcdserver: request timed out'), { code: 500 });
     }
-    this.ingress.set(objectKey(svc), ips);
-    return 'written';
-  }
-  async patchAnnotations(svc: V1Service, patch: Record<string, string | null>): Promise<WriteResult> {
-    this.annotations.set(objectKey(svc), { ...this.annotations.get(objectKey(svc)), ...patch });
-    return 'written';
+    if (this.fenced) return { result: 'superseded' };
+    if (this.notLeading) return { result: 'fenced' };
+    if (this.refuse > 0) {
+      this.refuse--;
+      throw Object.assign(new Error('HTTP 422'), { code: 422, body: { message: 'metadata.annotations: Too long: may not be more than 262144 bytes' } });
+    }
+    if (change.ingressIps !== undefined) this.ingress.set(objectKey(svc), change.ingressIps);
+    if (change.annotations !== undefined) this.annotations.set(objectKey(svc), { ...this.annotations.get(objectKey(svc)), ...change.annotations });
+    return { result: 'written', object: svc };
   }
 }
 
@@ -81,7 +87,11 @@ function service(name: string, created: string, ingress: string[] = []): V1Servi
   };
 }
 
-async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.2.2'), lbClass?: string) {
+async function metricLine(metrics: ControllerMetrics, name: string): Promise<string | undefined> {
+  return (await metrics.registry.getSingleMetricAsString(name)).trim().split('\n').at(-1);
+}
+
+async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.2.2'), lbClass?: string, onDeposed?: (reason: string) => void) {
   const svcApi = new FakeResource<V1Service>(services);
   const nsApi = new FakeResource<V1Namespace>([{ metadata: { name: 'apps', resourceVersion: '1' } }]);
   const cmApi = new FakeResource<KubeObject & { data?: Record<string, string> }>([config]);
@@ -103,6 +113,7 @@ async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.
     log: quiet,
     clock,
     options: { configNamespace: 'ferrolb-system', configName: 'config', workers: 4, configDebounceMs: 100, ...(lbClass ? { lbClass } : {}) },
+    ...(onDeposed ? { onDeposed } : {}),
   });
   await controller.start();
   await controller.queue.idle();
@@ -163,17 +174,90 @@ describe('Controller', () => {
     await t.controller.stop();
   });
 
-  it('a failed status write is retried and the IPAllocated Event is recorded once, after it succeeds', async () => {
+  it('a failed status write is retried; its Events are recorded at once, and only once', async () => {
     const t = await setup([]);
     t.writer.failNext = 1;
     t.svcApi.emit('ADDED', service('n', '2026-01-01T00:00:00Z'));
     await t.controller.queue.idle();
     expect(t.writer.ingress.has('apps/n')).toBe(false);
-    expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(0);
+    expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(1);
+    expect(await metricLine(t.metrics, 'ferrolb_status_write_failures_total')).toBe('ferrolb_status_write_failures_total{code="500"} 1');
     t.clock.runAll(); // the retry timer
     await t.controller.queue.idle();
     expect(t.writer.ingress.get('apps/n')).toEqual(['192.0.2.1']);
     expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(1);
+    await t.controller.stop();
+  });
+
+  it('a write the API server refuses (422) becomes one Warning Event and a metric, and is retried slowly', async () => {
+    const t = await setup([]);
+    t.writer.refuse = 3;
+    t.svcApi.emit('ADDED', service('n', '2026-01-01T00:00:00Z'));
+    await t.controller.queue.idle();
+    const refused = t.events.events.filter((e) => e.event.reason === 'WriteRefused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.event.message).toMatch(/422.*Too long/);
+    expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(1);
+    expect(await metricLine(t.metrics, 'ferrolb_status_write_failures_total')).toBe('ferrolb_status_write_failures_total{code="422"} 1');
+    // One retry timer, 30 s or more away (the work queue's own fast retries are not used).
+    expect(t.clock.nextAt()).toBe(t.clock.now() + 30_000);
+    t.clock.advance(30_000);
+    await t.controller.queue.idle();
+    expect(t.clock.nextAt()).toBe(t.clock.now() + 60_000);
+    expect(t.events.events.filter((e) => e.event.reason === 'WriteRefused')).toHaveLength(1); // same message: not repeated
+    await t.controller.stop();
+  });
+
+  it('a write refused by the leadership fence steps down at once and writes nothing more', async () => {
+    const deposed: string[] = [];
+    const t = await setup([], undefined, undefined, (r) => deposed.push(r));
+    t.writer.fenced = true;
+    t.svcApi.emit('ADDED', service('n', '2026-01-01T00:00:00Z'));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the queue stops itself: idle() would not resolve
+    expect(deposed).toHaveLength(1);
+    t.writer.fenced = false;
+    t.svcApi.emit('ADDED', service('m', '2026-01-01T00:00:00Z'));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the queue is stopped: nothing to wait for
+    expect(t.controller.queue.inFlight).toBe(0);
+    expect(t.writer.ingress.size).toBe(0);
+    expect(t.events.events.filter((e) => e.object.startsWith('Service/'))).toEqual([]);
+    await t.controller.stop();
+  });
+
+  it('a write held back because leadership was lost sends nothing, records no Event and does not exit', async () => {
+    const deposed: string[] = [];
+    const t = await setup([], undefined, undefined, (r) => deposed.push(r));
+    t.writer.notLeading = true;
+    t.svcApi.emit('ADDED', service('n', '2026-01-01T00:00:00Z'));
+    await t.controller.queue.idle();
+    expect(deposed).toEqual([]);
+    expect(t.writer.ingress.size).toBe(0);
+    expect(t.events.events.filter((e) => e.object.startsWith('Service/'))).toEqual([]);
+    expect(await metricLine(t.metrics, 'ferrolb_writes_fenced_total')).toBe('ferrolb_writes_fenced_total 1');
+    await t.controller.stop();
+  });
+
+  it('another writer changing a status we hold is logged and counted, and ours is written back', async () => {
+    const t = await setup([service('s', '2026-01-01T00:00:00Z', ['192.0.2.1'])]);
+    const changed = service('s', '2026-01-01T00:00:00Z', ['192.0.2.2']);
+    changed.metadata!.resourceVersion = 's-2';
+    t.svcApi.emit('MODIFIED', changed);
+    await t.controller.queue.idle();
+    expect(await metricLine(t.metrics, 'ferrolb_status_foreign_writes_total')).toBe('ferrolb_status_foreign_writes_total 1');
+    expect(t.writer.ingress.get('apps/s')).toEqual(['192.0.2.1']);
+    await t.controller.stop();
+  });
+
+  it('after a restart, a Service whose spec became invalid keeps the valid in-pool IP in its status', async () => {
+    const broken = service('broken', '2026-01-01T00:00:00Z', ['192.0.2.2']);
+    broken.metadata!.annotations = { 'metallb.io/loadBalancerIPs': 'not-an-ip' };
+    const t = await setup([service('first', '2026-01-01T00:00:00Z'), broken]);
+    expect(t.allocator.assignmentOf('apps/broken')?.ips).toEqual(['192.0.2.2']);
+    expect(t.allocator.assignmentOf('apps/first')?.ips).toEqual(['192.0.2.1']);
+    expect(t.writer.ingress.has('apps/broken')).toBe(false);
+    const failed = t.events.events.filter((e) => e.event.reason === 'AllocationFailed');
+    expect(failed.map((e) => e.object)).toEqual(['Service/apps/broken']);
+    expect(failed[0]!.event.message).toMatch(/not-an-ip.*keeping IP \["192\.0\.2\.2"\] from pool a/);
     await t.controller.stop();
   });
 

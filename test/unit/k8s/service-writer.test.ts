@@ -1,83 +1,71 @@
-import type { CoreV1Api, V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ApiServiceWriter, ingressIps } from '../../../src/k8s/service-writer.ts';
+import { ApiServiceWriter, LEADER_TERM_ANNOTATION, NO_FENCE, ingressIps, leaderTermOf, type WriteFence } from '../../../src/k8s/service-writer.ts';
 
-const apiError = (code: number) => Object.assign(new Error(`HTTP-Code: ${code}`), { code });
-
-function svc(rv: string, ips: string[] = [], uid = 'u1'): V1Service {
-  return {
-    metadata: { name: 'web', namespace: 'apps', resourceVersion: rv, uid },
-    spec: { type: 'LoadBalancer' },
-    status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
-  };
-}
-
-/** The two status calls of CoreV1Api, scripted. */
-function fakeCore(script: { replace: (V1Service | Error)[]; read: (V1Service | Error)[] }) {
-  const calls: string[] = [];
-  const next = <T>(q: (T | Error)[], what: string): T => {
-    const v = q.shift();
-    if (v === undefined) throw new Error(`test: unexpected ${what}`);
-    if (v instanceof Error) throw v;
-    return v;
-  };
-  const core = {
-    replaceNamespacedServiceStatus: async (p: { body: V1Service }) => {
-      calls.push(`replace rv=${p.body.metadata?.resourceVersion} ips=${ingressIps(p.body).join(',')}`);
-      return next(script.replace, 'replace');
-    },
-    readNamespacedServiceStatus: async () => {
-      calls.push('read');
-      return next(script.read, 'read');
-    },
-    patchNamespacedService: async (p: { body: unknown }) => {
-      calls.push(`patch ${JSON.stringify(p.body)}`);
-      return next(script.replace, 'patch');
-    },
-  };
-  return { core: core as unknown as CoreV1Api, calls };
-}
-
-describe('ApiServiceWriter.writeIngress', () => {
-  it('replaces the status with the cached resourceVersion', async () => {
-    const { core, calls } = fakeCore({ replace: [svc('2')], read: [] });
-    expect(await new ApiServiceWriter(core).writeIngress(svc('1'), ['192.0.2.1'])).toBe('written');
-    expect(calls).toEqual(['replace rv=1 ips=192.0.2.1']);
-  });
-
-  it('on 409 reads afresh and replaces again with the new resourceVersion', async () => {
-    const { core, calls } = fakeCore({ replace: [apiError(409), svc('6')], read: [svc('5')] });
-    expect(await new ApiServiceWriter(core).writeIngress(svc('1'), ['192.0.2.1'])).toBe('written');
-    expect(calls).toEqual(['replace rv=1 ips=192.0.2.1', 'read', 'replace rv=5 ips=192.0.2.1']);
-  });
-
-  it('on 409 stops when the fresh object already shows the IPs', async () => {
-    const { core, calls } = fakeCore({ replace: [apiError(409)], read: [svc('5', ['192.0.2.1'])] });
-    expect(await new ApiServiceWriter(core).writeIngress(svc('1'), ['192.0.2.1'])).toBe('unchanged');
-    expect(calls).toEqual(['replace rv=1 ips=192.0.2.1', 'read']);
-  });
-
-  it('a Service deleted (404) or replaced by another of the same name (new UID) is gone', async () => {
-    const gone404 = fakeCore({ replace: [apiError(404)], read: [] });
-    expect(await new ApiServiceWriter(gone404.core).writeIngress(svc('1'), ['192.0.2.1'])).toBe('gone');
-    const recreated = fakeCore({ replace: [apiError(409)], read: [svc('9', [], 'u2')] });
-    expect(await new ApiServiceWriter(recreated.core).writeIngress(svc('1'), ['192.0.2.1'])).toBe('gone');
-  });
-
-  it('gives up after the conflict budget and on other errors, throwing for the queue to retry', async () => {
-    const busy = fakeCore({ replace: [apiError(409), apiError(409), apiError(409)], read: [svc('2'), svc('3')] });
-    await expect(new ApiServiceWriter(busy.core, 2).writeIngress(svc('1'), ['192.0.2.1'])).rejects.toThrow(/409/);
-    const down = fakeCore({ replace: [apiError(503)], read: [] });
-    await expect(new ApiServiceWriter(down.core).writeIngress(svc('1'), ['192.0.2.1'])).rejects.toThrow(/503/);
-  });
+const svc = (rv: string, annotations: Record<string, string> = {}): V1Service => ({
+  metadata: { name: 'web', namespace: 'apps', uid: 'u1', resourceVersion: rv, annotations, managedFields: [{ manager: 'kubectl' }] },
+  spec: { type: 'LoadBalancer' },
+  status: { loadBalancer: { ingress: [{ hostname: 'lb.example' }, { ip: '192.0.2.9' }] } },
 });
 
-describe('ApiServiceWriter.patchAnnotations', () => {
-  it('sends a merge patch guarded by the UID; a UID mismatch (409) or 404 means gone', async () => {
-    const ok = fakeCore({ replace: [svc('2')], read: [] });
-    expect(await new ApiServiceWriter(ok.core).patchAnnotations(svc('1'), { 'metallb.io/ip-allocated-from-pool': 'a' })).toBe('written');
-    expect(ok.calls).toEqual(['patch {"metadata":{"uid":"u1","annotations":{"metallb.io/ip-allocated-from-pool":"a"}}}']);
-    const replaced = fakeCore({ replace: [apiError(409)], read: [] });
-    expect(await new ApiServiceWriter(replaced.core).patchAnnotations(svc('1'), { x: null })).toBe('gone');
+function fakeRest(answer: (body: V1Service) => V1Service | Error) {
+  const calls: { method: string; path: string; body: V1Service }[] = [];
+  return {
+    calls,
+    request: async <T>(method: string, path: string, req: { body?: unknown } = {}): Promise<T> => {
+      calls.push({ method, path, body: req.body as V1Service });
+      const a = answer(req.body as V1Service);
+      if (a instanceof Error) throw a;
+      return a as T;
+    },
+  };
+}
+
+const apiError = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code });
+const leader = (term: number, can = true): WriteFence => ({ canWrite: () => can, leader: () => ({ term, identity: 'pod-a_1' }) });
+
+describe('ApiServiceWriter', () => {
+  it('one PUT of the status subresource: ingress, annotations and our term, with the resourceVersion as read', async () => {
+    const rest = fakeRest((b) => ({ ...b, metadata: { ...b.metadata, resourceVersion: '8' } }));
+    const r = await new ApiServiceWriter(rest, leader(4)).write(svc('7', { keep: 'me', 'metallb.io/ip-allocated-from-pool': 'old' }), {
+      ingressIps: ['192.0.2.1'],
+      annotations: { 'metallb.io/ip-allocated-from-pool': 'a', 'metallb.universe.tf/ip-allocated-from-pool': null },
+    });
+    expect(r.result).toBe('written');
+    expect(r.object?.metadata?.resourceVersion).toBe('8');
+    expect(rest.calls).toHaveLength(1);
+    const { method, path, body } = rest.calls[0]!;
+    expect(`${method} ${path}`).toBe('PUT /api/v1/namespaces/apps/services/web/status');
+    expect(body.metadata?.resourceVersion).toBe('7');
+    expect(body.metadata?.uid).toBe('u1');
+    expect(body.metadata?.managedFields).toBeUndefined();
+    expect(body.metadata?.annotations).toEqual({ keep: 'me', 'metallb.io/ip-allocated-from-pool': 'a', [LEADER_TERM_ANNOTATION]: '4/pod-a_1' });
+    expect(body.status?.loadBalancer?.ingress).toEqual([{ ip: '192.0.2.1' }, { hostname: 'lb.example' }]);
+    expect(ingressIps(body)).toEqual(['192.0.2.1']);
+    expect(leaderTermOf(body)).toBe(4);
+  });
+
+  it('sends nothing when the fence says no, or when the Service carries a newer leader term', async () => {
+    const rest = fakeRest((b) => b);
+    expect((await new ApiServiceWriter(rest, leader(4, false)).write(svc('7'), { ingressIps: [] })).result).toBe('fenced');
+    expect((await new ApiServiceWriter(rest, leader(4)).write(svc('7', { [LEADER_TERM_ANNOTATION]: '5/pod-b_2' }), { ingressIps: [] })).result).toBe('superseded');
+    expect(rest.calls).toHaveLength(0);
+    // An older or equal term is ours to overwrite.
+    expect((await new ApiServiceWriter(rest, leader(5)).write(svc('7', { [LEADER_TERM_ANNOTATION]: '4/pod-a_1' }), {})).result).toBe('written');
+  });
+
+  it('409 is a conflict (not re-read and retried), 404 gone, anything else thrown', async () => {
+    for (const [code, want] of [[409, 'conflict'], [404, 'gone']] as const) {
+      const rest = fakeRest(() => apiError(code));
+      expect((await new ApiServiceWriter(rest, leader(1)).write(svc('7'), { ingressIps: ['192.0.2.1'] })).result).toBe(want);
+      expect(rest.calls).toHaveLength(1);
+    }
+    await expect(new ApiServiceWriter(fakeRest(() => apiError(422)), NO_FENCE).write(svc('7'), {})).rejects.toThrow(/422/);
+  });
+
+  it('without leader election no term is stamped', async () => {
+    const rest = fakeRest((b) => b);
+    await new ApiServiceWriter(rest, NO_FENCE).write(svc('7'), { ingressIps: ['192.0.2.1'] });
+    expect(rest.calls[0]!.body.metadata?.annotations?.[LEADER_TERM_ANNOTATION]).toBeUndefined();
   });
 });

@@ -69,6 +69,10 @@ const rows: Row[] = [
   { from: established, fromName: 'Established', event: { type: 'KeepAliveMsg' }, to: 'Established', actions: ['start:Hold'] },
   { from: established, fromName: 'Established', event: { type: 'KeepaliveTimer_Expires' }, to: 'Established', actions: ['sendKeepalive', 'start:Keepalive'] },
   { from: established, fromName: 'Established', event: { type: 'HoldTimer_Expires' }, to: 'Idle', actions: ['notify:4/0', 'stop:Keepalive', 'releaseResources', 'close', 'start:IdleHold'] },
+  // RFC 9687: the session runs the SendHoldTimer; its expiry is NOTIFICATION 8/0 and Idle in every open state.
+  { from: openSent, fromName: 'OpenSent', event: { type: 'SendHoldTimer_Expires' }, to: 'Idle', actions: ['notify:8/0', 'stop:Hold', 'releaseResources', 'close', 'start:IdleHold'] },
+  { from: openConfirm, fromName: 'OpenConfirm', event: { type: 'SendHoldTimer_Expires' }, to: 'Idle', actions: ['notify:8/0', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close', 'start:IdleHold'] },
+  { from: established, fromName: 'Established', event: { type: 'SendHoldTimer_Expires' }, to: 'Idle', actions: ['notify:8/0', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close', 'start:IdleHold'] },
   { from: established, fromName: 'Established', event: { type: 'UpdateMsgErr', ...err }, to: 'Idle', actions: ['notify:3/1', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close', 'start:IdleHold'] },
   { from: established, fromName: 'Established', event: { type: 'ManualStop' }, to: 'Idle', actions: ['notify:6/2', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close'] },
   { from: established, fromName: 'Established', event: { type: 'ManualStop', ceaseSubcode: 3 }, to: 'Idle', actions: ['notify:6/3', 'stop:Hold', 'stop:Keepalive', 'releaseResources', 'close'] },

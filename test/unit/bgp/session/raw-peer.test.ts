@@ -9,8 +9,7 @@ import { BgpListener } from '../../../../src/bgp/session/listener.ts';
 import type { SessionOptions, StateChange } from '../../../../src/bgp/session/session.ts';
 import { BgpSession } from '../../../../src/bgp/session/session.ts';
 import { activeEnd } from './ends.ts';
-import { eventually, peerOpen, rawConnect, rawServer } from './raw-peer.ts';
-import type { RawPeer } from './raw-peer.ts';
+import { establish, eventually, peerOpen, rawConnect, rawServer } from './raw-peer.ts';
 import { hostRoute as route } from './host-route.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -31,14 +30,6 @@ async function sessionWithRawPeer(over: Partial<SessionOptions> = {}) {
   session.start();
   const peer = await server.accept();
   return { session, peer, server, states };
-}
-
-async function establish(session: BgpSession, peer: RawPeer, over: Parameters<typeof peerOpen>[0] = {}): Promise<void> {
-  await peer.next('OPEN');
-  peer.send(peerOpen(over));
-  peer.send({ type: 'KEEPALIVE' });
-  await peer.next('KEEPALIVE');
-  await eventually(() => session.isEstablished, 'Established');
 }
 
 /** An UPDATE built by hand: header + body. */

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import { decodeMessage, encodeMessage, frameLength } from '../../../../src/bgp/codec/index.ts';
 import type { BgpMessage, BgpMessageType, Open } from '../../../../src/bgp/codec/index.ts';
+import type { BgpSession } from '../../../../src/bgp/session/session.ts';
 
 const CTX = { fourOctetAs: true };
 
@@ -149,4 +150,13 @@ export async function eventually(probe: () => boolean, what: string, ms = 5000):
     if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** Takes the session's OPEN, answers with `peerOpen(over)` and KEEPALIVE, waits for Established. */
+export async function establish(session: BgpSession, peer: RawPeer, over: Parameters<typeof peerOpen>[0] = {}): Promise<void> {
+  await peer.next('OPEN');
+  peer.send(peerOpen(over));
+  peer.send({ type: 'KEEPALIVE' });
+  await peer.next('KEEPALIVE');
+  await eventually(() => session.isEstablished, 'Established');
 }

@@ -1,0 +1,59 @@
+// IPVS benchmark (`npm run bench -- ipvs`): inside one boot of the test VM (Debian's kernel under qemu TCG —
+// this machine's kernel has no IPVS), for N LB IPs × 2 real servers with their ipset members:
+//   - the syncer's full sync from empty (setup, kernel read, plan, apply) next to the raw tools writing the
+//     same state (`ip -batch` + `ipset restore` + `ipvsadm -R`), each case in a fresh network namespace;
+//   - a single change at N (one endpoint of one Service: one add + one drain) as a share of the full sync;
+//   - kube-proxy's way of filling the sets (one `ipset add` process per member), for comparison.
+// TCG is ~10-50× slower than hardware: compare the ratios, not the absolute times. FIV_BENCH_SIZES
+// overrides the sizes (default 1000).
+import { LOAD_MODULES, prepareVm, REPO_ROOT, runInVm } from '../src/lab/vm.ts';
+
+const SIZES = (process.env['FIV_BENCH_SIZES'] ?? '1000').split(',').map(Number);
+
+export async function run(): Promise<string[]> {
+  const image = prepareVm();
+  const node = `${REPO_ROOT}/node_modules/.bin/node`;
+  const cases = SIZES.flatMap((n) => [
+    ['raw', n],
+    ['syncer', n],
+    ['raw', n],
+    ['syncer', n],
+    ...(n <= 1000 ? [['per-entry', n]] : []),
+  ]);
+  const script = `${LOAD_MODULES}
+cd ${REPO_ROOT}
+i=0
+${cases
+  .map(
+    ([c, n]) => `i=$((i+1)); ip netns add fiv-bench-$i; ip netns exec fiv-bench-$i ${node} bench/ipvs-guest.ts ${c} ${n} || echo '{"case":"${c}","n":${n},"error":true}'; ip netns del fiv-bench-$i`,
+  )
+  .join('\n')}
+`;
+  const started = Date.now();
+  const vm = await runInVm({ image, script, timeoutMs: 1_800_000, memoryMb: 1536 });
+  const results = vm.output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, number | string | boolean>);
+  const lines = [`VM run: ${((Date.now() - started) / 1000).toFixed(0)} s (kernel ${image.kernelVersion}, qemu TCG, 2 vCPUs)`];
+  if (vm.code !== 0 || results.some((r) => r.error)) {
+    lines.push(`some cases failed (exit ${vm.code}):`, vm.output.slice(-3000));
+  }
+  const best = (c: string, n: number, k: string): number => {
+    const v = results.filter((r) => r.case === c && r.n === n && typeof r[k] === 'number').map((r) => r[k] as number);
+    return v.length ? Math.min(...v) : NaN;
+  };
+  const f = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  lines.push('', '| N LB IPs (×2 real servers) | ipset members | raw tools (ip + ipset restore + ipvsadm -R) | syncer full sync | full / raw | single change | single / full | per-entry `ipset add` (kube-proxy; 500 timed, extrapolated) |', '|---|---|---|---|---|---|---|---|');
+  for (const n of SIZES) {
+    const rawMs = best('raw', n, 'totalMs');
+    const fullMs = best('syncer', n, 'fullMs');
+    const single = best('syncer', n, 'singleMedianMs');
+    const per = best('per-entry', n, 'perEntryMs');
+    lines.push(
+      `| ${n} | ${best('raw', n, 'members')} | ${f(rawMs)} (ip ${f(best('raw', n, 'ipMs'))}, ipset ${f(best('raw', n, 'ipsetMs'))}, ipvsadm ${f(best('raw', n, 'ipvsMs'))}) | ${f(fullMs)} | ${(fullMs / rawMs).toFixed(2)}× | ${single.toFixed(0)} ms | ${((100 * single) / fullMs).toFixed(2)} % | ${Number.isNaN(per) ? '-' : f(per)} |`,
+    );
+  }
+  lines.push('', 'best of 2 runs per case (fresh network namespace each); single change: median of 5 at N');
+  return lines;
+}

@@ -1,0 +1,23 @@
+// Address parsing (ip-address underneath) costs tens of microseconds per address, and the desired state is
+// rebuilt from every endpoint on every sync: the same few thousand texts are parsed again and again. These
+// memoise the results (pure: same text, same answer), with a bound so a churning cluster cannot grow them
+// without limit.
+import { canonicalIp, parseCidr, type Cidr } from '../../net/ip.ts';
+
+const LIMIT = 200_000;
+const ips = new Map<string, string | undefined>();
+const cidrs = new Map<string, Cidr | string>();
+
+function remember<V>(m: Map<string, V>, k: string, v: V): V {
+  if (m.size >= LIMIT) m.clear();
+  m.set(k, v);
+  return v;
+}
+
+export function canonicalIpMemo(text: string): string | undefined {
+  return ips.has(text) ? ips.get(text) : remember(ips, text, canonicalIp(text));
+}
+
+export function parseCidrMemo(text: string): Cidr | string {
+  return cidrs.get(text) ?? remember(cidrs, text, parseCidr(text));
+}

@@ -1,0 +1,108 @@
+// One-time node setup before the first sync (idempotent, so every start runs it):
+//  - the dummy interface (created and marked with the alias "ferrolb"; an existing interface of that name
+//    that is not marked is refused — it is someone else's, e.g. kube-proxy's in IPVS mode);
+//  - sysctls: strict ARP (arp_ignore=1, arp_announce=2: the node never answers ARP for an LB IP on the dummy
+//    interface, which would break the Layer 2 election) and IPVS's conntrack/expiry settings kube-proxy uses;
+//  - the firewall for loadBalancerSourceRanges and the masquerade for externalTrafficPolicy Cluster:
+//    iptables rules (nftables has no match for ipsets; iptables-nft writes them as nftables rules) in
+//    FerroLB's own chains, rewritten atomically with iptables-restore --noflush, over the KUBE-* sets.
+import { writeFile } from 'node:fs/promises';
+import type { CommandRunner } from './command-runner.ts';
+import { mustRun } from './command-runner.ts';
+import { INTERFACE_ALIAS, interfaceInfo } from './kernel.ts';
+import { setName } from './plan/index.ts';
+import type { Family } from './plan/index.ts';
+
+export const SYSCTLS: Record<string, string> = {
+  // Strict ARP: answer ARP only for addresses on the receiving interface, and announce from one.
+  'net/ipv4/conf/all/arp_ignore': '1',
+  'net/ipv4/conf/all/arp_announce': '2',
+  // Let netfilter see IPVS connections (the masquerade rule needs conntrack).
+  'net/ipv4/vs/conntrack': '1',
+  // A deleted real server's connections are dropped at once (the client retries to a live one).
+  'net/ipv4/vs/expire_nodest_conn': '1',
+  // Persistence templates pointing at a weight-0 (draining) server expire, so ClientIP affinity moves on.
+  'net/ipv4/vs/expire_quiescent_template': '1',
+};
+
+export class SetupError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export async function ensureInterface(r: CommandRunner, iface: string): Promise<void> {
+  const info = await interfaceInfo(r, iface);
+  if (info.exists && !info.owned) {
+    throw new SetupError(
+      'interface-not-ours',
+      `interface ${iface} exists but is not FerroLB's (no alias "${INTERFACE_ALIAS}"): if kube-proxy runs in IPVS mode ` +
+        'here, turn FerroLB\'s IPVS syncer off; otherwise choose another interface',
+    );
+  }
+  if (!info.exists) {
+    await mustRun(r, 'ip', ['link', 'add', iface, 'type', 'dummy']);
+    await mustRun(r, 'ip', ['link', 'set', 'dev', iface, 'alias', INTERFACE_ALIAS]);
+  }
+  // Up (IPv6 addresses on a down interface are not local), no ARP, no link-local address.
+  await r.run('ip', ['link', 'set', 'dev', iface, 'addrgenmode', 'none']);
+  await mustRun(r, 'ip', ['link', 'set', 'dev', iface, 'arp', 'off', 'up']);
+}
+
+export async function applySysctls(procSys = '/proc/sys'): Promise<void> {
+  for (const [k, v] of Object.entries(SYSCTLS)) await writeFile(`${procSys}/${k}`, `${v}\n`);
+}
+
+/** The mark FerroLB's masquerade uses (kube-proxy's masquerade bit, so either's rule SNATs it the same). */
+export const MASQ_MARK = '0x4000';
+
+export function firewallRules(family: Family, masquerade: boolean): string {
+  const s = (role: Parameters<typeof setName>[0]): string => setName(role, family);
+  const lines = [
+    '*filter',
+    ':FERROLB-LB-FW - [0:0]',
+    '-F FERROLB-LB-FW',
+    `-A FERROLB-LB-FW -m set --match-set ${s('sourceCidr')} dst,dst,src -j RETURN`,
+    `-A FERROLB-LB-FW -m set --match-set ${s('sourceIp')} dst,dst,src -j RETURN`,
+    '-A FERROLB-LB-FW -j DROP',
+    'COMMIT',
+  ];
+  if (masquerade) {
+    lines.push(
+      '*nat',
+      ':FERROLB-LB-MARK - [0:0]',
+      '-F FERROLB-LB-MARK',
+      `-A FERROLB-LB-MARK -m set --match-set ${s('local')} dst,dst -j RETURN`,
+      `-A FERROLB-LB-MARK -j MARK --set-xmark ${MASQ_MARK}/${MASQ_MARK}`,
+      ':FERROLB-LB-POST - [0:0]',
+      '-F FERROLB-LB-POST',
+      `-A FERROLB-LB-POST -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j MASQUERADE`,
+      'COMMIT',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The jumps from the built-in chains into FerroLB's (inserted once; `-C` checks for them first). */
+export function firewallJumps(family: Family, masquerade: boolean): string[][] {
+  const jumps = [['-t', 'filter', 'INPUT', '-m', 'set', '--match-set', setName('fw', family), 'dst,dst', '-j', 'FERROLB-LB-FW']];
+  if (masquerade) {
+    jumps.push(['-t', 'nat', 'PREROUTING', '-m', 'set', '--match-set', setName('lb', family), 'dst,dst', '-j', 'FERROLB-LB-MARK']);
+    jumps.push(['-t', 'nat', 'POSTROUTING', '-j', 'FERROLB-LB-POST']);
+  }
+  return jumps;
+}
+
+/** Installs the firewall (needs the sets to exist: call after the first apply created them). */
+export async function ensureFirewall(r: CommandRunner, masquerade: boolean): Promise<void> {
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const tool = family === 'ipv4' ? 'iptables' : 'ip6tables';
+    await mustRun(r, `${tool}-restore`, ['--noflush'], firewallRules(family, masquerade));
+    for (const [t, table, chain, ...rule] of firewallJumps(family, masquerade)) {
+      const check = await r.run(tool, [t!, table!, '-C', chain!, ...rule]);
+      if (check.code !== 0) await mustRun(r, tool, [t!, table!, '-I', chain!, ...rule]);
+    }
+  }
+}

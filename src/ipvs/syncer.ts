@@ -1,0 +1,233 @@
+// The IPVS syncer: a desired-state setter over the kernel. `sync(desired)` takes Services + EndpointSlices
+// and makes the kernel match (diffing internally; callers never track what was done). Calls are
+// serialised and coalesced (a sync asked for while one runs uses the newest desired state once the running
+// one ends). The kernel is read on the first sync (so a restart picks up what is there and changes only
+// what differs: a restart drops no traffic), while something drains (connection counts), every resyncMs,
+// and after a failed apply; in between the syncer plans against its own model of what it applied.
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { backoffDelay, type Clock, type Timer } from '../time/index.ts';
+import type { CommandRunner } from './command-runner.ts';
+import { spawnRunner } from './command-runner.ts';
+import { defaultIpvsConfig, type IpvsConfig } from './config.ts';
+import { applyToKernel, readKernel } from './kernel.ts';
+import { ipvsMetrics, type IpvsMetrics } from './metrics.ts';
+import {
+  applyPlan,
+  buildDesired,
+  describePlan,
+  planChanges,
+  planSize,
+  type DesiredInput,
+  type DesiredProblem,
+  type KernelState,
+  type Plan,
+} from './plan/index.ts';
+import { applySysctls, ensureFirewall, ensureInterface } from './setup.ts';
+
+export interface IpvsSyncerDeps {
+  clock: Clock;
+  runner?: CommandRunner;
+  logger?: Logger;
+  registry?: Registry;
+  /** Where sysctls are written (tests point it elsewhere). */
+  procSys?: string;
+  /** Called after every sync (also those the syncer runs by itself: drain polls, resyncs, retries). */
+  onSynced?: (result: SyncResult) => void;
+}
+
+export interface SyncResult {
+  /** Set when nothing was done: the syncer is disabled or was stopped. */
+  skipped?: 'disabled' | 'stopped';
+  /** The plan (also in a dry run, where it was not applied). */
+  plan?: Plan;
+  /** The plan as readable lines, in apply order. */
+  changes: string[];
+  problems: DesiredProblem[];
+  /** Lines of kernel output that could not be parsed (left alone). */
+  kernelProblems: string[];
+  /** Set when applying failed; the syncer retries with backoff. */
+  error?: string;
+  /** Whether the kernel was read for this sync. */
+  readKernel: boolean;
+}
+
+/**
+ * Connection counts are true only when read: a real server idle a minute ago may be busy now. After each
+ * sync they are dropped from the model, so a later removal drains (weight 0) until counts are read again.
+ */
+function forgetCounts(view: KernelState): void {
+  for (const s of view.services.values()) {
+    for (const [k, r] of s.reals) {
+      if (r.activeConns !== undefined || r.inactiveConns !== undefined) s.reals.set(k, { address: r.address, port: r.port, weight: r.weight });
+    }
+  }
+}
+
+export class IpvsSyncer {
+  readonly config: IpvsConfig;
+  readonly metrics: IpvsMetrics;
+  readonly #clock: Clock;
+  readonly #runner: CommandRunner;
+  readonly #log: Logger;
+  readonly #procSys: string;
+  readonly #onSynced: ((r: SyncResult) => void) | undefined;
+  #desired: DesiredInput = { services: [], endpointSlices: [] };
+  #hasDesired = false;
+  #view: KernelState | undefined;
+  #draining = new Map<string, number>();
+  #setupDone = false;
+  #firewallDone = false;
+  #failures = 0;
+  #lastRead = -Infinity;
+  #tail: Promise<unknown> = Promise.resolve();
+  #queued: Promise<SyncResult> | undefined;
+  #timer: Timer | undefined;
+  #stopped = false;
+
+  constructor(deps: IpvsSyncerDeps, config: Partial<IpvsConfig> = {}) {
+    this.config = { ...defaultIpvsConfig(), ...config };
+    this.#clock = deps.clock;
+    this.#runner = deps.runner ?? spawnRunner;
+    this.#log = (deps.logger ?? pino({ level: 'silent' })).child({ component: 'ipvs', interface: this.config.interface });
+    this.metrics = ipvsMetrics(deps.registry);
+    this.#procSys = deps.procSys ?? '/proc/sys';
+    this.#onSynced = deps.onSynced;
+  }
+
+  /** Sets the desired state and resolves once a sync that includes it has run. */
+  sync(desired: DesiredInput): Promise<SyncResult> {
+    this.#desired = desired;
+    this.#hasDesired = true;
+    return this.#schedule();
+  }
+
+  /** Real servers currently draining (drainKey → monotonic ms when draining started). */
+  get draining(): ReadonlyMap<string, number> {
+    return this.#draining;
+  }
+
+  /** Stops timers; a sync already running finishes. Nothing in the kernel is removed. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#timer?.cancel();
+    await this.#tail;
+  }
+
+  #schedule(): Promise<SyncResult> {
+    if (!this.#queued) {
+      const run = this.#tail.then(async () => {
+        this.#queued = undefined;
+        const r = await this.#runOnce();
+        this.#onSynced?.(r);
+        return r;
+      });
+      this.#queued = run;
+      this.#tail = run.catch(() => undefined);
+    }
+    return this.#queued;
+  }
+
+  async #runOnce(): Promise<SyncResult> {
+    const empty = { changes: [], problems: [], kernelProblems: [], readKernel: false };
+    if (this.#stopped) return { ...empty, skipped: 'stopped' };
+    if (!this.config.enabled) {
+      this.metrics.syncs.inc({ result: 'disabled' });
+      return { ...empty, skipped: 'disabled' };
+    }
+    const started = this.#clock.now();
+    const cfg = this.config;
+    const desired = buildDesired(this.#desired, { nodeName: cfg.nodeName, nodeIPs: cfg.nodeIPs, defaultScheduler: cfg.defaultScheduler });
+    for (const p of desired.problems) this.#log.warn({ service: p.service, problem: p.message }, 'ipvs desired-state problem');
+    this.metrics.problems.set(desired.problems.length);
+    this.metrics.virtualServers.set(desired.state.services.size);
+    let kernelProblems: string[] = [];
+    let didRead = false;
+    let changes: string[] = [];
+    try {
+      if (!this.#setupDone && !cfg.dryRun) {
+        await ensureInterface(this.#runner, cfg.interface);
+        if (cfg.sysctls) await applySysctls(this.#procSys);
+        this.#setupDone = true;
+      }
+      const now = this.#clock.now();
+      if (!this.#view || this.#draining.size > 0 || now - this.#lastRead >= cfg.resyncMs) {
+        const read = await readKernel(this.#runner, cfg.interface, true);
+        kernelProblems = read.problems;
+        for (const p of read.problems) this.#log.warn({ problem: p }, 'ipvs kernel state line not understood; left alone');
+        this.#view = read.state;
+        this.#lastRead = now;
+        didRead = true;
+      }
+      const plan = planChanges({
+        desired: desired.state,
+        observed: this.#view,
+        draining: this.#draining,
+        now: this.#clock.now(),
+        drainTimeoutMs: cfg.drainTimeoutMs,
+      });
+      changes = describePlan(plan);
+      if (!cfg.dryRun) {
+        if (planSize(plan) > 0) {
+          try {
+            await applyToKernel(this.#runner, cfg.interface, plan);
+          } catch (err) {
+            this.#view = undefined; // unknown how far it got: read the kernel next time
+            throw err;
+          }
+          applyPlan(this.#view, plan);
+        }
+        forgetCounts(this.#view);
+        this.#draining = plan.draining;
+        if (cfg.firewall && !this.#firewallDone) {
+          await ensureFirewall(this.#runner, cfg.masquerade);
+          this.#firewallDone = true;
+        }
+      }
+      this.#failures = 0;
+      this.#count(plan);
+      this.metrics.draining.set(plan.draining.size);
+      this.metrics.syncs.inc({ result: 'ok' });
+      this.metrics.duration.observe((this.#clock.now() - started) / 1000);
+      if (changes.length > 0) {
+        this.#log.info({ changes: changes.length, draining: plan.draining.size, readKernel: didRead, ms: this.#clock.now() - started }, 'ipvs synced');
+        for (const c of changes) this.#log.debug({ change: c }, 'ipvs change');
+      }
+      this.#arm(plan);
+      return { plan, changes, problems: desired.problems, kernelProblems, readKernel: didRead };
+    } catch (err) {
+      this.#failures++;
+      const message = (err as Error).message;
+      this.metrics.syncs.inc({ result: 'error' });
+      this.#log.error({ err: message, failures: this.#failures }, 'ipvs sync failed; will retry');
+      this.#arm(undefined);
+      return { ...empty, changes, problems: desired.problems, kernelProblems, error: message, readKernel: didRead };
+    }
+  }
+
+  #count(plan: Plan): void {
+    if (this.config.dryRun) return;
+    const m = this.metrics.changes;
+    m.inc({ kind: 'set' }, plan.createSets.length);
+    m.inc({ kind: 'address' }, plan.addAddresses.length + plan.delAddresses.length);
+    m.inc({ kind: 'set_member' }, plan.ipsetAdd.length + plan.ipsetDel.length);
+    let vs = 0;
+    for (const c of plan.ipvs) if (c.op.endsWith('-service')) vs++;
+    m.inc({ kind: 'virtual_server' }, vs);
+    m.inc({ kind: 'real_server' }, plan.ipvs.length - vs);
+  }
+
+  /** The next wake-up: retry after a failure, poll while draining, else the periodic resync. */
+  #arm(plan: Plan | undefined): void {
+    this.#timer?.cancel();
+    if (this.#stopped || this.config.dryRun || !this.#hasDesired) return;
+    const cfg = this.config;
+    let delay: number;
+    if (!plan) delay = backoffDelay({ baseMs: cfg.retryBaseMs, maxMs: cfg.retryMaxMs }, this.#failures);
+    else if (plan.draining.size > 0) {
+      delay = Math.min(cfg.drainPollMs, Math.max(0, (plan.nextDrainDeadline ?? Infinity) - this.#clock.now()));
+    } else delay = cfg.resyncMs;
+    this.#timer = this.#clock.setTimer(delay, () => void this.#schedule(), { unref: true });
+  }
+}

@@ -1,0 +1,118 @@
+// A throwaway VM for what this machine's kernel cannot do (IPVS is not in it; nested KVM does not work):
+// Debian's linux-image-amd64 under qemu-system-x86_64 with TCG, booted from the initramfs that
+// scripts/vm/prepare.sh builds, with this machine's root mounted read-only over virtfs (so ipvsadm, ipset,
+// iptables and the project's Node 24 run in the guest as they are) and one writable share for results.
+// `runInVm` writes the command as <share>/cmd.sh, boots, waits for the guest to power off, and returns the
+// command's exit code and output (the serial console is kept too, for when the guest never got that far).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface VmImage {
+  /** Folder holding vmlinuz, initrd.img and modules-root (the extracted kernel package). */
+  dir: string;
+  kernelVersion: string;
+}
+
+/** Installs and builds what the VM needs (idempotent; cached in ~/.cache/ferrolb/vm). */
+export function prepareVm(): VmImage {
+  const r = spawnSync('bash', [join(REPO_ROOT, 'scripts/vm/prepare.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`scripts/vm/prepare.sh failed with exit code ${r.status}`);
+  const dir = r.stdout.trim().split('\n').pop()!;
+  return { dir, kernelVersion: spawnSync('cat', [join(dir, 'kernel')], { encoding: 'utf8' }).stdout.trim() };
+}
+
+export interface VmRun {
+  /** The command's exit code; undefined when the guest never wrote one (boot failure, timeout). */
+  code: number | undefined;
+  /** The command's stdout + stderr. */
+  output: string;
+  /** The serial console. */
+  console: string;
+  /** The share folder (kept when `keepShare`), where the guest may leave files. */
+  share: string;
+  timedOut: boolean;
+}
+
+export interface VmOptions {
+  image: VmImage;
+  /** Shell script run in the guest as root with `sh`, in a fresh VM. */
+  script: string;
+  /** Kill the VM after this long (TCG is slow; be generous). */
+  timeoutMs: number;
+  memoryMb?: number;
+  cpus?: number;
+  /** Files to place in the share before boot (name → contents). */
+  files?: Record<string, string>;
+  /** Leave the share folder for the caller to read (it removes it). */
+  keepShare?: boolean;
+  /** Console lines as they arrive (progress for long runs). */
+  onConsole?: (line: string) => void;
+}
+
+export async function runInVm(o: VmOptions): Promise<VmRun> {
+  const share = await mkdtemp(join(tmpdir(), 'ferrolb-vm-'));
+  await writeFile(join(share, 'cmd.sh'), o.script);
+  for (const [name, text] of Object.entries(o.files ?? {})) await writeFile(join(share, name), text);
+  const append = [
+    'console=ttyS0',
+    'quiet',
+    'panic=-1',
+    `ferrolb.init=${join(REPO_ROOT, 'scripts/vm/guest-init.sh')}`,
+    `ferrolb.share=${share}`,
+    `ferrolb.modules=${join(o.image.dir, 'modules-root')}`,
+  ].join(' ');
+  const args = [
+    '-accel', 'tcg,thread=multi',
+    '-m', String(o.memoryMb ?? 1024),
+    '-smp', String(o.cpus ?? 2),
+    '-nographic', '-no-reboot', '-nic', 'none',
+    '-kernel', join(o.image.dir, 'vmlinuz'),
+    '-initrd', join(o.image.dir, 'initrd.img'),
+    '-append', append,
+    '-fsdev', 'local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap',
+    '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot',
+    '-fsdev', `local,id=share,path=${share},security_model=none`,
+    '-device', 'virtio-9p-pci,fsdev=share,mount_tag=share',
+  ];
+  const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let consoleText = '';
+  let partial = '';
+  const onData = (b: Buffer): void => {
+    const s = b.toString();
+    consoleText += s;
+    if (!o.onConsole) return;
+    partial += s;
+    const lines = partial.split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) o.onConsole(l.replace(/\r$/, ''));
+  };
+  qemu.stdout.on('data', onData);
+  qemu.stderr.on('data', onData);
+  let timedOut = false;
+  const killer = setTimeout(() => {
+    timedOut = true;
+    qemu.kill('SIGKILL');
+  }, o.timeoutMs);
+  await new Promise<void>((res) => qemu.on('close', () => res()));
+  clearTimeout(killer);
+  const read = async (name: string): Promise<string | undefined> => readFile(join(share, name), 'utf8').catch(() => undefined);
+  const rc = await read('rc');
+  const output = (await read('out')) ?? '';
+  if (!o.keepShare) await rm(share, { recursive: true, force: true });
+  return { code: rc === undefined ? undefined : Number(rc.trim()), output, console: consoleText, share, timedOut };
+}
+
+/** The guest script's preamble: every module the IPVS tests and benchmark use, from the extracted kernel. */
+export const LOAD_MODULES = `set -e
+for m in dummy veth ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_mh \\
+    ip_set ip_set_hash_ipport ip_set_hash_ipportnet ip_set_hash_ipportip nf_conntrack nf_nat nf_tables nft_compat \\
+    xt_set xt_mark xt_MASQUERADE xt_conntrack nft_chain_nat iptable_filter iptable_nat ip6table_filter ip6table_nat sctp; do
+  modprobe -d "$FERROLB_VM_MODULES" "$m" || echo "modprobe $m failed (continuing)"
+done
+set +e
+`;

@@ -1,0 +1,109 @@
+// The IPVS syncer against a real kernel: one boot of Debian's kernel under qemu (TCG) runs guest-check.ts
+// (1,000 LB IPs, endpoint churn, traffic, source ranges, SIGKILL + restart mid-drain, removal), and this
+// file asserts on the report it leaves in the share. See src/lab/vm.ts and scripts/vm/. The VM time limit
+// is generous because TCG slows down many times over when the machine's two cores are busy.
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LOAD_MODULES, prepareVm, REPO_ROOT, runInVm, type VmRun } from '../../../src/lab/vm.ts';
+import type { StepReport } from './guest-check.ts';
+
+interface Report {
+  steps: StepReport[];
+  checks: Record<string, unknown>;
+  errors: string[];
+}
+
+const N = 1000;
+let run: VmRun;
+let report: Report;
+
+describe('IPVS syncer in a VM (real IPVS + ipset kernel)', () => {
+  beforeAll(async () => {
+    const image = prepareVm();
+    const started = Date.now();
+    run = await runInVm({
+      image,
+      script: `${LOAD_MODULES}
+export FIV_N=${N}
+cd ${REPO_ROOT}
+${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
+`,
+      timeoutMs: 1_680_000,
+      memoryMb: 1536,
+      keepShare: true,
+      onConsole: (l) => {
+        if (l.includes('ferrolb-vm') || l.includes('Kernel panic')) console.log(`[vm] ${l}`);
+      },
+    });
+    console.log(`VM run: ${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code}`);
+    const text = await readFile(join(run.share, 'report.json'), 'utf8').catch(() => '');
+    await rm(run.share, { recursive: true, force: true });
+    if (!text) throw new Error(`the guest left no report (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`);
+    report = JSON.parse(text) as Report;
+    console.log(run.output);
+  }, 1_740_000);
+
+  const step = (name: string): StepReport => {
+    const s = report.steps.find((x) => x.step === name);
+    expect(s, `step ${name} in the report`).toBeDefined();
+    return s!;
+  };
+
+  it('the guest ran to the end without errors', () => {
+    expect(report.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(report.steps.map((s) => s.step)).toEqual([
+      'program', 'churn-1', 'churn-1-drained', 'churn-2', 'churn-2-drained',
+      'traffic-services', 'killed-mid-drain', 'restarted-mid-drain', 'drained-after-restart', 'remove-all',
+    ]);
+  });
+
+  it('0 drift between ipvsadm -Sn / ipset save / the interface and the desired state after every step', () => {
+    for (const s of report.steps) expect(s.drift, s.step).toEqual([]);
+  });
+
+  it('programs 1,000 LB IPs (virtual servers, addresses, members)', () => {
+    const p = step('program');
+    expect(p.virtualServers).toBe(N);
+    expect(p.addresses).toBe(N);
+    expect(p.members).toBeGreaterThan(N);
+  });
+
+  it('endpoint churn changes only what changed; removed real servers drain, then go', () => {
+    for (const r of [1, 2]) {
+      const c = step(`churn-${r}`);
+      // A tenth of the Services: one new real server each (+ the old one set to weight 0).
+      expect(c.changes).toBe(2 * (N / 10));
+      expect(c.planDraining).toBe(N / 10);
+      expect(step(`churn-${r}-drained`).draining).toBe(0);
+    }
+  });
+
+  it('a client namespace reaches the backend through a virtual server; source ranges deny and allow', () => {
+    expect(report.checks.traffic).toBe('port=8080 hello');
+    expect(report.checks.fwDeny).toMatch(/^error: /);
+    expect(report.checks.fwAllow).toBe('port=8080 hello');
+  });
+
+  it('a restart changes nothing; a SIGKILL mid-drain drops no traffic; the drain finishes after it', () => {
+    expect(report.checks.takeoverLine).toBe('synced changes=0 draining=0');
+    expect(step('killed-mid-drain').draining).toBe(1);
+    expect(report.checks.restartLine).toBe('synced changes=0 draining=1');
+    expect(step('restarted-mid-drain').draining).toBe(1);
+    expect(report.checks.longOpen).toBe('connected');
+    expect(report.checks.longBefore).toBe('port=8080 before');
+    expect(report.checks.longAfterRestart).toBe('port=8080 after-restart');
+    expect(report.checks.newConnection).toBe('port=8081 new');
+    expect(step('drained-after-restart').draining).toBe(0);
+    console.log(`drained real server deleted ${report.checks.drainDeletedAfterMs} ms after its connection was reset; syncer restarts after a crash under TCG: ${report.checks.cliRestartsAfterCrash}`);
+  });
+
+  it('removing everything removes only FerroLB\'s state', () => {
+    const r = step('remove-all');
+    expect(r.virtualServers).toBe(0);
+    expect(r.addresses).toBe(0);
+    expect(r.members).toBe(0);
+    expect(report.checks.foreignKept).toBe(true);
+  });
+});

@@ -1,0 +1,128 @@
+// The syncer's own logic (serialising, coalescing, when it reads the kernel, retries, the off switch) over a
+// recording fake runner and the fake clock. The kernel side is proven in the VM test
+// (test/integration/ipvs/ipvs-vm.test.ts); this fake only answers what the tools would print.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { IpvsSyncer, type CommandResult, type CommandRunner } from '../../../src/ipvs/index.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+import { ep, slice, svc } from './fixtures.ts';
+
+class FakeRunner implements CommandRunner {
+  calls: { cmd: string; stdin?: string }[] = [];
+  link = '5: kube-ipvs0: <BROADCAST,NOARP,UP> mtu 1500 \\    link/ether 00:00:00:00:00:01 dummy alias ferrolb\n';
+  failIpvsadmRestore = 0;
+  /** While set, `ipvsadm -R` waits for it (a sync held in the middle of applying). */
+  gate: Promise<void> | undefined;
+  async run(cmd: string, args: readonly string[], stdin?: string): Promise<CommandResult> {
+    const line = `${cmd} ${args.join(' ')}`;
+    this.calls.push({ cmd: line, stdin });
+    if (line === 'ipvsadm -R' && this.gate) await this.gate;
+    if (line.startsWith('ip -d -o link show')) return { code: 0, stdout: this.link, stderr: '' };
+    if (line === 'ipvsadm -R' && this.failIpvsadmRestore > 0) {
+      this.failIpvsadmRestore--;
+      return { code: 2, stdout: '', stderr: 'Memory allocation problem' };
+    }
+    return { code: 0, stdout: '', stderr: '' };
+  }
+  names(): string[] {
+    return this.calls.map((c) => c.cmd);
+  }
+}
+
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+function procSys(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fiv-procsys-'));
+  made.push(dir);
+  for (const d of ['net/ipv4/conf/all', 'net/ipv4/vs']) mkdirSync(join(dir, d), { recursive: true });
+  return dir;
+}
+
+const desired = (eps: string[]) => ({ services: [svc('web', ['192.0.2.10'])], endpointSlices: [slice('web', eps.map((a) => ep(a)))] });
+
+function make(runner: FakeRunner, clock: FakeClock, cfg = {}): IpvsSyncer {
+  return new IpvsSyncer({ clock, runner, procSys: procSys() }, { nodeName: 'node-a', firewall: false, ...cfg });
+}
+
+describe('IpvsSyncer', () => {
+  it('disabled (kube-proxy in IPVS mode): touches nothing', async () => {
+    const r = new FakeRunner();
+    const s = make(r, new FakeClock(), { enabled: false });
+    expect((await s.sync(desired(['10.0.0.1']))).skipped).toBe('disabled');
+    expect(r.calls).toEqual([]);
+  });
+
+  it('reads the kernel once, applies batches in order, then plans against its own model', async () => {
+    const r = new FakeRunner();
+    const clock = new FakeClock();
+    const s = make(r, clock);
+    const first = await s.sync(desired(['10.0.0.1']));
+    expect(first.error).toBeUndefined();
+    expect(first.readKernel).toBe(true);
+    const order = r.names().filter((n) => /ipset restore|ip -batch|ipvsadm -R/.test(n));
+    expect(order).toEqual(['ipset restore -exist', 'ip -batch -', 'ipvsadm -R']);
+    expect(r.calls.find((c) => c.cmd === 'ipvsadm -R')!.stdin).toBe('-A -t 192.0.2.10:80 -s rr\n-a -t 192.0.2.10:80 -r 10.0.0.1:8080 -m -w 1\n');
+    r.calls = [];
+    const again = await s.sync(desired(['10.0.0.1']));
+    expect([again.changes, again.readKernel, r.calls]).toEqual([[], false, []]);
+    const one = await s.sync(desired(['10.0.0.1', '10.0.0.2']));
+    expect(r.names()).toEqual(['ipvsadm -R']);
+    expect(one.changes).toEqual(['add-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 weight=1']);
+    await s.stop();
+  });
+
+  it('serialises and coalesces: calls made while a sync runs share one following sync with the newest state', async () => {
+    const r = new FakeRunner();
+    const s = make(r, new FakeClock());
+    let open!: () => void;
+    r.gate = new Promise((x) => (open = x));
+    const a = s.sync(desired(['10.0.0.1']));
+    while (!r.names().includes('ipvsadm -R')) await new Promise((x) => setTimeout(x, 1)); // a is applying
+    const b = s.sync(desired(['10.0.0.2']));
+    const c = s.sync(desired(['10.0.0.3']));
+    expect(b).toBe(c);
+    expect(a).not.toBe(b);
+    r.gate = undefined;
+    open();
+    await Promise.all([a, b, c]);
+    const batches = r.calls.filter((x) => x.cmd === 'ipvsadm -R').map((x) => x.stdin);
+    expect(batches).toHaveLength(2);
+    expect(batches[1]).toContain('-r 10.0.0.3:8080');
+    expect(batches[1]).not.toContain('10.0.0.2');
+    await s.stop();
+  });
+
+  it('a failed apply is reported, and retried with backoff after re-reading the kernel', async () => {
+    const r = new FakeRunner();
+    r.failIpvsadmRestore = 1;
+    const clock = new FakeClock();
+    const results: string[] = [];
+    const s = new IpvsSyncer(
+      { clock, runner: r, procSys: procSys(), onSynced: (x) => results.push(x.error ?? `ok read=${x.readKernel}`) },
+      { nodeName: 'node-a', firewall: false, retryBaseMs: 1000 },
+    );
+    const res = await s.sync(desired(['10.0.0.1']));
+    expect(res.error).toMatch(/^ipvsadm -R exited 2: Memory allocation problem/);
+    r.calls = [];
+    clock.advance(1000);
+    await new Promise((x) => setTimeout(x, 50));
+    expect(results).toEqual([expect.stringMatching(/^ipvsadm -R exited 2/), 'ok read=true']);
+    expect(r.names()).toContain('ipvsadm -Ln --exact');
+    await s.stop();
+  });
+
+  it('refuses an interface of that name that is not FerroLB\'s', async () => {
+    const r = new FakeRunner();
+    r.link = '5: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 \\    link/ether 00:00:00:00:00:01 dummy\n';
+    const s = make(r, new FakeClock());
+    const res = await s.sync(desired(['10.0.0.1']));
+    expect(res.error).toMatch(/interface kube-ipvs0 exists but is not FerroLB's .*kube-proxy runs in IPVS mode/);
+    expect(r.names().some((n) => n.startsWith('ipvsadm'))).toBe(false);
+    await s.stop();
+  });
+});
