@@ -70,12 +70,14 @@ export interface FailoverSystem {
   start(i: number): Promise<void>;
   /** kill -9 of node i's daemon(s) (the link is cut by the caller at the same instant). */
   kill(i: number): void;
+  /** SIGTERM of node i's daemon; resolves when it has exited (graceful handover). */
+  stopGracefully?(i: number): Promise<void>;
   /** Resolves once the system has settled after a node came back (ownership no longer moving). */
   settled?(): Promise<void>;
 }
 
 /** `kills` rounds: kill the owner + cut its link; measure; bring the node back; wait until stable. */
-export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: number, probe: OutageProbe): Promise<Kill[]> {
+export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: number, probe: OutageProbe, graceful = false): Promise<Kill[]> {
   const out: Kill[] = [];
   for (let k = 0; k < kills; k++) {
     await waitUntil('client probes healthy', () => probe.healthySince(Date.now() - 200), 60_000);
@@ -83,15 +85,18 @@ export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: numb
     const node = net.nodes[owner]!;
     if (process.env.FAILOVER_DEBUG) console.error(`kill ${k}: owner ${node.name} (client neigh ${net.exec(net.clientNs, ['ip', 'neigh', 'show', VIP]).trim()}) answering ${answeringMacs(net.clientNs, 'fsp0', VIP, 1).map((m) => net.nodes.find((n) => macOf(n.ns, n.ifname) === m)?.name).join(',')}`);
     const t = Date.now();
-    net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'down']);
-    sys.kill(owner);
+    if (graceful) await sys.stopGracefully?.(owner);
+    else {
+      net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'down']);
+      sys.kill(owner);
+    }
     const recovered = await waitUntil('probes answered again after the kill', () => probe.samples.icmp.some((x) => x > t) && probe.samples.tcp.some((x) => x > t), 30_000).catch(() => false);
     await sleep(100);
     out.push(recovered ? probe.outage(t) : { unrecovered: true });
     if (process.env.FAILOVER_DEBUG) console.error(`  outage ${JSON.stringify(out.at(-1))}`);
     // Back, in this order: the daemon first (it clears what the killed one left), then the link.
     await sys.start(owner);
-    net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'up']);
+    if (!graceful) net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'up']);
     await sys.settled?.();
     await sleep(1500);
   }
@@ -187,6 +192,11 @@ async function ferrolb(nodes: number, kills: number, membership: 'memberlist' | 
         l.speakers.get(node.name)?.kill('SIGKILL');
         if (membership === 'pods') void setSpeakerPod(core, node.name, node.ip, false);
       },
+      stopGracefully: async (i) => {
+        const s = l.speakers.get(l.net.nodes[i]!.name);
+        s?.kill('SIGTERM');
+        await s?.waitExit();
+      },
       // Every speaker sees every member alive again: the node that came back has taken its IPs back.
       settled: () =>
         waitUntilAsync('every speaker to see all members alive', async () => {
@@ -199,9 +209,14 @@ async function ferrolb(nodes: number, kills: number, membership: 'memberlist' | 
     };
     const probe = new OutageProbe(l.net.clientNs, VIP, PORT);
     try {
+      const idleRss = [...l.speakers.values()].map((s) => s.rssKib()).filter((x): x is number => x !== undefined);
       const results = await killLoop(l.net, sys, kills, probe);
-      const rss = [...l.speakers.values()].map((s) => s.rssKib()).filter((x): x is number => x !== undefined);
-      return [...report(sys.name, results), `  speaker RSS after the run: ${rss.map((k) => `${(k / 1024).toFixed(0)} MiB`).join(', ')}`];
+      const lines = [...report(sys.name, results), `  speaker RSS idle before the kills: ${idleRss.map((k) => `${(k / 1024).toFixed(0)} MiB`).join(', ')}`];
+      if (membership === 'memberlist' && nodes === 3) {
+        const handovers = await killLoop(l.net, sys, Math.min(kills, 10), probe, true);
+        lines.push(...report(`${sys.name}, graceful handover (SIGTERM)`, handovers));
+      }
+      return lines;
     } finally {
       probe.stop();
     }
