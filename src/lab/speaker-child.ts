@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PROJECT_NODE } from './controller-child.ts';
 
 export const SPEAKER_MAIN = fileURLToPath(new URL('../../speaker/main.ts', import.meta.url));
-const PROJECT_NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
 
 export interface SpeakerChildOptions {
   nodeName: string;

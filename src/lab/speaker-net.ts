@@ -11,9 +11,9 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROJECT_NODE } from './controller-child.ts';
 
 const FORWARD = fileURLToPath(new URL('./forward.ts', import.meta.url));
-const PROJECT_NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
 
 export const SUBNET_PREFIX_LEN = 24;
 export const ROUTER_IP = '192.0.2.1';
