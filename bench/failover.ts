@@ -228,8 +228,10 @@ async function ferrolb(nodes: number, kills: number, membership: 'memberlist' | 
 
 export async function run(): Promise<string[]> {
   if (process.getuid?.() !== 0) throw new Error('the failover benchmark needs root (network namespaces)');
-  const ready = spawnSync('bash', ['scripts/failover-tools.sh'], { encoding: 'utf8' });
-  if (ready.status !== 0) throw new Error(`scripts/failover-tools.sh failed: ${ready.stderr}`);
+  for (const script of ['scripts/l2-tools.sh', 'scripts/failover-tools.sh']) {
+    const ready = spawnSync('bash', [script], { encoding: 'utf8' });
+    if (ready.status !== 0) throw new Error(`${script} failed: ${ready.stderr}`);
+  }
   const lines: string[] = [`client ${CLIENT_IP} probes ${VIP}: ping -i 0.01 and a TCP connect every 10 ms; a kill = kill -9 + link down`];
   const kills = Number(process.env.FAILOVER_KILLS ?? 20);
   const only = process.env.FAILOVER_ONLY;

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs what the failover benchmark's baseline and probes need: keepalived (VRRP baseline), ping
-# (iputils-ping, 10 ms probes), arping. Idempotent and fast when present; never starts a daemon on the
-# host (policy-rc.d denies starts during the install; an enabled unit is stopped and disabled).
+# Installs the failover benchmark's baseline, keepalived (VRRP); its probes (ping, arping) come from
+# scripts/l2-tools.sh. Idempotent and fast when present; never starts a daemon on the host (policy-rc.d
+# denies starts during the install; an enabled unit is stopped and disabled).
 set -euo pipefail
 
-declare -A NEED=([keepalived]=keepalived [ping]=iputils-ping [arping]=arping [ip]=iproute2)
+declare -A NEED=([keepalived]=keepalived)
 have() { command -v "$1" >/dev/null 2>&1; }
 missing_pkgs() {
   local t out=()
@@ -13,7 +13,7 @@ missing_pkgs() {
 }
 
 pkgs=$(missing_pkgs)
-if [[ -z $pkgs ]]; then echo "failover-tools: all present (keepalived iputils-ping arping iproute2)"; exit 0; fi
+if [[ -z $pkgs ]]; then echo "failover-tools: keepalived present"; exit 0; fi
 if [[ $(id -u) -ne 0 ]]; then echo "failover-tools: missing: $(echo $pkgs) — run as root to install" >&2; exit 1; fi
 
 exec 9>/var/lock/ferrolb-failover-tools.lock
