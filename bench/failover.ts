@@ -70,6 +70,8 @@ export interface FailoverSystem {
   start(i: number): Promise<void>;
   /** kill -9 of node i's daemon(s) (the link is cut by the caller at the same instant). */
   kill(i: number): void;
+  /** Clears what a killed daemon of node i left behind, before its link comes back. */
+  prepare?(i: number): void;
   /** SIGTERM of node i's daemon; resolves when it has exited (graceful handover). */
   stopGracefully?(i: number): Promise<void>;
   /** Resolves once the system has settled after a node came back (ownership no longer moving). */
@@ -80,7 +82,12 @@ export interface FailoverSystem {
 export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: number, probe: OutageProbe, graceful = false): Promise<Kill[]> {
   const out: Kill[] = [];
   for (let k = 0; k < kills; k++) {
-    await waitUntil('client probes healthy', () => probe.healthySince(Date.now() - 200), 60_000);
+    const healthy = await waitUntil('client probes healthy', () => probe.healthySince(Date.now() - 200), 30_000).catch(() => false);
+    if (!healthy) {
+      out.push({ unrecovered: true });
+      if (out.filter((r) => r.unrecovered).length >= 3) break; // broken for good: stop this scenario
+      continue;
+    }
     const owner = await waitUntil('an owner in the client neighbour table', () => ownerIndex(net), 30_000);
     const node = net.nodes[owner]!;
     if (process.env.FAILOVER_DEBUG) console.error(`kill ${k}: owner ${node.name} (client neigh ${net.exec(net.clientNs, ['ip', 'neigh', 'show', VIP]).trim()}) answering ${answeringMacs(net.clientNs, 'fsp0', VIP, 1).map((m) => net.nodes.find((n) => macOf(n.ns, n.ifname) === m)?.name).join(',')}`);
@@ -94,9 +101,10 @@ export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: numb
     await sleep(100);
     out.push(recovered ? probe.outage(t) : { unrecovered: true });
     if (process.env.FAILOVER_DEBUG) console.error(`  outage ${JSON.stringify(out.at(-1))}`);
-    // Back, in this order: the daemon first (it clears what the killed one left), then the link.
-    await sys.start(owner);
+    // Back: clear what the killed daemon left (keepalived's VIP), the link, then the daemon.
+    sys.prepare?.(owner);
     if (!graceful) net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'up']);
+    await sys.start(owner);
     await sys.settled?.();
     await sleep(1500);
   }
@@ -107,6 +115,7 @@ function keepalivedSystem(net: SpeakerNet, advert: number): FailoverSystem {
   const ka = new KeepalivedLab(net, VIP, advert);
   return {
     name: `keepalived advert_int ${advert} s`,
+    prepare: (i) => ka.clearVip(i),
     start: async (i) => ka.start(i),
     kill: (i) => {
       const ns = net.nodes[i]!.ns;

@@ -39,13 +39,18 @@ export class KeepalivedLab {
     this.#advert = advertSeconds;
   }
 
+  /** A VIP left on the interface by a killed keepalived would answer as soon as the link is up. */
+  clearVip(i: number): void {
+    const node = this.#net.nodes[i] as NetNode;
+    spawnSync('ip', ['netns', 'exec', node.ns, 'ip', 'addr', 'del', `${this.#vip}/32`, 'dev', node.ifname]);
+  }
+
   start(i: number): void {
     const node = this.#net.nodes[i] as NetNode;
     const dir = this.#net.dir;
     const conf = join(dir, `keepalived-${node.name}.conf`);
     writeFileSync(conf, keepalivedConfig(node, 100 + i, this.#vip, this.#advert));
-    // A VIP left on the interface by a killed keepalived would answer as soon as the link is up.
-    spawnSync('ip', ['netns', 'exec', node.ns, 'ip', 'addr', 'del', `${this.#vip}/32`, 'dev', node.ifname]);
+    this.clearVip(i);
     this.#net.spawn(
       node.ns,
       ['keepalived', '-n', '-l', '--vrrp', '-f', conf, '-p', join(dir, `ka-${node.name}.pid`), '-r', join(dir, `ka-vrrp-${node.name}.pid`)],
