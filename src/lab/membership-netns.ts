@@ -6,6 +6,7 @@
 // Used by the integration tests and `npm run bench -- membership`.
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { removeNamespaceSync } from './netns-remove.ts';
 
 export interface EventLine {
   /** Wall-clock ms printed by the process. */
@@ -185,25 +186,7 @@ export class MembershipLab {
     this.#destroyed = true;
     live.delete(this);
     for (const n of this.nodes) if (n.child && this.running(n)) n.child.kill('SIGKILL');
-    for (const ns of [...this.nodes.map((n) => n.ns), this.hub]) {
-      try {
-        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
-        for (const p of pids) {
-          try {
-            process.kill(Number(p), 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-      } catch {
-        // namespace gone
-      }
-      try {
-        execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
-    }
+    for (const ns of [...this.nodes.map((n) => n.ns), this.hub]) removeNamespaceSync(ns);
   }
 }
 

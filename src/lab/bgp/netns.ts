@@ -1,12 +1,12 @@
 // The netns lab: namespaces with unique names per test run (flb-<pid>-<n>), veth links between them,
 // documentation addresses, daemons started inside, and teardown of all of it — from afterAll, and
 // from a process-exit hook when a test run dies half way.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOk, spawnLogged, type Daemon, type RunOptions, type SpawnOptions, run } from './exec.ts';
 import { sleep } from '../poll.ts';
+import { removeNamespaceSync } from '../netns-remove.ts';
 
 export interface Endpoint {
   ns: string;
@@ -146,26 +146,8 @@ export class Lab {
     for (const d of this.daemons) {
       if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
     }
-    for (const ns of this.namespaces) {
-      // Processes the tests started inside this namespace (e.g. daemons that forked) go too.
-      try {
-        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
-        for (const p of pids) {
-          try {
-            process.kill(Number(p), 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }
-      } catch {
-        /* namespace already gone */
-      }
-      try {
-        execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-      } catch {
-        /* already gone */
-      }
-    }
+    // Processes the tests started inside a namespace (e.g. daemons that forked) go too.
+    for (const ns of this.namespaces) removeNamespaceSync(ns);
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
   }
 }

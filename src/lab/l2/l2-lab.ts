@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { run, runOk, spawnLogged, type Daemon, type RunResult } from '../bgp/exec.ts';
 import { sleep, waitFor } from '../poll.ts';
+import { removeNamespaceSync } from '../netns-remove.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const NODE = `${REPO}node_modules/.bin/node`;
@@ -149,12 +150,6 @@ export class L2Lab {
     this.#destroyed = true;
     live.delete(this);
     for (const d of this.daemons) if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
-    for (const ns of [this.lan, ...[...this.hosts.values()].map((h) => h.ns)]) {
-      try {
-        execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
-    }
+    for (const ns of [this.lan, ...[...this.hosts.values()].map((h) => h.ns)]) removeNamespaceSync(ns);
   }
 }
