@@ -4,6 +4,7 @@ const BENCHES: Record<string, string> = {
   allocator: './allocator.ts',
   controller: './controller.ts',
   bgp: './bgp.ts',
+  failover: './failover.ts',
   image: './image.ts',
   ipvs: './ipvs.ts',
   l2: './l2.ts',

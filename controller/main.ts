@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { Allocator } from '../src/allocator/index.ts';
 import { parseFlags } from '../src/cli/controller-flags.ts';
 import { Controller, type ToRequest } from '../src/controller/controller.ts';
+import { ensureMemberlistSecret, restSecretApi } from '../src/controller/memberlist-secret.ts';
 import { startHttpServer } from '../src/controller/http-server.ts';
 import { ControllerMetrics } from '../src/controller/metrics.ts';
 import { ApiEventRecorder, restEventApi } from '../src/k8s/event-recorder.ts';
@@ -155,6 +156,15 @@ async function stop(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
+
+// The speakers' gossip key: created when missing, retried in the background until it exists.
+void (async () => {
+  const secrets = restSecretApi(rest);
+  for (let attempt = 1; !shutdown.signal.aborted; attempt++) {
+    if ((await ensureMemberlistSecret(secrets, { namespace: flags.configNamespace, name: 'memberlist' }, log)) !== 'failed') return;
+    await delay(Math.min(30_000, 500 * 2 ** attempt));
+  }
+})();
 
 metrics.leader.set(0);
 if (flags.leaderElect) {

@@ -1,7 +1,8 @@
-// `ferrolb lab [--once]`: a cluster in a box on this machine. Starts a real etcd + kube-apiserver (the
-// lab, src/lab), applies manifests/ and the example pools, runs the controller under its
-// own ServiceAccount, creates a demo LoadBalancer Service, prints the IP it got, then keeps running until
-// Ctrl-C (or exits at once with --once). Without the binaries it builds them (and kubectl) once with Go,
+// `ferrolb lab [--once] [--keep]`: a cluster in a box on this machine. Starts a real etcd + kube-apiserver
+// (the lab, src/lab), applies manifests/, runs the controller under its own ServiceAccount and, as root,
+// the speaker demo (src/lab/speaker-demo.ts: three speaker nodes, BIRD, a client, a measured failover),
+// then stops (or stays up with --keep). --once: controller and example pools only, print the demo
+// Service's IPs and exit. Without the binaries it builds them (and kubectl) once with Go,
 // showing steps and elapsed time (cached under ~/.cache/ferrolb/k8s); without Go either, it says exactly
 // what is missing. The commands it prints use the pinned kubectl (or curl when there is none).
 import { execFile, spawn } from 'node:child_process';
@@ -12,12 +13,16 @@ import { parseCommandLine, usageFailure } from './flags.ts';
 import type { CliIo } from './io.ts';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/k8s-binaries.sh', import.meta.url));
-export const LAB_USAGE = `usage: ferrolb lab [--once]
-  A cluster in a box on this machine: a real etcd + kube-apiserver on loopback, manifests/ and the example
-  pools applied, the controller under its own ServiceAccount, and a demo LoadBalancer Service whose IPs
-  are printed. The first run builds kube-apiserver, etcd and kubectl with Go (10-15 minutes on 2 cores;
-  cached under ~/.cache/ferrolb/k8s), or uses KUBEBUILDER_ASSETS.
-  --once       exit after printing the demo Service's IPs (default: keep running until Ctrl-C)
+export const LAB_USAGE = `usage: ferrolb lab [--once] [--keep]
+  A cluster in a box on this machine: a real etcd + kube-apiserver on loopback, manifests/ applied, the
+  controller under its own ServiceAccount and, as root, three speaker "nodes" (network namespaces on a
+  bridge, Node objects in the API server), a BIRD router and a client namespace: a Layer 2 demo Service
+  is reached from the client, a BGP one is routed by BIRD through every node, then the Layer 2 owner is
+  killed and the failover the client saw is printed. The first run builds kube-apiserver, etcd and
+  kubectl with Go (10-15 minutes on 2 cores; cached under ~/.cache/ferrolb/k8s), or uses KUBEBUILDER_ASSETS.
+  --keep       leave the whole system up to explore until Ctrl-C (default: stop after the demo)
+  --once       only the API server, the controller and the example pools (no root needed); exit after
+               printing the demo Service's IPs (without it and without root: keep running until Ctrl-C)
   -h, --help   this text
 `;
 
@@ -49,13 +54,15 @@ function buildK8sBinaries(io: CliIo): Promise<{ code: number; dir: string }> {
 
 export async function labCommand(args: string[], io: CliIo): Promise<number> {
   let once: boolean;
+  let keep: boolean;
   try {
-    const { values } = parseCommandLine(args, { once: { type: 'boolean' } });
+    const { values } = parseCommandLine(args, { once: { type: 'boolean' }, keep: { type: 'boolean' } });
     if (values.help) {
       io.stdout(LAB_USAGE);
       return 0;
     }
     once = values.once ?? false;
+    keep = values.keep ?? false;
   } catch (err) {
     return usageFailure(io, 'lab', err, LAB_USAGE);
   }
@@ -102,7 +109,11 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
   io.stdout('starting etcd and kube-apiserver...\n');
   const cluster = await harness.startCluster();
   let controller: ReturnType<typeof startControllerChild> | undefined;
+  // The speakers need network namespaces (root); --once is the quick controller-only check.
+  const speakers = !once && process.getuid?.() === 0;
+  let demo: import('../lab/speaker-demo.ts').SpeakerDemo | undefined;
   const shutdown = async (): Promise<void> => {
+    await demo?.lab.stop();
     if (controller && controller.exited() === undefined) {
       controller.kill('SIGTERM');
       await controller.waitExit();
@@ -110,9 +121,15 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
     await cluster.stop();
   };
   try {
-    for (const f of [...harness.installManifestFiles(), 'example-config.yaml']) {
+    // With speakers the configuration is the speaker lab's (metallb.io objects), not the example ConfigMap.
+    for (const f of [...harness.installManifestFiles(), ...(speakers ? [] : ['example-config.yaml'])]) {
       await cluster.apply(readFileSync(join(harness.MANIFESTS, f), 'utf8'));
       io.stdout(`applied manifests/${f}\n`);
+    }
+    if (speakers) {
+      const { LAB_SPEAKER_CONFIG } = await import('../lab/speaker-lab.ts');
+      await cluster.apply(LAB_SPEAKER_CONFIG);
+      io.stdout('applied the speaker lab pools (IPAddressPool lan 192.0.2.200-250 in Layer 2, wan 203.0.113.1-62 over BGP to BIRD)\n');
     }
     const saKubeconfig = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller');
     const port = await freeLoopbackPort();
@@ -125,6 +142,28 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
       diagnostics: () => child.logTail(),
     });
     io.stdout(`controller ready (pid ${child.pid}, metrics http://127.0.0.1:${port}/metrics)\n`);
+
+    if (speakers) {
+      const { runSpeakerDemo } = await import('../lab/speaker-demo.ts');
+      demo = await runSpeakerDemo(cluster, io, { prefix: `fsplab${process.pid % 10000}`, membership: 'memberlist' });
+      if (!keep) return 0;
+      const n1 = demo.lab.net.nodes[0]!;
+      io.stdout(
+        `\nThe lab keeps running. Try:\n` +
+          `  ip netns exec ${demo.lab.net.clientNs} ping -c 3 ${demo.l2Ip}\n` +
+          `  ip netns exec ${demo.lab.net.clientNs} ip neigh show ${demo.l2Ip}\n` +
+          `  birdc -s ${demo.lab.bird.socket} show route for ${demo.bgpIp}/32 all\n` +
+          `  npx ferrolb status --kubeconfig ${cluster.kubeconfigPath}\n` +
+          `  curl -s --unix-socket ${demo.lab.metricsSocket(n1)} http://x/metrics | grep ^metallb_\n` +
+          `speaker logs: ${cluster.dir}/speaker-node-*.log\nCtrl-C to stop.\n`,
+      );
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      io.stdout(`\n${signal}: stopping\n`);
+      return 0;
+    }
 
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'demo' } } });

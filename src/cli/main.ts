@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bgp --config FILE --announce IP...   run one BGP speaker standalone',
     load: async () => (await import('./bgp.ts')).bgpCommand,
   },
+  status: {
+    summary: 'status [--kubeconfig PATH] [-o json]   per Service: IPs, pool, mode, announcing node(s) and peers',
+    load: async () => (await import('./status.ts')).statusCommand,
+  },
   ipvs: {
     summary: 'ipvs --file FILE [--dry-run]   sync IPVS, ipsets and the dummy interface from Services + EndpointSlices',
     load: async () => (await import('./ipvs.ts')).ipvsCommand,

@@ -37,12 +37,14 @@ export class ApiEventRecorder implements EventSink {
   readonly #log: EventLog;
   readonly #instance: string;
   readonly #now: () => Date;
+  readonly #component: string;
 
-  constructor(core: EventApi, log: EventLog, instance: string, now: () => Date = () => new Date()) {
+  constructor(core: EventApi, log: EventLog, instance: string, now: () => Date = () => new Date(), component = COMPONENT) {
     this.#core = core;
     this.#log = log;
     this.#instance = instance;
     this.#now = now;
+    this.#component = component;
   }
 
   async record(ref: V1ObjectReference, event: EventSpec): Promise<void> {
@@ -57,8 +59,8 @@ export class ApiEventRecorder implements EventSink {
           reason: event.reason,
           message: event.message.length > 1024 ? `${event.message.slice(0, 1020)}...` : event.message,
           type: event.type,
-          source: { component: COMPONENT },
-          reportingComponent: COMPONENT,
+          source: { component: this.#component },
+          reportingComponent: this.#component,
           reportingInstance: this.#instance,
           firstTimestamp: now,
           lastTimestamp: now,

@@ -49,6 +49,7 @@ export interface InformerOptions<T> {
   list: () => Promise<ListResult<T>>;
   watch: WatchFn;
   fieldSelector?: string;
+  labelSelector?: string;
   /** A 404 on list (e.g. the metallb.io CRDs are not installed) means "no objects" rather than an error. */
   absentIsEmpty?: boolean;
   /** Applied to every watched object before it is stored (e.g. keep only the fields used); list() trims its own. */
@@ -269,6 +270,7 @@ export class Informer<T extends KubeObject> {
         timeoutSeconds: '300',
       };
       if (this.#opts.fieldSelector !== undefined) params.fieldSelector = this.#opts.fieldSelector;
+      if (this.#opts.labelSelector !== undefined) params.labelSelector = this.#opts.labelSelector;
       const onEvent = (type: string, raw: unknown): void => {
         const obj = raw as T & { code?: number; message?: string };
         if (type === 'ERROR') {

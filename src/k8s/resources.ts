@@ -26,7 +26,7 @@ export interface InformerRuntime {
 /** Lists in pages so a big cluster's first list is not one huge answer held twice in memory. */
 const PAGE = 500;
 
-async function listAll<T>(rest: KubeRest, path: string, query: Record<string, string>, trim?: (o: T) => T): Promise<ListResult<T>> {
+export async function listAll<T>(rest: KubeRest, path: string, query: Record<string, string>, trim?: (o: T) => T): Promise<ListResult<T>> {
   const items: T[] = [];
   let cont = '';
   let resourceVersion: string | undefined;

@@ -29,6 +29,8 @@ const NEEDED: Record<'ClusterRole' | 'Role', Record<string, string>> = {
   Role: {
     '|configmaps|list': 'ConfigMap informer',
     '|configmaps|watch': 'ConfigMap informer',
+    '|secrets|get': 'memberlist Secret: does it exist',
+    '|secrets|create': 'memberlist Secret: created when missing',
     ...Object.fromEntries(METALLB.flatMap((r) => ['list', 'watch'].map((v) => [`metallb.io|${r}|${v}`, `${r} informer`]))),
     'coordination.k8s.io|leases|get': 'leader election: read the Lease',
     'coordination.k8s.io|leases|create': 'leader election: first replica creates it',
@@ -102,6 +104,9 @@ describe('controller RBAC', () => {
       ['get', 'services', 'apps'],
       ['delete', 'services', 'apps'],
       ['create', 'services', 'apps'],
+      ['get', 'secrets', 'apps'],
+      ['update', 'secrets', 'ferrolb-system'],
+      ['list', 'secrets', 'ferrolb-system'],
       ['deletecollection', 'services', 'apps'],
       ['patch', 'services', 'apps', '', 'status'],
       ['get', 'services', 'apps', '', 'status'],
@@ -117,7 +122,6 @@ describe('controller RBAC', () => {
       ['delete', 'leases', 'ferrolb-system', 'coordination.k8s.io'],
       ['get', 'leases', 'kube-system', 'coordination.k8s.io'],
       ['update', 'leases', 'kube-system', 'coordination.k8s.io'],
-      ['get', 'secrets', 'ferrolb-system'],
       ['list', 'secrets', ''],
       ['list', 'configmaps', 'apps'], // configuration is read in ferrolb-system only
       ['update', 'configmaps', 'ferrolb-system'],

@@ -1,0 +1,172 @@
+// Command-line flags of the speaker (pure: argv and env in, options or a message naming the bad flag).
+// node:util parseArgs does the splitting; values are checked here.
+import { parseArgs } from 'node:util';
+
+export interface SpeakerFlags {
+  kubeconfig?: string;
+  /** This node (downward API spec.nodeName). */
+  nodeName: string;
+  /** The speaker Pod (downward API), owner of the status objects. */
+  podName?: string;
+  /** The speaker's namespace: status objects, the memberlist Secret, BGP password Secrets, speaker Pods. */
+  namespace: string;
+  configNamespace: string;
+  configName: string;
+  lbClass?: string;
+  /** Label selector of the speaker Pods of this DaemonSet (join addresses). */
+  speakerSelector: string;
+  memberlistSecret: string;
+  memberlistBind: string;
+  memberlistPort: number;
+  /** Address announced to the other members (default: the Node's InternalIP). */
+  memberlistAdvertise?: string;
+  /** Where membership comes from until/unless gossip is used: `pods` = speaker Pods that are Ready. */
+  membership: 'memberlist' | 'pods';
+  metricsHost: string;
+  metricsPort: number;
+  logLevel: string;
+  ignoreExcludeLb: boolean;
+  debounceMs: number;
+  leaveTimeoutMs: number;
+  /** RFC 4724 restart time advertised to BGP peers (s); 0 = no graceful restart. */
+  gracefulRestart: number;
+  /** Directory for the BGP graceful-restart marker (hostPath/emptyDir that survives a container restart). */
+  stateDir?: string;
+  /** Port of a BGP listener (passive peers); undefined = connect out only, as MetalLB's speaker. */
+  bgpListenPort?: number;
+  /** Never answer ARP/NDP (Layer 2 decisions and status objects still made): BGP-only nodes, tests. */
+  disableLayer2: boolean;
+  /** Only these interfaces may ever be used for Layer 2 (a node-wide allow-list); empty = any. */
+  layer2Interfaces: string[];
+}
+
+export const DEFAULT_SPEAKER_FLAGS: Omit<SpeakerFlags, 'nodeName'> = {
+  namespace: 'ferrolb-system', // where manifests/ installs us
+  configNamespace: 'ferrolb-system', // the controller's default
+  configName: 'config', // MetalLB's ConfigMap name
+  speakerSelector: 'app.kubernetes.io/name=ferrolb,app.kubernetes.io/component=speaker', // manifests/07
+  memberlistSecret: 'memberlist', // created by the controller when missing
+  memberlistBind: '0.0.0.0', // host network: every node address
+  memberlistPort: 7946, // MetalLB's (and hashicorp memberlist's) default
+  membership: 'memberlist',
+  metricsHost: '0.0.0.0', // scraped from outside the node
+  metricsPort: 7473, // next to the controller's 7472 (both may share a host in the lab)
+  logLevel: 'info',
+  ignoreExcludeLb: false, // honour node.kubernetes.io/exclude-from-external-load-balancers, as MetalLB
+  debounceMs: 20, // coalesces a burst of API events (a rollout) without delaying announcements noticeably
+  leaveTimeoutMs: 500, // graceful handover: the leave message reaches the others well within this
+  gracefulRestart: 0, // off unless asked: peers then keep routes for this long while we restart
+  disableLayer2: false,
+  layer2Interfaces: [], // the L2Advertisements choose interfaces per IP
+};
+
+export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
+  --node-name NAME           this node (default $NODE_NAME, from the downward API)
+  --pod-name NAME            this speaker Pod (default $POD_NAME): owner of the status objects
+  --namespace NS             the speaker's namespace (default $POD_NAMESPACE or ferrolb-system)
+  --kubeconfig PATH          kubeconfig (default: in-cluster, then $KUBECONFIG / ~/.kube/config)
+  --config-namespace NS      namespace of the ConfigMap and metallb.io resources (default ferrolb-system)
+  --config-name NAME         address-pool ConfigMap name (default config)
+  --lb-class NAME            handle Services with spec.loadBalancerClass NAME (default: only those without)
+  --speaker-selector SEL     label selector of the speaker Pods (join addresses)
+                             (default app.kubernetes.io/name=ferrolb,app.kubernetes.io/component=speaker)
+  --membership KIND          memberlist (gossip, default) or pods (alive = speaker Pods Ready, via the API)
+  --memberlist-secret NAME   Secret holding the memberlist key under "secretkey" (default memberlist)
+  --memberlist-bind ADDR     gossip bind address (default 0.0.0.0)
+  --memberlist-port N        gossip port, UDP and TCP (default 7946)
+  --memberlist-advertise A   address announced to the others (default: the Node's InternalIP)
+  --metrics-host ADDR        /metrics /healthz /readyz listen address (default 0.0.0.0)
+  --metrics-port N           their port, 0 = any (default 7473)
+  --log-level LEVEL          trace|debug|info|warn|error (default info)
+  --ignore-exclude-lb        announce from nodes labelled node.kubernetes.io/exclude-from-external-load-balancers
+  --debounce-ms N            window after an API change before recomputing (default 20)
+  --leave-timeout-ms N       on SIGTERM, how long to wait for the leave to be sent (default 500)
+  --graceful-restart S       BGP graceful restart time advertised (s, 0 = off; default 0)
+  --state-dir DIR            directory kept across restarts for the graceful-restart marker
+  --bgp-listen-port N        also accept BGP connections on this port (default: connect out only)
+  --disable-layer2           never answer ARP/NDP on this node (decisions and status still made)
+  --layer2-interfaces LIST   comma-separated interfaces Layer 2 may ever use (default: any)
+  -h, --help                 this text
+`;
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+export type FlagsOutcome = { ok: true; flags: SpeakerFlags } | { ok: false; message: string; help?: boolean };
+
+export function parseSpeakerFlags(argv: string[], env: Record<string, string | undefined> = {}): FlagsOutcome {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const str = { type: 'string' } as const;
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'node-name': str, 'pod-name': str, namespace: str, kubeconfig: str, 'config-namespace': str, 'config-name': str,
+        'lb-class': str, 'speaker-selector': str, membership: str, 'memberlist-secret': str, 'memberlist-bind': str,
+        'memberlist-port': str, 'memberlist-advertise': str, 'metrics-host': str, 'metrics-port': str, 'log-level': str,
+        'ignore-exclude-lb': { type: 'boolean' }, 'debounce-ms': str, 'leave-timeout-ms': str, 'graceful-restart': str,
+        'state-dir': str, 'bgp-listen-port': str, 'disable-layer2': { type: 'boolean' }, 'layer2-interfaces': str,
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    return { ok: false, message: `${(err as Error).message}\n${SPEAKER_USAGE}` };
+  }
+  if (values.help) return { ok: false, message: SPEAKER_USAGE, help: true };
+  const s = (name: string): string | undefined => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const problems: string[] = [];
+  const int = (name: string, min: number, max: number, dflt: number): number => {
+    const v = s(name);
+    if (v === undefined) return dflt;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      problems.push(`flag --${name}: "${v}" is not an integer in ${min}..${max}`);
+      return dflt;
+    }
+    return Number(v);
+  };
+  const d = DEFAULT_SPEAKER_FLAGS;
+  const nodeName = s('node-name') ?? env.NODE_NAME;
+  if (nodeName === undefined || nodeName === '') problems.push('no node name: pass --node-name or set NODE_NAME (downward API spec.nodeName)');
+  const logLevel = s('log-level') ?? d.logLevel;
+  if (!LEVELS.includes(logLevel)) problems.push(`flag --log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
+  const membership = s('membership') ?? d.membership;
+  if (membership !== 'memberlist' && membership !== 'pods') problems.push(`flag --membership: "${membership}" is not memberlist or pods`);
+  const namespace = s('namespace') ?? env.POD_NAMESPACE ?? d.namespace;
+  const flags: SpeakerFlags = {
+    ...d,
+    nodeName: nodeName ?? '',
+    namespace,
+    configNamespace: s('config-namespace') ?? d.configNamespace,
+    configName: s('config-name') ?? d.configName,
+    speakerSelector: s('speaker-selector') ?? d.speakerSelector,
+    memberlistSecret: s('memberlist-secret') ?? d.memberlistSecret,
+    memberlistBind: s('memberlist-bind') ?? d.memberlistBind,
+    memberlistPort: int('memberlist-port', 1, 65535, d.memberlistPort),
+    membership: membership as SpeakerFlags['membership'],
+    metricsHost: s('metrics-host') ?? d.metricsHost,
+    metricsPort: int('metrics-port', 0, 65535, d.metricsPort),
+    logLevel,
+    ignoreExcludeLb: values['ignore-exclude-lb'] === true,
+    debounceMs: int('debounce-ms', 0, 10_000, d.debounceMs),
+    leaveTimeoutMs: int('leave-timeout-ms', 0, 60_000, d.leaveTimeoutMs),
+    gracefulRestart: int('graceful-restart', 0, 4095, d.gracefulRestart),
+    disableLayer2: values['disable-layer2'] === true,
+    layer2Interfaces: (s('layer2-interfaces') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''),
+  };
+  const optional: [keyof SpeakerFlags, string | undefined][] = [
+    ['kubeconfig', s('kubeconfig')],
+    ['podName', s('pod-name') ?? env.POD_NAME],
+    ['lbClass', s('lb-class')],
+    ['stateDir', s('state-dir')],
+    ['memberlistAdvertise', s('memberlist-advertise')],
+  ];
+  for (const [k, v] of optional) if (v !== undefined && v !== '') (flags as unknown as Record<string, unknown>)[k] = v;
+  if (s('bgp-listen-port') !== undefined) flags.bgpListenPort = int('bgp-listen-port', 0, 65535, 0);
+  if (flags.stateDir === undefined && flags.gracefulRestart > 0) problems.push('flag --graceful-restart needs --state-dir (the restart marker must survive the restart)');
+  if (problems.length > 0) return { ok: false, message: problems.join('\n') };
+  return { ok: true, flags };
+}

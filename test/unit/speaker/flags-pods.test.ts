@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigMap, type Peer } from '../../../src/config/index.ts';
+import { DEFAULT_SPEAKER_FLAGS, parseSpeakerFlags, SPEAKER_USAGE } from '../../../src/speaker/flags.ts';
+import { joinAddresses, nodesWithReadySpeaker, peerPassword, secretValue, type SecretLike } from '../../../src/speaker/pods.ts';
+
+describe('parseSpeakerFlags', () => {
+  it('takes the node name, Pod and namespace from the downward API environment', () => {
+    const r = parseSpeakerFlags([], { NODE_NAME: 'n1', POD_NAME: 'speaker-x', POD_NAMESPACE: 'lb' });
+    expect(r).toEqual({ ok: true, flags: { ...DEFAULT_SPEAKER_FLAGS, nodeName: 'n1', podName: 'speaker-x', namespace: 'lb' } });
+  });
+
+  it('reads flags in both forms, the flag winning over the environment', () => {
+    const r = parseSpeakerFlags(['--node-name=n2', '--metrics-port', '0', '--lb-class', 'x', '--ignore-exclude-lb', '--membership=pods'], {
+      NODE_NAME: 'n1',
+    });
+    expect(r.ok && r.flags).toMatchObject({ nodeName: 'n2', metricsPort: 0, lbClass: 'x', ignoreExcludeLb: true, membership: 'pods' });
+  });
+
+  it.each([
+    [[], /no node name/],
+    [['--node-name', 'n', '--metrics-port', '70000'], /--metrics-port: "70000" is not an integer in 0..65535/],
+    [['--node-name', 'n', '--membership', 'carrier-pigeon'], /--membership: "carrier-pigeon"/],
+    [['--node-name', 'n', '--graceful-restart', '120'], /--graceful-restart needs --state-dir/],
+    [['--node-name', 'n', '--bogus'], /Unknown option '--bogus'/],
+    [['--node-name', 'n', 'stray'], /positional argument/],
+  ])('rejects %j with a message naming the flag', (argv, re) => {
+    const r = parseSpeakerFlags(argv, {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(re);
+  });
+
+  it('has a real --help', () => {
+    expect(parseSpeakerFlags(['--help'])).toEqual({ ok: false, message: SPEAKER_USAGE, help: true });
+    for (const flag of Object.keys(DEFAULT_SPEAKER_FLAGS)) {
+      const kebab = flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      expect(SPEAKER_USAGE).toContain(`--${kebab}`);
+    }
+  });
+});
+
+const pod = (name: string, node: string, ip: string, ready: boolean, phase = 'Running') => ({
+  metadata: { name },
+  spec: { nodeName: node },
+  status: { phase, podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+});
+
+describe('speaker Pods and Secrets', () => {
+  const pods = [pod('a', 'n1', '192.0.2.1', true), pod('b', 'n2', '192.0.2.2', false), pod('c', 'n3', '2001:db8::3', true), pod('d', 'n4', '192.0.2.4', true, 'Pending')];
+
+  it('joins the other running speakers, and counts the Ready ones alive', () => {
+    expect(joinAddresses(pods, 'n1', 7946)).toEqual(['192.0.2.2:7946', '[2001:db8::3]:7946']);
+    expect([...nodesWithReadySpeaker(pods, 'n2')].sort()).toEqual(['n1', 'n3']); // its own Pod is not Ready
+    expect([...nodesWithReadySpeaker(pods, 'n9')].sort()).toEqual(['n1', 'n3', 'n9']); // no Pod known: itself
+  });
+
+  it('reads the memberlist key and BGP passwords, saying why one is missing', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const secrets: SecretLike[] = [
+      { metadata: { name: 'memberlist' }, data: { secretkey: b64('k') } },
+      { metadata: { name: 'bgp-auth' }, type: 'kubernetes.io/basic-auth', data: { password: b64('s3cret') } },
+      { metadata: { name: 'opaque' }, type: 'Opaque', data: { password: b64('x') } },
+    ];
+    expect(Buffer.from(secretValue(secrets, 'memberlist', 'secretkey')!).toString()).toBe('k');
+    expect(secretValue(secrets, 'nope', 'secretkey')).toBeUndefined();
+    const r = parseConfigMap('peers: [{peer-address: 192.0.2.9, peer-asn: 1, my-asn: 2}]', 'cm');
+    if (!r.ok) throw new Error('fixture');
+    const peer = (name: string, ns?: string): Peer => ({ ...r.config.peers[0]!, passwordSecret: { name, ...(ns ? { namespace: ns } : {}) } });
+    expect(peerPassword(secrets, peer('bgp-auth'), 'lb')).toEqual({ password: 's3cret' });
+    expect(peerPassword(secrets, peer('gone'), 'lb').problem).toMatch(/passwordSecret lb\/gone not found/);
+    expect(peerPassword(secrets, peer('opaque'), 'lb').problem).toMatch(/type Opaque, not kubernetes.io\/basic-auth/);
+    expect(peerPassword(secrets, peer('bgp-auth', 'other'), 'lb').problem).toMatch(/outside the speaker's namespace/);
+  });
+});
