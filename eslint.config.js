@@ -19,14 +19,20 @@ const APPS = ['controller', 'speaker'];
 const TOP = ['lab', 'cli'];
 
 const folders = (names) => `(^|/)(${[...new Set(names)].join('|')})/`;
-const noTest = { regex: '(^|/)test/', message: 'nothing outside test/ imports test/ (move shared code to src/, e.g. src/lab)' };
+const noTest = {
+  regex: '(^|/)test/',
+  message: 'nothing outside test/ imports test/ (move shared code to src/, e.g. src/lab)',
+};
 const above = (names, layer) => ({
   regex: folders(names),
   message: `layer order (docs/ARCHITECTURE.md): ${layer} may not import a higher layer`,
 });
 // node:crypto is restricted too: a pure core that must hash says why in an eslint-disable comment.
 const nodeBuiltins = {
-  regex: `^(node:|(${builtinModules.filter((m) => !m.startsWith('_')).map((m) => m.replace(/[/]/g, '\\/')).join('|')})(/|$))`,
+  regex: `^(node:|(${builtinModules
+    .filter((m) => !m.startsWith('_'))
+    .map((m) => m.replace(/[/]/g, '\\/'))
+    .join('|')})(/|$))`,
   message: 'pure core: no node:* modules (no I/O); the I/O shell beside it does that',
 };
 // A new engine's shell files sit directly beside its core/ and codec/ folders.
@@ -50,18 +56,35 @@ const PURE = [
   'src/l2/core/**',
   'src/ipvs/plan/**',
 ];
-const NEW_ENGINE_CORES = ['src/memberlist/core/**', 'src/memberlist/codec/**', 'src/l2/codec/**', 'src/l2/core/**', 'src/ipvs/plan/**'];
+const NEW_ENGINE_CORES = [
+  'src/memberlist/core/**',
+  'src/memberlist/codec/**',
+  'src/l2/codec/**',
+  'src/l2/core/**',
+  'src/ipvs/plan/**',
+];
 
-const clockGlobals = ['Date', 'performance', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'clearTimeout', 'clearInterval', 'clearImmediate', 'process'].map(
-  (name) => ({ name, message: `pure core: no ${name} — take a Clock (src/time) or the value by injection` }),
-);
+const clockGlobals = [
+  'Date',
+  'performance',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+  'process',
+].map((name) => ({ name, message: `pure core: no ${name} — take a Clock (src/time) or the value by injection` }));
 const clockProperties = [
   { object: 'Math', property: 'random', message: 'pure core: take a `random: () => number` by injection' },
-  ...['Date', 'performance', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'process'].map((property) => ({
-    object: 'globalThis',
-    property,
-    message: `pure core: no globalThis.${property} — inject it`,
-  })),
+  ...['Date', 'performance', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'process'].map(
+    (property) => ({
+      object: 'globalThis',
+      property,
+      message: `pure core: no globalThis.${property} — inject it`,
+    }),
+  ),
 ];
 
 export default tseslint.config(
@@ -76,7 +99,10 @@ export default tseslint.config(
       // (the formatter owns style).
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       'no-restricted-imports': restrict(),
     },
   },
@@ -85,34 +111,63 @@ export default tseslint.config(
   // Layer 6 (lab, cli) and the entry points (bin/, controller/main.ts, speaker/main.ts) may import everything
   // in src/ (lab and cli each other too: the lab's BGP runners start the CLI).
   // Layer 5: controller, speaker (and the controller's entry point).
-  { files: ['src/controller/**', 'src/speaker/**'], rules: { 'no-restricted-imports': restrict(above(TOP, 'controller/speaker')) } },
+  {
+    files: ['src/controller/**', 'src/speaker/**'],
+    rules: { 'no-restricted-imports': restrict(above(TOP, 'controller/speaker')) },
+  },
   { files: ['src/k8s/**'], rules: { 'no-restricted-imports': restrict(above([...APPS, ...TOP], 'k8s')) } },
   {
     files: ['src/bgp/**', 'src/memberlist/**', 'src/l2/**', 'src/ipvs/**', 'src/native/**'],
     rules: { 'no-restricted-imports': restrict(above([...K8S, ...APPS, ...TOP], 'an I/O shell')) },
   },
   {
-    files: ['src/allocator/**', 'src/election/**', 'src/bgp/*.ts', 'src/bgp/codec/**', 'src/bgp/fsm/**', ...NEW_ENGINE_CORES],
-    rules: { 'no-restricted-imports': restrict(above([...SHELLS, ...K8S, ...APPS, ...TOP], 'a pure core'), nodeBuiltins) },
+    files: [
+      'src/allocator/**',
+      'src/election/**',
+      'src/bgp/*.ts',
+      'src/bgp/codec/**',
+      'src/bgp/fsm/**',
+      ...NEW_ENGINE_CORES,
+    ],
+    rules: {
+      'no-restricted-imports': restrict(above([...SHELLS, ...K8S, ...APPS, ...TOP], 'a pure core'), nodeBuiltins),
+    },
   },
   {
     files: NEW_ENGINE_CORES,
-    rules: { 'no-restricted-imports': restrict(above([...SHELLS, ...K8S, ...APPS, ...TOP], 'a pure core'), nodeBuiltins, shellSibling) },
+    rules: {
+      'no-restricted-imports': restrict(
+        above([...SHELLS, ...K8S, ...APPS, ...TOP], 'a pure core'),
+        nodeBuiltins,
+        shellSibling,
+      ),
+    },
   },
   {
     files: ['src/config/**'],
-    rules: { 'no-restricted-imports': restrict(above([...ABOVE_CONFIG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'config'), nodeBuiltins) },
+    rules: {
+      'no-restricted-imports': restrict(
+        above([...ABOVE_CONFIG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'config'),
+        nodeBuiltins,
+      ),
+    },
   },
   {
     files: ['src/time/**', 'src/net/**', 'src/wire/**'],
     rules: {
-      'no-restricted-imports': restrict(above(['config', ...ABOVE_CONFIG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'time/net/wire'), nodeBuiltins),
+      'no-restricted-imports': restrict(
+        above(['config', ...ABOVE_CONFIG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'time/net/wire'),
+        nodeBuiltins,
+      ),
     },
   },
   {
     files: PURE,
     ignores: ['src/time/system-clock.ts'],
-    rules: { 'no-restricted-globals': ['error', ...clockGlobals], 'no-restricted-properties': ['error', ...clockProperties] },
+    rules: {
+      'no-restricted-globals': ['error', ...clockGlobals],
+      'no-restricted-properties': ['error', ...clockProperties],
+    },
   },
   // The one place that reads the system time; it may use timers and performance but imports nothing.
   { files: ['src/time/system-clock.ts'], rules: { 'no-restricted-globals': 'off' } },

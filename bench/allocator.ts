@@ -131,7 +131,9 @@ export async function run(): Promise<string[]> {
     const naiveKey = `${count}/${dual}`;
     const b = naiveRuns.get(naiveKey) ?? medianOf(dual ? RUNS : 1, () => naive(count, dual));
     naiveRuns.set(naiveKey, b);
-    lines.push(`${name} (median of ${RUNS} runs${dual ? '' : '; naive: 1 run, shared by identical cases'}, full GC before each)`);
+    lines.push(
+      `${name} (median of ${RUNS} runs${dual ? '' : '; naive: 1 run, shared by identical cases'}, full GC before each)`,
+    );
     lines.push(line('  ferrolb allocator (cursor + heap)', f));
     lines.push(line('  naive scan-from-start (MetalLB style)', b));
     lines.push(

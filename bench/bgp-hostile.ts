@@ -20,7 +20,9 @@ const PEERS = {
   deaf: { address: '192.0.2.5', asn: 64516, hold: 90 },
 };
 /** All 768 IPv4 documentation /32s, as in issue 11. */
-const ANNOUNCE = ['192.0.2', '198.51.100', '203.0.113'].flatMap((net) => Array.from({ length: 256 }, (_, i) => `${net}.${i}`));
+const ANNOUNCE = ['192.0.2', '198.51.100', '203.0.113'].flatMap((net) =>
+  Array.from({ length: 256 }, (_, i) => `${net}.${i}`),
+);
 const WINDOW_MS = 8_000;
 
 interface Proc {
@@ -31,17 +33,40 @@ interface Proc {
 function yaml(): string {
   const meta = (name: string): string => `metadata:\n  name: ${name}\n  namespace: metallb-system`;
   const docs = [
-    ['apiVersion: metallb.io/v1beta1', 'kind: IPAddressPool', meta('lab'), 'spec:', '  addresses:', '  - 192.0.2.0/24', '  - 198.51.100.0/24', '  - 203.0.113.0/24'].join('\n'),
-    ['apiVersion: metallb.io/v1beta1', 'kind: BGPAdvertisement', meta('lab'), 'spec:', '  ipAddressPools: [lab]'].join('\n'),
+    [
+      'apiVersion: metallb.io/v1beta1',
+      'kind: IPAddressPool',
+      meta('lab'),
+      'spec:',
+      '  addresses:',
+      '  - 192.0.2.0/24',
+      '  - 198.51.100.0/24',
+      '  - 203.0.113.0/24',
+    ].join('\n'),
+    ['apiVersion: metallb.io/v1beta1', 'kind: BGPAdvertisement', meta('lab'), 'spec:', '  ipAddressPools: [lab]'].join(
+      '\n',
+    ),
   ];
   for (const [name, p] of Object.entries(PEERS)) {
-    docs.push(['apiVersion: metallb.io/v1beta2', 'kind: BGPPeer', meta(name), 'spec:', `  myASN: ${SPEAKER_AS}`, `  peerASN: ${p.asn}`,
-      `  peerAddress: "${p.address}"`, `  holdTime: ${p.hold}s`, `  keepaliveTime: ${Math.max(1, Math.floor(p.hold / 3))}s`].join('\n'));
+    docs.push(
+      [
+        'apiVersion: metallb.io/v1beta2',
+        'kind: BGPPeer',
+        meta(name),
+        'spec:',
+        `  myASN: ${SPEAKER_AS}`,
+        `  peerASN: ${p.asn}`,
+        `  peerAddress: "${p.address}"`,
+        `  holdTime: ${p.hold}s`,
+        `  keepaliveTime: ${Math.max(1, Math.floor(p.hold / 3))}s`,
+      ].join('\n'),
+    );
   }
   return docs.join('\n---\n') + '\n';
 }
 
-const rssKb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+const rssKb = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
 /** Largest gap between consecutive KEEPALIVEs received in [from, to] (the one crossing `from` counts). */
 function maxGap(p: Proc, from: number, to: number): number {
@@ -58,7 +83,7 @@ function maxGap(p: Proc, from: number, to: number): number {
 async function rssGrowth(pid: number, ms: number): Promise<number> {
   const start = rssKb(pid);
   let max = start;
-  for (const end = Date.now() + ms; Date.now() < end; ) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
     await sleep(100);
     max = Math.max(max, rssKb(pid));
   }
@@ -70,15 +95,46 @@ export async function hostileRows(): Promise<string[]> {
   try {
     const nodeNs = await lab.namespace('node');
     const routerNs = await lab.namespace('router');
-    await lab.link(nodeNs, routerNs, { aIpv4: '192.0.2.1/24', bIpv4: '192.0.2.2/24', aIpv6: '2001:db8::1/64', bIpv6: '2001:db8::2/64' });
-    for (const p of Object.values(PEERS)) await lab.exec(routerNs, ['ip', 'addr', 'add', `${p.address}/24`, 'dev', 'veth0']);
+    await lab.link(nodeNs, routerNs, {
+      aIpv4: '192.0.2.1/24',
+      bIpv4: '192.0.2.2/24',
+      aIpv6: '2001:db8::1/64',
+      bIpv6: '2001:db8::2/64',
+    });
+    for (const p of Object.values(PEERS))
+      await lab.exec(routerNs, ['ip', 'addr', 'add', `${p.address}/24`, 'dev', 'veth0']);
     const config = join(lab.tmpDir('fbh-bench'), 'config.yaml');
     writeFileSync(config, yaml());
-    const speaker = lab.spawn('ferrolb', nodeNs, [NODE_BIN, CLI, 'bgp', '--config', config, '--router-id', '192.0.2.1', '--passive',
-      '--listen-port', '179', '--send-hold-time', '600', '--log-level', 'error', ...ANNOUNCE.flatMap((ip) => ['--announce', ip])]);
-    await waitFor(() => /^listening/m.test(speaker.output()), { what: 'speaker listening', timeoutMs: 30_000, diagnostics: () => speaker.output().slice(-2000) });
+    const speaker = lab.spawn('ferrolb', nodeNs, [
+      NODE_BIN,
+      CLI,
+      'bgp',
+      '--config',
+      config,
+      '--router-id',
+      '192.0.2.1',
+      '--passive',
+      '--listen-port',
+      '179',
+      '--send-hold-time',
+      '600',
+      '--log-level',
+      'error',
+      ...ANNOUNCE.flatMap((ip) => ['--announce', ip]),
+    ]);
+    await waitFor(() => /^listening/m.test(speaker.output()), {
+      what: 'speaker listening',
+      timeoutMs: 30_000,
+      diagnostics: () => speaker.output().slice(-2000),
+    });
     const start = (role: string, p: { address: string; asn: number }, n: number): Proc => {
-      const daemon = lab.spawn(`peer-${role}`, routerNs, [NODE_BIN, PROCESS, role, '192.0.2.1', p.address, String(p.asn), String(n)], undefined, { stdin: true });
+      const daemon = lab.spawn(
+        `peer-${role}`,
+        routerNs,
+        [NODE_BIN, PROCESS, role, '192.0.2.1', p.address, String(p.asn), String(n)],
+        undefined,
+        { stdin: true },
+      );
       const events: Record<string, unknown>[] = [];
       daemon.onLine((l) => void (l.startsWith('{') && events.push(JSON.parse(l) as Record<string, unknown>)));
       return { daemon, events };
@@ -88,7 +144,9 @@ export async function hostileRows(): Promise<string[]> {
     const storm = start('refresh', PEERS.storm, 10_000);
     const deaf = start('deaf', PEERS.deaf, 20_000);
     await waitFor(() => [healthy, storm, deaf].every((p) => has(p, 'established')), {
-      what: 'three sessions Established', timeoutMs: 60_000, diagnostics: () => speaker.output().slice(-2000),
+      what: 'three sessions Established',
+      timeoutMs: 60_000,
+      diagnostics: () => speaker.output().slice(-2000),
     });
     await sleep(2_000); // initial tables read (the deaf peer reads until "go")
     const pid = speaker.child.pid!;

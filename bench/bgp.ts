@@ -16,8 +16,21 @@ import { fileURLToPath } from 'node:url';
 import type { Family } from '../src/net/family.ts';
 import { formatIp, parseIp } from '../src/net/ip.ts';
 import {
-  Bird, Capture, ExaBgp, countUpdate, ensureDaemons, nodeRouterLab, sleep, splitMessages, streamStats, timeAt, waitFor,
-  type NodeRouter, type RawMessage, type StreamStats, type TcpFlow,
+  Bird,
+  Capture,
+  ExaBgp,
+  countUpdate,
+  ensureDaemons,
+  nodeRouterLab,
+  sleep,
+  splitMessages,
+  streamStats,
+  timeAt,
+  waitFor,
+  type NodeRouter,
+  type RawMessage,
+  type StreamStats,
+  type TcpFlow,
 } from '../src/lab/bgp/index.ts';
 import { startFerroLb, ferroLbAvailable } from '../src/lab/bgp/ferrolb.ts';
 import { hostileRows } from './bgp-hostile.ts';
@@ -36,7 +49,10 @@ export const MAX_V4 = 768;
 export function benchPrefixes(n: number, family: Family = 'ipv6'): string[] {
   if (family === 'ipv4') {
     if (n > MAX_V4) throw new Error(`benchPrefixes: only ${MAX_V4} IPv4 documentation /32s exist, asked for ${n}`);
-    return Array.from({ length: n }, (_, i) => `${formatIp('ipv4', V4_BASES[Math.floor(i / 256)]! + BigInt(i % 256))}/32`);
+    return Array.from(
+      { length: n },
+      (_, i) => `${formatIp('ipv4', V4_BASES[Math.floor(i / 256)]! + BigInt(i % 256))}/32`,
+    );
   }
   const base = parseIp('2001:db8:100::')!.value;
   return Array.from({ length: n }, (_, i) => `${formatIp('ipv6', base + BigInt(i + 1))}/128`);
@@ -50,7 +66,9 @@ interface SendOptions {
 
 /** The two ends' addresses for a session over `family`. */
 function ends(t: NodeRouter, family: Family): { node: string; router: string } {
-  return family === 'ipv4' ? { node: t.node.ipv4, router: t.router.ipv4 } : { node: t.node.ipv6, router: t.router.ipv6 };
+  return family === 'ipv4'
+    ? { node: t.node.ipv4, router: t.router.ipv4 }
+    : { node: t.node.ipv6, router: t.router.ipv6 };
 }
 
 /** A speaker under test: started in the node namespace announcing `prefixes` to BIRD. */
@@ -64,8 +82,13 @@ const exabgp: Sender = {
   async start(t, prefixes, o) {
     const a = ends(t, o.family);
     const e = ExaBgp.start(t.lab, t.node.ns, {
-      localAddress: a.node, localAs: SPEAKER_AS, routerId: t.node.ipv4, peerAddress: a.router, peerAs: ROUTER_AS,
-      families: [o.family], holdTime: o.holdTime,
+      localAddress: a.node,
+      localAs: SPEAKER_AS,
+      routerId: t.node.ipv4,
+      peerAddress: a.router,
+      peerAs: ROUTER_AS,
+      families: [o.family],
+      holdTime: o.holdTime,
       routes: prefixes.map((p) => ({ prefix: p, nextHop: a.node })),
     });
     return { stop: (signal) => e.stop(signal) };
@@ -77,8 +100,14 @@ const ferrolb: Sender = {
   async start(t, prefixes, o) {
     const a = ends(t, o.family);
     const s = startFerroLb(t.lab, t.node.ns, {
-      localAddress: a.node, localAs: SPEAKER_AS, routerId: t.node.ipv4, peerAddress: a.router, peerAs: ROUTER_AS,
-      holdTime: o.holdTime, announce: prefixes.map((p) => p.slice(0, p.indexOf('/'))), ...(o.bfd ? { bfd: BFD } : {}),
+      localAddress: a.node,
+      localAs: SPEAKER_AS,
+      routerId: t.node.ipv4,
+      peerAddress: a.router,
+      peerAs: ROUTER_AS,
+      holdTime: o.holdTime,
+      announce: prefixes.map((p) => p.slice(0, p.indexOf('/'))),
+      ...(o.bfd ? { bfd: BFD } : {}),
     });
     return { stop: (signal) => s.stop(signal) };
   },
@@ -87,8 +116,14 @@ const ferrolb: Sender = {
 async function startBird(t: NodeRouter, bfd: boolean, holdTime: number, family: Family): Promise<Bird> {
   const a = ends(t, family);
   return Bird.start(t.lab, t.router.ns, {
-    localAddress: a.router, localAs: ROUTER_AS, routerId: t.router.ipv4, peerAddress: a.node, peerAs: SPEAKER_AS,
-    families: [family], holdTime, ...(bfd ? { bfd: BFD } : {}),
+    localAddress: a.router,
+    localAs: ROUTER_AS,
+    routerId: t.router.ipv4,
+    peerAddress: a.node,
+    peerAs: SPEAKER_AS,
+    families: [family],
+    holdTime,
+    ...(bfd ? { bfd: BFD } : {}),
   });
 }
 
@@ -126,19 +161,29 @@ async function measureAnnounce(sender: Sender, n: number, family: Family): Promi
     // One fast poll for both Established (BIRD's own timestamp) and the full table: a table that lands
     // within a few ms must not be timed by the poll's granularity. (ExaBGP may take a while to reach
     // Established: it parses N static routes first; the bound is generous.)
-    const doneAt = await waitFor(async () => {
-      const p = await bird.protocol();
-      if (p.bgpState === 'Established') sinceMs = p.sinceMs;
-      return p.bgpState === 'Established' && p.importedRoutes >= n && Date.now();
-    }, {
-      what: `BIRD holding ${n} routes from ${sender.name}`, timeoutMs: 300_000, intervalMs: 1, diagnostics: () => bird.diagnostics(),
-    });
+    const doneAt = await waitFor(
+      async () => {
+        const p = await bird.protocol();
+        if (p.bgpState === 'Established') sinceMs = p.sinceMs;
+        return p.bgpState === 'Established' && p.importedRoutes >= n && Date.now();
+      },
+      {
+        what: `BIRD holding ${n} routes from ${sender.name}`,
+        timeoutMs: 300_000,
+        intervalMs: 1,
+        diagnostics: () => bird.diagnostics(),
+      },
+    );
     await sleep(200);
     const flows = await cap.stop();
     const src = family === 'ipv4' ? t.node.ipv4 : expandV6(t.node.ipv6);
     const fromSpeaker = flows.filter((f) => f.src === src).sort((a, b) => b.data.length - a.data.length)[0];
     await s.stop('SIGTERM');
-    return { seconds: (doneAt - sinceMs) / 1000, stats: fromSpeaker && streamStats(fromSpeaker.data), ...(fromSpeaker ? wireTimes(fromSpeaker, sinceMs) : {}) };
+    return {
+      seconds: (doneAt - sinceMs) / 1000,
+      stats: fromSpeaker && streamStats(fromSpeaker.data),
+      ...(fromSpeaker ? wireTimes(fromSpeaker, sinceMs) : {}),
+    };
   } finally {
     await t.lab.destroy();
   }
@@ -160,18 +205,27 @@ async function measureWithdraw(sender: Sender, how: 'silence' | 'shutdown', bfd:
     const bird = await startBird(t, bfd, holdTime, 'ipv6');
     const s = await sender.start(t, benchPrefixes(n), { bfd, holdTime, family: 'ipv6' });
     await waitFor(async () => (await bird.protocol()).importedRoutes >= n, {
-      what: `BIRD holding ${n} routes from ${sender.name}`, timeoutMs: 60_000, intervalMs: 20, diagnostics: () => bird.diagnostics(),
+      what: `BIRD holding ${n} routes from ${sender.name}`,
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      diagnostics: () => bird.diagnostics(),
     });
     if (bfd) {
       await waitFor(async () => /\bUp\b/.test(await bird.control.command('show bfd sessions')), {
-        what: 'BFD session Up', timeoutMs: 20_000, intervalMs: 50, diagnostics: () => bird.diagnostics(),
+        what: 'BFD session Up',
+        timeoutMs: 20_000,
+        intervalMs: 50,
+        diagnostics: () => bird.diagnostics(),
       });
     }
     const t0 = Date.now();
     if (how === 'silence') await t.lab.silence(t.node.ns);
     else await s.stop('SIGTERM');
     const t1 = await waitFor(async () => (await bird.protocol()).importedRoutes === 0 && Date.now(), {
-      what: `BIRD dropping ${sender.name}'s routes after ${how}`, timeoutMs: 30_000, intervalMs: 2, diagnostics: () => bird.diagnostics(),
+      what: `BIRD dropping ${sender.name}'s routes after ${how}`,
+      timeoutMs: 30_000,
+      intervalMs: 2,
+      diagnostics: () => bird.diagnostics(),
     });
     return (t1 - t0) / 1000;
   } finally {
@@ -191,7 +245,9 @@ export async function run(): Promise<string[]> {
     'note: ExaBGP 4.2 packs several NLRI per UPDATE only for IPv4 unicast (exabgp/rib/outgoing.py), so its IPv6 rows',
     '      send one prefix per UPDATE; the 768 /32 row (all the IPv4 documentation space) is the like-for-like one',
   );
-  lines.push(`announce N host routes to BIRD: seconds from Established (BIRD timestamp) until BIRD holds all (median of ${RUNS}); NLRI per UPDATE`);
+  lines.push(
+    `announce N host routes to BIRD: seconds from Established (BIRD timestamp) until BIRD holds all (median of ${RUNS}); NLRI per UPDATE`,
+  );
   const cases: [Family, number][] = [['ipv4', MAX_V4], ...SIZES.map((n): [Family, number] => ['ipv6', n])];
   for (const [family, n] of cases) {
     const res = new Map<string, AnnounceResult>();
@@ -204,8 +260,12 @@ export async function run(): Promise<string[]> {
       const st = r.stats;
       lines.push(
         `  ${String(n).padStart(6)} ${family === 'ipv4' ? '/32 ' : '/128'} ${s.name.padEnd(8)} ${fmt(r.seconds)}  ` +
-          (st ? `${st.updates} UPDATEs, ${st.nlriPerUpdate.toFixed(1)} NLRI/UPDATE, ${st.announced} announced on the wire` : 'no capture') +
-          (r.firstUpdate !== undefined && r.lastUpdate !== undefined ? `; UPDATEs on the wire ${fmt(r.firstUpdate)} … ${fmt(r.lastUpdate)}` : '') +
+          (st
+            ? `${st.updates} UPDATEs, ${st.nlriPerUpdate.toFixed(1)} NLRI/UPDATE, ${st.announced} announced on the wire`
+            : 'no capture') +
+          (r.firstUpdate !== undefined && r.lastUpdate !== undefined
+            ? `; UPDATEs on the wire ${fmt(r.firstUpdate)} … ${fmt(r.lastUpdate)}`
+            : '') +
           (runs.length > 1 ? `  [median of ${runs.length}: ${runs.map((x) => x.seconds.toFixed(3)).join(' ')}]` : ''),
       );
     }
@@ -213,7 +273,8 @@ export async function run(): Promise<string[]> {
     const e = res.get('ExaBGP');
     if (f && e) {
       // First UPDATE on the wire after Established (of each sender's median run): how soon the table starts.
-      const first = (r: AnnounceResult): string => (r.firstUpdate === undefined ? '?' : `${(r.firstUpdate * 1000).toFixed(1)} ms`);
+      const first = (r: AnnounceResult): string =>
+        r.firstUpdate === undefined ? '?' : `${(r.firstUpdate * 1000).toFixed(1)} ms`;
       lines.push(
         `  ${String(n).padStart(6)} ${family === 'ipv4' ? '/32 ' : '/128'} ratio FerroLB/ExaBGP ${(f.seconds / e.seconds).toFixed(2)}× (goal ≤ 1.2×); ` +
           `first UPDATE after Established: FerroLB ${first(f)}, ExaBGP ${first(e)}`,
@@ -227,9 +288,13 @@ export async function run(): Promise<string[]> {
     // (config form with a BFDProfile) against BIRD's BFD.
     const bfd = s.name === 'FerroLB';
     const silent = await measureWithdraw(s, 'silence', bfd);
-    lines.push(`  ${s.name.padEnd(8)} namespace silent (${bfd ? 'BFD 300 ms × 3, goal ≤ 1 s' : 'no BFD in ExaBGP: hold time 3 s'}): ${fmt(silent)}`);
+    lines.push(
+      `  ${s.name.padEnd(8)} namespace silent (${bfd ? 'BFD 300 ms × 3, goal ≤ 1 s' : 'no BFD in ExaBGP: hold time 3 s'}): ${fmt(silent)}`,
+    );
     const shut = await measureWithdraw(s, 'shutdown', false);
-    lines.push(`  ${s.name.padEnd(8)} graceful shutdown (SIGTERM${s.name === 'FerroLB' ? ', goal ≤ 100 ms' : ''}): ${fmt(shut)}`);
+    lines.push(
+      `  ${s.name.padEnd(8)} graceful shutdown (SIGTERM${s.name === 'FerroLB' ? ', goal ≤ 100 ms' : ''}): ${fmt(shut)}`,
+    );
   }
   if (haveFerro) lines.push(...(await hostileRows()));
   return lines;

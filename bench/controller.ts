@@ -11,15 +11,28 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type V1Service } from '@kubernetes/client-node';
 import {
-  CONTROLLER_MAIN, freeLoopbackPort, installManifests, legacyConfigMap, MANIFESTS, metricValue, PROJECT_NODE, startCluster, startControllerChild,
-  waitFor, type Cluster, type ControllerChild,
+  CONTROLLER_MAIN,
+  freeLoopbackPort,
+  installManifests,
+  legacyConfigMap,
+  MANIFESTS,
+  metricValue,
+  PROJECT_NODE,
+  startCluster,
+  startControllerChild,
+  waitFor,
+  type Cluster,
+  type ControllerChild,
 } from '../src/lab/index.ts';
 import { WATCH_BACKOFF } from '../src/k8s/watch-backoff.ts';
 import { Informer, type ListResult } from '../src/k8s/informer.ts';
 import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
 
 /** FERROLB_BENCH_SIZES=200,1000 overrides the sizes (e.g. for a quick look); FERROLB_BENCH_NODE_OPTIONS the controller's V8 flags. */
-const SIZES = (process.env.FERROLB_BENCH_SIZES ?? '1000,5000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const SIZES = (process.env.FERROLB_BENCH_SIZES ?? '1000,5000')
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 const CLIENT_PARALLELISM = 16;
 const CONFIG = legacyConfigMap(`
 - name: bench
@@ -30,7 +43,14 @@ const CONFIG = legacyConfigMap(`
 function service(namespace: string, name: string): V1Service {
   return {
     metadata: { name, namespace },
-    spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name } },
+    spec: {
+      type: 'LoadBalancer',
+      allocateLoadBalancerNodePorts: false,
+      ipFamilies: ['IPv6'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: [{ port: 80, protocol: 'TCP' }],
+      selector: { app: name },
+    },
   };
 }
 
@@ -51,7 +71,10 @@ function rssKib(pid: number): number {
 function compileCache(nodeOptions: string): string {
   const dir = join(process.env.FERROLB_CACHE ?? join(homedir(), '.cache', 'ferrolb'), 'node-compile-cache');
   mkdirSync(dir, { recursive: true });
-  spawnSync(PROJECT_NODE, [CONTROLLER_MAIN, '--help'], { env: { ...process.env, NODE_OPTIONS: nodeOptions, NODE_COMPILE_CACHE: dir }, stdio: 'ignore' });
+  spawnSync(PROJECT_NODE, [CONTROLLER_MAIN, '--help'], {
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, NODE_COMPILE_CACHE: dir },
+    stdio: 'ignore',
+  });
   return dir;
 }
 
@@ -71,7 +94,8 @@ async function cleanUp(core: CoreV1Api, namespace: string): Promise<void> {
       await core.deleteCollectionNamespacedService({ namespace });
       return;
     } catch (err) {
-      if (attempt === 5) console.error(`bench cleanup of ${namespace} failed: ${(err as Error).message.split('\n')[0]}`);
+      if (attempt === 5)
+        console.error(`bench cleanup of ${namespace} failed: ${(err as Error).message.split('\n')[0]}`);
       else await new Promise((r) => setTimeout(r, 2000 * attempt));
     }
   }
@@ -133,20 +157,33 @@ async function withController(
     else process.env.NODE_COMPILE_CACHE = saved;
   }
   try {
-    await waitFor(async () => metricValue((await child.get('/metrics')).body, 'ferrolb_controller_leader') === 1 && (await child.get('/readyz')).status === 200, {
-      what: 'controller ready (leader, synced)',
-      timeoutMs: 60_000,
-      abort: () => child.exited(),
-      diagnostics: () => child.logTail(),
-    });
+    await waitFor(
+      async () =>
+        metricValue((await child.get('/metrics')).body, 'ferrolb_controller_leader') === 1 &&
+        (await child.get('/readyz')).status === 200,
+      {
+        what: 'controller ready (leader, synced)',
+        timeoutMs: 60_000,
+        abort: () => child.exited(),
+        diagnostics: () => child.logTail(),
+      },
+    );
     await new Promise((r) => setTimeout(r, 2000)); // settle: idle means after start-up, not during it
     const idleKib = rssKib(child.pid);
     const cpu0 = child.cpuSeconds() ?? 0;
     const counter = statusCounter(cluster, namespace);
     const names = Array.from({ length: n }, (_, i) => `svc-${i}`);
     const t0 = performance.now();
-    await parallel(names, CLIENT_PARALLELISM, (name) => core.createNamespacedService({ namespace, body: service(namespace, name) }));
-    await waitFor(() => counter.count() === n, { what: `${n} Services with status`, timeoutMs: 900_000, intervalMs: 50, abort: () => child.exited(), diagnostics: () => child.logTail() });
+    await parallel(names, CLIENT_PARALLELISM, (name) =>
+      core.createNamespacedService({ namespace, body: service(namespace, name) }),
+    );
+    await waitFor(() => counter.count() === n, {
+      what: `${n} Services with status`,
+      timeoutMs: 900_000,
+      intervalMs: 50,
+      abort: () => child.exited(),
+      diagnostics: () => child.logTail(),
+    });
     const seconds = (performance.now() - t0) / 1000;
     const peakKib = child.peakRssKib() ?? 0;
     const cpuSeconds = (child.cpuSeconds() ?? 0) - cpu0;
@@ -170,11 +207,27 @@ async function apiFloor(cluster: Cluster, n: number): Promise<number> {
   await parallel(names, CLIENT_PARALLELISM, async (name) => {
     const created = await core.createNamespacedService({ namespace, body: service(namespace, name) });
     const ip = `2001:db8::${(++next).toString(16)}`;
-    const metadata = { ...created.metadata, annotations: { 'metallb.io/ip-allocated-from-pool': 'bench', 'metallb.universe.tf/ip-allocated-from-pool': 'bench' } };
-    await core.replaceNamespacedServiceStatus({ name, namespace, body: { ...created, metadata, status: { loadBalancer: { ingress: [{ ip }] } } } });
+    const metadata = {
+      ...created.metadata,
+      annotations: {
+        'metallb.io/ip-allocated-from-pool': 'bench',
+        'metallb.universe.tf/ip-allocated-from-pool': 'bench',
+      },
+    };
+    await core.replaceNamespacedServiceStatus({
+      name,
+      namespace,
+      body: { ...created, metadata, status: { loadBalancer: { ingress: [{ ip }] } } },
+    });
     await core.createNamespacedEvent({
       namespace,
-      body: { metadata: { generateName: `${name}.` }, involvedObject: { kind: 'Service', name, namespace }, reason: 'IPAllocated', message: ip, type: 'Normal' },
+      body: {
+        metadata: { generateName: `${name}.` },
+        involvedObject: { kind: 'Service', name, namespace },
+        reason: 'IPAllocated',
+        message: ip,
+        type: 'Normal',
+      },
     });
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -190,8 +243,12 @@ export async function run(): Promise<string[]> {
     await cluster.apply(CONFIG);
     const sa = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller', { expirationSeconds: 7200 });
     await apiFloor(cluster, 200); // warm the API server up
-    lines.push(`controller NODE_OPTIONS (${process.env.FERROLB_BENCH_NODE_OPTIONS !== undefined ? 'FERROLB_BENCH_NODE_OPTIONS' : 'from the Deployment'}): ${deploymentNodeOptions()}`);
-    lines.push(`create N LoadBalancer Services (IPv6, pool 2001:db8::/64), ${CLIENT_PARALLELISM} client requests in flight, until all have status.loadBalancer`);
+    lines.push(
+      `controller NODE_OPTIONS (${process.env.FERROLB_BENCH_NODE_OPTIONS !== undefined ? 'FERROLB_BENCH_NODE_OPTIONS' : 'from the Deployment'}): ${deploymentNodeOptions()}`,
+    );
+    lines.push(
+      `create N LoadBalancer Services (IPv6, pool 2001:db8::/64), ${CLIENT_PARALLELISM} client requests in flight, until all have status.loadBalancer`,
+    );
     const cacheDir = compileCache(deploymentNodeOptions());
     lines.push(`controller compile cache (as in the image): ${cacheDir}; FERROLB_BENCH_NO_CACHE=1 measures without it`);
     const useCache = process.env.FERROLB_BENCH_NO_CACHE === '1' ? undefined : cacheDir;
@@ -199,8 +256,12 @@ export async function run(): Promise<string[]> {
       const ctl = await withController(cluster, sa, n, useCache);
       const floor = await apiFloor(cluster, n);
       lines.push(`${n.toLocaleString('en')} Services`);
-      lines.push(`  ferrolb controller          ${ctl.seconds.toFixed(2).padStart(7)} s  ${(n / ctl.seconds).toFixed(0).padStart(6)} Services/s  idle RSS ${(ctl.idleKib / 1024).toFixed(1)} MiB  peak RSS ${(ctl.peakKib / 1024).toFixed(1)} MiB  CPU ${ctl.cpuSeconds.toFixed(1)} s`);
-      lines.push(`  API floor (same calls, no controller) ${floor.toFixed(2).padStart(7)} s  ${(n / floor).toFixed(0).padStart(6)} Services/s`);
+      lines.push(
+        `  ferrolb controller          ${ctl.seconds.toFixed(2).padStart(7)} s  ${(n / ctl.seconds).toFixed(0).padStart(6)} Services/s  idle RSS ${(ctl.idleKib / 1024).toFixed(1)} MiB  peak RSS ${(ctl.peakKib / 1024).toFixed(1)} MiB  CPU ${ctl.cpuSeconds.toFixed(1)} s`,
+      );
+      lines.push(
+        `  API floor (same calls, no controller) ${floor.toFixed(2).padStart(7)} s  ${(n / floor).toFixed(0).padStart(6)} Services/s`,
+      );
       lines.push(`  controller / floor time: ${(ctl.seconds / floor).toFixed(2)}x`);
     }
   } finally {

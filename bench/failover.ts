@@ -9,7 +9,15 @@ import { installManifests, startCluster } from '../src/lab/index.ts';
 import { SpeakerLab, setSpeakerPod } from '../src/lab/speaker-lab.ts';
 import { KeepalivedLab } from '../src/lab/keepalived.ts';
 import { OutageProbe } from '../src/lab/outage-probe.ts';
-import { CLIENT_IP, SpeakerNet, answeringMacs, macOf, neighbourMac, pidsIn, removeLeftoverNamespaces } from '../src/lab/speaker-net.ts';
+import {
+  CLIENT_IP,
+  SpeakerNet,
+  answeringMacs,
+  macOf,
+  neighbourMac,
+  pidsIn,
+  removeLeftoverNamespaces,
+} from '../src/lab/speaker-net.ts';
 
 const VIP = '192.0.2.200';
 const PORT = 8080;
@@ -33,8 +41,14 @@ export function summary(label: string, xs: number[]): string {
 export function report(name: string, results: Kill[]): string[] {
   const lost = results.filter((r) => r.unrecovered).length;
   return [
-    summary(`${name}, ping outage (${results.length} kills${lost ? `, ${lost} not recovered within 30 s` : ''})`, results.flatMap((r) => (r.icmp !== undefined ? [r.icmp] : []))),
-    summary(`${name}, TCP connect outage`, results.flatMap((r) => (r.tcp !== undefined ? [r.tcp] : []))),
+    summary(
+      `${name}, ping outage (${results.length} kills${lost ? `, ${lost} not recovered within 30 s` : ''})`,
+      results.flatMap((r) => (r.icmp !== undefined ? [r.icmp] : [])),
+    ),
+    summary(
+      `${name}, TCP connect outage`,
+      results.flatMap((r) => (r.tcp !== undefined ? [r.tcp] : [])),
+    ),
   ];
 }
 
@@ -79,10 +93,18 @@ export interface FailoverSystem {
 }
 
 /** `kills` rounds: kill the owner + cut its link; measure; bring the node back; wait until stable. */
-export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: number, probe: OutageProbe, graceful = false): Promise<Kill[]> {
+export async function killLoop(
+  net: SpeakerNet,
+  sys: FailoverSystem,
+  kills: number,
+  probe: OutageProbe,
+  graceful = false,
+): Promise<Kill[]> {
   const out: Kill[] = [];
   for (let k = 0; k < kills; k++) {
-    const healthy = await waitUntil('client probes healthy', () => probe.healthySince(Date.now() - 200), 30_000).catch(() => false);
+    const healthy = await waitUntil('client probes healthy', () => probe.healthySince(Date.now() - 200), 30_000).catch(
+      () => false,
+    );
     if (!healthy) {
       out.push({ unrecovered: true });
       if (out.filter((r) => r.unrecovered).length >= 3) break; // broken for good: stop this scenario
@@ -90,14 +112,28 @@ export async function killLoop(net: SpeakerNet, sys: FailoverSystem, kills: numb
     }
     const owner = await waitUntil('an owner in the client neighbour table', () => ownerIndex(net), 30_000);
     const node = net.nodes[owner]!;
-    if (process.env.FAILOVER_DEBUG) console.error(`kill ${k}: owner ${node.name} (client neigh ${net.exec(net.clientNs, ['ip', 'neigh', 'show', VIP]).trim()}) answering ${answeringMacs(net.clientNs, 'fsp0', VIP, 1).map((m) => net.nodes.find((n) => macOf(n.ns, n.ifname) === m)?.name).join(',')}`);
+    if (process.env.FAILOVER_DEBUG)
+      console.error(
+        `kill ${k}: owner ${node.name} (client neigh ${net.exec(net.clientNs, ['ip', 'neigh', 'show', VIP]).trim()}) answering ${answeringMacs(
+          net.clientNs,
+          'fsp0',
+          VIP,
+          1,
+        )
+          .map((m) => net.nodes.find((n) => macOf(n.ns, n.ifname) === m)?.name)
+          .join(',')}`,
+      );
     const t = Date.now();
     if (graceful) await sys.stopGracefully?.(owner);
     else {
       net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'down']);
       sys.kill(owner);
     }
-    const recovered = await waitUntil('probes answered again after the kill', () => probe.samples.icmp.some((x) => x > t) && probe.samples.tcp.some((x) => x > t), 30_000).catch(() => false);
+    const recovered = await waitUntil(
+      'probes answered again after the kill',
+      () => probe.samples.icmp.some((x) => x > t) && probe.samples.tcp.some((x) => x > t),
+      30_000,
+    ).catch(() => false);
     await sleep(100);
     out.push(recovered ? probe.outage(t) : { unrecovered: true });
     if (process.env.FAILOVER_DEBUG) console.error(`  outage ${JSON.stringify(out.at(-1))}`);
@@ -149,8 +185,17 @@ async function baseline(advert: number, kills: number): Promise<string[]> {
 }
 
 /** A LoadBalancer Service with `ips` in its status and an endpoint on every node (what the controller and kubelet would make). */
-async function demoService(core: CoreV1Api, discovery: DiscoveryV1Api, name: string, ips: string[], nodes: string[]): Promise<void> {
-  await core.createNamespacedService({ namespace: 'demo', body: { metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: PORT }] } } });
+async function demoService(
+  core: CoreV1Api,
+  discovery: DiscoveryV1Api,
+  name: string,
+  ips: string[],
+  nodes: string[],
+): Promise<void> {
+  await core.createNamespacedService({
+    namespace: 'demo',
+    body: { metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: PORT }] } },
+  });
   const svc = await core.readNamespacedService({ name, namespace: 'demo' });
   svc.status = { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } };
   await core.replaceNamespacedServiceStatus({ name, namespace: 'demo', body: svc });
@@ -169,17 +214,32 @@ async function demoService(core: CoreV1Api, discovery: DiscoveryV1Api, name: str
  * FerroLB with N speakers. `membership`: memberlist (gossip notices the death) or pods (the kill also
  * marks the speaker Pod not Ready at once, as a kubelet would much later: the API path alone).
  */
-async function ferrolb(nodes: number, kills: number, membership: 'memberlist' | 'pods', extraIps = 0): Promise<string[]> {
+async function ferrolb(
+  nodes: number,
+  kills: number,
+  membership: 'memberlist' | 'pods',
+  extraIps = 0,
+): Promise<string[]> {
   const cluster = await startCluster();
   let lab: SpeakerLab | undefined;
   try {
     for (const text of installManifests()) await cluster.apply(text);
-    lab = await SpeakerLab.start(cluster, { nodes, prefix: `fspf${process.pid % 10000}`, speakerArgs: ['--membership', membership, '--log-level', 'warn'] });
+    lab = await SpeakerLab.start(cluster, {
+      nodes,
+      prefix: `fspf${process.pid % 10000}`,
+      speakerArgs: ['--membership', membership, '--log-level', 'warn'],
+    });
     const l = lab;
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     const discovery = cluster.kubeConfig.makeApiClient(DiscoveryV1Api);
     // The memberlist Secret, as the controller would create it.
-    await core.createNamespacedSecret({ namespace: 'ferrolb-system', body: { metadata: { name: 'memberlist' }, data: { secretkey: Buffer.from(`bench-${Date.now()}`).toString('base64') } } });
+    await core.createNamespacedSecret({
+      namespace: 'ferrolb-system',
+      body: {
+        metadata: { name: 'memberlist' },
+        data: { secretkey: Buffer.from(`bench-${Date.now()}`).toString('base64') },
+      },
+    });
     await core.createNamespace({ body: { metadata: { name: 'demo' } } });
     const names = l.net.nodes.map((n) => n.name);
     await demoService(core, discovery, 'web', [VIP], names);
@@ -208,19 +268,26 @@ async function ferrolb(nodes: number, kills: number, membership: 'memberlist' | 
       },
       // Every speaker sees every member alive again: the node that came back has taken its IPs back.
       settled: () =>
-        waitUntilAsync('every speaker to see all members alive', async () => {
-          for (const n of l.net.nodes) {
-            const m = /ferrolb_speaker_members_alive (\d+)/.exec((await l.get(n, '/metrics')).body);
-            if (!m || Number(m[1]) !== l.net.nodes.length) return false;
-          }
-          return true;
-        }, 60_000),
+        waitUntilAsync(
+          'every speaker to see all members alive',
+          async () => {
+            for (const n of l.net.nodes) {
+              const m = /ferrolb_speaker_members_alive (\d+)/.exec((await l.get(n, '/metrics')).body);
+              if (!m || Number(m[1]) !== l.net.nodes.length) return false;
+            }
+            return true;
+          },
+          60_000,
+        ),
     };
     const probe = new OutageProbe(l.net.clientNs, VIP, PORT);
     try {
       const idleRss = [...l.speakers.values()].map((s) => s.rssKib()).filter((x): x is number => x !== undefined);
       const results = await killLoop(l.net, sys, kills, probe);
-      const lines = [...report(sys.name, results), `  speaker RSS idle before the kills: ${idleRss.map((k) => `${(k / 1024).toFixed(0)} MiB`).join(', ')}`];
+      const lines = [
+        ...report(sys.name, results),
+        `  speaker RSS idle before the kills: ${idleRss.map((k) => `${(k / 1024).toFixed(0)} MiB`).join(', ')}`,
+      ];
       if (membership === 'memberlist' && nodes === 3) {
         const handovers = await killLoop(l.net, sys, Math.min(kills, 10), probe, true);
         lines.push(...report(`${sys.name}, graceful handover (SIGTERM)`, handovers));
@@ -241,7 +308,9 @@ export async function run(): Promise<string[]> {
     const ready = spawnSync('bash', [script], { encoding: 'utf8' });
     if (ready.status !== 0) throw new Error(`${script} failed: ${ready.stderr}`);
   }
-  const lines: string[] = [`client ${CLIENT_IP} probes ${VIP}: ping -i 0.01 and a TCP connect every 10 ms; a kill = kill -9 + link down`];
+  const lines: string[] = [
+    `client ${CLIENT_IP} probes ${VIP}: ping -i 0.01 and a TCP connect every 10 ms; a kill = kill -9 + link down`,
+  ];
   const kills = Number(process.env.FAILOVER_KILLS ?? 20);
   const only = process.env.FAILOVER_ONLY;
   if (!only || only === 'keepalived') {

@@ -6,7 +6,14 @@
 import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeLoopbackPort, httpGet, installManifests, legacyConfigMap, startCluster, startControllerChild } from '../src/lab/index.ts';
+import {
+  freeLoopbackPort,
+  httpGet,
+  installManifests,
+  legacyConfigMap,
+  startCluster,
+  startControllerChild,
+} from '../src/lab/index.ts';
 import { buildImage, engine, exec, inspectImage, startContainer, type Engine } from '../src/lab/container-engine.ts';
 
 const RUNS = 5;
@@ -28,9 +35,21 @@ async function containerRun(e: Engine, dir: string, i: number): Promise<{ fromRu
   const port = await freeLoopbackPort();
   const t0 = performance.now();
   const wall0 = Date.now();
-  const c = await startContainer(e, `fim-bench-${process.pid}-${i}`,
+  const c = await startContainer(
+    e,
+    `fim-bench-${process.pid}-${i}`,
     ['--network=host', '--user', '65534:65534', '--read-only', '--cap-drop=all', '-v', `${dir}:/etc/ferrolb:ro`],
-    TAG, ['controller/main.ts', '--kubeconfig', '/etc/ferrolb/kubeconfig', '--metrics-host', '127.0.0.1', '--metrics-port', String(port)]);
+    TAG,
+    [
+      'controller/main.ts',
+      '--kubeconfig',
+      '/etc/ferrolb/kubeconfig',
+      '--metrics-host',
+      '127.0.0.1',
+      '--metrics-port',
+      String(port),
+    ],
+  );
   try {
     const t1 = await readyAt(port, `container run ${i}`);
     const readyWall = wall0 + (t1 - t0);
@@ -70,7 +89,10 @@ export async function run(): Promise<string[]> {
   const base = bases.stdout.split('\n').find((l) => /ferrolb-node-base:|library\/node:24/.test(l));
   const baseSize = base ? (await inspectImage(e, base)).sizeBytes : undefined;
   lines.push(`| image | size |`, `|---|---|`, `| ${TAG} | ${(info.sizeBytes / 1e6).toFixed(1)} MB |`);
-  if (base && baseSize !== undefined) lines.push(`| baseline: its build base ${base} (what a one-stage Dockerfile ships, before packages) | ${(baseSize / 1e6).toFixed(1)} MB |`);
+  if (base && baseSize !== undefined)
+    lines.push(
+      `| baseline: its build base ${base} (what a one-stage Dockerfile ships, before packages) | ${(baseSize / 1e6).toFixed(1)} MB |`,
+    );
 
   const cluster = await startCluster();
   const dir = mkdtempSync(join(tmpdir(), 'fim-bench-'));
@@ -88,10 +110,14 @@ export async function run(): Promise<string[]> {
       host.push(await hostRun(sa, dir, i));
     }
     const f = (x: number): string => `${x.toFixed(2)} s`;
-    lines.push('', `| controller to /readyz 200 (median of ${RUNS}) | time |`, '|---|---|',
+    lines.push(
+      '',
+      `| controller to /readyz 200 (median of ${RUNS}) | time |`,
+      '|---|---|',
       `| image: container start (engine's StartedAt) → ready | ${f(median(container.map((c) => c.fromStart)))} |`,
       `| image: \`${e.argv[0]} run\` → ready (with the engine's own start-up) | ${f(median(container.map((c) => c.fromRun)))} |`,
-      `| baseline: the same controller from this checkout, no container | ${f(median(host))} |`);
+      `| baseline: the same controller from this checkout, no container | ${f(median(host))} |`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await cluster.stop();

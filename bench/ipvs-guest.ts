@@ -26,7 +26,13 @@ const IFACE = 'fiv-bench0';
 const node = { nodeName: 'fiv-node', nodeIPs: [], defaultScheduler: 'rr' as const };
 const sh = (cmd: string, args: string[], stdin?: string): Promise<string> => mustRun(spawnRunner, cmd, args, stdin);
 const fullPlan = () =>
-  planChanges({ desired: buildDesired(fixtureDesired(N), node).state, observed: emptyKernelState(), draining: new Map(), now: 0, drainTimeoutMs: 0 });
+  planChanges({
+    desired: buildDesired(fixtureDesired(N), node).state,
+    observed: emptyKernelState(),
+    draining: new Map(),
+    now: 0,
+    drainTimeoutMs: 0,
+  });
 
 async function raw(): Promise<Record<string, number>> {
   const p = fullPlan();
@@ -45,7 +51,10 @@ async function raw(): Promise<Record<string, number>> {
 }
 
 async function syncer(): Promise<Record<string, number>> {
-  const s = new IpvsSyncer({ clock: systemClock }, { interface: IFACE, nodeName: 'fiv-node', firewall: false, sysctls: false });
+  const s = new IpvsSyncer(
+    { clock: systemClock },
+    { interface: IFACE, nodeName: 'fiv-node', firewall: false, sysctls: false },
+  );
   let t = performance.now();
   const full = await s.sync(fixtureDesired(N));
   const fullMs = performance.now() - t;
@@ -55,7 +64,10 @@ async function syncer(): Promise<Record<string, number>> {
   for (let k = 0; k < 5; k++) {
     // One endpoint of one Service changes (a different Service each time).
     const slice = d.endpointSlices[(k * 97) % N]!;
-    slice.endpoints[1] = { ...slice.endpoints[1]!, addresses: [slice.endpoints[1]!.addresses[0]!.includes(':') ? `2001:db8:3::${k + 1}` : `203.0.113.${201 + k}`] };
+    slice.endpoints[1] = {
+      ...slice.endpoints[1]!,
+      addresses: [slice.endpoints[1]!.addresses[0]!.includes(':') ? `2001:db8:3::${k + 1}` : `203.0.113.${201 + k}`],
+    };
     t = performance.now();
     const r = await s.sync(d);
     singles.push(performance.now() - t);
@@ -67,18 +79,33 @@ async function syncer(): Promise<Record<string, number>> {
   }
   await s.stop();
   singles.sort((a, b) => a - b);
-  return { fullMs, singleMedianMs: singles[2]!, singleMinMs: singles[0]!, singleMaxMs: singles[4]!, changes: full.changes.length };
+  return {
+    fullMs,
+    singleMedianMs: singles[2]!,
+    singleMinMs: singles[0]!,
+    singleMaxMs: singles[4]!,
+    changes: full.changes.length,
+  };
 }
 
 async function perEntry(): Promise<Record<string, number>> {
   const p = fullPlan();
-  await sh('ipset', ['restore', '-exist'], p.createSets.map((c) => `create ${c.name} ${c.type} family ${c.family === 'ipv6' ? 'inet6' : 'inet'}\n`).join(''));
+  await sh(
+    'ipset',
+    ['restore', '-exist'],
+    p.createSets.map((c) => `create ${c.name} ${c.type} family ${c.family === 'ipv6' ? 'inet6' : 'inet'}\n`).join(''),
+  );
   // One process per member is slow under TCG: the first 500 are timed and the rest extrapolated.
   const sample = p.ipsetAdd.slice(0, 500);
   const t = performance.now();
   for (const m of sample) await sh('ipset', ['add', m.set, m.entry]);
   const ms = performance.now() - t;
-  return { perEntryMs: (ms / sample.length) * p.ipsetAdd.length, perMemberMs: ms / sample.length, sampled: sample.length, members: p.ipsetAdd.length };
+  return {
+    perEntryMs: (ms / sample.length) * p.ipsetAdd.length,
+    perMemberMs: ms / sample.length,
+    sampled: sample.length,
+    members: p.ipsetAdd.length,
+  };
 }
 
 const cases: Record<string, () => Promise<Record<string, number>>> = { raw, syncer, 'per-entry': perEntry };

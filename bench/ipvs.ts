@@ -25,7 +25,8 @@ cd ${REPO_ROOT}
 i=0
 ${cases
   .map(
-    ([c, n]) => `i=$((i+1)); ip netns add fiv-bench-$i; ip netns exec fiv-bench-$i ${node} bench/ipvs-guest.ts ${c} ${n} || echo '{"case":"${c}","n":${n},"error":true}'; ip netns del fiv-bench-$i`,
+    ([c, n]) =>
+      `i=$((i+1)); ip netns add fiv-bench-$i; ip netns exec fiv-bench-$i ${node} bench/ipvs-guest.ts ${c} ${n} || echo '{"case":"${c}","n":${n},"error":true}'; ip netns del fiv-bench-$i`,
   )
   .join('\n')}
 `;
@@ -35,7 +36,9 @@ ${cases
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, number | string | boolean>);
-  const lines = [`VM run: ${((Date.now() - started) / 1000).toFixed(0)} s (kernel ${image.kernelVersion}, qemu TCG, 2 vCPUs)`];
+  const lines = [
+    `VM run: ${((Date.now() - started) / 1000).toFixed(0)} s (kernel ${image.kernelVersion}, qemu TCG, 2 vCPUs)`,
+  ];
   if (vm.code !== 0 || results.some((r) => r.error)) {
     lines.push(`some cases failed (exit ${vm.code}):`, vm.output.slice(-3000));
   }
@@ -44,7 +47,11 @@ ${cases
     return v.length ? Math.min(...v) : NaN;
   };
   const f = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  lines.push('', '| N LB IPs (×2 real servers) | ipset members | raw tools (ip + ipset restore + ipvsadm -R) | syncer full sync | full / raw | single change | single / full | per-entry `ipset add` (kube-proxy; 500 timed, extrapolated) |', '|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '',
+    '| N LB IPs (×2 real servers) | ipset members | raw tools (ip + ipset restore + ipvsadm -R) | syncer full sync | full / raw | single change | single / full | per-entry `ipset add` (kube-proxy; 500 timed, extrapolated) |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const n of SIZES) {
     const rawMs = best('raw', n, 'totalMs');
     const fullMs = best('syncer', n, 'fullMs');

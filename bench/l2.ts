@@ -52,7 +52,8 @@ function cpuTicks(pid: number): number {
 }
 
 const ms = (ns: bigint): string => `${(Number(ns) / 1e6).toFixed(2)} ms`;
-const median = (xs: bigint[]): bigint => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)]!;
+const median = (xs: bigint[]): bigint =>
+  [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)]!;
 const maxOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (a > b ? a : b));
 
 async function setAndWait(d: Daemon, desired: Record<string, string[]>): Promise<bigint> {
@@ -79,10 +80,32 @@ export async function run(): Promise<string[]> {
     await lab.exec('client', ['ip', 'route', 'replace', '203.0.113.0/24', 'dev', 'eth0']);
     await lab.exec('k', ['ip', 'addr', 'add', '192.0.2.50/24', 'dev', 'eth0']);
     const probe = lab.spawn('client', 'probe', [NODE, PROBE, JSON.stringify({ mode: 'watch', iface: 'eth0' })]);
-    await waitFor(() => probe.output().includes('"ready"'), { what: 'probe ready', timeoutMs: 30_000, diagnostics: () => probe.output() });
+    await waitFor(() => probe.output().includes('"ready"'), {
+      what: 'probe ready',
+      timeoutMs: 30_000,
+      diagnostics: () => probe.output(),
+    });
     const responder = async (role: string, extra: string[] = []): Promise<Daemon> => {
-      const d = lab.spawn(role, `l2-${role}`, [NODE, fileURLToPath(new URL('../bin/ferrolb.ts', import.meta.url)), 'l2', '--interface', 'eth0', '--stdin', '--timestamps', ...extra], true);
-      await waitFor(() => d.output().includes('set ips=0'), { what: `${role} ready`, timeoutMs: 30_000, diagnostics: () => d.output() });
+      const d = lab.spawn(
+        role,
+        `l2-${role}`,
+        [
+          NODE,
+          fileURLToPath(new URL('../bin/ferrolb.ts', import.meta.url)),
+          'l2',
+          '--interface',
+          'eth0',
+          '--stdin',
+          '--timestamps',
+          ...extra,
+        ],
+        true,
+      );
+      await waitFor(() => d.output().includes('set ips=0'), {
+        what: `${role} ready`,
+        timeoutMs: 30_000,
+        diagnostics: () => d.output(),
+      });
       return d;
     };
     const r1 = await responder('r1');
@@ -96,14 +119,19 @@ export async function run(): Promise<string[]> {
       const ip = i % 2 === 0 ? `192.0.2.${100 + i}` : `2001:db8::${(0x100 + i).toString(16)}`;
       const start = await setAndWait(r1, { eth0: [ip] });
       let seen: bigint | undefined;
-      await waitFor(() => (seen = firstAnnouncement(probeLines(probe), ip, mac1, start)) !== undefined, { what: `announcement of ${ip}`, timeoutMs: 10_000 });
+      await waitFor(() => (seen = firstAnnouncement(probeLines(probe), ip, mac1, start)) !== undefined, {
+        what: `announcement of ${ip}`,
+        timeoutMs: 10_000,
+      });
       first.push(seen! - start);
       await sleep(50);
     }
     await setAndWait(r1, { eth0: [] });
     out.push('| figure | FerroLB (measured) | goal | baseline / anchor |');
     out.push('| --- | --- | --- | --- |');
-    out.push(`| set() → first announcement on the wire (10 IPs, v4+v6) | median ${ms(median(first))}, max ${ms(maxOf(first))} | ≤ 10 ms | MetalLB: once at takeover, then every 1.1 s for 5 s; kube-vip: every 3 s (stated) |`);
+    out.push(
+      `| set() → first announcement on the wire (10 IPs, v4+v6) | median ${ms(median(first))}, max ${ms(maxOf(first))} | ≤ 10 ms | MetalLB: once at takeover, then every 1.1 s for 5 s; kube-vip: every 3 s (stated) |`,
+    );
 
     // 2. takeover: the client's existing entry → the new owner's MAC.
     const monitor = spawnLogged('ip-monitor', ['ip', 'monitor', 'neigh', 'dev', 'eth0'], { ns: lab.ns('client') });
@@ -115,33 +143,66 @@ export async function run(): Promise<string[]> {
       const ip = i % 2 === 0 ? '192.0.2.20' : '2001:db8::20';
       const [from, to, toMac] = i % 4 < 2 ? [r1, r2, mac2] : [r2, r1, mac1];
       await setAndWait(from, { eth0: [ip] });
-      await lab.run('client', i % 2 === 0 ? ['arping', '-c', '1', '-w', '2', '-i', 'eth0', ip] : ['ndisc6', '-1', '-r', '2', ip, 'eth0']);
+      await lab.run(
+        'client',
+        i % 2 === 0 ? ['arping', '-c', '1', '-w', '2', '-i', 'eth0', ip] : ['ndisc6', '-1', '-r', '2', ip, 'eth0'],
+      );
       // Make sure the entry exists and point at `from`, then wait out Linux's 1 s ARP locktime.
-      await lab.exec('client', ['ip', 'neigh', 'replace', ip, 'lladdr', toMac === mac2 ? mac1 : mac2, 'nud', 'reachable', 'dev', 'eth0']);
+      await lab.exec('client', [
+        'ip',
+        'neigh',
+        'replace',
+        ip,
+        'lladdr',
+        toMac === mac2 ? mac1 : mac2,
+        'nud',
+        'reachable',
+        'dev',
+        'eth0',
+      ]);
       await sleep(1500);
       await setAndWait(from, { eth0: [] });
       const mark = seenAt.length;
       const start = await setAndWait(to, { eth0: [ip] });
       let t: bigint | undefined;
-      await waitFor(() => (t = seenAt.slice(mark).find((s) => s.line.startsWith(`${ip} `) && s.line.includes(`lladdr ${toMac}`))?.t) !== undefined, {
-        what: `client entry for ${ip} → ${toMac}`,
-        timeoutMs: 10_000,
-        diagnostics: () => seenAt.slice(mark).map((s) => s.line).join('\n'),
-      });
+      await waitFor(
+        () =>
+          (t = seenAt.slice(mark).find((s) => s.line.startsWith(`${ip} `) && s.line.includes(`lladdr ${toMac}`))?.t) !==
+          undefined,
+        {
+          what: `client entry for ${ip} → ${toMac}`,
+          timeoutMs: 10_000,
+          diagnostics: () =>
+            seenAt
+              .slice(mark)
+              .map((s) => s.line)
+              .join('\n'),
+        },
+      );
       switched.push(t! - start);
       await setAndWait(to, { eth0: [] });
     }
-    out.push(`| set() on the new owner → client's existing neighbour entry has its MAC (6 takeovers, v4+v6) | median ${ms(median(switched))}, max ${ms(maxOf(switched))} | ≤ 50 ms | MetalLB / kube-vip: same first frame, then 1.1 s / 3 s repeats (stated) |`);
+    out.push(
+      `| set() on the new owner → client's existing neighbour entry has its MAC (6 takeovers, v4+v6) | median ${ms(median(switched))}, max ${ms(maxOf(switched))} | ≤ 50 ms | MetalLB / kube-vip: same first frame, then 1.1 s / 3 s repeats (stated) |`,
+    );
 
     // 3. 1,000 IPs at once.
-    const ips = [...Array.from({ length: 200 }, (_, i) => `203.0.113.${i + 1}`), ...Array.from({ length: 800 }, (_, i) => `2001:db8::1:${(i + 1).toString(16)}`)];
+    const ips = [
+      ...Array.from({ length: 200 }, (_, i) => `203.0.113.${i + 1}`),
+      ...Array.from({ length: 800 }, (_, i) => `2001:db8::1:${(i + 1).toString(16)}`),
+    ];
     const mark3 = probe.output().length;
     const start3 = await setAndWait(r1, { eth0: ips });
     const setReturned = BigInt(/set ips=1000 set-start=\d+ mono=(\d+)/.exec(r1.output())?.[1] ?? '0');
     let all: bigint | undefined;
     await waitFor(
       () => {
-        const lines = probe.output().slice(mark3).split('\n').filter((l) => l.startsWith('{"t"')).map((l) => JSON.parse(l) as ProbeLine);
+        const lines = probe
+          .output()
+          .slice(mark3)
+          .split('\n')
+          .filter((l) => l.startsWith('{"t"'))
+          .map((l) => JSON.parse(l) as ProbeLine);
         const firstSeen = new Map<string, bigint>();
         for (const l of lines) {
           const ip = l.kind === 'arp' && l.spa === l.tpa ? l.spa : l.kind === 'na' ? l.target : undefined;
@@ -152,7 +213,9 @@ export async function run(): Promise<string[]> {
       },
       { what: '1000 IPs on the wire', timeoutMs: 60_000 },
     );
-    out.push(`| 1,000 IPs gained at once → all announced on the wire | ${ms(all! - start3)} (set() itself returned after ${ms(setReturned - start3)}) | ≤ 200 ms | MetalLB announces each at takeover; no figure published |`);
+    out.push(
+      `| 1,000 IPs gained at once → all announced on the wire | ${ms(all! - start3)} (set() itself returned after ${ms(setReturned - start3)}) | ≤ 200 ms | MetalLB announces each at takeover; no figure published |`,
+    );
     await setAndWait(r1, { eth0: ['192.0.2.10'] });
     await sleep(3000); // the 1,000 IPs' repeats are over
 
@@ -160,10 +223,19 @@ export async function run(): Promise<string[]> {
     const idle0 = cpuTicks(r1.child.pid!);
     await sleep(3000);
     const idleTicks = cpuTicks(r1.child.pid!) - idle0;
-    const load = async (target: string): Promise<{ p50us: number; p99us: number; sent: number; received: number; seconds: number }> => {
-      const d = lab.spawn('client', `arp-load-${target}`, [NODE, PROBE, JSON.stringify({ mode: 'arp-load', iface: 'eth0', target, rate: 1000, seconds: 5 })]);
+    const load = async (
+      target: string,
+    ): Promise<{ p50us: number; p99us: number; sent: number; received: number; seconds: number }> => {
+      const d = lab.spawn('client', `arp-load-${target}`, [
+        NODE,
+        PROBE,
+        JSON.stringify({ mode: 'arp-load', iface: 'eth0', target, rate: 1000, seconds: 5 }),
+      ]);
       await d.exited;
-      const line = d.output().split('\n').find((l) => l.includes('"result"'));
+      const line = d
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"result"'));
       if (!line) throw new Error(`arp-load ${target}: ${d.output()}`);
       return JSON.parse(line) as { p50us: number; p99us: number; sent: number; received: number; seconds: number };
     };
@@ -178,13 +250,24 @@ export async function run(): Promise<string[]> {
     const c3 = cpuTicks(r3.child.pid!);
     const quiet = await load('192.0.2.11');
     const cpuQuiet = ((cpuTicks(r3.child.pid!) - c3) / TICK / quiet.seconds) * 100;
-    const fmt = (r: { p50us: number; p99us: number; sent: number; received: number }): string => `p50 ${(r.p50us / 1000).toFixed(3)} ms, p99 ${(r.p99us / 1000).toFixed(3)} ms (${r.received}/${r.sent} answered)`;
-    out.push(`| ARP reply latency at 1,000 requests/s (5 s), seen by the client | ${fmt(ours)} | p99 ≤ 1 ms | Linux kernel, address on the interface: ${fmt(kernel)} |`);
-    out.push(`| responder CPU at 1,000 requests/s, \`ferrolb l2\` printing one line per answer | ${cpu.toFixed(1)} % of a core | ≤ 5 % | idle (3 s, IPs owned): ${((idleTicks / TICK / 3) * 100).toFixed(1)} % |`);
-    out.push(`| the same without the per-answer line (\`--events set,announced,conflict\`) | ${cpuQuiet.toFixed(1)} % of a core; ${fmt(quiet)} | ≤ 5 % | |`);
+    const fmt = (r: { p50us: number; p99us: number; sent: number; received: number }): string =>
+      `p50 ${(r.p50us / 1000).toFixed(3)} ms, p99 ${(r.p99us / 1000).toFixed(3)} ms (${r.received}/${r.sent} answered)`;
+    out.push(
+      `| ARP reply latency at 1,000 requests/s (5 s), seen by the client | ${fmt(ours)} | p99 ≤ 1 ms | Linux kernel, address on the interface: ${fmt(kernel)} |`,
+    );
+    out.push(
+      `| responder CPU at 1,000 requests/s, \`ferrolb l2\` printing one line per answer | ${cpu.toFixed(1)} % of a core | ≤ 5 % | idle (3 s, IPs owned): ${((idleTicks / TICK / 3) * 100).toFixed(1)} % |`,
+    );
+    out.push(
+      `| the same without the per-answer line (\`--events set,announced,conflict\`) | ${cpuQuiet.toFixed(1)} % of a core; ${fmt(quiet)} | ≤ 5 % | |`,
+    );
     out.push('');
-    out.push(`Load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${(await import('node:os')).cpus().length} CPUs.`);
-    out.push('Times are CLOCK_MONOTONIC across processes; the client side adds its own receive latency (a Node process), so every figure is an upper bound. The machine is shared: figures are noisy.');
+    out.push(
+      `Load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${(await import('node:os')).cpus().length} CPUs.`,
+    );
+    out.push(
+      'Times are CLOCK_MONOTONIC across processes; the client side adds its own receive latency (a Node process), so every figure is an upper bound. The machine is shared: figures are noisy.',
+    );
     for (const d of [r1, r2, r3, probe, monitor]) await lab.stop(d);
   } finally {
     lab.destroySync();

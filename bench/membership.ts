@@ -95,7 +95,9 @@ function cpuTicks(n: LabNode): number {
 }
 
 function ifBytes(n: LabNode): number {
-  const j = JSON.parse(execFileSync('ip', ['-n', n.ns, '-s', '-j', 'link', 'show', 'flm0'], { encoding: 'utf8' })) as Array<{ stats64: { rx: { bytes: number }; tx: { bytes: number } } }>;
+  const j = JSON.parse(
+    execFileSync('ip', ['-n', n.ns, '-s', '-j', 'link', 'show', 'flm0'], { encoding: 'utf8' }),
+  ) as Array<{ stats64: { rx: { bytes: number }; tx: { bytes: number } } }>;
   return (j[0]?.stats64.tx.bytes ?? 0) + (j[0]?.stats64.rx.bytes ?? 0);
 }
 
@@ -116,11 +118,15 @@ async function startCluster(n: number, impl: Impl, out: string[]): Promise<Membe
   // 99 % of the pairs (and says so).
   const need = n > 10 ? 0.99 : 1;
   if (!(await waitFor(() => aliveFraction(lab.nodes) >= need, n > 10 ? 600_000 : 60_000))) {
-    out.push(`  ${impl.name} N=${n}: the cluster did not converge in time (${(100 * aliveFraction(lab.nodes)).toFixed(1)} % of pairs alive); skipped`);
+    out.push(
+      `  ${impl.name} N=${n}: the cluster did not converge in time (${(100 * aliveFraction(lab.nodes)).toFixed(1)} % of pairs alive); skipped`,
+    );
     await lab.destroy();
     return undefined;
   }
-  out.push(`  ${impl.name} N=${n}: ${(100 * aliveFraction(lab.nodes)).toFixed(1)} % of pairs alive ${Date.now() - t0} ms after the last start`);
+  out.push(
+    `  ${impl.name} N=${n}: ${(100 * aliveFraction(lab.nodes)).toFixed(1)} % of pairs alive ${Date.now() - t0} ms after the last start`,
+  );
   return lab;
 }
 
@@ -133,10 +139,18 @@ async function idle(lab: MembershipLab, impl: Impl, seconds: number, out: string
   const cpu = lab.nodes.map((n, i) => ((cpuTicks(n) - (c0[i] as number)) / 100 / dt) * 100);
   const bytes = lab.nodes.map((n, i) => (ifBytes(n) - (b0[i] as number)) / dt);
   const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  out.push(`  ${impl.name} N=${lab.nodes.length} idle ${seconds} s: CPU per member ${avg(cpu).toFixed(2)} % of a core (max ${Math.max(...cpu).toFixed(2)}), bytes/s per member (rx+tx) ${avg(bytes).toFixed(0)}`);
+  out.push(
+    `  ${impl.name} N=${lab.nodes.length} idle ${seconds} s: CPU per member ${avg(cpu).toFixed(2)} % of a core (max ${Math.max(...cpu).toFixed(2)}), bytes/s per member (rx+tx) ${avg(bytes).toFixed(0)}`,
+  );
 }
 
-async function kills(lab: MembershipLab, impl: Impl, count: number, signal: 'SIGKILL' | 'SIGTERM', out: string[]): Promise<void> {
+async function kills(
+  lab: MembershipLab,
+  impl: Impl,
+  count: number,
+  signal: 'SIGKILL' | 'SIGTERM',
+  out: string[],
+): Promise<void> {
   const samples: number[] = [];
   let missed = 0;
   const want = signal === 'SIGKILL' ? ['dead', 'left'] : ['left', 'dead'];
@@ -160,7 +174,9 @@ async function kills(lab: MembershipLab, impl: Impl, count: number, signal: 'SIG
     await sleep(1_000);
   }
   const what = signal === 'SIGKILL' ? 'kill -9 → survivor reports dead' : 'SIGTERM → survivor reports left';
-  out.push(`  ${impl.name} N=${lab.nodes.length} ${what}: ${dist(samples)}${missed ? `, ${missed} reports missing` : ''}`);
+  out.push(
+    `  ${impl.name} N=${lab.nodes.length} ${what}: ${dist(samples)}${missed ? `, ${missed} reports missing` : ''}`,
+  );
 }
 
 async function partition(lab: MembershipLab, impl: Impl, out: string[]): Promise<void> {
@@ -168,15 +184,24 @@ async function partition(lab: MembershipLab, impl: Impl, out: string[]): Promise
   const a = lab.nodes.slice(0, half);
   const b = lab.nodes.slice(half);
   lab.partition([a, b]);
-  const split = await waitFor(() => a.every((o) => b.every((n) => ['dead', 'left'].includes(stateSeen(o, n.name) ?? ''))) && b.every((o) => a.every((n) => ['dead', 'left'].includes(stateSeen(o, n.name) ?? ''))), 90_000);
+  const split = await waitFor(
+    () =>
+      a.every((o) => b.every((n) => ['dead', 'left'].includes(stateSeen(o, n.name) ?? ''))) &&
+      b.every((o) => a.every((n) => ['dead', 'left'].includes(stateSeen(o, n.name) ?? ''))),
+    90_000,
+  );
   lab.partition([]);
   const at = Date.now();
   if (!split) {
-    out.push(`  ${impl.name} N=${lab.nodes.length} partition: the two sides did not both see the other dead within 90 s`);
+    out.push(
+      `  ${impl.name} N=${lab.nodes.length} partition: the two sides did not both see the other dead within 90 s`,
+    );
     return;
   }
   const merged = await waitFor(() => allAlive(lab.nodes), 150_000);
-  out.push(`  ${impl.name} N=${lab.nodes.length} healed partition → merged (all alive everywhere): ${merged ? `${Date.now() - at} ms` : 'not within 150 s'}`);
+  out.push(
+    `  ${impl.name} N=${lab.nodes.length} healed partition → merged (all alive everywhere): ${merged ? `${Date.now() - at} ms` : 'not within 150 s'}`,
+  );
 }
 
 async function loss(lab: MembershipLab, impl: Impl, percent: number, seconds: number, out: string[]): Promise<void> {
@@ -187,7 +212,9 @@ async function loss(lab: MembershipLab, impl: Impl, percent: number, seconds: nu
   lab.setLoss(0);
   const deaths = lab.nodes.flatMap((o) => o.lines.filter((l) => l.t >= from && l.state === 'dead'));
   const suspects = lab.nodes.flatMap((o) => o.lines.filter((l) => l.t >= from && l.state === 'suspect'));
-  out.push(`  ${impl.name} N=${lab.nodes.length} ${percent} % loss for ${seconds} s: ${deaths.length} false deaths (reports summed over observers)${impl.name === 'ferrolb' ? `, ${suspects.length} suspicions` : ''}`);
+  out.push(
+    `  ${impl.name} N=${lab.nodes.length} ${percent} % loss for ${seconds} s: ${deaths.length} false deaths (reports summed over observers)${impl.name === 'ferrolb' ? `, ${suspects.length} suspicions` : ''}`,
+  );
   await waitFor(() => allAlive(lab.nodes), 120_000);
 }
 
@@ -197,14 +224,27 @@ export async function run(): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'flm-bench-'));
   const keyFile = join(dir, 'key');
   writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  const baseline = execFileSync('bash', [resolve(import.meta.dirname, '../scripts/memberlist-baseline.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() as string;
+  const baseline = execFileSync('bash', [resolve(import.meta.dirname, '../scripts/memberlist-baseline.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop() as string;
   const impls: Impl[] = [
-    { name: 'ferrolb', command: ferrolbCommand(process.execPath, resolve(import.meta.dirname, '../bin/ferrolb.ts'), keyFile) },
+    {
+      name: 'ferrolb',
+      command: ferrolbCommand(process.execPath, resolve(import.meta.dirname, '../bin/ferrolb.ts'), keyFile),
+    },
     { name: 'metallb', command: baselineCommand(baseline, keyFile, 'metallb') },
     { name: 'tuned', command: baselineCommand(baseline, keyFile, 'tuned') },
   ].filter((i) => f.only.includes(i.name));
-  out.push(`flags: ${JSON.stringify(f)}; load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (2 cores, shared)`);
-  out.push('ferrolb = `ferrolb memberlist` defaults; metallb = hashicorp/memberlist v0.5.1 DefaultLANConfig (+ re-join every 60 s as MetalLB); tuned = probe 200 ms, timeout 100 ms, SuspicionMult 2');
+  out.push(
+    `flags: ${JSON.stringify(f)}; load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (2 cores, shared)`,
+  );
+  out.push(
+    'ferrolb = `ferrolb memberlist` defaults; metallb = hashicorp/memberlist v0.5.1 DefaultLANConfig (+ re-join every 60 s as MetalLB); tuned = probe 200 ms, timeout 100 ms, SuspicionMult 2',
+  );
   for (const impl of impls) {
     out.push(`${impl.name}:`);
     const lab = f.n5 ? await startCluster(5, impl, out) : undefined;

@@ -36,7 +36,12 @@ if (!parsed.ok) {
 const flags = parsed.flags;
 const log = pino({ level: flags.logLevel, base: { component: 'controller' } });
 const identity = `${process.env.POD_NAME ?? hostname()}_${randomUUID()}`;
-const election = { identity, leaseDurationMs: flags.leaseDurationMs, renewDeadlineMs: flags.renewDeadlineMs, retryPeriodMs: flags.retryPeriodMs };
+const election = {
+  identity,
+  leaseDurationMs: flags.leaseDurationMs,
+  renewDeadlineMs: flags.renewDeadlineMs,
+  retryPeriodMs: flags.retryPeriodMs,
+};
 if (flags.leaderElect) {
   const problems = checkElectionConfig(election);
   if (problems.length > 0) {
@@ -161,7 +166,11 @@ process.on('SIGINT', () => void stop('SIGINT'));
 void (async () => {
   const secrets = restSecretApi(rest);
   for (let attempt = 1; !shutdown.signal.aborted; attempt++) {
-    if ((await ensureMemberlistSecret(secrets, { namespace: flags.configNamespace, name: 'memberlist' }, log)) !== 'failed') return;
+    if (
+      (await ensureMemberlistSecret(secrets, { namespace: flags.configNamespace, name: 'memberlist' }, log)) !==
+      'failed'
+    )
+      return;
     await delay(Math.min(30_000, 500 * 2 ** attempt));
   }
 })();

@@ -40,8 +40,29 @@ function setup(): void {
     sh(['ip', 'netns', 'add', ns]);
     sh(['ip', 'link', 'set', 'lo', 'up'], ns);
   }
-  sh(['ip', 'link', 'add', 'veth0', 'netns', A, 'address', MAC_A, 'type', 'veth', 'peer', 'name', 'veth0', 'netns', B, 'address', MAC_B]);
-  for (const [ns, v4, v6] of [[A, '192.0.2.1/24', '2001:db8::1/64'], [B, '192.0.2.2/24', '2001:db8::2/64']] as const) {
+  sh([
+    'ip',
+    'link',
+    'add',
+    'veth0',
+    'netns',
+    A,
+    'address',
+    MAC_A,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'veth0',
+    'netns',
+    B,
+    'address',
+    MAC_B,
+  ]);
+  for (const [ns, v4, v6] of [
+    [A, '192.0.2.1/24', '2001:db8::1/64'],
+    [B, '192.0.2.2/24', '2001:db8::2/64'],
+  ] as const) {
     sh(['ip', 'addr', 'add', v4, 'dev', 'veth0'], ns);
     sh(['ip', 'addr', 'add', v6, 'dev', 'veth0', 'nodad'], ns);
     sh(['ip', 'link', 'set', 'veth0', 'up'], ns);
@@ -53,11 +74,12 @@ function pcapFrames(file: string): Uint8Array[] {
   const b = readFileSync(file);
   const magic = b.readUInt32LE(0);
   const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!le && b.readUInt32BE(0) !== 0xa1b2c3d4 && b.readUInt32BE(0) !== 0xa1b23c4d) throw new Error(`${file}: not a pcap file`);
+  if (!le && b.readUInt32BE(0) !== 0xa1b2c3d4 && b.readUInt32BE(0) !== 0xa1b23c4d)
+    throw new Error(`${file}: not a pcap file`);
   const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
   if (u32(20) !== 1) throw new Error(`${file}: link type ${u32(20)}, expected 1 (Ethernet)`);
   const out: Uint8Array[] = [];
-  for (let o = 24; o + 16 <= b.length; ) {
+  for (let o = 24; o + 16 <= b.length;) {
     const incl = u32(o + 8);
     out.push(new Uint8Array(b.subarray(o + 16, o + 16 + incl)));
     o += 16 + incl;
@@ -77,7 +99,10 @@ interface Step {
 const STEPS: Step[] = [
   {
     names: ['arping-request', 'kernel-arp-reply'],
-    what: ['arping -c 1 -i veth0 192.0.2.2 (ARP request, from arping)', 'the Linux kernel answering arping (ARP reply)'],
+    what: [
+      'arping -c 1 -i veth0 192.0.2.2 (ARP request, from arping)',
+      'the Linux kernel answering arping (ARP reply)',
+    ],
     filter: 'arp',
     action: () => shTry(['arping', '-c', '1', '-w', '2', '-i', 'veth0', '192.0.2.2'], A),
   },
@@ -106,17 +131,24 @@ const STEPS: Step[] = [
     names: ['arping-vlan-request'],
     what: ['arping -V 10 -c 1 -i veth0 198.51.100.2 (ARP request with an 802.1Q tag built by arping, VLAN 10)'],
     filter: 'vlan and arp',
-    action: () => shTry(['arping', '-V', '10', '-c', '1', '-w', '1', '-i', 'veth0', '-S', '198.51.100.1', '198.51.100.2'], A),
+    action: () =>
+      shTry(['arping', '-V', '10', '-c', '1', '-w', '1', '-i', 'veth0', '-S', '198.51.100.1', '198.51.100.2'], A),
   },
   {
     names: ['ndisc6-solicitation', 'kernel-advertisement-to-ndisc6'],
-    what: ['ndisc6 -1 -r 1 2001:db8::2 veth0 (Neighbor Solicitation, from ndisc6)', 'the Linux kernel answering it (solicited NA)'],
+    what: [
+      'ndisc6 -1 -r 1 2001:db8::2 veth0 (Neighbor Solicitation, from ndisc6)',
+      'the Linux kernel answering it (solicited NA)',
+    ],
     filter: 'icmp6 and (ip6[40] == 135 or ip6[40] == 136)',
     action: () => shTry(['ndisc6', '-1', '-r', '1', '-w', '1000', '2001:db8::2', 'veth0'], A),
   },
   {
     names: ['kernel-solicitation', 'kernel-advertisement'],
-    what: ['the Linux kernel resolving 2001:db8::2 for ping (multicast NS)', 'the Linux kernel answering it (solicited NA)'],
+    what: [
+      'the Linux kernel resolving 2001:db8::2 for ping (multicast NS)',
+      'the Linux kernel answering it (solicited NA)',
+    ],
     filter: 'icmp6 and (ip6[40] == 135 or ip6[40] == 136)',
     action: () => {
       shTry(['ip', '-6', 'neigh', 'flush', 'dev', 'veth0'], A);
@@ -137,9 +169,13 @@ const STEPS: Step[] = [
 async function capture(step: Step, dir: string, i: number): Promise<Uint8Array[]> {
   const file = join(dir, `step-${i}.pcap`);
   const count = String(step.names.length);
-  const dump = spawn('ip', ['netns', 'exec', B, 'tcpdump', '-i', step.iface ?? 'veth0', '-U', '-n', '-c', count, '-w', file, step.filter], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const dump = spawn(
+    'ip',
+    ['netns', 'exec', B, 'tcpdump', '-i', step.iface ?? 'veth0', '-U', '-n', '-c', count, '-w', file, step.filter],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let err = '';
   dump.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   for (let t = 0; !err.includes('listening on') && t < 100; t++) await sleep(100);

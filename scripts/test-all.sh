@@ -25,6 +25,8 @@ echo "container engine (the image test builds the image with it): $engine"
 
 echo "== lint (layers, pure cores, correctness: eslint.config.js)"
 eslint --max-warnings 0 .
+echo "== format (prettier --check: npm run format rewrites)"
+prettier --check --log-level warn . || { echo "npm test: the files above are not formatted: run npm run format" >&2; exit 1; }
 
 echo "== typecheck"
 tsc --noEmit -p .

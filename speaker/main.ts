@@ -75,7 +75,10 @@ const rotation = new KeyringRotation(clock, (ring, step) => {
 
 // BGP: one BgpSpeaker; passwords from passwordSecret; graceful restart remembered in the state dir.
 const marker = flags.stateDir !== undefined ? join(flags.stateDir, 'bgp-graceful-restart.json') : undefined;
-const restart = marker !== undefined ? await readRestartMarker(marker, clock.wallNow()) : { restarting: false, reason: 'no state dir' };
+const restart =
+  marker !== undefined
+    ? await readRestartMarker(marker, clock.wallNow())
+    : { restarting: false, reason: 'no state dir' };
 if (restart.restarting) log.info({ reason: restart.reason }, 'BGP graceful restart: setting the R bit');
 const bgp = new BgpSpeaker({
   node: { name: flags.nodeName, labels: {} },
@@ -124,7 +127,11 @@ try {
 }
 const address = server.address();
 log.info(
-  { server: rest.server, port: typeof address === 'object' && address ? address.port : flags.metricsPort, membership: flags.membership },
+  {
+    server: rest.server,
+    port: typeof address === 'object' && address ? address.port : flags.metricsPort,
+    membership: flags.membership,
+  },
   'speaker starting',
 );
 
@@ -142,7 +149,9 @@ async function stop(signal: string): Promise<void> {
   }
   rotation.stop();
   shutdown.abort();
-  await Promise.all([inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.stop()));
+  await Promise.all(
+    [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.stop()),
+  );
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
   await closed;
@@ -155,22 +164,33 @@ process.on('SIGINT', () => void stop('SIGINT'));
 const secretsChanged = (): void => {
   const value = secretValue(inf.secrets.list(), flags.memberlistSecret, MEMBERLIST_SECRET_KEY);
   if (value !== undefined) rotation.setKey(keyOfSecret(value));
-  else if (inf.secrets.synced) log.warn({ secret: `${flags.namespace}/${flags.memberlistSecret}` }, 'memberlist Secret missing: keeping the keys in use');
+  else if (inf.secrets.synced)
+    log.warn(
+      { secret: `${flags.namespace}/${flags.memberlistSecret}` },
+      'memberlist Secret missing: keeping the keys in use',
+    );
   speaker?.changed('secrets');
 };
 inf.secrets.on({ onAdd: secretsChanged, onUpdate: secretsChanged, onDelete: secretsChanged, onResync: secretsChanged });
 for (const i of [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods]) i.start();
-await Promise.all([inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.whenSynced()));
+await Promise.all(
+  [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.whenSynced()),
+);
 
 if (flags.membership === 'memberlist') {
   // The gossip key comes from the memberlist Secret (the controller creates it): wait for it.
   for (let waited = 0; rotation.keyring === undefined && !shutdown.signal.aborted; waited += 2000) {
-    if (waited % 30_000 === 0) log.warn({ secret: `${flags.namespace}/${flags.memberlistSecret}` }, 'waiting for the memberlist Secret');
+    if (waited % 30_000 === 0)
+      log.warn({ secret: `${flags.namespace}/${flags.memberlistSecret}` }, 'waiting for the memberlist Secret');
     await delay(2000);
   }
   const ring = rotation.keyring;
   const gossip = ring ? makeGossip([ring.primary, ...ring.secondary]) : undefined;
-  if (gossip) membership = new MemberlistAdapter(gossip, clock, flags.nodeName, { addr: flags.memberlistBind, port: flags.memberlistPort });
+  if (gossip)
+    membership = new MemberlistAdapter(gossip, clock, flags.nodeName, {
+      addr: flags.memberlistBind,
+      port: flags.memberlistPort,
+    });
 }
 
 const myPod = () => (flags.podName ? inf.pods.list().find((p) => p.metadata?.name === flags.podName) : undefined);
@@ -184,7 +204,8 @@ const node = (speaker = new NodeSpeaker({
   clock,
   log,
   source: {
-    synced: () => [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].every((i) => i.synced),
+    synced: () =>
+      [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].every((i) => i.synced),
     services: () => inf.services.list(),
     slices: () => inf.slices.list(),
     nodes: () => inf.nodes.list(),
@@ -210,7 +231,13 @@ const node = (speaker = new NodeSpeaker({
     log,
     count: (verb, result) => metrics.statusWrites.inc({ verb, result }),
   }),
-  events: new ApiEventRecorder(restEventApi(rest), log, flags.podName ?? flags.nodeName, () => new Date(clock.wallNow()), 'ferrolb-speaker'),
+  events: new ApiEventRecorder(
+    restEventApi(rest),
+    log,
+    flags.podName ?? flags.nodeName,
+    () => new Date(clock.wallNow()),
+    'ferrolb-speaker',
+  ),
   metrics,
 }));
 
@@ -240,4 +267,7 @@ await bgp.start();
 podsChanged();
 node.membershipStarted();
 node.changed('config');
-log.info({ alive: [...membership.alive()], membership: membership === podMembership ? 'pods' : 'memberlist' }, 'speaker ready to announce');
+log.info(
+  { alive: [...membership.alive()], membership: membership === podMembership ? 'pods' : 'memberlist' },
+  'speaker ready to announce',
+);

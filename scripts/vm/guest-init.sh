@@ -7,8 +7,15 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/t
 # /proc, /sys and /dev come mounted from the initramfs.
 mkdir -p /dev/pts /dev/shm 2>/dev/null
 mount -t devpts devpts /dev/pts 2>/dev/null
-mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
+# The guest's /tmp is its own tmpfs, which covers the host's /tmp: when the checkout itself lives there
+# (a CI clone may), it stays reachable at the same path through a bind mount of the host's /tmp.
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p /run/host-tmp && mount --bind /tmp /run/host-tmp
+mount -t tmpfs tmp /tmp
+case $repo in
+  /tmp/*) mkdir -p "$repo" && mount --bind "/run/host-tmp/${repo#/tmp/}" "$repo" ;;
+esac
 mount -t tmpfs shm /dev/shm 2>/dev/null
 share= modules=
 for a in $(cat /proc/cmdline); do

@@ -30,7 +30,7 @@ function ipv6Text(value: bigint): string {
   groups[7] = loLow32 & 0xffff;
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -19,14 +19,21 @@ export function listNames(pools: readonly CompiledPool[]): string {
 export function allocate(st: AllocatorState, n: NormalizedRequest): AllocationResult {
   if (n.poolHint !== undefined) {
     const p = st.byName.get(n.poolHint);
-    if (!p) return failure('NoSuchPool', `${n.key}: pool "${n.poolHint}" named by the address-pool annotation does not exist`);
+    if (!p)
+      return failure(
+        'NoSuchPool',
+        `${n.key}: pool "${n.poolHint}" named by the address-pool annotation does not exist`,
+      );
     if (!poolServes(p, n)) return failure('PoolNotAllowed', whyNotServed(p, n));
     return allocateFrom(st, n, [p], true);
   }
   const candidates = st.order.filter((p) => poolServes(p, n));
   if (candidates.length === 0) {
     if (st.order.length === 0) {
-      return failure('NoPoolAvailable', `${n.key}: no pool has autoAssign enabled; name one with the address-pool annotation or request an IP`);
+      return failure(
+        'NoPoolAvailable',
+        `${n.key}: no pool has autoAssign enabled; name one with the address-pool annotation or request an IP`,
+      );
     }
     return failure(
       'NoPoolAvailable',
@@ -37,7 +44,12 @@ export function allocate(st: AllocatorState, n: NormalizedRequest): AllocationRe
 }
 
 /** Picks from the first pool that can serve the families, in the given order (MetalLB's findBestPoolForService). */
-export function allocateFrom(st: AllocatorState, n: NormalizedRequest, pools: readonly CompiledPool[], hinted: boolean): AllocationResult {
+export function allocateFrom(
+  st: AllocatorState,
+  n: NormalizedRequest,
+  pools: readonly CompiledPool[],
+  hinted: boolean,
+): AllocationResult {
   const holder = holderOf(n);
   const primary = n.families[0] as Family;
   const secondary = n.families[1];
@@ -49,10 +61,19 @@ export function allocateFrom(st: AllocatorState, n: NormalizedRequest, pools: re
     const withFamily = pools.filter((p) => p.free[primary]);
     if (withFamily.length === 0) {
       return hinted
-        ? failure('FamilyMismatch', `${n.key}: pool "${pools[0]?.name}" has no ${familyName(primary)} addresses, and the service is ${familyName(primary)}`)
-        : failure('NoPoolAvailable', `${n.key}: no pool serving it has ${familyName(primary)} addresses (tried ${listNames(pools)})`);
+        ? failure(
+            'FamilyMismatch',
+            `${n.key}: pool "${pools[0]?.name}" has no ${familyName(primary)} addresses, and the service is ${familyName(primary)}`,
+          )
+        : failure(
+            'NoPoolAvailable',
+            `${n.key}: no pool serving it has ${familyName(primary)} addresses (tried ${listNames(pools)})`,
+          );
     }
-    return failure('PoolExhausted', `${n.key}: no free ${familyName(primary)} address left in pool ${listNames(withFamily)}`);
+    return failure(
+      'PoolExhausted',
+      `${n.key}: no free ${familyName(primary)} address left in pool ${listNames(withFamily)}`,
+    );
   }
   if (n.mode === 'require') {
     for (const p of pools) {

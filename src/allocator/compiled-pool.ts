@@ -20,7 +20,8 @@ export function compilePool(pool: Pool, index: number, isTaken: Record<Family, (
   const free: Partial<Record<Family, FreeAddresses>> = {};
   for (const family of ['ipv4', 'ipv6'] as const) {
     const segments = mergeSegments((pool.ranges ?? []).filter((r) => r.family === family));
-    if (segments.length > 0) free[family] = new FreeAddresses(family, segments, pool.avoidBuggyIPs === true, isTaken[family]);
+    if (segments.length > 0)
+      free[family] = new FreeAddresses(family, segments, pool.avoidBuggyIPs === true, isTaken[family]);
   }
   return { pool, name: pool.name, index, free, assigned: { ipv4: 0, ipv6: 0 } };
 }

@@ -46,7 +46,12 @@ export class FreeAddresses {
   private segmentIndex = 0;
   private cursor: bigint;
 
-  constructor(family: Family, segments: readonly Segment[], avoidBuggyIps: boolean, isTaken: (value: bigint) => boolean) {
+  constructor(
+    family: Family,
+    segments: readonly Segment[],
+    avoidBuggyIps: boolean,
+    isTaken: (value: bigint) => boolean,
+  ) {
     this.family = family;
     this.segments = segments;
     this.avoidBuggyIps = avoidBuggyIps && family === 'ipv4';

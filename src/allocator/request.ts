@@ -57,17 +57,20 @@ function isStringRecord(v: unknown): v is Record<string, string> {
 export function normalizeRequest(req: AllocationRequest): NormalizedRequest | AllocationError {
   const bad = (msg: string): AllocationError => allocationError('InvalidRequest', msg);
   if (typeof req !== 'object' || req === null) return bad('allocation request is not an object');
-  if (typeof req.key !== 'string' || req.key === '') return bad('allocation request has no key (want "namespace/name")');
+  if (typeof req.key !== 'string' || req.key === '')
+    return bad('allocation request has no key (want "namespace/name")');
   const key = req.key;
   const slash = key.indexOf('/');
-  const namespace = typeof req.namespace === 'string' && req.namespace !== '' ? req.namespace : slash > 0 ? key.slice(0, slash) : '';
+  const namespace =
+    typeof req.namespace === 'string' && req.namespace !== '' ? req.namespace : slash > 0 ? key.slice(0, slash) : '';
   const labels = req.labels ?? {};
   const namespaceLabels = req.namespaceLabels ?? {};
   if (!isStringRecord(labels)) return bad(`${key}: labels must be a map of strings`);
   if (!isStringRecord(namespaceLabels)) return bad(`${key}: namespaceLabels must be a map of strings`);
 
   const policy = req.ipFamilyPolicy ?? 'SingleStack';
-  if (!POLICIES.includes(policy)) return bad(`${key}: ipFamilyPolicy "${String(policy)}" is not one of ${POLICIES.join(', ')}`);
+  if (!POLICIES.includes(policy))
+    return bad(`${key}: ipFamilyPolicy "${String(policy)}" is not one of ${POLICIES.join(', ')}`);
   const rawFamilies = req.ipFamilies ?? [];
   if (!Array.isArray(rawFamilies)) return bad(`${key}: ipFamilies must be a list`);
   const given: Family[] = [];
@@ -104,7 +107,8 @@ export function normalizeRequest(req: AllocationRequest): NormalizedRequest | Al
       return bad(`${key}: ports[${i}].port ${String(port)} is not a port number 0..65535`);
     }
     const protocol = p?.protocol ?? 'TCP';
-    if (!PROTOCOLS.includes(protocol)) return bad(`${key}: ports[${i}].protocol "${String(protocol)}" is not TCP, UDP or SCTP`);
+    if (!PROTOCOLS.includes(protocol))
+      return bad(`${key}: ports[${i}].protocol "${String(protocol)}" is not TCP, UDP or SCTP`);
     const raw = `${protocol}/${port}`;
     let id = PORT_IDS.get(raw);
     if (id === undefined) {
@@ -116,14 +120,16 @@ export function normalizeRequest(req: AllocationRequest): NormalizedRequest | Al
 
   const rawRequested = req.requestedIps ?? [];
   if (!Array.isArray(rawRequested)) return bad(`${key}: requestedIps must be a list`);
-  const parsed: readonly Ip[] | AllocationError = rawRequested.length === 0 ? EMPTY : parseAddresses(key, rawRequested, 'requested IP');
+  const parsed: readonly Ip[] | AllocationError =
+    rawRequested.length === 0 ? EMPTY : parseAddresses(key, rawRequested, 'requested IP');
   if ('code' in parsed) return parsed;
   const requested = parsed.length === 0 ? EMPTY : sortByFamilies(parsed, families);
 
   const poolHint = typeof req.poolHint === 'string' && req.poolHint !== '' ? req.poolHint : undefined;
   const sharingKey = typeof req.sharingKey === 'string' && req.sharingKey !== '' ? req.sharingKey : undefined;
   const etp = req.externalTrafficPolicy ?? 'Cluster';
-  if (etp !== 'Cluster' && etp !== 'Local') return bad(`${key}: externalTrafficPolicy "${String(etp)}" is not Cluster or Local`);
+  if (etp !== 'Cluster' && etp !== 'Local')
+    return bad(`${key}: externalTrafficPolicy "${String(etp)}" is not Cluster or Local`);
   const backend = etp === 'Local' ? `Local:${req.backendKey ?? ''}` : 'Cluster';
 
   return {

@@ -67,7 +67,10 @@ export function checkSharing(state: AddressState, candidate: Holder): Allocation
     }
     for (const port of candidate.ports) {
       if (other.ports.includes(port)) {
-        return allocationError('PortConflict', `port ${port} on ${ip} is already used by ${other.key}, which shares the address with ${candidate.key}`);
+        return allocationError(
+          'PortConflict',
+          `port ${port} on ${ip} is already used by ${other.key}, which shares the address with ${candidate.key}`,
+        );
       }
     }
   }
@@ -76,7 +79,10 @@ export function checkSharing(state: AddressState, candidate: Holder): Allocation
 
 function checkKeys(ip: string, other: Holder, candidate: Holder): AllocationError | undefined {
   if (other.sharingKey === undefined) {
-    return allocationError('RequestedIpInUse', `${ip} is in use by ${other.key}, which does not allow sharing (no allow-shared-ip annotation)`);
+    return allocationError(
+      'RequestedIpInUse',
+      `${ip} is in use by ${other.key}, which does not allow sharing (no allow-shared-ip annotation)`,
+    );
   }
   if (candidate.sharingKey === undefined) {
     return allocationError(

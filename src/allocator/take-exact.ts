@@ -30,15 +30,25 @@ export function takeExact(st: AllocatorState, n: NormalizedRequest, ips: readonl
 }
 
 /** The pool that holds all of these addresses (the hinted one if given). */
-export function resolvePool(st: AllocatorState, n: NormalizedRequest, ips: readonly Ip[]): CompiledPool | AllocationError {
+export function resolvePool(
+  st: AllocatorState,
+  n: NormalizedRequest,
+  ips: readonly Ip[],
+): CompiledPool | AllocationError {
   const text = (ip: Ip): string => addressText(ip.family, ip.value);
   if (n.poolHint !== undefined) {
     const p = st.byName.get(n.poolHint);
-    if (!p) return allocationError('NoSuchPool', `${n.key}: pool "${n.poolHint}" named by the address-pool annotation does not exist`);
+    if (!p)
+      return allocationError(
+        'NoSuchPool',
+        `${n.key}: pool "${n.poolHint}" named by the address-pool annotation does not exist`,
+      );
     for (const ip of ips) {
       if (poolAllows(p, ip.family, ip.value)) continue;
       const where = st.compiled.find((c) => poolAllows(c, ip.family, ip.value));
-      const buggy = p.free[ip.family]?.contains(ip.value) ? ` (it ends in .0 or .255 and the pool has avoidBuggyIPs)` : '';
+      const buggy = p.free[ip.family]?.contains(ip.value)
+        ? ` (it ends in .0 or .255 and the pool has avoidBuggyIPs)`
+        : '';
       return allocationError(
         'RequestedIpNotInPool',
         `${n.key}: ${text(ip)} is not in pool "${p.name}" named by the address-pool annotation${buggy}${where ? `; it is in pool "${where.name}"` : ''}`,
@@ -58,7 +68,9 @@ export function resolvePool(st: AllocatorState, n: NormalizedRequest, ips: reado
           : `${n.key}: ${text(ip)} is not in any address pool`,
       );
     }
-    const where = ips.map((ip) => `${text(ip)} in pool "${st.compiled.find((p) => poolAllows(p, ip.family, ip.value))?.name}"`);
+    const where = ips.map(
+      (ip) => `${text(ip)} in pool "${st.compiled.find((p) => poolAllows(p, ip.family, ip.value))?.name}"`,
+    );
     return allocationError(
       'RequestedIpNotInPool',
       `${n.key}: ${where.join(' but ')}; a dual-stack service takes both addresses from one pool`,
@@ -84,21 +96,35 @@ export function checkFamilies(n: NormalizedRequest, ips: readonly Ip[]): Allocat
     }
   }
   if (n.mode === 'require' && ips.length < 2) {
-    return allocationError('FamilyMismatch', `${n.key}: RequireDualStack needs one IPv4 and one IPv6 address, got only ${ips.map((ip) => addressText(ip.family, ip.value)).join(', ')}`);
+    return allocationError(
+      'FamilyMismatch',
+      `${n.key}: RequireDualStack needs one IPv4 and one IPv6 address, got only ${ips.map((ip) => addressText(ip.family, ip.value)).join(', ')}`,
+    );
   }
   return undefined;
 }
 
 /** Everything but the families: the pool may hand them out, serves the service, matches the hint, sharing. */
-export function checkTake(st: AllocatorState, n: NormalizedRequest, p: CompiledPool, ips: readonly Ip[]): AllocationError | undefined {
+export function checkTake(
+  st: AllocatorState,
+  n: NormalizedRequest,
+  p: CompiledPool,
+  ips: readonly Ip[],
+): AllocationError | undefined {
   for (const ip of ips) {
     if (!poolAllows(p, ip.family, ip.value)) {
-      return allocationError('RequestedIpNotInPool', `${n.key}: ${addressText(ip.family, ip.value)} is no longer in pool "${p.name}"`);
+      return allocationError(
+        'RequestedIpNotInPool',
+        `${n.key}: ${addressText(ip.family, ip.value)} is no longer in pool "${p.name}"`,
+      );
     }
   }
   if (!poolServes(p, n)) return allocationError('PoolNotAllowed', whyNotServed(p, n));
   if (n.poolHint !== undefined && p.name !== n.poolHint) {
-    return allocationError('RequestedIpNotInPool', `${n.key}: its addresses are in pool "${p.name}", not in pool "${n.poolHint}" named by the address-pool annotation`);
+    return allocationError(
+      'RequestedIpNotInPool',
+      `${n.key}: its addresses are in pool "${p.name}", not in pool "${n.poolHint}" named by the address-pool annotation`,
+    );
   }
   const holder = holderOf(n);
   for (const ip of ips) {
@@ -113,12 +139,18 @@ export function checkTake(st: AllocatorState, n: NormalizedRequest, p: CompiledP
 export function checkHolding(st: AllocatorState, h: Holding, n: NormalizedRequest): AllocationError | undefined {
   const ips = h.addrs.map(ipOf);
   if (n.requested.length > 0 && !sameIps(n.requested, ips)) {
-    return allocationError('RequestedIpChanged', `${n.key}: holds ${h.addrs.map((s) => s.text).join(', ')} but requests ${n.requestedText.join(', ')}`);
+    return allocationError(
+      'RequestedIpChanged',
+      `${n.key}: holds ${h.addrs.map((s) => s.text).join(', ')} but requests ${n.requestedText.join(', ')}`,
+    );
   }
   const p = st.byName.get(h.pool);
   if (!p) return allocationError('NoSuchPool', `${n.key}: pool "${h.pool}" is gone`);
   if (n.mode === 'single' && (ips.length !== 1 || ips[0]?.family !== n.families[0])) {
-    return allocationError('FamilyMismatch', `${n.key}: holds ${h.addrs.map((s) => s.text).join(', ')}, not one ${familyName(n.families[0] as Family)} address`);
+    return allocationError(
+      'FamilyMismatch',
+      `${n.key}: holds ${h.addrs.map((s) => s.text).join(', ')}, not one ${familyName(n.families[0] as Family)} address`,
+    );
   }
   return checkFamilies(n, ips) ?? checkTake(st, n, p, ips);
 }

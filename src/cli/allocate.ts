@@ -34,7 +34,8 @@ export function readObjects(file: NamedText): { objects: KubeObject[]; errors: s
       return;
     }
     const obj = o as KubeObject;
-    if (obj.kind?.endsWith('List') && Array.isArray(obj.items)) obj.items.forEach((item, i) => push(item, `${path}.items[${i}]`));
+    if (obj.kind?.endsWith('List') && Array.isArray(obj.items))
+      obj.items.forEach((item, i) => push(item, `${path}.items[${i}]`));
     else objects.push(obj);
   };
   readYaml(file.text, problems)?.forEach((doc, i) => push(doc.value, `document ${i + 1}`));

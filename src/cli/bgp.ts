@@ -29,10 +29,34 @@ interface Flags {
 }
 
 const VALUE_FLAGS = new Set([
-  'config', 'node', 'node-labels', 'announce', 'router-id', 'listen-port', 'listen-address', 'peer', 'peer-asn',
-  'my-asn', 'peer-port', 'password', 'hold', 'keepalive', 'source', 'community', 'large-community', 'local-pref',
-  'aggregation-length', 'aggregation-length-v6', 'node-ipv4', 'node-ipv6', 'node-ipv6-ll', 'graceful-restart',
-  'connect-retry', 'log-level', 'gr-state-file', 'send-hold-time',
+  'config',
+  'node',
+  'node-labels',
+  'announce',
+  'router-id',
+  'listen-port',
+  'listen-address',
+  'peer',
+  'peer-asn',
+  'my-asn',
+  'peer-port',
+  'password',
+  'hold',
+  'keepalive',
+  'source',
+  'community',
+  'large-community',
+  'local-pref',
+  'aggregation-length',
+  'aggregation-length-v6',
+  'node-ipv4',
+  'node-ipv6',
+  'node-ipv6-ll',
+  'graceful-restart',
+  'connect-retry',
+  'log-level',
+  'gr-state-file',
+  'send-hold-time',
 ]);
 const BOOL_FLAGS = new Set(['passive', 'restarted', 'restart-mode', 'ebgp-multihop', 'gtsm']);
 
@@ -131,7 +155,8 @@ function address(name: string, v: string | undefined): string | undefined {
 function communityFlag(flag: 'community' | 'large-community', text: string): Community {
   const c = parseCommunity(flag === 'large-community' ? `large:${text}` : text);
   if (typeof c === 'string') throw new UsageError(`--${flag}: ${c}`);
-  if ((flag === 'large-community') !== (c.kind === 'large')) throw new UsageError(`--${flag} "${text}": use --${c.kind === 'large' ? 'large-community' : 'community'}`);
+  if ((flag === 'large-community') !== (c.kind === 'large'))
+    throw new UsageError(`--${flag} "${text}": use --${c.kind === 'large' ? 'large-community' : 'community'}`);
   return c;
 }
 
@@ -253,13 +278,15 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
       connectRetry = { minSeconds: Number(m[1]), maxSeconds: Number(m[2]) };
     }
     const routerId = address('router-id', one(f, 'router-id'));
-    if (routerId !== undefined && parseIp(routerId)?.family !== 'ipv4') throw new UsageError('--router-id must be an IPv4 address');
+    if (routerId !== undefined && parseIp(routerId)?.family !== 'ipv4')
+      throw new UsageError('--router-id must be an IPv4 address');
     const nodeIpv4 = address('node-ipv4', one(f, 'node-ipv4'));
     const nodeIpv6 = address('node-ipv6', one(f, 'node-ipv6'));
     const nodeIpv6Ll = address('node-ipv6-ll', one(f, 'node-ipv6-ll'));
     const gr = int(f, 'graceful-restart', 0, 4095);
     grStateFile = one(f, 'gr-state-file');
-    if (grStateFile !== undefined && !(gr !== undefined && gr > 0)) throw new UsageError('--gr-state-file needs --graceful-restart');
+    if (grStateFile !== undefined && !(gr !== undefined && gr > 0))
+      throw new UsageError('--gr-state-file needs --graceful-restart');
     let restarting = f.bools.has('restarted');
     if (grStateFile !== undefined && !restarting) {
       const marker = await readRestartMarker(grStateFile, systemClock.wallNow());
@@ -279,7 +306,9 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
       },
       ...(routerId !== undefined ? { routerId } : {}),
       ...(listenPort !== undefined ? { listenPort } : {}),
-      ...(one(f, 'listen-address') !== undefined ? { listenHost: address('listen-address', one(f, 'listen-address')) as string } : {}),
+      ...(one(f, 'listen-address') !== undefined
+        ? { listenHost: address('listen-address', one(f, 'listen-address')) as string }
+        : {}),
       ...(gr !== undefined && gr > 0 ? { gracefulRestartTime: gr } : {}),
       restarting,
       passive: f.bools.has('passive'),
@@ -308,11 +337,15 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
     io.stdout(`peer ${addressOf(c.peer)} ${c.state}${reason}\n`);
   });
   speaker.on('advertised', (a: { peer: string; prefixes: number; announced: number; withdrawn: number }) => {
-    io.stdout(`advertised peer=${addressOf(a.peer)} prefixes=${a.prefixes} announced=${a.announced} withdrawn=${a.withdrawn}\n`);
+    io.stdout(
+      `advertised peer=${addressOf(a.peer)} prefixes=${a.prefixes} announced=${a.announced} withdrawn=${a.withdrawn}\n`,
+    );
     checkAll();
   });
   speaker.on('bfd', (b: BfdChange) => {
-    io.stdout(`bfd ${b.state} peer=${addressOf(b.peer)}${b.state === 'down' ? ` diag=${JSON.stringify(b.diag)}` : ''}\n`);
+    io.stdout(
+      `bfd ${b.state} peer=${addressOf(b.peer)}${b.state === 'down' ? ` diag=${JSON.stringify(b.diag)}` : ''}\n`,
+    );
   });
   speaker.on('notification', (n: NotificationEvent) => {
     io.stdout(`notification ${n.direction} peer=${addressOf(n.peer)} code=${n.code} subcode=${n.subcode}\n`);

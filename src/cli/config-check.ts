@@ -24,7 +24,8 @@ export async function configCommand(args: string[], io: CliIo): Promise<number> 
       return 0;
     }
     [sub, ...paths] = cl.positionals;
-    if (sub !== 'check') throw new UsageError(sub === undefined ? 'needs a subcommand: check' : `unknown subcommand "${sub}"`);
+    if (sub !== 'check')
+      throw new UsageError(sub === undefined ? 'needs a subcommand: check' : `unknown subcommand "${sub}"`);
     if (paths.length === 0) throw new UsageError('config check needs at least one FILE');
   } catch (err) {
     return usageFailure(io, 'config', err, CONFIG_USAGE);

@@ -66,7 +66,10 @@ function durationMs(text: string): number | undefined {
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
-export type FlagsResult = { ok: true; flags: ControllerFlags } | { ok: false; help: true; message: string } | { ok: false; help?: false; message: string };
+export type FlagsResult =
+  | { ok: true; flags: ControllerFlags }
+  | { ok: false; help: true; message: string }
+  | { ok: false; help?: false; message: string };
 
 /** Flags through parseArgs (src/cli/flags.ts): the flags, `--help` (usage, exit 0), or a message naming the bad flag. */
 export function parseFlags(argv: string[]): FlagsResult {
@@ -97,7 +100,8 @@ export function parseFlags(argv: string[]): FlagsResult {
     if (value === '') return { ok: false, message: `flag --${name} needs a value` };
   }
   const int = (name: string, value: string, min: number, max: number): number | string => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) return `flag --${name}: "${value}" is not an integer in ${min}..${max}`;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      return `flag --${name}: "${value}" is not an integer in ${min}..${max}`;
     return Number(value);
   };
   const flags: ControllerFlags = { ...DEFAULT_FLAGS };
@@ -108,7 +112,8 @@ export function parseFlags(argv: string[]): FlagsResult {
   if (values['metrics-host'] !== undefined) flags.metricsHost = values['metrics-host'];
   const level = values['log-level'];
   if (level !== undefined) {
-    if (!LEVELS.includes(level)) return { ok: false, message: `flag --log-level: "${level}" is not one of ${LEVELS.join(', ')}` };
+    if (!LEVELS.includes(level))
+      return { ok: false, message: `flag --log-level: "${level}" is not one of ${LEVELS.join(', ')}` };
     flags.logLevel = level;
   }
   for (const [name, key, min, max] of [
@@ -123,11 +128,13 @@ export function parseFlags(argv: string[]): FlagsResult {
   }
   const elect = values['leader-elect'];
   if (elect !== undefined) {
-    if (elect !== 'true' && elect !== 'false') return { ok: false, message: `flag --leader-elect: "${elect}" is not true or false` };
+    if (elect !== 'true' && elect !== 'false')
+      return { ok: false, message: `flag --leader-elect: "${elect}" is not true or false` };
     flags.leaderElect = elect === 'true';
   }
   if (values['leader-elect-resource-name'] !== undefined) flags.leaseName = values['leader-elect-resource-name'];
-  if (values['leader-elect-resource-namespace'] !== undefined) flags.leaseNamespace = values['leader-elect-resource-namespace'];
+  if (values['leader-elect-resource-namespace'] !== undefined)
+    flags.leaseNamespace = values['leader-elect-resource-namespace'];
   for (const [name, key] of [
     ['leader-elect-lease-duration', 'leaseDurationMs'],
     ['leader-elect-renew-deadline', 'renewDeadlineMs'],
@@ -136,7 +143,8 @@ export function parseFlags(argv: string[]): FlagsResult {
     const value = values[name];
     if (value === undefined) continue;
     const ms = durationMs(value);
-    if (ms === undefined || ms <= 0) return { ok: false, message: `flag --${name}: "${value}" is not a duration like 15s or 500ms` };
+    if (ms === undefined || ms <= 0)
+      return { ok: false, message: `flag --${name}: "${value}" is not a duration like 15s or 500ms` };
     flags[key] = ms;
   }
   return { ok: true, flags };

@@ -24,7 +24,8 @@ function usageMessage(err: Error & { code?: string }): string {
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/argument missing/.test(err.message)) return `${flag} needs a value`;
       if (/does not take an argument/.test(err.message)) return `${flag} takes no value`;
-      if (/ambiguous/.test(err.message)) return `${flag} needs a value (to pass one starting with "-", write ${flag}=VALUE)`;
+      if (/ambiguous/.test(err.message))
+        return `${flag} needs a value (to pass one starting with "-", write ${flag}=VALUE)`;
       return err.message;
     default:
       return err.message;
@@ -36,7 +37,11 @@ function usageMessage(err: Error & { code?: string }): string {
  * UsageError naming the flag for an unknown option, a missing value, a value given to a boolean, or a
  * positional argument when `allowPositionals` is false.
  */
-export function parseCommandLine<O extends ParseArgsOptionsConfig>(args: string[], options: O, allowPositionals = false) {
+export function parseCommandLine<O extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: O,
+  allowPositionals = false,
+) {
   try {
     return parseArgs({ args, options: { ...options, ...HELP }, strict: true, allowPositionals });
   } catch (err) {

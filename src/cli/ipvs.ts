@@ -4,7 +4,14 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { IpvsSyncer, defaultIpvsConfig, desiredFromKube, parseScheduler, type DesiredInput, type SyncResult } from '../ipvs/index.ts';
+import {
+  IpvsSyncer,
+  defaultIpvsConfig,
+  desiredFromKube,
+  parseScheduler,
+  type DesiredInput,
+  type SyncResult,
+} from '../ipvs/index.ts';
 import { systemClock } from '../time/index.ts';
 import { readObjects } from './allocate.ts';
 import type { CliIo } from './io.ts';
@@ -56,7 +63,13 @@ function jsonObjects(text: string): unknown[] | undefined {
   const flat = (o: unknown): unknown[] => {
     if (Array.isArray(o)) return o.flatMap(flat);
     const obj = o as { kind?: unknown; items?: unknown };
-    if (typeof obj === 'object' && obj !== null && typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)) {
+    if (
+      typeof obj === 'object' &&
+      obj !== null &&
+      typeof obj.kind === 'string' &&
+      obj.kind.endsWith('List') &&
+      Array.isArray(obj.items)
+    ) {
       return obj.items.flatMap(flat);
     }
     return [o];
@@ -152,7 +165,11 @@ export async function ipvsCommand(args: string[], io: CliIo): Promise<number> {
     }
     if (r.skipped) return true;
     io.stdout(r.changes.map((c) => `${c}\n`).join(''));
-    io.stdout(v['dry-run'] ? `dry run: changes=${r.changes.length}\n` : `synced changes=${r.changes.length} draining=${r.plan?.draining.size ?? 0}\n`);
+    io.stdout(
+      v['dry-run']
+        ? `dry run: changes=${r.changes.length}\n`
+        : `synced changes=${r.changes.length} draining=${r.plan?.draining.size ?? 0}\n`,
+    );
     return true;
   };
   // Every sync is reported: the first below, later ones (drain polls, resyncs, SIGHUP) as they happen.

@@ -81,13 +81,17 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
   let shown: Set<string>;
   try {
     shown = new Set(values.events === undefined ? KINDS : values.events.split(',').map((k) => k.trim()));
-    for (const k of shown) if (!KINDS.includes(k)) throw new Error(`--events: unknown kind "${k}" (known: ${KINDS.join(', ')})`);
+    for (const k of shown)
+      if (!KINDS.includes(k)) throw new Error(`--events: unknown kind "${k}" (known: ${KINDS.join(', ')})`);
     if (interfaces.length === 0) throw new Error('--interface is required');
     if (ips.length === 0 && !values.stdin) throw new Error('--ip is required (or --stdin)');
-    for (const ip of ips) if (canonicalIp(ip) === undefined) throw new Error(`--ip: "${ip}" is not an IPv4 or IPv6 address`);
+    for (const ip of ips)
+      if (canonicalIp(ip) === undefined) throw new Error(`--ip: "${ip}" is not an IPv4 or IPv6 address`);
     announce = {
       ...(values.repeats !== undefined && { repeats: intOption(values.repeats, 'repeats')! }),
-      ...(values['repeat-interval'] !== undefined && { repeatIntervalMs: intOption(values['repeat-interval'], 'repeat-interval')! }),
+      ...(values['repeat-interval'] !== undefined && {
+        repeatIntervalMs: intOption(values['repeat-interval'], 'repeat-interval')!,
+      }),
       ...(values.refresh !== undefined && { refreshIntervalMs: intOption(values.refresh, 'refresh')! }),
     };
   } catch (err) {
@@ -110,12 +114,23 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
     pending.push(`${line}${stamp()}\n`);
   };
   const logger = pino({ level: values['log-level'] ?? 'warn' }, pino.destination(2));
-  const l2 = new Layer2({ clock: systemClock, logger, interfaces: interfaces.includes('*') ? undefined : interfaces, announce });
+  const l2 = new Layer2({
+    clock: systemClock,
+    logger,
+    interfaces: interfaces.includes('*') ? undefined : interfaces,
+    announce,
+  });
   l2.on('active', (e) => out(`active interface=${e.interface} mac=${e.mac}`));
   l2.on('skipped', (e) => out(`skipped interface=${e.interface} reason=${e.reason}`));
   l2.on('announced', (e) => out(`announced ip=${e.ip} interface=${e.interface} mac=${e.mac} reason=${e.reason}`));
-  l2.on('answered', (e) => out(`answered ip=${e.ip} interface=${e.interface} mac=${e.mac} requester=${e.requesterMac} requester-ip=${e.requesterIp}${e.unicast ? ' unicast' : ''}`));
-  l2.on('conflict', (e) => out(`conflict ip=${e.ip} interface=${e.interface} mac=${e.mac} ours=${e.ourMac} evidence=${e.evidence}`));
+  l2.on('answered', (e) =>
+    out(
+      `answered ip=${e.ip} interface=${e.interface} mac=${e.mac} requester=${e.requesterMac} requester-ip=${e.requesterIp}${e.unicast ? ' unicast' : ''}`,
+    ),
+  );
+  l2.on('conflict', (e) =>
+    out(`conflict ip=${e.ip} interface=${e.interface} mac=${e.mac} ours=${e.ourMac} evidence=${e.evidence}`),
+  );
   const apply = (desired: Map<string, string[]>): void => {
     const started = process.hrtime.bigint();
     l2.set(desired);
@@ -138,7 +153,8 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
       if (line.trim() === '') return;
       try {
         const obj = JSON.parse(line) as Record<string, string[]>;
-        if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error('expected {"interface": ["ADDR", ...]}');
+        if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+          throw new Error('expected {"interface": ["ADDR", ...]}');
         apply(new Map(Object.entries(obj).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : []])));
       } catch (err) {
         io.stderr(`ferrolb l2: stdin: ${(err as Error).message}\n`);

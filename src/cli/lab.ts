@@ -91,7 +91,9 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
     );
     const { code } = await buildK8sBinaries(io);
     if (code !== 0) {
-      io.stderr(`ferrolb lab: building kube-apiserver and etcd failed (exit ${code}, see above); retry with: bash ${BUILD_SCRIPT}\n`);
+      io.stderr(
+        `ferrolb lab: building kube-apiserver and etcd failed (exit ${code}, see above); retry with: bash ${BUILD_SCRIPT}\n`,
+      );
       return 1;
     }
     binsDir = (await harness.locateK8sBinaries()).dir;
@@ -101,7 +103,8 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout('kubectl is not installed: building the pinned kubectl once (a few minutes; progress below)\n');
     const built = await buildK8sBinaries(io);
     kubectl = built.code === 0 ? harness.findKubectl([built.dir]) : undefined;
-    if (kubectl === undefined) io.stderr(`ferrolb lab: building kubectl failed (see above); the commands below use curl instead\n`);
+    if (kubectl === undefined)
+      io.stderr(`ferrolb lab: building kubectl failed (see above); the commands below use curl instead\n`);
   }
 
   const { CoreV1Api } = await import('@kubernetes/client-node');
@@ -129,11 +132,17 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
     if (speakers) {
       const { LAB_SPEAKER_CONFIG } = await import('../lab/speaker-lab.ts');
       await cluster.apply(LAB_SPEAKER_CONFIG);
-      io.stdout('applied the speaker lab pools (IPAddressPool lan 192.0.2.200-250 in Layer 2, wan 203.0.113.1-62 over BGP to BIRD)\n');
+      io.stdout(
+        'applied the speaker lab pools (IPAddressPool lan 192.0.2.200-250 in Layer 2, wan 203.0.113.1-62 over BGP to BIRD)\n',
+      );
     }
     const saKubeconfig = await cluster.serviceAccountKubeconfig('ferrolb-system', 'controller');
     const port = await freeLoopbackPort();
-    controller = startControllerChild({ kubeconfig: saKubeconfig, metricsPort: port, logPath: join(cluster.dir, 'controller.log') });
+    controller = startControllerChild({
+      kubeconfig: saKubeconfig,
+      metricsPort: port,
+      logPath: join(cluster.dir, 'controller.log'),
+    });
     const child = controller;
     await harness.waitFor(async () => (await child.get('/readyz')).status === 200, {
       what: 'the controller to be ready',
@@ -200,7 +209,9 @@ export async function labCommand(args: string[], io: CliIo): Promise<number> {
       certDir: cluster.dir,
       metricsPort: port,
     });
-    io.stdout(`\nThe lab keeps running. Try:\n${commands.map((c) => `  ${c}\n`).join('')}controller log: ${child.logPath}\nCtrl-C to stop.\n`);
+    io.stdout(
+      `\nThe lab keeps running. Try:\n${commands.map((c) => `  ${c}\n`).join('')}controller log: ${child.logPath}\nCtrl-C to stop.\n`,
+    );
     const signal = await new Promise<string>((resolve) => {
       const on = (s: string) => () => resolve(s);
       process.once('SIGINT', on('SIGINT'));

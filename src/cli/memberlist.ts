@@ -59,7 +59,8 @@ export async function memberlistCommand(args: string[], io: CliIo): Promise<numb
   };
   if (!values.name) return usage('--name is required');
   if (!values.bind) return usage('--bind is required');
-  if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) return usage(`--port: "${values.port}" is not a port number`);
+  if (!/^\d+$/.test(values.port) || Number(values.port) > 65535)
+    return usage(`--port: "${values.port}" is not a port number`);
   const keyFile = values['key-file'];
   if (!keyFile && !values['insecure-plaintext']) return usage('give --key-file (encryption) or --insecure-plaintext');
   if (keyFile && values['insecure-plaintext']) return usage('--key-file and --insecure-plaintext exclude each other');
@@ -76,7 +77,12 @@ export async function memberlistCommand(args: string[], io: CliIo): Promise<numb
   const logger = pino({ level: values['log-level'] }, pino.destination(2));
   let ml: Memberlist;
   try {
-    ml = new Memberlist({ name: values.name, ...(keys ? { keys } : { allowPlaintext: true }), label: values.label, logger });
+    ml = new Memberlist({
+      name: values.name,
+      ...(keys ? { keys } : { allowPlaintext: true }),
+      label: values.label,
+      logger,
+    });
     ml.subscribe((e) => io.stdout(`${e.at} ${e.kind} ${e.member.name} ${e.member.state}\n`));
     await ml.start(values.bind, Number(values.port));
     if (peers.length > 0) void ml.join(peers);

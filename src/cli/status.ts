@@ -20,7 +20,13 @@ interface ServiceLike {
 }
 
 interface StatusLike {
-  status?: { node?: string; serviceName?: string; serviceNamespace?: string; interfaces?: { name?: string }[]; peers?: string[] };
+  status?: {
+    node?: string;
+    serviceName?: string;
+    serviceNamespace?: string;
+    interfaces?: { name?: string }[];
+    peers?: string[];
+  };
 }
 
 export interface ServiceStatusRow {
@@ -66,7 +72,14 @@ export function statusRows(
       service: key,
       ips: (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ? [i.ip] : [])),
       pool: POOL_ANNOTATIONS.map((a) => ann[a]).find((v) => v !== undefined) ?? '-',
-      mode: layer2.length > 0 && bgpRows.length > 0 ? 'layer2+bgp' : layer2.length > 0 ? 'layer2' : bgpRows.length > 0 ? 'bgp' : 'none',
+      mode:
+        layer2.length > 0 && bgpRows.length > 0
+          ? 'layer2+bgp'
+          : layer2.length > 0
+            ? 'layer2'
+            : bgpRows.length > 0
+              ? 'bgp'
+              : 'none',
       layer2,
       bgp: bgpRows,
     });
@@ -79,13 +92,25 @@ export function formatStatusTable(rows: readonly ServiceStatusRow[]): string {
   for (const r of rows) {
     const by: string[] = [];
     if (r.layer2.length > 0) {
-      by.push(r.layer2.map((x) => `${x.node}${x.interfaces.length ? ` (${x.interfaces.join(',')})` : ''}`).join(', ') + (r.layer2.length > 1 ? ' [more than one owner]' : ''));
+      by.push(
+        r.layer2.map((x) => `${x.node}${x.interfaces.length ? ` (${x.interfaces.join(',')})` : ''}`).join(', ') +
+          (r.layer2.length > 1 ? ' [more than one owner]' : ''),
+      );
     }
     for (const b of r.bgp) by.push(`${b.node} -> ${b.peers.length ? b.peers.join(',') : 'no peer'}`);
-    table.push([r.service, r.ips.join(',') || '<pending>', r.pool, r.mode, by.join('; ') || (r.ips.length ? 'nobody (no eligible node or no endpoint)' : '-')]);
+    table.push([
+      r.service,
+      r.ips.join(',') || '<pending>',
+      r.pool,
+      r.mode,
+      by.join('; ') || (r.ips.length ? 'nobody (no eligible node or no endpoint)' : '-'),
+    ]);
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+  return (
+    table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') +
+    '\n'
+  );
 }
 
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
@@ -119,8 +144,19 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
     const c = makeClients(loadKubeConfig(values.kubeconfig));
     const ns = values.namespace as string;
     const list = async (plural: string): Promise<StatusLike[]> =>
-      ((await c.custom.listNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: ns, plural })) as { items: StatusLike[] }).items;
-    const [services, l2, bgp] = await Promise.all([c.core.listServiceForAllNamespaces(), list('servicel2statuses'), list('servicebgpstatuses')]);
+      (
+        (await c.custom.listNamespacedCustomObject({
+          group: 'metallb.io',
+          version: 'v1beta1',
+          namespace: ns,
+          plural,
+        })) as { items: StatusLike[] }
+      ).items;
+    const [services, l2, bgp] = await Promise.all([
+      c.core.listServiceForAllNamespaces(),
+      list('servicel2statuses'),
+      list('servicebgpstatuses'),
+    ]);
     const rows = statusRows(services.items as ServiceLike[], l2, bgp, values['lb-class']);
     io.stdout(values.output === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatStatusTable(rows));
     return 0;

@@ -48,7 +48,12 @@ export function parseAddressEntry(text: string): ParsedRange | string {
   const cidr = parseCidr(s);
   if (typeof cidr === 'string') return cidr;
   return {
-    range: { family: cidr.family, first: cidr.first + skipsSubnetRouterAnycast(cidr.family, cidr.prefixLength), last: cidr.last, text: s },
+    range: {
+      family: cidr.family,
+      first: cidr.first + skipsSubnetRouterAnycast(cidr.family, cidr.prefixLength),
+      last: cidr.last,
+      text: s,
+    },
     shortestPrefix: cidr.prefixLength,
   };
 }

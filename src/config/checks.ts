@@ -18,7 +18,8 @@ export function checkUniqueNames(items: readonly NamedAt[], what: string, descri
   const first = new Map<string, NamedAt>();
   for (const item of items) {
     const prev = first.get(item.name);
-    if (prev) item.problems.add(item.path, `duplicate ${what} name "${item.name}" (first defined at ${describeFirst(prev)})`);
+    if (prev)
+      item.problems.add(item.path, `duplicate ${what} name "${item.name}" (first defined at ${describeFirst(prev)})`);
     else first.set(item.name, item);
   }
 }
@@ -44,7 +45,11 @@ export function checkOverlaps(ranges: readonly RangeAt[]): void {
   });
   let reach: RangeAt | undefined;
   for (const cur of sorted) {
-    if (reach && reach.parsed.range.family === cur.parsed.range.family && cur.parsed.range.first <= reach.parsed.range.last) {
+    if (
+      reach &&
+      reach.parsed.range.family === cur.parsed.range.family &&
+      cur.parsed.range.first <= reach.parsed.range.last
+    ) {
       const [early, late] = reach.order < cur.order ? [reach, cur] : [cur, reach];
       const whose = early.owner === late.owner ? 'in the same pool' : `of pool "${early.pool}"`;
       late.problems.add(
@@ -52,7 +57,11 @@ export function checkOverlaps(ranges: readonly RangeAt[]): void {
         `"${late.parsed.range.text}" of pool "${late.pool}" overlaps "${early.parsed.range.text}" ${whose}`,
       );
     }
-    if (!reach || reach.parsed.range.family !== cur.parsed.range.family || cur.parsed.range.last > reach.parsed.range.last) {
+    if (
+      !reach ||
+      reach.parsed.range.family !== cur.parsed.range.family ||
+      cur.parsed.range.last > reach.parsed.range.last
+    ) {
       reach = cur;
     }
   }
@@ -90,7 +99,12 @@ export function checkAggregation(
 }
 
 /** Reports a reference to a name that does not exist, suggesting the closest one. */
-export function checkReference(loc: Located, kind: string, name: string, known: ReadonlySet<string> | readonly string[]): boolean {
+export function checkReference(
+  loc: Located,
+  kind: string,
+  name: string,
+  known: ReadonlySet<string> | readonly string[],
+): boolean {
   const has = known instanceof Set ? known.has(name) : (known as readonly string[]).includes(name);
   if (has) return true;
   loc.problems.add(loc.path, `unknown ${kind} "${name}"${didYouMean(name, known)}`);

@@ -69,10 +69,7 @@ export function sameCommunity(a: Community, b: Community): boolean {
  * first), else a literal. A word without ':' that is neither an alias nor a well-known name is reported as
  * an unknown alias.
  */
-export function resolveCommunity(
-  text: string,
-  aliases: Readonly<Record<string, Community>>,
-): Community | string {
+export function resolveCommunity(text: string, aliases: Readonly<Record<string, Community>>): Community | string {
   if (Object.hasOwn(aliases, text)) return aliases[text]!;
   if (!looksLikeCommunityLiteral(text) && WELL_KNOWN_COMMUNITIES[text.trim()] === undefined) {
     const names = [...Object.keys(aliases), ...Object.keys(WELL_KNOWN_COMMUNITIES)];

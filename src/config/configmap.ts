@@ -30,7 +30,12 @@ export function isManifest(value: unknown): value is Record<string, unknown> {
 }
 
 /** A document that is a ConfigMap manifest or a bare legacy configuration. */
-export function parseLegacyDocument(doc: YamlDoc, value: unknown, text: string, problems: Problems): Config | undefined {
+export function parseLegacyDocument(
+  doc: YamlDoc,
+  value: unknown,
+  text: string,
+  problems: Problems,
+): Config | undefined {
   if (!isManifest(value)) return parseLegacy(value, problems);
   const embedded = readConfigMapData(value, problems);
   if (embedded === undefined) return undefined;
@@ -52,10 +57,14 @@ export function readConfigMapData(manifest: Record<string, unknown>, problems: P
   const f = new Fields(problems, '', manifest, { known: CONFIGMAP_FIELDS });
   const kind = f.string('kind', { required: true });
   if (kind !== undefined && kind !== 'ConfigMap') {
-    problems.add('kind', `expected a ConfigMap holding MetalLB's legacy configuration (got kind ${kind}); metallb.io objects are read with parseCrds or "ferrolb config check"`);
+    problems.add(
+      'kind',
+      `expected a ConfigMap holding MetalLB's legacy configuration (got kind ${kind}); metallb.io objects are read with parseCrds or "ferrolb config check"`,
+    );
   }
   const apiVersion = f.string('apiVersion', { required: true });
-  if (apiVersion !== undefined && apiVersion !== 'v1') problems.add('apiVersion', `a ConfigMap has apiVersion v1 (got ${apiVersion})`);
+  if (apiVersion !== undefined && apiVersion !== 'v1')
+    problems.add('apiVersion', `a ConfigMap has apiVersion v1 (got ${apiVersion})`);
   if (problems.count > before) return undefined;
   if (!f.require('data')) return undefined;
   const data = f.value.data;
@@ -64,7 +73,11 @@ export function readConfigMapData(manifest: Record<string, unknown>, problems: P
     return undefined;
   }
   for (const key of Object.keys(data)) {
-    if (key !== 'config') problems.add(join('data', key), `unknown key "${key}": MetalLB reads only data.config${didYouMean(key, ['config'])}`);
+    if (key !== 'config')
+      problems.add(
+        join('data', key),
+        `unknown key "${key}": MetalLB reads only data.config${didYouMean(key, ['config'])}`,
+      );
   }
   if (!('config' in data)) {
     problems.add('data.config', 'missing: the legacy MetalLB configuration lives in data.config');
@@ -73,7 +86,10 @@ export function readConfigMapData(manifest: Record<string, unknown>, problems: P
   const config = data.config;
   if (config === null || config === undefined) return '';
   if (typeof config !== 'string') {
-    problems.add('data.config', `must be a string holding YAML, e.g. "config: |" followed by the configuration (got ${describe(config)})`);
+    problems.add(
+      'data.config',
+      `must be a string holding YAML, e.g. "config: |" followed by the configuration (got ${describe(config)})`,
+    );
     return undefined;
   }
   return problems.count > before ? undefined : config;
@@ -95,4 +111,3 @@ function embeddedPositions(doc: Document, text: string, yamlDoc: YamlDoc): Posit
   }
   return (line, col) => ({ line: headerLine + line, col: col + indent, prefix: '' });
 }
-

@@ -22,10 +22,13 @@ export const CRD_KINDS = Object.keys(CRD_VERSIONS) as CrdKind[];
 
 /** metallb.io kinds FerroLB deliberately does not read, with what to do instead. */
 export const OTHER_METALLB_KINDS: Readonly<Record<string, string>> = {
-  AddressPool: 'AddressPool is deprecated in MetalLB and not read by FerroLB: use an IPAddressPool plus an L2Advertisement or BGPAdvertisement',
+  AddressPool:
+    'AddressPool is deprecated in MetalLB and not read by FerroLB: use an IPAddressPool plus an L2Advertisement or BGPAdvertisement',
   ServiceL2Status: 'ServiceL2Status is status written by MetalLB, not configuration; remove it from the configuration',
-  ServiceBGPStatus: 'ServiceBGPStatus is status written by MetalLB, not configuration; remove it from the configuration',
-  ConfigurationState: 'ConfigurationState is status written by MetalLB, not configuration; remove it from the configuration',
+  ServiceBGPStatus:
+    'ServiceBGPStatus is status written by MetalLB, not configuration; remove it from the configuration',
+  ConfigurationState:
+    'ConfigurationState is status written by MetalLB, not configuration; remove it from the configuration',
 };
 
 export interface CrdObject {
@@ -78,7 +81,10 @@ export function readEnvelope(obj: unknown, problems: Problems): CrdObject | unde
   const version = slash >= 0 ? apiVersion.slice(slash + 1) : apiVersion;
   const versions: readonly string[] = CRD_VERSIONS[kind];
   if (group !== GROUP || !versions.includes(version)) {
-    problems.add('apiVersion', `${kind} needs apiVersion ${versions.map((v) => `${GROUP}/${v}`).join(' or ')} (got ${apiVersion})`);
+    problems.add(
+      'apiVersion',
+      `${kind} needs apiVersion ${versions.map((v) => `${GROUP}/${v}`).join(' or ')} (got ${apiVersion})`,
+    );
     return undefined;
   }
   // metadata: the API server adds many fields (uid, resourceVersion, managedFields, ...); read only ours.

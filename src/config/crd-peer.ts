@@ -28,7 +28,14 @@ const V1BETA1 = [
 ];
 const V1BETA2_ONLY = ['passwordSecret', 'vrf'];
 /** v1beta2 fields FerroLB does not implement (accepted only when empty / false). */
-const UNSUPPORTED = ['dynamicASN', 'interface', 'connectTime', 'enableGracefulRestart', 'disableMP', 'dualStackAddressFamily'];
+const UNSUPPORTED = [
+  'dynamicASN',
+  'interface',
+  'connectTime',
+  'enableGracefulRestart',
+  'disableMP',
+  'dualStackAddressFamily',
+];
 
 export function readPeer(obj: CrdObject): PeerDraft | undefined {
   const problems = obj.problems;
@@ -37,7 +44,8 @@ export function readPeer(obj: CrdObject): PeerDraft | undefined {
   const elsewhere: Record<string, string> = {};
   if (!v2) {
     for (const k of V1BETA2_ONLY) elsewhere[k] = `"${k}" needs apiVersion metallb.io/v1beta2`;
-    for (const k of UNSUPPORTED) elsewhere[k] = `"${k}" is a MetalLB v1beta2 feature FerroLB does not support yet; remove it`;
+    for (const k of UNSUPPORTED)
+      elsewhere[k] = `"${k}" is a MetalLB v1beta2 feature FerroLB does not support yet; remove it`;
   }
   const f = new Fields(problems, 'spec', obj.spec, {
     known: v2 ? [...V1BETA1, ...V1BETA2_ONLY] : V1BETA1,
@@ -71,7 +79,9 @@ export function readPeer(obj: CrdObject): PeerDraft | undefined {
   checkMultiHop(problems, f.at('ebgpMultiHop'), ebgpMultiHop, myASN, peerASN);
   const vrf = f.string('vrf');
   const nodeSelectors = readSelectorList(f, 'nodeSelectors', 'crd');
-  const passwordSecret = secretName ? { name: secretName, ...(secretNamespace ? { namespace: secretNamespace } : {}) } : undefined;
+  const passwordSecret = secretName
+    ? { name: secretName, ...(secretNamespace ? { namespace: secretNamespace } : {}) }
+    : undefined;
   const peer = assemblePeer(problems, before, () => obj.name, {
     myASN,
     peerASN,

@@ -6,7 +6,13 @@
 // object (`spec.addresses[1]`).
 import { checkAggregation, checkOverlaps, checkReference, checkUniqueNames, type RangeAt } from './checks.ts';
 import { resolveCommunity } from './community.ts';
-import { type AdvertisementDraft, type BgpDraft, type L2Draft, readBgpAdvertisement, readL2Advertisement } from './crd-advertisement.ts';
+import {
+  type AdvertisementDraft,
+  type BgpDraft,
+  type L2Draft,
+  readBgpAdvertisement,
+  readL2Advertisement,
+} from './crd-advertisement.ts';
 import { readBfdProfile } from './crd-bfd-profile.ts';
 import { type AliasDraft, readCommunityAliases } from './crd-community.ts';
 import { defaultWhere, readEnvelope, type CrdObject } from './crd-envelope.ts';
@@ -14,7 +20,15 @@ import { readPeer, type PeerDraft } from './crd-peer.ts';
 import { readPool, type PoolDraft } from './crd-pool.ts';
 import { emptyConfig, resultOf } from './empty.ts';
 import { checkLocalPrefConflicts } from './local-pref.ts';
-import type { BfdProfile, BgpAdvertisement, Community, Config, L2Advertisement, ParseResult, Protocol } from './model.ts';
+import type {
+  BfdProfile,
+  BgpAdvertisement,
+  Community,
+  Config,
+  L2Advertisement,
+  ParseResult,
+  Protocol,
+} from './model.ts';
 import { Problems } from './problems.ts';
 import { matchesSelector } from './selector.ts';
 
@@ -40,7 +54,10 @@ function whereOf(where: ((obj: unknown) => string) | undefined, obj: unknown, i:
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** Builds the model from located objects (used by parseCrds and by parseFiles). */
-export function buildFromCrds(items: readonly { obj: unknown; problems: Problems }[], all: Problems): Config | undefined {
+export function buildFromCrds(
+  items: readonly { obj: unknown; problems: Problems }[],
+  all: Problems,
+): Config | undefined {
   const before = all.count;
   const objects: CrdObject[] = [];
   for (const item of items) {
@@ -48,7 +65,14 @@ export function buildFromCrds(items: readonly { obj: unknown; problems: Problems
     if (o) objects.push(o);
   }
   const of = (kind: CrdObject['kind']): CrdObject[] => objects.filter((o) => o.kind === kind);
-  for (const kind of ['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'BFDProfile', 'Community'] as const) {
+  for (const kind of [
+    'IPAddressPool',
+    'L2Advertisement',
+    'BGPAdvertisement',
+    'BGPPeer',
+    'BFDProfile',
+    'Community',
+  ] as const) {
     const list = of(kind);
     checkUniqueNames(
       list.map((o) => ({ name: o.name, problems: o.problems, path: 'metadata.name' })),
@@ -59,16 +83,29 @@ export function buildFromCrds(items: readonly { obj: unknown; problems: Problems
 
   const config = emptyConfig();
   config.communityAliases = readAliases(of('Community').flatMap(readCommunityAliases));
-  config.bfdProfiles = of('BFDProfile').map(readBfdProfile).filter((p): p is BfdProfile => p !== undefined).sort(byName);
+  config.bfdProfiles = of('BFDProfile')
+    .map(readBfdProfile)
+    .filter((p): p is BfdProfile => p !== undefined)
+    .sort(byName);
 
   const pools = of('IPAddressPool').map(readPool);
   const ranges: RangeAt[] = [];
   for (const [owner, d] of pools.entries()) {
-    for (const r of d.ranges) ranges.push({ parsed: r.parsed, pool: d.pool.name, owner, problems: d.obj.problems, path: r.path, order: ranges.length });
+    for (const r of d.ranges)
+      ranges.push({
+        parsed: r.parsed,
+        pool: d.pool.name,
+        owner,
+        problems: d.obj.problems,
+        path: r.path,
+        order: ranges.length,
+      });
   }
   checkOverlaps(ranges);
 
-  const peers = of('BGPPeer').map(readPeer).filter((p): p is PeerDraft => p !== undefined);
+  const peers = of('BGPPeer')
+    .map(readPeer)
+    .filter((p): p is PeerDraft => p !== undefined);
   // References are checked against every object of the kind, valid or not, so one broken object does
   // not cascade into "unknown ..." problems elsewhere.
   const profileNames = new Set(of('BFDProfile').map((o) => o.name));
@@ -80,12 +117,19 @@ export function buildFromCrds(items: readonly { obj: unknown; problems: Problems
   }
   config.peers = peers.map((d) => d.peer).sort(byName);
 
-  const l2 = of('L2Advertisement').map(readL2Advertisement).filter((d): d is L2Draft => d !== undefined);
-  const bgp = of('BGPAdvertisement').map(readBgpAdvertisement).filter((d): d is BgpDraft => d !== undefined);
+  const l2 = of('L2Advertisement')
+    .map(readL2Advertisement)
+    .filter((d): d is L2Draft => d !== undefined);
+  const bgp = of('BGPAdvertisement')
+    .map(readBgpAdvertisement)
+    .filter((d): d is BgpDraft => d !== undefined);
   const poolNames = new Set(of('IPAddressPool').map((o) => o.name));
   config.l2Advertisements = l2.map((d) => toL2(d, pools, poolNames)).sort(byName);
   const peerNames = new Set(of('BGPPeer').map((o) => o.name));
-  const bgpAds = bgp.map((d) => ({ ad: toBgp(d, pools, poolNames, peerNames, config.communityAliases), problems: d.obj.problems }));
+  const bgpAds = bgp.map((d) => ({
+    ad: toBgp(d, pools, poolNames, peerNames, config.communityAliases),
+    problems: d.obj.problems,
+  }));
   config.bgpAdvertisements = bgpAds.map((x) => x.ad).sort(byName);
 
   const l2Pools = new Set(config.l2Advertisements.flatMap((a) => a.pools));
@@ -121,7 +165,8 @@ function resolvePools(d: AdvertisementDraft, pools: readonly PoolDraft[], names:
   if (d.poolNames.length === 0 && d.poolSelectors.length === 0) return pools.map((p) => p.pool.name).sort();
   const out = new Set<string>();
   for (const ref of d.poolNames) {
-    if (checkReference({ problems: d.obj.problems, path: ref.path }, 'IPAddressPool', ref.name, names)) out.add(ref.name);
+    if (checkReference({ problems: d.obj.problems, path: ref.path }, 'IPAddressPool', ref.name, names))
+      out.add(ref.name);
   }
   for (const p of pools) {
     if (d.poolSelectors.some((s) => matchesSelector(s, p.pool.labels))) out.add(p.pool.name);
@@ -130,7 +175,12 @@ function resolvePools(d: AdvertisementDraft, pools: readonly PoolDraft[], names:
 }
 
 function toL2(d: L2Draft, pools: readonly PoolDraft[], poolNames: ReadonlySet<string>): L2Advertisement {
-  return { name: d.obj.name, pools: resolvePools(d, pools, poolNames), nodeSelectors: d.nodeSelectors, interfaces: d.interfaces };
+  return {
+    name: d.obj.name,
+    pools: resolvePools(d, pools, poolNames),
+    nodeSelectors: d.nodeSelectors,
+    interfaces: d.interfaces,
+  };
 }
 
 function toBgp(
@@ -146,7 +196,9 @@ function toBgp(
   checkAggregation(
     { v4: { problems, path: 'spec.aggregationLength' }, v6: { problems, path: 'spec.aggregationLengthV6' } },
     { v4: d.aggregationLength, v6: d.aggregationLengthV6 },
-    pools.filter((p) => coveredSet.has(p.pool.name)).map((p) => ({ name: p.pool.name, ranges: p.ranges.map((r) => r.parsed) })),
+    pools
+      .filter((p) => coveredSet.has(p.pool.name))
+      .map((p) => ({ name: p.pool.name, ranges: p.ranges.map((r) => r.parsed) })),
   );
   const communities: Community[] = [];
   for (const ref of d.communities) {
@@ -154,7 +206,9 @@ function toBgp(
     if (typeof c === 'string') problems.add(ref.path, c);
     else communities.push(c);
   }
-  const peers = d.peers.filter((ref) => checkReference({ problems, path: ref.path }, 'BGPPeer', ref.name, peerNames)).map((r) => r.name);
+  const peers = d.peers
+    .filter((ref) => checkReference({ problems, path: ref.path }, 'BGPPeer', ref.name, peerNames))
+    .map((r) => r.name);
   const ad: BgpAdvertisement = {
     name: d.obj.name,
     pools: covered,

@@ -38,23 +38,29 @@ export function parseFiles(files: readonly ConfigFile[]): ParseResult {
   }
   if (found.legacy.length > 0 && found.crds.length > 0) {
     const crdAt = found.crds[0]!.problems.where;
-    root.at(found.legacy[0]!.where).add(
-      TOP_LEVEL,
-      `use either the legacy ConfigMap or metallb.io objects, not both (metallb.io objects found at ${crdAt})`,
-    );
+    root
+      .at(found.legacy[0]!.where)
+      .add(
+        TOP_LEVEL,
+        `use either the legacy ConfigMap or metallb.io objects, not both (metallb.io objects found at ${crdAt})`,
+      );
     return resultOf(undefined, root);
   }
   if (found.legacy.length > 1) {
-    root.at(found.legacy[1]!.where).add(TOP_LEVEL, `a second legacy configuration (the first is in ${found.legacy[0]!.where}); use exactly one`);
+    root
+      .at(found.legacy[1]!.where)
+      .add(TOP_LEVEL, `a second legacy configuration (the first is in ${found.legacy[0]!.where}); use exactly one`);
     return resultOf(undefined, root);
   }
   if (found.crds.length > 0) return resultOf(buildFromCrds(found.crds, root), root);
   if (found.legacy.length === 1) return resultOf(found.legacy[0]!.config, root);
   if (root.count === 0) {
-    root.at(files.map((f) => f.name).join(', ') || '(no files)').add(
-      TOP_LEVEL,
-      'no configuration found: expected a MetalLB ConfigMap, a legacy configuration, or metallb.io objects',
-    );
+    root
+      .at(files.map((f) => f.name).join(', ') || '(no files)')
+      .add(
+        TOP_LEVEL,
+        'no configuration found: expected a MetalLB ConfigMap, a legacy configuration, or metallb.io objects',
+      );
   }
   return resultOf(undefined, root);
 }
@@ -84,7 +90,8 @@ function classify(doc: YamlDoc, value: unknown, file: ConfigFile, problems: Prob
       return;
     }
     const near = closest('config', Object.keys(data));
-    if (near !== undefined) objectAt.add(`data.${near}`, `unknown key "${near}" (did you mean "config"? MetalLB reads data.config)`);
+    if (near !== undefined)
+      objectAt.add(`data.${near}`, `unknown key "${near}" (did you mean "config"? MetalLB reads data.config)`);
     return;
   }
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
@@ -93,7 +100,10 @@ function classify(doc: YamlDoc, value: unknown, file: ConfigFile, problems: Prob
     return;
   }
   if (METALLB_KINDS.includes(kind)) {
-    objectAt.add('apiVersion', `${kind} is a ${GROUP} kind: apiVersion must be ${GROUP}/v1beta1${kind === 'BGPPeer' ? ' or v1beta2' : ''} (got ${apiVersion || 'nothing'})`);
+    objectAt.add(
+      'apiVersion',
+      `${kind} is a ${GROUP} kind: apiVersion must be ${GROUP}/v1beta1${kind === 'BGPPeer' ? ' or v1beta2' : ''} (got ${apiVersion || 'nothing'})`,
+    );
   }
   // Any other object (Namespace, Secret, Deployment, ...) is not configuration: skipped.
 }

@@ -9,7 +9,14 @@ import { dnsSubdomainProblem } from './names.ts';
 import { readAddresses } from './address-list.ts';
 import type { ParsedRange } from './address-range.ts';
 import { LEGACY_BFD_FIELDS, readBfdSettings } from './bfd-profile.ts';
-import { checkAggregation, checkOverlaps, checkReference, checkUniqueNames, type NamedAt, type RangeAt } from './checks.ts';
+import {
+  checkAggregation,
+  checkOverlaps,
+  checkReference,
+  checkUniqueNames,
+  type NamedAt,
+  type RangeAt,
+} from './checks.ts';
 import { parseCommunity, resolveCommunity } from './community.ts';
 import { emptyConfig } from './empty.ts';
 import type { BgpAdvertisement, Community, Config, Protocol } from './model.ts';
@@ -50,7 +57,10 @@ export function parseLegacy(value: unknown, problems: Problems): Config | undefi
   const config = emptyConfig();
   if (value === null || value === undefined) return config;
   if (!isMapping(value)) {
-    problems.add(TOP_LEVEL, `the legacy MetalLB configuration must be a mapping with address-pools, peers, ... (got ${describe(value)})`);
+    problems.add(
+      TOP_LEVEL,
+      `the legacy MetalLB configuration must be a mapping with address-pools, peers, ... (got ${describe(value)})`,
+    );
     return undefined;
   }
   const top = new Fields(problems, '', value, { known: TOP });
@@ -99,13 +109,17 @@ function readPools(top: Fields, config: Config): void {
     if (protocolText !== undefined) {
       protocol = PROTOCOLS.find((p) => p === protocolText);
       if (!protocol) {
-        problems.add(f.at('protocol'), `unknown protocol "${protocolText}": use layer2 or bgp${didYouMean(protocolText, PROTOCOLS)}`);
+        problems.add(
+          f.at('protocol'),
+          `unknown protocol "${protocolText}": use layer2 or bgp${didYouMean(protocolText, PROTOCOLS)}`,
+        );
       }
     }
     const entries = readAddresses(f, 'addresses');
     const ranges: ParsedRange[] = entries.map((e) => e.parsed);
     if (name !== undefined) {
-      for (const { parsed, path } of entries) allRanges.push({ parsed, pool: name, owner: i, problems, path, order: allRanges.length });
+      for (const { parsed, path } of entries)
+        allRanges.push({ parsed, pool: name, owner: i, problems, path, order: allRanges.length });
     }
     const autoAssign = f.bool('auto-assign') ?? true;
     const avoidBuggyIPs = f.bool('avoid-buggy-ips') ?? false;
@@ -164,7 +178,13 @@ function readAdvertisements(
       if (typeof c === 'string') problems.add(join(f.at('communities'), j), c);
       else communities.push(c);
     });
-    const ad: BgpAdvertisement = { name: `${poolName}-bgp${k}`, ...base, aggregationLength, aggregationLengthV6, communities };
+    const ad: BgpAdvertisement = {
+      name: `${poolName}-bgp${k}`,
+      ...base,
+      aggregationLength,
+      aggregationLengthV6,
+      communities,
+    };
     if (localPref !== undefined) ad.localPref = localPref;
     out.push(ad);
   });
@@ -196,7 +216,8 @@ function readPeers(top: Fields, config: Config): void {
     checkSourceFamily(problems, f.at('source-address'), sourceAddress, peerAddress);
     const password = f.string('password') || undefined;
     const bfdProfile = f.string('bfd-profile') || undefined;
-    if (bfdProfile !== undefined) checkReference({ problems, path: f.at('bfd-profile') }, 'BFD profile', bfdProfile, profiles);
+    if (bfdProfile !== undefined)
+      checkReference({ problems, path: f.at('bfd-profile') }, 'BFD profile', bfdProfile, profiles);
     const ebgpMultiHop = f.bool('ebgp-multihop') ?? false;
     checkMultiHop(problems, f.at('ebgp-multihop'), ebgpMultiHop, myASN, peerASN);
     const nodeSelectors = readSelectorList(f, 'node-selectors', 'legacy');

@@ -22,7 +22,12 @@ export function readRouterId(problems: Problems, path: string, text: string | un
   return canonicalIp(text);
 }
 
-export function checkSourceFamily(problems: Problems, path: string, source: string | undefined, peer: string | undefined): void {
+export function checkSourceFamily(
+  problems: Problems,
+  path: string,
+  source: string | undefined,
+  peer: string | undefined,
+): void {
   if (source === undefined || peer === undefined) return;
   const s = parseIp(source);
   const p = parseIp(peer);
@@ -31,7 +36,13 @@ export function checkSourceFamily(problems: Problems, path: string, source: stri
   }
 }
 
-export function checkMultiHop(problems: Problems, path: string, multiHop: boolean, myASN?: number, peerASN?: number): void {
+export function checkMultiHop(
+  problems: Problems,
+  path: string,
+  multiHop: boolean,
+  myASN?: number,
+  peerASN?: number,
+): void {
   if (multiHop && myASN !== undefined && myASN === peerASN) {
     problems.add(path, `eBGP multi-hop cannot be set on an iBGP peer (local and peer ASN are both ${myASN})`);
   }
@@ -60,9 +71,15 @@ export interface PeerParts {
  * The Peer, or undefined when a problem was reported since `before` or a required field is missing.
  * Optional fields are set only when present, so two equal peers serialize alike.
  */
-export function assemblePeer(problems: Problems, before: number, name: (peerAddress: string) => string, parts: PeerParts): Peer | undefined {
+export function assemblePeer(
+  problems: Problems,
+  before: number,
+  name: (peerAddress: string) => string,
+  parts: PeerParts,
+): Peer | undefined {
   const { myASN, peerASN, peerAddress, timers } = parts;
-  if (problems.count > before || myASN === undefined || peerASN === undefined || !peerAddress || !timers) return undefined;
+  if (problems.count > before || myASN === undefined || peerASN === undefined || !peerAddress || !timers)
+    return undefined;
   const peer: Peer = {
     name: name(peerAddress),
     myASN,

@@ -116,11 +116,7 @@ function readRequirement(problems: Problems, path: string, value: unknown): Labe
 }
 
 /** Reads a list of selectors (nodeSelectors, ipAddressPoolSelectors, ...); duplicates are reported. */
-export function readSelectorList(
-  f: Fields,
-  key: string,
-  spelling: SelectorSpelling,
-): LabelSelector[] {
+export function readSelectorList(f: Fields, key: string, spelling: SelectorSpelling): LabelSelector[] {
   const out: LabelSelector[] = [];
   const seen = new Map<string, number>();
   (f.list(key) ?? []).forEach((item, i) => {
@@ -143,4 +139,3 @@ export function selectorKey(s: LabelSelector): string {
   const exprs = s.matchExpressions.map((e) => `${e.key} ${e.operator} (${[...e.values].sort().join(',')})`).sort();
   return [...labels, ...exprs].join(';');
 }
-

@@ -47,15 +47,25 @@ export function loadConfig(inputs: ConfigInputs): ConfigLoad {
       return {
         kind: 'invalid',
         source: 'configmap',
-        problems: [{ where: cmWhere, path: 'data.config', message: 'missing: the address-pool configuration goes under the key "config"' }],
+        problems: [
+          {
+            where: cmWhere,
+            path: 'data.config',
+            message: 'missing: the address-pool configuration goes under the key "config"',
+          },
+        ],
       };
     }
     const r = parseConfigMap(text, cmWhere);
-    return r.ok ? { kind: 'ok', config: r.config, source: 'configmap' } : { kind: 'invalid', problems: r.problems, source: 'configmap' };
+    return r.ok
+      ? { kind: 'ok', config: r.config, source: 'configmap' }
+      : { kind: 'invalid', problems: r.problems, source: 'configmap' };
   }
   if (crds.length > 0) {
     const r = parseCrds(crds, crdWhere);
-    return r.ok ? { kind: 'ok', config: r.config, source: 'crds' } : { kind: 'invalid', problems: r.problems, source: 'crds' };
+    return r.ok
+      ? { kind: 'ok', config: r.config, source: 'crds' }
+      : { kind: 'invalid', problems: r.problems, source: 'crds' };
   }
   return { kind: 'none' };
 }

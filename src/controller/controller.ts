@@ -38,7 +38,10 @@ export type ServiceDecision =
   | { kind: 'skip'; reason: string }
   | { kind: 'error'; message: string };
 
-export type ToRequest = (svc: V1Service, opts: { lbClass?: string; namespaceLabels?: Record<string, string> }) => ServiceDecision;
+export type ToRequest = (
+  svc: V1Service,
+  opts: { lbClass?: string; namespaceLabels?: Record<string, string> },
+) => ServiceDecision;
 
 export interface Logger {
   debug(fields: object, msg: string): void;
@@ -82,7 +85,9 @@ export interface StartOptions {
 /** A 4xx the API server answers to a status write: the request itself is refused (e.g. 422, 403). */
 function refusedCode(err: unknown): number | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'number' && code >= 400 && code < 500 && code !== 404 && code !== 409 && code !== 429 ? code : undefined;
+  return typeof code === 'number' && code >= 400 && code < 500 && code !== 404 && code !== 409 && code !== 429
+    ? code
+    : undefined;
 }
 
 /** Retries of a write the API server refused: it will not pass unless something changes (which enqueues it anyway). */
@@ -140,7 +145,8 @@ export class Controller {
 
   /** Initial sync done and a configuration loaded. */
   readiness(): { ready: boolean; why: string } {
-    if (!this.#synced) return { ready: false, why: 'initial list of Services, Namespaces and configuration not done yet' };
+    if (!this.#synced)
+      return { ready: false, why: 'initial list of Services, Namespaces and configuration not done yet' };
     if (!this.#config) return { ready: false, why: 'no valid configuration loaded yet' };
     return { ready: true, why: this.#stale ? 'ok (configuration stale: the last good one is in force)' : 'ok' };
   }
@@ -223,10 +229,14 @@ export class Controller {
    */
   async #fenceAll(): Promise<void> {
     const d = this.#d;
-    const keys = d.services.list().filter((s) => this.#managed(s)).map(objectKey);
+    const keys = d.services
+      .list()
+      .filter((s) => this.#managed(s))
+      .map(objectKey);
     let next = 0;
     let conflicts = 0;
-    const sleep = (ms: number): Promise<void> => new Promise((resolve) => d.clock.setTimer(ms, resolve, { unref: true }));
+    const sleep = (ms: number): Promise<void> =>
+      new Promise((resolve) => d.clock.setTimer(ms, resolve, { unref: true }));
     const fenceOne = async (key: string): Promise<void> => {
       for (let attempt = 1; !this.#stopped && !this.#deposed; attempt++) {
         const svc = d.services.get(key);
@@ -247,7 +257,10 @@ export class Controller {
           if (refusedCode(err) !== undefined) {
             // Refused for what the object is (422) or for who we are (403): the old leader's writes, made
             // with the same credentials to the same object, are refused alike. Not worth blocking on.
-            d.log.error({ service: key, error: errorText(err) }, 'fence write refused by the API server: skipping this Service');
+            d.log.error(
+              { service: key, error: errorText(err) },
+              'fence write refused by the API server: skipping this Service',
+            );
             return;
           }
           d.log.warn({ service: key, error: errorText(err), attempt }, 'fence write failed: retrying');
@@ -260,7 +273,10 @@ export class Controller {
         while (next < keys.length) await fenceOne(keys[next++]!);
       }),
     );
-    d.log.info({ services: keys.length, fenced: this.#fenced.size, conflicts }, 'fenced every managed Service against the previous leader');
+    d.log.info(
+      { services: keys.length, fenced: this.#fenced.size, conflicts },
+      'fenced every managed Service against the previous leader',
+    );
   }
 
   #enqueueAll(): void {
@@ -304,7 +320,10 @@ export class Controller {
     });
     if (load.kind === 'none') {
       if (this.#config === undefined) {
-        d.log.warn({ configMap: `${configNamespace}/${configName}` }, 'no configuration found (neither the ConfigMap nor metallb.io resources): waiting');
+        d.log.warn(
+          { configMap: `${configNamespace}/${configName}` },
+          'no configuration found (neither the ConfigMap nor metallb.io resources): waiting',
+        );
         return;
       }
       this.#reportInvalid(
@@ -312,7 +331,8 @@ export class Controller {
           {
             where: `ConfigMap/${configNamespace}/${configName}`,
             path: '',
-            message: 'the configuration disappeared (neither the ConfigMap nor metallb.io resources exist); keeping the last good one',
+            message:
+              'the configuration disappeared (neither the ConfigMap nor metallb.io resources exist); keeping the last good one',
           },
         ],
         this.#configRef(),
@@ -324,7 +344,13 @@ export class Controller {
       if (load.source === 'crds') {
         const first = load.problems[0]?.where ?? '';
         const obj = d.crds.flatMap((inf) => inf.list()).find((o) => crdWhere(o) === first);
-        if (obj) ref = { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name };
+        if (obj)
+          ref = {
+            apiVersion: obj.apiVersion,
+            kind: obj.kind,
+            namespace: obj.metadata?.namespace,
+            name: obj.metadata?.name,
+          };
       }
       this.#reportInvalid(load.problems.map(formatProblem), ref);
       return;
@@ -354,7 +380,10 @@ export class Controller {
     this.#enqueueAll();
   }
 
-  #reportInvalid(problems: (string | { where: string; path: string; message: string })[], ref: V1ObjectReference): void {
+  #reportInvalid(
+    problems: (string | { where: string; path: string; message: string })[],
+    ref: V1ObjectReference,
+  ): void {
     const d = this.#d;
     const lines = problems.map((p) => (typeof p === 'string' ? p : formatProblem(p)));
     this.#stale = this.#config !== undefined;
@@ -363,7 +392,10 @@ export class Controller {
     if (fingerprint === this.#problemsFingerprint) return;
     this.#problemsFingerprint = fingerprint;
     d.metrics.configLoads.inc({ result: 'failure' });
-    d.log.error({ problems: lines, stale: this.#stale }, 'invalid configuration: the last good configuration stays in force');
+    d.log.error(
+      { problems: lines, stale: this.#stale },
+      'invalid configuration: the last good configuration stays in force',
+    );
     void d.events.record(ref, {
       type: 'Warning',
       reason: 'InvalidConfig',
@@ -398,7 +430,10 @@ export class Controller {
         this.#written.set(objectKey(svc), ips.join(','));
       } else {
         refused++;
-        d.log.warn({ service: objectKey(svc), ip: ips, reason: r.error.code, error: r.error.message }, 'cannot keep the IP in status: will allocate again');
+        d.log.warn(
+          { service: objectKey(svc), ip: ips, reason: r.error.code, error: r.error.message },
+          'cannot keep the IP in status: will allocate again',
+        );
       }
     }
     d.log.info({ restored, refused }, 'restored existing allocations');
@@ -466,8 +501,15 @@ export class Controller {
         : { kind: 'failed', error: result.error, ...(result.kept ? { kept: result.kept } : {}) };
     }
     const ours = POOL_ANNOTATIONS.some((a) => state.annotations[a] !== undefined);
-    const ownedIps = previous?.ips ?? (ours ? state.ingressIps.filter((ip) => poolContaining(config.pools, ip) !== undefined) : []);
-    const result = reconcileService({ service: state, previous, outcome, ownedIps, lastFailure: this.#failures.get(key) });
+    const ownedIps =
+      previous?.ips ?? (ours ? state.ingressIps.filter((ip) => poolContaining(config.pools, ip) !== undefined) : []);
+    const result = reconcileService({
+      service: state,
+      previous,
+      outcome,
+      ownedIps,
+      lastFailure: this.#failures.get(key),
+    });
 
     if (result.allocated) d.metrics.allocations.inc();
     if (outcome.kind === 'failed' && result.events.length > 0) d.metrics.failures.inc({ reason: outcome.error.code });
@@ -508,8 +550,10 @@ export class Controller {
     if (result.allocated) d.log.info(fields, 'IP allocated');
     else if (outcome.kind === 'failed' && result.events.length > 0)
       d.log.warn({ ...fields, reason: outcome.error.code, error: outcome.error.message }, 'allocation failed');
-    else if (outcome.kind === 'invalid' && result.events.length > 0) d.log.warn({ ...fields, error: outcome.message }, 'invalid Service');
-    else if (outcome.kind === 'skip' && previous) d.log.info({ ...fields, ip: previous.ips, pool: previous.pool, reason: outcome.reason }, 'IP released');
+    else if (outcome.kind === 'invalid' && result.events.length > 0)
+      d.log.warn({ ...fields, error: outcome.message }, 'invalid Service');
+    else if (outcome.kind === 'skip' && previous)
+      d.log.info({ ...fields, ip: previous.ips, pool: previous.pool, reason: outcome.reason }, 'IP released');
   }
 
   /** Another writer changed the status of a Service we hold an assignment for: log it, count it (we write ours back). */
@@ -519,7 +563,12 @@ export class Controller {
     if (seen === previous.ips.join(',') || seen === this.#written.get(key)) return;
     this.#d.metrics.foreignWrites.inc();
     this.#d.log.warn(
-      { service: key, ip: status, ours: previous.ips, writer: svc.metadata?.annotations?.['ferrolb.io/leader-term'] ?? null },
+      {
+        service: key,
+        ip: status,
+        ours: previous.ips,
+        writer: svc.metadata?.annotations?.['ferrolb.io/leader-term'] ?? null,
+      },
       'another writer changed the Service status: writing ours back',
     );
   }
@@ -539,7 +588,11 @@ export class Controller {
   async #writeFailed(key: string, svc: V1Service, err: unknown): Promise<void> {
     const d = this.#d;
     const code = refusedCode(err);
-    d.metrics.writeFailures.inc({ code: String(code ?? (typeof (err as { code?: unknown })?.code === 'number' ? (err as { code: number }).code : 'network')) });
+    d.metrics.writeFailures.inc({
+      code: String(
+        code ?? (typeof (err as { code?: unknown })?.code === 'number' ? (err as { code: number }).code : 'network'),
+      ),
+    });
     if (code === undefined) throw err;
     const message = `Status write refused by the API server: ${errorText(err)}`;
     const prev = this.#refused.get(key);

@@ -26,7 +26,8 @@ export interface SecretApi {
 export function restSecretApi(rest: KubeRest): SecretApi {
   const base = (ns: string): string => `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`;
   return {
-    readNamespacedSecret: ({ namespace, name }) => rest.request('GET', `${base(namespace)}/${encodeURIComponent(name)}`),
+    readNamespacedSecret: ({ namespace, name }) =>
+      rest.request('GET', `${base(namespace)}/${encodeURIComponent(name)}`),
     createNamespacedSecret: ({ namespace, body }) => rest.request('POST', base(namespace), { body }),
   };
 }

@@ -5,7 +5,10 @@
 import type { AllocationError, Assignment } from '../allocator/types.ts';
 import { excerpt } from '../config/excerpt.ts';
 
-export const POOL_ANNOTATIONS = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'] as const;
+export const POOL_ANNOTATIONS = [
+  'metallb.io/ip-allocated-from-pool',
+  'metallb.universe.tf/ip-allocated-from-pool',
+] as const;
 
 /** What the controller reads from the Service object it has in its cache. */
 export interface ServiceState {
@@ -64,7 +67,10 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function annotationPatch(current: Record<string, string>, pool: string | undefined): Record<string, string | null> | undefined {
+function annotationPatch(
+  current: Record<string, string>,
+  pool: string | undefined,
+): Record<string, string | null> | undefined {
   const patch: Record<string, string | null> = {};
   for (const key of POOL_ANNOTATIONS) {
     const have = current[key];

@@ -12,7 +12,8 @@ export interface NodeFacts {
   networkUnavailable: boolean;
 }
 
-export type NodeSkipReason = 'not-alive' | 'unknown-node' | 'network-unavailable' | 'excluded-by-label' | 'not-selected';
+export type NodeSkipReason =
+  'not-alive' | 'unknown-node' | 'network-unavailable' | 'excluded-by-label' | 'not-selected';
 
 export interface NodeRules {
   /** Names of the nodes membership reports alive (speakers that answer). */

@@ -16,7 +16,9 @@ export class CommandError extends Error {
   readonly code = 'command-failed';
   readonly result: CommandResult;
   constructor(cmd: string, args: readonly string[], result: CommandResult) {
-    super(`${cmd} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
+    super(
+      `${cmd} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim().split('\n').slice(0, 3).join(' | ')}`,
+    );
     this.result = result;
   }
 }
@@ -30,7 +32,9 @@ export const spawnRunner: CommandRunner = {
       child.stdout.on('data', (b: Buffer) => out.push(b));
       child.stderr.on('data', (b: Buffer) => err.push(b));
       child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: `${cmd}: ${e.message}` }));
-      child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+      child.on('close', (code) =>
+        resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+      );
       child.stdin.on('error', () => {}); // a tool that exits early closes its stdin; its exit code says why
       child.stdin.end(stdin ?? '');
     });

@@ -12,7 +12,12 @@ export interface IpvsMetrics {
 
 export function ipvsMetrics(registry: Registry = new Registry()): IpvsMetrics {
   return {
-    syncs: new Counter({ name: 'ferrolb_ipvs_syncs_total', help: 'IPVS syncs by result (ok, error, disabled).', labelNames: ['result'], registers: [registry] }),
+    syncs: new Counter({
+      name: 'ferrolb_ipvs_syncs_total',
+      help: 'IPVS syncs by result (ok, error, disabled).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     changes: new Counter({
       name: 'ferrolb_ipvs_changes_total',
       help: 'Kernel changes applied, by kind (address, virtual_server, real_server, set_member, set).',
@@ -25,8 +30,20 @@ export function ipvsMetrics(registry: Registry = new Registry()): IpvsMetrics {
       buckets: [0.005, 0.02, 0.1, 0.5, 2, 10, 60],
       registers: [registry],
     }),
-    virtualServers: new Gauge({ name: 'ferrolb_ipvs_virtual_servers', help: 'Virtual servers desired.', registers: [registry] }),
-    draining: new Gauge({ name: 'ferrolb_ipvs_draining_real_servers', help: 'Real servers at weight 0 waiting for their connections to end.', registers: [registry] }),
-    problems: new Gauge({ name: 'ferrolb_ipvs_desired_problems', help: 'Problems in the last desired state (bad IPs, clashes, bad annotations).', registers: [registry] }),
+    virtualServers: new Gauge({
+      name: 'ferrolb_ipvs_virtual_servers',
+      help: 'Virtual servers desired.',
+      registers: [registry],
+    }),
+    draining: new Gauge({
+      name: 'ferrolb_ipvs_draining_real_servers',
+      help: 'Real servers at weight 0 waiting for their connections to end.',
+      registers: [registry],
+    }),
+    problems: new Gauge({
+      name: 'ferrolb_ipvs_desired_problems',
+      help: 'Problems in the last desired state (bad IPs, clashes, bad annotations).',
+      registers: [registry],
+    }),
   };
 }

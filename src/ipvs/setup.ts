@@ -39,7 +39,7 @@ export async function ensureInterface(r: CommandRunner, iface: string): Promise<
     throw new SetupError(
       'interface-not-ours',
       `interface ${iface} exists but is not FerroLB's (no alias "${INTERFACE_ALIAS}"): if kube-proxy runs in IPVS mode ` +
-        'here, turn FerroLB\'s IPVS syncer off; otherwise choose another interface',
+        "here, turn FerroLB's IPVS syncer off; otherwise choose another interface",
     );
   }
   if (!info.exists) {
@@ -87,9 +87,22 @@ export function firewallRules(family: Family, masquerade: boolean): string {
 
 /** The jumps from the built-in chains into FerroLB's (inserted once; `-C` checks for them first). */
 export function firewallJumps(family: Family, masquerade: boolean): string[][] {
-  const jumps = [['-t', 'filter', 'INPUT', '-m', 'set', '--match-set', setName('fw', family), 'dst,dst', '-j', 'FERROLB-LB-FW']];
+  const jumps = [
+    ['-t', 'filter', 'INPUT', '-m', 'set', '--match-set', setName('fw', family), 'dst,dst', '-j', 'FERROLB-LB-FW'],
+  ];
   if (masquerade) {
-    jumps.push(['-t', 'nat', 'PREROUTING', '-m', 'set', '--match-set', setName('lb', family), 'dst,dst', '-j', 'FERROLB-LB-MARK']);
+    jumps.push([
+      '-t',
+      'nat',
+      'PREROUTING',
+      '-m',
+      'set',
+      '--match-set',
+      setName('lb', family),
+      'dst,dst',
+      '-j',
+      'FERROLB-LB-MARK',
+    ]);
     jumps.push(['-t', 'nat', 'POSTROUTING', '-j', 'FERROLB-LB-POST']);
   }
   return jumps;

@@ -60,7 +60,8 @@ export interface SyncResult {
 function forgetCounts(view: KernelState): void {
   for (const s of view.services.values()) {
     for (const [k, r] of s.reals) {
-      if (r.activeConns !== undefined || r.inactiveConns !== undefined) s.reals.set(k, { address: r.address, port: r.port, weight: r.weight });
+      if (r.activeConns !== undefined || r.inactiveConns !== undefined)
+        s.reals.set(k, { address: r.address, port: r.port, weight: r.weight });
     }
   }
 }
@@ -90,7 +91,10 @@ export class IpvsSyncer {
     this.config = { ...defaultIpvsConfig(), ...config };
     this.#clock = deps.clock;
     this.#runner = deps.runner ?? spawnRunner;
-    this.#log = (deps.logger ?? pino({ level: 'silent' })).child({ component: 'ipvs', interface: this.config.interface });
+    this.#log = (deps.logger ?? pino({ level: 'silent' })).child({
+      component: 'ipvs',
+      interface: this.config.interface,
+    });
     this.metrics = ipvsMetrics(deps.registry);
     this.#procSys = deps.procSys ?? '/proc/sys';
     this.#onSynced = deps.onSynced;
@@ -138,8 +142,13 @@ export class IpvsSyncer {
     }
     const started = this.#clock.now();
     const cfg = this.config;
-    const desired = buildDesired(this.#desired, { nodeName: cfg.nodeName, nodeIPs: cfg.nodeIPs, defaultScheduler: cfg.defaultScheduler });
-    for (const p of desired.problems) this.#log.warn({ service: p.service, problem: p.message }, 'ipvs desired-state problem');
+    const desired = buildDesired(this.#desired, {
+      nodeName: cfg.nodeName,
+      nodeIPs: cfg.nodeIPs,
+      defaultScheduler: cfg.defaultScheduler,
+    });
+    for (const p of desired.problems)
+      this.#log.warn({ service: p.service, problem: p.message }, 'ipvs desired-state problem');
     this.metrics.problems.set(desired.problems.length);
     this.metrics.virtualServers.set(desired.state.services.size);
     let kernelProblems: string[] = [];
@@ -155,7 +164,8 @@ export class IpvsSyncer {
       if (!this.#view || this.#draining.size > 0 || now - this.#lastRead >= cfg.resyncMs) {
         const read = await readKernel(this.#runner, cfg.interface, true);
         kernelProblems = read.problems;
-        for (const p of read.problems) this.#log.warn({ problem: p }, 'ipvs kernel state line not understood; left alone');
+        for (const p of read.problems)
+          this.#log.warn({ problem: p }, 'ipvs kernel state line not understood; left alone');
         this.#view = read.state;
         this.#lastRead = now;
         didRead = true;
@@ -191,7 +201,15 @@ export class IpvsSyncer {
       this.metrics.syncs.inc({ result: 'ok' });
       this.metrics.duration.observe((this.#clock.now() - started) / 1000);
       if (changes.length > 0) {
-        this.#log.info({ changes: changes.length, draining: plan.draining.size, readKernel: didRead, ms: this.#clock.now() - started }, 'ipvs synced');
+        this.#log.info(
+          {
+            changes: changes.length,
+            draining: plan.draining.size,
+            readKernel: didRead,
+            ms: this.#clock.now() - started,
+          },
+          'ipvs synced',
+        );
         for (const c of changes) this.#log.debug({ change: c }, 'ipvs change');
       }
       this.#arm(plan);

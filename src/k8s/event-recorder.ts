@@ -39,7 +39,13 @@ export class ApiEventRecorder implements EventSink {
   readonly #now: () => Date;
   readonly #component: string;
 
-  constructor(core: EventApi, log: EventLog, instance: string, now: () => Date = () => new Date(), component = COMPONENT) {
+  constructor(
+    core: EventApi,
+    log: EventLog,
+    instance: string,
+    now: () => Date = () => new Date(),
+    component = COMPONENT,
+  ) {
     this.#core = core;
     this.#log = log;
     this.#instance = instance;
@@ -68,7 +74,10 @@ export class ApiEventRecorder implements EventSink {
         },
       });
     } catch (err) {
-      this.#log.warn({ object: `${ref.kind}/${namespace}/${ref.name}`, reason: event.reason, error: errorText(err) }, 'could not record Event');
+      this.#log.warn(
+        { object: `${ref.kind}/${namespace}/${ref.name}`, reason: event.reason, error: errorText(err) },
+        'could not record Event',
+      );
     }
   }
 }

@@ -260,7 +260,11 @@ export class Informer<T extends KubeObject> {
         if (gone) resolve({ kind: 'gone' });
         else if (failure !== undefined) resolve({ kind: 'error', err: failure });
         // The client's inactivity timeout on a quiet watch is a normal end: resume from our resourceVersion.
-        else if (err && !(err instanceof Error && err.name === 'TimeoutError') && !(err instanceof DOMException && err.name === 'TimeoutError'))
+        else if (
+          err &&
+          !(err instanceof Error && err.name === 'TimeoutError') &&
+          !(err instanceof DOMException && err.name === 'TimeoutError')
+        )
           resolve({ kind: 'error', err });
         else resolve({ kind: 'closed', events });
       };
@@ -275,7 +279,8 @@ export class Informer<T extends KubeObject> {
         const obj = raw as T & { code?: number; message?: string };
         if (type === 'ERROR') {
           if (obj?.code === 410) gone = true;
-          else failure = Object.assign(new Error(`watch error event: ${obj?.message ?? 'unknown'}`), { code: obj?.code });
+          else
+            failure = Object.assign(new Error(`watch error event: ${obj?.message ?? 'unknown'}`), { code: obj?.code });
           return;
         }
         if (type === 'BOOKMARK') {

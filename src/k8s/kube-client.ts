@@ -14,7 +14,6 @@ export interface KubeClients {
   server: string;
 }
 
-
 type CreateDispatcher = (cluster: Cluster | null, agentOptions: Record<string, unknown>) => unknown;
 
 /**

@@ -39,7 +39,8 @@ export function kubeconfigSource(
   exists: (path: string) => boolean,
   home: string,
 ): KubeconfigSource {
-  if (flag !== undefined) return exists(flag) ? { kind: 'file', paths: [flag] } : { kind: 'none', why: `--kubeconfig ${flag}: no such file` };
+  if (flag !== undefined)
+    return exists(flag) ? { kind: 'file', paths: [flag] } : { kind: 'none', why: `--kubeconfig ${flag}: no such file` };
   if (env.KUBERNETES_SERVICE_HOST && exists(IN_CLUSTER_TOKEN)) return { kind: 'cluster' };
   const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
   if (listed.length > 0) {
@@ -56,7 +57,6 @@ export function kubeconfigSource(
       `KUBECONFIG unset and no ${dflt}; pass --kubeconfig PATH`,
   };
 }
-
 
 type Json = Record<string, unknown>;
 
@@ -89,10 +89,13 @@ export function parseKubeconfig(text: string, path: string): KubeTarget {
   const cluster = named(doc.clusters, String(context.cluster ?? ''), 'cluster', `kubeconfig ${path}`);
   const user = context.user === undefined ? {} : named(doc.users, String(context.user), 'user', `kubeconfig ${path}`);
   const server = cluster.server;
-  if (typeof server !== 'string' || !/^https?:\/\//.test(server)) throw new Error(`kubeconfig ${path}: cluster has no https:// server`);
+  if (typeof server !== 'string' || !/^https?:\/\//.test(server))
+    throw new Error(`kubeconfig ${path}: cluster has no https:// server`);
   for (const unsupported of ['exec', 'auth-provider', 'username', 'password']) {
     if (user[unsupported] !== undefined) {
-      throw new Error(`kubeconfig ${path}: user "${unsupported}" credentials are not supported by the controller; use a token or a client certificate`);
+      throw new Error(
+        `kubeconfig ${path}: user "${unsupported}" credentials are not supported by the controller; use a token or a client certificate`,
+      );
     }
   }
   const base = dirname(path);
@@ -104,7 +107,8 @@ export function parseKubeconfig(text: string, path: string): KubeTarget {
   if (cert) target.cert = cert;
   if (key) target.key = key;
   if (typeof user.token === 'string' && user.token !== '') target.token = user.token;
-  if (typeof user.tokenFile === 'string' && user.tokenFile !== '') target.tokenFile = isAbsolute(user.tokenFile) ? user.tokenFile : join(base, user.tokenFile);
+  if (typeof user.tokenFile === 'string' && user.tokenFile !== '')
+    target.tokenFile = isAbsolute(user.tokenFile) ? user.tokenFile : join(base, user.tokenFile);
   if (cluster['insecure-skip-tls-verify'] === true) target.insecureSkipTlsVerify = true;
   if (typeof cluster['tls-server-name'] === 'string') target.tlsServerName = cluster['tls-server-name'];
   return target;

@@ -26,7 +26,12 @@ export interface InformerRuntime {
 /** Lists in pages so a big cluster's first list is not one huge answer held twice in memory. */
 const PAGE = 500;
 
-export async function listAll<T>(rest: KubeRest, path: string, query: Record<string, string>, trim?: (o: T) => T): Promise<ListResult<T>> {
+export async function listAll<T>(
+  rest: KubeRest,
+  path: string,
+  query: Record<string, string>,
+  trim?: (o: T) => T,
+): Promise<ListResult<T>> {
   const items: T[] = [];
   let cont = '';
   let resourceVersion: string | undefined;
@@ -79,7 +84,11 @@ export function controllerInformers(
           path: `/apis/${METALLB_GROUP}/${r.version}/namespaces/${ns}/${r.plural}`,
           absentIsEmpty: true,
           list: async () => {
-            const list = await listAll<CrdObject & KubeObject>(rest, `/apis/${METALLB_GROUP}/${r.version}/namespaces/${ns}/${r.plural}`, {});
+            const list = await listAll<CrdObject & KubeObject>(
+              rest,
+              `/apis/${METALLB_GROUP}/${r.version}/namespaces/${ns}/${r.plural}`,
+              {},
+            );
             // Items of a custom resource list carry no kind; the parser needs it.
             for (const item of list.items) {
               item.kind ??= r.kind;

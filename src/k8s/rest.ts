@@ -18,9 +18,10 @@ export class ApiError extends Error {
   readonly code: number;
   readonly body: unknown;
   constructor(code: number, body: unknown, what: string) {
-    const message = typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
-      ? (body as { message: string }).message
-      : String(body).slice(0, 300);
+    const message =
+      typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
+        ? (body as { message: string }).message
+        : String(body).slice(0, 300);
     super(`${what}: HTTP ${code}: ${message}`);
     this.name = 'ApiError';
     this.code = code;
@@ -72,7 +73,9 @@ export class KubeRest {
           }
         : {}),
     };
-    this.#agent = tls ? new HttpsAgent({ ...common, maxSockets: this.#opts.maxSockets, maxFreeSockets: this.#opts.maxSockets }) : new HttpAgent({ ...common, maxSockets: this.#opts.maxSockets });
+    this.#agent = tls
+      ? new HttpsAgent({ ...common, maxSockets: this.#opts.maxSockets, maxFreeSockets: this.#opts.maxSockets })
+      : new HttpAgent({ ...common, maxSockets: this.#opts.maxSockets });
     this.#watchAgent = tls ? new HttpsAgent({ ...common, keepAlive: false }) : new HttpAgent({ keepAlive: false });
     this.#request = (tls ? httpsRequest : httpRequest) as typeof httpRequest;
   }
@@ -96,7 +99,14 @@ export class KubeRest {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'ferrolb-controller' };
     const token = this.#bearer();
     if (token) headers.Authorization = `Bearer ${token}`;
-    return { method, host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, headers, agent };
+    return {
+      method,
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port,
+      path: url.pathname + url.search,
+      headers,
+      agent,
+    };
   }
 
   /** One JSON request; resolves with the parsed body of a 2xx answer, rejects with ApiError otherwise. */
@@ -125,7 +135,13 @@ export class KubeRest {
           else reject(new ApiError(status, body, `${method} ${path}`));
         });
       });
-      r.setTimeout(this.#opts.requestTimeoutMs, () => r.destroy(Object.assign(new Error(`${method} ${path}: no answer in ${this.#opts.requestTimeoutMs} ms`), { name: 'TimeoutError' })));
+      r.setTimeout(this.#opts.requestTimeoutMs, () =>
+        r.destroy(
+          Object.assign(new Error(`${method} ${path}: no answer in ${this.#opts.requestTimeoutMs} ms`), {
+            name: 'TimeoutError',
+          }),
+        ),
+      );
       r.on('error', reject);
       r.end(payload);
     });
@@ -182,7 +198,9 @@ export class KubeRest {
         res.on('error', (err) => done(finished ? null : err));
         res.on('close', () => done(null));
       });
-      r.setTimeout(WATCH_IDLE_MS, () => r.destroy(Object.assign(new Error(`watch ${path}: idle for ${WATCH_IDLE_MS} ms`), { name: 'TimeoutError' })));
+      r.setTimeout(WATCH_IDLE_MS, () =>
+        r.destroy(Object.assign(new Error(`watch ${path}: idle for ${WATCH_IDLE_MS} ms`), { name: 'TimeoutError' })),
+      );
       r.on('error', (err) => done(err));
       r.end();
       resolve({

@@ -95,7 +95,8 @@ function translate(svc: ServiceLike, opts: ServiceRequestOptions): ServiceReques
   const annotations = stringMap(meta.annotations, 'metadata.annotations', fail);
 
   const policy = spec.ipFamilyPolicy ?? 'SingleStack';
-  if (!POLICIES.includes(policy as IpFamilyPolicy)) fail(`spec.ipFamilyPolicy "${policy}" is not one of ${POLICIES.join(', ')}`);
+  if (!POLICIES.includes(policy as IpFamilyPolicy))
+    fail(`spec.ipFamilyPolicy "${policy}" is not one of ${POLICIES.join(', ')}`);
 
   const ipFamilies = familiesOf(spec, fail);
 
@@ -108,7 +109,8 @@ function translate(svc: ServiceLike, opts: ServiceRequestOptions): ServiceReques
       fail(`spec.ports[${i}].port ${JSON.stringify(port)} is not a port number 1..65535`);
     }
     const protocol = p.protocol ?? 'TCP';
-    if (!PROTOCOLS.includes(protocol as PortProtocol)) fail(`spec.ports[${i}].protocol "${protocol}" is not TCP, UDP or SCTP`);
+    if (!PROTOCOLS.includes(protocol as PortProtocol))
+      fail(`spec.ports[${i}].protocol "${protocol}" is not TCP, UDP or SCTP`);
     ports.push({ port: port as number, protocol: protocol as PortProtocol });
   });
 
@@ -117,7 +119,11 @@ function translate(svc: ServiceLike, opts: ServiceRequestOptions): ServiceReques
 
   const poolHint = annotation(annotations, ANNOTATION_ADDRESS_POOL, fail);
   const sharingKey = annotation(annotations, ANNOTATION_ALLOW_SHARED_IP, fail);
-  const requestedIps = requestedAddresses(spec.loadBalancerIP, annotation(annotations, ANNOTATION_LOAD_BALANCER_IPS, fail), fail);
+  const requestedIps = requestedAddresses(
+    spec.loadBalancerIP,
+    annotation(annotations, ANNOTATION_LOAD_BALANCER_IPS, fail),
+    fail,
+  );
 
   const request: AllocationRequest = {
     key,
@@ -146,11 +152,17 @@ export function looseRequest(svc: ServiceLike, namespaceLabels: Record<string, s
   const spec = svc.spec ?? {};
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
   const plain = (v: unknown): Record<string, string> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string') ? (v as Record<string, string>) : {};
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string')
+      ? (v as Record<string, string>)
+      : {};
   const annotations = plain(meta.annotations);
   const ports: ServicePort[] = (Array.isArray(spec.ports) ? spec.ports : []).flatMap((p) => {
     const protocol = (p?.protocol ?? 'TCP') as PortProtocol;
-    return typeof p?.port === 'number' && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535 && PROTOCOLS.includes(protocol)
+    return typeof p?.port === 'number' &&
+      Number.isInteger(p.port) &&
+      p.port >= 1 &&
+      p.port <= 65535 &&
+      PROTOCOLS.includes(protocol)
       ? [{ port: p.port, protocol }]
       : [];
   });
@@ -167,7 +179,12 @@ export function looseRequest(svc: ServiceLike, namespaceLabels: Record<string, s
     namespace,
     labels: plain(meta.labels),
     namespaceLabels,
-    ipFamilyPolicy: families.length > 1 ? 'PreferDualStack' : POLICIES.includes(spec.ipFamilyPolicy as IpFamilyPolicy) ? (spec.ipFamilyPolicy as IpFamilyPolicy) : 'PreferDualStack',
+    ipFamilyPolicy:
+      families.length > 1
+        ? 'PreferDualStack'
+        : POLICIES.includes(spec.ipFamilyPolicy as IpFamilyPolicy)
+          ? (spec.ipFamilyPolicy as IpFamilyPolicy)
+          : 'PreferDualStack',
     ipFamilies: families,
     ports,
     requestedIps: [],
@@ -194,7 +211,8 @@ function familiesOf(spec: NonNullable<ServiceLike['spec']>, fail: (m: string) =>
   if (spec.ipFamilies !== undefined && spec.ipFamilies !== null) {
     if (!Array.isArray(spec.ipFamilies)) fail('spec.ipFamilies is not a list');
     spec.ipFamilies.forEach((f, i) => {
-      const fam = f === 'IPv4' ? 'ipv4' : f === 'IPv6' ? 'ipv6' : fail(`spec.ipFamilies[${i}] "${f}" is not IPv4 or IPv6`);
+      const fam =
+        f === 'IPv4' ? 'ipv4' : f === 'IPv6' ? 'ipv6' : fail(`spec.ipFamilies[${i}] "${f}" is not IPv4 or IPv6`);
       if (!out.includes(fam)) out.push(fam);
     });
   }
@@ -223,7 +241,11 @@ function annotation(annotations: Record<string, string>, name: string, fail: (m:
   return v === '' ? undefined : v;
 }
 
-function requestedAddresses(specIp: string | undefined, annotated: string | undefined, fail: (m: string) => never): string[] {
+function requestedAddresses(
+  specIp: string | undefined,
+  annotated: string | undefined,
+  fail: (m: string) => never,
+): string[] {
   const fromAnnotation =
     annotated === undefined
       ? []
@@ -240,7 +262,9 @@ function requestedAddresses(specIp: string | undefined, annotated: string | unde
   if (fromSpec.length > 0 && fromAnnotation.length > 0) {
     const same = fromSpec.length === fromAnnotation.length && fromSpec.every((ip) => fromAnnotation.includes(ip));
     if (!same) {
-      fail(`spec.loadBalancerIP ${quote(String(specIp))} and the loadBalancerIPs annotation ${quote(annotated ?? '')} disagree; use only the annotation`);
+      fail(
+        `spec.loadBalancerIP ${quote(String(specIp))} and the loadBalancerIPs annotation ${quote(annotated ?? '')} disagree; use only the annotation`,
+      );
     }
     return fromAnnotation;
   }

@@ -60,7 +60,11 @@ export function leaderTermOf(svc: V1Service): number | undefined {
 }
 
 /** The PUT body: the object as read, with the change applied and our term stamped. */
-export function statusBody(svc: V1Service, change: StatusChange, leader: { term: number; identity: string } | undefined): V1Service {
+export function statusBody(
+  svc: V1Service,
+  change: StatusChange,
+  leader: { term: number; identity: string } | undefined,
+): V1Service {
   const annotations: Record<string, string> = { ...svc.metadata?.annotations };
   for (const [k, v] of Object.entries(change.annotations ?? {})) {
     if (v === null) delete annotations[k];
@@ -72,7 +76,10 @@ export function statusBody(svc: V1Service, change: StatusChange, leader: { term:
   let status = svc.status;
   if (change.ingressIps !== undefined) {
     const others = (svc.status?.loadBalancer?.ingress ?? []).filter((i) => !i.ip);
-    status = { ...svc.status, loadBalancer: { ...svc.status?.loadBalancer, ingress: [...change.ingressIps.map((ip) => ({ ip })), ...others] } };
+    status = {
+      ...svc.status,
+      loadBalancer: { ...svc.status?.loadBalancer, ingress: [...change.ingressIps.map((ip) => ({ ip })), ...others] },
+    };
   }
   return { apiVersion: 'v1', kind: 'Service', metadata, spec: svc.spec, status };
 }

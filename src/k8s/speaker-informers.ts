@@ -28,7 +28,11 @@ export function speakerInformers(
   const { services, configMaps, crds } = controllerInformers(rest, opts, rt);
   const ns = opts.namespace;
   const labelSelector = opts.speakerSelector;
-  const informer = <T extends KubeObject>(name: string, path: string, query: Record<string, string> = {}): Informer<T> =>
+  const informer = <T extends KubeObject>(
+    name: string,
+    path: string,
+    query: Record<string, string> = {},
+  ): Informer<T> =>
     new Informer<T>({
       ...common,
       name,

@@ -9,14 +9,37 @@ export function trimService(svc: V1Service): V1Service {
   const m = svc.metadata ?? {};
   const s = svc.spec ?? {};
   const meta: NonNullable<V1Service['metadata']> = {};
-  for (const k of ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generateName', 'labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+  for (const k of [
+    'name',
+    'namespace',
+    'uid',
+    'resourceVersion',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'generateName',
+    'labels',
+    'annotations',
+    'finalizers',
+    'ownerReferences',
+  ] as const) {
     if (m[k] !== undefined) (meta as Record<string, unknown>)[k] = m[k];
   }
   const spec: NonNullable<V1Service['spec']> = {};
-  for (const k of ['type', 'loadBalancerClass', 'ipFamilyPolicy', 'ipFamilies', 'clusterIP', 'clusterIPs', 'externalTrafficPolicy', 'selector', 'loadBalancerIP'] as const) {
+  for (const k of [
+    'type',
+    'loadBalancerClass',
+    'ipFamilyPolicy',
+    'ipFamilies',
+    'clusterIP',
+    'clusterIPs',
+    'externalTrafficPolicy',
+    'selector',
+    'loadBalancerIP',
+  ] as const) {
     if (s[k] !== undefined) (spec as Record<string, unknown>)[k] = s[k];
   }
-  if (Array.isArray(s.ports)) spec.ports = s.ports.map((p) => ({ port: p?.port, protocol: p?.protocol }) as NonNullable<typeof s.ports>[number]);
+  if (Array.isArray(s.ports))
+    spec.ports = s.ports.map((p) => ({ port: p?.port, protocol: p?.protocol }) as NonNullable<typeof s.ports>[number]);
   const out: V1Service = { metadata: meta, spec };
   if (svc.status?.loadBalancer !== undefined) out.status = { loadBalancer: svc.status.loadBalancer };
   return out;

@@ -1,5 +1,13 @@
 export { Layer2, ALL_INTERFACES } from './layer2.ts';
-export type { Layer2Options, Layer2Events, AnnouncedEvent, AnsweredEvent, ConflictEvent, SkippedEvent, SkipReason } from './layer2.ts';
+export type {
+  Layer2Options,
+  Layer2Events,
+  AnnouncedEvent,
+  AnsweredEvent,
+  ConflictEvent,
+  SkippedEvent,
+  SkipReason,
+} from './layer2.ts';
 export { packetSocketIo } from './link.ts';
 export type { L2Io, L2Link, LinkFrame } from './link.ts';
 export { createL2Metrics, type L2Metrics } from './metrics.ts';

@@ -214,7 +214,8 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     for (const a of gained) this.#announce(a);
     const gainedHere = new Set(gained.map((a) => `${a.interface} ${a.ip}`));
     for (const ifname of relinked) {
-      for (const a of this.#schedule.reannounce(ifname, this.#clock.now())) if (!gainedHere.has(`${a.interface} ${a.ip}`)) this.#announce(a);
+      for (const a of this.#schedule.reannounce(ifname, this.#clock.now()))
+        if (!gainedHere.has(`${a.interface} ${a.ip}`)) this.#announce(a);
     }
     this.#arm();
   }
@@ -245,7 +246,11 @@ export class Layer2 extends EventEmitter<Layer2Events> {
   }
 
   /** Opens and closes packet sockets to match `effective`; an interface that cannot be opened is removed from it. */
-  #syncLinks(effective: Map<string, Set<string>>, facts: Map<string, InterfaceFacts>, skipped: Map<string, SkipReason>): Set<string> {
+  #syncLinks(
+    effective: Map<string, Set<string>>,
+    facts: Map<string, InterfaceFacts>,
+    skipped: Map<string, SkipReason>,
+  ): Set<string> {
     const relinked = new Set<string>();
     for (const [ifname, s] of this.#links) {
       const f = facts.get(ifname);
@@ -265,7 +270,10 @@ export class Layer2 extends EventEmitter<Layer2Events> {
         try {
           link = this.#io.openLink(f, (frame) => this.handleFrame(ifname, frame));
         } catch (err) {
-          this.#log.error({ interface: ifname, err: (err as Error).message }, 'layer2 packet socket could not be opened');
+          this.#log.error(
+            { interface: ifname, err: (err as Error).message },
+            'layer2 packet socket could not be opened',
+          );
           effective.delete(ifname);
           skipped.set(ifname, 'open-failed');
           continue;
@@ -313,13 +321,28 @@ export class Layer2 extends EventEmitter<Layer2Events> {
       this.metrics.requestsReceived.inc({ ip: d.ip });
       if (this.#send(s, ifname, d.frame)) {
         this.metrics.responsesSent.inc({ ip: d.ip });
-        const e: AnsweredEvent = { interface: ifname, ip: d.ip, family: d.family, mac: s.facts.mac, requesterMac: d.requesterMac, requesterIp: d.requesterIp, unicast: d.unicast };
+        const e: AnsweredEvent = {
+          interface: ifname,
+          ip: d.ip,
+          family: d.family,
+          mac: s.facts.mac,
+          requesterMac: d.requesterMac,
+          requesterIp: d.requesterIp,
+          unicast: d.unicast,
+        };
         this.#log.debug(e, 'layer2 answered');
         this.emit('answered', e);
       }
     } else {
       this.metrics.conflicts.inc({ interface: ifname, ip: d.ip });
-      const e: ConflictEvent = { interface: ifname, ip: d.ip, family: d.family, mac: d.mac, ourMac: s.facts.mac, evidence: d.evidence };
+      const e: ConflictEvent = {
+        interface: ifname,
+        ip: d.ip,
+        family: d.family,
+        mac: d.mac,
+        ourMac: s.facts.mac,
+        evidence: d.evidence,
+      };
       this.#log.warn(e, 'layer2 conflict: another MAC claims an owned IP');
       this.emit('conflict', e);
       const a = this.#schedule.conflict(ifname, d.ip, this.#clock.now());
@@ -336,7 +359,13 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     for (const frame of announcementFrames(a.family, a.ip, s.facts.mac)) ok = this.#send(s, a.interface, frame) || ok;
     if (!ok) return;
     this.metrics.gratuitousSent.inc({ ip: a.ip });
-    const e: AnnouncedEvent = { interface: a.interface, ip: a.ip, family: a.family, mac: s.facts.mac, reason: a.reason };
+    const e: AnnouncedEvent = {
+      interface: a.interface,
+      ip: a.ip,
+      family: a.family,
+      mac: s.facts.mac,
+      reason: a.reason,
+    };
     this.#log.debug(e, 'layer2 announced');
     this.emit('announced', e);
   }

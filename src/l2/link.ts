@@ -31,10 +31,15 @@ export interface L2Io {
 
 export const packetSocketIo: L2Io = {
   openLink(facts, onFrame) {
-    const s = openPacketSocket(facts.index, (rf) => onFrame({ frame: rf.frame, outgoing: rf.packetType === PACKET_OUTGOING, vlanTagged: rf.vlanTci !== undefined }), {
-      // 2 MiB: a few thousand queued requests (each frame costs ~1 KiB of buffer) survive a busy event loop.
-      receiveBufferBytes: 2 * 1024 * 1024,
-    });
+    const s = openPacketSocket(
+      facts.index,
+      (rf) =>
+        onFrame({ frame: rf.frame, outgoing: rf.packetType === PACKET_OUTGOING, vlanTagged: rf.vlanTci !== undefined }),
+      {
+        // 2 MiB: a few thousand queued requests (each frame costs ~1 KiB of buffer) survive a busy event loop.
+        receiveBufferBytes: 2 * 1024 * 1024,
+      },
+    );
     return {
       send: (frame) => void s.send(frame),
       join: (mac) => s.addMembership(macBytes(mac)),

@@ -50,17 +50,20 @@ export async function startApiServer(o: ApiServerOptions): Promise<Daemon> {
   const url = `https://127.0.0.1:${o.securePort}/readyz`;
   let last = '';
   try {
-    await waitFor(async () => {
-      const res = await httpsGet(url, { caPem: o.pki.caPem, certPem: o.pki.adminCertPem, keyPem: o.pki.adminKeyPem });
-      last = `HTTP ${res.status}: ${res.body.slice(-2_000)}`;
-      return res.status === 200;
-    }, {
-      what: `kube-apiserver ${url}`,
-      timeoutMs: o.readyTimeoutMs,
-      intervalMs: 250,
-      abort: daemon.exited,
-      diagnostics: () => `last /readyz answer: ${last || '(none)'}\n${logTail(logPath)}`,
-    });
+    await waitFor(
+      async () => {
+        const res = await httpsGet(url, { caPem: o.pki.caPem, certPem: o.pki.adminCertPem, keyPem: o.pki.adminKeyPem });
+        last = `HTTP ${res.status}: ${res.body.slice(-2_000)}`;
+        return res.status === 200;
+      },
+      {
+        what: `kube-apiserver ${url}`,
+        timeoutMs: o.readyTimeoutMs,
+        intervalMs: 250,
+        abort: daemon.exited,
+        diagnostics: () => `last /readyz answer: ${last || '(none)'}\n${logTail(logPath)}`,
+      },
+    );
   } catch (err) {
     await daemon.stop();
     throw err;

@@ -38,7 +38,8 @@ export function parseManifests(yamlText: string): ObjectWithMeta[] {
     if (value === null || value === undefined) return; // empty document (e.g. trailing ---)
     if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`apply: ${where} is not a mapping`);
     const obj = value as Partial<ObjectWithMeta>;
-    if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') throw new Error(`apply: ${where} has no apiVersion`);
+    if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '')
+      throw new Error(`apply: ${where} has no apiVersion`);
     if (typeof obj.kind !== 'string' || obj.kind === '') throw new Error(`apply: ${where} has no kind`);
     if (typeof obj.metadata?.name !== 'string' || obj.metadata.name === '') {
       throw new Error(`apply: ${where} (${obj.kind}) has no metadata.name`);
@@ -58,7 +59,8 @@ export async function apply(kc: KubeConfig, yamlText: string, opts: ApplyOptions
   const applied: KubernetesObject[] = [];
   for (const obj of objects) {
     const resource = await client.discover(obj.apiVersion, obj.kind);
-    if (!resource) throw new Error(`apply: the API server does not serve ${obj.apiVersion} ${obj.kind} (${label(obj)})`);
+    if (!resource)
+      throw new Error(`apply: the API server does not serve ${obj.apiVersion} ${obj.kind} (${label(obj)})`);
     if (resource.namespaced && !obj.metadata.namespace) obj.metadata.namespace = opts.namespace ?? 'default';
     applied.push(await createOrReplace(client, obj));
     if (obj.kind === 'CustomResourceDefinition' && obj.apiVersion.startsWith('apiextensions.k8s.io/')) {
@@ -75,8 +77,15 @@ async function createOrReplace(client: DiscoveringObjectApi, obj: ObjectWithMeta
     if (apiStatus(err) !== 409) throw new Error(`apply: creating ${label(obj)} failed: ${describeApiError(err)}`);
   }
   try {
-    const existing = await client.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace } });
-    const body: ObjectWithMeta = { ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } };
+    const existing = await client.read({
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace },
+    });
+    const body: ObjectWithMeta = {
+      ...obj,
+      metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion },
+    };
     return await client.replace(body);
   } catch (err) {
     throw new Error(`apply: replacing ${label(obj)} failed: ${describeApiError(err)}`);
@@ -91,14 +100,17 @@ interface CrdShape {
 async function waitForCrd(client: DiscoveringObjectApi, obj: ObjectWithMeta, timeoutMs: number): Promise<void> {
   const header = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name } };
   let last: CrdShape = {};
-  await waitFor(async () => {
-    last = (await client.read(header)) as CrdShape;
-    return last.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true;
-  }, {
-    what: `CRD ${obj.metadata.name} to become Established`,
-    timeoutMs,
-    diagnostics: () => JSON.stringify(last.status?.conditions ?? []),
-  });
+  await waitFor(
+    async () => {
+      last = (await client.read(header)) as CrdShape;
+      return last.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true;
+    },
+    {
+      what: `CRD ${obj.metadata.name} to become Established`,
+      timeoutMs,
+      diagnostics: () => JSON.stringify(last.status?.conditions ?? []),
+    },
+  );
   const spec = (obj as CrdShape).spec;
   const kind = spec?.names?.kind;
   if (!spec?.group || !kind) return;

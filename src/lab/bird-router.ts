@@ -62,7 +62,14 @@ export class BirdRouter {
   /** Next hops BIRD holds for `prefix` (e.g. 203.0.113.10/32). */
   nextHops(prefix: string): string[] {
     const text = this.birdc(`show route for ${prefix} all`);
-    return /Network not found|not found/.test(text) ? [] : parseNextHops(text.split('\n').filter((l) => !l.includes('BGP.next_hop')).join('\n'));
+    return /Network not found|not found/.test(text)
+      ? []
+      : parseNextHops(
+          text
+            .split('\n')
+            .filter((l) => !l.includes('BGP.next_hop'))
+            .join('\n'),
+        );
   }
 
   /** Sessions by protocol name → BGP state. */

@@ -89,8 +89,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   };
   process.once('exit', killAllNow);
   const logTails = (lines = 40): string =>
-    [`--- ${join(dir, 'etcd.log')} ---`, logTail(join(dir, 'etcd.log'), lines),
-      `--- ${join(dir, 'kube-apiserver.log')} ---`, logTail(join(dir, 'kube-apiserver.log'), lines)].join('\n');
+    [
+      `--- ${join(dir, 'etcd.log')} ---`,
+      logTail(join(dir, 'etcd.log'), lines),
+      `--- ${join(dir, 'kube-apiserver.log')} ---`,
+      logTail(join(dir, 'kube-apiserver.log'), lines),
+    ].join('\n');
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -107,10 +111,17 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const etcdUrl = started.clientUrl;
 
     let securePort = 0;
-    const launch = () => launchApiServer({
-      binary: bins.kubeApiserver, dir, pki, etcdUrl, securePort,
-      serviceClusterIpRange: serviceRange, extraArgs: opts.extraApiServerArgs ?? [], readyTimeoutMs,
-    });
+    const launch = () =>
+      launchApiServer({
+        binary: bins.kubeApiserver,
+        dir,
+        pki,
+        etcdUrl,
+        securePort,
+        serviceClusterIpRange: serviceRange,
+        extraArgs: opts.extraApiServerArgs ?? [],
+        readyTimeoutMs,
+      });
     for (let attempt = 1; apiserver === undefined; attempt++) {
       securePort = await freeLoopbackPort();
       try {
@@ -124,12 +135,21 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const server = `https://127.0.0.1:${securePort}`;
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
     const kubeConfig = writeKubeconfig(kubeconfigPath, {
-      server, caPem: pki.caPem, userName: 'ferrolb-admin',
+      server,
+      caPem: pki.caPem,
+      userName: 'ferrolb-admin',
       credentials: { kind: 'clientCert', certPem: pki.adminCertPem, keyPem: pki.adminKeyPem },
     });
 
     return {
-      dir, server, caPem: pki.caPem, etcdUrl, kubeConfig, kubeconfigPath, logTails, stop,
+      dir,
+      server,
+      caPem: pki.caPem,
+      etcdUrl,
+      kubeConfig,
+      kubeconfigPath,
+      logTails,
+      stop,
       processIds: () => ({
         etcd: etcd?.exited() === undefined ? etcd?.pid : undefined,
         kubeApiserver: apiserver?.exited() === undefined ? apiserver?.pid : undefined,
@@ -139,8 +159,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         const token = await serviceAccountToken(kubeConfig, namespace, name, tokenOpts);
         const path = join(dir, `sa-${namespace}-${name}.kubeconfig`);
         writeKubeconfig(path, {
-          server, caPem: pki.caPem, userName: `system:serviceaccount:${namespace}:${name}`,
-          credentials: { kind: 'token', token }, namespace,
+          server,
+          caPem: pki.caPem,
+          userName: `system:serviceaccount:${namespace}:${name}`,
+          credentials: { kind: 'token', token },
+          namespace,
         });
         return path;
       },

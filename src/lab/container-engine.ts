@@ -27,11 +27,19 @@ export interface Exec {
 /** Runs a command to completion (never throws on a non-zero exit: the caller reads `code`). */
 export function exec(argv: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<Exec> {
   return new Promise((resolve) => {
-    const child = execFile(argv[0]!, argv.slice(1), { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20, cwd: ROOT },
+    const child = execFile(
+      argv[0]!,
+      argv.slice(1),
+      { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20, cwd: ROOT },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
         resolve({ code, stdout, stderr: stderr || (err && code !== 0 ? err.message : '') });
-      });
+      },
+    );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
@@ -59,12 +67,19 @@ export async function buildImage(tag: string, extra: string[] = []): Promise<Bui
   const output = `${r.stdout}\n${r.stderr}`;
   if (r.code !== 0) throw new Error(`scripts/build-image.sh failed (exit ${r.code}):\n${output.slice(-4000)}`);
   const m = /^image (\S+): ([\d.]+) MB, built in ([\d.]+) s/m.exec(r.stdout);
-  if (!m || m[1] !== tag) throw new Error(`scripts/build-image.sh printed no summary line for ${tag}:\n${output.slice(-4000)}`);
+  if (!m || m[1] !== tag)
+    throw new Error(`scripts/build-image.sh printed no summary line for ${tag}:\n${output.slice(-4000)}`);
   return { tag, sizeMb: Number(m[2]), seconds: Number(m[3]), output };
 }
 
 /** `<engine> run --rm [opts] IMAGE args…` to completion. */
-export async function runOnce(e: Engine, runOpts: string[], image: string, args: string[], timeoutMs = 120_000): Promise<Exec> {
+export async function runOnce(
+  e: Engine,
+  runOpts: string[],
+  image: string,
+  args: string[],
+  timeoutMs = 120_000,
+): Promise<Exec> {
   return exec([...e.argv, 'run', '--rm', ...e.containerOpts, ...runOpts, image, ...args], { timeoutMs });
 }
 
@@ -81,19 +96,33 @@ export async function imageFiles(e: Engine, image: string): Promise<string[]> {
     if (exported.code !== 0) throw new Error(`${e.argv[0]} export ${image} failed: ${exported.stderr}`);
     const list = await exec(['tar', '-tf', tarPath]);
     if (list.code !== 0) throw new Error(`tar -tf of the exported ${image} failed: ${list.stderr}`);
-    return list.stdout.split('\n').filter((l) => l !== '').map((l) => l.replace(/^\.?\//, ''));
+    return list.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.replace(/^\.?\//, ''));
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await exec([...e.argv, 'rm', '-f', id]);
   }
 }
 
-export async function inspectImage(e: Engine, image: string): Promise<{ user: string; entrypoint: string[]; cmd: string[]; sizeBytes: number }> {
+export async function inspectImage(
+  e: Engine,
+  image: string,
+): Promise<{ user: string; entrypoint: string[]; cmd: string[]; sizeBytes: number }> {
   const r = await exec([...e.argv, 'image', 'inspect', image]);
   if (r.code !== 0) throw new Error(`${e.argv[0]} image inspect ${image} failed: ${r.stderr}`);
-  const [info] = JSON.parse(r.stdout) as { Config: { User?: string; Entrypoint?: string[]; Cmd?: string[] }; Size: number }[];
+  const [info] = JSON.parse(r.stdout) as {
+    Config: { User?: string; Entrypoint?: string[]; Cmd?: string[] };
+    Size: number;
+  }[];
   if (!info) throw new Error(`${e.argv[0]} image inspect ${image}: empty answer`);
-  return { user: info.Config.User ?? '', entrypoint: info.Config.Entrypoint ?? [], cmd: info.Config.Cmd ?? [], sizeBytes: info.Size };
+  return {
+    user: info.Config.User ?? '',
+    entrypoint: info.Config.Entrypoint ?? [],
+    cmd: info.Config.Cmd ?? [],
+    sizeBytes: info.Size,
+  };
 }
 
 export interface Container {
@@ -107,7 +136,13 @@ export interface Container {
 }
 
 /** `<engine> run -d --name NAME [opts] IMAGE args…`; resolves once the engine has started it. */
-export async function startContainer(e: Engine, name: string, runOpts: string[], image: string, args: string[]): Promise<Container> {
+export async function startContainer(
+  e: Engine,
+  name: string,
+  runOpts: string[],
+  image: string,
+  args: string[],
+): Promise<Container> {
   await exec([...e.argv, 'rm', '-f', name]);
   const r = await exec([...e.argv, 'run', '-d', '--name', name, ...e.containerOpts, ...runOpts, image, ...args]);
   if (r.code !== 0) throw new Error(`${e.argv[0]} run ${name} failed (exit ${r.code}): ${r.stderr}`);

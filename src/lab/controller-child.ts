@@ -56,7 +56,16 @@ export function httpGet(port: number, path: string, timeoutMs = 5000): Promise<{
 }
 
 export function startControllerChild(opts: ControllerChildOptions): ControllerChild {
-  const args = [CONTROLLER_MAIN, '--kubeconfig', opts.kubeconfig, '--metrics-port', String(opts.metricsPort), '--metrics-host', '127.0.0.1', ...(opts.extraArgs ?? [])];
+  const args = [
+    CONTROLLER_MAIN,
+    '--kubeconfig',
+    opts.kubeconfig,
+    '--metrics-port',
+    String(opts.metricsPort),
+    '--metrics-host',
+    '127.0.0.1',
+    ...(opts.extraArgs ?? []),
+  ];
   const fd = openSync(opts.logPath, 'a');
   writeSync(fd, `\n=== ${new Date().toISOString()} ${PROJECT_NODE} ${args.join(' ')}\n`);
   let child: ChildProcess;
@@ -68,7 +77,9 @@ export function startControllerChild(opts: ControllerChildOptions): ControllerCh
   }
   let reason: string | undefined;
   const exit = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve((reason = signal !== null ? `killed by ${signal}` : `exited with code ${code}`)));
+    child.once('exit', (code, signal) =>
+      resolve((reason = signal !== null ? `killed by ${signal}` : `exited with code ${code}`)),
+    );
     child.once('error', (err) => resolve((reason = `could not start ${PROJECT_NODE}: ${err.message}`)));
   });
   const pid = child.pid ?? -1;
@@ -102,7 +113,10 @@ export function startControllerChild(opts: ControllerChildOptions): ControllerCh
     },
     logTail: (lines = 40) => {
       try {
-        return readFileSync(opts.logPath, 'utf8').split('\n').slice(-lines - 1).join('\n');
+        return readFileSync(opts.logPath, 'utf8')
+          .split('\n')
+          .slice(-lines - 1)
+          .join('\n');
       } catch (err) {
         return `(cannot read ${opts.logPath}: ${(err as Error).message})`;
       }
@@ -118,7 +132,10 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     if (!m || m[1] !== name) continue;
     const have: Record<string, string> = {};
     for (const pair of (m[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) have[pair[1]!] = pair[2]!;
-    if (Object.entries(labels).every(([k, v]) => have[k] === v) && Object.keys(have).length === Object.keys(labels).length) {
+    if (
+      Object.entries(labels).every(([k, v]) => have[k] === v) &&
+      Object.keys(have).length === Object.keys(labels).length
+    ) {
       return Number(m[4]);
     }
   }

@@ -76,7 +76,10 @@ export function startDaemon(name: string, binary: string, args: readonly string[
 export function logTail(logPath: string, lines = 40): string {
   try {
     const text = readFileSync(logPath, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch (err) {
     return `(cannot read ${logPath}: ${(err as Error).message})`;
   }

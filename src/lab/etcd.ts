@@ -28,28 +28,36 @@ export async function startEtcd(opts: EtcdOptions): Promise<Etcd> {
     const [clientPort, peerPort] = await freeLoopbackPorts(2);
     const clientUrl = `http://127.0.0.1:${clientPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
-    const daemon = startDaemon('etcd', opts.binary, [
-      '--name=ferrolb-test',
-      `--data-dir=${dataDir}`,
-      `--listen-client-urls=${clientUrl}`,
-      `--advertise-client-urls=${clientUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=ferrolb-test=${peerUrl}`,
-      '--initial-cluster-state=new',
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ], logPath);
+    const daemon = startDaemon(
+      'etcd',
+      opts.binary,
+      [
+        '--name=ferrolb-test',
+        `--data-dir=${dataDir}`,
+        `--listen-client-urls=${clientUrl}`,
+        `--advertise-client-urls=${clientUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=ferrolb-test=${peerUrl}`,
+        '--initial-cluster-state=new',
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      logPath,
+    );
     try {
-      await waitFor(async () => {
-        const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(2_000) });
-        return res.ok && ((await res.json()) as { health?: unknown }).health === 'true';
-      }, {
-        what: `etcd to report healthy at ${clientUrl}`,
-        timeoutMs: opts.readyTimeoutMs,
-        abort: daemon.exited,
-        diagnostics: () => logTail(logPath),
-      });
+      await waitFor(
+        async () => {
+          const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+          return res.ok && ((await res.json()) as { health?: unknown }).health === 'true';
+        },
+        {
+          what: `etcd to report healthy at ${clientUrl}`,
+          timeoutMs: opts.readyTimeoutMs,
+          abort: daemon.exited,
+          diagnostics: () => logTail(logPath),
+        },
+      );
       return { daemon, clientUrl };
     } catch (err) {
       await daemon.stop();

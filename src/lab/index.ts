@@ -18,6 +18,12 @@ export { sleep, staysFalse, waitFor, type PollOptions } from './poll.ts';
 export { freeLoopbackPort, freeLoopbackPorts } from './free-port.ts';
 export { installManifestFiles, installManifests, legacyConfigMap, MANIFESTS } from './manifests.ts';
 export {
-  CONTROLLER_MAIN, httpGet, metricValue, PROJECT_NODE, startControllerChild, type ControllerChild, type ControllerChildOptions,
+  CONTROLLER_MAIN,
+  httpGet,
+  metricValue,
+  PROJECT_NODE,
+  startControllerChild,
+  type ControllerChild,
+  type ControllerChildOptions,
 } from './controller-child.ts';
 export { findKubectl, tryCommands, type LabEndpoints } from './kubectl.ts';

@@ -16,7 +16,8 @@ export function fixtureLbIp(i: number): string {
 /** The i-th Service's endpoints after `round` rounds of churn (round r replaces the second endpoint of every Service with i % 10 === r % 10). */
 function endpointsOf(i: number, v6: boolean, round: number): string[] {
   const churned = Array.from({ length: round }, (_, r) => r).filter((r) => r % 10 === i % 10).length;
-  const a = (k: number): string => (v6 ? formatIp('ipv6', parseIp('2001:db8:2::')!.value + BigInt(k + 1)) : `203.0.113.${(k % 200) + 1}`);
+  const a = (k: number): string =>
+    v6 ? formatIp('ipv6', parseIp('2001:db8:2::')!.value + BigInt(k + 1)) : `203.0.113.${(k % 200) + 1}`;
   return [a(i * 3), a(i * 3 + 1 + churned * 997)];
 }
 
@@ -60,7 +61,9 @@ export function toKubeObjects(d: DesiredInput): unknown[] {
         ports: s.ports.map((p) => ({ name: p.name, protocol: p.protocol, port: p.port })),
         externalTrafficPolicy: s.externalTrafficPolicy,
         sessionAffinity: s.sessionAffinity,
-        ...(s.sessionAffinityTimeoutSeconds !== undefined ? { sessionAffinityConfig: { clientIP: { timeoutSeconds: s.sessionAffinityTimeoutSeconds } } } : {}),
+        ...(s.sessionAffinityTimeoutSeconds !== undefined
+          ? { sessionAffinityConfig: { clientIP: { timeoutSeconds: s.sessionAffinityTimeoutSeconds } } }
+          : {}),
         loadBalancerSourceRanges: s.loadBalancerSourceRanges,
       },
       status: { loadBalancer: { ingress: s.ingressIPs.map((ip) => ({ ip })) } },
@@ -68,7 +71,11 @@ export function toKubeObjects(d: DesiredInput): unknown[] {
     ...d.endpointSlices.map((e, i) => ({
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
-      metadata: { namespace: e.namespace, name: `${e.serviceName}-${i}`, labels: { 'kubernetes.io/service-name': e.serviceName } },
+      metadata: {
+        namespace: e.namespace,
+        name: `${e.serviceName}-${i}`,
+        labels: { 'kubernetes.io/service-name': e.serviceName },
+      },
       addressType: e.addressType,
       ports: e.ports,
       endpoints: e.endpoints.map((ep) => ({

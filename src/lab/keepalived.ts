@@ -53,7 +53,18 @@ export class KeepalivedLab {
     this.clearVip(i);
     this.#net.spawn(
       node.ns,
-      ['keepalived', '-n', '-l', '--vrrp', '-f', conf, '-p', join(dir, `ka-${node.name}.pid`), '-r', join(dir, `ka-vrrp-${node.name}.pid`)],
+      [
+        'keepalived',
+        '-n',
+        '-l',
+        '--vrrp',
+        '-f',
+        conf,
+        '-p',
+        join(dir, `ka-${node.name}.pid`),
+        '-r',
+        join(dir, `ka-vrrp-${node.name}.pid`),
+      ],
       join(dir, `keepalived-${node.name}.log`),
     );
   }

@@ -5,8 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
 export type KubeconfigCredentials =
-  | { kind: 'clientCert'; certPem: string; keyPem: string }
-  | { kind: 'token'; token: string };
+  { kind: 'clientCert'; certPem: string; keyPem: string } | { kind: 'token'; token: string };
 
 export interface KubeconfigSpec {
   server: string;
@@ -20,18 +19,27 @@ export interface KubeconfigSpec {
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
 export function kubeconfigYaml(spec: KubeconfigSpec): string {
-  const user = spec.credentials.kind === 'token'
-    ? { token: spec.credentials.token }
-    : { 'client-certificate-data': b64(spec.credentials.certPem), 'client-key-data': b64(spec.credentials.keyPem) };
+  const user =
+    spec.credentials.kind === 'token'
+      ? { token: spec.credentials.token }
+      : { 'client-certificate-data': b64(spec.credentials.certPem), 'client-key-data': b64(spec.credentials.keyPem) };
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'ferrolb-test', cluster: { server: spec.server, 'certificate-authority-data': b64(spec.caPem) } }],
+    clusters: [
+      { name: 'ferrolb-test', cluster: { server: spec.server, 'certificate-authority-data': b64(spec.caPem) } },
+    ],
     users: [{ name: spec.userName, user }],
-    contexts: [{
-      name: spec.userName,
-      context: { cluster: 'ferrolb-test', user: spec.userName, ...(spec.namespace ? { namespace: spec.namespace } : {}) },
-    }],
+    contexts: [
+      {
+        name: spec.userName,
+        context: {
+          cluster: 'ferrolb-test',
+          user: spec.userName,
+          ...(spec.namespace ? { namespace: spec.namespace } : {}),
+        },
+      },
+    ],
     'current-context': spec.userName,
   });
 }

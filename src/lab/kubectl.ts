@@ -14,7 +14,11 @@ function executable(path: string): boolean {
 }
 
 /** The first executable `kubectl` in `dirs` (the binaries folder first), then on `pathEnv`; undefined if none. */
-export function findKubectl(dirs: readonly string[], pathEnv = process.env.PATH ?? '', isExecutable = executable): string | undefined {
+export function findKubectl(
+  dirs: readonly string[],
+  pathEnv = process.env.PATH ?? '',
+  isExecutable = executable,
+): string | undefined {
   for (const dir of [...dirs, ...pathEnv.split(delimiter)]) {
     if (dir === '') continue;
     const candidate = join(dir, 'kubectl');

@@ -12,7 +12,9 @@ export function installManifests(): string[] {
 
 /** The names of the numbered install files, in order. */
 export function installManifestFiles(): string[] {
-  const files = readdirSync(MANIFESTS).filter((f) => /^\d\d-.*\.yaml$/.test(f)).sort();
+  const files = readdirSync(MANIFESTS)
+    .filter((f) => /^\d\d-.*\.yaml$/.test(f))
+    .sort();
   if (files.length < 5) throw new Error(`expected the numbered manifests in ${MANIFESTS}, found ${files.join(', ')}`);
   return files;
 }
@@ -23,7 +25,8 @@ export function installManifestFiles(): string[] {
  */
 export function legacyConfigMap(pools: string): string {
   const lines = pools.trim().split('\n');
-  if (!lines[0]!.startsWith('- ')) throw new Error(`legacyConfigMap: expected a YAML list of pools, got ${JSON.stringify(pools)}`);
+  if (!lines[0]!.startsWith('- '))
+    throw new Error(`legacyConfigMap: expected a YAML list of pools, got ${JSON.stringify(pools)}`);
   return `apiVersion: v1
 kind: ConfigMap
 metadata:

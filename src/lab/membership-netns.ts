@@ -6,6 +6,7 @@
 // Used by the integration tests and `npm run bench -- membership`.
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { removeNamespaceSync } from './netns-remove.ts';
 
 export interface EventLine {
   /** Wall-clock ms printed by the process. */
@@ -118,7 +119,13 @@ export class MembershipLab {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
         const m = /^(\d+) (join|leave|update) (\S+) (alive|suspect|dead|left)$/.exec(line);
-        if (m) node.lines.push({ t: Number(m[1]), kind: m[2] as EventLine['kind'], node: m[3] as string, state: m[4] as EventLine['state'] });
+        if (m)
+          node.lines.push({
+            t: Number(m[1]),
+            kind: m[2] as EventLine['kind'],
+            node: m[3] as string,
+            state: m[4] as EventLine['state'],
+          });
       }
     });
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
@@ -147,7 +154,15 @@ export class MembershipLab {
   /** Random loss of `percent` % of every packet arriving at each node (UDP and TCP), or none (0). */
   setLoss(percent: number): void {
     for (const n of this.nodes) {
-      this.#nft(n.ns, 'flm_loss', percent > 0 ? [`chain in { type filter hook input priority 0; iifname "flm0" numgen random mod 100 < ${Math.round(percent)} drop; }`] : undefined);
+      this.#nft(
+        n.ns,
+        'flm_loss',
+        percent > 0
+          ? [
+              `chain in { type filter hook input priority 0; iifname "flm0" numgen random mod 100 < ${Math.round(percent)} drop; }`,
+            ]
+          : undefined,
+      );
     }
   }
 
@@ -157,7 +172,16 @@ export class MembershipLab {
       const others = groups.filter((g) => !g.includes(n)).flat();
       const mine = groups.some((g) => g.includes(n));
       const set = others.map((o) => o.ip).join(', ');
-      this.#nft(n.ns, 'flm_part', mine && others.length > 0 ? [`chain in { type filter hook input priority -10; ip saddr { ${set} } drop; }`, `chain out { type filter hook output priority -10; ip daddr { ${set} } drop; }`] : undefined);
+      this.#nft(
+        n.ns,
+        'flm_part',
+        mine && others.length > 0
+          ? [
+              `chain in { type filter hook input priority -10; ip saddr { ${set} } drop; }`,
+              `chain out { type filter hook output priority -10; ip daddr { ${set} } drop; }`,
+            ]
+          : undefined,
+      );
     }
   }
 
@@ -185,34 +209,43 @@ export class MembershipLab {
     this.#destroyed = true;
     live.delete(this);
     for (const n of this.nodes) if (n.child && this.running(n)) n.child.kill('SIGKILL');
-    for (const ns of [...this.nodes.map((n) => n.ns), this.hub]) {
-      try {
-        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
-        for (const p of pids) {
-          try {
-            process.kill(Number(p), 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-      } catch {
-        // namespace gone
-      }
-      try {
-        execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
-    }
+    for (const ns of [...this.nodes.map((n) => n.ns), this.hub]) removeNamespaceSync(ns);
   }
 }
 
 /** The `ferrolb memberlist` command line for a lab node. */
 export function ferrolbCommand(execPath: string, cliPath: string, keyFile: string, extra: string[] = []): NodeCommand {
-  return (n, peers) => [execPath, cliPath, 'memberlist', '--name', n.name, '--bind', n.ip, '--port', String(n.port), '--key-file', keyFile, ...(peers.length ? ['--join', peers.join(',')] : []), ...extra];
+  return (n, peers) => [
+    execPath,
+    cliPath,
+    'memberlist',
+    '--name',
+    n.name,
+    '--bind',
+    n.ip,
+    '--port',
+    String(n.port),
+    '--key-file',
+    keyFile,
+    ...(peers.length ? ['--join', peers.join(',')] : []),
+    ...extra,
+  ];
 }
 
 /** The Go baseline's command line (scripts/memberlist-baseline), `profile` metallb or tuned. */
 export function baselineCommand(binary: string, keyFile: string, profile: 'metallb' | 'tuned'): NodeCommand {
-  return (n, peers) => [binary, '--name', n.name, '--bind', n.ip, '--port', String(n.port), '--key-file', keyFile, '--profile', profile, ...(peers.length ? ['--join', peers.join(',')] : [])];
+  return (n, peers) => [
+    binary,
+    '--name',
+    n.name,
+    '--bind',
+    n.ip,
+    '--port',
+    String(n.port),
+    '--key-file',
+    keyFile,
+    '--profile',
+    profile,
+    ...(peers.length ? ['--join', peers.join(',')] : []),
+  ];
 }

@@ -15,7 +15,11 @@ export class OutageProbe {
 
   /** Starts probing `ip` (ICMP) and `ip:port` (TCP) from namespace `ns`, every `intervalMs`. */
   constructor(ns: string, ip: string, port: number, intervalMs = 10) {
-    this.#ping = spawn('ip', ['netns', 'exec', ns, 'ping', '-D', '-n', '-i', String(intervalMs / 1000), '-W', '1', ip], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.#ping = spawn(
+      'ip',
+      ['netns', 'exec', ns, 'ping', '-D', '-n', '-i', String(intervalMs / 1000), '-W', '1', ip],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     let buf = '';
     this.#ping.stdout?.setEncoding('utf8').on('data', (d: string) => {
       buf += d;
@@ -28,9 +32,13 @@ export class OutageProbe {
       }
     });
     // A connect from the client namespace needs a process there: a small loop (tcpLoopScript).
-    const tcp = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', tcpLoopScript(ip, port, intervalMs)], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const tcp = spawn(
+      'ip',
+      ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', tcpLoopScript(ip, port, intervalMs)],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     let tbuf = '';
     tcp.stdout?.setEncoding('utf8').on('data', (d: string) => {
       tbuf += d;

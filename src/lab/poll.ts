@@ -39,9 +39,10 @@ export async function waitFor<T>(
   }
   const diag = opts.diagnostics ? `\n--- diagnostics ---\n${await opts.diagnostics()}` : '';
   const last = lastError instanceof Error ? `\n  last error: ${lastError.message}` : '';
-  const head = aborted !== undefined
-    ? `gave up waiting for ${opts.what}: ${aborted}`
-    : `timed out after ${timeoutMs} ms waiting for ${opts.what}`;
+  const head =
+    aborted !== undefined
+      ? `gave up waiting for ${opts.what}: ${aborted}`
+      : `timed out after ${timeoutMs} ms waiting for ${opts.what}`;
   throw new Error(`${head}${last}${diag}`);
 }
 
@@ -50,7 +51,11 @@ export async function waitFor<T>(
  * true; false (immediately) as soon as it did. For negative checks such as "a wrong MD5 key never
  * brings the session up".
  */
-export async function staysFalse(probe: () => boolean | Promise<boolean>, windowMs: number, intervalMs = 200): Promise<boolean> {
+export async function staysFalse(
+  probe: () => boolean | Promise<boolean>,
+  windowMs: number,
+  intervalMs = 200,
+): Promise<boolean> {
   const start = performance.now();
   const maxTries = Math.ceil(windowMs / intervalMs) + 1;
   for (let i = 0; i < maxTries && performance.now() - start <= windowMs; i++) {

@@ -25,9 +25,11 @@ export async function serviceAccountToken(
 ): Promise<string> {
   const core = admin.makeApiClient(CoreV1Api);
   await ignoreConflict(`creating namespace ${namespace}`, () =>
-    core.createNamespace({ body: { metadata: { name: namespace } } }));
+    core.createNamespace({ body: { metadata: { name: namespace } } }),
+  );
   await ignoreConflict(`creating ServiceAccount ${namespace}/${name}`, () =>
-    core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }));
+    core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }),
+  );
   try {
     const tr = await core.createNamespacedServiceAccountToken({
       name,

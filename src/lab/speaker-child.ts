@@ -35,24 +35,34 @@ export interface SpeakerChild {
 export function startSpeakerChild(o: SpeakerChildOptions): SpeakerChild {
   const args = [
     SPEAKER_MAIN,
-    '--node-name', o.nodeName,
-    '--kubeconfig', o.kubeconfig,
-    '--metrics-port', String(o.metricsPort),
-    '--metrics-host', o.metricsHost ?? '127.0.0.1',
+    '--node-name',
+    o.nodeName,
+    '--kubeconfig',
+    o.kubeconfig,
+    '--metrics-port',
+    String(o.metricsPort),
+    '--metrics-host',
+    o.metricsHost ?? '127.0.0.1',
     ...(o.extraArgs ?? []),
   ];
-  const argv = o.netns !== undefined ? ['ip', 'netns', 'exec', o.netns, PROJECT_NODE, ...args] : [PROJECT_NODE, ...args];
+  const argv =
+    o.netns !== undefined ? ['ip', 'netns', 'exec', o.netns, PROJECT_NODE, ...args] : [PROJECT_NODE, ...args];
   const fd = openSync(o.logPath, 'a');
   writeSync(fd, `\n=== ${new Date().toISOString()} ${argv.join(' ')}\n`);
   let child: ChildProcess;
   try {
-    child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', fd, fd], env: { ...process.env, ...(o.env ?? {}) } });
+    child = spawn(argv[0] as string, argv.slice(1), {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, ...(o.env ?? {}) },
+    });
   } finally {
     closeSync(fd);
   }
   let reason: string | undefined;
   const exit = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve((reason = signal !== null ? `killed by ${signal}` : `exited with code ${code}`)));
+    child.once('exit', (code, signal) =>
+      resolve((reason = signal !== null ? `killed by ${signal}` : `exited with code ${code}`)),
+    );
     child.once('error', (err) => resolve((reason = `could not start: ${err.message}`)));
   });
   const pid = child.pid ?? -1;
@@ -67,7 +77,10 @@ export function startSpeakerChild(o: SpeakerChildOptions): SpeakerChild {
     },
     logTail: (lines = 40) => {
       try {
-        return readFileSync(o.logPath, 'utf8').split('\n').slice(-lines - 1).join('\n');
+        return readFileSync(o.logPath, 'utf8')
+          .split('\n')
+          .slice(-lines - 1)
+          .join('\n');
       } catch (err) {
         return `(cannot read ${o.logPath}: ${(err as Error).message})`;
       }

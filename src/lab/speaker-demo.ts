@@ -13,7 +13,11 @@ export interface DemoIo {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -24,12 +28,22 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 }
 
 /** A demo LoadBalancer Service from `pool`, with a (kubelet-less) endpoint on every node. */
-async function demoService(core: CoreV1Api, discovery: DiscoveryV1Api, name: string, pool: string, nodes: string[]): Promise<string> {
+async function demoService(
+  core: CoreV1Api,
+  discovery: DiscoveryV1Api,
+  name: string,
+  pool: string,
+  nodes: string[],
+): Promise<string> {
   await core.createNamespacedService({
     namespace: 'demo',
     body: {
       metadata: { name, namespace: 'demo', annotations: { 'metallb.io/address-pool': pool } },
-      spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }] },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { app: name },
+        ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
+      },
     },
   });
   await discovery.createNamespacedEndpointSlice({
@@ -37,7 +51,11 @@ async function demoService(core: CoreV1Api, discovery: DiscoveryV1Api, name: str
     body: {
       metadata: { name: `${name}-lab`, labels: { 'kubernetes.io/service-name': name } },
       addressType: 'IPv4',
-      endpoints: nodes.map((nodeName, i) => ({ addresses: [`10.244.${i + 1}.10`], nodeName, conditions: { ready: true } })),
+      endpoints: nodes.map((nodeName, i) => ({
+        addresses: [`10.244.${i + 1}.10`],
+        nodeName,
+        conditions: { ready: true },
+      })),
       ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
     },
   });
@@ -53,9 +71,17 @@ export interface SpeakerDemo {
   bgpIp: string;
 }
 
-export async function runSpeakerDemo(api: LabApi, io: DemoIo, opts: { prefix: string; membership: 'memberlist' | 'pods' }): Promise<SpeakerDemo> {
+export async function runSpeakerDemo(
+  api: LabApi,
+  io: DemoIo,
+  opts: { prefix: string; membership: 'memberlist' | 'pods' },
+): Promise<SpeakerDemo> {
   io.stdout('starting three speaker nodes (network namespaces on a bridge), a BIRD router and a client...\n');
-  const lab = await SpeakerLab.start(api, { nodes: 3, prefix: opts.prefix, speakerArgs: ['--membership', opts.membership] });
+  const lab = await SpeakerLab.start(api, {
+    nodes: 3,
+    prefix: opts.prefix,
+    speakerArgs: ['--membership', opts.membership],
+  });
   try {
     for (const n of lab.net.nodes) {
       await lab.startSpeaker(n);
@@ -80,7 +106,9 @@ export async function runSpeakerDemo(api: LabApi, io: DemoIo, opts: { prefix: st
       }
     });
     const mac = neighbourMac(lab.net.clientNs, l2Ip);
-    const owner = lab.net.nodes.find((n) => lab.net.exec(n.ns, ['ip', '-o', 'link', 'show', n.ifname]).includes(mac ?? '-'));
+    const owner = lab.net.nodes.find((n) =>
+      lab.net.exec(n.ns, ['ip', '-o', 'link', 'show', n.ifname]).includes(mac ?? '-'),
+    );
     io.stdout(`Layer 2: demo/web ${l2Ip} answers the client (${CLIENT_IP}) from ${owner?.name ?? mac} (ARP: ${mac})\n`);
     const hops = await until(`BIRD to route ${bgpIp}/32 through every node`, () => {
       const h = lab.bird.nextHops(`${bgpIp}/32`);
@@ -98,12 +126,20 @@ export async function runSpeakerDemo(api: LabApi, io: DemoIo, opts: { prefix: st
         // Without gossip the others learn of a death from the speaker Pod's readiness (the kubelet's
         // job, tens of seconds in a cluster; set at once here).
         if (opts.membership === 'pods') await setSpeakerPod(core, owner.name, owner.ip, false);
-        io.stdout(`killed ${owner.name} (kill -9 of its speaker, its link cut${opts.membership === 'pods' ? ', its Pod marked not Ready' : ''})...\n`);
-        await until('the client to be answered again', () => probe.samples.icmp.some((x) => x > t) && probe.samples.tcp.some((x) => x > t), 60_000);
+        io.stdout(
+          `killed ${owner.name} (kill -9 of its speaker, its link cut${opts.membership === 'pods' ? ', its Pod marked not Ready' : ''})...\n`,
+        );
+        await until(
+          'the client to be answered again',
+          () => probe.samples.icmp.some((x) => x > t) && probe.samples.tcp.some((x) => x > t),
+          60_000,
+        );
         await sleep(200);
         const o = probe.outage(t);
         const nextMac = neighbourMac(lab.net.clientNs, l2Ip);
-        const next = lab.net.nodes.find((n) => n !== owner && lab.net.exec(n.ns, ['ip', '-o', 'link', 'show', n.ifname]).includes(nextMac ?? '-'));
+        const next = lab.net.nodes.find(
+          (n) => n !== owner && lab.net.exec(n.ns, ['ip', '-o', 'link', 'show', n.ifname]).includes(nextMac ?? '-'),
+        );
         io.stdout(
           `failover: ${next?.name ?? nextMac} took over ${l2Ip}; the client saw ${o.icmp?.toFixed(0) ?? '?'} ms without ping replies (every 10 ms) ` +
             `and ${o.tcp?.toFixed(0) ?? '?'} ms without a TCP connect (every 10 ms)\n`,

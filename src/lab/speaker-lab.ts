@@ -66,7 +66,12 @@ export function getUnix(socketPath: string, path: string): Promise<{ status: num
   });
 }
 
-export async function createNodeObject(core: CoreV1Api, name: string, address: string, labels: Record<string, string> = {}): Promise<void> {
+export async function createNodeObject(
+  core: CoreV1Api,
+  name: string,
+  address: string,
+  labels: Record<string, string> = {},
+): Promise<void> {
   await core.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } } });
   const node = await core.readNode({ name });
   node.status = { addresses: [{ type: 'InternalIP', address }], conditions: [{ type: 'Ready', status: 'True' }] };
@@ -89,16 +94,32 @@ export async function setSpeakerPod(core: CoreV1Api, node: string, ip: string, r
       namespace,
       body: {
         metadata: { name, labels: { 'app.kubernetes.io/name': 'ferrolb', 'app.kubernetes.io/component': 'speaker' } },
-        spec: { nodeName: node, serviceAccountName: 'speaker', automountServiceAccountToken: false, containers: [{ name: 'speaker', image: 'ferrolb:0.1.0' }] },
+        spec: {
+          nodeName: node,
+          serviceAccountName: 'speaker',
+          automountServiceAccountToken: false,
+          containers: [{ name: 'speaker', image: 'ferrolb:0.1.0' }],
+        },
       },
     });
   }
-  pod.status = { phase: 'Running', podIP: ip, hostIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
+  pod.status = {
+    phase: 'Running',
+    podIP: ip,
+    hostIP: ip,
+    conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+  };
   await core.replaceNamespacedPodStatus({ name, namespace, body: pod });
   return name;
 }
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number, abort: () => string | undefined, diag: () => string): Promise<void> {
+async function until(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  abort: () => string | undefined,
+  diag: () => string,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const why = abort();
@@ -128,7 +149,14 @@ export class SpeakerLab {
   readonly #hostForward: Server;
   readonly #args: string[];
 
-  private constructor(api: LabApi, net: SpeakerNet, bird: BirdRouter, kubeconfig: string, hostForward: Server, args: string[]) {
+  private constructor(
+    api: LabApi,
+    net: SpeakerNet,
+    bird: BirdRouter,
+    kubeconfig: string,
+    hostForward: Server,
+    args: string[],
+  ) {
     this.#api = api;
     this.net = net;
     this.bird = bird;
@@ -173,7 +201,10 @@ export class SpeakerLab {
   }
 
   diagnostics(): string {
-    return [...this.speakers.values()].map((s) => `--- speaker ${s.nodeName} ---\n${s.logTail(25)}`).join('\n') + `\n--- bird ---\n${this.bird.birdc('show protocols')}`;
+    return (
+      [...this.speakers.values()].map((s) => `--- speaker ${s.nodeName} ---\n${s.logTail(25)}`).join('\n') +
+      `\n--- bird ---\n${this.bird.birdc('show protocols')}`
+    );
   }
 
   /** Starts (or restarts) the speaker of `node`; resolves when its /readyz answers 200. */
@@ -188,7 +219,13 @@ export class SpeakerLab {
       env: { NODE_OPTIONS: SPEAKER_NODE_OPTIONS },
     });
     this.speakers.set(node.name, s);
-    await until(`speaker ${node.name} /readyz`, async () => (await this.get(node, '/readyz')).status === 200, 60_000, () => s.exited(), () => this.diagnostics());
+    await until(
+      `speaker ${node.name} /readyz`,
+      async () => (await this.get(node, '/readyz')).status === 200,
+      60_000,
+      () => s.exited(),
+      () => this.diagnostics(),
+    );
     return s;
   }
 

@@ -32,7 +32,8 @@ export interface NetNode {
 function sh(argv: string[], ns?: string): string {
   const full = ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv;
   const r = spawnSync(full[0] as string, full.slice(1), { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`${full.join(' ')}: exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim()}`);
+  if (r.status !== 0)
+    throw new Error(`${full.join(' ')}: exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }
 
@@ -135,11 +136,16 @@ export class SpeakerNet {
   }
 
   async #forwarder(ns: string, listen: string, to: string): Promise<void> {
-    const child = spawn('ip', ['netns', 'exec', ns, PROJECT_NODE, FORWARD, listen, to], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', ns, PROJECT_NODE, FORWARD, listen, to], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.#children.push(child);
     await new Promise<void>((resolve, reject) => {
       let out = '';
-      const t = setTimeout(() => reject(new Error(`forwarder in ${ns} ${listen} -> ${to}: not listening after 30 s: ${out}`)), 30_000);
+      const t = setTimeout(
+        () => reject(new Error(`forwarder in ${ns} ${listen} -> ${to}: not listening after 30 s: ${out}`)),
+        30_000,
+      );
       child.stdout?.on('data', (d: Buffer) => {
         out += d.toString();
         if (out.includes('forwarding')) {
@@ -192,7 +198,10 @@ export function removeLeftoverNamespaces(prefix: string): string[] {
 /** Pids of the processes in namespace `ns` (ip netns pids). */
 export function pidsIn(ns: string): number[] {
   const out = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
-  return out.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+  return out
+    .split('\n')
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number);
 }
 
 /** The MAC of `ifname` in `ns`. */
@@ -212,8 +221,13 @@ export function neighbourMac(ns: string, ip: string): string | undefined {
 
 /** The MACs answering ARP for `ip` as seen from namespace `ns` (arping, `count` requests). */
 export function answeringMacs(ns: string, ifname: string, ip: string, count = 2): string[] {
-  const r = spawnSync('ip', ['netns', 'exec', ns, 'arping', '-c', String(count), '-w', String(count + 1), '-I', ifname, ip], { encoding: 'utf8', timeout: 15_000 });
+  const r = spawnSync(
+    'ip',
+    ['netns', 'exec', ns, 'arping', '-c', String(count), '-w', String(count + 1), '-I', ifname, ip],
+    { encoding: 'utf8', timeout: 15_000 },
+  );
   const macs = new Set<string>();
-  for (const m of (r.stdout ?? '').matchAll(/\b([0-9a-f]{2}(?::[0-9a-f]{2}){5})\b/gi)) macs.add((m[1] as string).toLowerCase());
+  for (const m of (r.stdout ?? '').matchAll(/\b([0-9a-f]{2}(?::[0-9a-f]{2}){5})\b/gi))
+    macs.add((m[1] as string).toLowerCase());
   return [...macs].sort();
 }

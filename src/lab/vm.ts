@@ -20,7 +20,10 @@ export interface VmImage {
 
 /** Installs and builds what the VM needs (idempotent; cached in ~/.cache/ferrolb/vm). */
 export function prepareVm(): VmImage {
-  const r = spawnSync('bash', [join(REPO_ROOT, 'scripts/vm/prepare.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [join(REPO_ROOT, 'scripts/vm/prepare.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) throw new Error(`scripts/vm/prepare.sh failed with exit code ${r.status}`);
   const dir = r.stdout.trim().split('\n').pop()!;
   return { dir, kernelVersion: spawnSync('cat', [join(dir, 'kernel')], { encoding: 'utf8' }).stdout.trim() };
@@ -67,17 +70,30 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
     `ferrolb.modules=${join(o.image.dir, 'modules-root')}`,
   ].join(' ');
   const args = [
-    '-accel', 'tcg,thread=multi',
-    '-m', String(o.memoryMb ?? 1024),
-    '-smp', String(o.cpus ?? 2),
-    '-nographic', '-no-reboot', '-nic', 'none',
-    '-kernel', join(o.image.dir, 'vmlinuz'),
-    '-initrd', join(o.image.dir, 'initrd.img'),
-    '-append', append,
-    '-fsdev', 'local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap',
-    '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot',
-    '-fsdev', `local,id=share,path=${share},security_model=none`,
-    '-device', 'virtio-9p-pci,fsdev=share,mount_tag=share',
+    '-accel',
+    'tcg,thread=multi',
+    '-m',
+    String(o.memoryMb ?? 1024),
+    '-smp',
+    String(o.cpus ?? 2),
+    '-nographic',
+    '-no-reboot',
+    '-nic',
+    'none',
+    '-kernel',
+    join(o.image.dir, 'vmlinuz'),
+    '-initrd',
+    join(o.image.dir, 'initrd.img'),
+    '-append',
+    append,
+    '-fsdev',
+    'local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap',
+    '-device',
+    'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot',
+    '-fsdev',
+    `local,id=share,path=${share},security_model=none`,
+    '-device',
+    'virtio-9p-pci,fsdev=share,mount_tag=share',
   ];
   const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let consoleText = '';
@@ -100,7 +116,8 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
   }, o.timeoutMs);
   await new Promise<void>((res) => qemu.on('close', () => res()));
   clearTimeout(killer);
-  const read = async (name: string): Promise<string | undefined> => readFile(join(share, name), 'utf8').catch(() => undefined);
+  const read = async (name: string): Promise<string | undefined> =>
+    readFile(join(share, name), 'utf8').catch(() => undefined);
   const rc = await read('rc');
   const output = (await read('out')) ?? '';
   if (!o.keepShare) await rm(share, { recursive: true, force: true });

@@ -63,7 +63,15 @@ export interface MembershipEvent {
 }
 
 function info(v: MemberView): MemberInfo {
-  return { name: v.name, address: addressKey(v.addr), ip: v.addr.ip, port: v.addr.port, state: v.state, incarnation: v.incarnation, meta: v.meta };
+  return {
+    name: v.name,
+    address: addressKey(v.addr),
+    ip: v.addr.ip,
+    port: v.addr.port,
+    state: v.state,
+    incarnation: v.incarnation,
+    meta: v.meta,
+  };
 }
 
 /** Parses "ip:port" or "[ipv6]:port"; throws naming the text. */
@@ -79,7 +87,8 @@ export function parseHostPort(text: string, defaultPort = 7946): Address {
   }
   const ip = canonicalIp(host);
   const port = portText === undefined ? defaultPort : /^\d+$/.test(portText) ? Number(portText) : NaN;
-  if (!ip || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${text}" is not ADDRESS:PORT (an IP address, and a port 1..65535)`);
+  if (!ip || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`"${text}" is not ADDRESS:PORT (an IP address, and a port 1..65535)`);
   return { ip, port };
 }
 
@@ -98,7 +107,9 @@ export class Memberlist {
     this.#clock = opts.clock ?? systemClock;
     this.#log = (opts.logger ?? pino({ level: 'warn' })).child({ component: 'memberlist', node: opts.name });
     if ((!opts.keys || opts.keys.length === 0) && !opts.allowPlaintext) {
-      throw new Error('memberlist: no encryption key given; give keys (AES-256, 32 octets) or set allowPlaintext explicitly');
+      throw new Error(
+        'memberlist: no encryption key given; give keys (AES-256, 32 octets) or set allowPlaintext explicitly',
+      );
     }
     this.#keyring = opts.keys && opts.keys.length > 0 ? new Keyring(opts.keys) : undefined;
     this.metrics = new MemberlistMetrics(
@@ -140,9 +151,16 @@ export class Memberlist {
     const advertise = this.#opts.advertiseAddr ? canonicalIp(this.#opts.advertiseAddr) : bind;
     if (!advertise || advertise === '0.0.0.0' || advertise === '::') {
       await net.close();
-      throw new Error(`memberlist: advertise address "${this.#opts.advertiseAddr ?? bindAddr}" must be a unicast IP others can reach`);
+      throw new Error(
+        `memberlist: advertise address "${this.#opts.advertiseAddr ?? bindAddr}" must be a unicast IP others can reach`,
+      );
     }
-    const cfg = resolveSwimConfig({ ...this.#opts.swim, name: this.#opts.name, addr: { ip: advertise, port: net.port }, ...(this.#opts.meta ? { meta: this.#opts.meta } : {}) });
+    const cfg = resolveSwimConfig({
+      ...this.#opts.swim,
+      name: this.#opts.name,
+      addr: { ip: advertise, port: net.port },
+      ...(this.#opts.meta ? { meta: this.#opts.meta } : {}),
+    });
     this.#swim = new Swim(cfg, {
       clock: this.#clock,
       transport: secure,
@@ -152,7 +170,8 @@ export class Memberlist {
         onIgnored: (reason, from) => {
           if (reason.startsWith('decode-')) m.dropped.inc({ reason });
           else m.ignored.inc({ reason });
-          if (reason.startsWith('decode-')) this.#log.debug({ reason, from: from && addressKey(from) }, 'malformed message dropped');
+          if (reason.startsWith('decode-'))
+            this.#log.debug({ reason, from: from && addressKey(from) }, 'malformed message dropped');
         },
         onProbe: (result, target) => {
           m.probes.inc({ result });
@@ -168,7 +187,16 @@ export class Memberlist {
   #emit(e: MemberEvent): void {
     const ev: MembershipEvent = { kind: e.kind, member: info(e.member), at: this.#clock.wallNow() };
     this.metrics.events.inc({ kind: e.kind, state: e.member.state });
-    this.#log.info({ event: e.kind, member: ev.member.name, address: ev.member.address, state: ev.member.state, incarnation: ev.member.incarnation }, 'membership event');
+    this.#log.info(
+      {
+        event: e.kind,
+        member: ev.member.name,
+        address: ev.member.address,
+        state: ev.member.state,
+        incarnation: ev.member.incarnation,
+      },
+      'membership event',
+    );
     for (const l of this.#listeners) {
       try {
         l(ev);

@@ -64,7 +64,8 @@ function frame(data: Uint8Array): Buffer {
   return out;
 }
 
-type ResolvedOptions = Required<Omit<NetTransportOptions, 'onDrop' | 'onTraffic'>> & Pick<NetTransportOptions, 'onDrop' | 'onTraffic'>;
+type ResolvedOptions = Required<Omit<NetTransportOptions, 'onDrop' | 'onTraffic'>> &
+  Pick<NetTransportOptions, 'onDrop' | 'onTraffic'>;
 
 export class NetTransport implements Transport {
   readonly #opts: ResolvedOptions;
@@ -82,7 +83,10 @@ export class NetTransport implements Transport {
     this.port = port;
     udp.on('message', (msg, rinfo) => {
       this.#opts.onTraffic?.('in', 'packet', msg.length);
-      this.#handlers?.onPacket(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { ip: normalise(rinfo.address), port: rinfo.port });
+      this.#handlers?.onPacket(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
+        ip: normalise(rinfo.address),
+        port: rinfo.port,
+      });
     });
     udp.on('error', () => this.#opts.onDrop?.('send-error', undefined));
     tcp.on('connection', (s) => this.#accept(s));
@@ -139,7 +143,12 @@ export class NetTransport implements Transport {
     });
   }
 
-  exchange(to: Address, data: Uint8Array, timeoutMs: number, done: (err: Error | undefined, reply?: Uint8Array) => void): void {
+  exchange(
+    to: Address,
+    data: Uint8Array,
+    timeoutMs: number,
+    done: (err: Error | undefined, reply?: Uint8Array) => void,
+  ): void {
     if (this.#closed) {
       done(new Error('transport closed'));
       return;
@@ -154,7 +163,9 @@ export class NetTransport implements Transport {
       s.destroy();
       done(err, reply);
     };
-    const timer = this.#opts.clock.setTimer(timeoutMs, () => finish(new Error(`stream to ${to.ip}:${to.port} timed out after ${timeoutMs} ms`)));
+    const timer = this.#opts.clock.setTimer(timeoutMs, () =>
+      finish(new Error(`stream to ${to.ip}:${to.port} timed out after ${timeoutMs} ms`)),
+    );
     this.#conns.add(s);
     s.setNoDelay(true);
     s.on('error', (e) => finish(e));
@@ -231,6 +242,9 @@ export class NetTransport implements Transport {
     this.#closed = true;
     for (const s of this.#conns) s.destroy();
     this.#conns.clear();
-    await Promise.all([new Promise<void>((r) => this.#udp.close(() => r())), new Promise<void>((r) => this.#tcp.close(() => r()))]);
+    await Promise.all([
+      new Promise<void>((r) => this.#udp.close(() => r())),
+      new Promise<void>((r) => this.#tcp.close(() => r())),
+    ]);
   }
 }

@@ -26,14 +26,7 @@ const TAG = 16;
 export const SEAL_OVERHEAD = HEADER + TAG;
 
 export type SecurityDropReason =
-  | 'empty'
-  | 'unknown-format'
-  | 'plaintext-refused'
-  | 'truncated'
-  | 'auth-failed'
-  | 'stale'
-  | 'replayed'
-  | 'no-key';
+  'empty' | 'unknown-format' | 'plaintext-refused' | 'truncated' | 'auth-failed' | 'stale' | 'replayed' | 'no-key';
 
 export interface SecureOptions {
   keyring: Keyring | undefined;
@@ -89,7 +82,10 @@ export class SecureTransport implements Transport {
     this.#opts = opts;
     this.#label = Buffer.from(opts.label, 'utf8');
     this.#windowMs = opts.replayWindowMs ?? 30_000;
-    if (!opts.keyring?.primary && !opts.allowPlaintext) throw new Error('memberlist security: no key and plaintext not allowed (give a key file, or allow plaintext explicitly)');
+    if (!opts.keyring?.primary && !opts.allowPlaintext)
+      throw new Error(
+        'memberlist security: no key and plaintext not allowed (give a key file, or allow plaintext explicitly)',
+      );
   }
 
   /** Seals `data` with the primary key (or passes it in plaintext when there is no key and that is allowed). */
@@ -153,7 +149,8 @@ export class SecureTransport implements Transport {
     if (w) this.#windows.delete(instance);
     else w = new ReplayWindow();
     this.#windows.set(instance, w);
-    if (this.#windows.size > SecureTransport.MAX_SENDERS) this.#windows.delete(this.#windows.keys().next().value as string);
+    if (this.#windows.size > SecureTransport.MAX_SENDERS)
+      this.#windows.delete(this.#windows.keys().next().value as string);
     if (!w.accept(header.readUInt32BE(9))) return 'replayed';
     return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
   }
@@ -181,7 +178,12 @@ export class SecureTransport implements Transport {
     this.#inner.sendPacket(to, this.seal(data));
   }
 
-  exchange(to: Address, data: Uint8Array, timeoutMs: number, done: (err: Error | undefined, reply?: Uint8Array) => void): void {
+  exchange(
+    to: Address,
+    data: Uint8Array,
+    timeoutMs: number,
+    done: (err: Error | undefined, reply?: Uint8Array) => void,
+  ): void {
     this.#inner.exchange(to, this.seal(data), timeoutMs, (err, reply) => {
       if (err || !reply) {
         done(err ?? new Error('no reply'));

@@ -75,7 +75,10 @@ export interface NativeAddon {
   /** With onMessage, a thread reads datagrams with their TTL; without, the socket only sends. */
   UdpSocket: new (opts: UdpSocketOptions, onMessage?: UdpMessageHandler) => NativeUdpSocket;
   /** AF_PACKET bound to one interface, kernel-filtered to ARP and ICMPv6 NS/NA, read on the event loop. */
-  PacketSocket: new (opts: { ifindex: number; receiveBufferBytes?: number }, onFrame: PacketFrameHandler) => NativePacketSocket;
+  PacketSocket: new (
+    opts: { ifindex: number; receiveBufferBytes?: number },
+    onFrame: PacketFrameHandler,
+  ) => NativePacketSocket;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../build/Release/ferrolb_native.node', import.meta.url));

@@ -29,9 +29,16 @@ export interface PacketSocketOptions {
   receiveBufferBytes?: number;
 }
 
-export function openPacketSocket(ifindex: number, onFrame: (f: ReceivedFrame) => void, opts: PacketSocketOptions = {}): PacketSocket {
+export function openPacketSocket(
+  ifindex: number,
+  onFrame: (f: ReceivedFrame) => void,
+  opts: PacketSocketOptions = {},
+): PacketSocket {
   const { PacketSocket } = nativeAddon();
-  const s = new PacketSocket(opts.receiveBufferBytes === undefined ? { ifindex } : { ifindex, receiveBufferBytes: opts.receiveBufferBytes }, (frame, packetType, vlanTci) => onFrame(vlanTci < 0 ? { frame, packetType } : { frame, packetType, vlanTci }));
+  const s = new PacketSocket(
+    opts.receiveBufferBytes === undefined ? { ifindex } : { ifindex, receiveBufferBytes: opts.receiveBufferBytes },
+    (frame, packetType, vlanTci) => onFrame(vlanTci < 0 ? { frame, packetType } : { frame, packetType, vlanTci }),
+  );
   let closed = false;
   return {
     send: (frame) => s.send(frame),

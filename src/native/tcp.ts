@@ -117,7 +117,10 @@ export async function connectTcp(opts: ConnectTcpOptions): Promise<net.Socket> {
 }
 
 /** Listens with per-peer MD5 keys and TTL options; accepted sockets inherit them from the listener. */
-export async function listenTcp(opts: ListenTcpOptions, onConnection?: (socket: net.Socket) => void): Promise<net.Server> {
+export async function listenTcp(
+  opts: ListenTcpOptions,
+  onConnection?: (socket: net.Socket) => void,
+): Promise<net.Server> {
   const family = familyOf('listenTcp', opts.host, undefined);
   checkPort('listenTcp', opts.port, 0);
   const addon = nativeAddon();
@@ -166,6 +169,11 @@ export function setMd5Key(server: net.Server, peer: string, key: string | Uint8A
 }
 
 /** What the kernel holds for a socket's TTL / min TTL / device (logging, tests). */
-export function socketOptions(target: net.Server | net.Socket): { family: 4 | 6; ttl: number; minTtl: number; device: string } {
+export function socketOptions(target: net.Server | net.Socket): {
+  family: 4 | 6;
+  ttl: number;
+  minTtl: number;
+  device: string;
+} {
   return nativeAddon().socketOptions(handleFd('socketOptions', target));
 }

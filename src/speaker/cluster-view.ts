@@ -17,7 +17,8 @@ export interface ServiceLikeForSpeaker {
 
 export interface EndpointSliceLike {
   metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
-  endpoints?: { nodeName?: string; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }[] | null;
+  endpoints?:
+    { nodeName?: string; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }[] | null;
 }
 
 export interface NodeLike {
@@ -76,7 +77,10 @@ export function serviceView(
   const type = svc.spec?.type ?? 'ClusterIP';
   if (type !== 'LoadBalancer') return { kind: 'skip', reason: `Service ${key} has type ${type}` };
   if (!handlesClass(svc, lbClass)) {
-    return { kind: 'skip', reason: `Service ${key} has loadBalancerClass ${JSON.stringify(svc.spec?.loadBalancerClass ?? null)}, not ours` };
+    return {
+      kind: 'skip',
+      reason: `Service ${key} has loadBalancerClass ${JSON.stringify(svc.spec?.loadBalancerClass ?? null)}, not ours`,
+    };
   }
   const ips: string[] = [];
   const ingress = svc.status?.loadBalancer?.ingress;
@@ -120,7 +124,8 @@ export function poolLookup(config: Config): (ip: string) => string | undefined {
     const ip = parseIp(text);
     if (!ip) return undefined;
     for (const pool of config.pools) {
-      for (const r of pool.ranges) if (r.family === ip.family && r.first <= ip.value && ip.value <= r.last) return pool.name;
+      for (const r of pool.ranges)
+        if (r.family === ip.family && r.first <= ip.value && ip.value <= r.last) return pool.name;
     }
     return undefined;
   };

@@ -91,7 +91,11 @@ export function computeDesired(inputs: SpeakerInputs): Desired {
 
     const l2Ads = config.l2Advertisements.filter((a) => a.pools.includes(pool));
     if (l2Ads.length > 0) {
-      const election = electLayer2(facts, l2Rules, l2Ads.map((a) => a.nodeSelectors));
+      const election = electLayer2(
+        facts,
+        l2Rules,
+        l2Ads.map((a) => a.nodeSelectors),
+      );
       const announcing = election.announcers[0] === myNode;
       if (announcing) {
         const interfaces = interfacesFor(config, pool, myLabels);
@@ -108,7 +112,11 @@ export function computeDesired(inputs: SpeakerInputs): Desired {
 
     const bgpAds = config.bgpAdvertisements.filter((a) => a.pools.includes(pool));
     if (bgpAds.length > 0) {
-      const election = electBgp(facts, bgpRules, bgpAds.map((a) => a.nodeSelectors));
+      const election = electBgp(
+        facts,
+        bgpRules,
+        bgpAds.map((a) => a.nodeSelectors),
+      );
       const announcing = election.announcers.includes(myNode);
       decision.bgp = announcing
         ? { election, announcing }

@@ -102,11 +102,30 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
       strict: true,
       allowPositionals: false,
       options: {
-        'node-name': str, 'pod-name': str, namespace: str, kubeconfig: str, 'config-namespace': str, 'config-name': str,
-        'lb-class': str, 'speaker-selector': str, membership: str, 'memberlist-secret': str, 'memberlist-bind': str,
-        'memberlist-port': str, 'memberlist-advertise': str, 'metrics-host': str, 'metrics-port': str, 'log-level': str,
-        'ignore-exclude-lb': { type: 'boolean' }, 'debounce-ms': str, 'leave-timeout-ms': str, 'graceful-restart': str,
-        'state-dir': str, 'bgp-listen-port': str, 'disable-layer2': { type: 'boolean' }, 'layer2-interfaces': str,
+        'node-name': str,
+        'pod-name': str,
+        namespace: str,
+        kubeconfig: str,
+        'config-namespace': str,
+        'config-name': str,
+        'lb-class': str,
+        'speaker-selector': str,
+        membership: str,
+        'memberlist-secret': str,
+        'memberlist-bind': str,
+        'memberlist-port': str,
+        'memberlist-advertise': str,
+        'metrics-host': str,
+        'metrics-port': str,
+        'log-level': str,
+        'ignore-exclude-lb': { type: 'boolean' },
+        'debounce-ms': str,
+        'leave-timeout-ms': str,
+        'graceful-restart': str,
+        'state-dir': str,
+        'bgp-listen-port': str,
+        'disable-layer2': { type: 'boolean' },
+        'layer2-interfaces': str,
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -130,11 +149,13 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
   };
   const d = DEFAULT_SPEAKER_FLAGS;
   const nodeName = s('node-name') ?? env.NODE_NAME;
-  if (nodeName === undefined || nodeName === '') problems.push('no node name: pass --node-name or set NODE_NAME (downward API spec.nodeName)');
+  if (nodeName === undefined || nodeName === '')
+    problems.push('no node name: pass --node-name or set NODE_NAME (downward API spec.nodeName)');
   const logLevel = s('log-level') ?? d.logLevel;
   if (!LEVELS.includes(logLevel)) problems.push(`flag --log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
   const membership = s('membership') ?? d.membership;
-  if (membership !== 'memberlist' && membership !== 'pods') problems.push(`flag --membership: "${membership}" is not memberlist or pods`);
+  if (membership !== 'memberlist' && membership !== 'pods')
+    problems.push(`flag --membership: "${membership}" is not memberlist or pods`);
   const namespace = s('namespace') ?? env.POD_NAMESPACE ?? d.namespace;
   const flags: SpeakerFlags = {
     ...d,
@@ -155,7 +176,10 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
     leaveTimeoutMs: int('leave-timeout-ms', 0, 60_000, d.leaveTimeoutMs),
     gracefulRestart: int('graceful-restart', 0, 4095, d.gracefulRestart),
     disableLayer2: values['disable-layer2'] === true,
-    layer2Interfaces: (s('layer2-interfaces') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''),
+    layer2Interfaces: (s('layer2-interfaces') ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
   };
   const optional: [keyof SpeakerFlags, string | undefined][] = [
     ['kubeconfig', s('kubeconfig')],
@@ -166,7 +190,8 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
   ];
   for (const [k, v] of optional) if (v !== undefined && v !== '') (flags as unknown as Record<string, unknown>)[k] = v;
   if (s('bgp-listen-port') !== undefined) flags.bgpListenPort = int('bgp-listen-port', 0, 65535, 0);
-  if (flags.stateDir === undefined && flags.gracefulRestart > 0) problems.push('flag --graceful-restart needs --state-dir (the restart marker must survive the restart)');
+  if (flags.stateDir === undefined && flags.gracefulRestart > 0)
+    problems.push('flag --graceful-restart needs --state-dir (the restart marker must survive the restart)');
   if (problems.length > 0) return { ok: false, message: problems.join('\n') };
   return { ok: true, flags };
 }

@@ -39,13 +39,21 @@ export class SpeakerMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
-    this.members = new Gauge({ name: 'ferrolb_speaker_members_alive', help: 'Members alive in membership, this node included', registers });
+    this.members = new Gauge({
+      name: 'ferrolb_speaker_members_alive',
+      help: 'Members alive in membership, this node included',
+      registers,
+    });
     this.configStale = new Gauge({
       name: 'ferrolb_config_stale',
       help: '1 when the latest configuration is invalid and the last good one is still in force',
       registers,
     });
-    this.recomputes = new Counter({ name: 'ferrolb_speaker_recomputes_total', help: 'Announcement decisions recomputed', registers });
+    this.recomputes = new Counter({
+      name: 'ferrolb_speaker_recomputes_total',
+      help: 'Announcement decisions recomputed',
+      registers,
+    });
     this.statusWrites = new Counter({
       name: 'ferrolb_speaker_status_writes_total',
       help: 'ServiceL2Status / ServiceBGPStatus API writes, by verb and result',
@@ -67,8 +75,16 @@ export class SpeakerMetrics {
     };
     perPeer('metallb_bgp_session_up', 'BGP session state (1 is up, 0 is down)', (s) => (s.up ? 1 : 0));
     perPeer('metallb_bgp_updates_total', 'Number of BGP UPDATE messages sent', (s) => s.updatesSent);
-    perPeer('metallb_bgp_announced_prefixes_total', 'Number of prefixes currently being advertised on the BGP session', (s) => s.prefixesAdvertised);
+    perPeer(
+      'metallb_bgp_announced_prefixes_total',
+      'Number of prefixes currently being advertised on the BGP session',
+      (s) => s.prefixesAdvertised,
+    );
     perPeer('metallb_bgp_notifications_sent', 'Number of BGP NOTIFICATION messages sent', (s) => s.notificationsSent);
-    perPeer('ferrolb_bgp_notifications_received', 'Number of BGP NOTIFICATION messages received', (s) => s.notificationsReceived);
+    perPeer(
+      'ferrolb_bgp_notifications_received',
+      'Number of BGP NOTIFICATION messages received',
+      (s) => s.notificationsReceived,
+    );
   }
 }

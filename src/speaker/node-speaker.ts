@@ -125,7 +125,8 @@ export class NodeSpeaker {
   }
 
   readiness(): { ready: boolean; why: string } {
-    if (!this.#d.source.synced()) return { ready: false, why: 'initial list of Services, EndpointSlices, Nodes and configuration not done yet' };
+    if (!this.#d.source.synced())
+      return { ready: false, why: 'initial list of Services, EndpointSlices, Nodes and configuration not done yet' };
     if (!this.#membershipStarted) return { ready: false, why: 'membership not started yet' };
     if (!this.#config) return { ready: false, why: 'no valid configuration loaded yet' };
     return { ready: true, why: this.#stale ? 'ok (configuration stale: the last good one is in force)' : 'ok' };
@@ -225,22 +226,37 @@ export class NodeSpeaker {
       }
       if (this.#bgpConfigDirty) {
         this.#bgpConfigDirty = false;
-        d.bgp.setConfig({ peers: config.peers, bgpAdvertisements: config.bgpAdvertisements, bfdProfiles: config.bfdProfiles });
+        d.bgp.setConfig({
+          peers: config.peers,
+          bgpAdvertisements: config.bgpAdvertisements,
+          bfdProfiles: config.bfdProfiles,
+        });
       }
       d.bgp.setAnnouncements(desired.bgp);
     }
     if (d.ipvs) {
-      const ours = d.source.services().filter((svc) => svc.spec?.type === 'LoadBalancer' && handlesClass(svc, d.options.lbClass));
+      const ours = d.source
+        .services()
+        .filter((svc) => svc.spec?.type === 'LoadBalancer' && handlesClass(svc, d.options.lbClass));
       const keys = new Set(ours.map(serviceKey));
       const endpointSlices = d.source.slices().filter((s) => keys.has(sliceServiceKey(s) ?? ''));
-      d.ipvs.sync({ services: ours, endpointSlices }).catch((err: unknown) => d.log.error({ error: String(err) }, 'IPVS sync failed'));
+      d.ipvs
+        .sync({ services: ours, endpointSlices })
+        .catch((err: unknown) => d.log.error({ error: String(err) }, 'IPVS sync failed'));
     }
 
     const ipsOf = new Map(views.map((v) => [v.key, v.ips]));
     this.#signals(desired, ipsOf);
     const peersOf = (ips: readonly string[]): string[] => {
-      const routes = computeRoutes(config, nodeInfo, ips.map((ip) => ({ ip, pool: desired.bgp.find((b) => b.ip === ip)?.pool ?? '' })));
-      return [...routes.routes].filter(([, r]) => r.length > 0).map(([peer]) => peer).sort();
+      const routes = computeRoutes(
+        config,
+        nodeInfo,
+        ips.map((ip) => ({ ip, pool: desired.bgp.find((b) => b.ip === ip)?.pool ?? '' })),
+      );
+      return [...routes.routes]
+        .filter(([, r]) => r.length > 0)
+        .map(([peer]) => peer)
+        .sort();
     };
     this.#writeStatuses(wantedStatuses(desired, d.options.myNode, peersOf, (k) => ipsOf.get(k) ?? []));
   }
@@ -267,7 +283,10 @@ export class NodeSpeaker {
     } else if (load.kind === 'invalid') {
       this.#stale = this.#config !== undefined;
       d.log.error(
-        { problems: load.problems.map(formatProblem), keeping: this.#config ? 'last good configuration' : 'nothing announced' },
+        {
+          problems: load.problems.map(formatProblem),
+          keeping: this.#config ? 'last good configuration' : 'nothing announced',
+        },
         'configuration invalid',
       );
     } else {
@@ -292,13 +311,21 @@ export class NodeSpeaker {
           d.log.info({ service: key, ips, protocol }, 'announcing');
           void d.events.record(
             { apiVersion: 'v1', kind: 'Service', namespace: key.slice(0, slash), name: key.slice(slash + 1) },
-            { type: 'Normal', reason: 'nodeAssigned', message: `announcing from node "${d.options.myNode}" with protocol "${protocol}"` },
+            {
+              type: 'Normal',
+              reason: 'nodeAssigned',
+              message: `announcing from node "${d.options.myNode}" with protocol "${protocol}"`,
+            },
           );
         }
       }
     }
     for (const k of this.#announcing) {
-      if (!now.has(k)) d.log.info({ service: k.slice(k.indexOf('|') + 1), protocol: k.slice(0, k.indexOf('|')) }, 'stopped announcing');
+      if (!now.has(k))
+        d.log.info(
+          { service: k.slice(k.indexOf('|') + 1), protocol: k.slice(0, k.indexOf('|')) },
+          'stopped announcing',
+        );
     }
     this.#announcing = now;
   }
@@ -336,7 +363,10 @@ export class NodeSpeaker {
   #onConflict(c: Layer2Conflict): void {
     const d = this.#d;
     const owners = this.#lastDesired?.layer2.find((a) => a.ip === c.ip)?.services ?? [];
-    d.log.warn({ ip: c.ip, interface: c.interface, mac: c.mac, services: owners }, 'another MAC answers for an IP this node owns');
+    d.log.warn(
+      { ip: c.ip, interface: c.interface, mac: c.mac, services: owners },
+      'another MAC answers for an IP this node owns',
+    );
     for (const key of owners) {
       const slash = key.indexOf('/');
       void d.events.record(
@@ -360,7 +390,9 @@ export class NodeSpeaker {
     this.#timer?.cancel();
     this.#statusRetry?.cancel();
     const d = this.#d;
-    await d.membership.leave(opts.leaveTimeoutMs).catch((err: unknown) => d.log.warn({ error: String(err) }, 'leave failed'));
+    await d.membership
+      .leave(opts.leaveTimeoutMs)
+      .catch((err: unknown) => d.log.warn({ error: String(err) }, 'leave failed'));
     d.layer2?.set([]);
     await d.layer2?.stop();
     await d.bgp?.stop(opts.bgpRestart ? { restart: true } : {});

@@ -60,18 +60,27 @@ export function secretValue(secrets: readonly SecretLike[], name: string, key: s
  * A peer's password from its passwordSecret (MetalLB: a kubernetes.io/basic-auth Secret in the speaker's
  * namespace, key "password"). Returns the password or why there is none.
  */
-export function peerPassword(secrets: readonly SecretLike[], peer: Peer, namespace: string): { password?: string; problem?: string } {
+export function peerPassword(
+  secrets: readonly SecretLike[],
+  peer: Peer,
+  namespace: string,
+): { password?: string; problem?: string } {
   const ref = peer.passwordSecret;
   if (!ref) return {};
   if (ref.namespace !== undefined && ref.namespace !== '' && ref.namespace !== namespace) {
-    return { problem: `peer ${peer.name}: passwordSecret ${ref.namespace}/${ref.name} is outside the speaker's namespace ${namespace}` };
+    return {
+      problem: `peer ${peer.name}: passwordSecret ${ref.namespace}/${ref.name} is outside the speaker's namespace ${namespace}`,
+    };
   }
   const s = secrets.find((x) => x.metadata?.name === ref.name);
   if (!s) return { problem: `peer ${peer.name}: passwordSecret ${namespace}/${ref.name} not found` };
   if (s.type !== undefined && s.type !== 'kubernetes.io/basic-auth') {
-    return { problem: `peer ${peer.name}: passwordSecret ${namespace}/${ref.name} has type ${s.type}, not kubernetes.io/basic-auth` };
+    return {
+      problem: `peer ${peer.name}: passwordSecret ${namespace}/${ref.name} has type ${s.type}, not kubernetes.io/basic-auth`,
+    };
   }
   const v = s.data?.password;
-  if (typeof v !== 'string') return { problem: `peer ${peer.name}: passwordSecret ${namespace}/${ref.name} has no "password" key` };
+  if (typeof v !== 'string')
+    return { problem: `peer ${peer.name}: passwordSecret ${namespace}/${ref.name} has no "password" key` };
   return { password: Buffer.from(v, 'base64').toString('utf8') };
 }

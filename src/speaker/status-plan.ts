@@ -92,7 +92,8 @@ export function planStatuses(wanted: readonly WantedStatus[], existing: readonly
     else if (!sameStatus(keep.status, w.status)) plan.update.push({ kind: w.kind, name: keep.name, status: w.status });
     for (const x of extra) plan.delete.push({ kind: x.kind, name: x.name });
   }
-  for (const [k, list] of have) if (!wantedKeys.has(k)) for (const x of list) plan.delete.push({ kind: x.kind, name: x.name });
+  for (const [k, list] of have)
+    if (!wantedKeys.has(k)) for (const x of list) plan.delete.push({ kind: x.kind, name: x.name });
   return plan;
 }
 

@@ -18,7 +18,10 @@ import type { KubeRest } from '../k8s/rest.ts';
 
 const GROUP = 'metallb.io';
 const VERSION = 'v1beta1';
-const PLURAL: Record<StatusKind, string> = { ServiceL2Status: 'servicel2statuses', ServiceBGPStatus: 'servicebgpstatuses' };
+const PLURAL: Record<StatusKind, string> = {
+  ServiceL2Status: 'servicel2statuses',
+  ServiceBGPStatus: 'servicebgpstatuses',
+};
 const PREFIX: Record<StatusKind, string> = { ServiceL2Status: 'l2-', ServiceBGPStatus: 'bgp-' };
 
 /** The calls the writer makes on metallb.io status objects of one namespace. */
@@ -30,11 +33,13 @@ export interface StatusApi {
 }
 
 export function restStatusApi(rest: KubeRest, namespace: string): StatusApi {
-  const base = (plural: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+  const base = (plural: string): string =>
+    `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
   return {
     list: (plural, labelSelector) => rest.request('GET', base(plural), { query: { labelSelector } }),
     create: (plural, body) => rest.request('POST', base(plural), { body }),
-    replaceStatus: (plural, name, body) => rest.request('PUT', `${base(plural)}/${encodeURIComponent(name)}/status`, { body }),
+    replaceStatus: (plural, name, body) =>
+      rest.request('PUT', `${base(plural)}/${encodeURIComponent(name)}/status`, { body }),
     delete: (plural, name) => rest.request('DELETE', `${base(plural)}/${encodeURIComponent(name)}`),
   };
 }
@@ -96,7 +101,7 @@ export class ApiStatusWriter {
         count('list', 'success');
       } catch (err) {
         count('list', 'failure');
-        o.log.warn({ error: errorText(err) }, 'cannot list this node\'s status objects: retrying');
+        o.log.warn({ error: errorText(err) }, "cannot list this node's status objects: retrying");
         return false;
       }
     }
@@ -117,7 +122,11 @@ export class ApiStatusWriter {
       }
       have.delete(`${d.kind}|${d.name}`);
     }
-    const writeStatus = async (kind: StatusKind, obj: Record<string, unknown>, status: WantedStatus['status']): Promise<void> => {
+    const writeStatus = async (
+      kind: StatusKind,
+      obj: Record<string, unknown>,
+      status: WantedStatus['status'],
+    ): Promise<void> => {
       const name = (obj.metadata as { name: string }).name;
       const body = { ...obj, status };
       const updated = await o.api.replaceStatus(PLURAL[kind], name, body);
@@ -127,15 +136,15 @@ export class ApiStatusWriter {
       const owner = o.owner();
       try {
         const created = await o.api.create(PLURAL[c.kind], {
-            apiVersion: `${GROUP}/${VERSION}`,
-            kind: c.kind,
-            metadata: {
-              generateName: PREFIX[c.kind],
-              namespace: o.namespace,
-              labels: statusLabels(c.status),
-              ...(owner ? { ownerReferences: [owner] } : {}),
-            },
-            spec: {},
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: c.kind,
+          metadata: {
+            generateName: PREFIX[c.kind],
+            namespace: o.namespace,
+            labels: statusLabels(c.status),
+            ...(owner ? { ownerReferences: [owner] } : {}),
+          },
+          spec: {},
         });
         this.#store(c.kind, created, have);
         await writeStatus(c.kind, created, c.status);
@@ -143,7 +152,10 @@ export class ApiStatusWriter {
       } catch (err) {
         failed = true;
         count('create', 'failure');
-        o.log.warn({ kind: c.kind, service: `${c.status.serviceNamespace}/${c.status.serviceName}`, error: errorText(err) }, 'cannot create a status object');
+        o.log.warn(
+          { kind: c.kind, service: `${c.status.serviceNamespace}/${c.status.serviceName}`, error: errorText(err) },
+          'cannot create a status object',
+        );
       }
     }
     for (const u of plan.update) {
@@ -159,7 +171,11 @@ export class ApiStatusWriter {
       }
     }
     if (failed) this.#have = undefined;
-    else o.log.debug({ created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length }, 'status objects in sync');
+    else
+      o.log.debug(
+        { created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length },
+        'status objects in sync',
+      );
     return !failed;
   }
 }

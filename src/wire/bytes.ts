@@ -7,7 +7,8 @@ export function readU16(b: Uint8Array, o: number): number {
 
 export function readU32(b: Uint8Array, o: number): number {
   return (
-    (((b[o] as number) << 24) >>> 0) + (((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number))
+    (((b[o] as number) << 24) >>> 0) +
+    (((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number))
   );
 }
 

@@ -40,7 +40,11 @@ export class DecodeError extends Error {
 /** Throws DecodeError('truncated') unless `n` octets are there from `offset`. */
 export function need(buf: Uint8Array, offset: number, n: number, what: string): void {
   if (offset < 0 || offset + n > buf.length) {
-    throw new DecodeError('truncated', `${what}: needs ${n} octets at offset ${offset}, ${Math.max(0, buf.length - offset)} left`, offset);
+    throw new DecodeError(
+      'truncated',
+      `${what}: needs ${n} octets at offset ${offset}, ${Math.max(0, buf.length - offset)} left`,
+      offset,
+    );
   }
 }
 

@@ -3,7 +3,12 @@
 import { expect } from 'vitest';
 import { encodeWith, type Codec } from '../../src/wire/index.ts';
 
-export function expectRoundTrip<T, C>(codec: Codec<T, C>, value: T, ctx: C, normalise: (v: T) => unknown = (v) => v): Uint8Array {
+export function expectRoundTrip<T, C>(
+  codec: Codec<T, C>,
+  value: T,
+  ctx: C,
+  normalise: (v: T) => unknown = (v) => v,
+): Uint8Array {
   const bytes = encodeWith(codec, value, ctx);
   expect(bytes.length).toBe(codec.length(value, ctx));
   const back = codec.decode(bytes, 0, ctx);

@@ -48,7 +48,8 @@ export class FakeClock implements Clock {
   advance(ms: number, maxFirings = 10_000_000): void {
     const end = this.#t + Math.max(0, ms);
     for (let fired = 0; ; fired++) {
-      if (fired >= maxFirings) throw new Error(`FakeClock.advance: more than ${maxFirings} timers fired (a timer loop?)`);
+      if (fired >= maxFirings)
+        throw new Error(`FakeClock.advance: more than ${maxFirings} timers fired (a timer loop?)`);
       const top = this.#peekLive();
       if (!top || top.at > end) break;
       this.#pop();

@@ -113,7 +113,13 @@ export class MemoryNetwork {
     });
   }
 
-  #exchange(src: Endpoint, to: Address, data: Uint8Array, timeoutMs: number, done: (err: Error | undefined, reply?: Uint8Array) => void): void {
+  #exchange(
+    src: Endpoint,
+    to: Address,
+    data: Uint8Array,
+    timeoutMs: number,
+    done: (err: Error | undefined, reply?: Uint8Array) => void,
+  ): void {
     let finished = false;
     const finish = (err: Error | undefined, reply?: Uint8Array): void => {
       if (finished) return;

@@ -45,7 +45,13 @@ export function writeControl(p: ControlPacket, buf: Uint8Array, offset: number):
   checkUint('version', p.version, 7);
   checkUint('diag', p.diag, 31);
   checkUint('detectMult', p.detectMult, 255);
-  for (const f of ['myDiscriminator', 'yourDiscriminator', 'desiredMinTxInterval', 'requiredMinRxInterval', 'requiredMinEchoRxInterval'] as const) {
+  for (const f of [
+    'myDiscriminator',
+    'yourDiscriminator',
+    'desiredMinTxInterval',
+    'requiredMinRxInterval',
+    'requiredMinEchoRxInterval',
+  ] as const) {
     checkUint(f, p[f], 0xffffffff);
   }
   if (p.auth) checkUint('auth.type', p.auth.type, 255);
@@ -104,8 +110,10 @@ export function decodeControl(view: Uint8Array, offset: number): Decoded<Control
   if (version !== 1) refuse('bad-version', `version ${version}, not 1`, offset);
   const authPresent = (b1 & 0x04) !== 0;
   const length = dv.getUint8(3);
-  if (length < (authPresent ? CONTROL_HEADER_LENGTH + 2 : CONTROL_HEADER_LENGTH)) refuse('bad-length', `Length ${length} too short${authPresent ? ' with the A bit set' : ''}`, offset + 3);
-  if (length > available) refuse('length-exceeds-payload', `Length ${length} exceeds the ${available}-byte payload`, offset + 3);
+  if (length < (authPresent ? CONTROL_HEADER_LENGTH + 2 : CONTROL_HEADER_LENGTH))
+    refuse('bad-length', `Length ${length} too short${authPresent ? ' with the A bit set' : ''}`, offset + 3);
+  if (length > available)
+    refuse('length-exceeds-payload', `Length ${length} exceeds the ${available}-byte payload`, offset + 3);
   const detectMult = dv.getUint8(2);
   if (detectMult === 0) refuse('zero-detect-mult', 'Detect Mult is 0', offset + 2);
   const multipoint = (b1 & 0x01) !== 0;
@@ -120,8 +128,12 @@ export function decodeControl(view: Uint8Array, offset: number): Decoded<Control
   let auth: BfdAuth | undefined;
   if (authPresent) {
     const authLen = dv.getUint8(25);
-    if (authLen < 2 || CONTROL_HEADER_LENGTH + authLen !== length) refuse('bad-length', `Auth Len ${authLen} does not match Length ${length}`, offset + 25);
-    auth = { type: dv.getUint8(24), data: Uint8Array.from(view.subarray(offset + 26, offset + CONTROL_HEADER_LENGTH + authLen)) };
+    if (authLen < 2 || CONTROL_HEADER_LENGTH + authLen !== length)
+      refuse('bad-length', `Auth Len ${authLen} does not match Length ${length}`, offset + 25);
+    auth = {
+      type: dv.getUint8(24),
+      data: Uint8Array.from(view.subarray(offset + 26, offset + CONTROL_HEADER_LENGTH + authLen)),
+    };
   }
   const value: ControlPacket = {
     version,
@@ -144,5 +156,6 @@ export function decodeControl(view: Uint8Array, offset: number): Decoded<Control
 }
 
 function checkUint(field: string, v: number, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`BFD ${field} must be an integer in 0..${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new RangeError(`BFD ${field} must be an integer in 0..${max}, got ${v}`);
 }

@@ -184,7 +184,8 @@ function onTimer(v: BfdVars, ctx: BfdContext, actions: BfdAction[]): BfdVars {
 function onReceive(v: BfdVars, p: ControlPacket, ctx: BfdContext, actions: BfdAction[]): BfdVars {
   // §6.8.6, the checks that need the session (the codec did the rest).
   if (p.auth) return drop(v, 'auth-not-configured', actions);
-  if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== v.localDiscr) return drop(v, 'unknown-your-discriminator', actions);
+  if (p.yourDiscriminator !== 0 && p.yourDiscriminator !== v.localDiscr)
+    return drop(v, 'unknown-your-discriminator', actions);
   if (v.state === 'AdminDown') return drop(v, 'admin-down-local', actions);
   v.remoteDiscr = p.myDiscriminator;
   v.remoteState = p.state;

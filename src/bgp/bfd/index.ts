@@ -1,8 +1,23 @@
 export { BfdSession } from './session.ts';
 export type { BfdSessionOptions, BfdStateChange, BfdCounters } from './session.ts';
-export { controlCodec, controlLength, decodeControl, encodeControl, writeControl, CONTROL_HEADER_LENGTH } from './codec.ts';
+export {
+  controlCodec,
+  controlLength,
+  decodeControl,
+  encodeControl,
+  writeControl,
+  CONTROL_HEADER_LENGTH,
+} from './codec.ts';
 export type { ControlDecodeCode, DropReason } from './codec.ts';
-export { step, initialVars, nextDeadline, detectionTime, txInterval, advertisedTx, SLOW_TX_INTERVAL_US } from './fsm.ts';
+export {
+  step,
+  initialVars,
+  nextDeadline,
+  detectionTime,
+  txInterval,
+  advertisedTx,
+  SLOW_TX_INTERVAL_US,
+} from './fsm.ts';
 export type { BfdVars, BfdEvent, BfdAction, BfdTimerConfig, BfdContext } from './fsm.ts';
 export { timersFromProfile, DEFAULT_BFD_PROFILE } from './profile.ts';
 export { MemoryBfdNetwork } from './transport.ts';

@@ -95,7 +95,9 @@ export class BfdSession extends EventEmitter<BfdSessionEvents> {
     this.multihop = opts.multihop ?? false;
     this.minimumTtl = opts.profile.minimumTtl;
     if (this.multihop && (!Number.isInteger(this.minimumTtl) || this.minimumTtl < 1 || this.minimumTtl > 255)) {
-      throw new RangeError(`BFDProfile ${opts.profile.name}: minimumTtl must be an integer in 1..255, got ${this.minimumTtl}`);
+      throw new RangeError(
+        `BFDProfile ${opts.profile.name}: minimumTtl must be an integer in 1..255, got ${this.minimumTtl}`,
+      );
     }
     this.transportFactory = opts.transport;
     const discr = opts.localDiscriminator ?? allocateDiscriminator();

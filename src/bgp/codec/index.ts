@@ -26,7 +26,16 @@ export type {
 } from './model.ts';
 export { decodeMessage, encodeMessage, messageCodec, messageLength, writeMessage, MESSAGE_TABLE } from './message.ts';
 export { frameLength } from './header.ts';
-export { AS_TRANS, Afi, AttributeCode, AttributeFlag, CapabilityCode, MAX_MESSAGE_LENGTH, MessageType, Safi } from './constants.ts';
+export {
+  AS_TRANS,
+  Afi,
+  AttributeCode,
+  AttributeFlag,
+  CapabilityCode,
+  MAX_MESSAGE_LENGTH,
+  MessageType,
+  Safi,
+} from './constants.ts';
 export { pathAttributeCodec } from './attributes/attribute.ts';
 export { ATTRIBUTE_TABLE, attributeName } from './attributes/table.ts';
 export { WellKnownCommunity, formatCommunity } from './attributes/communities.ts';

@@ -19,15 +19,30 @@ interface MessageSpec {
 }
 
 export const MESSAGE_TABLE: { readonly [K in BgpMessageType]: MessageSpec } = {
-  OPEN: { code: MessageType.OPEN, minLength: 29, maxLength: MAX_MESSAGE_LENGTH, body: openBody as BodyCodec<BgpMessage> },
-  UPDATE: { code: MessageType.UPDATE, minLength: 23, maxLength: MAX_MESSAGE_LENGTH, body: updateBody as BodyCodec<BgpMessage> },
+  OPEN: {
+    code: MessageType.OPEN,
+    minLength: 29,
+    maxLength: MAX_MESSAGE_LENGTH,
+    body: openBody as BodyCodec<BgpMessage>,
+  },
+  UPDATE: {
+    code: MessageType.UPDATE,
+    minLength: 23,
+    maxLength: MAX_MESSAGE_LENGTH,
+    body: updateBody as BodyCodec<BgpMessage>,
+  },
   NOTIFICATION: {
     code: MessageType.NOTIFICATION,
     minLength: 21,
     maxLength: MAX_MESSAGE_LENGTH,
     body: notificationBody as BodyCodec<BgpMessage>,
   },
-  KEEPALIVE: { code: MessageType.KEEPALIVE, minLength: 19, maxLength: 19, body: keepaliveBody as BodyCodec<BgpMessage> },
+  KEEPALIVE: {
+    code: MessageType.KEEPALIVE,
+    minLength: 19,
+    maxLength: 19,
+    body: keepaliveBody as BodyCodec<BgpMessage>,
+  },
   'ROUTE-REFRESH': {
     code: MessageType['ROUTE-REFRESH'],
     minLength: 23,
@@ -49,13 +64,19 @@ const BY_CODE: ReadonlyArray<MessageSpec | undefined> = (() => {
 export function decodeMessage(input: Uint8Array, offset: number, ctx: CodecContext): Decoded<BgpMessage> {
   // A Node Buffer's slice() is a view, not a copy: decode through a plain Uint8Array so that every byte
   // array in the result (attribute data, NOTIFICATION data, ...) is a copy the caller may keep.
-  const buf = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const buf =
+    input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const { length, type } = checkHeader(buf, offset);
   const spec = BY_CODE[type];
   if (!spec) {
-    throw new BgpError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageType, `message at offset ${offset}: type ${type} is not 1..5`, {
-      data: new Uint8Array([type]),
-    });
+    throw new BgpError(
+      ErrorCode.MessageHeader,
+      HeaderSubcode.BadMessageType,
+      `message at offset ${offset}: type ${type} is not 1..5`,
+      {
+        data: new Uint8Array([type]),
+      },
+    );
   }
   if (length < spec.minLength || length > spec.maxLength) {
     const want = spec.minLength === spec.maxLength ? `${spec.minLength}` : `at least ${spec.minLength}`;
@@ -84,7 +105,8 @@ export function writeMessage(msg: BgpMessage, buf: Uint8Array, offset: number, c
   }
   writeHeader(buf, offset, length, spec.code);
   const n = spec.body.write(msg, buf, offset + HEADER_LENGTH, ctx);
-  if (HEADER_LENGTH + n !== length) throw new Error(`internal: ${msg.type} wrote ${n} body octets, length() said ${length - 19}`);
+  if (HEADER_LENGTH + n !== length)
+    throw new Error(`internal: ${msg.type} wrote ${n} body octets, length() said ${length - 19}`);
   return length;
 }
 

@@ -23,7 +23,10 @@ function codeOf(a: PathAttribute): number {
 function ordered(attrs: PathAttribute[]): PathAttribute[] {
   const rank = (a: PathAttribute): number =>
     a.type === 'MP_REACH_NLRI' || a.type === 'MP_UNREACH_NLRI' ? -1 : codeOf(a);
-  return attrs.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
+  return attrs
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i)
+    .map((x) => x.a);
 }
 
 /** Octets the attributes take on the wire (including AS4_* added for a 2-octet peer). */
@@ -69,7 +72,12 @@ function packWithdrawals(withdraw: readonly Prefix[], ctx: CodecContext, maxSize
   if (batch.length > 0) out.push(encodeMessage({ type: 'UPDATE', withdrawn: batch, attributes: [], nlri: [] }, ctx));
 
   const flushV6 = (ps: Prefix[]): void => {
-    const mp: AttributeOf<'MP_UNREACH_NLRI'> = { type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: Safi.Unicast, withdrawn: ps };
+    const mp: AttributeOf<'MP_UNREACH_NLRI'> = {
+      type: 'MP_UNREACH_NLRI',
+      family: 'ipv6',
+      safi: Safi.Unicast,
+      withdrawn: ps,
+    };
     out.push(encodeMessage({ type: 'UPDATE', withdrawn: [], attributes: [mp], nlri: [] }, ctx));
   };
   batch = [];
@@ -179,7 +187,12 @@ function groupFor(r: WireRoute, ctx: CodecContext, groups: Map<string, Group>): 
  * Encodes UPDATE messages announcing `announce` and withdrawing `withdraw`. Route attributes must not
  * include NEXT_HOP or MP_REACH/MP_UNREACH_NLRI: they are made from the route's next hop and prefix.
  */
-export function packUpdates(announce: readonly WireRoute[], withdraw: readonly Prefix[], ctx: CodecContext, maxSize = 4096): Uint8Array[] {
+export function packUpdates(
+  announce: readonly WireRoute[],
+  withdraw: readonly Prefix[],
+  ctx: CodecContext,
+  maxSize = 4096,
+): Uint8Array[] {
   if (!Number.isInteger(maxSize) || maxSize < UPDATE_FIXED || maxSize > 65535) {
     throw new RangeError(`packUpdates: maxSize ${maxSize} is not ${UPDATE_FIXED}..65535`);
   }
@@ -192,7 +205,9 @@ export function packUpdates(announce: readonly WireRoute[], withdraw: readonly P
   for (const r of announce) {
     const family = r.prefix.family;
     const seen = known.get(r.attributes);
-    let g = seen?.find((x) => x.family === family && x.nextHop === r.nextHop && x.linkLocalNextHop === r.linkLocalNextHop);
+    let g = seen?.find(
+      (x) => x.family === family && x.nextHop === r.nextHop && x.linkLocalNextHop === r.linkLocalNextHop,
+    );
     if (!g) {
       g = groupFor(r, ctx, groups);
       // A few next hops per list are remembered; past that (one list shared by routes of many next

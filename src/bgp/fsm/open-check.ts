@@ -10,7 +10,11 @@ const IPV4_UNICAST: AfiSafi = { afi: 1, safi: 1 };
 export function checkOpen(open: PeerOpen, cfg: FsmConfig): OpenCheck {
   if (open.version !== 4) {
     // Data: the largest version we support, as a 2-octet number (RFC 4271 §6.2).
-    return fail(OpenSubcode.UnsupportedVersionNumber, `unsupported BGP version ${open.version}`, new Uint8Array([0, 4]));
+    return fail(
+      OpenSubcode.UnsupportedVersionNumber,
+      `unsupported BGP version ${open.version}`,
+      new Uint8Array([0, 4]),
+    );
   }
   const peerAsn = open.fourOctetAs ?? open.myAsn;
   if (peerAsn !== cfg.peerAsn) {

@@ -219,7 +219,8 @@ function common(tx: Tx, event: FsmEvent): StepResult | undefined {
       return tx.done(`${event.type} belongs to another connection`);
     case 'ManualStop':
       tx.state.enabled = false;
-      if (!event.restart) tx.notify({ code: ErrorCode.Cease, subcode: event.ceaseSubcode ?? CeaseSubcode.AdministrativeShutdown });
+      if (!event.restart)
+        tx.notify({ code: ErrorCode.Cease, subcode: event.ceaseSubcode ?? CeaseSubcode.AdministrativeShutdown });
       return tx.toIdle(event.restart ? 'stopped for graceful restart' : 'administrative shutdown', 'reset');
     case 'HoldTimer_Expires':
       tx.state.timers.Hold = false;

@@ -72,13 +72,22 @@ const TIMER_EVENTS: Record<TimerName, FsmEvent['type']> = {
 };
 
 /** (Re)starts `timer` on `conn`; when it expires, `dispatch` gets the FSM's expiry event for it. */
-export function startTimer(conn: Conn, timer: TimerName, seconds: number, clock: Clock, dispatch: (event: FsmEvent) => void): void {
+export function startTimer(
+  conn: Conn,
+  timer: TimerName,
+  seconds: number,
+  clock: Clock,
+  dispatch: (event: FsmEvent) => void,
+): void {
   conn.timers.get(timer)?.cancel();
   const ev = { type: TIMER_EVENTS[timer] } as FsmEvent;
-  conn.timers.set(timer, clock.setTimer(seconds * 1000, () => {
-    conn.timers.delete(timer);
-    dispatch(ev);
-  }));
+  conn.timers.set(
+    timer,
+    clock.setTimer(seconds * 1000, () => {
+      conn.timers.delete(timer);
+      dispatch(ev);
+    }),
+  );
 }
 
 export function stopTimer(conn: Conn, timer: TimerName): void {
@@ -177,7 +186,17 @@ export function refuseSocket(socket: net.Socket, notify: boolean): void {
     socket.destroy();
     return;
   }
-  socket.end(encodeMessage({ type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionCollisionResolution, data: new Uint8Array(0) }, { fourOctetAs: true }));
+  socket.end(
+    encodeMessage(
+      {
+        type: 'NOTIFICATION',
+        code: ErrorCode.Cease,
+        subcode: CeaseSubcode.ConnectionCollisionResolution,
+        data: new Uint8Array(0),
+      },
+      { fourOctetAs: true },
+    ),
+  );
   // A peer that never reads nor closes must not keep the socket: drop it after a grace period.
   socket.resume();
   const timer = setTimeout(() => socket.destroy(), 3000);

@@ -12,12 +12,21 @@ import type { PeerKind } from './wire.ts';
 import { toCodecRoute } from './wire.ts';
 
 /** Codec routes for `routes` (next hops already resolved), attribute lists shared between equal routes. */
-export function toCodecRoutes(routes: readonly Route[], kind: PeerKind, parse: (text: string) => Ip | undefined): WireRoute[] {
+export function toCodecRoutes(
+  routes: readonly Route[],
+  kind: PeerKind,
+  parse: (text: string) => Ip | undefined,
+): WireRoute[] {
   const out: WireRoute[] = [];
   let prev: Route | undefined;
   let prevCodec: WireRoute | undefined;
   for (const r of routes) {
-    if (prev !== undefined && prevCodec !== undefined && prev.prefix.family === r.prefix.family && sameAttributes(prev, r)) {
+    if (
+      prev !== undefined &&
+      prevCodec !== undefined &&
+      prev.prefix.family === r.prefix.family &&
+      sameAttributes(prev, r)
+    ) {
       const shared: WireRoute = { prefix: r.prefix, nextHop: prevCodec.nextHop, attributes: prevCodec.attributes };
       if (prevCodec.linkLocalNextHop !== undefined) shared.linkLocalNextHop = prevCodec.linkLocalNextHop;
       out.push(shared);

@@ -84,7 +84,11 @@ export function sameInputs(a: TableInputs, b: TableInputs): boolean {
   );
 }
 
-export function prepareInitialTable(inputs: TableInputs, kind: PeerKind, parse: (text: string) => Ip | undefined): InitialTable {
+export function prepareInitialTable(
+  inputs: TableInputs,
+  kind: PeerKind,
+  parse: (text: string) => Ip | undefined,
+): InitialTable {
   const { routes, skipped } = resolveRoutes(inputs.desired, new Set(inputs.families), inputs.defaults, parse);
   const rib = toRib(routes);
   const ctx: CodecContext = { fourOctetAs: inputs.fourOctetAs };

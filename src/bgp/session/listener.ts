@@ -50,7 +50,8 @@ export class BgpListener {
         'listener was started without TCP MD5 support: incoming connections from this peer will fail until restart',
       );
     }
-    if (this.server && this.setKey && password !== undefined) this.setKey(this.server, this.keyAddress(handler.peerAddress), password);
+    if (this.server && this.setKey && password !== undefined)
+      this.setKey(this.server, this.keyAddress(handler.peerAddress), password);
   }
 
   /** On a dual-stack (IPv6) listener an IPv4 peer's key is set on its IPv4-mapped address. */
@@ -63,7 +64,8 @@ export class BgpListener {
     const entry = this.sessions.get(handler.peerAddress);
     if (entry?.handler !== handler) return;
     this.sessions.delete(handler.peerAddress);
-    if (this.server && this.setKey && entry.password !== undefined) this.setKey(this.server, this.keyAddress(handler.peerAddress), null);
+    if (this.server && this.setKey && entry.password !== undefined)
+      this.setKey(this.server, this.keyAddress(handler.peerAddress), null);
   }
 
   async start(): Promise<number> {

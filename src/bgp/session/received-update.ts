@@ -54,11 +54,19 @@ export function recordUpdate(u: Update, adjRibIn: AdjRibIn, counters: SessionCou
   counters.updatesReceived++;
   if (u.treatAsWithdraw) {
     counters.treatAsWithdraw++;
-    report('treat-as-withdraw', { event: 'treat-as-withdraw', errors: u.errors?.map((e) => e.message) }, 'malformed UPDATE treated as withdraw (RFC 7606)');
+    report(
+      'treat-as-withdraw',
+      { event: 'treat-as-withdraw', errors: u.errors?.map((e) => e.message) },
+      'malformed UPDATE treated as withdraw (RFC 7606)',
+    );
   }
   if (u.discarded && u.discarded.length > 0) {
     counters.attributesDiscarded += u.discarded.length;
-    report('attribute-discard', { event: 'attribute-discard', attributes: u.discarded }, 'attributes discarded (RFC 7606)');
+    report(
+      'attribute-discard',
+      { event: 'attribute-discard', attributes: u.discarded },
+      'attributes discarded (RFC 7606)',
+    );
   }
   const p = updateRoutes(u);
   for (const w of p.withdrawn) adjRibIn.withdraw(prefixKey(w));

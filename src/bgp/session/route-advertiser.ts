@@ -110,7 +110,10 @@ export class RouteAdvertiser {
     if (local === undefined && inputs.families.some((f) => defaults[f] === undefined)) return;
     if (this.initialTable && sameInputs(this.initialTable.inputs, inputs)) return;
     this.initialTable = prepareInitialTable(inputs, this.o.kind, this.parse);
-    this.o.log.debug({ event: 'initial-table-prepared', prefixes: this.initialTable.rib.size, updates: this.initialTable.updates }, 'initial table prepared');
+    this.o.log.debug(
+      { event: 'initial-table-prepared', prefixes: this.initialTable.rib.size, updates: this.initialTable.updates },
+      'initial table prepared',
+    );
   }
 
   /**
@@ -189,7 +192,10 @@ export class RouteAdvertiser {
   private noteSkipped(skipped: number): void {
     const counters = this.o.counters;
     if (skipped > 0 && skipped !== counters.routesSkipped) {
-      this.o.log.warn({ event: 'routes-skipped', count: skipped }, 'routes not sent: family not negotiated or no next hop of the family');
+      this.o.log.warn(
+        { event: 'routes-skipped', count: skipped },
+        'routes not sent: family not negotiated or no next hop of the family',
+      );
     }
     counters.routesSkipped = skipped;
   }
@@ -197,13 +203,19 @@ export class RouteAdvertiser {
   /** Desired routes with next hops filled in, limited to negotiated families. */
   private resolveAll(conn: Conn, n: Negotiated): Route[] {
     const local = conn.socket ? localAddressOf(conn.socket) : undefined;
-    const { routes, skipped } = resolveRoutes(this.desired, new Set(negotiatedFamilies(n)), this.nextHopDefaults(local), this.parse);
+    const { routes, skipped } = resolveRoutes(
+      this.desired,
+      new Set(negotiatedFamilies(n)),
+      this.nextHopDefaults(local),
+      this.parse,
+    );
     this.noteSkipped(skipped);
     return routes;
   }
 
   private presentFamilies(): Set<Family> {
-    if (this.desiredFamilies?.of !== this.desired) this.desiredFamilies = { of: this.desired, families: familiesOf(this.desired) };
+    if (this.desiredFamilies?.of !== this.desired)
+      this.desiredFamilies = { of: this.desired, families: familiesOf(this.desired) };
     return this.desiredFamilies.families;
   }
 
@@ -211,7 +223,13 @@ export class RouteAdvertiser {
   private initialTableFor(conn: Conn, n: Negotiated): InitialTable {
     const socket = conn.socket;
     const defaults = this.nextHopDefaults(socket ? localAddressOf(socket) : undefined);
-    const inputs = tableInputs(this.desired, this.presentFamilies(), negotiatedFamilies(n), defaults, conn.ctx.fourOctetAs);
+    const inputs = tableInputs(
+      this.desired,
+      this.presentFamilies(),
+      negotiatedFamilies(n),
+      defaults,
+      conn.ctx.fourOctetAs,
+    );
     const ready = this.initialTable;
     if (ready && sameInputs(ready.inputs, inputs)) return ready;
     this.o.log.debug({ event: 'initial-table-miss' }, 'initial table prepared at Established');

@@ -20,8 +20,12 @@ export function sessionConfig(opts: SessionOptions): { peerAddress: string; cfg:
   if (!Number.isInteger(holdTime) || holdTime < 0 || holdTime > 65535 || holdTime === 1 || holdTime === 2) {
     throw new Error(`peer ${peerAddress}: hold time ${holdTime} must be 0 or 3..65535 seconds`);
   }
-  for (const [what, asn] of [['local AS', opts.localAsn], ['peer AS', opts.peerAsn]] as const) {
-    if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff) throw new Error(`peer ${peerAddress}: ${what} ${asn} is not 1..4294967295`);
+  for (const [what, asn] of [
+    ['local AS', opts.localAsn],
+    ['peer AS', opts.peerAsn],
+  ] as const) {
+    if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff)
+      throw new Error(`peer ${peerAddress}: ${what} ${asn} is not 1..4294967295`);
   }
   const families = opts.families ?? ['ipv4', 'ipv6'];
   const cfg: FsmConfig = {

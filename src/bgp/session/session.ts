@@ -36,7 +36,16 @@ import { defaultConnector, localAddressOf } from './transport.ts';
 import { familyOfAfi, openSettings, toPeerOpen } from './wire.ts';
 import type { Conn } from './connection.ts';
 import {
-  attachSocket, cancelTimers, closeSocket, newConn, refuseSocket, sendMessage, startTimer, stopSendHold, stopTimer, waitClosed,
+  attachSocket,
+  cancelTimers,
+  closeSocket,
+  newConn,
+  refuseSocket,
+  sendMessage,
+  startTimer,
+  stopSendHold,
+  stopTimer,
+  waitClosed,
 } from './connection.ts';
 import { decodeFailure, notificationReceived } from './message-errors.ts';
 import { ErrorLog } from './error-log.ts';
@@ -86,13 +95,18 @@ export class BgpSession extends EventEmitter {
     this.connector = opts.connector ?? defaultConnector;
     this.defer = opts.defer ?? setImmediate;
     const metrics = opts.metrics;
-    this.errors = new ErrorLog(this.log, this.clock, {
-      count: (reason) => {
-        this.counters.receivedErrors++;
-        metrics?.receivedError(this.peer, reason);
+    this.errors = new ErrorLog(
+      this.log,
+      this.clock,
+      {
+        count: (reason) => {
+          this.counters.receivedErrors++;
+          metrics?.receivedError(this.peer, reason);
+        },
+        suppressed: (reason) => metrics?.suppressed(this.peer, reason),
       },
-      suppressed: (reason) => metrics?.suppressed(this.peer, reason),
-    }, opts.logLimit);
+      opts.logLimit,
+    );
     this.restarting = opts.gracefulRestart?.restarting ?? false;
     this.cfg = cfg;
     this.rib = new RouteAdvertiser({
@@ -285,9 +299,17 @@ export class BgpSession extends EventEmitter {
     next.fsm = { ...next.fsm, passiveStart: this.cfg.passive };
     this.main = next;
     this.secondary = undefined;
-    this.log.info({ event: 'collision-winner', conn: next.id, direction: next.direction }, 'keeping the other connection');
+    this.log.info(
+      { event: 'collision-winner', conn: next.id, direction: next.direction },
+      'keeping the other connection',
+    );
     if (previous !== next.fsm.name) {
-      const change: StateChange = { peer: this.peer, state: next.fsm.name, previous, reason: 'connection collision resolved' };
+      const change: StateChange = {
+        peer: this.peer,
+        state: next.fsm.name,
+        previous,
+        reason: 'connection collision resolved',
+      };
       this.emit('state', change);
     }
   }
@@ -322,22 +344,42 @@ export class BgpSession extends EventEmitter {
       case 'close':
         return closeSocket(conn);
       case 'sendOpen':
-        return sendMessage(conn, buildOpen(openSettings({
-          localAsn: this.cfg.localAsn,
-          holdTime: this.cfg.holdTime,
-          bgpId: this.cfg.bgpId,
-          families: this.cfg.families,
-          ...(this.opts.gracefulRestart
-            ? { gracefulRestart: { restartTime: this.opts.gracefulRestart.restartTime, restarting: this.restarting } }
-            : {}),
-        })));
+        return sendMessage(
+          conn,
+          buildOpen(
+            openSettings({
+              localAsn: this.cfg.localAsn,
+              holdTime: this.cfg.holdTime,
+              bgpId: this.cfg.bgpId,
+              families: this.cfg.families,
+              ...(this.opts.gracefulRestart
+                ? {
+                    gracefulRestart: {
+                      restartTime: this.opts.gracefulRestart.restartTime,
+                      restarting: this.restarting,
+                    },
+                  }
+                : {}),
+            }),
+          ),
+        );
       case 'sendKeepalive':
         return sendMessage(conn, { type: 'KEEPALIVE' });
       case 'sendNotification':
         this.counters.notificationsSent++;
         this.log.info({ event: 'notification-sent', code: a.code, subcode: a.subcode }, 'NOTIFICATION sent');
-        this.emit('notification', { peer: this.peer, direction: 'sent', code: a.code, subcode: a.subcode } satisfies NotificationEvent);
-        return sendMessage(conn, { type: 'NOTIFICATION', code: a.code, subcode: a.subcode, data: a.data ?? new Uint8Array(0) });
+        this.emit('notification', {
+          peer: this.peer,
+          direction: 'sent',
+          code: a.code,
+          subcode: a.subcode,
+        } satisfies NotificationEvent);
+        return sendMessage(conn, {
+          type: 'NOTIFICATION',
+          code: a.code,
+          subcode: a.subcode,
+          data: a.data ?? new Uint8Array(0),
+        });
       case 'startTimer':
         return startTimer(conn, a.timer, a.seconds, this.clock, (ev) => this.dispatch(conn, ev));
       case 'stopTimer':
@@ -403,22 +445,32 @@ export class BgpSession extends EventEmitter {
       (err: unknown) => {
         if (conn.discarded || conn.attempt !== attempt) return;
         this.log.info({ event: 'connect-failed', err: String((err as Error)?.message ?? err) }, 'connect failed');
-        this.dispatch(conn, { type: 'TcpConnectionFails' }, `connect failed: ${(err as Error)?.message ?? String(err)}`);
+        this.dispatch(
+          conn,
+          { type: 'TcpConnectionFails' },
+          `connect failed: ${(err as Error)?.message ?? String(err)}`,
+        );
       },
     );
   }
 
   private attach(conn: Conn, socket: net.Socket): void {
-    attachSocket(conn, socket, (chunk) => this.onData(conn, chunk), (why) => {
-      this.dispatch(conn, { type: 'TcpConnectionFails' }, why);
-    }, {
-      highWater: this.opts.outputHighWater ?? DEFAULT_OUTPUT_HIGH_WATER,
-      onBlocked: () => this.armSendHold(conn),
-      onDrained: () => {
-        stopSendHold(conn);
-        this.flushOutput(conn);
+    attachSocket(
+      conn,
+      socket,
+      (chunk) => this.onData(conn, chunk),
+      (why) => {
+        this.dispatch(conn, { type: 'TcpConnectionFails' }, why);
       },
-    });
+      {
+        highWater: this.opts.outputHighWater ?? DEFAULT_OUTPUT_HIGH_WATER,
+        onBlocked: () => this.armSendHold(conn),
+        onDrained: () => {
+          stopSendHold(conn);
+          this.flushOutput(conn);
+        },
+      },
+    );
   }
 
   // ---- backpressure (RFC 9687) -------------------------------------------------------------------
@@ -431,8 +483,15 @@ export class BgpSession extends EventEmitter {
       if (!live) return;
       this.counters.sendHoldTimerExpired++;
       this.opts.metrics?.sendHoldExpired(this.peer);
-      this.log.warn({ event: 'send-hold-timer-expired', seconds, pending: conn.out?.pending }, 'peer has not read for the send hold time (RFC 9687)');
-      this.dispatch(conn, { type: 'SendHoldTimer_Expires' }, `send hold timer expired: the peer read nothing for ${seconds} s`);
+      this.log.warn(
+        { event: 'send-hold-timer-expired', seconds, pending: conn.out?.pending },
+        'peer has not read for the send hold time (RFC 9687)',
+      );
+      this.dispatch(
+        conn,
+        { type: 'SendHoldTimer_Expires' },
+        `send hold timer expired: the peer read nothing for ${seconds} s`,
+      );
     });
   }
 
@@ -469,7 +528,12 @@ export class BgpSession extends EventEmitter {
     readBatch(conn, socket, {
       defer: this.defer,
       onFrame: (frame) => this.onFrame(conn, frame),
-      onHeaderError: (err) => this.dispatch(conn, { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data }, err.message),
+      onHeaderError: (err) =>
+        this.dispatch(
+          conn,
+          { type: 'BGPHeaderErr', code: err.code, subcode: err.subcode, data: err.data },
+          err.message,
+        ),
     });
   }
 
@@ -479,7 +543,11 @@ export class BgpSession extends EventEmitter {
       msg = decodeMessage(frame, 0, conn.ctx).value;
     } catch (err) {
       const f = decodeFailure(frame, err);
-      this.errors.report(`malformed-${f.code}-${f.subcode}`, { event: 'decode-error', type: f.type, code: f.code, subcode: f.subcode, err: f.why }, 'malformed message');
+      this.errors.report(
+        `malformed-${f.code}-${f.subcode}`,
+        { event: 'decode-error', type: f.type, code: f.code, subcode: f.subcode, err: f.why },
+        'malformed message',
+      );
       return this.dispatch(conn, f.event, f.why);
     }
     switch (msg.type) {
@@ -495,8 +563,16 @@ export class BgpSession extends EventEmitter {
       case 'NOTIFICATION': {
         this.counters.notificationsReceived++;
         const { event, why } = notificationReceived(msg);
-        this.log.info({ event: 'notification-received', code: msg.code, subcode: msg.subcode }, 'NOTIFICATION received');
-        this.emit('notification', { peer: this.peer, direction: 'received', code: msg.code, subcode: msg.subcode } satisfies NotificationEvent);
+        this.log.info(
+          { event: 'notification-received', code: msg.code, subcode: msg.subcode },
+          'NOTIFICATION received',
+        );
+        this.emit('notification', {
+          peer: this.peer,
+          direction: 'received',
+          code: msg.code,
+          subcode: msg.subcode,
+        } satisfies NotificationEvent);
         return this.dispatch(conn, event, why);
       }
       case 'ROUTE-REFRESH':
@@ -540,7 +616,11 @@ export class BgpSession extends EventEmitter {
         metrics?.routeRefresh(this.peer, 'eorr');
         const purged = this.adjRibIn.endRefresh(a.family);
         this.counters.prefixesReceived = this.adjRibIn.size;
-        if (purged > 0) this.log.debug({ event: 'enhanced-refresh-purged', family: a.family, purged }, 'stale routes dropped at EoRR');
+        if (purged > 0)
+          this.log.debug(
+            { event: 'enhanced-refresh-purged', family: a.family, purged },
+            'stale routes dropped at EoRR',
+          );
         return;
       }
       case 'resend':

@@ -97,7 +97,8 @@ export function toCodecRoute(route: Route, nextHop: bigint, linkLocal: bigint | 
   ];
   if (route.med !== undefined) attributes.push({ type: 'MULTI_EXIT_DISC', med: route.med });
   if (kind.ibgp) attributes.push({ type: 'LOCAL_PREF', localPref: route.localPref ?? DEFAULT_LOCAL_PREF });
-  if (route.communities.length > 0) attributes.push({ type: 'COMMUNITIES', communities: route.communities.map((c) => c >>> 0) });
+  if (route.communities.length > 0)
+    attributes.push({ type: 'COMMUNITIES', communities: route.communities.map((c) => c >>> 0) });
   if (route.largeCommunities.length > 0) {
     attributes.push({ type: 'LARGE_COMMUNITIES', communities: route.largeCommunities });
   }

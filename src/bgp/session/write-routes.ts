@@ -13,7 +13,12 @@ import { SUBTYPE_BORR, SUBTYPE_EORR } from './route-refresh.ts';
 import { FAMILY_AFI, SAFI_UNICAST } from './wire.ts';
 
 /** Queues the table's UPDATEs and then End-of-RIB for each of `families`. */
-export function writeInitialTable(out: OutputQueue, table: InitialTable, families: readonly Family[], ctx: CodecContext): void {
+export function writeInitialTable(
+  out: OutputQueue,
+  table: InitialTable,
+  families: readonly Family[],
+  ctx: CodecContext,
+): void {
   out.push(table.bytes);
   out.push(concatBytes(families.map((f) => encodeMessage(endOfRib(f), ctx))));
 }
@@ -22,7 +27,13 @@ export function writeInitialTable(out: OutputQueue, table: InitialTable, familie
  * Queues a route refresh resend of `family`: the (cached) UPDATEs, framed by BoRR and EoRR when the peer
  * supports Enhanced Route Refresh (RFC 7313 §4).
  */
-export function writeRefresh(out: OutputQueue, family: Family, batch: EncodedBatch, enhanced: boolean, ctx: CodecContext): void {
+export function writeRefresh(
+  out: OutputQueue,
+  family: Family,
+  batch: EncodedBatch,
+  enhanced: boolean,
+  ctx: CodecContext,
+): void {
   const afi = FAMILY_AFI[family];
   if (enhanced) out.push(encodeMessage({ type: 'ROUTE-REFRESH', afi, safi: SAFI_UNICAST, subtype: SUBTYPE_BORR }, ctx));
   out.push(batch.bytes);

@@ -54,12 +54,17 @@ export function linkBfd(
         });
         b.on('down', (d) => {
           onChange?.('down', d.diagName);
-          log.warn({ event: 'bfd-down', peer: session.peer, diag: d.diagName }, 'BFD down: tearing the BGP session down');
+          log.warn(
+            { event: 'bfd-down', peer: session.peer, diag: d.diagName },
+            'BFD down: tearing the BGP session down',
+          );
           session.bfdDown();
         });
         return b.start();
       })
-      .catch((err: unknown) => log.error({ event: 'bfd-error', peer: session.peer, err: String(err) }, 'BFD could not start'));
+      .catch((err: unknown) =>
+        log.error({ event: 'bfd-error', peer: session.peer, err: String(err) }, 'BFD could not start'),
+      );
   };
   session.on('state', onState);
   return {

@@ -90,7 +90,10 @@ export function computeRoutes(
   }
   const routes = new Map<string, Route[]>();
   for (const [name, table] of byPeer) {
-    routes.set(name, [...table.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r));
+    routes.set(
+      name,
+      [...table.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r),
+    );
   }
   return { peers, routes, problems };
 }
@@ -117,7 +120,11 @@ function routeFor(prefix: Route['prefix'], adv: BgpAdvertisement, peer: Peer, no
 
 function merge(a: Route, b: Route): Route {
   const localPref =
-    a.localPref === undefined ? b.localPref : b.localPref === undefined ? a.localPref : Math.max(a.localPref, b.localPref);
+    a.localPref === undefined
+      ? b.localPref
+      : b.localPref === undefined
+        ? a.localPref
+        : Math.max(a.localPref, b.localPref);
   return {
     ...a,
     ...(localPref !== undefined ? { localPref } : {}),

@@ -39,7 +39,10 @@ export async function readRestartMarker(path: string, nowMs: number): Promise<{ 
   }
   const age = (nowMs - r.stoppedAt) / 1000;
   if (age < 0 || age > r.restartTime) {
-    return { restarting: false, reason: `restart marker is ${age.toFixed(0)} s old, restart time is ${r.restartTime} s` };
+    return {
+      restarting: false,
+      reason: `restart marker is ${age.toFixed(0)} s old, restart time is ${r.restartTime} s`,
+    };
   }
   return { restarting: true, reason: `stopped for graceful restart ${age.toFixed(1)} s ago` };
 }

@@ -106,8 +106,7 @@ export class BgpSpeaker extends EventEmitter {
     if (this.started) return;
     this.started = true;
     if (this.opts.listenPort !== undefined) {
-      const needNative =
-        this.opts.nativeListener ?? this.config.peers.some((p) => this.passwordOf(p) !== undefined);
+      const needNative = this.opts.nativeListener ?? this.config.peers.some((p) => this.passwordOf(p) !== undefined);
       this.listener = new BgpListener({
         port: this.opts.listenPort,
         ...(this.opts.listenHost !== undefined ? { host: this.opts.listenHost } : {}),
@@ -157,7 +156,8 @@ export class BgpSpeaker extends EventEmitter {
 
   private reconcile(): void {
     const computed = computeRoutes(this.config, this.node, this.announcements);
-    for (const p of computed.problems) this.log.warn({ event: 'announce-problem', ip: p.ip, reason: p.reason }, 'IP not announced');
+    for (const p of computed.problems)
+      this.log.warn({ event: 'announce-problem', ip: p.ip, reason: p.reason }, 'IP not announced');
     const wanted = new Map(computed.peers.map((p) => [p.name, p]));
     for (const [name, r] of this.running) {
       const peer = wanted.get(name);
@@ -167,7 +167,9 @@ export class BgpSpeaker extends EventEmitter {
         r.bfd?.dispose();
         this.listener?.remove(r.session);
         // RFC 4486: 3 Peer De-configured, 6 Other Configuration Change.
-        void r.session.stop({ ceaseSubcode: peer ? CeaseSubcode.OtherConfigurationChange : CeaseSubcode.PeerDeConfigured });
+        void r.session.stop({
+          ceaseSubcode: peer ? CeaseSubcode.OtherConfigurationChange : CeaseSubcode.PeerDeConfigured,
+        });
       }
     }
     const problems: SpeakerProblem[] = [];
@@ -190,7 +192,10 @@ export class BgpSpeaker extends EventEmitter {
             };
             r.bfd = linkBfd(made, profile, this.opts.bfdFactory ?? defaultBfdFactory, this.log, device, onChange);
           } else {
-            problems.push({ peer: peer.name, reason: `bfdProfile "${peer.bfdProfile}" not found: running without BFD` });
+            problems.push({
+              peer: peer.name,
+              reason: `bfdProfile "${peer.bfdProfile}" not found: running without BFD`,
+            });
           }
         }
         this.running.set(peer.name, r);
@@ -204,8 +209,18 @@ export class BgpSpeaker extends EventEmitter {
 
   private fingerprint(p: Peer): string {
     return JSON.stringify([
-      p.myASN, p.peerASN, p.peerAddress, p.peerPort, p.sourceAddress, p.routerID, p.holdTime, p.keepaliveTime,
-      this.passwordOf(p), p.ebgpMultiHop, p.vrf, p.bfdProfile,
+      p.myASN,
+      p.peerASN,
+      p.peerAddress,
+      p.peerPort,
+      p.sourceAddress,
+      p.routerID,
+      p.holdTime,
+      p.keepaliveTime,
+      this.passwordOf(p),
+      p.ebgpMultiHop,
+      p.vrf,
+      p.bfdProfile,
       this.config.bfdProfiles?.find((b) => b.name === p.bfdProfile),
     ]);
   }

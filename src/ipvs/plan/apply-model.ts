@@ -14,7 +14,8 @@ export function cloneState(s: KernelState): KernelState {
 
 /** Applies `plan` to `state` in place and returns it. */
 export function applyPlan(state: KernelState, plan: Plan): KernelState {
-  for (const spec of plan.createSets) if (!state.sets.has(spec.name)) state.sets.set(spec.name, { ...spec, entries: new Set() });
+  for (const spec of plan.createSets)
+    if (!state.sets.has(spec.name)) state.sets.set(spec.name, { ...spec, entries: new Set() });
   for (const a of plan.addAddresses) state.addresses.set(a.address, { ...a, owned: true });
   for (const c of plan.ipvs) {
     const key = vsKeyOf(c.vs);

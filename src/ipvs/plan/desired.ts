@@ -118,7 +118,9 @@ export function buildDesired(input: DesiredInput, node: NodeContext): DesiredSta
     const sched = serviceScheduler(svc.annotations, node.defaultScheduler);
     if (sched.problem) problems.push({ service: id, message: sched.problem });
     const persistence =
-      svc.sessionAffinity === 'ClientIP' ? (svc.sessionAffinityTimeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS) : undefined;
+      svc.sessionAffinity === 'ClientIP'
+        ? (svc.sessionAffinityTimeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS)
+        : undefined;
     const local = svc.externalTrafficPolicy === 'Local';
     const slices = slicesBySvc.get(id) ?? [];
     const rangesByFamily = sourceRanges(svc, problems);
@@ -134,7 +136,8 @@ export function buildDesired(input: DesiredInput, node: NodeContext): DesiredSta
         const key = vsKey(port.protocol, ip, port.port);
         const prior = owners.get(key);
         if (prior !== undefined) {
-          if (prior !== id) problems.push({ service: id, message: `${key} is already programmed for ${prior}; skipped` });
+          if (prior !== id)
+            problems.push({ service: id, message: `${key} is already programmed for ${prior}; skipped` });
           continue;
         }
         owners.set(key, id);
@@ -143,7 +146,14 @@ export function buildDesired(input: DesiredInput, node: NodeContext): DesiredSta
           reals.set(realKey(ep.address, ep.port), { address: ep.address, port: ep.port, weight: 1 });
         }
         const service: IpvsService = {
-          vs: { protocol: port.protocol, address: ip, family, port: port.port, scheduler: sched.scheduler, persistence },
+          vs: {
+            protocol: port.protocol,
+            address: ip,
+            family,
+            port: port.port,
+            scheduler: sched.scheduler,
+            persistence,
+          },
           reals,
         };
         state.services.set(key, service);

@@ -46,7 +46,14 @@ export interface Plan {
 }
 
 export function planSize(p: Plan): number {
-  return p.createSets.length + p.addAddresses.length + p.ipvs.length + p.ipsetAdd.length + p.ipsetDel.length + p.delAddresses.length;
+  return (
+    p.createSets.length +
+    p.addAddresses.length +
+    p.ipvs.length +
+    p.ipsetAdd.length +
+    p.ipsetDel.length +
+    p.delAddresses.length
+  );
 }
 
 function sameVs(a: VirtualServer, b: VirtualServer): boolean {
@@ -106,12 +113,19 @@ export function planChanges(input: PlanInput): Plan {
         realDels.push({ op: 'del-real', vs: have.vs, real: cur, reason: 'drain-timeout' });
       } else {
         if (cur.weight !== 0) {
-          addsAndEdits.push({ op: 'edit-real', vs: have.vs, real: { ...cur, weight: 0 }, fromWeight: cur.weight, reason: 'drain' });
+          addsAndEdits.push({
+            op: 'edit-real',
+            vs: have.vs,
+            real: { ...cur, weight: 0 },
+            fromWeight: cur.weight,
+            reason: 'drain',
+          });
         }
         plan.draining.set(dk, started);
         if (!known) plan.drainingWithoutCounts++;
         const deadline = started + drainTimeoutMs;
-        if (plan.nextDrainDeadline === undefined || deadline < plan.nextDrainDeadline) plan.nextDrainDeadline = deadline;
+        if (plan.nextDrainDeadline === undefined || deadline < plan.nextDrainDeadline)
+          plan.nextDrainDeadline = deadline;
       }
     }
   }

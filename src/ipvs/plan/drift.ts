@@ -19,7 +19,9 @@ export function driftOf(desired: KernelState, observed: KernelState): Drift {
       continue;
     }
     if (have.vs.scheduler !== want.vs.scheduler || (have.vs.persistence ?? 0) !== (want.vs.persistence ?? 0)) {
-      lines.push(`virtual server ${k}: ${have.vs.scheduler}/${have.vs.persistence ?? '-'}, want ${want.vs.scheduler}/${want.vs.persistence ?? '-'}`);
+      lines.push(
+        `virtual server ${k}: ${have.vs.scheduler}/${have.vs.persistence ?? '-'}, want ${want.vs.scheduler}/${want.vs.persistence ?? '-'}`,
+      );
     }
     for (const [rk, r] of want.reals) {
       const h = have.reals.get(rk);
@@ -33,7 +35,8 @@ export function driftOf(desired: KernelState, observed: KernelState): Drift {
     }
   }
   for (const [k, have] of observed.services) {
-    if (!desired.services.has(k) && observed.addresses.get(have.vs.address)?.owned) lines.push(`extra virtual server ${k}`);
+    if (!desired.services.has(k) && observed.addresses.get(have.vs.address)?.owned)
+      lines.push(`extra virtual server ${k}`);
   }
   for (const [name, want] of desired.sets) {
     const have = observed.sets.get(name);
@@ -46,4 +49,3 @@ export function driftOf(desired: KernelState, observed: KernelState): Drift {
   }
   return { lines, draining };
 }
-

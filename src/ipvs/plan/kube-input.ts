@@ -41,20 +41,33 @@ export function serviceFromKube(o: Obj, problems: KubeProblem[]): ServiceInput |
     if (!isObj(p)) return;
     const protocol = protocolOf(p.protocol);
     if (!protocol || !validPort(p.port)) {
-      problems.push({ object: where, message: `spec.ports[${i}]: ${!protocol ? `protocol ${String(p.protocol)} is not TCP, UDP or SCTP` : `port ${String(p.port)} is not 1..65535`}; skipped` });
+      problems.push({
+        object: where,
+        message: `spec.ports[${i}]: ${!protocol ? `protocol ${String(p.protocol)} is not TCP, UDP or SCTP` : `port ${String(p.port)} is not 1..65535`}; skipped`,
+      });
       return;
     }
     ports.push({ name: str(p.name) ?? '', protocol, port: p.port });
   });
   const ingress = isObj(status.loadBalancer) ? arr(status.loadBalancer.ingress) : [];
   const ingressIPs = ingress.flatMap((i) => (isObj(i) && typeof i.ip === 'string' ? [i.ip] : []));
-  const affinityCfg = isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP : {};
+  const affinityCfg =
+    isObj(spec.sessionAffinityConfig) && isObj(spec.sessionAffinityConfig.clientIP)
+      ? spec.sessionAffinityConfig.clientIP
+      : {};
   const timeout = affinityCfg.timeoutSeconds;
-  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 1 && timeout <= 86_400)) {
-    problems.push({ object: where, message: `spec.sessionAffinityConfig.clientIP.timeoutSeconds ${String(timeout)} is not 1..86400; using the default` });
+  if (
+    timeout !== undefined &&
+    !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 1 && timeout <= 86_400)
+  ) {
+    problems.push({
+      object: where,
+      message: `spec.sessionAffinityConfig.clientIP.timeoutSeconds ${String(timeout)} is not 1..86400; using the default`,
+    });
   }
   const annotations: Record<string, string> = {};
-  if (isObj(meta.annotations)) for (const [k, v] of Object.entries(meta.annotations)) if (typeof v === 'string') annotations[k] = v;
+  if (isObj(meta.annotations))
+    for (const [k, v] of Object.entries(meta.annotations)) if (typeof v === 'string') annotations[k] = v;
   return {
     namespace: ns,
     name,
@@ -62,7 +75,10 @@ export function serviceFromKube(o: Obj, problems: KubeProblem[]): ServiceInput |
     ports,
     externalTrafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
     sessionAffinity: spec.sessionAffinity === 'ClientIP' ? 'ClientIP' : 'None',
-    sessionAffinityTimeoutSeconds: typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 1 && timeout <= 86_400 ? timeout : undefined,
+    sessionAffinityTimeoutSeconds:
+      typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 1 && timeout <= 86_400
+        ? timeout
+        : undefined,
     loadBalancerSourceRanges: arr(spec.loadBalancerSourceRanges).flatMap((r) => (typeof r === 'string' ? [r] : [])),
     annotations,
   };

@@ -17,14 +17,18 @@ export function parseIpsetSave(text: string): { sets: Map<string, Ipset>; proble
       const famIdx = tok.indexOf('family');
       const family = famIdx > 0 && tok[famIdx + 1] === 'inet6' ? 'ipv6' : 'ipv4';
       if (tok[2] !== spec.type || family !== spec.family) {
-        problems.push(`ipset save line ${i + 1}: set ${spec.name} is ${tok[2]} ${family}, expected ${spec.type} ${spec.family}`);
+        problems.push(
+          `ipset save line ${i + 1}: set ${spec.name} is ${tok[2]} ${family}, expected ${spec.type} ${spec.family}`,
+        );
       }
       sets.set(spec.name, { ...spec, entries: new Set() });
     } else if (tok[0] === 'add') {
       const set = sets.get(spec.name);
       const entry = canonicalEntry(spec.type, tok[2] ?? '');
       if (!set || typeof entry !== 'string') {
-        problems.push(`ipset save line ${i + 1}: ${!set ? 'member before its set' : (entry as { error: string }).error}`);
+        problems.push(
+          `ipset save line ${i + 1}: ${!set ? 'member before its set' : (entry as { error: string }).error}`,
+        );
         continue;
       }
       set.entries.add(entry);

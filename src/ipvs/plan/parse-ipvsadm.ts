@@ -92,13 +92,20 @@ export function parseIpvsadmList(text: string): ParsedIpvs {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     const line = raw.trim();
-    if (line === '' || line.startsWith('IP Virtual Server') || line.startsWith('Prot ') || line.startsWith('-> RemoteAddress')) {
+    if (
+      line === '' ||
+      line.startsWith('IP Virtual Server') ||
+      line.startsWith('Prot ') ||
+      line.startsWith('-> RemoteAddress')
+    ) {
       continue;
     }
     const tok = line.split(/\s+/);
     if (tok[0] === '->') {
       const rip = parseHostPort(tok[1] ?? '');
-      const [weight, active, inactive] = [tok[3], tok[4], tok[5]].map((t) => (t !== undefined && /^\d+$/.test(t) ? Number(t) : NaN));
+      const [weight, active, inactive] = [tok[3], tok[4], tok[5]].map((t) =>
+        t !== undefined && /^\d+$/.test(t) ? Number(t) : NaN,
+      );
       if (!current || !rip || [weight, active, inactive].some((n) => Number.isNaN(n))) {
         if (current) problems.push(`ipvsadm -Ln line ${i + 1}: not a real server line: ${line}`);
         continue;

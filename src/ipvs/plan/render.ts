@@ -43,7 +43,9 @@ export function renderIpvsBatch(p: Plan): string {
 export function renderIpsetAdds(p: Plan): string {
   const out: string[] = [];
   for (const s of p.createSets) {
-    out.push(`create ${s.name} ${s.type} family ${s.family === 'ipv6' ? 'inet6' : 'inet'} hashsize 1024 maxelem 65536\n`);
+    out.push(
+      `create ${s.name} ${s.type} family ${s.family === 'ipv6' ? 'inet6' : 'inet'} hashsize 1024 maxelem 65536\n`,
+    );
   }
   for (const m of p.ipsetAdd) out.push(`add ${m.set} ${m.entry}\n`);
   return out.join('');

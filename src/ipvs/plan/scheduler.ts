@@ -6,7 +6,19 @@ import type { Scheduler } from './types.ts';
 export const SCHEDULER_ANNOTATION = 'ferrolb.io/ipvs-scheduler';
 export const KUBE_ROUTER_SCHEDULER_ANNOTATION = 'kube-router.io/service.scheduler';
 
-export const SCHEDULERS: readonly Scheduler[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'mh'];
+export const SCHEDULERS: readonly Scheduler[] = [
+  'rr',
+  'wrr',
+  'lc',
+  'wlc',
+  'lblc',
+  'lblcr',
+  'dh',
+  'sh',
+  'sed',
+  'nq',
+  'mh',
+];
 
 /** Long names people also write (ipvsadm's man page spells these out). */
 const ALIASES: Record<string, Scheduler> = {

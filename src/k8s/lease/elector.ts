@@ -6,7 +6,15 @@
 // leaseDuration > renewDeadline from when they saw that renew). `canWrite()` says whether a write may
 // be sent now; the controller also fences each write on the object itself (see service-writer.ts).
 import type { Clock, Timer } from '../../time/index.ts';
-import { JITTER_FACTOR, decide, observe, releasedRecord, type ElectionConfig, type LeaseRecord, type Observed } from './rules.ts';
+import {
+  JITTER_FACTOR,
+  decide,
+  observe,
+  releasedRecord,
+  type ElectionConfig,
+  type LeaseRecord,
+  type Observed,
+} from './rules.ts';
 
 export interface LeaseApi {
   /** The Lease's record and resourceVersion; undefined when it does not exist. */
@@ -91,7 +99,10 @@ export class LeaderElector {
     try {
       await this.#tryAcquireOrRenew();
     } catch (err) {
-      this.#o.log.warn({ lease: 'error', error: (err as Error).message, leading: this.#leading !== undefined }, 'leader election: could not read or write the Lease');
+      this.#o.log.warn(
+        { lease: 'error', error: (err as Error).message, leading: this.#leading !== undefined },
+        'leader election: could not read or write the Lease',
+      );
     } finally {
       this.#busy = false;
     }
@@ -111,7 +122,10 @@ export class LeaderElector {
           this.#renewed(decision.record, sentAt);
           return;
         } catch (err) {
-          this.#o.log.warn({ error: (err as Error).message }, 'leader election: optimistic renew failed: reading the Lease');
+          this.#o.log.warn(
+            { error: (err as Error).message },
+            'leader election: optimistic renew failed: reading the Lease',
+          );
         }
       }
     }
@@ -135,7 +149,8 @@ export class LeaderElector {
       return;
     }
     const writeSentAt = clock.now();
-    this.#resourceVersion = got === undefined ? await api.create(decision.record) : await api.update(decision.record, got.resourceVersion);
+    this.#resourceVersion =
+      got === undefined ? await api.create(decision.record) : await api.update(decision.record, got.resourceVersion);
     const wasLeading = this.#leading !== undefined;
     this.#renewed(decision.record, this.#leading ? sentAt : writeSentAt);
     if (!wasLeading && !this.#stopped) {
@@ -190,7 +205,10 @@ export class LeaderElector {
       await this.#o.api.update(releasedRecord(this.#observed.record, this.#o.clock.wallNow()), this.#resourceVersion);
       this.#o.log.info({ term: leading.term }, 'leader election: released the Lease');
     } catch (err) {
-      this.#o.log.warn({ error: (err as Error).message }, 'leader election: could not release the Lease (it expires by itself)');
+      this.#o.log.warn(
+        { error: (err as Error).message },
+        'leader election: could not release the Lease (it expires by itself)',
+      );
     }
   }
 }

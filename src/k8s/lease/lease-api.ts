@@ -43,7 +43,9 @@ export function restLeaseApi(rest: KubeRest, namespace: string, name: string): L
       return lease.metadata?.resourceVersion ?? '';
     },
     async update(record, resourceVersion) {
-      const lease = await rest.request<V1Lease>('PUT', `${base}/${encodeURIComponent(name)}`, { body: body(record, resourceVersion) });
+      const lease = await rest.request<V1Lease>('PUT', `${base}/${encodeURIComponent(name)}`, {
+        body: body(record, resourceVersion),
+      });
       return lease.metadata?.resourceVersion ?? '';
     },
   };

@@ -34,11 +34,17 @@ export function checkElectionConfig(c: ElectionConfig): string[] {
   const out: string[] = [];
   if (c.identity === '') out.push('the identity must not be empty');
   if (!(c.retryPeriodMs > 0)) out.push('the retry period must be > 0');
-  if (!(c.leaseDurationMs > c.renewDeadlineMs)) out.push(`the lease duration (${c.leaseDurationMs} ms) must be greater than the renew deadline (${c.renewDeadlineMs} ms)`);
+  if (!(c.leaseDurationMs > c.renewDeadlineMs))
+    out.push(
+      `the lease duration (${c.leaseDurationMs} ms) must be greater than the renew deadline (${c.renewDeadlineMs} ms)`,
+    );
   if (!(c.renewDeadlineMs > JITTER_FACTOR * c.retryPeriodMs)) {
-    out.push(`the renew deadline (${c.renewDeadlineMs} ms) must be greater than ${JITTER_FACTOR} × the retry period (${c.retryPeriodMs} ms)`);
+    out.push(
+      `the renew deadline (${c.renewDeadlineMs} ms) must be greater than ${JITTER_FACTOR} × the retry period (${c.retryPeriodMs} ms)`,
+    );
   }
-  if (c.leaseDurationMs % 1000 !== 0) out.push('the lease duration must be a whole number of seconds (leaseDurationSeconds)');
+  if (c.leaseDurationMs % 1000 !== 0)
+    out.push('the lease duration must be a whole number of seconds (leaseDurationSeconds)');
   return out;
 }
 
@@ -78,20 +84,37 @@ export type Decision =
  * One tryAcquireOrRenew step. `current`: the Lease's record (undefined: no Lease); `observed`: what we
  * saw of it, already updated with `observe`; `now`: monotonic ms; `wallNow`: unix ms for the record.
  */
-export function decide(config: ElectionConfig, current: LeaseRecord | undefined, observed: Observed | undefined, now: number, wallNow: number): Decision {
+export function decide(
+  config: ElectionConfig,
+  current: LeaseRecord | undefined,
+  observed: Observed | undefined,
+  now: number,
+  wallNow: number,
+): Decision {
   const time = microTime(wallNow);
   const leaseDurationSeconds = Math.round(config.leaseDurationMs / 1000);
   if (current === undefined) {
     return {
       kind: 'write',
-      record: { holderIdentity: config.identity, leaseDurationSeconds, acquireTime: time, renewTime: time, leaseTransitions: 0 },
+      record: {
+        holderIdentity: config.identity,
+        leaseDurationSeconds,
+        acquireTime: time,
+        renewTime: time,
+        leaseTransitions: 0,
+      },
       takeover: false,
       previousHolder: '',
     };
   }
   const holder = current.holderIdentity ?? '';
   if (holder === config.identity) {
-    return { kind: 'write', record: { ...current, leaseDurationSeconds, renewTime: time }, takeover: false, previousHolder: holder };
+    return {
+      kind: 'write',
+      record: { ...current, leaseDurationSeconds, renewTime: time },
+      takeover: false,
+      previousHolder: holder,
+    };
   }
   if (holder !== '') {
     const since = observed?.at ?? now;
@@ -115,5 +138,11 @@ export function decide(config: ElectionConfig, current: LeaseRecord | undefined,
 /** client-go's release: nobody holds it, and it expires after one second for anyone still looking. */
 export function releasedRecord(current: LeaseRecord, wallNow: number): LeaseRecord {
   const time = microTime(wallNow);
-  return { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: time, renewTime: time, leaseTransitions: current.leaseTransitions };
+  return {
+    holderIdentity: '',
+    leaseDurationSeconds: 1,
+    acquireTime: time,
+    renewTime: time,
+    leaseTransitions: current.leaseTransitions,
+  };
 }

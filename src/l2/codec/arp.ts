@@ -1,6 +1,15 @@
 // ARP (RFC 826) for IPv4 over Ethernet: hardware type 1, protocol type 0x0800, 6- and 4-octet addresses.
 // Anything else is a DecodeError ('arp-unsupported'): FerroLB only answers for IPv4 on Ethernet.
-import { checkUint, DecodeError, encodeWith, need, readU16, writeU16, type Codec, type Decoded } from '../../wire/index.ts';
+import {
+  checkUint,
+  DecodeError,
+  encodeWith,
+  need,
+  readU16,
+  writeU16,
+  type Codec,
+  type Decoded,
+} from '../../wire/index.ts';
 import { readIpv4, writeIpv4 } from './ip-bytes.ts';
 import { readMac, writeMac } from './mac.ts';
 

@@ -1,6 +1,15 @@
 // Ethernet II header (IEEE 802.3 framing with an EtherType), with at most one IEEE 802.1Q / 802.1ad tag.
 // Decoding reads the header only (14 or 18 octets); the payload follows at offset + bytesRead.
-import { checkUint, DecodeError, encodeWith, need, readU16, writeU16, type Codec, type Decoded } from '../../wire/index.ts';
+import {
+  checkUint,
+  DecodeError,
+  encodeWith,
+  need,
+  readU16,
+  writeU16,
+  type Codec,
+  type Decoded,
+} from '../../wire/index.ts';
 import { readMac, writeMac } from './mac.ts';
 
 export const ETHERTYPE_IPV4 = 0x0800;
@@ -33,7 +42,12 @@ export function decodeEthernetHeader(buf: Uint8Array, offset: number): Decoded<E
   const source = readMac(buf, offset + 6);
   const type = readU16(buf, offset + 12);
   if (type !== ETHERTYPE_VLAN && type !== ETHERTYPE_QINQ) {
-    if (type < 0x0600) throw new DecodeError('ethernet-not-ethernet-ii', `Ethernet header: length field ${type} (802.3 frame), not an EtherType`, offset + 12);
+    if (type < 0x0600)
+      throw new DecodeError(
+        'ethernet-not-ethernet-ii',
+        `Ethernet header: length field ${type} (802.3 frame), not an EtherType`,
+        offset + 12,
+      );
     return { value: { destination, source, etherType: type }, bytesRead: 14 };
   }
   need(buf, offset, 18, 'Ethernet 802.1Q tag');
@@ -59,7 +73,8 @@ export function writeEthernetHeader(value: EthernetHeader, buf: Uint8Array, offs
     return 14;
   }
   const v = value.vlan;
-  if (!Number.isInteger(v.priority) || v.priority < 0 || v.priority > 7) throw new RangeError(`VLAN priority ${v.priority} is not 0..7`);
+  if (!Number.isInteger(v.priority) || v.priority < 0 || v.priority > 7)
+    throw new RangeError(`VLAN priority ${v.priority} is not 0..7`);
   if (!Number.isInteger(v.id) || v.id < 0 || v.id > 4095) throw new RangeError(`VLAN id ${v.id} is not 0..4095`);
   writeU16(buf, offset + 12, v.tpid);
   writeU16(buf, offset + 14, (v.priority << 13) | (v.dropEligible ? 0x1000 : 0) | v.id);

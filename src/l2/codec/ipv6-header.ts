@@ -1,5 +1,16 @@
 // The IPv6 fixed header (RFC 8200 §3), 40 octets. NDP messages never carry extension headers.
-import { checkUint, DecodeError, encodeWith, need, readU16, readU32, writeU16, writeU32, type Codec, type Decoded } from '../../wire/index.ts';
+import {
+  checkUint,
+  DecodeError,
+  encodeWith,
+  need,
+  readU16,
+  readU32,
+  writeU16,
+  writeU32,
+  type Codec,
+  type Decoded,
+} from '../../wire/index.ts';
 import { readIpv6, writeIpv6 } from './ip-bytes.ts';
 
 export const IPV6_HEADER_LENGTH = 40;
@@ -18,7 +29,8 @@ export interface Ipv6Header {
 export function decodeIpv6Header(buf: Uint8Array, offset: number): Decoded<Ipv6Header> {
   need(buf, offset, IPV6_HEADER_LENGTH, 'IPv6 header');
   const first = readU32(buf, offset);
-  if (first >>> 28 !== 6) throw new DecodeError('ipv6-bad-version', `IPv6 header: version ${first >>> 28}, expected 6`, offset);
+  if (first >>> 28 !== 6)
+    throw new DecodeError('ipv6-bad-version', `IPv6 header: version ${first >>> 28}, expected 6`, offset);
   return {
     value: {
       trafficClass: (first >>> 20) & 0xff,
@@ -58,4 +70,8 @@ export function encodeIpv6Header(value: Ipv6Header): Uint8Array {
   return encodeWith(ipv6HeaderCodec, value, undefined);
 }
 
-export const ipv6HeaderCodec: Codec<Ipv6Header> = { decode: decodeIpv6Header, write: writeIpv6Header, length: ipv6HeaderLength };
+export const ipv6HeaderCodec: Codec<Ipv6Header> = {
+  decode: decodeIpv6Header,
+  write: writeIpv6Header,
+  length: ipv6HeaderLength,
+};

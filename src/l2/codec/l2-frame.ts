@@ -25,19 +25,28 @@ export function decodeL2Frame(buf: Uint8Array, offset: number): Decoded<L2Frame>
   const start = offset + eth.bytesRead;
   if (eth.value.etherType === ETHERTYPE_ARP) {
     const arp = decodeArp(buf, start);
-    return { value: { ethernet: eth.value, payload: { kind: 'arp', arp: arp.value } }, bytesRead: eth.bytesRead + arp.bytesRead };
+    return {
+      value: { ethernet: eth.value, payload: { kind: 'arp', arp: arp.value } },
+      bytesRead: eth.bytesRead + arp.bytesRead,
+    };
   }
   // Too short to tell is decoded as NDP, so a truncated packet is a DecodeError rather than "other".
   if (eth.value.etherType === ETHERTYPE_IPV6 && (buf.length < start + 41 || isNdp(buf, start))) {
     const ndp = decodeNdpPacket(buf, start);
-    return { value: { ethernet: eth.value, payload: { kind: 'ndp', ndp: ndp.value } }, bytesRead: eth.bytesRead + ndp.bytesRead };
+    return {
+      value: { ethernet: eth.value, payload: { kind: 'ndp', ndp: ndp.value } },
+      bytesRead: eth.bytesRead + ndp.bytesRead,
+    };
   }
   return { value: { ethernet: eth.value, payload: { kind: 'other' } }, bytesRead: eth.bytesRead };
 }
 
 export function l2FrameLength(value: L2Frame): number {
   const p = value.payload;
-  return ethernetHeaderLength(value.ethernet) + (p.kind === 'arp' ? arpLength() : p.kind === 'ndp' ? ndpPacketLength(p.ndp) : 0);
+  return (
+    ethernetHeaderLength(value.ethernet) +
+    (p.kind === 'arp' ? arpLength() : p.kind === 'ndp' ? ndpPacketLength(p.ndp) : 0)
+  );
 }
 
 export function writeL2Frame(value: L2Frame, buf: Uint8Array, offset: number): number {

@@ -9,7 +9,8 @@ const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** Canonical text of a MAC (accepts upper case and '-' separators); throws a RangeError naming `what`. */
 export function parseMac(text: string, what = 'MAC address'): string {
   const t = text.trim().toLowerCase().replace(/-/g, ':');
-  if (!MAC_RE.test(t)) throw new RangeError(`${what}: "${text}" is not a MAC address (six hex octets, e.g. 02:00:00:00:00:01)`);
+  if (!MAC_RE.test(t))
+    throw new RangeError(`${what}: "${text}" is not a MAC address (six hex octets, e.g. 02:00:00:00:00:01)`);
   return t;
 }
 

@@ -17,7 +17,12 @@ export function decodeNdpOption(buf: Uint8Array, offset: number): Decoded<NdpOpt
   need(buf, offset, 2, 'NDP option');
   const type = buf[offset] as number;
   const units = buf[offset + 1] as number;
-  if (units === 0) throw new DecodeError('ndp-option-zero-length', `NDP option type ${type}: length 0 (RFC 4861 §4.6: discard the packet)`, offset);
+  if (units === 0)
+    throw new DecodeError(
+      'ndp-option-zero-length',
+      `NDP option type ${type}: length 0 (RFC 4861 §4.6: discard the packet)`,
+      offset,
+    );
   const len = units * 8;
   need(buf, offset, len, `NDP option type ${type}`);
   if (units === 1 && (type === OPTION_SOURCE_LINK_LAYER_ADDRESS || type === OPTION_TARGET_LINK_LAYER_ADDRESS)) {
@@ -33,21 +38,27 @@ export function ndpOptionLength(value: NdpOption): number {
 
 export function writeNdpOption(value: NdpOption, buf: Uint8Array, offset: number): number {
   if (value.kind !== 'other') {
-    buf[offset] = value.kind === 'source-link-layer-address' ? OPTION_SOURCE_LINK_LAYER_ADDRESS : OPTION_TARGET_LINK_LAYER_ADDRESS;
+    buf[offset] =
+      value.kind === 'source-link-layer-address' ? OPTION_SOURCE_LINK_LAYER_ADDRESS : OPTION_TARGET_LINK_LAYER_ADDRESS;
     buf[offset + 1] = 1;
     writeMac(buf, offset + 2, value.address);
     return 8;
   }
   checkUint(value.type, 8, 'NDP option type');
   const len = value.data.length + 2;
-  if (len % 8 !== 0 || len > 255 * 8) throw new RangeError(`NDP option type ${value.type}: ${len} octets is not a multiple of 8 up to 2040`);
+  if (len % 8 !== 0 || len > 255 * 8)
+    throw new RangeError(`NDP option type ${value.type}: ${len} octets is not a multiple of 8 up to 2040`);
   buf[offset] = value.type;
   buf[offset + 1] = len / 8;
   buf.set(value.data, offset + 2);
   return len;
 }
 
-export const ndpOptionCodec: Codec<NdpOption> = { decode: decodeNdpOption, write: writeNdpOption, length: ndpOptionLength };
+export const ndpOptionCodec: Codec<NdpOption> = {
+  decode: decodeNdpOption,
+  write: writeNdpOption,
+  length: ndpOptionLength,
+};
 
 /** Options from `offset` to `end`. */
 export function decodeNdpOptions(buf: Uint8Array, offset: number, end: number): NdpOption[] {
@@ -74,7 +85,10 @@ export function ndpOptionsLength(options: readonly NdpOption[]): number {
 }
 
 /** The MAC in the first option of `kind`, if any. */
-export function linkLayerAddress(options: readonly NdpOption[], kind: 'source-link-layer-address' | 'target-link-layer-address'): string | undefined {
+export function linkLayerAddress(
+  options: readonly NdpOption[],
+  kind: 'source-link-layer-address' | 'target-link-layer-address',
+): string | undefined {
   for (const opt of options) if (opt.kind === kind) return opt.address;
   return undefined;
 }

@@ -40,7 +40,11 @@ export function isNdp(buf: Uint8Array, offset: number): boolean {
 export function decodeNdpPacket(buf: Uint8Array, offset: number): Decoded<NdpPacket> {
   const { value: ip } = decodeIpv6Header(buf, offset);
   if (ip.nextHeader !== NEXT_HEADER_ICMPV6) {
-    throw new DecodeError('ndp-not-icmpv6', `NDP packet: IPv6 next header ${ip.nextHeader}, expected 58 (ICMPv6)`, offset + 6);
+    throw new DecodeError(
+      'ndp-not-icmpv6',
+      `NDP packet: IPv6 next header ${ip.nextHeader}, expected 58 (ICMPv6)`,
+      offset + 6,
+    );
   }
   if (ip.hopLimit !== 255) {
     throw new DecodeError('ndp-hop-limit', `NDP packet: hop limit ${ip.hopLimit}, RFC 4861 requires 255`, offset + 7);
@@ -53,9 +57,21 @@ export function decodeNdpPacket(buf: Uint8Array, offset: number): Decoded<NdpPac
   let message: NdpMessage;
   if (type === ICMPV6_NEIGHBOR_SOLICITATION) message = decodeNeighborSolicitation(buf, start, ctx).value;
   else if (type === ICMPV6_NEIGHBOR_ADVERTISEMENT) message = decodeNeighborAdvertisement(buf, start, ctx).value;
-  else throw new DecodeError('ndp-not-neighbor-discovery', `NDP packet: ICMPv6 type ${type} is neither 135 (NS) nor 136 (NA)`, start);
+  else
+    throw new DecodeError(
+      'ndp-not-neighbor-discovery',
+      `NDP packet: ICMPv6 type ${type} is neither 135 (NS) nor 136 (NA)`,
+      start,
+    );
   return {
-    value: { trafficClass: ip.trafficClass, flowLabel: ip.flowLabel, hopLimit: ip.hopLimit, source: ip.source, destination: ip.destination, message },
+    value: {
+      trafficClass: ip.trafficClass,
+      flowLabel: ip.flowLabel,
+      hopLimit: ip.hopLimit,
+      source: ip.source,
+      destination: ip.destination,
+      message,
+    },
     bytesRead: IPV6_HEADER_LENGTH + ip.payloadLength,
   };
 }
@@ -83,4 +99,8 @@ export function encodeNdpPacket(value: NdpPacket): Uint8Array {
   return encodeWith(ndpPacketCodec, value, undefined);
 }
 
-export const ndpPacketCodec: Codec<NdpPacket> = { decode: decodeNdpPacket, write: writeNdpPacket, length: ndpPacketLength };
+export const ndpPacketCodec: Codec<NdpPacket> = {
+  decode: decodeNdpPacket,
+  write: writeNdpPacket,
+  length: ndpPacketLength,
+};

@@ -1,5 +1,14 @@
 // Neighbor Advertisement (RFC 4861 §4.4): ICMPv6 type 136, the R/S/O flags, the target address, options.
-import { DecodeError, encodeWith, need, readU32, writeU16, writeU32, type Codec, type Decoded } from '../../wire/index.ts';
+import {
+  DecodeError,
+  encodeWith,
+  need,
+  readU32,
+  writeU16,
+  writeU32,
+  type Codec,
+  type Decoded,
+} from '../../wire/index.ts';
 import { icmpv6Checksum, type NdpContext } from './icmpv6-checksum.ts';
 import { readIpv6, writeIpv6 } from './ip-bytes.ts';
 import { decodeNdpOptions, ndpOptionsLength, writeNdpOptions, type NdpOption } from './ndp-option.ts';
@@ -21,30 +30,72 @@ export interface NeighborAdvertisement {
 }
 
 /** ctx: the enclosing IPv6 addresses (for the checksum) and the message length (default: to the end of `buf`). */
-export function decodeNeighborAdvertisement(buf: Uint8Array, offset: number, ctx: NdpContext): Decoded<NeighborAdvertisement> {
+export function decodeNeighborAdvertisement(
+  buf: Uint8Array,
+  offset: number,
+  ctx: NdpContext,
+): Decoded<NeighborAdvertisement> {
   const end = ctx.messageLength === undefined ? buf.length : offset + ctx.messageLength;
   need(buf, offset, end - offset, 'Neighbor Advertisement');
   need(buf.subarray(0, end), offset, 24, 'Neighbor Advertisement');
-  if (buf[offset] !== ICMPV6_NEIGHBOR_ADVERTISEMENT) throw new DecodeError('ndp-unexpected-type', `Neighbor Advertisement: ICMPv6 type ${buf[offset]}, expected 136`, offset);
-  if (buf[offset + 1] !== 0) throw new DecodeError('ndp-bad-code', `Neighbor Advertisement: ICMPv6 code ${buf[offset + 1]}, expected 0 (RFC 4861 §7.1)`, offset + 1);
+  if (buf[offset] !== ICMPV6_NEIGHBOR_ADVERTISEMENT)
+    throw new DecodeError(
+      'ndp-unexpected-type',
+      `Neighbor Advertisement: ICMPv6 type ${buf[offset]}, expected 136`,
+      offset,
+    );
+  if (buf[offset + 1] !== 0)
+    throw new DecodeError(
+      'ndp-bad-code',
+      `Neighbor Advertisement: ICMPv6 code ${buf[offset + 1]}, expected 0 (RFC 4861 §7.1)`,
+      offset + 1,
+    );
   if (icmpv6Checksum(ctx.source, ctx.destination, buf.subarray(offset, end)) !== 0) {
-    throw new DecodeError('icmpv6-bad-checksum', `Neighbor Advertisement: ICMPv6 checksum does not match the IPv6 pseudo-header ${ctx.source} → ${ctx.destination}`, offset + 2);
+    throw new DecodeError(
+      'icmpv6-bad-checksum',
+      `Neighbor Advertisement: ICMPv6 checksum does not match the IPv6 pseudo-header ${ctx.source} → ${ctx.destination}`,
+      offset + 2,
+    );
   }
   const word = readU32(buf, offset + 4);
   const targetAddress = readIpv6(buf, offset + 8);
   const options = decodeNdpOptions(buf, offset + 24, end);
-  return { value: { type: 'neighbor-advertisement', router: (word & 0x80000000) !== 0, solicited: (word & 0x40000000) !== 0, override: (word & 0x20000000) !== 0, reserved: word & 0x1fffffff, targetAddress, options }, bytesRead: end - offset };
+  return {
+    value: {
+      type: 'neighbor-advertisement',
+      router: (word & 0x80000000) !== 0,
+      solicited: (word & 0x40000000) !== 0,
+      override: (word & 0x20000000) !== 0,
+      reserved: word & 0x1fffffff,
+      targetAddress,
+      options,
+    },
+    bytesRead: end - offset,
+  };
 }
 
 export function neighborAdvertisementLength(value: NeighborAdvertisement): number {
   return 24 + ndpOptionsLength(value.options);
 }
 
-export function writeNeighborAdvertisement(value: NeighborAdvertisement, buf: Uint8Array, offset: number, ctx: NdpContext): number {
+export function writeNeighborAdvertisement(
+  value: NeighborAdvertisement,
+  buf: Uint8Array,
+  offset: number,
+  ctx: NdpContext,
+): number {
   const len = neighborAdvertisementLength(value);
   buf.fill(0, offset, offset + 8);
   buf[offset] = ICMPV6_NEIGHBOR_ADVERTISEMENT;
-  writeU32(buf, offset + 4, ((value.router ? 0x80000000 : 0) | (value.solicited ? 0x40000000 : 0) | (value.override ? 0x20000000 : 0) | (value.reserved & 0x1fffffff)) >>> 0);
+  writeU32(
+    buf,
+    offset + 4,
+    ((value.router ? 0x80000000 : 0) |
+      (value.solicited ? 0x40000000 : 0) |
+      (value.override ? 0x20000000 : 0) |
+      (value.reserved & 0x1fffffff)) >>>
+      0,
+  );
   writeIpv6(buf, offset + 8, value.targetAddress);
   writeNdpOptions(value.options, buf, offset + 24);
   writeU16(buf, offset + 2, icmpv6Checksum(ctx.source, ctx.destination, buf.subarray(offset, offset + len)));
@@ -55,4 +106,8 @@ export function encodeNeighborAdvertisement(value: NeighborAdvertisement, ctx: N
   return encodeWith(neighborAdvertisementCodec, value, ctx);
 }
 
-export const neighborAdvertisementCodec: Codec<NeighborAdvertisement, NdpContext> = { decode: decodeNeighborAdvertisement, write: writeNeighborAdvertisement, length: neighborAdvertisementLength };
+export const neighborAdvertisementCodec: Codec<NeighborAdvertisement, NdpContext> = {
+  decode: decodeNeighborAdvertisement,
+  write: writeNeighborAdvertisement,
+  length: neighborAdvertisementLength,
+};

@@ -38,7 +38,8 @@ export function defaultAnnounceConfig(): AnnounceConfig {
 /** Throws a RangeError naming the field when a value is unusable. */
 export function checkAnnounceConfig(c: AnnounceConfig): void {
   const nonNeg = (v: number, name: string): void => {
-    if (!Number.isFinite(v) || v < 0) throw new RangeError(`announce config ${name}: ${v} is not a non-negative number`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new RangeError(`announce config ${name}: ${v} is not a non-negative number`);
   };
   nonNeg(c.repeats, 'repeats');
   if (!Number.isInteger(c.repeats)) throw new RangeError(`announce config repeats: ${c.repeats} is not an integer`);
@@ -46,5 +47,6 @@ export function checkAnnounceConfig(c: AnnounceConfig): void {
   nonNeg(c.refreshIntervalMs, 'refreshIntervalMs');
   nonNeg(c.pacingIntervalMs, 'pacingIntervalMs');
   nonNeg(c.reassertIntervalMs, 'reassertIntervalMs');
-  if (!Number.isInteger(c.pacingBurst) || c.pacingBurst < 1) throw new RangeError(`announce config pacingBurst: ${c.pacingBurst} must be an integer ≥ 1`);
+  if (!Number.isInteger(c.pacingBurst) || c.pacingBurst < 1)
+    throw new RangeError(`announce config pacingBurst: ${c.pacingBurst} must be an integer ≥ 1`);
 }

@@ -77,7 +77,15 @@ export class AnnounceSchedule {
         if (this.#entries.has(k)) continue;
         const p = parseAddress(ip);
         if (!p) throw new RangeError(`announce: "${ip}" on ${iface} is not an IP address`);
-        const e: Entry = { interface: iface, ip, family: p.family, repeatsSent: 0, lastSentAt: now, nextAt: 0, nextReason: 'repeat' };
+        const e: Entry = {
+          interface: iface,
+          ip,
+          family: p.family,
+          repeatsSent: 0,
+          lastSentAt: now,
+          nextAt: 0,
+          nextReason: 'repeat',
+        };
         this.#afterSend(e, now);
         this.#entries.set(k, e);
         gained.push({ interface: iface, ip, family: p.family, reason: 'gained' });

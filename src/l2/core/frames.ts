@@ -1,16 +1,42 @@
 // The frames FerroLB sends: ARP replies, gratuitous ARP (request and reply forms), solicited Neighbor
 // Advertisements, unsolicited Neighbor Advertisements with Override.
-import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, ZERO_MAC, ALL_NODES, ALL_NODES_MAC, encodeL2Frame } from '../codec/index.ts';
+import {
+  ARP_REPLY,
+  ARP_REQUEST,
+  BROADCAST_MAC,
+  ZERO_MAC,
+  ALL_NODES,
+  ALL_NODES_MAC,
+  encodeL2Frame,
+} from '../codec/index.ts';
 
 /** Gratuitous ARP, both forms (RFC 5227 §3 request form; reply form for hosts that only learn from replies). */
 export function gratuitousArp(ip: string, mac: string): Uint8Array[] {
   const request = encodeL2Frame({
     ethernet: { destination: BROADCAST_MAC, source: mac, etherType: 0x0806 },
-    payload: { kind: 'arp', arp: { operation: ARP_REQUEST, senderHardwareAddress: mac, senderProtocolAddress: ip, targetHardwareAddress: ZERO_MAC, targetProtocolAddress: ip } },
+    payload: {
+      kind: 'arp',
+      arp: {
+        operation: ARP_REQUEST,
+        senderHardwareAddress: mac,
+        senderProtocolAddress: ip,
+        targetHardwareAddress: ZERO_MAC,
+        targetProtocolAddress: ip,
+      },
+    },
   });
   const reply = encodeL2Frame({
     ethernet: { destination: BROADCAST_MAC, source: mac, etherType: 0x0806 },
-    payload: { kind: 'arp', arp: { operation: ARP_REPLY, senderHardwareAddress: mac, senderProtocolAddress: ip, targetHardwareAddress: BROADCAST_MAC, targetProtocolAddress: ip } },
+    payload: {
+      kind: 'arp',
+      arp: {
+        operation: ARP_REPLY,
+        senderHardwareAddress: mac,
+        senderProtocolAddress: ip,
+        targetHardwareAddress: BROADCAST_MAC,
+        targetProtocolAddress: ip,
+      },
+    },
   });
   return [request, reply];
 }
@@ -51,7 +77,13 @@ export function neighborAdvertisementFrame(o: NeighborAdvertisementFrame): Uint8
 
 /** Unsolicited NA to all nodes (RFC 4861 §7.2.6), Override set so caches switch to `mac` at once. */
 export function unsolicitedAdvertisement(ip: string, mac: string): Uint8Array {
-  return neighborAdvertisementFrame({ ip, mac, destinationIp: ALL_NODES, destinationMac: ALL_NODES_MAC, solicited: false });
+  return neighborAdvertisementFrame({
+    ip,
+    mac,
+    destinationIp: ALL_NODES,
+    destinationMac: ALL_NODES_MAC,
+    solicited: false,
+  });
 }
 
 /** The frames announcing `ip` (family from the address text). */

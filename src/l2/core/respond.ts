@@ -97,7 +97,8 @@ export function respond(input: RespondInput): Decision {
   }
   const eth = frame.ethernet;
   if (eth.source === iface.mac) return { action: 'ignore', reason: 'own-frame' };
-  if (input.vlanTagged || eth.vlan) return { action: 'ignore', reason: 'vlan-tagged', detail: `vlan ${eth.vlan?.id ?? '?'}` };
+  if (input.vlanTagged || eth.vlan)
+    return { action: 'ignore', reason: 'vlan-tagged', detail: `vlan ${eth.vlan?.id ?? '?'}` };
   // Unicast to another host (seen only in promiscuous mode): evidence of a conflict, never a question to us.
   const notForUs = !isGroupMac(eth.destination) && eth.destination !== iface.mac;
   const p = frame.payload;
@@ -106,9 +107,16 @@ export function respond(input: RespondInput): Decision {
     if (arp.senderHardwareAddress === iface.mac) return { action: 'ignore', reason: 'own-frame' };
     const spa = arp.senderProtocolAddress;
     if (spa !== '0.0.0.0' && input.owned.has(spa)) {
-      return { action: 'conflict', family: 'ipv4', ip: spa, mac: arp.senderHardwareAddress, evidence: arp.operation === ARP_REPLY ? 'arp-reply' : 'arp-request' };
+      return {
+        action: 'conflict',
+        family: 'ipv4',
+        ip: spa,
+        mac: arp.senderHardwareAddress,
+        evidence: arp.operation === ARP_REPLY ? 'arp-reply' : 'arp-request',
+      };
     }
-    if (arp.operation !== ARP_REQUEST) return { action: 'ignore', reason: 'not-request', ip: arp.targetProtocolAddress };
+    if (arp.operation !== ARP_REQUEST)
+      return { action: 'ignore', reason: 'not-request', ip: arp.targetProtocolAddress };
     if (notForUs) return { action: 'ignore', reason: 'not-for-us' };
     const ip = arp.targetProtocolAddress;
     if (!input.owned.has(ip)) return notOwned(ip, input);
@@ -116,10 +124,24 @@ export function respond(input: RespondInput): Decision {
       ethernet: { destination: eth.source, source: iface.mac, etherType: 0x0806 },
       payload: {
         kind: 'arp',
-        arp: { operation: ARP_REPLY, senderHardwareAddress: iface.mac, senderProtocolAddress: ip, targetHardwareAddress: arp.senderHardwareAddress, targetProtocolAddress: spa },
+        arp: {
+          operation: ARP_REPLY,
+          senderHardwareAddress: iface.mac,
+          senderProtocolAddress: ip,
+          targetHardwareAddress: arp.senderHardwareAddress,
+          targetProtocolAddress: spa,
+        },
       },
     });
-    return { action: 'reply', family: 'ipv4', ip, requesterMac: arp.senderHardwareAddress, requesterIp: spa, unicast: !isGroupMac(eth.destination), frame: reply };
+    return {
+      action: 'reply',
+      family: 'ipv4',
+      ip,
+      requesterMac: arp.senderHardwareAddress,
+      requesterIp: spa,
+      unicast: !isGroupMac(eth.destination),
+      frame: reply,
+    };
   }
   if (p.kind !== 'ndp') return { action: 'ignore', reason: 'not-arp-or-ndp' };
   const { ndp } = p;
@@ -133,7 +155,13 @@ export function respond(input: RespondInput): Decision {
   }
   const sourceMac = linkLayerAddress(m.options, 'source-link-layer-address');
   if (ndp.source !== '::' && input.owned.has(ndp.source) && (sourceMac ?? eth.source) !== iface.mac) {
-    return { action: 'conflict', family: 'ipv6', ip: ndp.source, mac: sourceMac ?? eth.source, evidence: 'neighbor-solicitation' };
+    return {
+      action: 'conflict',
+      family: 'ipv6',
+      ip: ndp.source,
+      mac: sourceMac ?? eth.source,
+      evidence: 'neighbor-solicitation',
+    };
   }
   if (notForUs) return { action: 'ignore', reason: 'not-for-us' };
   const ip = m.targetAddress;
@@ -141,6 +169,20 @@ export function respond(input: RespondInput): Decision {
   // RFC 4861 §7.2.4: reply to the solicitation's source; a DAD probe (source ::) is answered to all nodes.
   const dad = ndp.source === '::';
   const destinationMac = dad ? ALL_NODES_MAC : (sourceMac ?? eth.source);
-  const reply = neighborAdvertisementFrame({ ip, mac: iface.mac, destinationIp: dad ? ALL_NODES : ndp.source, destinationMac, solicited: !dad });
-  return { action: 'reply', family: 'ipv6', ip, requesterMac: sourceMac ?? eth.source, requesterIp: ndp.source, unicast: !isGroupMac(eth.destination), frame: reply };
+  const reply = neighborAdvertisementFrame({
+    ip,
+    mac: iface.mac,
+    destinationIp: dad ? ALL_NODES : ndp.source,
+    destinationMac,
+    solicited: !dad,
+  });
+  return {
+    action: 'reply',
+    family: 'ipv6',
+    ip,
+    requesterMac: sourceMac ?? eth.source,
+    requesterIp: ndp.source,
+    unicast: !isGroupMac(eth.destination),
+    frame: reply,
+  };
 }

@@ -2,7 +2,13 @@
 // contents. Deliberately tiny and independent of src/bgp/codec: the lab measures and records what
 // real daemons put on the wire, including what our own codec might get wrong.
 
-export const MESSAGE_TYPES: Record<number, string> = { 1: 'open', 2: 'update', 3: 'notification', 4: 'keepalive', 5: 'route-refresh' };
+export const MESSAGE_TYPES: Record<number, string> = {
+  1: 'open',
+  2: 'update',
+  3: 'notification',
+  4: 'keepalive',
+  5: 'route-refresh',
+};
 
 export interface RawMessage {
   type: number;

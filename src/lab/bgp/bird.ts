@@ -38,7 +38,9 @@ export function birdConfig(o: PeerOptions, protoName = 'peer1'): string {
         ...(a?.med !== undefined ? [`bgp_med = ${a.med};`] : []),
       ].join(' ');
       const block = set ? ` { ${set} }` : '';
-      lines.push(`protocol static static_${fam} { ${fam}; ${mine.map((p) => `route ${p} unreachable${block};`).join(' ')} }`);
+      lines.push(
+        `protocol static static_${fam} { ${fam}; ${mine.map((p) => `route ${p} unreachable${block};`).join(' ')} }`,
+      );
     }
   }
   lines.push(`protocol bgp ${protoName} {`);
@@ -50,12 +52,15 @@ export function birdConfig(o: PeerOptions, protoName = 'peer1'): string {
   if (o.multihop !== undefined) lines.push(`  multihop ${o.multihop};`);
   if (o.ttlSecurity) lines.push('  ttl security on;');
   if (o.bfd) lines.push('  bfd on;');
-  if (o.gracefulRestart) lines.push('  graceful restart on;', `  graceful restart time ${o.gracefulRestart.restartTime};`);
+  if (o.gracefulRestart)
+    lines.push('  graceful restart on;', `  graceful restart time ${o.gracefulRestart.restartTime};`);
   // Reconnect quickly in tests.
   lines.push('  connect retry time 1;', '  error wait time 1, 2;', '  connect delay time 1;');
   for (const fam of familiesOf(o)) {
     const exp = o.originate?.some((p) => isIpv6(p) === (fam === 'ipv6')) ? 'all' : 'none';
-    lines.push(`  ${fam} { import all; export ${exp};${fam === 'ipv6' && !isIpv6(o.localAddress) ? ' next hop self;' : ''} };`);
+    lines.push(
+      `  ${fam} { import all; export ${exp};${fam === 'ipv6' && !isIpv6(o.localAddress) ? ' next hop self;' : ''} };`,
+    );
   }
   lines.push('}');
   return lines.join('\n') + '\n';
@@ -185,14 +190,19 @@ export class Bird {
   }
 
   async waitEstablished(timeoutMs = 30_000): Promise<BirdProtocolState> {
-    return waitFor(async () => {
-      const p = await this.protocol();
-      return p.bgpState === 'Established' && p;
-    }, { what: `BIRD ${this.protoName} Established`, timeoutMs, diagnostics: () => this.diagnostics() });
+    return waitFor(
+      async () => {
+        const p = await this.protocol();
+        return p.bgpState === 'Established' && p;
+      },
+      { what: `BIRD ${this.protoName} Established`, timeoutMs, diagnostics: () => this.diagnostics() },
+    );
   }
 
   async routes(family: 'ipv4' | 'ipv6'): Promise<SeenRoute[]> {
-    const text = await this.control.command(`show route all table master${family === 'ipv4' ? 4 : 6} protocol ${this.protoName}`);
+    const text = await this.control.command(
+      `show route all table master${family === 'ipv4' ? 4 : 6} protocol ${this.protoName}`,
+    );
     const routes = parseBirdRoutes(text);
     // BIRD 2.0 shows no per-route stale flag; while the neighbor's graceful restart is active every
     // route from it is a stale one kept by the helper (RFC 4724 §4.2).
@@ -226,7 +236,9 @@ export function parseBirdTime(s: string): number {
   if (!m) throw new Error(`bird: unparseable time "${s}"`);
   const frac = m[7] ?? '0';
   const ms = Number(frac.padEnd(6, '0')) / 1000;
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime() + ms;
+  return (
+    new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime() + ms
+  );
 }
 
 export function parseBirdProtocol(text: string, name: string): BirdProtocolState {

@@ -21,9 +21,28 @@ export class Capture {
     // -U + --immediate-mode: hand over and write each packet at once (else the last ring block can be
     // lost at stop); -B: a 64 MiB kernel buffer so 50,000-route bursts are not dropped; -Z root: keep
     // permission to write the private temp dir.
-    const d = lab.spawn('tcpdump', ns, ['tcpdump', '-i', ifname, '-n', '-s', '0', '-U', '--immediate-mode', '-B', '65536', '-Z', 'root', '-w', file, filter]);
+    const d = lab.spawn('tcpdump', ns, [
+      'tcpdump',
+      '-i',
+      ifname,
+      '-n',
+      '-s',
+      '0',
+      '-U',
+      '--immediate-mode',
+      '-B',
+      '65536',
+      '-Z',
+      'root',
+      '-w',
+      file,
+      filter,
+    ]);
     await waitFor(() => d.output().includes('listening on'), {
-      what: `tcpdump listening on ${ifname}`, timeoutMs: 10_000, intervalMs: 20, diagnostics: () => d.output(),
+      what: `tcpdump listening on ${ifname}`,
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      diagnostics: () => d.output(),
     });
     return new Capture(lab, file, d);
   }

@@ -50,7 +50,13 @@ export function exabgpConfig(o: ExaOptions, receiverScript: string): string {
   lines.push('  capability {', '    route-refresh;');
   if (o.gracefulRestart) lines.push(`    graceful-restart ${o.gracefulRestart.restartTime};`);
   lines.push('  }');
-  lines.push('  api {', '    processes [ receiver ];', '    receive { parsed; update; notification; refresh; }', '    neighbor-changes;', '  }');
+  lines.push(
+    '  api {',
+    '    processes [ receiver ];',
+    '    receive { parsed; update; notification; refresh; }',
+    '    neighbor-changes;',
+    '  }',
+  );
   if (o.routes?.length) lines.push('  static {', ...o.routes.map(routeLine), '  }');
   lines.push('}');
   void isIpv6;

@@ -84,7 +84,10 @@ export function spawnLogged(name: string, argv: readonly string[], opts: SpawnOp
   const full = nsArgv(opts.ns, argv);
   const [cmd, ...args] = full;
   if (cmd === undefined) throw new Error('spawnLogged: empty argv');
-  const child = spawn(cmd, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+  const child = spawn(cmd, args, {
+    stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    env: opts.env ?? process.env,
+  });
   child.stdin?.on('error', () => {});
   let out = '';
   let partial = '';

@@ -8,7 +8,10 @@ if (file === undefined || rest.length === 0) {
   process.stderr.write('usage: ferrolb-argfile.ts ANNOUNCE_FILE bgp ARGS...\n');
   process.exit(2);
 }
-const ips = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+const ips = readFileSync(file, 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter(Boolean);
 if (ips.length === 0) {
   process.stderr.write(`ferrolb-argfile: ${file} lists no address\n`);
   process.exit(2);

@@ -54,20 +54,53 @@ export function ferroCrdYaml(o: FerroOptions): string {
   const docs: string[] = [];
   const meta = (name: string): string => `metadata:\n  name: ${name}\n  namespace: metallb-system`;
   docs.push(
-    ['apiVersion: metallb.io/v1beta1', 'kind: IPAddressPool', meta('lab'), 'spec:', '  addresses:',
-      '  - 192.0.2.0/24', '  - 198.51.100.0/24', '  - 203.0.113.0/24', '  - 2001:db8::/32'].join('\n'),
+    [
+      'apiVersion: metallb.io/v1beta1',
+      'kind: IPAddressPool',
+      meta('lab'),
+      'spec:',
+      '  addresses:',
+      '  - 192.0.2.0/24',
+      '  - 198.51.100.0/24',
+      '  - 203.0.113.0/24',
+      '  - 2001:db8::/32',
+    ].join('\n'),
   );
-  const peer = ['apiVersion: metallb.io/v1beta2', 'kind: BGPPeer', meta('router'), 'spec:',
-    `  myASN: ${o.localAs}`, `  peerASN: ${o.peerAs}`, `  peerAddress: "${o.peerAddress}"`, `  sourceAddress: "${o.localAddress}"`];
-  if (o.holdTime !== undefined) peer.push(`  holdTime: ${o.holdTime}s`, `  keepaliveTime: ${Math.max(1, Math.floor(o.holdTime / 3))}s`);
+  const peer = [
+    'apiVersion: metallb.io/v1beta2',
+    'kind: BGPPeer',
+    meta('router'),
+    'spec:',
+    `  myASN: ${o.localAs}`,
+    `  peerASN: ${o.peerAs}`,
+    `  peerAddress: "${o.peerAddress}"`,
+    `  sourceAddress: "${o.localAddress}"`,
+  ];
+  if (o.holdTime !== undefined)
+    peer.push(`  holdTime: ${o.holdTime}s`, `  keepaliveTime: ${Math.max(1, Math.floor(o.holdTime / 3))}s`);
   if (o.md5 !== undefined) peer.push(`  password: "${o.md5}"`);
   if (o.bfd) peer.push('  bfdProfile: lab-bfd');
   docs.push(peer.join('\n'));
   if (o.bfd) {
-    docs.push(['apiVersion: metallb.io/v1beta1', 'kind: BFDProfile', meta('lab-bfd'), 'spec:',
-      `  receiveInterval: ${o.bfd.minRxMs}`, `  transmitInterval: ${o.bfd.minTxMs}`, `  detectMultiplier: ${o.bfd.multiplier}`].join('\n'));
+    docs.push(
+      [
+        'apiVersion: metallb.io/v1beta1',
+        'kind: BFDProfile',
+        meta('lab-bfd'),
+        'spec:',
+        `  receiveInterval: ${o.bfd.minRxMs}`,
+        `  transmitInterval: ${o.bfd.minTxMs}`,
+        `  detectMultiplier: ${o.bfd.multiplier}`,
+      ].join('\n'),
+    );
   }
-  const adv = ['apiVersion: metallb.io/v1beta1', 'kind: BGPAdvertisement', meta('lab'), 'spec:', '  ipAddressPools: [lab]'];
+  const adv = [
+    'apiVersion: metallb.io/v1beta1',
+    'kind: BGPAdvertisement',
+    meta('lab'),
+    'spec:',
+    '  ipAddressPools: [lab]',
+  ];
   if (o.localPref !== undefined) adv.push(`  localPref: ${o.localPref}`);
   const comms = [...(o.communities ?? []), ...(o.largeCommunities ?? []).map((c) => `large:${c}`)];
   if (comms.length) adv.push('  communities:', ...comms.map((c) => `  - "${c}"`));
@@ -85,7 +118,16 @@ export function ferroArgs(o: FerroOptions, configFile?: string): string[] {
   if (configFile !== undefined) {
     a.push('--config', configFile);
   } else {
-    a.push('--peer', o.peerAddress, '--peer-asn', String(o.peerAs), '--my-asn', String(o.localAs), '--source', o.localAddress);
+    a.push(
+      '--peer',
+      o.peerAddress,
+      '--peer-asn',
+      String(o.peerAs),
+      '--my-asn',
+      String(o.localAs),
+      '--source',
+      o.localAddress,
+    );
     if (o.holdTime !== undefined) a.push('--hold', String(o.holdTime));
     if (o.md5 !== undefined) a.push('--password', o.md5);
     for (const c of o.communities ?? []) a.push('--community', c);
@@ -123,7 +165,9 @@ export class FerroLbSpeaker {
 
   /** stdout event lines so far. */
   events(): string[] {
-    return this.output().split('\n').filter((l) => /^(listening|peer|advertised|all routes|notification|stopping|stopped|ok|error)\b/.test(l));
+    return this.output()
+      .split('\n')
+      .filter((l) => /^(listening|peer|advertised|all routes|notification|stopping|stopped|ok|error)\b/.test(l));
   }
 
   exited(): boolean {
@@ -131,16 +175,26 @@ export class FerroLbSpeaker {
   }
 
   async waitEvent(re: RegExp, what: string, timeoutMs = 30_000): Promise<string> {
-    return waitFor(() => {
-      const hit = this.events().find((l) => re.test(l));
-      if (hit) return hit;
-      if (this.exited()) throw new Error(`ferrolb bgp exited (${this.daemon.child.exitCode ?? this.daemon.child.signalCode}) before: ${what}`);
-      return undefined;
-    }, { what, timeoutMs, intervalMs: 20, diagnostics: () => this.output().slice(-4000) });
+    return waitFor(
+      () => {
+        const hit = this.events().find((l) => re.test(l));
+        if (hit) return hit;
+        if (this.exited())
+          throw new Error(
+            `ferrolb bgp exited (${this.daemon.child.exitCode ?? this.daemon.child.signalCode}) before: ${what}`,
+          );
+        return undefined;
+      },
+      { what, timeoutMs, intervalMs: 20, diagnostics: () => this.output().slice(-4000) },
+    );
   }
 
   waitEstablished(timeoutMs?: number): Promise<string> {
-    return this.waitEvent(new RegExp(`^peer ${this.peerAddress.replace(/[.]/g, '\\.')} Established`), 'FerroLB session Established', timeoutMs);
+    return this.waitEvent(
+      new RegExp(`^peer ${this.peerAddress.replace(/[.]/g, '\\.')} Established`),
+      'FerroLB session Established',
+      timeoutMs,
+    );
   }
 
   waitAllAdvertised(timeoutMs?: number): Promise<string> {
@@ -154,7 +208,10 @@ export class FerroLbSpeaker {
     const before = this.events().filter((l) => l.startsWith('ok set')).length;
     stdin.write(`set ${ips.join(' ')}\n`);
     await waitFor(() => this.events().filter((l) => l.startsWith('ok set')).length > before, {
-      what: 'driver to acknowledge set', timeoutMs: 10_000, intervalMs: 10, diagnostics: () => this.output().slice(-2000),
+      what: 'driver to acknowledge set',
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      diagnostics: () => this.output().slice(-2000),
     });
   }
 
@@ -176,7 +233,13 @@ export function startFerroLb(lab: Lab, ns: string, o: FerroOptions): FerroLbSpea
   }
   const args = ferroArgs(o, configFile);
   if (o.driver) {
-    const d = lab.spawn('ferrolb', ns, [NODE_BIN, DRIVER, ...args, ...o.announce.flatMap((ip) => ['--announce', ip])], undefined, { stdin: true });
+    const d = lab.spawn(
+      'ferrolb',
+      ns,
+      [NODE_BIN, DRIVER, ...args, ...o.announce.flatMap((ip) => ['--announce', ip])],
+      undefined,
+      { stdin: true },
+    );
     return new FerroLbSpeaker(lab, ns, d, o.peerAddress);
   }
   if (o.announce.length > 200) {

@@ -19,11 +19,17 @@ export function frrConfig(o: PeerOptions): string {
     ' no bgp network import-check',
     ' timers bgp 3 9',
   ];
-  if (o.gracefulRestart) lines.push(' bgp graceful-restart', ` bgp graceful-restart restart-time ${o.gracefulRestart.restartTime}`);
-  lines.push(` neighbor ${n} remote-as ${o.peerAs}`, ` neighbor ${n} update-source ${o.localAddress}`, ` neighbor ${n} timers connect 1`);
+  if (o.gracefulRestart)
+    lines.push(' bgp graceful-restart', ` bgp graceful-restart restart-time ${o.gracefulRestart.restartTime}`);
+  lines.push(
+    ` neighbor ${n} remote-as ${o.peerAs}`,
+    ` neighbor ${n} update-source ${o.localAddress}`,
+    ` neighbor ${n} timers connect 1`,
+  );
   if (o.md5 !== undefined) lines.push(` neighbor ${n} password ${o.md5}`);
   if (o.passive) lines.push(` neighbor ${n} passive`);
-  if (o.holdTime !== undefined) lines.push(` neighbor ${n} timers ${Math.max(1, Math.floor(o.holdTime / 3))} ${o.holdTime}`);
+  if (o.holdTime !== undefined)
+    lines.push(` neighbor ${n} timers ${Math.max(1, Math.floor(o.holdTime / 3))} ${o.holdTime}`);
   if (o.multihop !== undefined) lines.push(` neighbor ${n} ebgp-multihop ${o.multihop}`);
   for (const fam of familiesOf(o)) {
     lines.push(` address-family ${fam} unicast`, `  neighbor ${n} activate`);
@@ -61,21 +67,43 @@ export class Frr {
     const conf = join(dir, 'bgpd.conf');
     writeFileSync(conf, frrConfig(o));
     const daemon = lab.spawn('bgpd', ns, [
-      '/usr/lib/frr/bgpd', '-Z', '-S', '-u', 'root', '-g', 'root', '-f', conf, '-i', join(dir, 'bgpd.pid'),
-      '--vty_socket', dir, '-P', '0', '--log', 'stdout', '--log-level', 'info',
+      '/usr/lib/frr/bgpd',
+      '-Z',
+      '-S',
+      '-u',
+      'root',
+      '-g',
+      'root',
+      '-f',
+      conf,
+      '-i',
+      join(dir, 'bgpd.pid'),
+      '--vty_socket',
+      dir,
+      '-P',
+      '0',
+      '--log',
+      'stdout',
+      '--log-level',
+      'info',
     ]);
     const frr = new Frr(lab, ns, daemon, dir, o.peerAddress);
-    await waitFor(async () => {
-      if (daemon.child.exitCode !== null) throw new Error(`bgpd exited: ${daemon.output()}`);
-      await frr.vtysh('show bgp summary json');
-      return true;
-    }, { what: 'FRR bgpd vty', timeoutMs: 15_000, intervalMs: 100, diagnostics: () => daemon.output() });
+    await waitFor(
+      async () => {
+        if (daemon.child.exitCode !== null) throw new Error(`bgpd exited: ${daemon.output()}`);
+        await frr.vtysh('show bgp summary json');
+        return true;
+      },
+      { what: 'FRR bgpd vty', timeoutMs: 15_000, intervalMs: 100, diagnostics: () => daemon.output() },
+    );
     return frr;
   }
 
   /** Runs one vtysh command against this bgpd and returns its output. */
   async vtysh(cmd: string): Promise<string> {
-    return this.lab.exec(this.ns, ['vtysh', '--vty_socket', this.vtyDir, '-d', 'bgpd', '-c', cmd], { timeoutMs: 15_000 });
+    return this.lab.exec(this.ns, ['vtysh', '--vty_socket', this.vtyDir, '-d', 'bgpd', '-c', cmd], {
+      timeoutMs: 15_000,
+    });
   }
 
   async json(cmd: string): Promise<Record<string, unknown>> {
@@ -91,7 +119,10 @@ export class Frr {
 
   async waitEstablished(timeoutMs = 30_000): Promise<void> {
     await waitFor(async () => (await this.neighborState()) === 'Established', {
-      what: 'FRR neighbor Established', timeoutMs, intervalMs: 200, diagnostics: () => this.daemon.output().slice(-4000),
+      what: 'FRR neighbor Established',
+      timeoutMs,
+      intervalMs: 200,
+      diagnostics: () => this.daemon.output().slice(-4000),
     });
   }
 

@@ -22,11 +22,26 @@ export function gobgpConfig(o: PeerOptions): string {
     `    peer-as = ${o.peerAs}`,
   ];
   if (o.md5 !== undefined) l.push(`    auth-password = "${o.md5}"`);
-  l.push('  [neighbors.transport.config]', `    local-address = "${o.localAddress}"`, `    passive-mode = ${o.passive ? 'true' : 'false'}`);
+  l.push(
+    '  [neighbors.transport.config]',
+    `    local-address = "${o.localAddress}"`,
+    `    passive-mode = ${o.passive ? 'true' : 'false'}`,
+  );
   const hold = o.holdTime ?? 9;
-  l.push('  [neighbors.timers.config]', '    connect-retry = 1', `    hold-time = ${hold}`, `    keepalive-interval = ${Math.max(1, Math.floor(hold / 3))}`);
-  if (o.multihop !== undefined) l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', `    multihop-ttl = ${o.multihop}`);
-  if (o.gracefulRestart) l.push('  [neighbors.graceful-restart.config]', '    enabled = true', `    restart-time = ${o.gracefulRestart.restartTime}`);
+  l.push(
+    '  [neighbors.timers.config]',
+    '    connect-retry = 1',
+    `    hold-time = ${hold}`,
+    `    keepalive-interval = ${Math.max(1, Math.floor(hold / 3))}`,
+  );
+  if (o.multihop !== undefined)
+    l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', `    multihop-ttl = ${o.multihop}`);
+  if (o.gracefulRestart)
+    l.push(
+      '  [neighbors.graceful-restart.config]',
+      '    enabled = true',
+      `    restart-time = ${o.gracefulRestart.restartTime}`,
+    );
   for (const fam of familiesOf(o)) {
     l.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${fam}-unicast"`);
     if (o.gracefulRestart) l.push('    [neighbors.afi-safis.mp-graceful-restart.config]', '      enabled = true');
@@ -51,20 +66,34 @@ export class GoBgp {
     const dir = lab.tmpDir('gobgp');
     const conf = join(dir, 'gobgpd.toml');
     writeFileSync(conf, gobgpConfig(o));
-    const daemon = lab.spawn('gobgpd', ns, ['gobgpd', '-f', conf, '-t', 'toml', '--api-hosts', `${API}:${API_PORT}`, '-l', 'info']);
+    const daemon = lab.spawn('gobgpd', ns, [
+      'gobgpd',
+      '-f',
+      conf,
+      '-t',
+      'toml',
+      '--api-hosts',
+      `${API}:${API_PORT}`,
+      '-l',
+      'info',
+    ]);
     const g = new GoBgp(lab, ns, daemon, o.peerAddress);
-    await waitFor(async () => {
-      if (daemon.child.exitCode !== null) throw new Error(`gobgpd exited: ${daemon.output()}`);
-      // The neighbor from the config file is present once the daemon has loaded it.
-      return (await g.cli(['neighbor', '-j'])).includes(o.peerAddress);
-    }, { what: 'gobgpd API with its neighbor', timeoutMs: 15_000, intervalMs: 100, diagnostics: () => daemon.output() });
+    await waitFor(
+      async () => {
+        if (daemon.child.exitCode !== null) throw new Error(`gobgpd exited: ${daemon.output()}`);
+        // The neighbor from the config file is present once the daemon has loaded it.
+        return (await g.cli(['neighbor', '-j'])).includes(o.peerAddress);
+      },
+      { what: 'gobgpd API with its neighbor', timeoutMs: 15_000, intervalMs: 100, diagnostics: () => daemon.output() },
+    );
     const a = o.originateAttributes;
     const extra = [
       ...(a?.communities?.length ? ['community', a.communities.join(',')] : []),
       ...(a?.largeCommunities?.length ? ['large-community', a.largeCommunities.join(',')] : []),
       ...(a?.med !== undefined ? ['med', String(a.med)] : []),
     ];
-    for (const p of o.originate ?? []) await g.cli(['global', 'rib', 'add', p, ...extra, '-a', isIpv6(p) ? 'ipv6' : 'ipv4']);
+    for (const p of o.originate ?? [])
+      await g.cli(['global', 'rib', 'add', p, ...extra, '-a', isIpv6(p) ? 'ipv6' : 'ipv4']);
     return g;
   }
 
@@ -73,16 +102,28 @@ export class GoBgp {
   }
 
   async neighborState(): Promise<string> {
-    const j = JSON.parse(await this.cli(['neighbor', this.peerAddress, '-j'])) as { state?: { session_state?: number | string } };
+    const j = JSON.parse(await this.cli(['neighbor', this.peerAddress, '-j'])) as {
+      state?: { session_state?: number | string };
+    };
     const s = j.state?.session_state;
     // The API gives the enum number (6 = ESTABLISHED) or its name, depending on the version.
-    const names: Record<number, string> = { 1: 'idle', 2: 'connect', 3: 'active', 4: 'opensent', 5: 'openconfirm', 6: 'established' };
+    const names: Record<number, string> = {
+      1: 'idle',
+      2: 'connect',
+      3: 'active',
+      4: 'opensent',
+      5: 'openconfirm',
+      6: 'established',
+    };
     return typeof s === 'number' ? (names[s] ?? String(s)) : String(s ?? 'unknown').toLowerCase();
   }
 
   async waitEstablished(timeoutMs = 30_000): Promise<void> {
     await waitFor(async () => (await this.neighborState()) === 'established', {
-      what: 'GoBGP neighbor established', timeoutMs, intervalMs: 200, diagnostics: () => this.daemon.output().slice(-4000),
+      what: 'GoBGP neighbor established',
+      timeoutMs,
+      intervalMs: 200,
+      diagnostics: () => this.daemon.output().slice(-4000),
     });
   }
 
@@ -116,7 +157,14 @@ interface GoPath {
 }
 
 export function goPathToRoute(prefix: string, p: GoPath): SeenRoute {
-  const r: SeenRoute = { prefix, nextHop: '', asPath: [], communities: [], largeCommunities: [], stale: Boolean(p.stale) };
+  const r: SeenRoute = {
+    prefix,
+    nextHop: '',
+    asPath: [],
+    communities: [],
+    largeCommunities: [],
+    stale: Boolean(p.stale),
+  };
   for (const a of p.attrs) {
     if (a.type === 2) r.asPath = (a.as_paths ?? []).flatMap((s) => s.asns);
     else if (a.type === 3 || a.type === 14) r.nextHop = a.nexthop ?? r.nextHop;

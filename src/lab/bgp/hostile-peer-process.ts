@@ -88,10 +88,20 @@ function bgp(holdTime: number, onEstablished: (s: Socket) => void): Socket {
     clearInterval(watch);
   };
   s.on('connect', () => {
-    s.write(enc({
-      type: 'OPEN', version: 4, myAsn: ASN, holdTime, bgpId: Number(parseIp(local!)!.value),
-      capabilities: [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }, { type: 'ROUTE_REFRESH' }, { type: 'FOUR_OCTET_AS', asn: ASN }],
-    }));
+    s.write(
+      enc({
+        type: 'OPEN',
+        version: 4,
+        myAsn: ASN,
+        holdTime,
+        bgpId: Number(parseIp(local!)!.value),
+        capabilities: [
+          { type: 'MULTIPROTOCOL', afi: 1, safi: 1 },
+          { type: 'ROUTE_REFRESH' },
+          { type: 'FOUR_OCTET_AS', asn: ASN },
+        ],
+      }),
+    );
   });
   s.on('data', (chunk: Buffer) => {
     const now = Date.now();

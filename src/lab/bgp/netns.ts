@@ -1,12 +1,12 @@
 // The netns lab: namespaces with unique names per test run (flb-<pid>-<n>), veth links between them,
 // documentation addresses, daemons started inside, and teardown of all of it — from afterAll, and
 // from a process-exit hook when a test run dies half way.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOk, spawnLogged, type Daemon, type RunOptions, type SpawnOptions, run } from './exec.ts';
 import { sleep } from '../poll.ts';
+import { removeNamespaceSync } from '../netns-remove.ts';
 
 export interface Endpoint {
   ns: string;
@@ -59,7 +59,9 @@ export class Lab {
     this.namespaces.push(name);
     await runOk(['ip', 'link', 'set', 'lo', 'up'], { ns: name });
     // Routes and addresses must be usable at once: no IPv6 duplicate address detection delay.
-    await runOk(['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'], { ns: name });
+    await runOk(['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'], {
+      ns: name,
+    });
     void role;
     return name;
   }
@@ -68,7 +70,22 @@ export class Lab {
   async link(nsA: string, nsB: string, spec: LinkSpec): Promise<{ a: Endpoint; b: Endpoint }> {
     for (const c of [spec.aIpv4, spec.bIpv4, spec.aIpv6, spec.bIpv6]) assertDocumentationAddress(c);
     const ifname = spec.ifname ?? 'veth0';
-    await runOk(['ip', 'link', 'add', 'name', ifname, 'netns', nsA, 'type', 'veth', 'peer', 'name', ifname, 'netns', nsB]);
+    await runOk([
+      'ip',
+      'link',
+      'add',
+      'name',
+      ifname,
+      'netns',
+      nsA,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      ifname,
+      'netns',
+      nsB,
+    ]);
     for (const [ns, v4, v6] of [
       [nsA, spec.aIpv4, spec.aIpv6],
       [nsB, spec.bIpv4, spec.bIpv6],
@@ -100,7 +117,13 @@ export class Lab {
   }
 
   /** Starts a long-running process in a namespace; it is killed at teardown. */
-  spawn(name: string, ns: string, argv: readonly string[], env?: NodeJS.ProcessEnv, opts: Omit<SpawnOptions, 'ns' | 'env'> = {}): Daemon {
+  spawn(
+    name: string,
+    ns: string,
+    argv: readonly string[],
+    env?: NodeJS.ProcessEnv,
+    opts: Omit<SpawnOptions, 'ns' | 'env'> = {},
+  ): Daemon {
     const d = spawnLogged(name, argv, env === undefined ? { ns, ...opts } : { ns, env, ...opts });
     this.daemons.push(d);
     return d;
@@ -146,26 +169,8 @@ export class Lab {
     for (const d of this.daemons) {
       if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
     }
-    for (const ns of this.namespaces) {
-      // Processes the tests started inside this namespace (e.g. daemons that forked) go too.
-      try {
-        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
-        for (const p of pids) {
-          try {
-            process.kill(Number(p), 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }
-      } catch {
-        /* namespace already gone */
-      }
-      try {
-        execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-      } catch {
-        /* already gone */
-      }
-    }
+    // Processes the tests started inside a namespace (e.g. daemons that forked) go too.
+    for (const ns of this.namespaces) removeNamespaceSync(ns);
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
   }
 }
@@ -202,9 +207,18 @@ export async function nodeMidRouterLab(): Promise<NodeRouter & { mid: string }> 
     const nodeNs = await lab.namespace('node');
     const midNs = await lab.namespace('mid');
     const routerNs = await lab.namespace('router');
-    const l1 = await lab.link(nodeNs, midNs, { aIpv4: '192.0.2.1/24', bIpv4: '192.0.2.2/24', aIpv6: '2001:db8::1/64', bIpv6: '2001:db8::2/64' });
+    const l1 = await lab.link(nodeNs, midNs, {
+      aIpv4: '192.0.2.1/24',
+      bIpv4: '192.0.2.2/24',
+      aIpv6: '2001:db8::1/64',
+      bIpv6: '2001:db8::2/64',
+    });
     const l2 = await lab.link(midNs, routerNs, {
-      aIpv4: '203.0.113.1/24', bIpv4: '203.0.113.2/24', aIpv6: '2001:db8:1::1/64', bIpv6: '2001:db8:1::2/64', ifname: 'veth1',
+      aIpv4: '203.0.113.1/24',
+      bIpv4: '203.0.113.2/24',
+      aIpv6: '2001:db8:1::1/64',
+      bIpv6: '2001:db8:1::2/64',
+      ifname: 'veth1',
     });
     await lab.exec(midNs, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
     await lab.exec(nodeNs, ['ip', 'route', 'add', '203.0.113.0/24', 'via', '192.0.2.2']);

@@ -31,7 +31,13 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   }
   switch (cmd.op) {
     case 'connect':
-      attach(createConnection({ host: cmd.host!, port: cmd.port ?? 179, ...(cmd.localAddress ? { localAddress: cmd.localAddress } : {}) }));
+      attach(
+        createConnection({
+          host: cmd.host!,
+          port: cmd.port ?? 179,
+          ...(cmd.localAddress ? { localAddress: cmd.localAddress } : {}),
+        }),
+      );
       return;
     case 'listen':
       server = createServer((s) => {

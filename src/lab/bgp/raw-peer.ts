@@ -36,7 +36,8 @@ export class RawPeer {
     const e = JSON.parse(line) as { ev: string; hex?: string; message?: string };
     const cur = this.conns.at(-1);
     if (e.ev === 'listening') this.listening = true;
-    else if (e.ev === 'connected') this.conns.push({ id: this.conns.length + 1, received: new Uint8Array(0), closed: false });
+    else if (e.ev === 'connected')
+      this.conns.push({ id: this.conns.length + 1, received: new Uint8Array(0), closed: false });
     else if (e.ev === 'data' && cur) {
       const d = Buffer.from(e.hex ?? '', 'hex');
       const next = new Uint8Array(cur.received.length + d.length);
@@ -53,7 +54,12 @@ export class RawPeer {
 
   async listen(host: string, port = 179): Promise<void> {
     this.command({ op: 'listen', host, port });
-    await waitFor(() => this.listening, { what: 'raw peer listening', timeoutMs: 10_000, intervalMs: 20, diagnostics: () => this.diagnostics() });
+    await waitFor(() => this.listening, {
+      what: 'raw peer listening',
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      diagnostics: () => this.diagnostics(),
+    });
   }
 
   /** Connects (a new connection each call) and waits until it is up; returns its number. */
@@ -61,7 +67,10 @@ export class RawPeer {
     const before = this.conns.length;
     this.command({ op: 'connect', host, port, localAddress });
     await waitFor(() => this.conns.length > before || (this.errors.length > 0 && this.errors.at(-1)), {
-      what: `raw peer connected to ${host}`, timeoutMs: 10_000, intervalMs: 20, diagnostics: () => this.diagnostics(),
+      what: `raw peer connected to ${host}`,
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      diagnostics: () => this.diagnostics(),
     });
     if (this.conns.length === before) throw new Error(`raw peer connect to ${host}: ${this.errors.at(-1)}`);
     return this.conns.length;
@@ -69,7 +78,12 @@ export class RawPeer {
 
   /** Waits for the next incoming connection after `after` connections. */
   async waitConnection(after: number, timeoutMs = 20_000): Promise<number> {
-    await waitFor(() => this.conns.length > after, { what: 'a connection to the raw peer', timeoutMs, intervalMs: 20, diagnostics: () => this.diagnostics() });
+    await waitFor(() => this.conns.length > after, {
+      what: 'a connection to the raw peer',
+      timeoutMs,
+      intervalMs: 20,
+      diagnostics: () => this.diagnostics(),
+    });
     return this.conns.length;
   }
 
@@ -98,12 +112,17 @@ export class RawPeer {
   /** Waits for a message of `type` (1 OPEN ... 5 ROUTE-REFRESH) beyond the first `skip` of that type. */
   async waitMessage(type: number, what: string, skip = 0, timeoutMs = 10_000): Promise<RawMessage> {
     return waitFor(() => this.messages().filter((m) => m.type === type)[skip], {
-      what, timeoutMs, intervalMs: 10, diagnostics: () => this.diagnostics(),
+      what,
+      timeoutMs,
+      intervalMs: 10,
+      diagnostics: () => this.diagnostics(),
     });
   }
 
   diagnostics(): string {
-    const types = this.messages().map((m) => m.type).join(',');
+    const types = this.messages()
+      .map((m) => m.type)
+      .join(',');
     return `raw peer: ${this.conns.length} connection(s), current closed=${this.closed()}, message types [${types}], errors ${JSON.stringify(this.errors)}\n${this.daemon.output().slice(-1000)}`;
   }
 }

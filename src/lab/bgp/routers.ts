@@ -17,7 +17,12 @@ export interface RouterUnderTest {
   waitEstablished(timeoutMs?: number): Promise<void>;
   routes(family: AfiSafi): Promise<SeenRoute[]>;
   /** Waits (bounded) until `pred` holds for the routes of `family`; returns them. */
-  waitRoutes(family: AfiSafi, pred: (r: SeenRoute[]) => boolean, what: string, timeoutMs?: number): Promise<SeenRoute[]>;
+  waitRoutes(
+    family: AfiSafi,
+    pred: (r: SeenRoute[]) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<SeenRoute[]>;
   diagnostics(): Promise<string>;
 }
 
@@ -32,23 +37,30 @@ export async function startRouter(name: DaemonName, lab: Lab, ns: string, o: Pee
     case 'frr': {
       const f = await Frr.start(lab, ns, o);
       r = {
-        name, established: async () => (await f.neighborState()) === 'Established', routes: (fam) => f.routes(fam),
-        diagnostics: async () => `${await f.vtysh(`show bgp neighbors ${o.peerAddress}`).catch(String)}\n${f.daemon.output().slice(-4000)}`,
+        name,
+        established: async () => (await f.neighborState()) === 'Established',
+        routes: (fam) => f.routes(fam),
+        diagnostics: async () =>
+          `${await f.vtysh(`show bgp neighbors ${o.peerAddress}`).catch(String)}\n${f.daemon.output().slice(-4000)}`,
       };
       break;
     }
     case 'gobgp': {
       const g = await GoBgp.start(lab, ns, o);
       r = {
-        name, established: async () => (await g.neighborState()) === 'established', routes: (fam) => g.routes(fam),
-        diagnostics: async () => `${await g.cli(['neighbor', o.peerAddress]).catch(String)}\n${g.daemon.output().slice(-4000)}`,
+        name,
+        established: async () => (await g.neighborState()) === 'established',
+        routes: (fam) => g.routes(fam),
+        diagnostics: async () =>
+          `${await g.cli(['neighbor', o.peerAddress]).catch(String)}\n${g.daemon.output().slice(-4000)}`,
       };
       break;
     }
     case 'exabgp': {
       const e = ExaBgp.start(lab, ns, o);
       r = {
-        name, established: async () => e.state() === 'up',
+        name,
+        established: async () => e.state() === 'up',
         routes: async (fam) => [...e.routes().values()].filter((x) => x.prefix.includes(':') === (fam === 'ipv6')),
         diagnostics: async () => e.output().slice(-4000),
       };
@@ -58,13 +70,26 @@ export async function startRouter(name: DaemonName, lab: Lab, ns: string, o: Pee
   const full: RouterUnderTest = {
     ...r,
     waitEstablished: async (timeoutMs = 30_000) => {
-      await waitFor(() => r.established(), { what: `${name} session Established`, timeoutMs, intervalMs: 100, diagnostics: r.diagnostics });
+      await waitFor(() => r.established(), {
+        what: `${name} session Established`,
+        timeoutMs,
+        intervalMs: 100,
+        diagnostics: r.diagnostics,
+      });
     },
     waitRoutes: (family, pred, what, timeoutMs = 20_000) =>
-      waitFor(async () => {
-        const rs = await r.routes(family);
-        return pred(rs) && rs;
-      }, { what: `${name}: ${what}`, timeoutMs, intervalMs: 100, diagnostics: async () => `${JSON.stringify(await r.routes(family).catch(String))}\n${await r.diagnostics()}` }),
+      waitFor(
+        async () => {
+          const rs = await r.routes(family);
+          return pred(rs) && rs;
+        },
+        {
+          what: `${name}: ${what}`,
+          timeoutMs,
+          intervalMs: 100,
+          diagnostics: async () => `${JSON.stringify(await r.routes(family).catch(String))}\n${await r.diagnostics()}`,
+        },
+      ),
   };
   return full;
 }

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { run, runOk, spawnLogged, type Daemon, type RunResult } from '../bgp/exec.ts';
 import { sleep, waitFor } from '../poll.ts';
+import { removeNamespaceSync } from '../netns-remove.ts';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const NODE = `${REPO}node_modules/.bin/node`;
@@ -36,7 +37,9 @@ export class L2Lab {
   static sweepStale(): void {
     let names: string[] = [];
     try {
-      names = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '');
+      names = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+        .split('\n')
+        .map((l) => l.split(' ')[0] ?? '');
     } catch {
       return;
     }
@@ -76,7 +79,9 @@ export class L2Lab {
   async #ns(name: string): Promise<void> {
     await runOk(['ip', 'netns', 'add', name]);
     await runOk(['ip', 'link', 'set', 'lo', 'up'], { ns: name });
-    await runOk(['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'], { ns: name });
+    await runOk(['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'], {
+      ns: name,
+    });
   }
 
   /** Another host on the LAN with eth0 (MAC 02:00:5e:10:01:NN), up. */
@@ -88,7 +93,21 @@ export class L2Lab {
       this.hosts.set(role, host);
     }
     const port = `p${n}-${ifname}`.slice(0, 15);
-    await runOk(['ip', 'link', 'add', port, 'netns', this.lan, 'type', 'veth', 'peer', 'name', ifname, 'netns', host.ns]);
+    await runOk([
+      'ip',
+      'link',
+      'add',
+      port,
+      'netns',
+      this.lan,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      ifname,
+      'netns',
+      host.ns,
+    ]);
     const mac = ifname === 'eth0' ? host.mac : `02:00:5e:10:0${ifname.length % 10}:${n.toString(16).padStart(2, '0')}`;
     await runOk(['ip', 'link', 'set', ifname, 'address', mac], { ns: host.ns });
     await runOk(['ip', 'link', 'set', port, 'master', 'br0', 'up'], { ns: this.lan });
@@ -123,12 +142,19 @@ export class L2Lab {
   /** `ferrolb l2` in a host's namespace; resolves once it printed its first `set` line. */
   async responder(role: string, args: readonly string[]): Promise<Daemon> {
     const d = this.spawn(role, `ferrolb-l2-${role}`, [NODE, CLI, 'l2', ...args], args.includes('--stdin'));
-    await waitFor(() => d.output().includes('set ips=') || d.child.exitCode !== null, { what: `ferrolb l2 in ${role} ready`, timeoutMs: 30_000, diagnostics: () => d.output() });
+    await waitFor(() => d.output().includes('set ips=') || d.child.exitCode !== null, {
+      what: `ferrolb l2 in ${role} ready`,
+      timeoutMs: 30_000,
+      diagnostics: () => d.output(),
+    });
     if (d.child.exitCode !== null) throw new Error(`ferrolb l2 in ${role} exited: ${d.output()}`);
     return d;
   }
 
-  async stop(d: Daemon, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(
+    d: Daemon,
+    signal: NodeJS.Signals = 'SIGTERM',
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill(signal);
     const r = await Promise.race([d.exited, sleep(10_000).then(() => undefined)]);
     if (r) return r;
@@ -149,12 +175,6 @@ export class L2Lab {
     this.#destroyed = true;
     live.delete(this);
     for (const d of this.daemons) if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
-    for (const ns of [this.lan, ...[...this.hosts.values()].map((h) => h.ns)]) {
-      try {
-        execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
-    }
+    for (const ns of [this.lan, ...[...this.hosts.values()].map((h) => h.ns)]) removeNamespaceSync(ns);
   }
 }

@@ -25,7 +25,9 @@ const COMPOUND_CODE = 9;
 const VERSIONS: Record<number, Table> = { 1: V1 };
 const BY_CODE: Record<number, Map<number, { type: SimpleMessage['type']; codec: Codec<never> }>> = {};
 for (const [v, table] of Object.entries(VERSIONS)) {
-  BY_CODE[Number(v)] = new Map(Object.entries(table).map(([type, e]) => [e.code, { type: type as SimpleMessage['type'], codec: e.codec }]));
+  BY_CODE[Number(v)] = new Map(
+    Object.entries(table).map(([type, e]) => [e.code, { type: type as SimpleMessage['type'], codec: e.codec }]),
+  );
 }
 
 /** Context of a message codec: the packet's version. */
@@ -35,7 +37,12 @@ export interface VersionCtx {
 
 function table(version: number, offset: number): Table {
   const t = VERSIONS[version];
-  if (!t) throw new DecodeError('unsupported-version', `membership packet version ${version}; this node reads ${PROTOCOL_MIN}..${PROTOCOL_MAX}`, offset);
+  if (!t)
+    throw new DecodeError(
+      'unsupported-version',
+      `membership packet version ${version}; this node reads ${PROTOCOL_MIN}..${PROTOCOL_MAX}`,
+      offset,
+    );
   return t;
 }
 
@@ -62,23 +69,31 @@ export const messageCodec: Codec<Message, VersionCtx> = {
         o += 2;
         need(buf, o, len, `compound part ${i}`);
         const part = buf.subarray(0, o + len);
-        if (part[o] === COMPOUND_CODE) throw new DecodeError('nested-compound', `compound part ${i} is itself a compound`, o);
+        if (part[o] === COMPOUND_CODE)
+          throw new DecodeError('nested-compound', `compound part ${i} is itself a compound`, o);
         const m = messageCodec.decode(part, o, ctx);
-        if (m.bytesRead !== len) throw new DecodeError('bad-part-length', `compound part ${i}: length says ${len}, message is ${m.bytesRead}`, o);
+        if (m.bytesRead !== len)
+          throw new DecodeError(
+            'bad-part-length',
+            `compound part ${i}: length says ${len}, message is ${m.bytesRead}`,
+            o,
+          );
         parts.push(m.value as SimpleMessage);
         o += len;
       }
       return { value: { type: 'compound', parts }, bytesRead: o - offset };
     }
     const entry = BY_CODE[ctx.version]?.get(code);
-    if (!entry || !t[entry.type]) throw new DecodeError('unknown-type', `message type ${code} unknown in version ${ctx.version}`, offset);
+    if (!entry || !t[entry.type])
+      throw new DecodeError('unknown-type', `message type ${code} unknown in version ${ctx.version}`, offset);
     const body = entry.codec.decode(buf, offset + 1, undefined as never) as { value: SimpleMessage; bytesRead: number };
     return { value: body.value, bytesRead: 1 + body.bytesRead };
   },
   write(m, buf, offset, ctx) {
     const t = table(ctx.version, 0);
     if (m.type === 'compound') {
-      if (m.parts.length > MAX_COMPOUND_PARTS) throw new RangeError(`compound: ${m.parts.length} parts, at most ${MAX_COMPOUND_PARTS}`);
+      if (m.parts.length > MAX_COMPOUND_PARTS)
+        throw new RangeError(`compound: ${m.parts.length} parts, at most ${MAX_COMPOUND_PARTS}`);
       buf[offset] = COMPOUND_CODE;
       buf[offset + 1] = m.parts.length;
       let o = offset + 2;
@@ -134,7 +149,12 @@ export const ferroWireFormat: WireFormat = {
   },
   decode(buf) {
     const r = packetCodec.decode(buf, 0, undefined);
-    if (r.bytesRead !== buf.length) throw new DecodeError('trailing-bytes', `packet: ${buf.length - r.bytesRead} octets after the message`, r.bytesRead);
+    if (r.bytesRead !== buf.length)
+      throw new DecodeError(
+        'trailing-bytes',
+        `packet: ${buf.length - r.bytesRead} octets after the message`,
+        r.bytesRead,
+      );
     return r.value;
   },
 };

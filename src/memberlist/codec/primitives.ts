@@ -20,7 +20,12 @@ export function writeName(s: string, buf: Uint8Array, o: number, what: string): 
   return 1 + b.length;
 }
 
-export function readName(buf: Uint8Array, o: number, what: string, allowEmpty = false): { value: string; bytesRead: number } {
+export function readName(
+  buf: Uint8Array,
+  o: number,
+  what: string,
+  allowEmpty = false,
+): { value: string; bytesRead: number } {
   need(buf, o, 1, what);
   const n = buf[o] as number;
   need(buf, o + 1, n, what);
@@ -48,7 +53,8 @@ export function writeMeta(m: Uint8Array, buf: Uint8Array, o: number): number {
 export function readMeta(buf: Uint8Array, o: number, what: string): { value: Uint8Array; bytesRead: number } {
   need(buf, o, 2, what);
   const n = readU16(buf, o);
-  if (n > MAX_META_BYTES) throw new DecodeError('meta-too-long', `${what}: meta of ${n} octets, at most ${MAX_META_BYTES}`, o);
+  if (n > MAX_META_BYTES)
+    throw new DecodeError('meta-too-long', `${what}: meta of ${n} octets, at most ${MAX_META_BYTES}`, o);
   need(buf, o + 2, n, what);
   return { value: buf.slice(o + 2, o + 2 + n), bytesRead: 2 + n };
 }
@@ -73,7 +79,8 @@ function parseCached(text: string): ReturnType<typeof parseIp> {
 export function writeAddress(a: Address, buf: Uint8Array, o: number): number {
   const ip = parseCached(a.ip);
   if (!ip) throw new RangeError(`address: "${a.ip}" is not an IP address`);
-  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 0xffff) throw new RangeError(`address: port ${a.port} out of range`);
+  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 0xffff)
+    throw new RangeError(`address: port ${a.port} out of range`);
   const len = ip.family === 'ipv4' ? 4 : 16;
   buf[o] = ip.family === 'ipv4' ? 4 : 6;
   writeBig(buf, o + 1, len, ip.value);
@@ -84,11 +91,13 @@ export function writeAddress(a: Address, buf: Uint8Array, o: number): number {
 export function readAddress(buf: Uint8Array, o: number, what: string): { value: Address; bytesRead: number } {
   need(buf, o, 1, what);
   const fam = buf[o];
-  if (fam !== 4 && fam !== 6) throw new DecodeError('bad-address-family', `${what}: address family ${fam}, expected 4 or 6`, o);
+  if (fam !== 4 && fam !== 6)
+    throw new DecodeError('bad-address-family', `${what}: address family ${fam}, expected 4 or 6`, o);
   const len = fam === 4 ? 4 : 16;
   need(buf, o + 1, len + 2, what);
   // Dotted quad straight from the four octets (the canonical IPv4 text); IPv6 through src/net.
-  const ip = fam === 4 ? `${buf[o + 1]}.${buf[o + 2]}.${buf[o + 3]}.${buf[o + 4]}` : formatIp('ipv6', readBig(buf, o + 1, len));
+  const ip =
+    fam === 4 ? `${buf[o + 1]}.${buf[o + 2]}.${buf[o + 3]}.${buf[o + 4]}` : formatIp('ipv6', readBig(buf, o + 1, len));
   return { value: { ip, port: readU16(buf, o + 1 + len) }, bytesRead: 3 + len };
 }
 

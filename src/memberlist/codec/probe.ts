@@ -16,7 +16,10 @@ export const pingCodec: Codec<Ping> = {
     o += source.bytesRead;
     const addr = readAddress(buf, o, 'ping source address');
     o += addr.bytesRead;
-    return { value: { type: 'ping', seq, target: target.value, source: source.value, sourceAddr: addr.value }, bytesRead: o - offset };
+    return {
+      value: { type: 'ping', seq, target: target.value, source: source.value, sourceAddr: addr.value },
+      bytesRead: o - offset,
+    };
   },
   write(v, buf, offset) {
     let o = offset;
@@ -47,7 +50,15 @@ export const indirectPingCodec: Codec<IndirectPing> = {
     const nack = readBool(buf, o, 'indirect-ping nack flag');
     o += 1;
     return {
-      value: { type: 'indirect-ping', seq, target: target.value, targetAddr: targetAddr.value, source: source.value, sourceAddr: sourceAddr.value, nack },
+      value: {
+        type: 'indirect-ping',
+        seq,
+        target: target.value,
+        targetAddr: targetAddr.value,
+        source: source.value,
+        sourceAddr: sourceAddr.value,
+        nack,
+      },
       bytesRead: o - offset,
     };
   },
@@ -62,7 +73,8 @@ export const indirectPingCodec: Codec<IndirectPing> = {
     buf[o++] = v.nack ? 1 : 0;
     return o - offset;
   },
-  length: (v) => 4 + nameLength(v.target) + addressLength(v.targetAddr) + nameLength(v.source) + addressLength(v.sourceAddr) + 1,
+  length: (v) =>
+    4 + nameLength(v.target) + addressLength(v.targetAddr) + nameLength(v.source) + addressLength(v.sourceAddr) + 1,
 };
 
 function seqOnly<T extends Ack | Nack>(type: T['type']): Codec<T> {

@@ -23,7 +23,10 @@ export const suspectCodec: Codec<Suspect> = {
     const incarnation = readU32(buf, offset);
     const node = readName(buf, offset + 4, 'suspect node');
     const from = readName(buf, offset + 4 + node.bytesRead, 'suspect from');
-    return { value: { type: 'suspect', incarnation, node: node.value, from: from.value }, bytesRead: 4 + node.bytesRead + from.bytesRead };
+    return {
+      value: { type: 'suspect', incarnation, node: node.value, from: from.value },
+      bytesRead: 4 + node.bytesRead + from.bytesRead,
+    };
   },
   write(v, buf, offset) {
     writeU32(buf, offset, v.incarnation);
@@ -52,7 +55,15 @@ export const aliveCodec: Codec<Alive> = {
     const protocolMax = buf[o + 1] as number;
     o += 2;
     return {
-      value: { type: 'alive', incarnation, node: node.value, addr: addr.value, meta: meta.value, protocolMin, protocolMax },
+      value: {
+        type: 'alive',
+        incarnation,
+        node: node.value,
+        addr: addr.value,
+        meta: meta.value,
+        protocolMin,
+        protocolMax,
+      },
       bytesRead: o - offset,
     };
   },
@@ -108,7 +119,8 @@ export const pushPullCodec: Codec<PushPull> = {
     need(buf, o + 1, 2, 'push-pull member count');
     const count = readU16(buf, o + 1);
     o += 3;
-    if (count > MAX_PUSH_PULL_MEMBERS) throw new DecodeError('too-many-members', `push-pull: ${count} members, at most ${MAX_PUSH_PULL_MEMBERS}`, o - 2);
+    if (count > MAX_PUSH_PULL_MEMBERS)
+      throw new DecodeError('too-many-members', `push-pull: ${count} members, at most ${MAX_PUSH_PULL_MEMBERS}`, o - 2);
     const members: PushPullMember[] = [];
     for (let i = 0; i < count; i++) {
       const name = readName(buf, o, `push-pull member ${i} name`);
@@ -137,7 +149,8 @@ export const pushPullCodec: Codec<PushPull> = {
     return { value: { type: 'push-pull', join, members }, bytesRead: o - offset };
   },
   write(v, buf, offset) {
-    if (v.members.length > MAX_PUSH_PULL_MEMBERS) throw new RangeError(`push-pull: ${v.members.length} members, at most ${MAX_PUSH_PULL_MEMBERS}`);
+    if (v.members.length > MAX_PUSH_PULL_MEMBERS)
+      throw new RangeError(`push-pull: ${v.members.length} members, at most ${MAX_PUSH_PULL_MEMBERS}`);
     let o = offset;
     buf[o] = v.join ? 1 : 0;
     writeU16(buf, o + 1, v.members.length);

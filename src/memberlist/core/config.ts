@@ -105,10 +105,19 @@ export function resolveSwimConfig(opts: SwimOptions): SwimConfig {
   const problems: string[] = [];
   if (!cfg.name) problems.push('name: must not be empty');
   if (new TextEncoder().encode(cfg.name).length > 255) problems.push('name: longer than 255 octets');
-  for (const k of ['probeIntervalMs', 'probeTimeoutMs', 'suspicionMinMs', 'gossipIntervalMs', 'pushPullIntervalMs', 'streamTimeoutMs', 'healIntervalMs'] as const) {
+  for (const k of [
+    'probeIntervalMs',
+    'probeTimeoutMs',
+    'suspicionMinMs',
+    'gossipIntervalMs',
+    'pushPullIntervalMs',
+    'streamTimeoutMs',
+    'healIntervalMs',
+  ] as const) {
     if (!(cfg[k] > 0)) problems.push(`${k}: must be > 0, got ${cfg[k]}`);
   }
-  if (cfg.probeTimeoutMs >= cfg.probeIntervalMs) problems.push(`probeTimeoutMs (${cfg.probeTimeoutMs}) must be below probeIntervalMs (${cfg.probeIntervalMs})`);
+  if (cfg.probeTimeoutMs >= cfg.probeIntervalMs)
+    problems.push(`probeTimeoutMs (${cfg.probeTimeoutMs}) must be below probeIntervalMs (${cfg.probeIntervalMs})`);
   if (cfg.meta.length > 512) problems.push(`meta: ${cfg.meta.length} octets, at most 512`);
   if (cfg.maxPacketBytes < 512) problems.push(`maxPacketBytes: at least 512, got ${cfg.maxPacketBytes}`);
   if (problems.length > 0) throw new Error(`memberlist config: ${problems.join('; ')}`);

@@ -18,7 +18,10 @@ export function pickRandom<T>(items: readonly T[], k: number, random: Random, ok
     if (!chosen.has(i) && ok(items[i] as T)) chosen.add(i);
   }
   if (chosen.size < k) {
-    for (const i of shuffle(items.map((_, i) => i), random)) {
+    for (const i of shuffle(
+      items.map((_, i) => i),
+      random,
+    )) {
       if (chosen.size >= k) break;
       if (!chosen.has(i) && ok(items[i] as T)) chosen.add(i);
     }

@@ -39,7 +39,8 @@ export class Suspicion {
     if (this.#confirmers.size - 1 >= this.#k || this.#confirmers.has(from)) return false;
     this.#confirmers.add(from);
     this.#timer.cancel();
-    const remaining = suspicionTimeout(this.#min, this.#max, this.#k, this.#confirmers.size - 1) - (this.#clock.now() - this.#start);
+    const remaining =
+      suspicionTimeout(this.#min, this.#max, this.#k, this.#confirmers.size - 1) - (this.#clock.now() - this.#start);
     this.#timer = this.#clock.setTimer(Math.max(0, remaining), this.#fire);
     return true;
   }

@@ -6,7 +6,18 @@
 // injected source, packets through the narrow Transport.
 import type { Clock, Timer } from '../../time/index.ts';
 import { DecodeError } from '../../wire/index.ts';
-import type { Address, Alive, Dead, IndirectPing, Message, Ping, PushPull, PushPullMember, SimpleMessage, Suspect } from '../codec/index.ts';
+import type {
+  Address,
+  Alive,
+  Dead,
+  IndirectPing,
+  Message,
+  Ping,
+  PushPull,
+  PushPullMember,
+  SimpleMessage,
+  Suspect,
+} from '../codec/index.ts';
 import { COMPOUND_OVERHEAD, PROTOCOL_MAX, PROTOCOL_MIN, ferroWireFormat, partLength } from '../codec/index.ts';
 import { Awareness } from './awareness.ts';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.ts';
@@ -90,9 +101,21 @@ export class Swim {
       onStream: (data, from) => this.handleStream(data, from),
     });
     this.#queue(this.#self.name, this.#aliveOf(this.#self));
-    this.#every(() => this.cfg.probeIntervalMs * this.#random(), () => this.#awareness.scale(this.cfg.probeIntervalMs), () => this.#probeTick());
-    this.#every(() => this.#pushPullInterval() * this.#random(), () => this.#pushPullInterval(), () => this.#periodicPushPull());
-    this.#every(() => this.cfg.healIntervalMs * this.#random(), () => this.cfg.healIntervalMs * (0.8 + 0.4 * this.#random()), () => this.#heal());
+    this.#every(
+      () => this.cfg.probeIntervalMs * this.#random(),
+      () => this.#awareness.scale(this.cfg.probeIntervalMs),
+      () => this.#probeTick(),
+    );
+    this.#every(
+      () => this.#pushPullInterval() * this.#random(),
+      () => this.#pushPullInterval(),
+      () => this.#periodicPushPull(),
+    );
+    this.#every(
+      () => this.cfg.healIntervalMs * this.#random(),
+      () => this.cfg.healIntervalMs * (0.8 + 0.4 * this.#random()),
+      () => this.#heal(),
+    );
   }
 
   /** Stops every timer; the transport's handlers stay but do nothing. Pending callbacks are forgotten. */
@@ -126,7 +149,13 @@ export class Swim {
       return;
     }
     this.#leaving = true;
-    const msg: Dead = { type: 'dead', incarnation: this.#self.incarnation, node: this.#self.name, from: this.#self.name, left: true };
+    const msg: Dead = {
+      type: 'dead',
+      incarnation: this.#self.incarnation,
+      node: this.#self.name,
+      from: this.#self.name,
+      left: true,
+    };
     this.#self.state = 'left';
     this.#live--;
     this.#queue(this.#self.name, msg, 0);
@@ -286,7 +315,10 @@ export class Swim {
     if (this.#broadcasts.size === 0) return;
     const now = this.#clock.now();
     const ok = (m: Member): boolean =>
-      m !== this.#self && (m.state === 'alive' || m.state === 'suspect' || (m.state === 'dead' && now - m.stateChangedAt < this.cfg.gossipToDeadMs));
+      m !== this.#self &&
+      (m.state === 'alive' ||
+        m.state === 'suspect' ||
+        (m.state === 'dead' && now - m.stateChangedAt < this.cfg.gossipToDeadMs));
     for (const m of pickRandom(this.#list, this.cfg.gossipNodes, this.#random, ok)) {
       if (this.#broadcasts.size === 0) break;
       this.#send(m.addr, undefined);
@@ -305,7 +337,9 @@ export class Swim {
     for (let tries = 0; tries <= this.#probeList.length; tries++) {
       if (this.#probeIndex >= this.#probeList.length) {
         this.#probeList = shuffle(
-          this.#list.filter((m) => m !== this.#self && (m.state === 'alive' || m.state === 'suspect')).map((m) => m.name),
+          this.#list
+            .filter((m) => m !== this.#self && (m.state === 'alive' || m.state === 'suspect'))
+            .map((m) => m.name),
           this.#random,
         );
         this.#probeIndex = 0;
@@ -367,9 +401,22 @@ export class Swim {
         indirect = true;
         // A second direct ping: loss rarely takes both.
         this.#sendOnly(m.addr, this.#pingOf(m, seq));
-        const relays = pickRandom(this.#list, this.cfg.indirectChecks, this.#random, (r) => r !== this.#self && r !== m && r.state === 'alive');
+        const relays = pickRandom(
+          this.#list,
+          this.cfg.indirectChecks,
+          this.#random,
+          (r) => r !== this.#self && r !== m && r.state === 'alive',
+        );
         expectedNacks = relays.length;
-        const req: IndirectPing = { type: 'indirect-ping', seq, target: m.name, targetAddr: m.addr, source: this.#self.name, sourceAddr: this.#self.addr, nack: true };
+        const req: IndirectPing = {
+          type: 'indirect-ping',
+          seq,
+          target: m.name,
+          targetAddr: m.addr,
+          source: this.#self.name,
+          sourceAddr: this.#self.addr,
+          nack: true,
+        };
         for (const r of relays) this.#send(r.addr, req);
         if (this.cfg.tcpFallback) {
           const data = this.#encode(this.#pingOf(m, seq));
@@ -463,7 +510,13 @@ export class Swim {
       },
       nack: () => {},
     });
-    this.#send(req.targetAddr, { type: 'ping', seq, target: req.target, source: this.#self.name, sourceAddr: this.#self.addr });
+    this.#send(req.targetAddr, {
+      type: 'ping',
+      seq,
+      target: req.target,
+      source: this.#self.name,
+      sourceAddr: this.#self.addr,
+    });
     if (req.nack) {
       this.#deadline(this.cfg.probeTimeoutMs, () => {
         if (!done) this.#sendOnly(req.sourceAddr, { type: 'nack', seq: req.seq });
@@ -496,7 +549,15 @@ export class Swim {
   // ---- state rules ----
 
   #aliveOf(m: Member): Alive {
-    return { type: 'alive', incarnation: m.incarnation, node: m.name, addr: m.addr, meta: m.meta, protocolMin: m.protocolMin, protocolMax: m.protocolMax };
+    return {
+      type: 'alive',
+      incarnation: m.incarnation,
+      node: m.name,
+      addr: m.addr,
+      meta: m.meta,
+      protocolMin: m.protocolMin,
+      protocolMax: m.protocolMax,
+    };
   }
 
   #emit(kind: MemberEvent['kind'], m: Member): void {
@@ -518,7 +579,11 @@ export class Swim {
    */
   aliveNode(a: Alive, quiet = false): string | undefined {
     if (a.node === this.#self.name) {
-      if (a.incarnation > this.#self.incarnation || (a.incarnation === this.#self.incarnation && (!sameAddress(a.addr, this.#self.addr) || !sameBytes(a.meta, this.#self.meta)))) {
+      if (
+        a.incarnation > this.#self.incarnation ||
+        (a.incarnation === this.#self.incarnation &&
+          (!sameAddress(a.addr, this.#self.addr) || !sameBytes(a.meta, this.#self.meta)))
+      ) {
         this.#refute(a.incarnation);
         return undefined;
       }
@@ -583,7 +648,8 @@ export class Swim {
     }
     const n = this.#liveCount();
     const k = n - 2 < this.cfg.expectedConfirmations ? 0 : this.cfg.expectedConfirmations;
-    const min = this.cfg.suspicionMinMs * (1 + this.cfg.suspicionLogScale * Math.max(0, Math.log10(Math.max(1, n)) - 1));
+    const min =
+      this.cfg.suspicionMinMs * (1 + this.cfg.suspicionLogScale * Math.max(0, Math.log10(Math.max(1, n)) - 1));
     m.state = 'suspect';
     m.incarnation = s.incarnation;
     m.stateChangedAt = this.#clock.now();
@@ -591,7 +657,8 @@ export class Swim {
     const suspicion = new Suspicion(this.#clock, s.from, k, min, min * this.cfg.suspicionMaxMult, () => {
       // One more timer turn, so a refutation already waiting in the socket is read first.
       this.#after(0, () => {
-        if (m.suspicion === suspicion) this.deadNode({ type: 'dead', incarnation: inc, node: m.name, from: this.#self.name, left: false });
+        if (m.suspicion === suspicion)
+          this.deadNode({ type: 'dead', incarnation: inc, node: m.name, from: this.#self.name, left: false });
       });
     });
     m.suspicion = suspicion;
@@ -655,7 +722,18 @@ export class Swim {
     for (const r of pp.members) {
       switch (r.state) {
         case 'alive':
-          this.aliveNode({ type: 'alive', incarnation: r.incarnation, node: r.name, addr: r.addr, meta: r.meta, protocolMin: r.protocolMin, protocolMax: r.protocolMax }, true);
+          this.aliveNode(
+            {
+              type: 'alive',
+              incarnation: r.incarnation,
+              node: r.name,
+              addr: r.addr,
+              meta: r.meta,
+              protocolMin: r.protocolMin,
+              protocolMax: r.protocolMax,
+            },
+            true,
+          );
           break;
         case 'left':
           this.deadNode({ type: 'dead', incarnation: r.incarnation, node: r.name, from: r.name, left: true });
@@ -702,17 +780,21 @@ export class Swim {
 
   #heal(): void {
     const now = this.#clock.now();
-    const reap = (m: Member): boolean => (m.state === 'dead' || m.state === 'left') && m !== this.#self && now - m.stateChangedAt > this.cfg.deadReapMs;
+    const reap = (m: Member): boolean =>
+      (m.state === 'dead' || m.state === 'left') && m !== this.#self && now - m.stateChangedAt > this.cfg.deadReapMs;
     if (this.#list.some(reap)) {
       for (const m of this.#list.filter(reap)) this.#members.delete(m.name);
       this.#list = this.#list.filter((m) => !reap(m));
     }
     if (this.#leaving) return;
     const live = new Set<string>();
-    for (const m of this.#members.values()) if (m.state === 'alive' || m.state === 'suspect') live.add(addressKey(m.addr));
+    for (const m of this.#members.values())
+      if (m.state === 'alive' || m.state === 'suspect') live.add(addressKey(m.addr));
     const targets = new Map<string, Address>();
     for (const [k, a] of this.#configured) if (!live.has(k)) targets.set(k, a);
-    for (const m of this.#members.values()) if (m.state === 'dead' && !live.has(addressKey(m.addr))) targets.set(addressKey(m.addr), m.addr);
-    for (const a of pickRandom([...targets.values()], this.cfg.healDialsPerRound, this.#random)) this.#pushPull(a, true);
+    for (const m of this.#members.values())
+      if (m.state === 'dead' && !live.has(addressKey(m.addr))) targets.set(addressKey(m.addr), m.addr);
+    for (const a of pickRandom([...targets.values()], this.cfg.healDialsPerRound, this.#random))
+      this.#pushPull(a, true);
   }
 }

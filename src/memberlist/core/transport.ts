@@ -19,7 +19,12 @@ export interface Transport {
    * Sends `data` over a stream and calls `done` exactly once: with the reply, or with an error after at
    * most `timeoutMs` (refused, reset, timed out, no reply).
    */
-  exchange(to: Address, data: Uint8Array, timeoutMs: number, done: (err: Error | undefined, reply?: Uint8Array) => void): void;
+  exchange(
+    to: Address,
+    data: Uint8Array,
+    timeoutMs: number,
+    done: (err: Error | undefined, reply?: Uint8Array) => void,
+  ): void;
 }
 
 export function addressKey(a: Address): string {

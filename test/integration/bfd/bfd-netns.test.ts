@@ -9,7 +9,8 @@ import type { Daemon, NodeRouter } from '../../../src/lab/bgp/index.ts';
 import { bfdLines, spawnBfdPeer, waitBfdLine } from './peer-process.ts';
 import type { BfdLine } from './peer-process.ts';
 
-const waitEvent = (d: Daemon, pred: (l: BfdLine) => boolean, what: string): Promise<BfdLine> => waitBfdLine(d, pred, what, 10_000);
+const waitEvent = (d: Daemon, pred: (l: BfdLine) => boolean, what: string): Promise<BfdLine> =>
+  waitBfdLine(d, pred, what, 10_000);
 
 describe('FerroLB BFD between two namespaces', () => {
   let lab: NodeRouter;
@@ -23,7 +24,15 @@ describe('FerroLB BFD between two namespaces', () => {
   function start(side: 'node' | 'router', family: 'ipv4' | 'ipv6', profile: object = {}, device?: string): Daemon {
     const me = lab[side];
     const other = side === 'node' ? lab.router : lab.node;
-    return spawnBfdPeer(lab.lab, `bfd-${side}-${family}`, me.ns, me[family], other[family], profile, device ? { device } : {});
+    return spawnBfdPeer(
+      lab.lab,
+      `bfd-${side}-${family}`,
+      me.ns,
+      me[family],
+      other[family],
+      profile,
+      device ? { device } : {},
+    );
   }
 
   it('IPv4: comes Up, detects a silenced peer (diag 1), recovers, and signals AdminDown on stop (diag 3)', async () => {
@@ -35,7 +44,13 @@ describe('FerroLB BFD between two namespaces', () => {
     await lab.lab.silence(lab.router.ns);
     const silencedAt = Date.now();
     const down = await waitEvent(a, (l) => l.event === 'down', 'node session down after silence');
-    expect(down).toMatchObject({ from: 'Up', to: 'Down', diag: 1, diagName: 'Control Detection Time Expired', peer: '192.0.2.2' });
+    expect(down).toMatchObject({
+      from: 'Up',
+      to: 'Down',
+      diag: 1,
+      diagName: 'Control Detection Time Expired',
+      peer: '192.0.2.2',
+    });
     const detectionMs = down.t - silencedAt;
     console.log(`BFD detection time (300 ms × 3, measured from nft drop): ${detectionMs} ms; configured bound 900 ms`);
 
@@ -83,7 +98,14 @@ describe('FerroLB BFD between two namespaces', () => {
 
   it('GTSM: packets arriving with TTL 254 are dropped (RFC 5881 §5) and the session never comes Up', async () => {
     // Rewrite the TTL of BFD packets leaving the router namespace.
-    const rules = ['table ip flb_ttl {', '  chain out {', '    type filter hook output priority 0;', '    udp dport 3784 ip ttl set 254', '  }', '}'];
+    const rules = [
+      'table ip flb_ttl {',
+      '  chain out {',
+      '    type filter hook output priority 0;',
+      '    udp dport 3784 ip ttl set 254',
+      '  }',
+      '}',
+    ];
     await lab.lab.exec(lab.router.ns, ['nft', '-f', '-'], { input: rules.join('\n') + '\n' });
     const a = start('node', 'ipv4');
     const b = start('router', 'ipv4');

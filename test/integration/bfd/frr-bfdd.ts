@@ -67,20 +67,46 @@ export class Bfdd {
     chownSync(dir, uid, gid);
     chownSync(conf, uid, gid);
     const daemon = lab.spawn('bfdd', ns, [
-      '/usr/lib/frr/bfdd', '-u', 'frr', '-g', 'frr', '-f', conf, '-i', join(dir, 'bfdd.pid'), '--vty_socket', dir,
-      '-z', join(dir, 'zserv.api'), '--bfdctl', join(dir, 'bfdd.sock'), '-P', '0', '--log', 'stdout', '--log-level', 'info',
+      '/usr/lib/frr/bfdd',
+      '-u',
+      'frr',
+      '-g',
+      'frr',
+      '-f',
+      conf,
+      '-i',
+      join(dir, 'bfdd.pid'),
+      '--vty_socket',
+      dir,
+      '-z',
+      join(dir, 'zserv.api'),
+      '--bfdctl',
+      join(dir, 'bfdd.sock'),
+      '-P',
+      '0',
+      '--log',
+      'stdout',
+      '--log-level',
+      'info',
     ]);
     const bfdd = new Bfdd(lab, ns, dir, daemon);
-    await waitFor(async () => {
-      if (daemon.child.exitCode !== null) throw new Error(`bfdd exited: ${daemon.output()}`);
-      await bfdd.peers();
-      return true;
-    }, { what: 'FRR bfdd vty', timeoutMs: 15_000, intervalMs: 100, diagnostics: () => daemon.output() });
+    await waitFor(
+      async () => {
+        if (daemon.child.exitCode !== null) throw new Error(`bfdd exited: ${daemon.output()}`);
+        await bfdd.peers();
+        return true;
+      },
+      { what: 'FRR bfdd vty', timeoutMs: 15_000, intervalMs: 100, diagnostics: () => daemon.output() },
+    );
     return bfdd;
   }
 
   vtysh(...commands: string[]): Promise<string> {
-    return this.lab.exec(this.ns, ['vtysh', '--vty_socket', this.dir, '-d', 'bfdd', ...commands.flatMap((c) => ['-c', c])], { timeoutMs: 15_000 });
+    return this.lab.exec(
+      this.ns,
+      ['vtysh', '--vty_socket', this.dir, '-d', 'bfdd', ...commands.flatMap((c) => ['-c', c])],
+      { timeoutMs: 15_000 },
+    );
   }
 
   async peers(): Promise<BfddPeerStatus[]> {

@@ -16,7 +16,15 @@ export interface BfdPeerExtra {
   multihop?: boolean;
 }
 
-export function spawnBfdPeer(lab: Lab, name: string, ns: string, local: string, peer: string, profile: object = {}, extra: BfdPeerExtra = {}): Daemon {
+export function spawnBfdPeer(
+  lab: Lab,
+  name: string,
+  ns: string,
+  local: string,
+  peer: string,
+  profile: object = {},
+  extra: BfdPeerExtra = {},
+): Daemon {
   return lab.spawn(name, ns, [process.execPath, PEER, JSON.stringify({ local, peer, profile, ...extra })]);
 }
 
@@ -28,6 +36,16 @@ export function bfdLines(d: Daemon): BfdLine[] {
     .map((l) => JSON.parse(l) as BfdLine);
 }
 
-export function waitBfdLine(d: Daemon, pred: (l: BfdLine) => boolean, what: string, timeoutMs = 15_000): Promise<BfdLine> {
-  return waitFor(() => bfdLines(d).find(pred), { what, timeoutMs, intervalMs: 20, diagnostics: () => d.output().slice(-3000) });
+export function waitBfdLine(
+  d: Daemon,
+  pred: (l: BfdLine) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<BfdLine> {
+  return waitFor(() => bfdLines(d).find(pred), {
+    what,
+    timeoutMs,
+    intervalMs: 20,
+    diagnostics: () => d.output().slice(-3000),
+  });
 }

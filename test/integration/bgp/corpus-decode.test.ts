@@ -7,15 +7,26 @@ import { decodeMessage, type BgpMessage } from '../../../src/bgp/codec/index.ts'
 
 const DIR = new URL('../../fixtures/bgp-corpus/', import.meta.url).pathname;
 const TYPE_OF: Record<string, BgpMessage['type']> = {
-  open: 'OPEN', update: 'UPDATE', notification: 'NOTIFICATION', keepalive: 'KEEPALIVE', 'route-refresh': 'ROUTE-REFRESH',
+  open: 'OPEN',
+  update: 'UPDATE',
+  notification: 'NOTIFICATION',
+  keepalive: 'KEEPALIVE',
+  'route-refresh': 'ROUTE-REFRESH',
 };
-const files = readdirSync(DIR).filter((f) => f.endsWith('.bin')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.bin'))
+  .sort();
 
 describe('captured BGP corpus decodes with the FerroLB codec', () => {
   it('has captures from all four daemons and every message type', () => {
     expect(files.length).toBeGreaterThanOrEqual(30);
-    for (const d of ['bird', 'frr', 'gobgp', 'exabgp']) expect(files.filter((f) => f.startsWith(`${d}-`)).length, d).toBeGreaterThanOrEqual(6);
-    for (const t of Object.keys(TYPE_OF)) expect(files.some((f) => f.endsWith(`-${t}.bin`)), t).toBe(true);
+    for (const d of ['bird', 'frr', 'gobgp', 'exabgp'])
+      expect(files.filter((f) => f.startsWith(`${d}-`)).length, d).toBeGreaterThanOrEqual(6);
+    for (const t of Object.keys(TYPE_OF))
+      expect(
+        files.some((f) => f.endsWith(`-${t}.bin`)),
+        t,
+      ).toBe(true);
   });
 
   it.each(files)('%s', (file) => {
@@ -28,7 +39,8 @@ describe('captured BGP corpus decodes with the FerroLB codec', () => {
       expect(value.treatAsWithdraw ?? false).toBe(false);
       expect(value.errors ?? []).toEqual([]);
       expect(value.discarded ?? []).toEqual([]);
-      const announced = value.nlri.length + value.attributes.reduce((n, a) => n + (a.type === 'MP_REACH_NLRI' ? a.nlri.length : 0), 0);
+      const announced =
+        value.nlri.length + value.attributes.reduce((n, a) => n + (a.type === 'MP_REACH_NLRI' ? a.nlri.length : 0), 0);
       if (announced > 0) {
         const comm = value.attributes.find((a) => a.type === 'COMMUNITIES');
         expect(comm && comm.type === 'COMMUNITIES' ? comm.communities : []).toEqual([0xfde80001, 0xfde80002]);

@@ -5,7 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Bird, ExaBgp, Frr, GoBgp, NODE_BIN, ensureDaemons, nodeRouterLab, waitFor, type NodeRouter, type PeerOptions, type SeenRoute } from '../../../src/lab/bgp/index.ts';
+import {
+  Bird,
+  ExaBgp,
+  Frr,
+  GoBgp,
+  NODE_BIN,
+  ensureDaemons,
+  nodeRouterLab,
+  waitFor,
+  type NodeRouter,
+  type PeerOptions,
+  type SeenRoute,
+} from '../../../src/lab/bgp/index.ts';
 
 const SPEAKER_AS = 64513;
 const ROUTER_AS = 64512;
@@ -39,25 +51,44 @@ describe.each(Object.keys(daemons))('lab: ExaBGP → %s', (name) => {
     const ibgp = name === 'frr';
     const speakerAs = ibgp ? ROUTER_AS : SPEAKER_AS;
     const router = await daemons[name]!(t, {
-      localAddress: t.router.ipv4, localAs: ROUTER_AS, routerId: t.router.ipv4,
-      peerAddress: t.node.ipv4, peerAs: speakerAs, md5: 'lab-secret',
+      localAddress: t.router.ipv4,
+      localAs: ROUTER_AS,
+      routerId: t.router.ipv4,
+      peerAddress: t.node.ipv4,
+      peerAs: speakerAs,
+      md5: 'lab-secret',
     });
     ExaBgp.start(t.lab, t.node.ns, {
-      localAddress: t.node.ipv4, localAs: speakerAs, routerId: t.node.ipv4,
-      peerAddress: t.router.ipv4, peerAs: ROUTER_AS, md5: 'lab-secret',
+      localAddress: t.node.ipv4,
+      localAs: speakerAs,
+      routerId: t.node.ipv4,
+      peerAddress: t.router.ipv4,
+      peerAs: ROUTER_AS,
+      md5: 'lab-secret',
       routes: [
-        { prefix: '198.51.100.10/32', nextHop: t.node.ipv4, communities: ['65000:100'], largeCommunities: ['64513:1:2'], ...(ibgp ? { localPref: 250 } : {}) },
+        {
+          prefix: '198.51.100.10/32',
+          nextHop: t.node.ipv4,
+          communities: ['65000:100'],
+          largeCommunities: ['64513:1:2'],
+          ...(ibgp ? { localPref: 250 } : {}),
+        },
         { prefix: '2001:db8:100::10/128', nextHop: t.node.ipv6, communities: ['65000:6'] },
       ],
     });
     await router.waitEstablished();
-    const v4 = await waitFor(async () => (await router.routes('ipv4')).find((r) => r.prefix === '198.51.100.10/32'), { what: `${name} IPv4 route` });
+    const v4 = await waitFor(async () => (await router.routes('ipv4')).find((r) => r.prefix === '198.51.100.10/32'), {
+      what: `${name} IPv4 route`,
+    });
     expect(v4.nextHop).toBe('192.0.2.1');
     expect(v4.communities).toEqual(['65000:100']);
     expect(v4.largeCommunities).toEqual(['64513:1:2']);
     if (ibgp) expect(v4.localPref).toBe(250);
     else expect(v4.asPath).toEqual([SPEAKER_AS]);
-    const v6 = await waitFor(async () => (await router.routes('ipv6')).find((r) => r.prefix === '2001:db8:100::10/128'), { what: `${name} IPv6 route` });
+    const v6 = await waitFor(
+      async () => (await router.routes('ipv6')).find((r) => r.prefix === '2001:db8:100::10/128'),
+      { what: `${name} IPv6 route` },
+    );
     expect(v6.nextHop).toBe('2001:db8::1');
     expect(v6.communities).toEqual(['65000:6']);
   });

@@ -11,9 +11,31 @@ import { decodeMessage, encodeMessage } from '../../../src/bgp/codec/index.ts';
 import type { CodecContext, Update } from '../../../src/bgp/codec/index.ts';
 import { parseIp } from '../../../src/net/ip.ts';
 import {
-  AGGREGATOR, ATOMIC_AGGREGATE, AS_PATH, COMMUNITIES, LARGE_COMMUNITIES, MP_REACH_NLRI, MULTI_EXIT_DISC, NEXT_HOP, OPTIONAL,
-  OPTIONAL_TRANSITIVE, ORIGIN, RawPeer, WELL_KNOWN, asPath4, attr, countUpdate, ensureDaemons, nodeRouterLab, rawUpdate,
-  startFerroLb, u32, waitFor, type FerroLbSpeaker, type NodeRouter, type RawMessage,
+  AGGREGATOR,
+  ATOMIC_AGGREGATE,
+  AS_PATH,
+  COMMUNITIES,
+  LARGE_COMMUNITIES,
+  MP_REACH_NLRI,
+  MULTI_EXIT_DISC,
+  NEXT_HOP,
+  OPTIONAL,
+  OPTIONAL_TRANSITIVE,
+  ORIGIN,
+  RawPeer,
+  WELL_KNOWN,
+  asPath4,
+  attr,
+  countUpdate,
+  ensureDaemons,
+  nodeRouterLab,
+  rawUpdate,
+  startFerroLb,
+  u32,
+  waitFor,
+  type FerroLbSpeaker,
+  type NodeRouter,
+  type RawMessage,
 } from '../../../src/lab/bgp/index.ts';
 
 const CTX: CodecContext = { fourOctetAs: true };
@@ -33,21 +55,36 @@ const NLRI = [24, 203, 0, 113]; // 203.0.113.0/24
 const VALID = [ORIGIN_IGP, PATH, NH];
 
 function openBytes(): Uint8Array {
-  return encodeMessage({
-    type: 'OPEN', version: 4, myAsn: PEER_AS, holdTime: 90, bgpId: Number(ip('192.0.2.2')),
-    capabilities: [
-      { type: 'MULTIPROTOCOL', afi: 1, safi: 1 }, { type: 'MULTIPROTOCOL', afi: 2, safi: 1 },
-      { type: 'ROUTE_REFRESH' }, { type: 'FOUR_OCTET_AS', asn: PEER_AS },
-    ],
-  }, CTX);
+  return encodeMessage(
+    {
+      type: 'OPEN',
+      version: 4,
+      myAsn: PEER_AS,
+      holdTime: 90,
+      bgpId: Number(ip('192.0.2.2')),
+      capabilities: [
+        { type: 'MULTIPROTOCOL', afi: 1, safi: 1 },
+        { type: 'MULTIPROTOCOL', afi: 2, safi: 1 },
+        { type: 'ROUTE_REFRESH' },
+        { type: 'FOUR_OCTET_AS', asn: PEER_AS },
+      ],
+    },
+    CTX,
+  );
 }
 const KEEPALIVE = encodeMessage({ type: 'KEEPALIVE' }, CTX);
 const REFRESH_V4 = encodeMessage({ type: 'ROUTE-REFRESH', afi: 1, safi: 1, subtype: 0 }, CTX);
 const CEASE = encodeMessage({ type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) }, CTX);
 
 const established = (): number => speaker.events().filter((l) => / Established$/.test(l)).length;
-const logCount = (event: string): number => speaker.output().split('\n').filter((l) => l.includes(`"event":"${event}"`)).length;
-const announcesSpeakerRoute = (m: RawMessage): boolean => m.type === 2 && countUpdate(m.bytes).announced > 0 &&
+const logCount = (event: string): number =>
+  speaker
+    .output()
+    .split('\n')
+    .filter((l) => l.includes(`"event":"${event}"`)).length;
+const announcesSpeakerRoute = (m: RawMessage): boolean =>
+  m.type === 2 &&
+  countUpdate(m.bytes).announced > 0 &&
   Buffer.from(m.bytes).includes(Buffer.from([32, 198, 51, 100, 10]));
 
 /** A fresh Established session from the raw peer, with the speaker's route received. */
@@ -57,20 +94,36 @@ async function establish(): Promise<void> {
     await peer.connect(t.node.ipv4, t.router.ipv4);
     peer.send(openBytes());
     try {
-      await waitFor(() => peer.closed() ? Promise.reject(new Error('closed')) : peer.messages().some((m) => m.type === 1), {
-        what: 'the speaker OPEN', timeoutMs: 5_000, intervalMs: 10,
-      });
+      await waitFor(
+        () => (peer.closed() ? Promise.reject(new Error('closed')) : peer.messages().some((m) => m.type === 1)),
+        {
+          what: 'the speaker OPEN',
+          timeoutMs: 5_000,
+          intervalMs: 10,
+        },
+      );
       break;
     } catch (err) {
       // The speaker may still be in its idle hold after the previous case: try again (bounded).
-      if (attempt >= 10) throw new Error(`no OPEN from the speaker after ${attempt} connections: ${(err as Error).message}\n${peer.diagnostics()}`);
+      if (attempt >= 10)
+        throw new Error(
+          `no OPEN from the speaker after ${attempt} connections: ${(err as Error).message}\n${peer.diagnostics()}`,
+        );
       await new Promise((r) => setTimeout(r, 500));
     }
   }
   peer.send(KEEPALIVE);
   await peer.waitMessage(4, 'the speaker KEEPALIVE');
-  await waitFor(() => established() > before, { what: 'the speaker Established', timeoutMs: 10_000, diagnostics: () => speaker.output().slice(-2000) });
-  await waitFor(() => peer.messages().some(announcesSpeakerRoute), { what: 'the speaker route', timeoutMs: 10_000, diagnostics: () => peer.diagnostics() });
+  await waitFor(() => established() > before, {
+    what: 'the speaker Established',
+    timeoutMs: 10_000,
+    diagnostics: () => speaker.output().slice(-2000),
+  });
+  await waitFor(() => peer.messages().some(announcesSpeakerRoute), {
+    what: 'the speaker route',
+    timeoutMs: 10_000,
+    diagnostics: () => peer.diagnostics(),
+  });
 }
 
 /** Ends a case whose session should still be up: check it is, then close it with Cease. */
@@ -78,9 +131,14 @@ async function expectSessionUpAndServing(): Promise<void> {
   const updatesBefore = peer.messages().filter(announcesSpeakerRoute).length;
   peer.send(REFRESH_V4);
   await waitFor(() => peer.messages().filter(announcesSpeakerRoute).length > updatesBefore, {
-    what: 'the speaker to answer ROUTE-REFRESH with its route', timeoutMs: 10_000, diagnostics: () => `${peer.diagnostics()}\n${speaker.output().slice(-2000)}`,
+    what: 'the speaker to answer ROUTE-REFRESH with its route',
+    timeoutMs: 10_000,
+    diagnostics: () => `${peer.diagnostics()}\n${speaker.output().slice(-2000)}`,
   });
-  expect(peer.messages().filter((m) => m.type === 3), 'no NOTIFICATION from the speaker').toHaveLength(0);
+  expect(
+    peer.messages().filter((m) => m.type === 3),
+    'no NOTIFICATION from the speaker',
+  ).toHaveLength(0);
   expect(peer.closed()).toBe(false);
   await closeSession();
 }
@@ -89,10 +147,13 @@ async function closeSession(): Promise<void> {
   const n = established();
   peer.send(CEASE);
   peer.end();
-  await waitFor(() => {
-    const states = speaker.events().filter((l) => l.startsWith('peer '));
-    return established() === n && !states.at(-1)?.endsWith(' Established');
-  }, { what: 'the speaker to leave Established', timeoutMs: 10_000, diagnostics: () => speaker.output().slice(-2000) });
+  await waitFor(
+    () => {
+      const states = speaker.events().filter((l) => l.startsWith('peer '));
+      return established() === n && !states.at(-1)?.endsWith(' Established');
+    },
+    { what: 'the speaker to leave Established', timeoutMs: 10_000, diagnostics: () => speaker.output().slice(-2000) },
+  );
 }
 
 async function expectReset(code: number, subcode: number): Promise<void> {
@@ -102,22 +163,43 @@ async function expectReset(code: number, subcode: number): Promise<void> {
   if (n.type !== 'NOTIFICATION') return;
   expect(`${n.code}/${n.subcode}`).toBe(`${code}/${subcode}`);
   await waitFor(() => peer.closed(), { what: 'the speaker to close the connection', timeoutMs: 10_000 });
-  await waitFor(() => speaker.events().some((l) => l.startsWith('notification sent') && l.includes(`code=${code} subcode=${subcode}`)), {
-    what: 'the speaker to report the NOTIFICATION', timeoutMs: 5_000, diagnostics: () => speaker.output().slice(-2000),
-  });
+  await waitFor(
+    () =>
+      speaker.events().some((l) => l.startsWith('notification sent') && l.includes(`code=${code} subcode=${subcode}`)),
+    {
+      what: 'the speaker to report the NOTIFICATION',
+      timeoutMs: 5_000,
+      diagnostics: () => speaker.output().slice(-2000),
+    },
+  );
   expect(speaker.exited()).toBe(false);
 }
 
-async function expectLogged(event: 'treat-as-withdraw' | 'attribute-discard', before: number, attributeType?: number): Promise<void> {
-  await waitFor(() => logCount(event) > before, { what: `the speaker to log ${event}`, timeoutMs: 5_000, diagnostics: () => speaker.output().slice(-3000) });
+async function expectLogged(
+  event: 'treat-as-withdraw' | 'attribute-discard',
+  before: number,
+  attributeType?: number,
+): Promise<void> {
+  await waitFor(() => logCount(event) > before, {
+    what: `the speaker to log ${event}`,
+    timeoutMs: 5_000,
+    diagnostics: () => speaker.output().slice(-3000),
+  });
   if (attributeType !== undefined) {
-    const line = speaker.output().split('\n').filter((l) => l.includes(`"event":"${event}"`)).at(-1)!;
+    const line = speaker
+      .output()
+      .split('\n')
+      .filter((l) => l.includes(`"event":"${event}"`))
+      .at(-1)!;
     expect((JSON.parse(line) as { attributes: number[] }).attributes).toContain(attributeType);
   }
 }
 
 /** Sends a message and checks the RFC outcome. */
-async function sendAndCheck(bytes: Uint8Array, outcome: ['reset', number, number] | ['withdraw'] | ['discard', number]): Promise<void> {
+async function sendAndCheck(
+  bytes: Uint8Array,
+  outcome: ['reset', number, number] | ['withdraw'] | ['discard', number],
+): Promise<void> {
   await establish();
   const tw = logCount('treat-as-withdraw');
   const ad = logCount('attribute-discard');
@@ -139,9 +221,16 @@ describe('malformed UPDATEs sent live to the FerroLB speaker (RFC 7606)', () => 
     ensureDaemons();
     t = await nodeRouterLab();
     speaker = startFerroLb(t.lab, t.node.ns, {
-      localAddress: t.node.ipv4, localAs: SPEAKER_AS, routerId: t.node.ipv4, peerAddress: t.router.ipv4, peerAs: PEER_AS,
+      localAddress: t.node.ipv4,
+      localAs: SPEAKER_AS,
+      routerId: t.node.ipv4,
+      peerAddress: t.router.ipv4,
+      peerAs: PEER_AS,
       // debug: every occurrence is logged (at warn, the speaker logs a few per reason per minute).
-      announce: [SPEAKER_ROUTE], listenPort: 179, passive: true, logLevel: 'debug',
+      announce: [SPEAKER_ROUTE],
+      listenPort: 179,
+      passive: true,
+      logLevel: 'debug',
     });
     await speaker.waitEvent(/^listening port=179/, 'the speaker listening');
     peer = RawPeer.start(t.lab, t.router.ns);
@@ -152,9 +241,12 @@ describe('malformed UPDATEs sent live to the FerroLB speaker (RFC 7606)', () => 
 
   it('the hand-made valid UPDATE is byte-identical to the codec encoding, and is accepted', async () => {
     const codec: Update = {
-      type: 'UPDATE', withdrawn: [], nlri: [{ family: 'ipv4', prefix: ip('203.0.113.0'), length: 24 }],
+      type: 'UPDATE',
+      withdrawn: [],
+      nlri: [{ family: 'ipv4', prefix: ip('203.0.113.0'), length: 24 }],
       attributes: [
-        { type: 'ORIGIN', origin: 'IGP' }, { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [PEER_AS] }] },
+        { type: 'ORIGIN', origin: 'IGP' },
+        { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [PEER_AS] }] },
         { type: 'NEXT_HOP', nextHop: ip('192.0.2.2') },
       ],
     };
@@ -174,7 +266,11 @@ describe('malformed UPDATEs sent live to the FerroLB speaker (RFC 7606)', () => 
     await sendAndCheck(rawUpdate({ attributes: VALID, nlri: NLRI, messageLength: 18 }), ['reset', 1, 2]);
   });
   it('header marker not all ones → NOTIFICATION 1/1 Connection Not Synchronized (RFC 4271 §6.1)', async () => {
-    await sendAndCheck(rawUpdate({ attributes: VALID, nlri: NLRI, marker: [...Array(15).fill(0xff), 0] }), ['reset', 1, 1]);
+    await sendAndCheck(rawUpdate({ attributes: VALID, nlri: NLRI, marker: [...Array(15).fill(0xff), 0] }), [
+      'reset',
+      1,
+      1,
+    ]);
   });
   it('Total Path Attribute Length past the end of the message → NOTIFICATION 3/1 Malformed Attribute List', async () => {
     await sendAndCheck(rawUpdate({ attributes: VALID, nlri: NLRI, totalAttributeLength: 200 }), ['reset', 3, 1]);
@@ -183,7 +279,11 @@ describe('malformed UPDATEs sent live to the FerroLB speaker (RFC 7606)', () => 
     await sendAndCheck(rawUpdate({ attributes: VALID, nlri: [33, 203, 0, 113, 1, 0] }), ['reset', 3, 10]);
   });
   it('unrecognized well-known attribute → NOTIFICATION 3/2 (RFC 4271 §6.3)', async () => {
-    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(WELL_KNOWN, 250, [1, 2])], nlri: NLRI }), ['reset', 3, 2]);
+    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(WELL_KNOWN, 250, [1, 2])], nlri: NLRI }), [
+      'reset',
+      3,
+      2,
+    ]);
   });
   it('MP_REACH_NLRI with an IPv6 next hop of 15 octets → NOTIFICATION 3/9 (RFC 7606 §7.11, RFC 4760 §7)', async () => {
     const mp = attr(OPTIONAL, MP_REACH_NLRI, [0, 2, 1, 15, ...Array(15).fill(0x20), 0, 128, ...Array(16).fill(0x20)]);
@@ -211,16 +311,29 @@ describe('malformed UPDATEs sent live to the FerroLB speaker (RFC 7606)', () => 
     await sendAndCheck(rawUpdate({ attributes: [attr(WELL_KNOWN, ORIGIN, [7]), PATH, NH], nlri: NLRI }), ['withdraw']);
   });
   it('ORIGIN flagged optional (flags conflict) → treat-as-withdraw (RFC 7606 §3 (c))', async () => {
-    await sendAndCheck(rawUpdate({ attributes: [attr(OPTIONAL_TRANSITIVE, ORIGIN, [0]), PATH, NH], nlri: NLRI }), ['withdraw']);
+    await sendAndCheck(rawUpdate({ attributes: [attr(OPTIONAL_TRANSITIVE, ORIGIN, [0]), PATH, NH], nlri: NLRI }), [
+      'withdraw',
+    ]);
   });
   it('MULTI_EXIT_DISC of 2 octets → treat-as-withdraw (RFC 7606 §7.4)', async () => {
-    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(OPTIONAL, MULTI_EXIT_DISC, [0, 5])], nlri: NLRI }), ['withdraw']);
+    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(OPTIONAL, MULTI_EXIT_DISC, [0, 5])], nlri: NLRI }), [
+      'withdraw',
+    ]);
   });
   it('COMMUNITIES of 3 octets → treat-as-withdraw (RFC 7606 §7.8)', async () => {
-    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(OPTIONAL_TRANSITIVE, COMMUNITIES, [0xfd, 0xe8, 0])], nlri: NLRI }), ['withdraw']);
+    await sendAndCheck(
+      rawUpdate({ attributes: [...VALID, attr(OPTIONAL_TRANSITIVE, COMMUNITIES, [0xfd, 0xe8, 0])], nlri: NLRI }),
+      ['withdraw'],
+    );
   });
   it('LARGE_COMMUNITIES of 8 octets → treat-as-withdraw (RFC 8092 §6)', async () => {
-    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(OPTIONAL_TRANSITIVE, LARGE_COMMUNITIES, [...u32(64512), ...u32(1)])], nlri: NLRI }), ['withdraw']);
+    await sendAndCheck(
+      rawUpdate({
+        attributes: [...VALID, attr(OPTIONAL_TRANSITIVE, LARGE_COMMUNITIES, [...u32(64512), ...u32(1)])],
+        nlri: NLRI,
+      }),
+      ['withdraw'],
+    );
   });
   it('last attribute overrunning the Total Path Attribute Length → treat-as-withdraw (RFC 7606 §4)', async () => {
     // COMMUNITIES claims 8 octets but the attribute list ends after 4 of them; NLRI still locatable.
@@ -230,12 +343,21 @@ describe('malformed UPDATEs sent live to the FerroLB speaker (RFC 7606)', () => 
 
   // ---- attribute-discard -------------------------------------------------------------------------
   it('AGGREGATOR of 5 octets → attribute-discard (RFC 7606 §7.7)', async () => {
-    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(OPTIONAL_TRANSITIVE, AGGREGATOR, [0, 0, 0xfb, 0xf0, 192])], nlri: NLRI }), ['discard', AGGREGATOR]);
+    await sendAndCheck(
+      rawUpdate({ attributes: [...VALID, attr(OPTIONAL_TRANSITIVE, AGGREGATOR, [0, 0, 0xfb, 0xf0, 192])], nlri: NLRI }),
+      ['discard', AGGREGATOR],
+    );
   });
   it('ATOMIC_AGGREGATE of 1 octet → attribute-discard (RFC 7606 §7.6)', async () => {
-    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(WELL_KNOWN, ATOMIC_AGGREGATE, [1])], nlri: NLRI }), ['discard', ATOMIC_AGGREGATE]);
+    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(WELL_KNOWN, ATOMIC_AGGREGATE, [1])], nlri: NLRI }), [
+      'discard',
+      ATOMIC_AGGREGATE,
+    ]);
   });
   it('ORIGIN twice → the second occurrence discarded, UPDATE processed (RFC 7606 §3 (g))', async () => {
-    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(WELL_KNOWN, ORIGIN, [1])], nlri: NLRI }), ['discard', ORIGIN]);
+    await sendAndCheck(rawUpdate({ attributes: [...VALID, attr(WELL_KNOWN, ORIGIN, [1])], nlri: NLRI }), [
+      'discard',
+      ORIGIN,
+    ]);
   });
 });

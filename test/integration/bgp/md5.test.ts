@@ -2,7 +2,14 @@
 // covered for every daemon by the interop suites); a wrong key, or a key on one side only, never does
 // within a bounded window in which the speaker retries several times (connect retry 1–2 s).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bird, ensureDaemons, nodeRouterLab, staysFalse, startFerroLb, type NodeRouter } from '../../../src/lab/bgp/index.ts';
+import {
+  Bird,
+  ensureDaemons,
+  nodeRouterLab,
+  staysFalse,
+  startFerroLb,
+  type NodeRouter,
+} from '../../../src/lab/bgp/index.ts';
 import { routerOptions, speakerOptions } from './lab/interop-suite.ts';
 
 const WINDOW_MS = 6_000;
@@ -11,11 +18,21 @@ const labs: NodeRouter[] = [];
 async function attempt(routerKey: string | undefined, speakerKey: string | undefined) {
   const t = await nodeRouterLab();
   labs.push(t);
-  const bird = await Bird.start(t.lab, t.router.ns, routerOptions(t, routerKey === undefined ? {} : { md5: routerKey }));
-  const speaker = startFerroLb(t.lab, t.node.ns, speakerOptions(t, 'bird', {
-    announce: ['198.51.100.10'], ...(speakerKey === undefined ? {} : { md5: speakerKey }),
-  }));
-  const up = async (): Promise<boolean> => (await bird.established()) || speaker.events().some((l) => / Established$/.test(l));
+  const bird = await Bird.start(
+    t.lab,
+    t.router.ns,
+    routerOptions(t, routerKey === undefined ? {} : { md5: routerKey }),
+  );
+  const speaker = startFerroLb(
+    t.lab,
+    t.node.ns,
+    speakerOptions(t, 'bird', {
+      announce: ['198.51.100.10'],
+      ...(speakerKey === undefined ? {} : { md5: speakerKey }),
+    }),
+  );
+  const up = async (): Promise<boolean> =>
+    (await bird.established()) || speaker.events().some((l) => / Established$/.test(l));
   return { bird, speaker, up };
 }
 
@@ -42,7 +59,12 @@ describe('TCP MD5 with BIRD', () => {
     // kernel, so its connect attempt hangs in Connect rather than failing).
     for (const a of [wrong, speakerOnly, routerOnly]) {
       expect(a.speaker.exited()).toBe(false);
-      expect(a.speaker.events().filter((l) => l.startsWith('peer ')).at(-1)).toMatch(/ (Connect|Active|OpenSent)$/);
+      expect(
+        a.speaker
+          .events()
+          .filter((l) => l.startsWith('peer '))
+          .at(-1),
+      ).toMatch(/ (Connect|Active|OpenSent)$/);
     }
   });
 });

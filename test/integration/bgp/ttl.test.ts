@@ -8,8 +8,16 @@
 //   it our TTL 1 is dropped, so it must never come up.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Bird, ensureDaemons, nodeMidRouterLab, nodeRouterLab, staysFalse, startFerroLb, waitFor,
-  type FerroOptions, type NodeRouter, type PeerOptions,
+  Bird,
+  ensureDaemons,
+  nodeMidRouterLab,
+  nodeRouterLab,
+  staysFalse,
+  startFerroLb,
+  waitFor,
+  type FerroOptions,
+  type NodeRouter,
+  type PeerOptions,
 } from '../../../src/lab/bgp/index.ts';
 
 const labs: NodeRouter[] = [];
@@ -21,28 +29,45 @@ afterEach(async () => {
 async function pair(t: NodeRouter, bird: Partial<PeerOptions>, speaker: Partial<FerroOptions>) {
   labs.push(t);
   const router = await Bird.start(t.lab, t.router.ns, {
-    localAddress: t.router.ipv4, localAs: 64512, routerId: t.router.ipv4, peerAddress: t.node.ipv4, peerAs: 64513,
-    families: ['ipv4'], passive: true, ...bird,
+    localAddress: t.router.ipv4,
+    localAs: 64512,
+    routerId: t.router.ipv4,
+    peerAddress: t.node.ipv4,
+    peerAs: 64513,
+    families: ['ipv4'],
+    passive: true,
+    ...bird,
   });
   const ferrolb = startFerroLb(t.lab, t.node.ns, {
-    localAddress: t.node.ipv4, localAs: 64513, routerId: t.node.ipv4, peerAddress: t.router.ipv4, peerAs: 64512,
-    announce: ['198.51.100.10'], ...speaker,
+    localAddress: t.node.ipv4,
+    localAs: 64513,
+    routerId: t.node.ipv4,
+    peerAddress: t.router.ipv4,
+    peerAs: 64512,
+    announce: ['198.51.100.10'],
+    ...speaker,
   });
   return { t, bird: router, speaker: ferrolb };
 }
 
 async function routeArrives({ t, bird, speaker }: Awaited<ReturnType<typeof pair>>): Promise<void> {
   await speaker.waitEstablished();
-  const routes = await waitFor(async () => {
-    const r = await bird.routes('ipv4');
-    return r.length > 0 && r;
-  }, { what: 'the route at BIRD', diagnostics: () => bird.diagnostics() });
+  const routes = await waitFor(
+    async () => {
+      const r = await bird.routes('ipv4');
+      return r.length > 0 && r;
+    },
+    { what: 'the route at BIRD', diagnostics: () => bird.diagnostics() },
+  );
   expect(routes.map((r) => r.prefix)).toEqual(['198.51.100.10/32']);
   expect(routes[0]!.nextHop).toBe(t.node.ipv4);
 }
 
 async function neverEstablished({ bird, speaker }: Awaited<ReturnType<typeof pair>>): Promise<boolean> {
-  return staysFalse(async () => (await bird.established()) || speaker.events().some((l) => / Established$/.test(l)), 6_000);
+  return staysFalse(
+    async () => (await bird.established()) || speaker.events().some((l) => / Established$/.test(l)),
+    6_000,
+  );
 }
 
 describe('TTL with BIRD', () => {

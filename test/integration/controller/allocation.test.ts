@@ -3,7 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_ANNOTATIONS } from '../../../src/controller/reconcile.ts';
 import { metricValue } from '../../../src/lab/index.ts';
-import { eventsFor, ingressOf, lbService, legacyConfigMap, metrics, setupEnv, waitEvent, waitService, type Env } from './fixture.ts';
+import {
+  eventsFor,
+  ingressOf,
+  lbService,
+  legacyConfigMap,
+  metrics,
+  setupEnv,
+  waitEvent,
+  waitService,
+  type Env,
+} from './fixture.ts';
 import { waitFor } from '../../../src/lab/index.ts';
 import { parseIp } from '../../../src/net/ip.ts';
 
@@ -54,7 +64,13 @@ describe('controller allocation against a real API server', () => {
     const svc = await waitService(env, NS, 'v4', 'an IPv4 ingress', (s) => ingressOf(s).length === 1);
     const [ip] = ingressOf(svc);
     expect(inRange(ip!, '192.0.2.1', '192.0.2.15')).toBe(true);
-    const annotated = await waitService(env, NS, 'v4', 'pool annotations', (s) => s.metadata?.annotations?.[IO_ANNOTATION] !== undefined);
+    const annotated = await waitService(
+      env,
+      NS,
+      'v4',
+      'pool annotations',
+      (s) => s.metadata?.annotations?.[IO_ANNOTATION] !== undefined,
+    );
     expect(annotated.metadata?.annotations?.[IO_ANNOTATION]).toBe('default');
     expect(annotated.metadata?.annotations?.[UNIVERSE_ANNOTATION]).toBe('default');
     const ev = await waitEvent(env, NS, 'v4', 'IPAllocated');
@@ -68,7 +84,10 @@ describe('controller allocation against a real API server', () => {
   });
 
   it('IPv6 single-stack Service gets an address from the IPv6 range', async () => {
-    await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'v6', { families: ['IPv6'], policy: 'SingleStack' }) });
+    await env.core.createNamespacedService({
+      namespace: NS,
+      body: lbService(NS, 'v6', { families: ['IPv6'], policy: 'SingleStack' }),
+    });
     const svc = await waitService(env, NS, 'v6', 'an IPv6 ingress', (s) => ingressOf(s).length === 1);
     expect(inRange(ingressOf(svc)[0]!, '2001:db8::', '2001:db8::f')).toBe(true);
     // The first IPv6 Service of 2001:db8::/124 skips the Subnet-Router anycast address (RFC 4291 §2.6.1).
@@ -89,10 +108,19 @@ describe('controller allocation against a real API server', () => {
   });
 
   it('a requested IP (spec.loadBalancerIP) is honoured, even from a pool without auto-assign', async () => {
-    await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'requested', { loadBalancerIP: '198.51.100.3' }) });
+    await env.core.createNamespacedService({
+      namespace: NS,
+      body: lbService(NS, 'requested', { loadBalancerIP: '198.51.100.3' }),
+    });
     const svc = await waitService(env, NS, 'requested', 'ingress 198.51.100.3', (s) => ingressOf(s).length > 0);
     expect(ingressOf(svc)).toEqual(['198.51.100.3']);
-    await waitService(env, NS, 'requested', 'pool annotation reserved', (s) => s.metadata?.annotations?.[IO_ANNOTATION] === 'reserved');
+    await waitService(
+      env,
+      NS,
+      'requested',
+      'pool annotation reserved',
+      (s) => s.metadata?.annotations?.[IO_ANNOTATION] === 'reserved',
+    );
   });
 
   it('the address-pool annotation picks the pool', async () => {
@@ -126,15 +154,24 @@ describe('controller allocation against a real API server', () => {
 
   it('two Services with the same allow-shared-ip key and different ports share one IP', async () => {
     const annotations = { 'metallb.io/allow-shared-ip': 'web', 'metallb.io/address-pool': 'reserved' };
-    await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'shared-a', { annotations, port: 80, selector: { app: 'web' } }) });
+    await env.core.createNamespacedService({
+      namespace: NS,
+      body: lbService(NS, 'shared-a', { annotations, port: 80, selector: { app: 'web' } }),
+    });
     const a = await waitService(env, NS, 'shared-a', 'an ingress', (s) => ingressOf(s).length > 0);
-    await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'shared-b', { annotations, port: 443, selector: { app: 'web' } }) });
+    await env.core.createNamespacedService({
+      namespace: NS,
+      body: lbService(NS, 'shared-b', { annotations, port: 443, selector: { app: 'web' } }),
+    });
     const b = await waitService(env, NS, 'shared-b', 'an ingress', (s) => ingressOf(s).length > 0);
     expect(ingressOf(b)).toEqual(ingressOf(a));
   });
 
   it('a Service of another loadBalancerClass is left alone', async () => {
-    await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'foreign', { lbClass: 'example.com/other-lb' }) });
+    await env.core.createNamespacedService({
+      namespace: NS,
+      body: lbService(NS, 'foreign', { lbClass: 'example.com/other-lb' }),
+    });
     // A Service created after it and seen after it by the same informer proves it was processed.
     await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'after-foreign') });
     await waitService(env, NS, 'after-foreign', 'an ingress', (s) => ingressOf(s).length > 0);
@@ -168,7 +205,13 @@ describe('controller allocation against a real API server', () => {
     svc.spec!.type = 'ClusterIP';
     await env.core.replaceNamespacedService({ name: 'tiny-2', namespace: NS, body: svc });
     await waitService(env, NS, 'tiny-3', 'ingress 203.0.113.10', (s) => ingressOf(s)[0] === '203.0.113.10');
-    const after = await waitService(env, NS, 'tiny-2', 'no pool annotation', (s) => s.metadata?.annotations?.[IO_ANNOTATION] === undefined);
+    const after = await waitService(
+      env,
+      NS,
+      'tiny-2',
+      'no pool annotation',
+      (s) => s.metadata?.annotations?.[IO_ANNOTATION] === undefined,
+    );
     expect(ingressOf(after)).toEqual([]);
   });
 

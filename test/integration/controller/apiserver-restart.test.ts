@@ -22,7 +22,8 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const converge = (state: ChurnState, what: string): Promise<Map<string, string>> => convergeChurn(env, NS, state, what, 120_000);
+const converge = (state: ChurnState, what: string): Promise<Map<string, string>> =>
+  convergeChurn(env, NS, state, what, 120_000);
 
 describe('API server restart mid-churn', () => {
   it('converges once the API server is back', async () => {
@@ -35,14 +36,18 @@ describe('API server restart mid-churn', () => {
 
     // Churn, and stop the API server while the controller is busy with it.
     const writes: Promise<unknown>[] = [];
-    for (let i = 0; i < 30; i++) writes.push(env.core.createNamespacedService({ namespace: NS, body: lbService(NS, `b-${i}`) }));
+    for (let i = 0; i < 30; i++)
+      writes.push(env.core.createNamespacedService({ namespace: NS, body: lbService(NS, `b-${i}`) }));
     for (let i = 0; i < 10; i++) writes.push(env.core.deleteNamespacedService({ name: `a-${i}`, namespace: NS }));
     await Promise.all(writes);
     await env.cluster.stopApiServer();
     // While it is down the controller keeps running (liveness), and notices: its informers fail, or (the
     // API server holds watches open while it drains) its Lease renew deadline passes first and it stands
     // by until it can take the Lease again.
-    await waitFor(() => /list\/watch failed|leadership lost/.test(child.logTail(200)), { what: 'the controller to notice the outage', timeoutMs: 60_000 });
+    await waitFor(() => /list\/watch failed|leadership lost/.test(child.logTail(200)), {
+      what: 'the controller to notice the outage',
+      timeoutMs: 60_000,
+    });
     expect((await child.get('/healthz')).status).toBe(200);
     await env.cluster.startApiServer();
 
@@ -56,7 +61,10 @@ describe('API server restart mid-churn', () => {
       await env.cluster.startApiServer();
       for (let i = 10; i < 20; i++) await env.core.deleteNamespacedService({ name: `a-${i}`, namespace: NS });
       for (let i = 0; i < 20; i++) {
-        await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, `c-${i}`, { families: ['IPv6'], policy: 'SingleStack' }) });
+        await env.core.createNamespacedService({
+          namespace: NS,
+          body: lbService(NS, `c-${i}`, { families: ['IPv6'], policy: 'SingleStack' }),
+        });
       }
     } finally {
       child.kill('SIGCONT');

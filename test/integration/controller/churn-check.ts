@@ -23,12 +23,15 @@ export async function snapshot(core: CoreV1Api, namespace: string): Promise<Map<
 /** undefined when converged (every Service has an IP); else what is missing. */
 export function pending(snap: Map<string, string>): string | undefined {
   const missing = [...snap].filter(([, ip]) => ip === '').map(([n]) => n);
-  return missing.length > 0 ? `${missing.length} Service(s) without IP, e.g. ${missing.slice(0, 5).join(', ')}` : undefined;
+  return missing.length > 0
+    ? `${missing.length} Service(s) without IP, e.g. ${missing.slice(0, 5).join(', ')}`
+    : undefined;
 }
 
 export function duplicates(snap: Map<string, string>): string[] {
   const byIp = new Map<string, string[]>();
-  for (const [name, ips] of snap) for (const ip of ips.split(',').filter(Boolean)) byIp.set(ip, [...(byIp.get(ip) ?? []), name]);
+  for (const [name, ips] of snap)
+    for (const ip of ips.split(',').filter(Boolean)) byIp.set(ip, [...(byIp.get(ip) ?? []), name]);
   return [...byIp].filter(([, names]) => names.length > 1).map(([ip, names]) => `${ip}: ${names.join(' ')}`);
 }
 
@@ -44,13 +47,24 @@ export function track(state: ChurnState, snap: Map<string, string>): void {
 }
 
 /** Waits until every LoadBalancer Service of `namespace` has an IP, records the snapshot in `state`, returns it. */
-export async function convergeChurn(env: Env, namespace: string, state: ChurnState, what: string, timeoutMs: number): Promise<Map<string, string>> {
+export async function convergeChurn(
+  env: Env,
+  namespace: string,
+  state: ChurnState,
+  what: string,
+  timeoutMs: number,
+): Promise<Map<string, string>> {
   const snap = await waitFor(
     async () => {
       const s = await snapshot(env.core, namespace);
       return pending(s) === undefined ? s : undefined;
     },
-    { what, timeoutMs, intervalMs: 250, diagnostics: async () => `${pending(await snapshot(env.core, namespace))}\n${env.diagnostics()}` },
+    {
+      what,
+      timeoutMs,
+      intervalMs: 250,
+      diagnostics: async () => `${pending(await snapshot(env.core, namespace))}\n${env.diagnostics()}`,
+    },
   );
   track(state, snap);
   return snap;

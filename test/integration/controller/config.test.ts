@@ -4,7 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue } from '../../../src/lab/index.ts';
 import { waitFor } from '../../../src/lab/index.ts';
-import { eventsFor, ingressOf, lbService, legacyConfigMap, metrics, setupEnv, waitService, type Env } from './fixture.ts';
+import {
+  eventsFor,
+  ingressOf,
+  lbService,
+  legacyConfigMap,
+  metrics,
+  setupEnv,
+  waitService,
+  type Env,
+} from './fixture.ts';
 import { parseIp } from '../../../src/net/ip.ts';
 
 const NS = 'cfg';
@@ -30,7 +39,9 @@ async function staleMetric(): Promise<number | undefined> {
 }
 
 async function configEvents(reason: string): Promise<string[]> {
-  return (await eventsFor(env.core, 'ferrolb-system', 'config')).filter((e) => e.reason === reason).map((e) => e.message ?? '');
+  return (await eventsFor(env.core, 'ferrolb-system', 'config'))
+    .filter((e) => e.reason === reason)
+    .map((e) => e.message ?? '');
 }
 
 beforeAll(async () => {
@@ -46,13 +57,21 @@ describe('configuration changes at runtime', () => {
 
   it('without any configuration the controller is alive but not ready; the first good one makes it ready', async () => {
     const child = await env.startController();
-    await waitFor(async () => /initial sync done/.test(child.logTail(100)), { what: 'initial sync', timeoutMs: 60_000, diagnostics: () => env.diagnostics() });
+    await waitFor(async () => /initial sync done/.test(child.logTail(100)), {
+      what: 'initial sync',
+      timeoutMs: 60_000,
+      diagnostics: () => env.diagnostics(),
+    });
     const notReady = await child.get('/readyz');
     expect(notReady.status).toBe(503);
     expect(notReady.body).toMatch(/no valid configuration/);
     expect((await child.get('/healthz')).status).toBe(200);
     await env.cluster.apply(GOOD);
-    await waitFor(async () => (await child.get('/readyz')).status === 200, { what: '/readyz 200', timeoutMs: 30_000, diagnostics: () => env.diagnostics() });
+    await waitFor(async () => (await child.get('/readyz')).status === 200, {
+      what: '/readyz 200',
+      timeoutMs: 30_000,
+      diagnostics: () => env.diagnostics(),
+    });
   });
 
   it('allocates under the good configuration and records ConfigLoaded', async () => {
@@ -70,10 +89,13 @@ describe('configuration changes at runtime', () => {
     const m0 = await metrics(env);
     const failuresBefore = metricValue(m0, 'ferrolb_config_loads_total', { result: 'failure' }) ?? 0;
     await env.cluster.apply(BAD);
-    const [message] = await waitFor(async () => {
-      const msgs = await configEvents('InvalidConfig');
-      return msgs.length > 0 ? msgs : undefined;
-    }, { what: 'InvalidConfig Event on the ConfigMap', diagnostics: () => env.diagnostics() });
+    const [message] = await waitFor(
+      async () => {
+        const msgs = await configEvents('InvalidConfig');
+        return msgs.length > 0 ? msgs : undefined;
+      },
+      { what: 'InvalidConfig Event on the ConfigMap', diagnostics: () => env.diagnostics() },
+    );
     expect(message).toMatch(/stale/i);
     expect(message).toMatch(/192\.0\.2\.0\/33/);
     expect(message).toMatch(/bgpp/);
@@ -92,8 +114,13 @@ describe('configuration changes at runtime', () => {
 
   it('fixing it resumes: stale = 0 and a ConfigLoaded Event says so', async () => {
     await env.cluster.apply(GOOD);
-    await waitFor(async () => (await staleMetric()) === 0, { what: 'ferrolb_config_stale 0', diagnostics: () => env.diagnostics() });
-    await waitFor(async () => (await configEvents('ConfigLoaded')).some((m) => /no longer stale/.test(m)), { what: 'ConfigLoaded (no longer stale)' });
+    await waitFor(async () => (await staleMetric()) === 0, {
+      what: 'ferrolb_config_stale 0',
+      diagnostics: () => env.diagnostics(),
+    });
+    await waitFor(async () => (await configEvents('ConfigLoaded')).some((m) => /no longer stale/.test(m)), {
+      what: 'ConfigLoaded (no longer stale)',
+    });
     for (const name of ['s1', 's2', 's3']) {
       expect(ingressOf(await env.core.readNamespacedService({ name, namespace: NS }))).toEqual([ips.get(name)]);
     }
@@ -131,12 +158,27 @@ metadata:
 spec:
   addresses: [203.0.113.0/29]
 `);
-    await waitFor(async () => (await staleMetric()) === 1, { what: 'stale after adding a CRD next to the ConfigMap', diagnostics: () => env.diagnostics() });
-    await waitFor(async () => (await configEvents('InvalidConfig')).some((m) => /either the ConfigMap or the CRDs/.test(m)), { what: 'InvalidConfig (both)' });
+    await waitFor(async () => (await staleMetric()) === 1, {
+      what: 'stale after adding a CRD next to the ConfigMap',
+      diagnostics: () => env.diagnostics(),
+    });
+    await waitFor(
+      async () => (await configEvents('InvalidConfig')).some((m) => /either the ConfigMap or the CRDs/.test(m)),
+      { what: 'InvalidConfig (both)' },
+    );
     await env.cluster.kubeConfig
       .makeApiClient((await import('@kubernetes/client-node')).CustomObjectsApi)
-      .deleteNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: 'ferrolb-system', plural: 'ipaddresspools', name: 'extra' });
-    await waitFor(async () => (await staleMetric()) === 0, { what: 'stale 0 after removing the CRD', diagnostics: () => env.diagnostics() });
+      .deleteNamespacedCustomObject({
+        group: 'metallb.io',
+        version: 'v1beta1',
+        namespace: 'ferrolb-system',
+        plural: 'ipaddresspools',
+        name: 'extra',
+      });
+    await waitFor(async () => (await staleMetric()) === 0, {
+      what: 'stale 0 after removing the CRD',
+      diagnostics: () => env.diagnostics(),
+    });
     expect(ingressOf(await env.core.readNamespacedService({ name: 's1', namespace: NS }))).toEqual([ips.get('s1')]);
   });
 

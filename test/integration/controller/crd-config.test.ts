@@ -44,15 +44,29 @@ describe('configuration from metallb.io objects', () => {
     const client = env.cluster.kubeConfig.makeApiClient(KubernetesObjectApi);
     const lost: string[] = [];
     for (const obj of objects) {
-      const back = await client.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace } } as KubernetesObject & { metadata: { name: string; namespace: string } });
-      lost.push(...missingFields((obj as { spec?: unknown }).spec, (back as { spec?: unknown }).spec, `${obj.kind}/${obj.metadata.name}.spec`));
+      const back = await client.read({
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace },
+      } as KubernetesObject & { metadata: { name: string; namespace: string } });
+      lost.push(
+        ...missingFields(
+          (obj as { spec?: unknown }).spec,
+          (back as { spec?: unknown }).spec,
+          `${obj.kind}/${obj.metadata.name}.spec`,
+        ),
+      );
     }
     expect(lost).toEqual([]);
   });
 
   it('the controller loads them and allocates', async () => {
     const child = await env.startController();
-    await waitFor(async () => (await child.get('/readyz')).status === 200, { what: '/readyz', timeoutMs: 60_000, diagnostics: () => env.diagnostics() });
+    await waitFor(async () => (await child.get('/readyz')).status === 200, {
+      what: '/readyz',
+      timeoutMs: 60_000,
+      diagnostics: () => env.diagnostics(),
+    });
     await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'web') });
     const svc = await waitService(env, NS, 'web', 'an ingress', (s) => ingressOf(s).length > 0);
     expect(ingressOf(svc)[0]).toMatch(/^(192\.0\.2|198\.51\.100)\./);
@@ -77,9 +91,16 @@ spec:
     expect(ev.message).toMatch(/IPAddressPool\/ferrolb-system\/broken/);
     expect(metricValue(await metrics(env), 'ferrolb_config_stale')).toBe(1);
     expect(ingressOf(await env.core.readNamespacedService({ name: 'web', namespace: NS }))).toEqual(before);
-    await env.cluster.kubeConfig
-      .makeApiClient(CustomObjectsApi)
-      .deleteNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace: 'ferrolb-system', plural: 'ipaddresspools', name: 'broken' });
-    await waitFor(async () => metricValue(await metrics(env), 'ferrolb_config_stale') === 0, { what: 'stale 0', diagnostics: () => env.diagnostics() });
+    await env.cluster.kubeConfig.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
+      group: 'metallb.io',
+      version: 'v1beta1',
+      namespace: 'ferrolb-system',
+      plural: 'ipaddresspools',
+      name: 'broken',
+    });
+    await waitFor(async () => metricValue(await metrics(env), 'ferrolb_config_stale') === 0, {
+      what: 'stale 0',
+      diagnostics: () => env.diagnostics(),
+    });
   });
 });

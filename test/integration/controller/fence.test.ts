@@ -40,24 +40,47 @@ describe('fencing a deposed leader', () => {
     const now = microTime(Date.now());
     const lease: V1Lease = {
       metadata: { name: 'ferrolb-controller', namespace: 'ferrolb-system' },
-      spec: { holderIdentity: ghost.identity, leaseDurationSeconds: 6, leaseTransitions: 0, acquireTime: now as unknown as Date, renewTime: now as unknown as Date },
+      spec: {
+        holderIdentity: ghost.identity,
+        leaseDurationSeconds: 6,
+        leaseTransitions: 0,
+        acquireTime: now as unknown as Date,
+        renewTime: now as unknown as Date,
+      },
     };
-    await env.cluster.kubeConfig.makeApiClient(CoordinationV1Api).createNamespacedLease({ namespace: 'ferrolb-system', body: lease });
+    await env.cluster.kubeConfig
+      .makeApiClient(CoordinationV1Api)
+      .createNamespacedLease({ namespace: 'ferrolb-system', body: lease });
 
     // The ghost leads: one Service allocated by it, one not yet; it reads both (its informer cache).
     await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'held') });
     await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, 'fresh') });
     const ghostWriter = new ApiServiceWriter(rest, { canWrite: () => true, leader: () => ghost });
     const list = async (): Promise<Map<string, V1Service>> =>
-      new Map((await rest.request<{ items: V1Service[] }>('GET', `/api/v1/namespaces/${NS}/services`)).items.map((s) => [s.metadata!.name!, s]));
+      new Map(
+        (await rest.request<{ items: V1Service[] }>('GET', `/api/v1/namespaces/${NS}/services`)).items.map((s) => [
+          s.metadata!.name!,
+          s,
+        ]),
+      );
     const heldBefore = (await list()).get('held')!;
-    const w = await ghostWriter.write(heldBefore, { ingressIps: ['192.0.2.10'], annotations: { 'metallb.io/ip-allocated-from-pool': 'main' } });
+    const w = await ghostWriter.write(heldBefore, {
+      ingressIps: ['192.0.2.10'],
+      annotations: { 'metallb.io/ip-allocated-from-pool': 'main' },
+    });
     expect(w.result).toBe('written');
     const cache = await list(); // what the ghost holds when it freezes (it has checked its lease: canWrite() was true)
 
     // A real replica takes the Lease over once it has expired, fences, restores, allocates.
     const b = await env.startReplica('b');
-    const fresh = await waitService(env, NS, 'fresh', 'allocated by the new leader', (s) => ingressOf(s).length > 0, 120_000);
+    const fresh = await waitService(
+      env,
+      NS,
+      'fresh',
+      'allocated by the new leader',
+      (s) => ingressOf(s).length > 0,
+      120_000,
+    );
     const held = await env.core.readNamespacedService({ name: 'held', namespace: NS });
     expect(ingressOf(held)).toEqual(['192.0.2.10']); // restored, not moved
     expect(leaderTermOf(held)).toBe(1);
@@ -67,7 +90,9 @@ describe('fencing a deposed leader', () => {
 
     // The ghost wakes up and sends what it had decided, with the versions it had read: refused by the API server.
     const late1 = await ghostWriter.write(cache.get('held')!, { ingressIps: ['192.0.2.99'] });
-    const late2 = await ghostWriter.write(cache.get('fresh')!, { ingressIps: [ingressOf(fresh)[0] === '192.0.2.1' ? '192.0.2.2' : '192.0.2.1'] });
+    const late2 = await ghostWriter.write(cache.get('fresh')!, {
+      ingressIps: [ingressOf(fresh)[0] === '192.0.2.1' ? '192.0.2.2' : '192.0.2.1'],
+    });
     expect([late1.result, late2.result]).toEqual(['conflict', 'conflict']);
     // Had its watch caught up, the newer versions carry term 1 > 0: refused without a request.
     const caughtUp = await list();

@@ -4,7 +4,13 @@
 import { join } from 'node:path';
 import { CoreV1Api, type CoreV1Event, type V1Service } from '@kubernetes/client-node';
 import {
-  freeLoopbackPort, installManifests, startCluster, startControllerChild, waitFor, type Cluster, type ControllerChild,
+  freeLoopbackPort,
+  installManifests,
+  startCluster,
+  startControllerChild,
+  waitFor,
+  type Cluster,
+  type ControllerChild,
 } from '../../../src/lab/index.ts';
 
 export { legacyConfigMap, MANIFESTS } from '../../../src/lab/index.ts';
@@ -13,7 +19,11 @@ export { legacyConfigMap, MANIFESTS } from '../../../src/lab/index.ts';
  * Leader election timings for tests: short enough that a takeover after a SIGKILL costs seconds, long
  * enough that a renew (every second) survives a loaded 2-core machine.
  */
-export const TEST_ELECTION_ARGS = ['--leader-elect-lease-duration=6s', '--leader-elect-renew-deadline=4s', '--leader-elect-retry-period=1s'];
+export const TEST_ELECTION_ARGS = [
+  '--leader-elect-lease-duration=6s',
+  '--leader-elect-renew-deadline=4s',
+  '--leader-elect-retry-period=1s',
+];
 
 export interface Env {
   cluster: Cluster;
@@ -82,7 +92,9 @@ export async function setupEnv(opts: { namespace?: string; config?: string } = {
         return current;
       },
       diagnostics() {
-        const others = replicas.map((r) => `--- replica ${r.name} (${r.child.exited() ?? 'running'}) ---\n${r.child.logTail(30)}`).join('\n');
+        const others = replicas
+          .map((r) => `--- replica ${r.name} (${r.child.exited() ?? 'running'}) ---\n${r.child.logTail(30)}`)
+          .join('\n');
         return `--- controller log ---\n${current?.logTail(60) ?? '(none)'}\n${others}\n${cluster.logTails(20)}`;
       },
       async stop() {
@@ -135,7 +147,11 @@ export function lbService(
 export const ingressOf = (svc: V1Service): string[] =>
   (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ? [i.ip] : []));
 
-export async function createNamespace(core: CoreV1Api, name: string, labels: Record<string, string> = {}): Promise<void> {
+export async function createNamespace(
+  core: CoreV1Api,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<void> {
   await core.createNamespace({ body: { metadata: { name, labels } } });
 }
 
@@ -162,10 +178,23 @@ export async function eventsFor(core: CoreV1Api, namespace: string, name: string
   return list.items;
 }
 
-export async function waitEvent(env: Env, namespace: string, name: string, reason: string, match?: RegExp): Promise<CoreV1Event> {
+export async function waitEvent(
+  env: Env,
+  namespace: string,
+  name: string,
+  reason: string,
+  match?: RegExp,
+): Promise<CoreV1Event> {
   return waitFor(
-    async () => (await eventsFor(env.core, namespace, name)).find((e) => e.reason === reason && (!match || match.test(e.message ?? ''))),
-    { what: `Event ${reason} on ${namespace}/${name}${match ? ` matching ${match}` : ''}`, timeoutMs: 30_000, diagnostics: () => env.diagnostics() },
+    async () =>
+      (await eventsFor(env.core, namespace, name)).find(
+        (e) => e.reason === reason && (!match || match.test(e.message ?? '')),
+      ),
+    {
+      what: `Event ${reason} on ${namespace}/${name}${match ? ` matching ${match}` : ''}`,
+      timeoutMs: 30_000,
+      diagnostics: () => env.diagnostics(),
+    },
   );
 }
 

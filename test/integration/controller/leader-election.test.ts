@@ -49,7 +49,8 @@ async function leaderOf(among: ControllerChild[], what: string): Promise<Control
 }
 
 async function create(n: number, prefix: string): Promise<void> {
-  for (let i = 0; i < n; i++) await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, `${prefix}-${created++}`) });
+  for (let i = 0; i < n; i++)
+    await env.core.createNamespacedService({ namespace: NS, body: lbService(NS, `${prefix}-${created++}`) });
 }
 
 async function allAllocated(what: string): Promise<void> {
@@ -62,7 +63,8 @@ async function allAllocated(what: string): Promise<void> {
       what,
       timeoutMs: 180_000,
       intervalMs: 100,
-      diagnostics: () => `${[...tracker.current()].filter(([, v]) => v === '').length} of ${created} without IP\n${env.diagnostics()}`,
+      diagnostics: () =>
+        `${[...tracker.current()].filter(([, v]) => v === '').length} of ${created} without IP\n${env.diagnostics()}`,
     },
   );
 }
@@ -87,11 +89,17 @@ describe('leader election', () => {
       await leaderOf([standby], 'the standby to take over from the frozen leader');
       const took = performance.now() - frozenAt;
       await allAllocated('Services created during the freeze allocated by the new leader');
-      console.log(`SIGSTOP: lease taken over ${seconds(took)} after the freeze (lease 6 s, renew deadline 4 s, retry 1 s); new Services allocated ${seconds(performance.now() - frozenAt)} after it`);
+      console.log(
+        `SIGSTOP: lease taken over ${seconds(took)} after the freeze (lease 6 s, renew deadline 4 s, retry 1 s); new Services allocated ${seconds(performance.now() - frozenAt)} after it`,
+      );
     } finally {
       first.kill('SIGCONT');
     }
-    await waitFor(async () => first.exited() === undefined && !(await isLeader(first)), { what: 'the woken leader to see it lost the Lease', timeoutMs: 60_000, diagnostics: () => env.diagnostics() });
+    await waitFor(async () => first.exited() === undefined && !(await isLeader(first)), {
+      what: 'the woken leader to see it lost the Lease',
+      timeoutMs: 60_000,
+      diagnostics: () => env.diagnostics(),
+    });
     await create(5, 'woken');
     await allAllocated('Services created after the old leader woke up');
     expect(await isLeader(first)).toBe(false);
@@ -132,10 +140,13 @@ describe('leader election', () => {
     await create(5, 'api');
     await allAllocated('Services created after the API server restart');
 
-    console.log(`two replicas: ${created} Services; duplicate IPs seen: ${tracker.duplicates.length}; IPs replaced (flaps): ${tracker.flaps.length}`);
+    console.log(
+      `two replicas: ${created} Services; duplicate IPs seen: ${tracker.duplicates.length}; IPs replaced (flaps): ${tracker.flaps.length}`,
+    );
     expect(tracker.duplicates).toEqual([]);
     expect(tracker.flaps).toEqual([]);
-    for (const r of [next, d]) expect(metricValue((await r.get('/metrics')).body, 'ferrolb_status_foreign_writes_total')).toBe(0);
+    for (const r of [next, d])
+      expect(metricValue((await r.get('/metrics')).body, 'ferrolb_status_foreign_writes_total')).toBe(0);
   }, 900_000);
 
   it('three replicas: freeze the leader, kill the next one — still one writer, no duplicate, no flap', async () => {
@@ -150,22 +161,36 @@ describe('leader election', () => {
     await create(5, 'three-stop');
     let l2: ControllerChild;
     try {
-      l2 = await leaderOf(rs.filter((r) => r !== l1), 'takeover from the frozen leader (three replicas)');
-      console.log(`three replicas, SIGSTOP: lease taken over ${seconds(performance.now() - frozenAt)} after the freeze`);
+      l2 = await leaderOf(
+        rs.filter((r) => r !== l1),
+        'takeover from the frozen leader (three replicas)',
+      );
+      console.log(
+        `three replicas, SIGSTOP: lease taken over ${seconds(performance.now() - frozenAt)} after the freeze`,
+      );
       await allAllocated('Services created while the first leader was frozen');
     } finally {
       l1.kill('SIGCONT');
     }
-    await waitFor(async () => l1.exited() === undefined && !(await isLeader(l1)), { what: 'the woken leader to see it lost the Lease', timeoutMs: 60_000, diagnostics: () => env.diagnostics() });
+    await waitFor(async () => l1.exited() === undefined && !(await isLeader(l1)), {
+      what: 'the woken leader to see it lost the Lease',
+      timeoutMs: 60_000,
+      diagnostics: () => env.diagnostics(),
+    });
 
     l2.kill('SIGKILL');
     const killedAt = performance.now();
     await create(5, 'three-kill');
-    await leaderOf(rs.filter((r) => r !== l2), 'takeover after SIGKILL (three replicas)');
+    await leaderOf(
+      rs.filter((r) => r !== l2),
+      'takeover after SIGKILL (three replicas)',
+    );
     console.log(`three replicas, SIGKILL: lease taken over ${seconds(performance.now() - killedAt)} after the kill`);
     await allAllocated('Services created around the SIGKILL (three replicas)');
 
-    console.log(`three replicas: ${created} Services in all; duplicate IPs seen: ${tracker.duplicates.length}; IPs replaced (flaps): ${tracker.flaps.length}`);
+    console.log(
+      `three replicas: ${created} Services in all; duplicate IPs seen: ${tracker.duplicates.length}; IPs replaced (flaps): ${tracker.flaps.length}`,
+    );
     expect(tracker.duplicates).toEqual([]);
     expect(tracker.flaps).toEqual([]);
   }, 900_000);

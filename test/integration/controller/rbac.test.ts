@@ -31,7 +31,9 @@ const NEEDED: Record<'ClusterRole' | 'Role', Record<string, string>> = {
     '|configmaps|watch': 'ConfigMap informer',
     '|secrets|get': 'memberlist Secret: does it exist',
     '|secrets|create': 'memberlist Secret: created when missing',
-    ...Object.fromEntries(METALLB.flatMap((r) => ['list', 'watch'].map((v) => [`metallb.io|${r}|${v}`, `${r} informer`]))),
+    ...Object.fromEntries(
+      METALLB.flatMap((r) => ['list', 'watch'].map((v) => [`metallb.io|${r}|${v}`, `${r} informer`])),
+    ),
     'coordination.k8s.io|leases|get': 'leader election: read the Lease',
     'coordination.k8s.io|leases|create': 'leader election: first replica creates it',
     'coordination.k8s.io|leases|update': 'leader election: acquire, renew, release',
@@ -67,10 +69,12 @@ describe('controller RBAC', () => {
       for (const r of rules) {
         expect(r.nonResourceURLs).toBeUndefined();
         expect(r.resourceNames).toBeUndefined();
-        for (const g of r.apiGroups ?? []) for (const res of r.resources ?? []) for (const v of r.verbs ?? []) {
-          expect([g, res, v]).not.toContain('*');
-          granted.add(`${g}|${res}|${v}`);
-        }
+        for (const g of r.apiGroups ?? [])
+          for (const res of r.resources ?? [])
+            for (const v of r.verbs ?? []) {
+              expect([g, res, v]).not.toContain('*');
+              granted.add(`${g}|${res}|${v}`);
+            }
       }
       expect([...granted].sort()).toEqual(Object.keys(NEEDED[kind]).sort());
     }
@@ -78,9 +82,21 @@ describe('controller RBAC', () => {
 
   it('the real authorizer allows the needed calls and denies neighbouring ones', async () => {
     const authz = env.cluster.kubeConfig.makeApiClient(AuthorizationV1Api);
-    const can = async (verb: string, resource: string, namespace: string, group = '', subresource?: string): Promise<boolean> => {
+    const can = async (
+      verb: string,
+      resource: string,
+      namespace: string,
+      group = '',
+      subresource?: string,
+    ): Promise<boolean> => {
       const r = await authz.createSubjectAccessReview({
-        body: { spec: { user: SA, groups: ['system:serviceaccounts', 'system:serviceaccounts:ferrolb-system', 'system:authenticated'], resourceAttributes: { verb, resource, namespace, group, ...(subresource ? { subresource } : {}) } } },
+        body: {
+          spec: {
+            user: SA,
+            groups: ['system:serviceaccounts', 'system:serviceaccounts:ferrolb-system', 'system:authenticated'],
+            resourceAttributes: { verb, resource, namespace, group, ...(subresource ? { subresource } : {}) },
+          },
+        },
       });
       return r.status?.allowed === true;
     };
@@ -134,8 +150,12 @@ describe('controller RBAC', () => {
       ['create', 'serviceaccounts', 'ferrolb-system', '', 'token'],
     ];
     const wrong: string[] = [];
-    for (const [verb, res, ns, group, sub] of allowed) if (!(await can(verb, res, ns, group, sub))) wrong.push(`should allow ${verb} ${group}/${res}${sub ? `/${sub}` : ''} in "${ns}"`);
-    for (const [verb, res, ns, group, sub] of denied) if (await can(verb, res, ns, group, sub)) wrong.push(`should deny ${verb} ${group}/${res}${sub ? `/${sub}` : ''} in "${ns}"`);
+    for (const [verb, res, ns, group, sub] of allowed)
+      if (!(await can(verb, res, ns, group, sub)))
+        wrong.push(`should allow ${verb} ${group}/${res}${sub ? `/${sub}` : ''} in "${ns}"`);
+    for (const [verb, res, ns, group, sub] of denied)
+      if (await can(verb, res, ns, group, sub))
+        wrong.push(`should deny ${verb} ${group}/${res}${sub ? `/${sub}` : ''} in "${ns}"`);
     expect(wrong).toEqual([]);
   });
 
@@ -150,8 +170,16 @@ describe('controller RBAC', () => {
         );
       // JSON merge patch needs its own content type; KubeRest sends application/json, which the API
       // refuses for PATCH (415) before authorization — so use PUT (update), the verb a merge would need too.
-      const evil = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { externalIPs: ['203.0.113.66'], selector: { app: 'evil' }, ports: [{ port: 443 }] } };
-      const put = await rest.request('PUT', path, { query: { dryRun: 'All' }, body: evil }).then(() => 'allowed', (err) => `HTTP ${httpStatus(err)}`);
+      const evil = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'kubernetes', namespace: 'default' },
+        spec: { externalIPs: ['203.0.113.66'], selector: { app: 'evil' }, ports: [{ port: 443 }] },
+      };
+      const put = await rest.request('PUT', path, { query: { dryRun: 'All' }, body: evil }).then(
+        () => 'allowed',
+        (err) => `HTTP ${httpStatus(err)}`,
+      );
       expect(put).toBe('HTTP 403');
       expect(['HTTP 403', 'HTTP 415']).toContain(await patch({ spec: { externalIPs: ['203.0.113.66'] } }));
       // The status subresource (which it may write) ignores spec: the dry run comes back with the real spec.
@@ -165,7 +193,9 @@ describe('controller RBAC', () => {
       expect(back.spec?.selector).toBeUndefined();
       // Nor can it read a Service by name, or touch Secrets.
       await expect(rest.request('GET', path)).rejects.toMatchObject({ code: 403 });
-      await expect(rest.request('GET', '/api/v1/namespaces/ferrolb-system/secrets')).rejects.toMatchObject({ code: 403 });
+      await expect(rest.request('GET', '/api/v1/namespaces/ferrolb-system/secrets')).rejects.toMatchObject({
+        code: 403,
+      });
     } finally {
       rest.close();
     }

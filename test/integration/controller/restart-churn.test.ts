@@ -31,10 +31,11 @@ afterAll(async () => {
 /** Deterministic pseudo-random choice (a seeded LCG), so a failure can be replayed. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-const converge = (state: ChurnState, what: string): Promise<Map<string, string>> => convergeChurn(env, NS, state, what, 90_000);
+const converge = (state: ChurnState, what: string): Promise<Map<string, string>> =>
+  convergeChurn(env, NS, state, what, 90_000);
 
 describe('SIGKILL restarts during churn', () => {
   it(`${INITIAL} Services, ${ROUNDS} kills: 0 IP changes, 0 duplicates`, async () => {
@@ -63,7 +64,10 @@ describe('SIGKILL restarts during churn', () => {
       // Two survivors edited into something that cannot be met, kept out of the deletions from now on.
       for (let e = 0; e < 2; e++) {
         const name = alive.splice(1 + Math.floor(random() * (alive.length - 1)), 1)[0]!;
-        await env.core.patchNamespacedService({ name, namespace: NS, body: invalidEdits[(round * 2 + e) % invalidEdits.length]!() }, merge);
+        await env.core.patchNamespacedService(
+          { name, namespace: NS, body: invalidEdits[(round * 2 + e) % invalidEdits.length]!() },
+          merge,
+        );
         edited.push(name);
       }
       for (let op = 0; op < PER_ROUND; op++) {
@@ -81,14 +85,17 @@ describe('SIGKILL restarts during churn', () => {
       dupSeen.push(...duplicates(snap));
       expect(snap.size).toBe(INITIAL);
     }
-    console.log(`restart churn: ${ROUNDS} SIGKILLs, ${ROUNDS * PER_ROUND} deletes + creates, ${edited.length} Services edited into invalid requests, ${INITIAL} Services; IP changes of survivors: ${state.ipChanges.length}, duplicate IPs: ${dupSeen.length}`);
+    console.log(
+      `restart churn: ${ROUNDS} SIGKILLs, ${ROUNDS * PER_ROUND} deletes + creates, ${edited.length} Services edited into invalid requests, ${INITIAL} Services; IP changes of survivors: ${state.ipChanges.length}, duplicate IPs: ${dupSeen.length}`,
+    );
     expect(state.ipChanges).toEqual([]);
     expect(dupSeen).toEqual([]);
     // Every edited Service kept its IP (above) and says why its request is not met.
     const missing: string[] = [];
     for (const name of edited) {
       const events = await eventsFor(env.core, NS, name);
-      if (!events.some((ev) => ev.reason === 'AllocationFailed' && /keeping IP/.test(ev.message ?? ''))) missing.push(name);
+      if (!events.some((ev) => ev.reason === 'AllocationFailed' && /keeping IP/.test(ev.message ?? '')))
+        missing.push(name);
     }
     expect(missing).toEqual([]);
   }, 600_000);

@@ -6,11 +6,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AppsV1Api, CoreV1Api, type KubernetesObject, type V1DaemonSet, type V1Deployment } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  type KubernetesObject,
+  type V1DaemonSet,
+  type V1Deployment,
+} from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  freeLoopbackPort, MANIFESTS, startCluster, startControllerChild, waitFor, type Cluster, type ControllerChild,
+  freeLoopbackPort,
+  MANIFESTS,
+  startCluster,
+  startControllerChild,
+  waitFor,
+  type Cluster,
+  type ControllerChild,
 } from '../../../src/lab/index.ts';
 import { exec } from '../../../src/lab/container-engine.ts';
 import { ingressOf, lbService } from '../controller/fixture.ts';
@@ -23,9 +35,11 @@ type Obj = KubernetesObject & Record<string, unknown>;
 let helm: string;
 
 beforeAll(async () => {
-  const r = await promisify(execFile)('bash', [join(ROOT, 'scripts/helm.sh'), '--check']).catch((err: { stderr?: string }) => {
-    throw new Error(`helm is not built (scripts/helm.sh --check): ${err.stderr ?? err}`);
-  });
+  const r = await promisify(execFile)('bash', [join(ROOT, 'scripts/helm.sh'), '--check']).catch(
+    (err: { stderr?: string }) => {
+      throw new Error(`helm is not built (scripts/helm.sh --check): ${err.stderr ?? err}`);
+    },
+  );
   helm = r.stdout.trim().split('\n').at(-1)!;
 });
 
@@ -33,7 +47,9 @@ beforeAll(async () => {
 async function render(...sets: string[]): Promise<Obj[]> {
   const r = await exec([helm, 'template', 'ferrolb', CHART, '-n', NS, ...sets.flatMap((s) => ['--set', s])]);
   if (r.code !== 0) throw new Error(`helm template failed: ${r.stderr}`);
-  const objs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
+  const objs = parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as Obj | null)
+    .filter((o): o is Obj => o !== null);
   if (objs.length === 0) throw new Error(`helm template rendered nothing:\n${r.stdout}`);
   return objs;
 }
@@ -45,39 +61,66 @@ async function renderError(...sets: string[]): Promise<string> {
 const kinds = (objs: Obj[]): string[] => objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort();
 function one<T = Obj>(objs: Obj[], kind: string, name?: string): T {
   const found = objs.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
-  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${kinds(found).join(', ') || 'none'} in ${kinds(objs).join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${kind}${name ? ` ${name}` : ''}, found ${kinds(found).join(', ') || 'none'} in ${kinds(objs).join(', ')}`,
+    );
   return found[0] as T;
 }
 const byName = (a: Obj, b: Obj): number => a.metadata!.name!.localeCompare(b.metadata!.name!);
 /** The CRDs of manifests/01-crd-*.yaml, by name. */
 const manifestCrds = (): Obj[] =>
-  readdirSync(MANIFESTS).filter((f) => /^01-crd-.*\.yaml$/.test(f)).flatMap((f) => manifest(f)).sort(byName);
+  readdirSync(MANIFESTS)
+    .filter((f) => /^01-crd-.*\.yaml$/.test(f))
+    .flatMap((f) => manifest(f))
+    .sort(byName);
 const manifest = (file: string): Obj[] =>
-  parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8')).map((d) => d.toJS() as Obj).filter(Boolean);
+  parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8'))
+    .map((d) => d.toJS() as Obj)
+    .filter(Boolean);
 
 describe('helm template', () => {
   test('defaults: the CRDs, the controller with its ServiceAccount and least-privilege RBAC; no speaker yet', async () => {
     const objs = await render();
     expect(kinds(objs)).toEqual([
-      'ClusterRole/ferrolb:controller', 'ClusterRoleBinding/ferrolb:controller',
+      'ClusterRole/ferrolb:controller',
+      'ClusterRoleBinding/ferrolb:controller',
       ...manifestCrds().map((c) => `CustomResourceDefinition/${c.metadata!.name}`),
-      'Deployment/ferrolb-controller', 'Role/ferrolb:controller', 'RoleBinding/ferrolb:controller', 'ServiceAccount/ferrolb-controller',
+      'Deployment/ferrolb-controller',
+      'Role/ferrolb:controller',
+      'RoleBinding/ferrolb:controller',
+      'ServiceAccount/ferrolb-controller',
     ]);
-    for (const o of objs) if (o.kind !== 'CustomResourceDefinition' && !o.kind!.startsWith('Cluster')) expect(o.metadata?.namespace).toBe(NS);
+    for (const o of objs)
+      if (o.kind !== 'CustomResourceDefinition' && !o.kind!.startsWith('Cluster'))
+        expect(o.metadata?.namespace).toBe(NS);
     const d = one<V1Deployment>(objs, 'Deployment');
     const c = d.spec!.template.spec!.containers[0]!;
     expect(c.image).toBe('ferrolb:0.1.0');
     expect(c.command).toEqual(['node', 'controller/main.ts']);
     expect(c.args).toEqual([
-      '--config-namespace=$(POD_NAMESPACE)', '--config-name=config', '--metrics-port=7472', '--log-level=info',
-      '--leader-elect=true', '--leader-elect-resource-name=ferrolb-controller', '--leader-elect-resource-namespace=$(POD_NAMESPACE)',
-      '--leader-elect-lease-duration=15s', '--leader-elect-renew-deadline=10s', '--leader-elect-retry-period=2s',
+      '--config-namespace=$(POD_NAMESPACE)',
+      '--config-name=config',
+      '--metrics-port=7472',
+      '--log-level=info',
+      '--leader-elect=true',
+      '--leader-elect-resource-name=ferrolb-controller',
+      '--leader-elect-resource-namespace=$(POD_NAMESPACE)',
+      '--leader-elect-lease-duration=15s',
+      '--leader-elect-renew-deadline=10s',
+      '--leader-elect-retry-period=2s',
     ]);
     // The same election flags as manifests/04-controller-deployment.yaml.
-    const m = one<V1Deployment>(manifest('04-controller-deployment.yaml'), 'Deployment').spec!.template.spec!.containers[0]!;
-    expect(c.args!.filter((a) => a.startsWith('--leader-elect'))).toEqual(m.args!.filter((a) => a.startsWith('--leader-elect')));
+    const m = one<V1Deployment>(manifest('04-controller-deployment.yaml'), 'Deployment').spec!.template.spec!
+      .containers[0]!;
+    expect(c.args!.filter((a) => a.startsWith('--leader-elect'))).toEqual(
+      m.args!.filter((a) => a.startsWith('--leader-elect')),
+    );
     expect(c.securityContext).toEqual({
-      runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
     });
     expect(d.spec!.template.spec!.securityContext).toMatchObject({ runAsUser: 65534, runAsNonRoot: true });
     expect(d.spec!.replicas).toBe(2);
@@ -95,12 +138,21 @@ describe('helm template', () => {
 
   test('the values MetalLB chart users set: image, resources, scheduling, log level, class, extra args', async () => {
     const objs = await render(
-      'controller.image.repository=registry.example.com/ferrolb', 'controller.image.tag=1.2.3', 'controller.image.pullPolicy=Always',
-      'controller.resources.limits.memory=200Mi', 'controller.tolerations[0].key=dedicated', 'controller.tolerations[0].operator=Exists',
-      'controller.nodeSelector.zone=a', 'controller.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key=lb',
+      'controller.image.repository=registry.example.com/ferrolb',
+      'controller.image.tag=1.2.3',
+      'controller.image.pullPolicy=Always',
+      'controller.resources.limits.memory=200Mi',
+      'controller.tolerations[0].key=dedicated',
+      'controller.tolerations[0].operator=Exists',
+      'controller.nodeSelector.zone=a',
+      'controller.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key=lb',
       'controller.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator=Exists',
-      'controller.logLevel=all', 'loadBalancerClass=example.com/ferrolb', 'controller.priorityClassName=system-cluster-critical',
-      'imagePullSecrets[0].name=regcred', 'prometheus.scrapeAnnotations=true', 'controller.livenessProbe.enabled=false',
+      'controller.logLevel=all',
+      'loadBalancerClass=example.com/ferrolb',
+      'controller.priorityClassName=system-cluster-critical',
+      'imagePullSecrets[0].name=regcred',
+      'prometheus.scrapeAnnotations=true',
+      'controller.livenessProbe.enabled=false',
     );
     const pod = one<V1Deployment>(objs, 'Deployment').spec!.template;
     const c = pod.spec!.containers[0]!;
@@ -113,31 +165,56 @@ describe('helm template', () => {
     expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
     expect(pod.spec!.tolerations).toEqual([{ key: 'dedicated', operator: 'Exists' }]);
     expect(pod.spec!.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', zone: 'a' });
-    expect(pod.spec!.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchExpressions?.[0]?.key).toBe('lb');
+    expect(
+      pod.spec!.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]
+        ?.matchExpressions?.[0]?.key,
+    ).toBe('lb');
     expect(pod.spec!.priorityClassName).toBe('system-cluster-critical');
     expect(pod.spec!.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     expect(pod.metadata!.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '7472' });
   });
 
   test('a log level FerroLB does not know is refused, naming it', async () => {
-    expect(await renderError('controller.logLevel=chatty')).toMatch(/logLevel "chatty": expected trace, debug, info, warn, error or fatal/);
+    expect(await renderError('controller.logLevel=chatty')).toMatch(
+      /logLevel "chatty": expected trace, debug, info, warn, error or fatal/,
+    );
   });
 
   test('speaker.enabled: a host-network DaemonSet with only NET_RAW, NET_ADMIN, NET_BIND_SERVICE, and the memberlist Secret', async () => {
-    const objs = await render('speaker.enabled=true', 'speaker.logLevel=debug', 'speaker.tolerations[0].key=edge', 'speaker.tolerations[0].operator=Exists');
-    expect(kinds(objs)).toEqual(expect.arrayContaining([
-      'DaemonSet/ferrolb-speaker', 'ServiceAccount/ferrolb-speaker', 'ClusterRole/ferrolb:speaker', 'Role/ferrolb:speaker', 'Secret/ferrolb-memberlist',
-    ]));
+    const objs = await render(
+      'speaker.enabled=true',
+      'speaker.logLevel=debug',
+      'speaker.tolerations[0].key=edge',
+      'speaker.tolerations[0].operator=Exists',
+    );
+    expect(kinds(objs)).toEqual(
+      expect.arrayContaining([
+        'DaemonSet/ferrolb-speaker',
+        'ServiceAccount/ferrolb-speaker',
+        'ClusterRole/ferrolb:speaker',
+        'Role/ferrolb:speaker',
+        'Secret/ferrolb-memberlist',
+      ]),
+    );
     const ds = one<V1DaemonSet>(objs, 'DaemonSet');
     const spec = ds.spec!.template.spec!;
     const c = spec.containers[0]!;
     expect(spec.hostNetwork).toBe(true);
     expect(c.command).toEqual(['node', 'speaker/main.ts']);
     expect(c.args).toContain('--log-level=debug');
-    expect(c.securityContext?.capabilities).toEqual({ drop: ['ALL'], add: ['NET_RAW', 'NET_ADMIN', 'NET_BIND_SERVICE'] });
+    expect(c.securityContext?.capabilities).toEqual({
+      drop: ['ALL'],
+      add: ['NET_RAW', 'NET_ADMIN', 'NET_BIND_SERVICE'],
+    });
     expect(c.securityContext?.runAsUser).toBe(65534);
-    expect(spec.tolerations?.map((t) => t.key)).toEqual(['node-role.kubernetes.io/master', 'node-role.kubernetes.io/control-plane', 'edge']);
-    expect(spec.volumes).toEqual([{ name: 'memberlist', secret: { secretName: 'ferrolb-memberlist', defaultMode: 0o444 } }]);
+    expect(spec.tolerations?.map((t) => t.key)).toEqual([
+      'node-role.kubernetes.io/master',
+      'node-role.kubernetes.io/control-plane',
+      'edge',
+    ]);
+    expect(spec.volumes).toEqual([
+      { name: 'memberlist', secret: { secretName: 'ferrolb-memberlist', defaultMode: 0o444 } },
+    ]);
     expect(c.volumeMounts).toEqual([{ name: 'memberlist', mountPath: '/etc/ml_secret_key', readOnly: true }]);
     expect(c.env?.find((e) => e.name === 'METALLB_ML_SECRET_KEY_PATH')?.value).toBe('/etc/ml_secret_key');
     const key = Buffer.from(String((one(objs, 'Secret') as { data: { secretkey: string } }).data.secretkey), 'base64');
@@ -145,7 +222,11 @@ describe('helm template', () => {
   });
 
   test('memberlist: bring your own Secret by name, or no memberlist at all', async () => {
-    const own = await render('speaker.enabled=true', 'speaker.memberlist.secretName=my-key', 'speaker.memberlist.createSecret=false');
+    const own = await render(
+      'speaker.enabled=true',
+      'speaker.memberlist.secretName=my-key',
+      'speaker.memberlist.createSecret=false',
+    );
     expect(own.filter((o) => o.kind === 'Secret')).toEqual([]);
     expect(one<V1DaemonSet>(own, 'DaemonSet').spec!.template.spec!.volumes?.[0]?.secret?.secretName).toBe('my-key');
     const none = await render('speaker.enabled=true', 'speaker.memberlist.enabled=false');
@@ -154,15 +235,35 @@ describe('helm template', () => {
   });
 
   test('Prometheus Operator toggles: PodMonitors, ServiceMonitors with their Services, and the Prometheus Role', async () => {
-    expect(kinds(await render('prometheus.podMonitor.enabled=true', 'speaker.enabled=true', 'prometheus.podMonitor.interval=30s')).filter((k) => /Monitor|Service\//.test(k)))
-      .toEqual(['PodMonitor/ferrolb-controller', 'PodMonitor/ferrolb-speaker']);
-    const sm = await render('prometheus.serviceMonitor.enabled=true', 'prometheus.serviceMonitor.controller.additionalLabels.release=prom',
-      'prometheus.rbacPrometheus=true', 'prometheus.serviceAccount=prometheus-k8s', 'prometheus.namespace=monitoring');
-    expect(kinds(sm).filter((k) => /Monitor|Service\/|prometheus/.test(k)))
-      .toEqual(['Role/ferrolb-prometheus', 'RoleBinding/ferrolb-prometheus', 'Service/ferrolb-controller-monitor-service', 'ServiceMonitor/ferrolb-controller-monitor']);
+    expect(
+      kinds(
+        await render(
+          'prometheus.podMonitor.enabled=true',
+          'speaker.enabled=true',
+          'prometheus.podMonitor.interval=30s',
+        ),
+      ).filter((k) => /Monitor|Service\//.test(k)),
+    ).toEqual(['PodMonitor/ferrolb-controller', 'PodMonitor/ferrolb-speaker']);
+    const sm = await render(
+      'prometheus.serviceMonitor.enabled=true',
+      'prometheus.serviceMonitor.controller.additionalLabels.release=prom',
+      'prometheus.rbacPrometheus=true',
+      'prometheus.serviceAccount=prometheus-k8s',
+      'prometheus.namespace=monitoring',
+    );
+    expect(kinds(sm).filter((k) => /Monitor|Service\/|prometheus/.test(k))).toEqual([
+      'Role/ferrolb-prometheus',
+      'RoleBinding/ferrolb-prometheus',
+      'Service/ferrolb-controller-monitor-service',
+      'ServiceMonitor/ferrolb-controller-monitor',
+    ]);
     expect(one(sm, 'ServiceMonitor').metadata?.labels?.release).toBe('prom');
-    expect(one(sm, 'RoleBinding', 'ferrolb-prometheus').subjects).toEqual([{ kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' }]);
-    expect(await renderError('prometheus.podMonitor.enabled=true', 'prometheus.rbacPrometheus=true')).toMatch(/needs prometheus.serviceAccount and prometheus.namespace/);
+    expect(one(sm, 'RoleBinding', 'ferrolb-prometheus').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'prometheus-k8s', namespace: 'monitoring' },
+    ]);
+    expect(await renderError('prometheus.podMonitor.enabled=true', 'prometheus.rbacPrometheus=true')).toMatch(
+      /needs prometheus.serviceAccount and prometheus.namespace/,
+    );
   });
 
   test('crds.enabled=false and rbac.create=false leave them out', async () => {
@@ -188,17 +289,39 @@ describe('helm install into a real API server', () => {
   });
 
   test('installs, upgrades keeping the memberlist key, runs the controller under its RBAC, and uninstalls', async () => {
-    const install = await exec([helm, 'install', 'ferrolb', CHART, ...helmArgs(), '--create-namespace', '--set', 'speaker.enabled=true'], { timeoutMs: 300_000 });
+    const install = await exec(
+      [helm, 'install', 'ferrolb', CHART, ...helmArgs(), '--create-namespace', '--set', 'speaker.enabled=true'],
+      { timeoutMs: 300_000 },
+    );
     expect(install.code, install.stderr).toBe(0);
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
-    expect((await apps.readNamespacedDeployment({ namespace: NS, name: 'ferrolb-controller' })).spec?.template.spec?.serviceAccountName).toBe('ferrolb-controller');
-    expect((await apps.readNamespacedDaemonSet({ namespace: NS, name: 'ferrolb-speaker' })).spec?.template.spec?.hostNetwork).toBe(true);
-    const key = async (): Promise<string> => (await core.readNamespacedSecret({ namespace: NS, name: 'ferrolb-memberlist' })).data?.secretkey ?? '';
+    expect(
+      (await apps.readNamespacedDeployment({ namespace: NS, name: 'ferrolb-controller' })).spec?.template.spec
+        ?.serviceAccountName,
+    ).toBe('ferrolb-controller');
+    expect(
+      (await apps.readNamespacedDaemonSet({ namespace: NS, name: 'ferrolb-speaker' })).spec?.template.spec?.hostNetwork,
+    ).toBe(true);
+    const key = async (): Promise<string> =>
+      (await core.readNamespacedSecret({ namespace: NS, name: 'ferrolb-memberlist' })).data?.secretkey ?? '';
     const first = await key();
     expect(Buffer.from(first, 'base64').length).toBe(128);
 
-    const upgrade = await exec([helm, 'upgrade', 'ferrolb', CHART, ...helmArgs(), '--set', 'speaker.enabled=true', '--set', 'controller.logLevel=debug'], { timeoutMs: 300_000 });
+    const upgrade = await exec(
+      [
+        helm,
+        'upgrade',
+        'ferrolb',
+        CHART,
+        ...helmArgs(),
+        '--set',
+        'speaker.enabled=true',
+        '--set',
+        'controller.logLevel=debug',
+      ],
+      { timeoutMs: 300_000 },
+    );
     expect(upgrade.code, upgrade.stderr).toBe(0);
     expect(await key()).toBe(first);
 
@@ -210,22 +333,35 @@ spec: {addresses: [198.51.100.64/28]}
 `);
     const sa = await cluster.serviceAccountKubeconfig(NS, 'ferrolb-controller');
     const port = await freeLoopbackPort();
-    controller = startControllerChild({ kubeconfig: sa, metricsPort: port, logPath: join(cluster.dir, 'controller.log') });
+    controller = startControllerChild({
+      kubeconfig: sa,
+      metricsPort: port,
+      logPath: join(cluster.dir, 'controller.log'),
+    });
     const child = controller;
     await core.createNamespace({ body: { metadata: { name: 'shop' } } });
     await core.createNamespacedService({ namespace: 'shop', body: lbService('shop', 'web') });
-    const svc = await waitFor(async () => {
-      const s = await core.readNamespacedService({ namespace: 'shop', name: 'web' });
-      return ingressOf(s).length > 0 ? s : undefined;
-    }, { what: 'shop/web to get an IP from the controller under the chart RBAC', timeoutMs: 60_000, abort: () => child.exited(), diagnostics: () => child.logTail() });
+    const svc = await waitFor(
+      async () => {
+        const s = await core.readNamespacedService({ namespace: 'shop', name: 'web' });
+        return ingressOf(s).length > 0 ? s : undefined;
+      },
+      {
+        what: 'shop/web to get an IP from the controller under the chart RBAC',
+        timeoutMs: 60_000,
+        abort: () => child.exited(),
+        diagnostics: () => child.logTail(),
+      },
+    );
     expect(ingressOf(svc)[0]).toMatch(/^198\.51\.100\.(6[4-9]|7[0-9])$/);
     expect(child.logTail(200)).not.toMatch(/forbidden/i);
     child.kill('SIGTERM');
     await child.waitExit();
 
-    const uninstall = await exec([helm, 'uninstall', 'ferrolb', ...helmArgs(), '--wait', '--timeout', '120s'], { timeoutMs: 300_000 });
+    const uninstall = await exec([helm, 'uninstall', 'ferrolb', ...helmArgs(), '--wait', '--timeout', '120s'], {
+      timeoutMs: 300_000,
+    });
     expect(uninstall.code, uninstall.stderr).toBe(0);
     await expect(apps.readNamespacedDeployment({ namespace: NS, name: 'ferrolb-controller' })).rejects.toThrow();
   });
 });
-

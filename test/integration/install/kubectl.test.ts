@@ -17,17 +17,22 @@ let cluster: Cluster;
 
 beforeAll(async () => {
   kubectl = join((await locateK8sBinaries()).dir, 'kubectl');
-  if (!existsSync(kubectl)) throw new Error(`${kubectl} is missing: run scripts/k8s-binaries.sh (it builds the pinned kubectl)`);
+  if (!existsSync(kubectl))
+    throw new Error(`${kubectl} is missing: run scripts/k8s-binaries.sh (it builds the pinned kubectl)`);
   cluster = await startCluster();
 }, 900_000);
 afterAll(async () => {
   await cluster?.stop();
 });
 
-const k = (...args: string[]) => exec([kubectl, '--kubeconfig', cluster.kubeconfigPath, ...args], { timeoutMs: 180_000 });
+const k = (...args: string[]) =>
+  exec([kubectl, '--kubeconfig', cluster.kubeconfigPath, ...args], { timeoutMs: 180_000 });
 const names = (yamlText: string): string[] =>
-  parseAllDocuments(yamlText).map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null)
-    .filter((o) => o !== null).map((o) => `${o!.kind}/${o!.metadata.name}`).sort();
+  parseAllDocuments(yamlText)
+    .map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null)
+    .filter((o) => o !== null)
+    .map((o) => `${o!.kind}/${o!.metadata.name}`)
+    .sort();
 
 describe('kubectl', () => {
   test('apply -f manifests/ installs the controller and the example pools', async () => {
@@ -35,8 +40,13 @@ describe('kubectl', () => {
     expect(r.code, r.stderr).toBe(0);
     const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    expect((await apps.readNamespacedDeployment({ namespace: 'ferrolb-system', name: 'controller' })).spec?.template.spec?.containers[0]?.image).toBe('ferrolb:0.1.0');
-    expect((await core.readNamespacedConfigMap({ namespace: 'ferrolb-system', name: 'config' })).data?.config).toMatch(/address-pools/);
+    expect(
+      (await apps.readNamespacedDeployment({ namespace: 'ferrolb-system', name: 'controller' })).spec?.template.spec
+        ?.containers[0]?.image,
+    ).toBe('ferrolb:0.1.0');
+    expect((await core.readNamespacedConfigMap({ namespace: 'ferrolb-system', name: 'config' })).data?.config).toMatch(
+      /address-pools/,
+    );
   });
 
   test('kustomize renders the numbered manifests; an overlay sets the image; apply -k . applies', async () => {
@@ -46,12 +56,15 @@ describe('kubectl', () => {
 
     const overlay = mkdtempSync(join(tmpdir(), 'fim-kustomize-'));
     try {
-      writeFileSync(join(overlay, 'kustomization.yaml'), `resources: [${relative(overlay, ROOT)}]
+      writeFileSync(
+        join(overlay, 'kustomization.yaml'),
+        `resources: [${relative(overlay, ROOT)}]
 images:
   - name: ferrolb
     newName: registry.example.com/ferrolb
     newTag: "9.9.9"
-`);
+`,
+      );
       const r = await k('kustomize', overlay);
       expect(r.code, r.stderr).toBe(0);
       const images = [...r.stdout.matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]);

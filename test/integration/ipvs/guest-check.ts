@@ -45,14 +45,22 @@ export interface StepReport {
 }
 
 const T0 = Date.now();
-const report: { steps: StepReport[]; checks: Record<string, unknown>; errors: string[] } = { steps: [], checks: {}, errors: [] };
+const report: { steps: StepReport[]; checks: Record<string, unknown>; errors: string[] } = {
+  steps: [],
+  checks: {},
+  errors: [],
+};
 const save = (): void => writeFileSync(join(SHARE, 'report.json'), JSON.stringify(report, null, 1));
 const sh = (cmd: string, args: string[], stdin?: string): Promise<string> => mustRun(spawnRunner, cmd, args, stdin);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function observed(): Promise<KernelState> {
   const s = emptyKernelState();
-  const [addr, ipvs, sets] = await Promise.all([sh('ip', ['-o', 'addr', 'show', 'dev', IFACE]), sh('ipvsadm', ['-Sn']), sh('ipset', ['save'])]);
+  const [addr, ipvs, sets] = await Promise.all([
+    sh('ip', ['-o', 'addr', 'show', 'dev', IFACE]),
+    sh('ipvsadm', ['-Sn']),
+    sh('ipset', ['save']),
+  ]);
   s.addresses = parseIpAddr(addr, true);
   s.services = parseIpvsadmSave(ipvs).services;
   s.sets = parseIpsetSave(sets).sets;
@@ -75,7 +83,9 @@ async function check(step: string, desired: DesiredInput, extra: Partial<StepRep
   if (d.lines.length > 20) r.drift.push(`… ${d.lines.length - 20} more`);
   report.steps.push(r);
   save();
-  console.log(`[${((Date.now() - T0) / 1000).toFixed(1)} s] step ${step}: drift=${d.lines.length} draining=${d.draining} vs=${r.virtualServers} changes=${r.changes ?? '-'} ms=${r.ms ?? '-'}`);
+  console.log(
+    `[${((Date.now() - T0) / 1000).toFixed(1)} s] step ${step}: drift=${d.lines.length} draining=${d.draining} vs=${r.virtualServers} changes=${r.changes ?? '-'} ms=${r.ms ?? '-'}`,
+  );
   return r;
 }
 
@@ -92,9 +102,36 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number
 // ---- the traffic part: a client namespace, a backend namespace, a tiny server ----
 const TRAFFIC_SERVICES = (backendPort: number): DesiredInput => ({
   services: [
-    { namespace: 'fiv', name: 'traffic', ingressIPs: ['192.0.2.1'], ports: [{ name: 'http', protocol: 'TCP', port: 80 }], externalTrafficPolicy: 'Cluster', sessionAffinity: 'None', loadBalancerSourceRanges: [], annotations: {} },
-    { namespace: 'fiv', name: 'fw-deny', ingressIPs: ['192.0.2.2'], ports: [{ name: 'http', protocol: 'TCP', port: 80 }], externalTrafficPolicy: 'Cluster', sessionAffinity: 'None', loadBalancerSourceRanges: ['198.51.100.0/24'], annotations: {} },
-    { namespace: 'fiv', name: 'fw-allow', ingressIPs: ['192.0.2.3'], ports: [{ name: 'http', protocol: 'TCP', port: 80 }], externalTrafficPolicy: 'Cluster', sessionAffinity: 'None', loadBalancerSourceRanges: ['203.0.113.248/29'], annotations: {} },
+    {
+      namespace: 'fiv',
+      name: 'traffic',
+      ingressIPs: ['192.0.2.1'],
+      ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
+      externalTrafficPolicy: 'Cluster',
+      sessionAffinity: 'None',
+      loadBalancerSourceRanges: [],
+      annotations: {},
+    },
+    {
+      namespace: 'fiv',
+      name: 'fw-deny',
+      ingressIPs: ['192.0.2.2'],
+      ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
+      externalTrafficPolicy: 'Cluster',
+      sessionAffinity: 'None',
+      loadBalancerSourceRanges: ['198.51.100.0/24'],
+      annotations: {},
+    },
+    {
+      namespace: 'fiv',
+      name: 'fw-allow',
+      ingressIPs: ['192.0.2.3'],
+      ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
+      externalTrafficPolicy: 'Cluster',
+      sessionAffinity: 'None',
+      loadBalancerSourceRanges: ['203.0.113.248/29'],
+      annotations: {},
+    },
   ],
   endpointSlices: ['traffic', 'fw-deny', 'fw-allow'].map((s) => ({
     namespace: 'fiv',
@@ -111,14 +148,23 @@ function merge(a: DesiredInput, b: DesiredInput): DesiredInput {
 
 async function setupNetns(): Promise<void> {
   const cmds = [
-    'ip netns add fiv-c', 'ip netns add fiv-b',
-    'ip link add fiv-c0 type veth peer name fiv-c1', 'ip link set fiv-c1 netns fiv-c',
-    'ip link add fiv-b0 type veth peer name fiv-b1', 'ip link set fiv-b1 netns fiv-b',
-    'ip addr add 203.0.113.249/30 dev fiv-c0', 'ip link set fiv-c0 up',
-    'ip addr add 203.0.113.253/30 dev fiv-b0', 'ip link set fiv-b0 up',
-    'ip netns exec fiv-c ip addr add 203.0.113.250/30 dev fiv-c1', 'ip netns exec fiv-c ip link set fiv-c1 up', 'ip netns exec fiv-c ip link set lo up',
+    'ip netns add fiv-c',
+    'ip netns add fiv-b',
+    'ip link add fiv-c0 type veth peer name fiv-c1',
+    'ip link set fiv-c1 netns fiv-c',
+    'ip link add fiv-b0 type veth peer name fiv-b1',
+    'ip link set fiv-b1 netns fiv-b',
+    'ip addr add 203.0.113.249/30 dev fiv-c0',
+    'ip link set fiv-c0 up',
+    'ip addr add 203.0.113.253/30 dev fiv-b0',
+    'ip link set fiv-b0 up',
+    'ip netns exec fiv-c ip addr add 203.0.113.250/30 dev fiv-c1',
+    'ip netns exec fiv-c ip link set fiv-c1 up',
+    'ip netns exec fiv-c ip link set lo up',
     'ip netns exec fiv-c ip route add default via 203.0.113.249',
-    'ip netns exec fiv-b ip addr add 203.0.113.254/30 dev fiv-b1', 'ip netns exec fiv-b ip link set fiv-b1 up', 'ip netns exec fiv-b ip link set lo up',
+    'ip netns exec fiv-b ip addr add 203.0.113.254/30 dev fiv-b1',
+    'ip netns exec fiv-b ip link set fiv-b1 up',
+    'ip netns exec fiv-b ip link set lo up',
     'ip netns exec fiv-b ip route add default via 203.0.113.253',
   ];
   for (const c of cmds) await sh('sh', ['-c', c]);
@@ -178,7 +224,19 @@ else if(cmd==='reset'){keep.resetAndDestroy();out('reset');}});`;
 function startCli(file: string): { child: ChildProcess; lines: string[] } {
   const child = spawn(
     NODE_BIN,
-    [join(REPO_ROOT, 'bin/ferrolb.ts'), 'ipvs', '-f', file, '--node-name', NODE, '--interface', IFACE, '--drain-timeout', '600', '--watch'],
+    [
+      join(REPO_ROOT, 'bin/ferrolb.ts'),
+      'ipvs',
+      '-f',
+      file,
+      '--node-name',
+      NODE,
+      '--interface',
+      IFACE,
+      '--drain-timeout',
+      '600',
+      '--watch',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines: string[] = [];
@@ -208,7 +266,10 @@ async function main(): Promise<void> {
   await sh('ipvsadm', ['-a', '-t', '203.0.113.100:443', '-r', '203.0.113.101:443', '-m', '-w', '1']);
   const foreign = await sh('ipvsadm', ['-Sn']);
 
-  const syncer = new IpvsSyncer({ clock: systemClock }, { interface: IFACE, nodeName: NODE, drainTimeoutMs: 600_000, drainPollMs: 500 });
+  const syncer = new IpvsSyncer(
+    { clock: systemClock },
+    { interface: IFACE, nodeName: NODE, drainTimeoutMs: 600_000, drainPollMs: 500 },
+  );
   // 1. Program N LB IPs × 2 real servers.
   let desired = fixtureDesired(N);
   let t = Date.now();
@@ -225,7 +286,11 @@ async function main(): Promise<void> {
     if (r.error) report.errors.push(`churn ${round}: ${r.error}`);
     // The syncer's own drain poll may already have removed the drained servers when the check reads the
     // kernel, so what drains is taken from the plan.
-    await check(`churn-${round}`, desired, { changes: r.changes.length, ms: Date.now() - t, planDraining: r.plan?.draining.size });
+    await check(`churn-${round}`, desired, {
+      changes: r.changes.length,
+      ms: Date.now() - t,
+      planDraining: r.plan?.draining.size,
+    });
     await until(`churn ${round} drains to finish`, async () => syncer.draining.size === 0, 60_000);
     await check(`churn-${round}-drained`, desired);
   }
@@ -257,7 +322,11 @@ async function main(): Promise<void> {
   const drained = merge(fixtureDesired(N, 2), TRAFFIC_SERVICES(8081));
   writeFileSync(fileA, JSON.stringify({ kind: 'List', items: toKubeObjects(drained) }));
   a.child.kill('SIGHUP');
-  await until('the old endpoint at weight 0', async () => (await realWeight('TCP/192.0.2.1:80', '203.0.113.254:8080')) === 0, 120_000);
+  await until(
+    'the old endpoint at weight 0',
+    async () => (await realWeight('TCP/192.0.2.1:80', '203.0.113.254:8080')) === 0,
+    120_000,
+  );
   a.child.kill('SIGKILL');
   await new Promise((res) => a.child.once('exit', res));
   await check('killed-mid-drain', drained, { note: 'first CLI SIGKILLed while 203.0.113.254:8080 drains' });
@@ -267,7 +336,12 @@ async function main(): Promise<void> {
   report.checks.cliRestartsAfterCrash = 0;
   for (let attempt = 0; attempt < 3; attempt++) {
     const exited = new Promise<boolean>((res) => b.child.once('exit', () => res(true)));
-    const synced = until('second CLI sync', async () => b.lines.some((l) => l.startsWith('synced')) || b.child.exitCode !== null || b.child.signalCode !== null, 180_000);
+    const synced = until(
+      'second CLI sync',
+      async () =>
+        b.lines.some((l) => l.startsWith('synced')) || b.child.exitCode !== null || b.child.signalCode !== null,
+      180_000,
+    );
     await Promise.race([exited, synced]);
     if (b.lines.some((l) => l.startsWith('synced'))) break;
     report.checks.cliRestartsAfterCrash = attempt + 1;
@@ -279,7 +353,11 @@ async function main(): Promise<void> {
   report.checks.newConnection = await client.ask('req 192.0.2.1 new');
   await client.ask('reset');
   t = Date.now();
-  await until('the drained real server to be deleted', async () => (await realWeight('TCP/192.0.2.1:80', '203.0.113.254:8080')) === undefined, 120_000);
+  await until(
+    'the drained real server to be deleted',
+    async () => (await realWeight('TCP/192.0.2.1:80', '203.0.113.254:8080')) === undefined,
+    120_000,
+  );
   report.checks.drainDeletedAfterMs = Date.now() - t;
   await check('drained-after-restart', drained);
   b.child.kill('SIGTERM');

@@ -39,7 +39,10 @@ ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
     console.log(`VM run: ${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code}`);
     const text = await readFile(join(run.share, 'report.json'), 'utf8').catch(() => '');
     await rm(run.share, { recursive: true, force: true });
-    if (!text) throw new Error(`the guest left no report (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`);
+    if (!text)
+      throw new Error(
+        `the guest left no report (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`,
+      );
     report = JSON.parse(text) as Report;
     console.log(run.output);
   }, 1_740_000);
@@ -54,8 +57,16 @@ ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
     expect(report.errors).toEqual([]);
     expect(run.code).toBe(0);
     expect(report.steps.map((s) => s.step)).toEqual([
-      'program', 'churn-1', 'churn-1-drained', 'churn-2', 'churn-2-drained',
-      'traffic-services', 'killed-mid-drain', 'restarted-mid-drain', 'drained-after-restart', 'remove-all',
+      'program',
+      'churn-1',
+      'churn-1-drained',
+      'churn-2',
+      'churn-2-drained',
+      'traffic-services',
+      'killed-mid-drain',
+      'restarted-mid-drain',
+      'drained-after-restart',
+      'remove-all',
     ]);
   });
 
@@ -96,10 +107,12 @@ ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
     expect(report.checks.longAfterRestart).toBe('port=8080 after-restart');
     expect(report.checks.newConnection).toBe('port=8081 new');
     expect(step('drained-after-restart').draining).toBe(0);
-    console.log(`drained real server deleted ${report.checks.drainDeletedAfterMs} ms after its connection was reset; syncer restarts after a crash under TCG: ${report.checks.cliRestartsAfterCrash}`);
+    console.log(
+      `drained real server deleted ${report.checks.drainDeletedAfterMs} ms after its connection was reset; syncer restarts after a crash under TCG: ${report.checks.cliRestartsAfterCrash}`,
+    );
   });
 
-  it('removing everything removes only FerroLB\'s state', () => {
+  it("removing everything removes only FerroLB's state", () => {
     const r = step('remove-all');
     expect(r.virtualServers).toBe(0);
     expect(r.addresses).toBe(0);

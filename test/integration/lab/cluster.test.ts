@@ -195,17 +195,34 @@ describe('scripts/k8s/scratch-gomod.sh', () => {
   it('replaces every ./staging module of the release go.mod (block and one-line forms) by v0.<minor>.<patch>', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferrolb-gomod-'));
     try {
-      const path = gomod(dir, [
-        'module k8s.io/kubernetes', '', 'go 1.26.0', '',
-        'require (', '\tk8s.io/api v0.0.0', '\tgithub.com/x/y v1.2.3', ')', '',
-        'replace (', '\tk8s.io/api => ./staging/src/k8s.io/api', '\tk8s.io/kms => ./staging/src/k8s.io/kms', ')',
-        'replace k8s.io/client-go => ./staging/src/k8s.io/client-go',
-        'replace github.com/x/y => github.com/x/y v1.2.4', '',
-      ].join('\n'));
+      const path = gomod(
+        dir,
+        [
+          'module k8s.io/kubernetes',
+          '',
+          'go 1.26.0',
+          '',
+          'require (',
+          '\tk8s.io/api v0.0.0',
+          '\tgithub.com/x/y v1.2.3',
+          ')',
+          '',
+          'replace (',
+          '\tk8s.io/api => ./staging/src/k8s.io/api',
+          '\tk8s.io/kms => ./staging/src/k8s.io/kms',
+          ')',
+          'replace k8s.io/client-go => ./staging/src/k8s.io/client-go',
+          'replace github.com/x/y => github.com/x/y v1.2.4',
+          '',
+        ].join('\n'),
+      );
       const out = execFileSync('bash', [script, 'v1.36.3', path], { encoding: 'utf8' });
       expect(out).toContain('require k8s.io/kubernetes v1.36.3');
       expect(out).toContain('go 1.26.0');
-      const replaces = out.split('\n').filter((l) => l.includes(' => ')).map((l) => l.trim());
+      const replaces = out
+        .split('\n')
+        .filter((l) => l.includes(' => '))
+        .map((l) => l.trim());
       expect(replaces).toEqual([
         'k8s.io/api => k8s.io/api v0.36.3',
         'k8s.io/client-go => k8s.io/client-go v0.36.3',
@@ -220,10 +237,12 @@ describe('scripts/k8s/scratch-gomod.sh', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferrolb-gomod-'));
     try {
       const path = gomod(dir, 'module k8s.io/kubernetes\n\ngo 1.26.0\n');
-      expect(() => execFileSync('bash', [script, 'v1.36.3', path], { encoding: 'utf8', stdio: 'pipe' }))
-        .toThrow(/found no \.\/staging\/src replaces/);
-      expect(() => execFileSync('bash', [script, '1.36', path], { encoding: 'utf8', stdio: 'pipe' }))
-        .toThrow(/'1.36' is not a v1.X.Y release/);
+      expect(() => execFileSync('bash', [script, 'v1.36.3', path], { encoding: 'utf8', stdio: 'pipe' })).toThrow(
+        /found no \.\/staging\/src replaces/,
+      );
+      expect(() => execFileSync('bash', [script, '1.36', path], { encoding: 'utf8', stdio: 'pipe' })).toThrow(
+        /'1.36' is not a v1.X.Y release/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -232,21 +251,26 @@ describe('scripts/k8s/scratch-gomod.sh', () => {
 
 describe('startCluster with bad input', () => {
   it('rejects a malformed service range before starting anything', async () => {
-    await expect(startCluster({ serviceClusterIpRange: '10.96.0.0' }))
-      .rejects.toThrow('startCluster: serviceClusterIpRange: "10.96.0.0" is not a CIDR (missing "/prefix")');
+    await expect(startCluster({ serviceClusterIpRange: '10.96.0.0' })).rejects.toThrow(
+      'startCluster: serviceClusterIpRange: "10.96.0.0" is not a CIDR (missing "/prefix")',
+    );
   });
 
   it('reports a kube-apiserver that exits at start with its exit status and log tail', async () => {
-    await expect(startCluster({ extraApiServerArgs: ['--no-such-flag'] }))
-      .rejects.toThrow(/gave up waiting for kube-apiserver .*exited with code 1[^]*unknown flag: --no-such-flag/);
+    await expect(startCluster({ extraApiServerArgs: ['--no-such-flag'] })).rejects.toThrow(
+      /gave up waiting for kube-apiserver .*exited with code 1[^]*unknown flag: --no-such-flag/,
+    );
   }, 180_000);
 });
 
 describe('manifest parsing', () => {
   it('names the document and the missing field', () => {
-    expect(() => parseManifests('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: Service\n'))
-      .toThrow('apply: document 2 has no apiVersion');
-    expect(() => parseManifests('apiVersion: v1\nkind: Service\nmetadata: {}\n')).toThrow('document 1 (Service) has no metadata.name');
+    expect(() => parseManifests('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: Service\n')).toThrow(
+      'apply: document 2 has no apiVersion',
+    );
+    expect(() => parseManifests('apiVersion: v1\nkind: Service\nmetadata: {}\n')).toThrow(
+      'document 1 (Service) has no metadata.name',
+    );
     expect(() => parseManifests('a: [b\n')).toThrow(/document 1 is not valid YAML/);
     expect(parseManifests(`${SERVICE_YAML}\n---\n`).map((o) => o.kind)).toEqual(['Namespace', 'Service']);
   });
@@ -288,7 +312,11 @@ describe('startCluster (real etcd + kube-apiserver)', () => {
     expect(svc.status?.loadBalancer?.ingress ?? []).toEqual([]);
 
     await core.patchNamespacedServiceStatus(
-      { name: 'web', namespace: NS, body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP' }] } } } },
+      {
+        name: 'web',
+        namespace: NS,
+        body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP' }] } } },
+      },
       mergePatch,
     );
     const after = await core.readNamespacedServiceStatus({ name: 'web', namespace: NS });
@@ -327,7 +355,11 @@ spec:
 
     await cluster.apply(CRD_YAML);
     const widget = (await cluster.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: 'harness.ferrolb.test', version: 'v1', namespace: NS, plural: 'widgets', name: 'pool-a',
+      group: 'harness.ferrolb.test',
+      version: 'v1',
+      namespace: NS,
+      plural: 'widgets',
+      name: 'pool-a',
     })) as { spec?: { addresses?: string[] } };
     expect(widget.spec?.addresses).toEqual(['192.0.2.0/28', '2001:db8::/120']);
   });
@@ -343,17 +375,27 @@ spec:
 
     // The RBAC authorizer learns of new bindings through its informers: wait (bounded) until it does.
     const list = await waitFor(async () => saCore.listNamespacedService({ namespace: NS }), {
-      what: 'the reader RoleBinding to take effect', timeoutMs: 30_000,
+      what: 'the reader RoleBinding to take effect',
+      timeoutMs: 30_000,
     });
     expect(list.items.map((s) => s.metadata?.name)).toEqual(['web']);
 
-    expect(await rejectionStatus(saCore.createNamespacedService({
-      namespace: NS, body: { metadata: { name: 'not-allowed' }, spec: { ports: [{ port: 1 }] } },
-    }))).toBe(403);
-    expect(await rejectionStatus(saCore.patchNamespacedServiceStatus(
-      { name: 'web', namespace: NS, body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }] } } } },
-      mergePatch,
-    ))).toBe(403);
+    expect(
+      await rejectionStatus(
+        saCore.createNamespacedService({
+          namespace: NS,
+          body: { metadata: { name: 'not-allowed' }, spec: { ports: [{ port: 1 }] } },
+        }),
+      ),
+    ).toBe(403);
+    expect(
+      await rejectionStatus(
+        saCore.patchNamespacedServiceStatus(
+          { name: 'web', namespace: NS, body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }] } } } },
+          mergePatch,
+        ),
+      ),
+    ).toBe(403);
     expect(await rejectionStatus(saCore.listNamespacedService({ namespace: 'kube-system' }))).toBe(403);
   });
 
@@ -366,7 +408,8 @@ spec:
     const svc = await core.readNamespacedServiceStatus({ name: 'web', namespace: NS });
     expect(svc.status?.loadBalancer?.ingress?.map((i) => i.ip)).toEqual(['192.0.2.10']);
     const list = await waitFor(async () => saCore.listNamespacedService({ namespace: NS }), {
-      what: 'the ServiceAccount to be authorized again after the restart', timeoutMs: 30_000,
+      what: 'the ServiceAccount to be authorized again after the restart',
+      timeoutMs: 30_000,
     });
     expect(list.items).toHaveLength(1);
   }, 300_000);

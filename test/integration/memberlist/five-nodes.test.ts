@@ -31,8 +31,15 @@ describe('ferrolb memberlist: 5 processes in namespaces', () => {
     const survivors = members.slice(0, 4);
     const killedAt = Date.now();
     await lab.stop(victim, 'SIGKILL');
-    await waitUntil(() => survivors.every((s) => stateSeen(s, victim.name) === 'dead'), 'every survivor reports node4 dead', lab);
-    const times = survivors.map((s) => (s.lines.find((l) => l.node === victim.name && l.state === 'dead' && l.t >= killedAt)?.t ?? NaN) - killedAt);
+    await waitUntil(
+      () => survivors.every((s) => stateSeen(s, victim.name) === 'dead'),
+      'every survivor reports node4 dead',
+      lab,
+    );
+    const times = survivors.map(
+      (s) =>
+        (s.lines.find((l) => l.node === victim.name && l.state === 'dead' && l.t >= killedAt)?.t ?? NaN) - killedAt,
+    );
     console.log(`kill -9 → reported dead by each survivor after ${times.join(', ')} ms`);
     expect(times.every((t) => Number.isFinite(t) && t >= 0)).toBe(true);
     lab.start(victim, cmd, peers());
@@ -46,9 +53,13 @@ describe('ferrolb memberlist: 5 processes in namespaces', () => {
     await lab.stop(leaver, 'SIGTERM');
     expect(leaver.child?.exitCode).toBe(0);
     await waitUntil(() => others.every((s) => stateSeen(s, leaver.name) === 'left'), 'everyone sees node3 left', lab);
-    const times = others.map((s) => (s.lines.find((l) => l.node === leaver.name && l.state === 'left' && l.t >= at)?.t ?? NaN) - at);
+    const times = others.map(
+      (s) => (s.lines.find((l) => l.node === leaver.name && l.state === 'left' && l.t >= at)?.t ?? NaN) - at,
+    );
     console.log(`SIGTERM → "left" seen after ${times.join(', ')} ms`);
-    expect(others.every((s) => !s.lines.some((l) => l.node === leaver.name && l.state === 'dead' && l.t >= at))).toBe(true);
+    expect(others.every((s) => !s.lines.some((l) => l.node === leaver.name && l.state === 'dead' && l.t >= at))).toBe(
+      true,
+    );
     lab.start(leaver, cmd, peers());
     await waitUntil(() => allSee(members, names, 'alive'), 'node3 back everywhere', lab);
   });
@@ -59,11 +70,32 @@ describe('ferrolb memberlist: 5 processes in namespaces', () => {
     lab.partition([a, b]);
     try {
       await waitUntil(
-        () => allSee(a, b.map((n) => n.name), 'dead') && allSee(b, a.map((n) => n.name), 'dead'),
+        () =>
+          allSee(
+            a,
+            b.map((n) => n.name),
+            'dead',
+          ) &&
+          allSee(
+            b,
+            a.map((n) => n.name),
+            'dead',
+          ),
         'each side reports the other dead',
         lab,
       );
-      expect(allSee(a, a.map((n) => n.name), 'alive') && allSee(b, b.map((n) => n.name), 'alive')).toBe(true);
+      expect(
+        allSee(
+          a,
+          a.map((n) => n.name),
+          'alive',
+        ) &&
+          allSee(
+            b,
+            b.map((n) => n.name),
+            'alive',
+          ),
+      ).toBe(true);
     } finally {
       lab.partition([]);
     }
@@ -79,7 +111,9 @@ describe('ferrolb memberlist: 5 processes in namespaces', () => {
     } finally {
       lab.setLoss(0);
     }
-    const deaths = members.flatMap((o) => o.lines.filter((l) => l.t >= from && l.state === 'dead').map((l) => `${o.name} saw ${l.node} dead`));
+    const deaths = members.flatMap((o) =>
+      o.lines.filter((l) => l.t >= from && l.state === 'dead').map((l) => `${o.name} saw ${l.node} dead`),
+    );
     const suspicions = members.flatMap((o) => o.lines.filter((l) => l.t >= from && l.state === 'suspect')).length;
     console.log(`10 % loss, 30 s: ${deaths.length} false deaths, ${suspicions} suspicions (refuted)`);
     expect(deaths).toEqual([]);
@@ -107,7 +141,10 @@ describe('ferrolb memberlist: 5 processes in namespaces', () => {
     await new Promise((r) => setTimeout(r, 5_000));
     await lab.stop(intruderNode, 'SIGKILL');
     for (const o of members) {
-      expect(o.lines.filter((l) => l.t >= from), `${o.name} events during the attack`).toEqual([]);
+      expect(
+        o.lines.filter((l) => l.t >= from),
+        `${o.name} events during the attack`,
+      ).toEqual([]);
       expect(stateSeen(o, intruderNode.name)).toBeUndefined();
       expect(lab.running(o)).toBe(true);
     }

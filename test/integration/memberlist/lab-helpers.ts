@@ -29,7 +29,15 @@ export async function waitUntil(pred: () => boolean, what: string, lab: Membersh
   const start = Date.now();
   while (!pred()) {
     if (Date.now() - start > ms) {
-      const dump = lab.nodes.map((n) => `${n.name}: ${n.lines.slice(-8).map((l) => `${l.kind} ${l.node} ${l.state}`).join('; ')} | stderr: ${n.stderr.slice(-300)}`).join('\n');
+      const dump = lab.nodes
+        .map(
+          (n) =>
+            `${n.name}: ${n.lines
+              .slice(-8)
+              .map((l) => `${l.kind} ${l.node} ${l.state}`)
+              .join('; ')} | stderr: ${n.stderr.slice(-300)}`,
+        )
+        .join('\n');
       throw new Error(`timed out after ${ms} ms waiting for ${what}\n${dump}`);
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -35,14 +35,26 @@ describe('native TCP options between two namespaces', () => {
 
   async function listen(opts: object): Promise<{ daemon: Daemon; port: number }> {
     const p = ++port;
-    const daemon = lab.lab.spawn(`listen-${p}`, lab.router.ns, [process.execPath, PEER, JSON.stringify({ mode: 'listen', host: '192.0.2.2', port: p, ...opts })]);
-    await waitFor(() => lines(daemon).find((l) => l.event === 'listening' || l.event === 'fatal'), { what: 'listener ready', timeoutMs: 10_000, diagnostics: () => daemon.output() });
+    const daemon = lab.lab.spawn(`listen-${p}`, lab.router.ns, [
+      process.execPath,
+      PEER,
+      JSON.stringify({ mode: 'listen', host: '192.0.2.2', port: p, ...opts }),
+    ]);
+    await waitFor(() => lines(daemon).find((l) => l.event === 'listening' || l.event === 'fatal'), {
+      what: 'listener ready',
+      timeoutMs: 10_000,
+      diagnostics: () => daemon.output(),
+    });
     expect(lines(daemon).find((l) => l.event === 'fatal')).toBeUndefined();
     return { daemon, port: p };
   }
 
   async function connect(p: number, opts: object): Promise<Line> {
-    const d = lab.lab.spawn(`connect-${p}`, lab.node.ns, [process.execPath, PEER, JSON.stringify({ mode: 'connect', host: '192.0.2.2', port: p, timeoutMs: 1500, ...opts })]);
+    const d = lab.lab.spawn(`connect-${p}`, lab.node.ns, [
+      process.execPath,
+      PEER,
+      JSON.stringify({ mode: 'connect', host: '192.0.2.2', port: p, timeoutMs: 1500, ...opts }),
+    ]);
     await d.exited;
     const result = lines(d).find((l) => l.event === 'connected' || l.event === 'error' || l.event === 'fatal');
     expect(result, d.output()).toBeDefined();
@@ -53,10 +65,30 @@ describe('native TCP options between two namespaces', () => {
     const { daemon, port: p } = await listen({ md5Keys: [{ peer: '192.0.2.1', key: 'ferrolb-md5' }] });
     // tcpdump -M checks the digest with the shared secret: "md5valid" / "md5 valid".
     const filter = `tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst port ${p}`;
-    const dump = lab.lab.spawn(`tcpdump-${p}`, lab.router.ns, ['tcpdump', '-l', '-c', '1', '-v', '-n', '-M', 'ferrolb-md5', '-i', lab.router.ifname, filter]);
-    await waitFor(() => dump.output().includes('listening on'), { what: 'tcpdump ready', timeoutMs: 10_000, diagnostics: () => dump.output() });
+    const dump = lab.lab.spawn(`tcpdump-${p}`, lab.router.ns, [
+      'tcpdump',
+      '-l',
+      '-c',
+      '1',
+      '-v',
+      '-n',
+      '-M',
+      'ferrolb-md5',
+      '-i',
+      lab.router.ifname,
+      filter,
+    ]);
+    await waitFor(() => dump.output().includes('listening on'), {
+      what: 'tcpdump ready',
+      timeoutMs: 10_000,
+      diagnostics: () => dump.output(),
+    });
     expect(await connect(p, { md5Key: 'ferrolb-md5' })).toMatchObject({ event: 'connected', echo: 'ferrolb-ping' });
-    await waitFor(() => dump.output().includes('Flags [S]'), { what: 'SYN captured', timeoutMs: 5000, diagnostics: () => dump.output() });
+    await waitFor(() => dump.output().includes('Flags [S]'), {
+      what: 'SYN captured',
+      timeoutMs: 5000,
+      diagnostics: () => dump.output(),
+    });
     expect(dump.output()).toMatch(/md5 ?valid/);
     expect(lines(daemon).filter((l) => l.event === 'accepted')).toMatchObject([{ remote: '192.0.2.1' }]);
   });
@@ -83,17 +115,30 @@ describe('native TCP options between two namespaces', () => {
   it('IPv6: MD5 (right and wrong key) and GTSM with IPV6_MINHOPCOUNT / IPV6_UNICAST_HOPS', async () => {
     const v6 = { host: '2001:db8::2' };
     const md5 = await listen({ ...v6, md5Keys: [{ peer: '2001:db8::1', key: 'v6-key' }] });
-    expect(await connect(md5.port, { ...v6, md5Key: 'v6-key' })).toMatchObject({ event: 'connected', echo: 'ferrolb-ping' });
-    expect(await connect(md5.port, { ...v6, md5Key: 'not-v6-key' })).toMatchObject({ event: 'error', code: 'ETIMEDOUT' });
+    expect(await connect(md5.port, { ...v6, md5Key: 'v6-key' })).toMatchObject({
+      event: 'connected',
+      echo: 'ferrolb-ping',
+    });
+    expect(await connect(md5.port, { ...v6, md5Key: 'not-v6-key' })).toMatchObject({
+      event: 'error',
+      code: 'ETIMEDOUT',
+    });
     const gtsm = await listen({ ...v6, minTtl: 255, ttl: 255 });
     expect(await connect(gtsm.port, { ...v6, ttl: 254 })).toMatchObject({ event: 'error', code: 'ETIMEDOUT' });
-    expect(await connect(gtsm.port, { ...v6, ttl: 255 })).toMatchObject({ event: 'connected', options: { family: 6, ttl: 255 } });
+    expect(await connect(gtsm.port, { ...v6, ttl: 255 })).toMatchObject({
+      event: 'connected',
+      options: { family: 6, ttl: 255 },
+    });
   });
 
   it('GTSM: a listener with minTtl 255 rejects TTL 254 and accepts TTL 255; accepted sockets inherit ttl', async () => {
     const { daemon, port: p } = await listen({ minTtl: 255, ttl: 255 });
     expect(await connect(p, { ttl: 254 })).toMatchObject({ event: 'error', code: 'ETIMEDOUT' });
-    expect(await connect(p, { ttl: 255 })).toMatchObject({ event: 'connected', echo: 'ferrolb-ping', options: { ttl: 255 } });
+    expect(await connect(p, { ttl: 255 })).toMatchObject({
+      event: 'connected',
+      echo: 'ferrolb-ping',
+      options: { ttl: 255 },
+    });
     expect(lines(daemon).filter((l) => l.event === 'accepted')).toMatchObject([{ ttl: 255 }]);
   });
 });

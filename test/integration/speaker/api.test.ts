@@ -10,7 +10,16 @@ import { AuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../../src/cli/status.ts';
 import { startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
-import { MANIFESTS, freeLoopbackPort, httpGet, metricValue, parseManifests, startControllerChild, waitFor, type ControllerChild } from '../../../src/lab/index.ts';
+import {
+  MANIFESTS,
+  freeLoopbackPort,
+  httpGet,
+  metricValue,
+  parseManifests,
+  startControllerChild,
+  waitFor,
+  type ControllerChild,
+} from '../../../src/lab/index.ts';
 import {
   NS,
   createLbService,
@@ -44,10 +53,12 @@ const NEEDED: Record<'ClusterRole' | 'Role', Record<string, string>> = {
     '|secrets|watch': 'Secrets informer',
     '|pods|list': 'speaker Pods informer (join addresses, pod membership, owner)',
     '|pods|watch': 'speaker Pods informer',
-    ...Object.fromEntries(METALLB.flatMap((r) => ['list', 'watch'].map((v) => [`metallb.io|${r}|${v}`, `${r} informer`]))),
+    ...Object.fromEntries(
+      METALLB.flatMap((r) => ['list', 'watch'].map((v) => [`metallb.io|${r}|${v}`, `${r} informer`])),
+    ),
     ...Object.fromEntries(
       ['servicel2statuses', 'servicebgpstatuses'].flatMap((r) => [
-        [`metallb.io|${r}|list`, 'status writer: this node\'s objects at start'],
+        [`metallb.io|${r}|list`, "status writer: this node's objects at start"],
         [`metallb.io|${r}|create`, 'status writer: create'],
         [`metallb.io|${r}|delete`, 'status writer: delete'],
         [`metallb.io|${r}/status|update`, 'status writer: status subresource'],
@@ -76,7 +87,8 @@ const ports = new Map<string, number>();
 let controller: ControllerChild | undefined;
 
 const diagnostics = (): string =>
-  [...speakers.values()].map((s) => `--- speaker ${s.nodeName} ---\n${s.logTail(30)}`).join('\n') + `\n${env.cluster.logTails(10)}`;
+  [...speakers.values()].map((s) => `--- speaker ${s.nodeName} ---\n${s.logTail(30)}`).join('\n') +
+  `\n${env.cluster.logTails(10)}`;
 
 async function startSpeaker(node: string): Promise<SpeakerChild> {
   const port = ports.get(node) ?? (await freeLoopbackPort());
@@ -125,12 +137,18 @@ describe('speaker RBAC', () => {
       const roles = objects.filter((o) => o.kind === kind);
       expect(roles).toHaveLength(1);
       const granted = new Set<string>();
-      for (const r of (roles[0] as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[] }).rules) {
-        expect(r.resourceNames).toBeUndefined();
-        for (const g of r.apiGroups) for (const res of r.resources) for (const v of r.verbs) {
-          expect([g, res, v]).not.toContain('*');
-          granted.add(`${g}|${res}|${v}`);
+      for (const r of (
+        roles[0] as unknown as {
+          rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[];
         }
+      ).rules) {
+        expect(r.resourceNames).toBeUndefined();
+        for (const g of r.apiGroups)
+          for (const res of r.resources)
+            for (const v of r.verbs) {
+              expect([g, res, v]).not.toContain('*');
+              granted.add(`${g}|${res}|${v}`);
+            }
       }
       expect([...granted].sort()).toEqual(Object.keys(NEEDED[kind]).sort());
     }
@@ -138,9 +156,21 @@ describe('speaker RBAC', () => {
 
   it('the real authorizer denies what the speaker must not do', async () => {
     const authz = env.cluster.kubeConfig.makeApiClient(AuthorizationV1Api);
-    const can = async (verb: string, resource: string, namespace: string, group = '', subresource?: string): Promise<boolean> => {
+    const can = async (
+      verb: string,
+      resource: string,
+      namespace: string,
+      group = '',
+      subresource?: string,
+    ): Promise<boolean> => {
       const r = await authz.createSubjectAccessReview({
-        body: { spec: { user: SA, groups: ['system:serviceaccounts', 'system:authenticated'], resourceAttributes: { verb, resource, namespace, group, ...(subresource ? { subresource } : {}) } } },
+        body: {
+          spec: {
+            user: SA,
+            groups: ['system:serviceaccounts', 'system:authenticated'],
+            resourceAttributes: { verb, resource, namespace, group, ...(subresource ? { subresource } : {}) },
+          },
+        },
       });
       return r.status?.allowed === true;
     };
@@ -158,43 +188,68 @@ describe('speaker RBAC', () => {
       ['update', 'configmaps', NS],
     ];
     const wrong: string[] = [];
-    for (const [verb, res, ns, group, sub] of denied) if (await can(verb, res, ns, group, sub)) wrong.push(`should deny ${verb} ${group}/${res}${sub ? `/${sub}` : ''} in "${ns}"`);
+    for (const [verb, res, ns, group, sub] of denied)
+      if (await can(verb, res, ns, group, sub))
+        wrong.push(`should deny ${verb} ${group}/${res}${sub ? `/${sub}` : ''} in "${ns}"`);
     expect(wrong).toEqual([]);
   });
 });
 
 describe('speaker against the API server, with its own token', () => {
   it('the controller creates the memberlist Secret; the speakers read its key', async () => {
-    controller = startControllerChild({ kubeconfig: await env.cluster.serviceAccountKubeconfig(NS, 'controller'), metricsPort: await freeLoopbackPort(), logPath: join(env.cluster.dir, 'controller.log') });
-    const secret = await waitFor(async () => env.core.readNamespacedSecret({ name: 'memberlist', namespace: NS }).catch(() => undefined), {
-      what: 'memberlist Secret created by the controller',
-      timeoutMs: 60_000,
-      diagnostics: () => controller?.logTail() ?? '',
+    controller = startControllerChild({
+      kubeconfig: await env.cluster.serviceAccountKubeconfig(NS, 'controller'),
+      metricsPort: await freeLoopbackPort(),
+      logPath: join(env.cluster.dir, 'controller.log'),
     });
+    const secret = await waitFor(
+      async () => env.core.readNamespacedSecret({ name: 'memberlist', namespace: NS }).catch(() => undefined),
+      {
+        what: 'memberlist Secret created by the controller',
+        timeoutMs: 60_000,
+        diagnostics: () => controller?.logTail() ?? '',
+      },
+    );
     expect(Buffer.from(secret.data?.secretkey ?? '', 'base64')).toHaveLength(128);
     for (const n of ['n1', 'n2']) await startSpeaker(n);
     for (const s of speakers.values()) {
-      await waitFor(() => /"step":"initial".*memberlist keyring/.test(readFileSync(s.logPath, 'utf8')), { what: `${s.nodeName} keyring`, timeoutMs: 30_000, diagnostics });
+      await waitFor(() => /"step":"initial".*memberlist keyring/.test(readFileSync(s.logPath, 'utf8')), {
+        what: `${s.nodeName} keyring`,
+        timeoutMs: 30_000,
+        diagnostics,
+      });
     }
   });
 
   it('one ServiceL2Status from the owner, one ServiceBGPStatus per node, owned by the speaker Pod; nodeAssigned recorded', async () => {
-    const [l2] = await waitFor(async () => {
-      const items = await statusObjects(env, 'l2', 'web');
-      return items.length === 1 && items[0]?.status?.node !== undefined && items;
-    }, { what: 'one ServiceL2Status for shop/web', timeoutMs: 60_000, diagnostics });
+    const [l2] = await waitFor(
+      async () => {
+        const items = await statusObjects(env, 'l2', 'web');
+        return items.length === 1 && items[0]?.status?.node !== undefined && items;
+      },
+      { what: 'one ServiceL2Status for shop/web', timeoutMs: 60_000, diagnostics },
+    );
     const owner = l2!.status!.node as string;
     expect(l2!.metadata.name).toMatch(/^l2-/);
-    expect(l2!.metadata.labels).toMatchObject({ 'metallb.io/node': owner, 'metallb.io/service-name': 'web', 'metallb.io/service-namespace': 'shop' });
+    expect(l2!.metadata.labels).toMatchObject({
+      'metallb.io/node': owner,
+      'metallb.io/service-name': 'web',
+      'metallb.io/service-namespace': 'shop',
+    });
     const pod = await env.core.readNamespacedPod({ name: `speaker-${owner}`, namespace: NS });
-    expect(l2!.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Pod', name: `speaker-${owner}`, uid: pod.metadata?.uid })]);
+    expect(l2!.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'Pod', name: `speaker-${owner}`, uid: pod.metadata?.uid }),
+    ]);
     expect(l2!.status).toEqual({ node: owner, serviceName: 'web', serviceNamespace: 'shop', interfaces: [] });
 
     const bgp = await waitStatusNodes(env, 'bgp', 'api', ['n1', 'n2'], diagnostics);
     expect(bgp.every((b) => b.metadata.name.startsWith('bgp-') && Array.isArray(b.status?.peers))).toBe(true);
 
     const ev = await waitFor(
-      async () => (await env.core.listNamespacedEvent({ namespace: 'shop', fieldSelector: 'involvedObject.name=web' })).items.find((e) => e.reason === 'nodeAssigned'),
+      async () =>
+        (
+          await env.core.listNamespacedEvent({ namespace: 'shop', fieldSelector: 'involvedObject.name=web' })
+        ).items.find((e) => e.reason === 'nodeAssigned'),
       { what: 'nodeAssigned Event on shop/web', timeoutMs: 30_000, diagnostics },
     );
     expect(ev.message).toBe(`announcing from node "${owner}" with protocol "layer2"`);
@@ -202,14 +257,32 @@ describe('speaker against the API server, with its own token', () => {
 
     // `ferrolb status` reads the same from the cluster.
     const out: string[] = [];
-    const code = await statusCommand(['--kubeconfig', env.cluster.kubeconfigPath, '-o', 'json'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+    const code = await statusCommand(['--kubeconfig', env.cluster.kubeconfigPath, '-o', 'json'], {
+      stdout: (t) => out.push(t),
+      stderr: (t) => out.push(t),
+    });
     expect(code).toBe(0);
-    const rows = JSON.parse(out.join('')) as { service: string; mode: string; layer2: { node: string }[]; bgp: { node: string }[] }[];
+    const rows = JSON.parse(out.join('')) as {
+      service: string;
+      mode: string;
+      layer2: { node: string }[];
+      bgp: { node: string }[];
+    }[];
     expect(rows.find((r) => r.service === 'shop/web')).toMatchObject({ mode: 'layer2', layer2: [{ node: owner }] });
-    expect(rows.find((r) => r.service === 'shop/api')).toMatchObject({ mode: 'bgp', bgp: [{ node: 'n1' }, { node: 'n2' }] });
+    expect(rows.find((r) => r.service === 'shop/api')).toMatchObject({
+      mode: 'bgp',
+      bgp: [{ node: 'n1' }, { node: 'n2' }],
+    });
 
     const text = (await httpGet(ports.get(owner) as number, '/metrics')).body;
-    expect(metricValue(text, 'metallb_speaker_announced', { ip: '192.0.2.1', node: owner, protocol: 'layer2', service: 'shop/web' })).toBe(1);
+    expect(
+      metricValue(text, 'metallb_speaker_announced', {
+        ip: '192.0.2.1',
+        node: owner,
+        protocol: 'layer2',
+        service: 'shop/web',
+      }),
+    ).toBe(1);
   });
 
   it('the owner no longer alive (its speaker Pod not Ready): the other node takes over and the objects follow', async () => {
@@ -226,7 +299,11 @@ describe('speaker against the API server, with its own token', () => {
     secret.data = { secretkey: Buffer.from('rotated').toString('base64') };
     await env.core.replaceNamespacedSecret({ name: 'memberlist', namespace: NS, body: secret });
     for (const s of speakers.values()) {
-      await waitFor(() => /"step":"accept-new","keys":2.*memberlist keyring/.test(readFileSync(s.logPath, 'utf8')), { what: `${s.nodeName} accepts the new key`, timeoutMs: 30_000, diagnostics });
+      await waitFor(() => /"step":"accept-new","keys":2.*memberlist keyring/.test(readFileSync(s.logPath, 'utf8')), {
+        what: `${s.nodeName} accepts the new key`,
+        timeoutMs: 30_000,
+        diagnostics,
+      });
     }
   });
 

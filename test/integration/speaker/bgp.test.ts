@@ -37,7 +37,9 @@ describe('BGP mode with BIRD', () => {
     for (const s of st) expect(s.status?.peers).toEqual(['router']);
     const m = await lab.metrics(lab.net.nodes[0]!);
     expect(m).toMatch(/metallb_bgp_session_up\{peer="router"\} 1/);
-    expect(m).toMatch(/metallb_speaker_announced\{ip="203.0.113.1",node="node-1",protocol="bgp",service="shop\/api"\} 1/);
+    expect(m).toMatch(
+      /metallb_speaker_announced\{ip="203.0.113.1",node="node-1",protocol="bgp",service="shop\/api"\} 1/,
+    );
   });
 
   it('a Local Service is announced only from nodes with a serving endpoint, and follows them', async () => {
@@ -76,14 +78,24 @@ describe('BGP mode with BIRD', () => {
     const s = lab.speakers.get(node.name)!;
     s.kill('SIGTERM');
     expect(await s.waitExit()).toBe('exited with code 0');
-    expect(JSON.parse(readFileSync(join(stateDir, 'bgp-graceful-restart.json'), 'utf8'))).toMatchObject({ restartTime: 60 });
+    expect(JSON.parse(readFileSync(join(stateDir, 'bgp-graceful-restart.json'), 'utf8'))).toMatchObject({
+      restartTime: 60,
+    });
     // Away: BIRD, as graceful-restart helper, keeps the route through node-3.
     expect(lab.bird.nextHops('203.0.113.1/32')).toEqual(['192.0.2.11', '192.0.2.12', '192.0.2.13']);
     expect(lab.bird.birdc('show protocols all node_3')).toMatch(/Neighbor graceful restart active/);
     await lab.start(node, gr);
-    await waitFor(() => /setting the R bit/.test(readFileSync(s.logPath, 'utf8')), { what: 'R bit on restart', timeoutMs: 30_000, diagnostics: lab.diagnostics });
+    await waitFor(() => /setting the R bit/.test(readFileSync(s.logPath, 'utf8')), {
+      what: 'R bit on restart',
+      timeoutMs: 30_000,
+      diagnostics: lab.diagnostics,
+    });
     await hops('203.0.113.1/32', ['192.0.2.11', '192.0.2.12', '192.0.2.13']);
-    await waitFor(() => !/Neighbor graceful restart active/.test(lab.bird.birdc('show protocols all node_3')), { what: 'BIRD graceful restart done', timeoutMs: 60_000, diagnostics: lab.diagnostics });
+    await waitFor(() => !/Neighbor graceful restart active/.test(lab.bird.birdc('show protocols all node_3')), {
+      what: 'BIRD graceful restart done',
+      timeoutMs: 60_000,
+      diagnostics: lab.diagnostics,
+    });
   });
 
   it('kill -9 of a speaker withdraws its routes; restarted, it announces again', async () => {

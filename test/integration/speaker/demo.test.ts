@@ -22,13 +22,27 @@ describe('ferrolb lab: speaker demo', () => {
   it('reaches the Layer 2 Service, routes the BGP one through every node, measures a failover', async () => {
     env = await setupSpeakerEnv();
     const port = await freeLoopbackPort();
-    const c = (controller = startControllerChild({ kubeconfig: await env.cluster.serviceAccountKubeconfig('ferrolb-system', 'controller'), metricsPort: port, logPath: join(env.cluster.dir, 'controller.log') }));
-    await waitFor(async () => (await c.get('/healthz')).status === 200, { what: 'controller', timeoutMs: 60_000, abort: () => c.exited() });
+    const c = (controller = startControllerChild({
+      kubeconfig: await env.cluster.serviceAccountKubeconfig('ferrolb-system', 'controller'),
+      metricsPort: port,
+      logPath: join(env.cluster.dir, 'controller.log'),
+    }));
+    await waitFor(async () => (await c.get('/healthz')).status === 200, {
+      what: 'controller',
+      timeoutMs: 60_000,
+      abort: () => c.exited(),
+    });
     const out: string[] = [];
-    demo = await runSpeakerDemo(env.cluster, { stdout: (t) => out.push(t) }, { prefix: `fsp${process.pid % 100000}`, membership: 'memberlist' });
+    demo = await runSpeakerDemo(
+      env.cluster,
+      { stdout: (t) => out.push(t) },
+      { prefix: `fsp${process.pid % 100000}`, membership: 'memberlist' },
+    );
     const text = out.join('');
     expect(text).toMatch(/Layer 2: demo\/web 192\.0\.2\.2\d\d answers the client \(192\.0\.2\.2\) from node-\d/);
-    expect(text).toMatch(/BGP: demo\/api 203\.0\.113\.\d+\/32 in BIRD via 192\.0\.2\.11, 192\.0\.2\.12, 192\.0\.2\.13 \(ECMP\)/);
+    expect(text).toMatch(
+      /BGP: demo\/api 203\.0\.113\.\d+\/32 in BIRD via 192\.0\.2\.11, 192\.0\.2\.12, 192\.0\.2\.13 \(ECMP\)/,
+    );
     expect(text).toMatch(/failover: node-\d took over/);
     console.log(text);
   });

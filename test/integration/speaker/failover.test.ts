@@ -12,7 +12,8 @@ let lab: TestLab;
 const IP = '192.0.2.200';
 
 const node = (name: string) => lab.net.nodes.find((n) => n.name === name)!;
-const macToNode = (mac: string): string => lab.net.nodes.find((n) => macOf(n.ns, n.ifname) === mac)?.name ?? `unknown ${mac}`;
+const macToNode = (mac: string): string =>
+  lab.net.nodes.find((n) => macOf(n.ns, n.ifname) === mac)?.name ?? `unknown ${mac}`;
 const answering = (): string[] => answeringMacs(lab.net.clientNs, 'fsp0', IP).map(macToNode).sort();
 
 async function waitAnswering(want: (nodes: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
@@ -22,7 +23,12 @@ async function waitAnswering(want: (nodes: string[]) => boolean, what: string, t
       last = answering();
       return want(last) && last;
     },
-    { what: `${what} (ARP for ${IP})`, timeoutMs, intervalMs: 200, diagnostics: () => `last answering: ${last.join(', ')}\n${lab.diagnostics()}` },
+    {
+      what: `${what} (ARP for ${IP})`,
+      timeoutMs,
+      intervalMs: 200,
+      diagnostics: () => `last answering: ${last.join(', ')}\n${lab.diagnostics()}`,
+    },
   );
 }
 
@@ -48,14 +54,21 @@ beforeAll(async () => {
   // The memberlist Secret (the controller creates it in a cluster; no controller runs here).
   await lab.env.core.createNamespacedSecret({
     namespace: 'ferrolb-system',
-    body: { metadata: { name: 'memberlist' }, data: { secretkey: Buffer.from('fsp-failover-test-key').toString('base64') } },
+    body: {
+      metadata: { name: 'memberlist' },
+      data: { secretkey: Buffer.from('fsp-failover-test-key').toString('base64') },
+    },
   });
   lab.net.holdIps([IP]);
   await lab.env.core.createNamespace({ body: { metadata: { name: 'shop' } } });
   await createLbService(lab.env, 'shop', 'web', IP, ['node-1', 'node-2', 'node-3']);
   for (const n of lab.net.nodes) await lab.start(n);
   for (const n of lab.net.nodes) {
-    await waitFor(async () => /ferrolb_speaker_members_alive 3\b/.test(await lab.metrics(n)), { what: `${n.name} sees 3 members`, timeoutMs: 60_000, diagnostics: () => lab.diagnostics() });
+    await waitFor(async () => /ferrolb_speaker_members_alive 3\b/.test(await lab.metrics(n)), {
+      what: `${n.name} sees 3 members`,
+      timeoutMs: 60_000,
+      diagnostics: () => lab.diagnostics(),
+    });
   }
 });
 
@@ -64,7 +77,7 @@ afterAll(async () => {
 });
 
 describe('Layer 2 failover with gossip', () => {
-  it('kill -9 of the owner\'s speaker: another node answers, the client follows, the latency is in the histogram', async () => {
+  it("kill -9 of the owner's speaker: another node answers, the client follows, the latency is in the histogram", async () => {
     const owner = await currentOwner();
     await clientFollows(owner);
     const s = lab.speakers.get(owner)!;
@@ -95,7 +108,10 @@ describe('Layer 2 failover with gossip', () => {
       const s = lab.speakers.get(owner)!;
       s.kill('SIGKILL');
       await s.waitExit();
-      const [next] = await waitAnswering((n) => n.length === 1 && n[0] !== owner, 'another node answers without the API server');
+      const [next] = await waitAnswering(
+        (n) => n.length === 1 && n[0] !== owner,
+        'another node answers without the API server',
+      );
       await clientFollows(next as string);
     } finally {
       await lab.env.cluster.startApiServer();
@@ -108,11 +124,17 @@ describe('Layer 2 failover with gossip', () => {
     const owner = await currentOwner();
     const ns = node(owner).ns;
     // Cut the owner off from the other speakers' gossip (UDP and TCP 7946), nothing else.
-    lab.net.exec(ns, ['nft', `add table inet fsppart { chain in { type filter hook input priority 0; tcp dport 7946 drop; udp dport 7946 drop; }; chain out { type filter hook output priority 0; tcp dport 7946 drop; udp dport 7946 drop; }; }`]);
+    lab.net.exec(ns, [
+      'nft',
+      `add table inet fsppart { chain in { type filter hook input priority 0; tcp dport 7946 drop; udp dport 7946 drop; }; chain out { type filter hook output priority 0; tcp dport 7946 drop; udp dport 7946 drop; }; }`,
+    ]);
     try {
       await waitAnswering((n) => n.length === 2 && n.includes(owner), 'both sides answer during the partition');
       await waitFor(
-        async () => (await lab.env.core.listNamespacedEvent({ namespace: 'shop', fieldSelector: 'involvedObject.name=web' })).items.some((e) => e.reason === 'IPConflict'),
+        async () =>
+          (
+            await lab.env.core.listNamespacedEvent({ namespace: 'shop', fieldSelector: 'involvedObject.name=web' })
+          ).items.some((e) => e.reason === 'IPConflict'),
         { what: 'an IPConflict Event on shop/web', timeoutMs: 60_000, diagnostics: () => lab.diagnostics() },
       );
     } finally {
@@ -121,7 +143,13 @@ describe('Layer 2 failover with gossip', () => {
     const healed = Date.now();
     await waitAnswering((n) => n.length === 1, 'one owner after healing', 30_000);
     // Reported, not asserted (no timed assertions): the issue's goal is one owner within 5 s.
-    console.log(`partition healed: one owner answers ARP after ${((Date.now() - healed) / 1000).toFixed(1)} s (arping granularity ~1 s)`);
-    await waitFor(async () => (await statusObjects(lab.env, 'l2', 'web')).length === 1, { what: 'one ServiceL2Status after healing', timeoutMs: 60_000, diagnostics: () => lab.diagnostics() });
+    console.log(
+      `partition healed: one owner answers ARP after ${((Date.now() - healed) / 1000).toFixed(1)} s (arping granularity ~1 s)`,
+    );
+    await waitFor(async () => (await statusObjects(lab.env, 'l2', 'web')).length === 1, {
+      what: 'one ServiceL2Status after healing',
+      timeoutMs: 60_000,
+      diagnostics: () => lab.diagnostics(),
+    });
   });
 });

@@ -36,7 +36,12 @@ export async function setupSpeakerEnv(): Promise<SpeakerEnv> {
   }
 }
 
-export async function createNode(env: SpeakerEnv, name: string, address: string, labels: Record<string, string> = {}): Promise<void> {
+export async function createNode(
+  env: SpeakerEnv,
+  name: string,
+  address: string,
+  labels: Record<string, string> = {},
+): Promise<void> {
   await createNodeObject(env.core, name, address, labels);
 }
 
@@ -57,7 +62,11 @@ export async function createLbService(
     namespace,
     body: {
       metadata: { name, namespace },
-      spec: { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080 }], externalTrafficPolicy: opts.local ? 'Local' : 'Cluster' },
+      spec: {
+        type: 'LoadBalancer',
+        ports: [{ port: 80, targetPort: 8080 }],
+        externalTrafficPolicy: opts.local ? 'Local' : 'Cluster',
+      },
     },
   });
   const svc = await env.core.readNamespacedService({ name, namespace });
@@ -66,7 +75,12 @@ export async function createLbService(
   await setEndpoints(env, namespace, name, endpointNodes);
 }
 
-export async function setEndpoints(env: SpeakerEnv, namespace: string, service: string, nodes: string[]): Promise<void> {
+export async function setEndpoints(
+  env: SpeakerEnv,
+  namespace: string,
+  service: string,
+  nodes: string[],
+): Promise<void> {
   const name = `${service}-fsp`;
   const body = {
     metadata: { name, namespace, labels: { 'kubernetes.io/service-name': service } },
@@ -76,7 +90,11 @@ export async function setEndpoints(env: SpeakerEnv, namespace: string, service: 
   };
   try {
     const old = await env.discovery.readNamespacedEndpointSlice({ name, namespace });
-    await env.discovery.replaceNamespacedEndpointSlice({ name, namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: old.metadata?.resourceVersion } } });
+    await env.discovery.replaceNamespacedEndpointSlice({
+      name,
+      namespace,
+      body: { ...body, metadata: { ...body.metadata, resourceVersion: old.metadata?.resourceVersion } },
+    });
   } catch (err) {
     if ((err as { code?: number }).code !== 404) throw err;
     await env.discovery.createNamespacedEndpointSlice({ namespace, body });
@@ -84,8 +102,18 @@ export async function setEndpoints(env: SpeakerEnv, namespace: string, service: 
 }
 
 export interface StatusObject {
-  metadata: { name: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string }[] };
-  status?: { node?: string; serviceName?: string; serviceNamespace?: string; interfaces?: { name: string }[]; peers?: string[] };
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; uid: string }[];
+  };
+  status?: {
+    node?: string;
+    serviceName?: string;
+    serviceNamespace?: string;
+    interfaces?: { name: string }[];
+    peers?: string[];
+  };
 }
 
 export async function statusObjects(env: SpeakerEnv, kind: 'l2' | 'bgp', service?: string): Promise<StatusObject[]> {
@@ -100,14 +128,25 @@ export async function statusObjects(env: SpeakerEnv, kind: 'l2' | 'bgp', service
 }
 
 /** Waits until the status objects of `service` name exactly `nodes` (sorted) with their status filled in. */
-export async function waitStatusNodes(env: SpeakerEnv, kind: 'l2' | 'bgp', service: string, nodes: string[], diagnostics: () => string): Promise<StatusObject[]> {
+export async function waitStatusNodes(
+  env: SpeakerEnv,
+  kind: 'l2' | 'bgp',
+  service: string,
+  nodes: string[],
+  diagnostics: () => string,
+): Promise<StatusObject[]> {
   return waitFor(
     async () => {
       const items = await statusObjects(env, kind, service);
       const got = items.map((i) => i.status?.node ?? '?').sort();
       return JSON.stringify(got) === JSON.stringify([...nodes].sort()) && items;
     },
-    { what: `${kind} status objects of ${service} on ${nodes.join(', ') || 'no node'}`, timeoutMs: 60_000, intervalMs: 200, diagnostics },
+    {
+      what: `${kind} status objects of ${service} on ${nodes.join(', ') || 'no node'}`,
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      diagnostics,
+    },
   );
 }
 

@@ -20,7 +20,11 @@ export async function startSpeakerLab(opts: { nodes: number; speakerArgs?: strin
   const env = await setupSpeakerEnv();
   let lab: SpeakerLab;
   try {
-    lab = await SpeakerLab.start(env.cluster, { nodes: opts.nodes, prefix: `fsp${process.pid % 100000}`, speakerArgs: ['--log-level', 'debug', ...(opts.speakerArgs ?? [])] });
+    lab = await SpeakerLab.start(env.cluster, {
+      nodes: opts.nodes,
+      prefix: `fsp${process.pid % 100000}`,
+      speakerArgs: ['--log-level', 'debug', ...(opts.speakerArgs ?? [])],
+    });
   } catch (err) {
     await env.stop();
     throw err;

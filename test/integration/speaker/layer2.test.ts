@@ -14,7 +14,8 @@ let lab: TestLab;
 const IP = '192.0.2.200';
 const LOCAL_IP = '192.0.2.201';
 
-const macToNode = (mac: string): string => lab.net.nodes.find((n) => macOf(n.ns, n.ifname) === mac)?.name ?? `unknown ${mac}`;
+const macToNode = (mac: string): string =>
+  lab.net.nodes.find((n) => macOf(n.ns, n.ifname) === mac)?.name ?? `unknown ${mac}`;
 /** Who answers ARP for `ip` from the client: node names. */
 const answering = (ip: string): string[] => answeringMacs(lab.net.clientNs, 'fsp0', ip).map(macToNode).sort();
 
@@ -25,7 +26,12 @@ async function waitAnswering(ip: string, want: (nodes: string[]) => boolean, wha
       last = answering(ip);
       return want(last) && last;
     },
-    { what: `${what} (ARP for ${ip})`, timeoutMs: 60_000, intervalMs: 200, diagnostics: () => `last answering: ${last.join(', ')}\n${lab.diagnostics()}` },
+    {
+      what: `${what} (ARP for ${ip})`,
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      diagnostics: () => `last answering: ${last.join(', ')}\n${lab.diagnostics()}`,
+    },
   );
 }
 
@@ -39,7 +45,14 @@ async function ownerOf(service: string): Promise<string> {
   );
 }
 
-async function patchNode(name: string, edit: (n: { metadata?: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[] } }) => void, status = false): Promise<void> {
+async function patchNode(
+  name: string,
+  edit: (n: {
+    metadata?: { labels?: Record<string, string> };
+    status?: { conditions?: { type: string; status: string }[] };
+  }) => void,
+  status = false,
+): Promise<void> {
   const node = await lab.env.core.readNode({ name });
   edit(node as never);
   if (status) await lab.env.core.replaceNodeStatus({ name, body: node });
@@ -72,13 +85,19 @@ describe('Layer 2 mode', () => {
     );
     const m = await lab.metrics(lab.net.nodes.find((n) => n.name === owner)!);
     expect(m).toMatch(/metallb_layer2_gratuitous_sent\{ip="192.0.2.200"\} [1-9]/);
-    expect(m).toMatch(/metallb_speaker_announced\{ip="192.0.2.200",node="[^"]+",protocol="layer2",service="shop\/web"\} 1/);
+    expect(m).toMatch(
+      /metallb_speaker_announced\{ip="192.0.2.200",node="[^"]+",protocol="layer2",service="shop\/web"\} 1/,
+    );
   });
 
   it('a Local Service is answered by a node with a serving endpoint, and follows its endpoints', async () => {
     await waitAnswering(LOCAL_IP, (n) => n.length === 1 && n[0] === 'node-2', 'node-2 (the only endpoint) answers');
     await setEndpoints(lab.env, 'shop', 'local', ['node-3']);
-    await waitAnswering(LOCAL_IP, (n) => n.length === 1 && n[0] === 'node-3', 'node-3 answers after the endpoint moved');
+    await waitAnswering(
+      LOCAL_IP,
+      (n) => n.length === 1 && n[0] === 'node-3',
+      'node-3 answers after the endpoint moved',
+    );
     await setEndpoints(lab.env, 'shop', 'local', []);
     await waitAnswering(LOCAL_IP, (n) => n.length === 0, 'nobody answers without an endpoint');
   });
@@ -95,9 +114,17 @@ describe('Layer 2 mode', () => {
   it('the owner NetworkUnavailable: the IP moves', async () => {
     const owner = await ownerOf('web');
     await patchNode(owner, (n) => void (n.status!.conditions = [{ type: 'NetworkUnavailable', status: 'True' }]), true);
-    const moved = await waitAnswering(IP, (n) => n.length === 1 && n[0] !== owner, `someone other than ${owner} answers`);
+    const moved = await waitAnswering(
+      IP,
+      (n) => n.length === 1 && n[0] !== owner,
+      `someone other than ${owner} answers`,
+    );
     expect(await ownerOf('web')).toBe(moved[0]);
-    await patchNode(owner, (n) => void (n.status!.conditions = [{ type: 'NetworkUnavailable', status: 'False' }]), true);
+    await patchNode(
+      owner,
+      (n) => void (n.status!.conditions = [{ type: 'NetworkUnavailable', status: 'False' }]),
+      true,
+    );
     await waitAnswering(IP, (n) => n.length === 1 && n[0] === owner, `${owner} answers again`);
   });
 

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderCandidates } from '../../../src/election/index.ts';
 import { startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
 import { freeLoopbackPort, httpGet, waitFor } from '../../../src/lab/index.ts';
-import { createLbService, createNode, setSpeakerPod, setupSpeakerEnv, statusObjects, type SpeakerEnv } from './fixture.ts';
+import {
+  createLbService,
+  createNode,
+  setSpeakerPod,
+  setupSpeakerEnv,
+  statusObjects,
+  type SpeakerEnv,
+} from './fixture.ts';
 
 const COUNT = 200;
 const NODES = ['n1', 'n2', 'n3'];
@@ -25,7 +32,8 @@ let env: SpeakerEnv;
 const speakers = new Map<string, SpeakerChild>();
 const ports = new Map<string, number>();
 const ip = (i: number): string => `192.0.2.${i + 1}`;
-const diagnostics = (): string => [...speakers.values()].map((s) => `--- ${s.nodeName} ---\n${s.logTail(15)}`).join('\n');
+const diagnostics = (): string =>
+  [...speakers.values()].map((s) => `--- ${s.nodeName} ---\n${s.logTail(15)}`).join('\n');
 
 async function start(node: string): Promise<void> {
   const port = ports.get(node) ?? (await freeLoopbackPort());
@@ -38,7 +46,12 @@ async function start(node: string): Promise<void> {
     extraArgs: ['--membership', 'pods', '--disable-layer2', '--pod-name', `speaker-${node}`],
   });
   speakers.set(node, s);
-  await waitFor(async () => (await httpGet(port, '/readyz')).status === 200, { what: `${node} ready`, timeoutMs: 60_000, abort: () => s.exited(), diagnostics });
+  await waitFor(async () => (await httpGet(port, '/readyz')).status === 200, {
+    what: `${node} ready`,
+    timeoutMs: 60_000,
+    abort: () => s.exited(),
+    diagnostics,
+  });
 }
 
 /** Waits until every Service has exactly one ServiceL2Status, from the owner among `alive`. */
@@ -61,7 +74,12 @@ async function consistent(alive: string[], what: string): Promise<void> {
       last = `${items.length} objects; ${wrong.length} wrong, e.g. ${wrong.slice(0, 5).join('; ')}`;
       return wrong.length === 0 && items.length === COUNT;
     },
-    { what: `one ServiceL2Status per Service from its owner (${what})`, timeoutMs: 120_000, intervalMs: 500, diagnostics: () => `${last}\n${diagnostics()}` },
+    {
+      what: `one ServiceL2Status per Service from its owner (${what})`,
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      diagnostics: () => `${last}\n${diagnostics()}`,
+    },
   );
 }
 

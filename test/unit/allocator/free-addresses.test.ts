@@ -54,13 +54,17 @@ describe('BigIntMinHeap', () => {
 
 /** The brute-force model: lowest address in the segments, not taken, not buggy when avoided. */
 function bruteLowest(segs: Segment[], avoid: boolean, taken: Set<bigint>): bigint | undefined {
-  for (const s of segs) for (let v = s.first; v <= s.last; v++) if (!taken.has(v) && !(avoid && isBuggyIp('ipv4', v))) return v;
+  for (const s of segs)
+    for (let v = s.first; v <= s.last; v++) if (!taken.has(v) && !(avoid && isBuggyIp('ipv4', v))) return v;
   return undefined;
 }
 
 describe('FreeAddresses', () => {
   const segmentsArb = fc
-    .array(fc.record({ first: fc.bigInt({ min: 200n, max: 800n }), len: fc.bigInt({ min: 0n, max: 70n }) }), { minLength: 1, maxLength: 4 })
+    .array(fc.record({ first: fc.bigInt({ min: 200n, max: 800n }), len: fc.bigInt({ min: 0n, max: 70n }) }), {
+      minLength: 1,
+      maxLength: 4,
+    })
     .map((rs) => mergeSegments(rs.map((r) => ({ first: r.first, last: r.first + r.len }))));
   const opArb = fc.oneof(
     fc.constant({ op: 'takeLowest' as const }),

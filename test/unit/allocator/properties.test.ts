@@ -20,11 +20,26 @@ const POOL_SETS: Pool[][] = [
   // p1 shrunk and without avoid-buggy-ips, p3 gone
   [pool('p1', ['198.51.100.0/30']), pool('p2', ['192.0.2.0/30', '2001:db8::/126'])],
   // p2 loses its IPv6 range, p3 back and auto-assigned
-  [pool('p1', ['198.51.100.0/29'], { avoidBuggyIPs: true }), pool('p2', ['192.0.2.0/30']), pool('p3', ['203.0.113.0/30', '2001:db8:1::/127'])],
+  [
+    pool('p1', ['198.51.100.0/29'], { avoidBuggyIPs: true }),
+    pool('p2', ['192.0.2.0/30']),
+    pool('p3', ['203.0.113.0/30', '2001:db8:1::/127']),
+  ],
 ];
 
 const KEYS = ['ns/a', 'ns/b', 'ns/c', 'ns/d', 'ns/e', 'ns/f', 'ns/g'];
-const IPS = ['198.51.100.0', '198.51.100.1', '198.51.100.6', '192.0.2.1', '192.0.2.3', '2001:db8::1', '2001:db8::3', '203.0.113.1', '2001:db8:1::1', '203.0.113.77'];
+const IPS = [
+  '198.51.100.0',
+  '198.51.100.1',
+  '198.51.100.6',
+  '192.0.2.1',
+  '192.0.2.3',
+  '2001:db8::1',
+  '2001:db8::3',
+  '203.0.113.1',
+  '2001:db8:1::1',
+  '203.0.113.77',
+];
 const PORTS = [
   { port: 80, protocol: 'TCP' as const },
   { port: 443, protocol: 'TCP' as const },
@@ -50,7 +65,8 @@ const requestArb: fc.Arbitrary<AllocationRequest> = fc
       labels: {},
       namespaceLabels: {},
       ipFamilyPolicy: r.policy,
-      ipFamilies: r.policy === 'SingleStack' ? [r.v6first ? 'ipv6' : 'ipv4'] : r.v6first ? ['ipv6', 'ipv4'] : ['ipv4', 'ipv6'],
+      ipFamilies:
+        r.policy === 'SingleStack' ? [r.v6first ? 'ipv6' : 'ipv4'] : r.v6first ? ['ipv6', 'ipv4'] : ['ipv4', 'ipv6'],
       ports: r.ports,
       requestedIps: r.requested ?? [],
       externalTrafficPolicy: r.local ? 'Local' : 'Cluster',
@@ -72,7 +88,9 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...KEYS).map((key) => ({ kind: 'release' as const, key })) },
   {
     weight: 2,
-    arbitrary: fc.record({ req: requestArb, ips: fc.subarray(IPS, { minLength: 1, maxLength: 2 }) }).map((r) => ({ kind: 'restore' as const, ...r })),
+    arbitrary: fc
+      .record({ req: requestArb, ips: fc.subarray(IPS, { minLength: 1, maxLength: 2 }) })
+      .map((r) => ({ kind: 'restore' as const, ...r })),
   },
   { weight: 1, arbitrary: fc.nat({ max: POOL_SETS.length - 1 }).map((set) => ({ kind: 'setPools' as const, set })) },
 );
@@ -107,9 +125,12 @@ function addressesOf(p: Pool, family: Family): string[] {
 
 function mayShare(x: AllocationRequest, y: AllocationRequest): boolean {
   if (!x.sharingKey || x.sharingKey !== y.sharingKey) return false;
-  const backend = (r: AllocationRequest): string => (r.externalTrafficPolicy === 'Local' ? `Local:${r.backendKey}` : 'Cluster');
+  const backend = (r: AllocationRequest): string =>
+    r.externalTrafficPolicy === 'Local' ? `Local:${r.backendKey}` : 'Cluster';
   if (backend(x) !== backend(y)) return false;
-  return !x.ports.some((p) => y.ports.some((q) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP')));
+  return !x.ports.some((p) =>
+    y.ports.some((q) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP')),
+  );
 }
 
 function checkInvariants(a: Allocator, pools: Pool[], requestOf: Map<string, AllocationRequest>): void {
@@ -133,7 +154,10 @@ function checkInvariants(a: Allocator, pools: Pool[], requestOf: Map<string, All
       expect(fams.length).toBeGreaterThanOrEqual(1);
       if (fams.length === 2) expect(fams).toEqual(wanted);
     }
-    if ((req.requestedIps ?? []).length > 0) expect([...asg.ips].sort()).toEqual([...req.requestedIps].map((t) => formatIp(familyOf(t), parseIp(t)!.value)).sort());
+    if ((req.requestedIps ?? []).length > 0)
+      expect([...asg.ips].sort()).toEqual(
+        [...req.requestedIps].map((t) => formatIp(familyOf(t), parseIp(t)!.value)).sort(),
+      );
     if (req.poolHint) expect(asg.pool).toBe(req.poolHint);
     for (const ip of asg.ips) holders.set(ip, [...(holders.get(ip) ?? []), asg]);
   }
@@ -154,7 +178,12 @@ function checkInvariants(a: Allocator, pools: Pool[], requestOf: Map<string, All
       if (!p.ranges.some((r) => r.family === family)) continue;
       const held = new Set([...holders.keys()].filter((ip) => familyOf(ip) === family && inPool(p, ip)));
       const u = a.usage().find((x) => x.pool === p.name && x.family === family);
-      expect(u).toEqual({ pool: p.name, family, assigned: held.size, available: BigInt(addressesOf(p, family).length - held.size) });
+      expect(u).toEqual({
+        pool: p.name,
+        family,
+        assigned: held.size,
+        available: BigInt(addressesOf(p, family).length - held.size),
+      });
     }
   }
 }
@@ -228,7 +257,10 @@ function runCommands(a: Allocator, cmds: Command[], requestOf: Map<string, Alloc
       if (r.ok) {
         requestOf.set(c.req.key, c.req);
         expect(a.assignmentOf(c.req.key)).toEqual(r.assignment);
-        if (c.kind === 'restore') expect([...r.assignment.ips].sort()).toEqual(c.ips.map((t) => formatIp(familyOf(t), parseIp(t)!.value)).sort());
+        if (c.kind === 'restore')
+          expect([...r.assignment.ips].sort()).toEqual(
+            c.ips.map((t) => formatIp(familyOf(t), parseIp(t)!.value)).sort(),
+          );
       } else {
         expect(r.error.message.length).toBeGreaterThan(0);
       }
@@ -259,7 +291,11 @@ describe('allocator properties', () => {
         const requestOf = new Map<string, AllocationRequest>();
         const pools = runCommands(a, cmds, requestOf);
         const probe: AllocationRequest = { ...probeReq, key: 'probe/x', namespace: 'probe' };
-        const snapshot = (): unknown => ({ usage: a.usage(), assignments: a.assignments(), free: expectedFree(a, pools) });
+        const snapshot = (): unknown => ({
+          usage: a.usage(),
+          assignments: a.assignments(),
+          free: expectedFree(a, pools),
+        });
         const before = snapshot();
         const first = a.assign(probe);
         if (first.ok) requestOf.set(probe.key, probe);

@@ -53,11 +53,23 @@ const cases: Case[] = [
     steps: [
       { setPools: [A] },
       { assign: svc('ns/a'), ips: ['192.0.2.1'] },
-      { assign: svc('ns/a', { ports: [{ port: 70000, protocol: 'TCP' }] }), error: 'InvalidRequest', message: ['ports[0]'] },
-      { assign: svc('ns/a', { ipFamilyPolicy: 'Dual' as never }), error: 'InvalidRequest', message: ['ipFamilyPolicy'] },
+      {
+        assign: svc('ns/a', { ports: [{ port: 70000, protocol: 'TCP' }] }),
+        error: 'InvalidRequest',
+        message: ['ports[0]'],
+      },
+      {
+        assign: svc('ns/a', { ipFamilyPolicy: 'Dual' as never }),
+        error: 'InvalidRequest',
+        message: ['ipFamilyPolicy'],
+      },
       { assign: svc(''), error: 'InvalidRequest' },
       { assign: svc('ns/b', { requestedIps: ['192.0.2.300'] }), error: 'RequestedIpInvalid', message: ['192.0.2.300'] },
-      { assign: svc('ns/b', { requestedIps: ['192.0.2.2', '192.0.2.3'] }), error: 'FamilyMismatch', message: ['192.0.2.2', '192.0.2.3'] },
+      {
+        assign: svc('ns/b', { requestedIps: ['192.0.2.2', '192.0.2.3'] }),
+        error: 'FamilyMismatch',
+        message: ['192.0.2.2', '192.0.2.3'],
+      },
       { holds: { 'ns/a': ['192.0.2.1'], 'ns/b': undefined } },
     ],
   },
@@ -130,14 +142,34 @@ const cases: Case[] = [
     steps: [
       { setPools: [A, pool('manual', ['198.51.100.0/28'], { autoAssign: false }), pool('v6', ['2001:db8::/64'])] },
       { assign: svc('ns/a', { requestedIps: ['198.51.100.7'] }), ips: ['198.51.100.7'], pool: 'manual' },
-      { assign: svc('ns/b', { requestedIps: ['198.51.100.7'] }), error: 'RequestedIpInUse', message: ['198.51.100.7', 'ns/a'] },
-      { assign: svc('ns/c', { requestedIps: ['203.0.113.9'] }), error: 'RequestedIpNotInPool', message: ['203.0.113.9'] },
+      {
+        assign: svc('ns/b', { requestedIps: ['198.51.100.7'] }),
+        error: 'RequestedIpInUse',
+        message: ['198.51.100.7', 'ns/a'],
+      },
+      {
+        assign: svc('ns/c', { requestedIps: ['203.0.113.9'] }),
+        error: 'RequestedIpNotInPool',
+        message: ['203.0.113.9'],
+      },
       { assign: svc('ns/c', { requestedIps: ['2001:db8::5'] }), error: 'FamilyMismatch', message: ['2001:db8::5'] },
-      { assign: svc('ns/c', { requestedIps: ['198.51.100.8'], poolHint: 'a' }), error: 'RequestedIpNotInPool', message: ['"a"', '"manual"'] },
+      {
+        assign: svc('ns/c', { requestedIps: ['198.51.100.8'], poolHint: 'a' }),
+        error: 'RequestedIpNotInPool',
+        message: ['"a"', '"manual"'],
+      },
       { assign: svc('ns/c', { requestedIps: ['198.51.100.8'], poolHint: 'nope' }), error: 'NoSuchPool' },
       { assign: svc('ns/c', { requestedIps: ['198.51.100.8'], poolHint: 'manual' }), ips: ['198.51.100.8'] },
-      { assign: svc('ns/d', { ...DUAL, requestedIps: ['2001:db8::7', '198.51.100.9'] }), error: 'RequestedIpNotInPool', message: ['one pool'] },
-      { assign: svc('ns/d', { ...DUAL, requestedIps: ['198.51.100.9'] }), error: 'FamilyMismatch', message: ['RequireDualStack'] },
+      {
+        assign: svc('ns/d', { ...DUAL, requestedIps: ['2001:db8::7', '198.51.100.9'] }),
+        error: 'RequestedIpNotInPool',
+        message: ['one pool'],
+      },
+      {
+        assign: svc('ns/d', { ...DUAL, requestedIps: ['198.51.100.9'] }),
+        error: 'FamilyMismatch',
+        message: ['RequireDualStack'],
+      },
       { assign: svc('ns/e', { requestedIps: ['2001:DB8:0::9'], ...V6 }), ips: ['2001:db8::9'], pool: 'v6' },
     ],
   },
@@ -170,7 +202,11 @@ const cases: Case[] = [
         ],
       },
       { assign: svc('ns/a', { poolHint: 'missing' }), error: 'NoSuchPool', message: ['"missing"'] },
-      { assign: svc('ns/a', { poolHint: 'team' }), error: 'PoolNotAllowed', message: ['"team"', 'ns/a', 'namespaces [team]'] },
+      {
+        assign: svc('ns/a', { poolHint: 'team' }),
+        error: 'PoolNotAllowed',
+        message: ['"team"', 'ns/a', 'namespaces [team]'],
+      },
       { assign: svc('ns/a', { poolHint: 'manual' }), ips: ['198.51.100.0'], pool: 'manual' },
       { assign: svc('team/x', { poolHint: 'team' }), ips: ['203.0.113.0'], pool: 'team' },
     ],
@@ -191,8 +227,12 @@ const cases: Case[] = [
         setPools: [
           pool('general', ['192.0.2.0/30']),
           pool('by-ns', ['198.51.100.0/30'], { serviceAllocation: { namespaces: ['blue'] } }),
-          pool('by-ns-label', ['198.51.100.8/30'], { serviceAllocation: { namespaceSelectors: [selector({ env: 'prod' })] } }),
-          pool('by-svc-label', ['203.0.113.0/30'], { serviceAllocation: { serviceSelectors: [selector({ app: 'web' })] } }),
+          pool('by-ns-label', ['198.51.100.8/30'], {
+            serviceAllocation: { namespaceSelectors: [selector({ env: 'prod' })] },
+          }),
+          pool('by-svc-label', ['203.0.113.0/30'], {
+            serviceAllocation: { serviceSelectors: [selector({ app: 'web' })] },
+          }),
         ],
       },
       { assign: svc('blue/a'), ips: ['198.51.100.0'], pool: 'by-ns' },
@@ -235,14 +275,22 @@ const cases: Case[] = [
       { setPools: [pool('doc', ['198.51.100.0/24', '203.0.113.254-203.0.113.255'], { avoidBuggyIPs: true })] },
       { usage: { pool: 'doc', family: 'ipv4', assigned: 0, available: 255n } },
       { assign: svc('ns/a'), ips: ['198.51.100.1'] },
-      { assign: svc('ns/b', { requestedIps: ['198.51.100.255'] }), error: 'RequestedIpNotInPool', message: ['.255', 'avoidBuggyIPs'] },
+      {
+        assign: svc('ns/b', { requestedIps: ['198.51.100.255'] }),
+        error: 'RequestedIpNotInPool',
+        message: ['.255', 'avoidBuggyIPs'],
+      },
       { assign: svc('ns/b', { requestedIps: ['203.0.113.254'] }), ips: ['203.0.113.254'] },
       { usage: { pool: 'doc', family: 'ipv4', assigned: 2, available: 253n } },
     ],
   },
   {
     name: 'without avoid-buggy-ips .0 is handed out',
-    steps: [{ setPools: [DOC24] }, { assign: svc('ns/a'), ips: ['198.51.100.0'] }, { usage: { pool: 'doc', family: 'ipv4', assigned: 1, available: 255n } }],
+    steps: [
+      { setPools: [DOC24] },
+      { assign: svc('ns/a'), ips: ['198.51.100.0'] },
+      { usage: { pool: 'doc', family: 'ipv4', assigned: 1, available: 255n } },
+    ],
   },
   // ---- sharing ----
   {
@@ -272,23 +320,80 @@ const cases: Case[] = [
       { setPools: [A] },
       { assign: svc('ns/a', { sharingKey: 'k' }), ips: ['192.0.2.1'] },
       { assign: svc('ns/plain'), ips: ['192.0.2.2'] },
-      { assign: svc('ns/b', { requestedIps: ['192.0.2.1'], ports: [{ port: 81, protocol: 'TCP' }] }), error: 'RequestedIpInUse', message: ['allow-shared-ip', '"k"'] },
-      { assign: svc('ns/b', { requestedIps: ['192.0.2.2'], sharingKey: 'k' }), error: 'RequestedIpInUse', message: ['ns/plain', 'does not allow sharing'] },
-      { assign: svc('ns/b', { requestedIps: ['192.0.2.1'], sharingKey: 'other', ports: [] }), error: 'SharingKeyMismatch', message: ['"k"', '"other"'] },
-      { assign: svc('ns/b', { requestedIps: ['192.0.2.1'], sharingKey: 'k' }), error: 'PortConflict', message: ['TCP/80', 'ns/a'] },
-      { assign: svc('ns/b', { requestedIps: ['192.0.2.1'], sharingKey: 'k', externalTrafficPolicy: 'Local', backendKey: 'app=x', ports: [] }), error: 'BackendMismatch' },
-      { assign: svc('ns/b', { requestedIps: ['192.0.2.1'], sharingKey: 'k', ports: [{ port: 443, protocol: 'TCP' }] }), ips: ['192.0.2.1'] },
+      {
+        assign: svc('ns/b', { requestedIps: ['192.0.2.1'], ports: [{ port: 81, protocol: 'TCP' }] }),
+        error: 'RequestedIpInUse',
+        message: ['allow-shared-ip', '"k"'],
+      },
+      {
+        assign: svc('ns/b', { requestedIps: ['192.0.2.2'], sharingKey: 'k' }),
+        error: 'RequestedIpInUse',
+        message: ['ns/plain', 'does not allow sharing'],
+      },
+      {
+        assign: svc('ns/b', { requestedIps: ['192.0.2.1'], sharingKey: 'other', ports: [] }),
+        error: 'SharingKeyMismatch',
+        message: ['"k"', '"other"'],
+      },
+      {
+        assign: svc('ns/b', { requestedIps: ['192.0.2.1'], sharingKey: 'k' }),
+        error: 'PortConflict',
+        message: ['TCP/80', 'ns/a'],
+      },
+      {
+        assign: svc('ns/b', {
+          requestedIps: ['192.0.2.1'],
+          sharingKey: 'k',
+          externalTrafficPolicy: 'Local',
+          backendKey: 'app=x',
+          ports: [],
+        }),
+        error: 'BackendMismatch',
+      },
+      {
+        assign: svc('ns/b', { requestedIps: ['192.0.2.1'], sharingKey: 'k', ports: [{ port: 443, protocol: 'TCP' }] }),
+        ips: ['192.0.2.1'],
+      },
     ],
   },
   {
     name: 'sharing with externalTrafficPolicy Local: same selector shares, different selector does not',
     steps: [
       { setPools: [A] },
-      { assign: svc('ns/a', { sharingKey: 'k', externalTrafficPolicy: 'Local', backendKey: 'app=web' }), ips: ['192.0.2.1'] },
-      { assign: svc('ns/b', { sharingKey: 'k', externalTrafficPolicy: 'Local', backendKey: 'app=web', ports: [{ port: 443, protocol: 'TCP' }] }), ips: ['192.0.2.1'] },
-      { assign: svc('ns/c', { sharingKey: 'k', externalTrafficPolicy: 'Local', backendKey: 'app=db', ports: [{ port: 5432, protocol: 'TCP' }] }), ips: ['192.0.2.2'] },
+      {
+        assign: svc('ns/a', { sharingKey: 'k', externalTrafficPolicy: 'Local', backendKey: 'app=web' }),
+        ips: ['192.0.2.1'],
+      },
+      {
+        assign: svc('ns/b', {
+          sharingKey: 'k',
+          externalTrafficPolicy: 'Local',
+          backendKey: 'app=web',
+          ports: [{ port: 443, protocol: 'TCP' }],
+        }),
+        ips: ['192.0.2.1'],
+      },
+      {
+        assign: svc('ns/c', {
+          sharingKey: 'k',
+          externalTrafficPolicy: 'Local',
+          backendKey: 'app=db',
+          ports: [{ port: 5432, protocol: 'TCP' }],
+        }),
+        ips: ['192.0.2.2'],
+      },
       { assign: svc('ns/d', { sharingKey: 'k', ports: [{ port: 8080, protocol: 'TCP' }] }), ips: ['192.0.2.3'] },
-      { assign: svc('ns/e', { requestedIps: ['192.0.2.1'], sharingKey: 'k', externalTrafficPolicy: 'Local', backendKey: 'app=db', ports: [] }), error: 'BackendMismatch', message: ['app=web', 'app=db'] },
+      {
+        assign: svc('ns/e', {
+          requestedIps: ['192.0.2.1'],
+          sharingKey: 'k',
+          externalTrafficPolicy: 'Local',
+          backendKey: 'app=db',
+          ports: [],
+        }),
+        error: 'BackendMismatch',
+        message: ['app=web', 'app=db'],
+      },
     ],
   },
   {
@@ -311,8 +416,26 @@ const cases: Case[] = [
       { assign: svc('ns/c', { sharingKey: 'k' }), ips: ['192.0.2.2'] },
       { assign: svc('ns/d', { sharingKey: 'k', ports: [{ port: 443, protocol: 'TCP' }] }), ips: ['192.0.2.0'] },
       { assign: svc('ns/e', { sharingKey: 'k', ports: [{ port: 443, protocol: 'TCP' }] }), ips: ['192.0.2.1'] },
-      { assign: svc('ns/f', { sharingKey: 'k', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] }), ips: ['192.0.2.3'] },
-      { assign: svc('ns/b', { sharingKey: 'k', ports: [{ port: 80, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }] }), ips: ['192.0.2.1'] },
+      {
+        assign: svc('ns/f', {
+          sharingKey: 'k',
+          ports: [
+            { port: 443, protocol: 'TCP' },
+            { port: 80, protocol: 'TCP' },
+          ],
+        }),
+        ips: ['192.0.2.3'],
+      },
+      {
+        assign: svc('ns/b', {
+          sharingKey: 'k',
+          ports: [
+            { port: 80, protocol: 'TCP' },
+            { port: 8080, protocol: 'TCP' },
+          ],
+        }),
+        ips: ['192.0.2.1'],
+      },
       { release: 'ns/a' },
       { assign: svc('ns/g', { sharingKey: 'k', ports: [{ port: 80, protocol: 'TCP' }] }), ips: ['192.0.2.0'] },
     ],
@@ -340,7 +463,10 @@ const cases: Case[] = [
       { setPools: [pool('a', ['192.0.2.0/30'])], released: ['ns/a3', 'ns/b1'] },
       { holds: { 'ns/a1': ['192.0.2.0'], 'ns/a2': ['192.0.2.1'], 'ns/a3': undefined, 'ns/b1': undefined } },
       { assign: svc('ns/new'), ips: ['192.0.2.2'] },
-      { setPools: [pool('a', ['192.0.2.0/30'], { serviceAllocation: { namespaces: ['other'] } })], released: ['ns/a1', 'ns/a2', 'ns/new'] },
+      {
+        setPools: [pool('a', ['192.0.2.0/30'], { serviceAllocation: { namespaces: ['other'] } })],
+        released: ['ns/a1', 'ns/a2', 'ns/new'],
+      },
       { usage: { pool: 'a', family: 'ipv4', assigned: 0, available: 4n } },
     ],
   },
@@ -380,7 +506,12 @@ const cases: Case[] = [
       { restore: svc('ns/b'), from: ['203.0.113.1'], error: 'RequestedIpNotInPool' },
       { restore: svc('ns/b'), from: ['198.51.100.1'], error: 'PoolNotAllowed', message: ['"team"'] },
       { restore: svc('ns/b', { requestedIps: ['192.0.2.2'] }), from: ['192.0.2.1'], error: 'RequestedIpChanged' },
-      { restore: svc('ns/b', { poolHint: 'team' }), from: ['192.0.2.1'], error: 'RequestedIpNotInPool', message: ['"team"'] },
+      {
+        restore: svc('ns/b', { poolHint: 'team' }),
+        from: ['192.0.2.1'],
+        error: 'RequestedIpNotInPool',
+        message: ['"team"'],
+      },
       { restore: svc('ns/b'), from: ['not-an-ip'], error: 'RequestedIpInvalid', message: ['not-an-ip'] },
       { restore: svc('ns/b'), from: [], error: 'InvalidRequest' },
       { restore: svc('ns/a'), from: ['192.0.2.3'], ips: ['192.0.2.3'] },
@@ -392,7 +523,12 @@ const cases: Case[] = [
     name: 'restore of a dual-stack service from two pools is refused',
     steps: [
       { setPools: [pool('v4', ['192.0.2.0/30']), pool('v6', ['2001:db8::/126'])] },
-      { restore: svc('ns/a', DUAL), from: ['192.0.2.1', '2001:db8::1'], error: 'RequestedIpNotInPool', message: ['"v4"', '"v6"'] },
+      {
+        restore: svc('ns/a', DUAL),
+        from: ['192.0.2.1', '2001:db8::1'],
+        error: 'RequestedIpNotInPool',
+        message: ['"v4"', '"v6"'],
+      },
     ],
   },
 ];
@@ -407,7 +543,8 @@ function run(c: Case): void {
       a.release(step.release);
       expect(a.assignmentOf(step.release), where).toBeUndefined();
     } else if ('holds' in step) {
-      for (const [key, ips] of Object.entries(step.holds)) expect(a.assignmentOf(key)?.ips, `${where} ${key}`).toEqual(ips);
+      for (const [key, ips] of Object.entries(step.holds))
+        expect(a.assignmentOf(key)?.ips, `${where} ${key}`).toEqual(ips);
     } else if ('usage' in step) {
       const u = a.usage().find((x) => x.pool === step.usage.pool && x.family === step.usage.family);
       expect(u, where).toEqual(step.usage);

@@ -29,7 +29,9 @@ describe('BGP codec fuzz', () => {
     expect(c.builtin).toBeGreaterThanOrEqual(MESSAGES.length);
     expect(c.seeds.length).toBe(c.builtin + c.fromFiles);
     expect(c.fromFiles).toBeGreaterThanOrEqual(c.files);
-    console.log(`fuzz corpus: ${c.builtin} built-in seeds (fixture messages + full-size packed UPDATEs) + ${c.fromFiles} messages from ${c.files} capture files`);
+    console.log(
+      `fuzz corpus: ${c.builtin} built-in seeds (fixture messages + full-size packed UPDATEs) + ${c.fromFiles} messages from ${c.files} capture files`,
+    );
   });
 
   it('splits captures into messages and keeps a trailing non-framing part raw', () => {

@@ -49,7 +49,9 @@ describe('ferrolb config check', () => {
     const r = await run(['config', 'check', file]);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toContain(`${file}:address-pools[0].auto-asign: unknown field "auto-asign" (did you mean "auto-assign"?)`);
+    expect(r.err).toContain(
+      `${file}:address-pools[0].auto-asign: unknown field "auto-asign" (did you mean "auto-assign"?)`,
+    );
     expect(r.err).toContain(`${file}:address-pools[0].addresses[0]:`);
     expect(r.err).toContain(`${file}:address-pools[1].addresses[0]:`);
     expect(r.err).toMatch(/address-pools\[1\]\.name: .*duplicate/i);
@@ -146,7 +148,10 @@ describe('every subcommand reads its flags with parseArgs and has a real --help'
     [['config', '--help'], /^usage: ferrolb config check FILE\.\.\./],
     [['config', 'check', '-h'], /^usage: ferrolb config check FILE\.\.\./],
     [['allocate', '--help'], /^usage: ferrolb allocate --config FILE\.\.\. --services FILE\.\.\./],
-    [['bgp', '--help'], /^usage: ferrolb bgp --config FILE\.\.\.[\s\S]*--connect-retry MIN:MAX[\s\S]*all routes advertised/],
+    [
+      ['bgp', '--help'],
+      /^usage: ferrolb bgp --config FILE\.\.\.[\s\S]*--connect-retry MIN:MAX[\s\S]*all routes advertised/,
+    ],
     [['lab', '--help'], /^usage: ferrolb lab \[--once\][\s\S]*~\/\.cache\/ferrolb\/k8s/],
     [['--help'], /^usage:\n {2}ferrolb config check/],
   ])('%j prints its usage on stdout and exits 0', async (args, usage) => {

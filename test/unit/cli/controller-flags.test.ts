@@ -16,10 +16,24 @@ describe('parseFlags', () => {
   });
 
   it('reads the leader election flags (client-go style durations)', () => {
-    const r = parseFlags(['--leader-elect=false', '--leader-elect-lease-duration=6s', '--leader-elect-renew-deadline', '4s', '--leader-elect-retry-period=500ms', '--leader-elect-resource-namespace=x']);
+    const r = parseFlags([
+      '--leader-elect=false',
+      '--leader-elect-lease-duration=6s',
+      '--leader-elect-renew-deadline',
+      '4s',
+      '--leader-elect-retry-period=500ms',
+      '--leader-elect-resource-namespace=x',
+    ]);
     expect(r).toEqual({
       ok: true,
-      flags: { ...DEFAULT_FLAGS, leaderElect: false, leaseDurationMs: 6000, renewDeadlineMs: 4000, retryPeriodMs: 500, leaseNamespace: 'x' },
+      flags: {
+        ...DEFAULT_FLAGS,
+        leaderElect: false,
+        leaseDurationMs: 6000,
+        renewDeadlineMs: 4000,
+        retryPeriodMs: 500,
+        leaseNamespace: 'x',
+      },
     });
   });
 

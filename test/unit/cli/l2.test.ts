@@ -4,7 +4,11 @@ import { l2Command } from '../../../src/cli/l2.ts';
 function io() {
   let out = '';
   let err = '';
-  return { io: { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s) }, out: () => out, err: () => err };
+  return {
+    io: { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s) },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe('ferrolb l2 flags', () => {

@@ -38,6 +38,8 @@ describe('the ferrolb launcher', () => {
     }
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^ferrolb: needs Node 24, but this is Node \d+\.\d+\.\d+ \(\/usr\/bin\/node\); run `npm ci`[^\n]*\n$/);
+    expect(r.stderr).toMatch(
+      /^ferrolb: needs Node 24, but this is Node \d+\.\d+\.\d+ \(\/usr\/bin\/node\); run `npm ci`[^\n]*\n$/,
+    );
   });
 });

@@ -2,24 +2,53 @@ import { describe, expect, it } from 'vitest';
 import { formatStatusTable, statusCommand, statusRows, STATUS_USAGE } from '../../../src/cli/status.ts';
 
 const svc = (ns: string, name: string, ips: string[], pool?: string, cls?: string) => ({
-  metadata: { namespace: ns, name, annotations: (pool ? { 'metallb.io/ip-allocated-from-pool': pool } : {}) as Record<string, string> },
+  metadata: {
+    namespace: ns,
+    name,
+    annotations: (pool ? { 'metallb.io/ip-allocated-from-pool': pool } : {}) as Record<string, string>,
+  },
   spec: { type: 'LoadBalancer', ...(cls ? { loadBalancerClass: cls } : {}) },
   status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
 });
-const st = (ns: string, name: string, node: string, extra: object = {}) => ({ status: { node, serviceName: name, serviceNamespace: ns, ...extra } });
+const st = (ns: string, name: string, node: string, extra: object = {}) => ({
+  status: { node, serviceName: name, serviceNamespace: ns, ...extra },
+});
 
 describe('ferrolb status', () => {
   it('joins Services with the status objects: Layer 2 owner, BGP nodes and peers, nobody', () => {
     const rows = statusRows(
-      [svc('shop', 'web', ['192.0.2.1'], 'lan'), svc('shop', 'api', ['198.51.100.1'], 'wan'), svc('shop', 'idle', ['192.0.2.2'], 'lan'), svc('x', 'other', ['192.0.2.3'], 'lan', 'else'), { metadata: { name: 'np' }, spec: { type: 'NodePort' } }],
+      [
+        svc('shop', 'web', ['192.0.2.1'], 'lan'),
+        svc('shop', 'api', ['198.51.100.1'], 'wan'),
+        svc('shop', 'idle', ['192.0.2.2'], 'lan'),
+        svc('x', 'other', ['192.0.2.3'], 'lan', 'else'),
+        { metadata: { name: 'np' }, spec: { type: 'NodePort' } },
+      ],
       [st('shop', 'web', 'n2', { interfaces: [{ name: 'eth1' }] })],
       [st('shop', 'api', 'n3', { peers: ['r1'] }), st('shop', 'api', 'n1', { peers: ['r2', 'r1'] })],
       undefined,
     );
     expect(rows).toEqual([
-      { service: 'shop/api', ips: ['198.51.100.1'], pool: 'wan', mode: 'bgp', layer2: [], bgp: [{ node: 'n1', peers: ['r1', 'r2'] }, { node: 'n3', peers: ['r1'] }] },
+      {
+        service: 'shop/api',
+        ips: ['198.51.100.1'],
+        pool: 'wan',
+        mode: 'bgp',
+        layer2: [],
+        bgp: [
+          { node: 'n1', peers: ['r1', 'r2'] },
+          { node: 'n3', peers: ['r1'] },
+        ],
+      },
       { service: 'shop/idle', ips: ['192.0.2.2'], pool: 'lan', mode: 'none', layer2: [], bgp: [] },
-      { service: 'shop/web', ips: ['192.0.2.1'], pool: 'lan', mode: 'layer2', layer2: [{ node: 'n2', interfaces: ['eth1'] }], bgp: [] },
+      {
+        service: 'shop/web',
+        ips: ['192.0.2.1'],
+        pool: 'lan',
+        mode: 'layer2',
+        layer2: [{ node: 'n2', interfaces: ['eth1'] }],
+        bgp: [],
+      },
     ]);
     expect(formatStatusTable(rows)).toBe(
       [

@@ -5,17 +5,24 @@ import { okConfig, problemLines } from './helpers.ts';
 type Obj = Record<string, unknown>;
 const NS = 'metallb-system';
 
-function obj(kind: string, name: string, spec: Obj | undefined, extra: { apiVersion?: string; labels?: Record<string, string> } = {}): Obj {
+function obj(
+  kind: string,
+  name: string,
+  spec: Obj | undefined,
+  extra: { apiVersion?: string; labels?: Record<string, string> } = {},
+): Obj {
   const metadata: Obj = { name, namespace: NS, uid: 'ignored', resourceVersion: '1' };
   if (extra.labels) metadata.labels = extra.labels;
   const o: Obj = { apiVersion: extra.apiVersion ?? 'metallb.io/v1beta1', kind, metadata };
   if (spec !== undefined) o.spec = spec;
   return o;
 }
-const pool = (name: string, spec: Obj, labels?: Record<string, string>): Obj => obj('IPAddressPool', name, spec, labels ? { labels } : {});
+const pool = (name: string, spec: Obj, labels?: Record<string, string>): Obj =>
+  obj('IPAddressPool', name, spec, labels ? { labels } : {});
 const l2 = (name: string, spec?: Obj): Obj => obj('L2Advertisement', name, spec);
 const bgpAd = (name: string, spec?: Obj): Obj => obj('BGPAdvertisement', name, spec);
-const peer = (name: string, spec: Obj, apiVersion = 'metallb.io/v1beta2'): Obj => obj('BGPPeer', name, spec, { apiVersion });
+const peer = (name: string, spec: Obj, apiVersion = 'metallb.io/v1beta2'): Obj =>
+  obj('BGPPeer', name, spec, { apiVersion });
 const bfd = (name: string, spec?: Obj): Obj => obj('BFDProfile', name, spec);
 const community = (name: string, communities: Obj[]): Obj => obj('Community', name, { communities });
 
@@ -59,7 +66,9 @@ const valid: ValidCase[] = [
       pool('c', { addresses: ['198.51.100.0/24'] }, { tier: 'gold' }),
       l2('l2', { ipAddressPools: ['b'], interfaces: ['eth0', 'bond0.100'] }),
       bgpAd('gold', { ipAddressPoolSelectors: [{ matchLabels: { tier: 'gold' } }], aggregationLength: 25 }),
-      bgpAd('silver', { ipAddressPoolSelectors: [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['silver'] }] }] }),
+      bgpAd('silver', {
+        ipAddressPoolSelectors: [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['silver'] }] }],
+      }),
     ],
     check: (c) => {
       expect(c.pools.map((p) => [p.name, p.protocols])).toEqual([
@@ -185,19 +194,42 @@ const valid: ValidCase[] = [
         },
       ]);
       expect(c.bfdProfiles).toEqual([
-        { name: 'fast', receiveInterval: 50, transmitInterval: 300, detectMultiplier: 4, echoInterval: 50, echoMode: true, passiveMode: false, minimumTtl: 254 },
+        {
+          name: 'fast',
+          receiveInterval: 50,
+          transmitInterval: 300,
+          detectMultiplier: 4,
+          echoInterval: 50,
+          echoMode: true,
+          passiveMode: false,
+          minimumTtl: 254,
+        },
       ]);
     },
   },
   {
     name: 'BGPPeer v1beta1 accepted; a lone keepaliveTime implies holdTime = 3 × keepalive (MetalLB)',
     objects: [peer('r1', { ...R1, keepaliveTime: '20s', password: 'pw', ebgpMultiHop: true }, 'metallb.io/v1beta1')],
-    check: (c) => expect(c.peers[0]).toMatchObject({ holdTime: 60, keepaliveTime: 20, password: 'pw', ebgpMultiHop: true, peerPort: 179 }),
+    check: (c) =>
+      expect(c.peers[0]).toMatchObject({
+        holdTime: 60,
+        keepaliveTime: 20,
+        password: 'pw',
+        ebgpMultiHop: true,
+        peerPort: 179,
+      }),
   },
   {
     name: 'BGPPeer defaults: hold 90s, keepalive 30s',
     objects: [peer('r1', R1)],
-    check: (c) => expect(c.peers[0]).toMatchObject({ holdTime: 90, keepaliveTime: 30, peerPort: 179, ebgpMultiHop: false, nodeSelectors: [] }),
+    check: (c) =>
+      expect(c.peers[0]).toMatchObject({
+        holdTime: 90,
+        keepaliveTime: 30,
+        peerPort: 179,
+        ebgpMultiHop: false,
+        nodeSelectors: [],
+      }),
   },
   {
     name: 'different local preferences are fine with other aggregation, other peers, or other nodes',
@@ -240,7 +272,9 @@ const invalid: InvalidCase[] = [
   {
     name: 'legacy spelling in a CRD gets the CRD name suggested',
     objects: [pool('a', { addresses: ['192.0.2.0/24'], 'avoid-buggy-ips': true })],
-    problems: ['IPAddressPool/metallb-system/a:spec.avoid-buggy-ips: unknown field "avoid-buggy-ips" (did you mean "avoidBuggyIPs"?)'],
+    problems: [
+      'IPAddressPool/metallb-system/a:spec.avoid-buggy-ips: unknown field "avoid-buggy-ips" (did you mean "avoidBuggyIPs"?)',
+    ],
   },
   {
     name: 'unknown top-level field',
@@ -250,7 +284,9 @@ const invalid: InvalidCase[] = [
   {
     name: 'malformed address, naming the index',
     objects: [pool('pool-a', { addresses: ['192.0.2.0/24', '198.51.100.0/24x'] })],
-    problems: ['IPAddressPool/metallb-system/pool-a:spec.addresses[1]: "198.51.100.0/24x" is not a CIDR: prefix length must be 0..32'],
+    problems: [
+      'IPAddressPool/metallb-system/pool-a:spec.addresses[1]: "198.51.100.0/24x" is not a CIDR: prefix length must be 0..32',
+    ],
   },
   {
     name: 'pool without addresses',
@@ -260,12 +296,16 @@ const invalid: InvalidCase[] = [
   {
     name: 'overlapping pools, naming both',
     objects: [A, pool('z', { addresses: ['192.0.2.100-192.0.2.200'] })],
-    problems: ['IPAddressPool/metallb-system/z:spec.addresses[0]: "192.0.2.100-192.0.2.200" of pool "z" overlaps "192.0.2.0/25" of pool "a"'],
+    problems: [
+      'IPAddressPool/metallb-system/z:spec.addresses[0]: "192.0.2.100-192.0.2.200" of pool "z" overlaps "192.0.2.0/25" of pool "a"',
+    ],
   },
   {
     name: 'duplicate pool name',
     objects: [A, pool('a', { addresses: ['203.0.113.0/24'] })],
-    problems: ['IPAddressPool/metallb-system/a:metadata.name: duplicate IPAddressPool name "a" (first defined at IPAddressPool/metallb-system/a)'],
+    problems: [
+      'IPAddressPool/metallb-system/a:metadata.name: duplicate IPAddressPool name "a" (first defined at IPAddressPool/metallb-system/a)',
+    ],
   },
   {
     name: 'duplicate namespace in serviceAllocation; bad namespace name',
@@ -278,12 +318,16 @@ const invalid: InvalidCase[] = [
   {
     name: 'advertisement naming an unknown pool, with suggestion',
     objects: [A, l2('l2', { ipAddressPools: ['aa'] })],
-    problems: ['L2Advertisement/metallb-system/l2:spec.ipAddressPools[0]: unknown IPAddressPool "aa" (did you mean "a"?)'],
+    problems: [
+      'L2Advertisement/metallb-system/l2:spec.ipAddressPools[0]: unknown IPAddressPool "aa" (did you mean "a"?)',
+    ],
   },
   {
     name: 'advertisement naming an unknown peer',
     objects: [A, peer('router-a', R1), bgpAd('ad', { peers: ['router-b', 'router-a'] })],
-    problems: ['BGPAdvertisement/metallb-system/ad:spec.peers[0]: unknown BGPPeer "router-b" (did you mean "router-a"?)'],
+    problems: [
+      'BGPAdvertisement/metallb-system/ad:spec.peers[0]: unknown BGPPeer "router-b" (did you mean "router-a"?)',
+    ],
   },
   {
     name: 'duplicate pool in an advertisement',
@@ -312,12 +356,16 @@ const invalid: InvalidCase[] = [
   {
     name: 'aggregation length as a string',
     objects: [bgpAd('ad', { aggregationLength: '24' })],
-    problems: ['BGPAdvertisement/metallb-system/ad:spec.aggregationLength: must be an integer (got string "24"; remove the quotes)'],
+    problems: [
+      'BGPAdvertisement/metallb-system/ad:spec.aggregationLength: must be an integer (got string "24"; remove the quotes)',
+    ],
   },
   {
     name: 'unknown community alias',
     objects: [community('c', [{ name: 'backbone', value: '1:1' }]), bgpAd('ad', { communities: ['bakbone'] })],
-    problems: ['BGPAdvertisement/metallb-system/ad:spec.communities[0]: unknown community alias "bakbone" (did you mean "backbone"?)'],
+    problems: [
+      'BGPAdvertisement/metallb-system/ad:spec.communities[0]: unknown community alias "bakbone" (did you mean "backbone"?)',
+    ],
   },
   {
     name: 'malformed Community value and duplicate alias',
@@ -345,12 +393,16 @@ const invalid: InvalidCase[] = [
   {
     name: 'BGPPeer: hold time not 0 and below 3s',
     objects: [peer('r', { ...R1, holdTime: '2500ms' })],
-    problems: ['BGPPeer/metallb-system/r:spec.holdTime: hold time 2s is invalid: must be 0 (no keepalives) or at least 3s'],
+    problems: [
+      'BGPPeer/metallb-system/r:spec.holdTime: hold time 2s is invalid: must be 0 (no keepalives) or at least 3s',
+    ],
   },
   {
     name: 'BGPPeer: keepalive not below hold time',
     objects: [peer('r', { ...R1, holdTime: '9s', keepaliveTime: '10s' })],
-    problems: ['BGPPeer/metallb-system/r:spec.keepaliveTime: keepalive time 10s must be lower than the hold time 9s (RFC 4271 suggests one third)'],
+    problems: [
+      'BGPPeer/metallb-system/r:spec.keepaliveTime: keepalive time 10s must be lower than the hold time 9s (RFC 4271 suggests one third)',
+    ],
   },
   {
     name: 'BGPPeer: duration as a number',
@@ -360,12 +412,16 @@ const invalid: InvalidCase[] = [
   {
     name: 'BGPPeer: ebgpMultiHop on iBGP',
     objects: [peer('r', { ...R1, peerASN: 64500, ebgpMultiHop: true })],
-    problems: ['BGPPeer/metallb-system/r:spec.ebgpMultiHop: eBGP multi-hop cannot be set on an iBGP peer (local and peer ASN are both 64500)'],
+    problems: [
+      'BGPPeer/metallb-system/r:spec.ebgpMultiHop: eBGP multi-hop cannot be set on an iBGP peer (local and peer ASN are both 64500)',
+    ],
   },
   {
     name: 'BGPPeer: password together with passwordSecret',
     objects: [peer('r', { ...R1, password: 'x', passwordSecret: { name: 's' } })],
-    problems: ['BGPPeer/metallb-system/r:spec.passwordSecret: password and passwordSecret are mutually exclusive: set only one'],
+    problems: [
+      'BGPPeer/metallb-system/r:spec.passwordSecret: password and passwordSecret are mutually exclusive: set only one',
+    ],
   },
   {
     name: 'BGPPeer: unknown BFD profile',
@@ -380,7 +436,9 @@ const invalid: InvalidCase[] = [
   {
     name: 'BGPPeer: MetalLB feature FerroLB does not support, set',
     objects: [peer('r', { ...R1, connectTime: '5s' })],
-    problems: ['BGPPeer/metallb-system/r:spec.connectTime: "connectTime" is a MetalLB feature FerroLB does not support yet; remove it'],
+    problems: [
+      'BGPPeer/metallb-system/r:spec.connectTime: "connectTime" is a MetalLB feature FerroLB does not support yet; remove it',
+    ],
   },
   {
     name: 'BGPPeer: router ID and source address',
@@ -403,11 +461,18 @@ const invalid: InvalidCase[] = [
   {
     name: 'duplicate BFDProfile',
     objects: [bfd('b'), bfd('b')],
-    problems: ['BFDProfile/metallb-system/b:metadata.name: duplicate BFDProfile name "b" (first defined at BFDProfile/metallb-system/b)'],
+    problems: [
+      'BFDProfile/metallb-system/b:metadata.name: duplicate BFDProfile name "b" (first defined at BFDProfile/metallb-system/b)',
+    ],
   },
   {
     name: 'L2Advertisement interfaces and selectors',
-    objects: [l2('l2', { interfaces: ['eth0', 'eth0', 'a-very-long-interface-name'], nodeSelectors: [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }] })],
+    objects: [
+      l2('l2', {
+        interfaces: ['eth0', 'eth0', 'a-very-long-interface-name'],
+        nodeSelectors: [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }],
+      }),
+    ],
     problems: [
       'L2Advertisement/metallb-system/l2:spec.nodeSelectors[0].matchExpressions[0].values: operator Exists takes no values',
       'L2Advertisement/metallb-system/l2:spec.interfaces[1]: duplicate interface "eth0"',
@@ -417,11 +482,17 @@ const invalid: InvalidCase[] = [
   {
     name: 'duplicate selectors',
     objects: [l2('l2', { ipAddressPoolSelectors: [{ matchLabels: { a: 'b' } }, { matchLabels: { a: 'b' } }] })],
-    problems: ['L2Advertisement/metallb-system/l2:spec.ipAddressPoolSelectors[1]: duplicate of spec.ipAddressPoolSelectors[0]'],
+    problems: [
+      'L2Advertisement/metallb-system/l2:spec.ipAddressPoolSelectors[1]: duplicate of spec.ipAddressPoolSelectors[0]',
+    ],
   },
   {
     name: 'conflicting local preference for the same prefixes, peers and nodes (MetalLB)',
-    objects: [A, bgpAd('one', { ipAddressPools: ['a'], localPref: 100 }), bgpAd('two', { ipAddressPools: ['a'], localPref: 200 })],
+    objects: [
+      A,
+      bgpAd('one', { ipAddressPools: ['a'], localPref: 100 }),
+      bgpAd('two', { ipAddressPools: ['a'], localPref: 200 }),
+    ],
     problems: [
       'BGPAdvertisement/metallb-system/two:spec.localPref: local preference 200 conflicts with 100 of BGPAdvertisement "one" for pool "a": both announce the same prefixes to the same peers from the same nodes',
     ],
@@ -429,22 +500,31 @@ const invalid: InvalidCase[] = [
   {
     name: 'wrong apiVersion for the kind',
     objects: [obj('IPAddressPool', 'a', { addresses: ['192.0.2.0/24'] }, { apiVersion: 'metallb.io/v1beta2' })],
-    problems: ['IPAddressPool/metallb-system/a:apiVersion: IPAddressPool needs apiVersion metallb.io/v1beta1 (got metallb.io/v1beta2)'],
+    problems: [
+      'IPAddressPool/metallb-system/a:apiVersion: IPAddressPool needs apiVersion metallb.io/v1beta1 (got metallb.io/v1beta2)',
+    ],
   },
   {
     name: 'unknown metallb.io kind, with suggestion',
     objects: [obj('IPAdressPool', 'a', {})],
-    problems: ['IPAdressPool/metallb-system/a:kind: unknown metallb.io kind "IPAdressPool" (did you mean "IPAddressPool"?)'],
+    problems: [
+      'IPAdressPool/metallb-system/a:kind: unknown metallb.io kind "IPAdressPool" (did you mean "IPAddressPool"?)',
+    ],
   },
   {
     name: 'deprecated AddressPool',
     objects: [obj('AddressPool', 'a', { protocol: 'layer2', addresses: ['192.0.2.0/24'] })],
-    problems: ['AddressPool/metallb-system/a:kind: AddressPool is deprecated in MetalLB and not read by FerroLB: use an IPAddressPool plus an L2Advertisement or BGPAdvertisement'],
+    problems: [
+      'AddressPool/metallb-system/a:kind: AddressPool is deprecated in MetalLB and not read by FerroLB: use an IPAddressPool plus an L2Advertisement or BGPAdvertisement',
+    ],
   },
   {
     name: 'missing name; not an object',
     objects: [{ apiVersion: 'metallb.io/v1beta1', kind: 'BFDProfile', metadata: {} }, 42],
-    problems: ['BFDProfile/<unnamed #0>:metadata.name: missing required field', 'object/<unnamed #1>:(object): must be a Kubernetes object (got number 42)'],
+    problems: [
+      'BFDProfile/<unnamed #0>:metadata.name: missing required field',
+      'object/<unnamed #1>:(object): must be a Kubernetes object (got number 42)',
+    ],
   },
   {
     name: 'labels must be valid',
@@ -478,7 +558,7 @@ describe('parseCrds: invalid object sets', () => {
     ]);
   });
 
-  it('uses the caller\'s where()', () => {
+  it("uses the caller's where()", () => {
     const lines = problemLines(parseCrds([pool('a', {})], (o) => `api:${(o as { kind: string }).kind}`));
     expect(lines).toEqual(['api:IPAddressPool:spec.addresses: missing required field']);
   });

@@ -66,7 +66,8 @@ describe('examples/config', () => {
   });
 });
 
-const POOL = 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: a, namespace: ns}\nspec: {addresses: [192.0.2.0/24]}\n';
+const POOL =
+  'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: a, namespace: ns}\nspec: {addresses: [192.0.2.0/24]}\n';
 const L2 = 'apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {name: l2, namespace: ns}\n';
 const LEGACY = 'address-pools:\n- {name: a, protocol: layer2, addresses: [192.0.2.0/24]}\n';
 
@@ -74,7 +75,10 @@ describe('parseFiles', () => {
   it('reads CRDs from several files and multi-document YAML, skipping other kinds', () => {
     const c = okConfig(
       parseFiles([
-        { name: 'ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: ns}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n' },
+        {
+          name: 'ns.yaml',
+          text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: ns}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n',
+        },
         { name: 'pools.yaml', text: `${POOL}---\n${L2}---\n` },
       ]),
     );
@@ -82,7 +86,18 @@ describe('parseFiles', () => {
   });
 
   it('reads a kubectl List', () => {
-    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'a' }, spec: { addresses: ['192.0.2.0/24'] } }] };
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'metallb.io/v1beta1',
+          kind: 'IPAddressPool',
+          metadata: { name: 'a' },
+          spec: { addresses: ['192.0.2.0/24'] },
+        },
+      ],
+    };
     expect(okConfig(parseFiles([{ name: 'list.json', text: JSON.stringify(list) }])).pools).toHaveLength(1);
   });
 
@@ -95,7 +110,14 @@ describe('parseFiles', () => {
 
   it('locates problems across files (overlap between two files)', () => {
     const other = POOL.replace('name: a', 'name: b').replace('192.0.2.0/24', '192.0.2.7/32');
-    expect(problemLines(parseFiles([{ name: 'a.yaml', text: POOL }, { name: 'b.yaml', text: other }]))).toEqual([
+    expect(
+      problemLines(
+        parseFiles([
+          { name: 'a.yaml', text: POOL },
+          { name: 'b.yaml', text: other },
+        ]),
+      ),
+    ).toEqual([
       'b.yaml:IPAddressPool/ns/b:spec.addresses[0]: "192.0.2.7/32" of pool "b" overlaps "192.0.2.0/24" of pool "a"',
     ]);
   });
@@ -103,7 +125,11 @@ describe('parseFiles', () => {
   it('reads a bare legacy configuration and a ConfigMap', () => {
     expect(okConfig(parseFiles([{ name: 'config', text: LEGACY }])).pools).toHaveLength(1);
     const cm = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config}\ndata:\n  config: |\n${LEGACY.replace(/^/gm, '    ')}`;
-    expect(okConfig(parseFiles([{ name: 'cm.yaml', text: `apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\n${cm}` }])).pools).toHaveLength(1);
+    expect(
+      okConfig(
+        parseFiles([{ name: 'cm.yaml', text: `apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\n${cm}` }]),
+      ).pools,
+    ).toHaveLength(1);
   });
 
   it.each([
@@ -113,7 +139,9 @@ describe('parseFiles', () => {
         { name: 'cm.yaml', text: LEGACY },
         { name: 'pools.yaml', text: POOL },
       ],
-      ['cm.yaml:(top level): use either the legacy ConfigMap or metallb.io objects, not both (metallb.io objects found at pools.yaml:IPAddressPool/ns/a)'],
+      [
+        'cm.yaml:(top level): use either the legacy ConfigMap or metallb.io objects, not both (metallb.io objects found at pools.yaml:IPAddressPool/ns/a)',
+      ],
     ],
     [
       'two legacy configurations',
@@ -123,25 +151,45 @@ describe('parseFiles', () => {
       ],
       ['two.yaml:(top level): a second legacy configuration (the first is in one.yaml); use exactly one'],
     ],
-    ['nothing to read', [{ name: 'ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n' }], [
-      'ns.yaml:(top level): no configuration found: expected a MetalLB ConfigMap, a legacy configuration, or metallb.io objects',
-    ]],
-    ['unknown metallb.io kind', [{ name: 'x.yaml', text: 'apiVersion: metallb.io/v1beta1\nkind: L2Advert\nmetadata: {name: x}\n' }], [
-      'x.yaml:L2Advert/x:kind: unknown metallb.io kind "L2Advert"',
-    ]],
-    ['misspelled API group', [{ name: 'x.yaml', text: POOL.replace('metallb.io', 'metalb.io') }], [
-      'x.yaml:IPAddressPool/ns/a:apiVersion: unknown API group "metalb.io" (did you mean "metallb.io"?)',
-    ]],
-    ['metallb kind under another group', [{ name: 'x.yaml', text: POOL.replace('metallb.io/v1beta1', 'v1') }], [
-      'x.yaml:IPAddressPool/ns/a:apiVersion: IPAddressPool is a metallb.io kind: apiVersion must be metallb.io/v1beta1 (got v1)',
-    ]],
-    ['ConfigMap with a misspelled config key', [{ name: 'x.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {confg: ""}\n' }], [
-      'x.yaml:ConfigMap/c:data.confg: unknown key "confg" (did you mean "config"? MetalLB reads data.config)',
-    ]],
-    ['YAML syntax error with line:column', [{ name: 'x.yaml', text: `${POOL}---\nkind: A\nspec: {}\nkind: B\n` }], ['x.yaml:8:1: YAML syntax error: Map keys must be unique']],
-    ['unnamed object located by line', [{ name: 'x.yaml', text: `${POOL}---\napiVersion: metallb.io/v1beta1\nkind: BFDProfile\nmetadata: {}\n` }], [
-      'x.yaml:BFDProfile/<unnamed, line 6>:metadata.name: missing required field',
-    ]],
+    [
+      'nothing to read',
+      [{ name: 'ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n' }],
+      [
+        'ns.yaml:(top level): no configuration found: expected a MetalLB ConfigMap, a legacy configuration, or metallb.io objects',
+      ],
+    ],
+    [
+      'unknown metallb.io kind',
+      [{ name: 'x.yaml', text: 'apiVersion: metallb.io/v1beta1\nkind: L2Advert\nmetadata: {name: x}\n' }],
+      ['x.yaml:L2Advert/x:kind: unknown metallb.io kind "L2Advert"'],
+    ],
+    [
+      'misspelled API group',
+      [{ name: 'x.yaml', text: POOL.replace('metallb.io', 'metalb.io') }],
+      ['x.yaml:IPAddressPool/ns/a:apiVersion: unknown API group "metalb.io" (did you mean "metallb.io"?)'],
+    ],
+    [
+      'metallb kind under another group',
+      [{ name: 'x.yaml', text: POOL.replace('metallb.io/v1beta1', 'v1') }],
+      [
+        'x.yaml:IPAddressPool/ns/a:apiVersion: IPAddressPool is a metallb.io kind: apiVersion must be metallb.io/v1beta1 (got v1)',
+      ],
+    ],
+    [
+      'ConfigMap with a misspelled config key',
+      [{ name: 'x.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {confg: ""}\n' }],
+      ['x.yaml:ConfigMap/c:data.confg: unknown key "confg" (did you mean "config"? MetalLB reads data.config)'],
+    ],
+    [
+      'YAML syntax error with line:column',
+      [{ name: 'x.yaml', text: `${POOL}---\nkind: A\nspec: {}\nkind: B\n` }],
+      ['x.yaml:8:1: YAML syntax error: Map keys must be unique'],
+    ],
+    [
+      'unnamed object located by line',
+      [{ name: 'x.yaml', text: `${POOL}---\napiVersion: metallb.io/v1beta1\nkind: BFDProfile\nmetadata: {}\n` }],
+      ['x.yaml:BFDProfile/<unnamed, line 6>:metadata.name: missing required field'],
+    ],
   ])('rejects: %s', (_name, files, expected) => {
     expect(problemLines(parseFiles(files))).toEqual(expected);
   });

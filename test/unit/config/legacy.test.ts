@@ -24,7 +24,15 @@ const valid: ValidCase[] = [
   {
     name: 'empty document is an empty configuration',
     yaml: '',
-    check: (c) => expect(c).toEqual({ pools: [], bgpAdvertisements: [], l2Advertisements: [], peers: [], bfdProfiles: [], communityAliases: {} }),
+    check: (c) =>
+      expect(c).toEqual({
+        pools: [],
+        bgpAdvertisements: [],
+        l2Advertisements: [],
+        peers: [],
+        bfdProfiles: [],
+        communityAliases: {},
+      }),
   },
   {
     name: 'layer2 pool with CIDR and range, defaults, implicit L2Advertisement',
@@ -42,7 +50,12 @@ address-pools:
           ranges: [
             { family: 'ipv4', first: 0xc0000200n, last: 0xc000020fn, text: '192.0.2.0/28' },
             { family: 'ipv4', first: 0xc0000264n, last: 0xc000026en, text: '192.0.2.100-192.0.2.110' },
-            { family: 'ipv6', first: (0x20010db8n << 96n) + 1n /* the Subnet-Router anycast :: is skipped */, last: (0x20010db8n << 96n) + 3n, text: '2001:db8::/126' },
+            {
+              family: 'ipv6',
+              first: (0x20010db8n << 96n) + 1n /* the Subnet-Router anycast :: is skipped */,
+              last: (0x20010db8n << 96n) + 3n,
+              text: '2001:db8::/126',
+            },
           ],
           autoAssign: true,
           avoidBuggyIPs: false,
@@ -64,7 +77,15 @@ address-pools:
     check: (c) => {
       expect(c.pools[0]).toMatchObject({ protocols: ['bgp'], autoAssign: false, avoidBuggyIPs: true });
       expect(c.bgpAdvertisements).toEqual([
-        { name: 'pub-bgp0', pools: ['pub'], peers: [], nodeSelectors: [], aggregationLength: 32, aggregationLengthV6: 128, communities: [] },
+        {
+          name: 'pub-bgp0',
+          pools: ['pub'],
+          peers: [],
+          nodeSelectors: [],
+          aggregationLength: 32,
+          aggregationLengthV6: 128,
+          communities: [],
+        },
       ]);
       expect(c.l2Advertisements).toEqual([]);
     },
@@ -108,7 +129,15 @@ address-pools:
             { kind: 'large', globalAdmin: 1, localData1: 2, localData2: 3 },
           ],
         },
-        { name: 'pub-bgp1', pools: ['pub'], peers: [], nodeSelectors: [], aggregationLength: 32, aggregationLengthV6: 128, communities: [] },
+        {
+          name: 'pub-bgp1',
+          pools: ['pub'],
+          peers: [],
+          nodeSelectors: [],
+          aggregationLength: 32,
+          aggregationLengthV6: 128,
+          communities: [],
+        },
       ]);
     },
   },
@@ -150,7 +179,16 @@ peers:
 `,
     check: (c) => {
       expect(c.bfdProfiles).toEqual([
-        { name: 'fast', receiveInterval: 100, transmitInterval: 120, detectMultiplier: 5, echoInterval: 60, echoMode: true, passiveMode: true, minimumTtl: 200 },
+        {
+          name: 'fast',
+          receiveInterval: 100,
+          transmitInterval: 120,
+          detectMultiplier: 5,
+          echoInterval: 60,
+          echoMode: true,
+          passiveMode: true,
+          minimumTtl: 200,
+        },
       ]);
       expect(c.peers).toEqual([
         {
@@ -208,14 +246,34 @@ peers:
   {
     name: 'empty optional strings mean unset, as in MetalLB',
     yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: 1, my-asn: 2, router-id: "", source-address: "", password: "", bfd-profile: ""}\n',
-    check: (c) => expect(Object.keys(c.peers[0]!).sort()).toEqual(['ebgpMultiHop', 'holdTime', 'keepaliveTime', 'myASN', 'name', 'nodeSelectors', 'peerASN', 'peerAddress', 'peerPort']),
+    check: (c) =>
+      expect(Object.keys(c.peers[0]!).sort()).toEqual([
+        'ebgpMultiHop',
+        'holdTime',
+        'keepaliveTime',
+        'myASN',
+        'name',
+        'nodeSelectors',
+        'peerASN',
+        'peerAddress',
+        'peerPort',
+      ]),
   },
   {
     name: 'BFD profile defaults',
     yaml: 'bfd-profiles:\n- name: plain\n',
     check: (c) =>
       expect(c.bfdProfiles).toEqual([
-        { name: 'plain', receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3, echoInterval: 50, echoMode: false, passiveMode: false, minimumTtl: 254 },
+        {
+          name: 'plain',
+          receiveInterval: 300,
+          transmitInterval: 300,
+          detectMultiplier: 3,
+          echoInterval: 50,
+          echoMode: false,
+          passiveMode: false,
+          minimumTtl: 254,
+        },
       ]),
   },
 ];
@@ -234,8 +292,10 @@ interface InvalidCase {
   problem: string;
 }
 
-const pool = (extra: string): string => `address-pools:\n- name: a\n  protocol: bgp\n  addresses: [192.0.2.0/24]\n${extra}`;
-const peer = (fields: string): string => `peers:\n- {peer-address: 192.0.2.1, peer-asn: 64501, my-asn: 64500, ${fields}}\n`;
+const pool = (extra: string): string =>
+  `address-pools:\n- name: a\n  protocol: bgp\n  addresses: [192.0.2.0/24]\n${extra}`;
+const peer = (fields: string): string =>
+  `peers:\n- {peer-address: 192.0.2.1, peer-asn: 64501, my-asn: 64500, ${fields}}\n`;
 
 const invalid: InvalidCase[] = [
   {
@@ -256,16 +316,29 @@ const invalid: InvalidCase[] = [
   {
     name: 'top level not a mapping',
     yaml: '- a\n- b\n',
-    problem: '(top level): the legacy MetalLB configuration must be a mapping with address-pools, peers, ... (got a list)',
+    problem:
+      '(top level): the legacy MetalLB configuration must be a mapping with address-pools, peers, ... (got a list)',
   },
-  { name: 'missing pool name', yaml: 'address-pools:\n- {protocol: layer2, addresses: [192.0.2.0/24]}\n', problem: 'address-pools[0].name: missing required field' },
-  { name: 'missing protocol', yaml: 'address-pools:\n- {name: a, addresses: [192.0.2.0/24]}\n', problem: 'address-pools[0].protocol: missing required field' },
+  {
+    name: 'missing pool name',
+    yaml: 'address-pools:\n- {protocol: layer2, addresses: [192.0.2.0/24]}\n',
+    problem: 'address-pools[0].name: missing required field',
+  },
+  {
+    name: 'missing protocol',
+    yaml: 'address-pools:\n- {name: a, addresses: [192.0.2.0/24]}\n',
+    problem: 'address-pools[0].protocol: missing required field',
+  },
   {
     name: 'unknown protocol',
     yaml: 'address-pools:\n- {name: a, protocol: Layer2, addresses: [192.0.2.0/24]}\n',
     problem: 'address-pools[0].protocol: unknown protocol "Layer2": use layer2 or bgp (did you mean "layer2"?)',
   },
-  { name: 'missing addresses', yaml: 'address-pools:\n- {name: a, protocol: layer2}\n', problem: 'address-pools[0].addresses: missing required field' },
+  {
+    name: 'missing addresses',
+    yaml: 'address-pools:\n- {name: a, protocol: layer2}\n',
+    problem: 'address-pools[0].addresses: missing required field',
+  },
   {
     name: 'empty addresses',
     yaml: 'address-pools:\n- {name: a, protocol: layer2, addresses: []}\n',
@@ -279,17 +352,20 @@ const invalid: InvalidCase[] = [
   {
     name: 'not an address at all',
     yaml: 'address-pools:\n- {name: a, protocol: layer2, addresses: [lan]}\n',
-    problem: 'address-pools[0].addresses[0]: "lan" is neither a CIDR ("192.0.2.0/24") nor a range ("192.0.2.10-192.0.2.20")',
+    problem:
+      'address-pools[0].addresses[0]: "lan" is neither a CIDR ("192.0.2.0/24") nor a range ("192.0.2.10-192.0.2.20")',
   },
   {
     name: 'single address',
     yaml: 'address-pools:\n- {name: a, protocol: layer2, addresses: ["2001:db8::5"]}\n',
-    problem: 'address-pools[0].addresses[0]: "2001:db8::5" is a single address, not a CIDR or range (write "2001:db8::5/128")',
+    problem:
+      'address-pools[0].addresses[0]: "2001:db8::5" is a single address, not a CIDR or range (write "2001:db8::5/128")',
   },
   {
     name: 'range first > last',
     yaml: 'address-pools:\n- {name: a, protocol: layer2, addresses: [192.0.2.20-192.0.2.10]}\n',
-    problem: 'address-pools[0].addresses[0]: invalid IP range "192.0.2.20-192.0.2.10": first address 192.0.2.20 is after last address 192.0.2.10',
+    problem:
+      'address-pools[0].addresses[0]: invalid IP range "192.0.2.20-192.0.2.10": first address 192.0.2.20 is after last address 192.0.2.10',
   },
   {
     name: 'range mixing families',
@@ -299,7 +375,8 @@ const invalid: InvalidCase[] = [
   {
     name: 'range with a bad end',
     yaml: 'address-pools:\n- {name: a, protocol: layer2, addresses: [192.0.2.1-192.0.2.256]}\n',
-    problem: 'address-pools[0].addresses[0]: invalid IP range "192.0.2.1-192.0.2.256": "192.0.2.256" is not an IP address',
+    problem:
+      'address-pools[0].addresses[0]: invalid IP range "192.0.2.1-192.0.2.256": "192.0.2.256" is not an IP address',
   },
   {
     name: 'pools overlapping, naming both pools',
@@ -309,7 +386,8 @@ const invalid: InvalidCase[] = [
   {
     name: 'ranges overlapping inside one pool',
     yaml: 'address-pools:\n- {name: a, protocol: layer2, addresses: ["2001:db8::/64", "2001:db8::5-2001:db8::9"]}\n',
-    problem: 'address-pools[0].addresses[1]: "2001:db8::5-2001:db8::9" of pool "a" overlaps "2001:db8::/64" in the same pool',
+    problem:
+      'address-pools[0].addresses[1]: "2001:db8::5-2001:db8::9" of pool "a" overlaps "2001:db8::/64" in the same pool',
   },
   {
     name: 'duplicate pool name',
@@ -351,26 +429,42 @@ const invalid: InvalidCase[] = [
   {
     name: 'unknown community alias with suggestion',
     yaml: `bgp-communities: {backbone: "64500:1"}\n${pool('  bgp-advertisements: [{communities: [backbon]}]\n')}`,
-    problem: 'address-pools[0].bgp-advertisements[0].communities[0]: unknown community alias "backbon" (did you mean "backbone"?)',
+    problem:
+      'address-pools[0].bgp-advertisements[0].communities[0]: unknown community alias "backbon" (did you mean "backbone"?)',
   },
   {
     name: 'community value out of range',
     yaml: pool('  bgp-advertisements: [{communities: ["65536:1"]}]\n'),
-    problem: 'address-pools[0].bgp-advertisements[0].communities[0]: invalid community "65536:1": "65536" is not a number in 0..65535',
+    problem:
+      'address-pools[0].bgp-advertisements[0].communities[0]: invalid community "65536:1": "65536" is not a number in 0..65535',
   },
   {
     name: 'large community value out of range',
     yaml: pool('  bgp-advertisements: [{communities: ["large:1:2:4294967296"]}]\n'),
-    problem: 'address-pools[0].bgp-advertisements[0].communities[0]: invalid large community "large:1:2:4294967296": "4294967296" is not a number in 0..4294967295',
+    problem:
+      'address-pools[0].bgp-advertisements[0].communities[0]: invalid large community "large:1:2:4294967296": "4294967296" is not a number in 0..4294967295',
   },
   {
     name: 'malformed alias definition',
     yaml: 'bgp-communities: {bad: "1:2:3"}\n',
-    problem: 'bgp-communities.bad: invalid community "1:2:3": expected "<AS>:<value>" (each 0..65535), "large:<a>:<b>:<c>" or a well-known name',
+    problem:
+      'bgp-communities.bad: invalid community "1:2:3": expected "<AS>:<value>" (each 0..65535), "large:<a>:<b>:<c>" or a well-known name',
   },
-  { name: 'missing my-asn', yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: 1}\n', problem: 'peers[0].my-asn: missing required field' },
-  { name: 'missing peer-address', yaml: 'peers:\n- {my-asn: 1, peer-asn: 1}\n', problem: 'peers[0].peer-address: missing required field' },
-  { name: 'ASN 0', yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: 0, my-asn: 1}\n', problem: 'peers[0].peer-asn: 0 is out of range 1..4294967295' },
+  {
+    name: 'missing my-asn',
+    yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: 1}\n',
+    problem: 'peers[0].my-asn: missing required field',
+  },
+  {
+    name: 'missing peer-address',
+    yaml: 'peers:\n- {my-asn: 1, peer-asn: 1}\n',
+    problem: 'peers[0].peer-address: missing required field',
+  },
+  {
+    name: 'ASN 0',
+    yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: 0, my-asn: 1}\n',
+    problem: 'peers[0].peer-asn: 0 is out of range 1..4294967295',
+  },
   {
     name: 'ASN beyond 32 bits',
     yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: 1, my-asn: 4294967296}\n',
@@ -381,41 +475,80 @@ const invalid: InvalidCase[] = [
     yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: "64500", my-asn: 1}\n',
     problem: 'peers[0].peer-asn: must be an integer (got string "64500"; remove the quotes)',
   },
-  { name: 'bad peer address', yaml: peer('x: 1').replace('192.0.2.1', '192.0.2.999').replace(', x: 1', ''), problem: 'peers[0].peer-address: "192.0.2.999" is not an IP address' },
+  {
+    name: 'bad peer address',
+    yaml: peer('x: 1').replace('192.0.2.1', '192.0.2.999').replace(', x: 1', ''),
+    problem: 'peers[0].peer-address: "192.0.2.999" is not an IP address',
+  },
   { name: 'port 0', yaml: peer('peer-port: 0'), problem: 'peers[0].peer-port: 0 is out of range 1..65535' },
-  { name: 'port too large', yaml: peer('peer-port: 65536'), problem: 'peers[0].peer-port: 65536 is out of range 1..65535' },
-  { name: 'hold time below 3s', yaml: peer('hold-time: 2s'), problem: 'peers[0].hold-time: hold time 2s is invalid: must be 0 (no keepalives) or at least 3s' },
-  { name: 'hold time without unit', yaml: peer('hold-time: 90'), problem: 'peers[0].hold-time: "90" has no unit (write "90s" for seconds)' },
-  { name: 'hold time garbage', yaml: peer('hold-time: soon'), problem: 'peers[0].hold-time: "soon" is not a duration (expected e.g. "90s" or "1m30s")' },
-  { name: 'hold time bad unit', yaml: peer('hold-time: 90sec'), problem: 'peers[0].hold-time: "90sec" is not a duration: unknown unit "sec" (use ns, us, ms, s, m or h)' },
+  {
+    name: 'port too large',
+    yaml: peer('peer-port: 65536'),
+    problem: 'peers[0].peer-port: 65536 is out of range 1..65535',
+  },
+  {
+    name: 'hold time below 3s',
+    yaml: peer('hold-time: 2s'),
+    problem: 'peers[0].hold-time: hold time 2s is invalid: must be 0 (no keepalives) or at least 3s',
+  },
+  {
+    name: 'hold time without unit',
+    yaml: peer('hold-time: 90'),
+    problem: 'peers[0].hold-time: "90" has no unit (write "90s" for seconds)',
+  },
+  {
+    name: 'hold time garbage',
+    yaml: peer('hold-time: soon'),
+    problem: 'peers[0].hold-time: "soon" is not a duration (expected e.g. "90s" or "1m30s")',
+  },
+  {
+    name: 'hold time bad unit',
+    yaml: peer('hold-time: 90sec'),
+    problem: 'peers[0].hold-time: "90sec" is not a duration: unknown unit "sec" (use ns, us, ms, s, m or h)',
+  },
   {
     name: 'keepalive equal to hold time',
     yaml: peer('hold-time: 30s, keepalive-time: 30s'),
-    problem: 'peers[0].keepalive-time: keepalive time 30s must be lower than the hold time 30s (RFC 4271 suggests one third)',
+    problem:
+      'peers[0].keepalive-time: keepalive time 30s must be lower than the hold time 30s (RFC 4271 suggests one third)',
   },
   {
     name: 'keepalive above the default hold time',
     yaml: peer('keepalive-time: 2m'),
-    problem: 'peers[0].keepalive-time: keepalive time 120s must be lower than the hold time 90s (RFC 4271 suggests one third)',
+    problem:
+      'peers[0].keepalive-time: keepalive time 120s must be lower than the hold time 90s (RFC 4271 suggests one third)',
   },
   {
     name: 'ebgp-multihop on an iBGP peer',
     yaml: 'peers:\n- {peer-address: 192.0.2.1, peer-asn: 64500, my-asn: 64500, ebgp-multihop: true}\n',
     problem: 'peers[0].ebgp-multihop: eBGP multi-hop cannot be set on an iBGP peer (local and peer ASN are both 64500)',
   },
-  { name: 'ebgp-multihop not a bool', yaml: peer('ebgp-multihop: "yes"'), problem: 'peers[0].ebgp-multihop: must be true or false (got string "yes")' },
+  {
+    name: 'ebgp-multihop not a bool',
+    yaml: peer('ebgp-multihop: "yes"'),
+    problem: 'peers[0].ebgp-multihop: must be true or false (got string "yes")',
+  },
   {
     name: 'router-id not IPv4',
     yaml: peer('router-id: "2001:db8::1"'),
     problem: 'peers[0].router-id: "2001:db8::1" is not an IPv4 address (the BGP router ID is 32 bits, written as IPv4)',
   },
-  { name: 'bad source address', yaml: peer('source-address: here'), problem: 'peers[0].source-address: "here" is not an IP address' },
+  {
+    name: 'bad source address',
+    yaml: peer('source-address: here'),
+    problem: 'peers[0].source-address: "here" is not an IP address',
+  },
   {
     name: 'source address of the other family',
     yaml: peer('source-address: "2001:db8::2"'),
-    problem: 'peers[0].source-address: source address 2001:db8::2 and peer address 192.0.2.1 are of different IP families',
+    problem:
+      'peers[0].source-address: source address 2001:db8::2 and peer address 192.0.2.1 are of different IP families',
   },
-  { name: 'password as a number', yaml: peer('password: 1234'), problem: 'peers[0].password: must be a string (got number 1234; quote it)' },
+  {
+    name: 'password as a number',
+    yaml: peer('password: 1234'),
+    problem: 'peers[0].password: must be a string (got number 1234; quote it)',
+  },
   {
     name: 'unknown BFD profile',
     yaml: `bfd-profiles: [{name: fast}]\n${peer('bfd-profile: fats')}`,
@@ -439,7 +572,8 @@ const invalid: InvalidCase[] = [
   {
     name: 'selector operator with suggestion',
     yaml: peer('node-selectors: [{match-expressions: [{key: a, operator: in, values: [b]}]}]'),
-    problem: 'peers[0].node-selectors[0].match-expressions[0].operator: "in" is not a valid operator: use In, NotIn, Exists or DoesNotExist (did you mean "In"?)',
+    problem:
+      'peers[0].node-selectors[0].match-expressions[0].operator: "in" is not a valid operator: use In, NotIn, Exists or DoesNotExist (did you mean "In"?)',
   },
   {
     name: 'selector In without values',
@@ -454,15 +588,24 @@ const invalid: InvalidCase[] = [
   {
     name: 'selector with an invalid label key',
     yaml: peer('node-selectors: [{match-labels: {"-bad": x}}]'),
-    problem: 'peers[0].node-selectors[0].match-labels.-bad: invalid label key "-bad": name must be 1..63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric',
+    problem:
+      'peers[0].node-selectors[0].match-labels.-bad: invalid label key "-bad": name must be 1..63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric',
   },
   {
     name: 'CRD selector spelling in the legacy format',
     yaml: peer('node-selectors: [{matchLabels: {a: b}}]'),
     problem: 'peers[0].node-selectors[0].matchLabels: unknown field "matchLabels" (did you mean "match-labels"?)',
   },
-  { name: 'a list where a mapping is needed', yaml: 'peers: {a: 1}\n', problem: 'peers: must be a list (got a mapping)' },
-  { name: 'duplicate YAML key', yaml: 'peers: []\npeers: []\n', problem: '2:1: YAML syntax error: Map keys must be unique' },
+  {
+    name: 'a list where a mapping is needed',
+    yaml: 'peers: {a: 1}\n',
+    problem: 'peers: must be a list (got a mapping)',
+  },
+  {
+    name: 'duplicate YAML key',
+    yaml: 'peers: []\npeers: []\n',
+    problem: '2:1: YAML syntax error: Map keys must be unique',
+  },
 ];
 
 describe('parseConfigMap: invalid legacy configurations', () => {
@@ -510,7 +653,8 @@ address-pools:
   });
 
   it('reports YAML syntax errors inside data.config at their line:column in the file', () => {
-    const yaml = 'apiVersion: v1\nkind: ConfigMap\ndata:\n  config: |\n    address-pools:\n    - name: a\n      protocol: layer2\n     bad: indent\n';
+    const yaml =
+      'apiVersion: v1\nkind: ConfigMap\ndata:\n  config: |\n    address-pools:\n    - name: a\n      protocol: layer2\n     bad: indent\n';
     const lines = problemLines(parseConfigMap(yaml, 'cm.yaml'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^cm\.yaml:8:\d+: YAML syntax error: /);
@@ -521,16 +665,38 @@ address-pools:
   });
 
   it.each([
-    ['kind', 'apiVersion: v1\nkind: Secret\ndata: {config: ""}\n', 'x.yaml:kind: expected a ConfigMap holding MetalLB\'s legacy configuration (got kind Secret); metallb.io objects are read with parseCrds or "ferrolb config check"'],
-    ['missing data.config', 'apiVersion: v1\nkind: ConfigMap\ndata: {}\n', 'x.yaml:data.config: missing: the legacy MetalLB configuration lives in data.config'],
-    ['other data key', 'apiVersion: v1\nkind: ConfigMap\ndata: {config: "", conifg: ""}\n', 'x.yaml:data.conifg: unknown key "conifg": MetalLB reads only data.config (did you mean "config"?)'],
-    ['config not a string', 'apiVersion: v1\nkind: ConfigMap\ndata:\n  config:\n    peers: []\n', 'x.yaml:data.config: must be a string holding YAML, e.g. "config: |" followed by the configuration (got a mapping)'],
-    ['two documents', 'peers: []\n---\npeers: []\n', 'x.yaml:3:1: expected a single YAML document (one ConfigMap or one legacy configuration)'],
+    [
+      'kind',
+      'apiVersion: v1\nkind: Secret\ndata: {config: ""}\n',
+      'x.yaml:kind: expected a ConfigMap holding MetalLB\'s legacy configuration (got kind Secret); metallb.io objects are read with parseCrds or "ferrolb config check"',
+    ],
+    [
+      'missing data.config',
+      'apiVersion: v1\nkind: ConfigMap\ndata: {}\n',
+      'x.yaml:data.config: missing: the legacy MetalLB configuration lives in data.config',
+    ],
+    [
+      'other data key',
+      'apiVersion: v1\nkind: ConfigMap\ndata: {config: "", conifg: ""}\n',
+      'x.yaml:data.conifg: unknown key "conifg": MetalLB reads only data.config (did you mean "config"?)',
+    ],
+    [
+      'config not a string',
+      'apiVersion: v1\nkind: ConfigMap\ndata:\n  config:\n    peers: []\n',
+      'x.yaml:data.config: must be a string holding YAML, e.g. "config: |" followed by the configuration (got a mapping)',
+    ],
+    [
+      'two documents',
+      'peers: []\n---\npeers: []\n',
+      'x.yaml:3:1: expected a single YAML document (one ConfigMap or one legacy configuration)',
+    ],
   ])('rejects a ConfigMap with a wrong %s', (_name, yaml, line) => {
     expect(problemLines(parseConfigMap(yaml, 'x.yaml'))).toEqual([line]);
   });
 
   it('accepts an empty data.config', () => {
-    expect(okConfig(parseConfigMap('apiVersion: v1\nkind: ConfigMap\ndata:\n  config: ""\n', 'x.yaml')).pools).toEqual([]);
+    expect(okConfig(parseConfigMap('apiVersion: v1\nkind: ConfigMap\ndata:\n  config: ""\n', 'x.yaml')).pools).toEqual(
+      [],
+    );
   });
 });

@@ -49,9 +49,12 @@ describe('communities', () => {
     ['large:4294967295:0:1', { kind: 'large', globalAdmin: 4294967295, localData1: 0, localData2: 1 }],
   ])('%s', (text, value) => expect(parseCommunity(text)).toEqual(value));
 
-  it.each(['1', '1:2:3', '-1:2', '1:65536', 'a:b', 'large:1:2', 'large:1:2:x', 'large:1:2:3:4', ''])('%j is rejected', (text) => {
-    expect(typeof parseCommunity(text)).toBe('string');
-  });
+  it.each(['1', '1:2:3', '-1:2', '1:65536', 'a:b', 'large:1:2', 'large:1:2:x', 'large:1:2:3:4', ''])(
+    '%j is rejected',
+    (text) => {
+      expect(typeof parseCommunity(text)).toBe('string');
+    },
+  );
 
   it('standard and large communities round-trip through their text (property)', () => {
     fc.assert(

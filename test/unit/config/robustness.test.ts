@@ -39,10 +39,16 @@ function mutate(root: unknown, pick: number, value: unknown): unknown {
   return copy;
 }
 
-const crdObjects = parseAllDocuments(readFileSync(join(EXAMPLES, 'crds.yaml'), 'utf8')) as unknown as { toJS(): unknown }[];
+const crdObjects = parseAllDocuments(readFileSync(join(EXAMPLES, 'crds.yaml'), 'utf8')) as unknown as {
+  toJS(): unknown;
+}[];
 const crds = crdObjects.map((d) => d.toJS());
-const legacyManifest = parseAllDocuments(readFileSync(join(EXAMPLES, 'configmap.yaml'), 'utf8')) as unknown as { toJS(): { data: { config: string } } }[];
-const legacy = (parseAllDocuments(legacyManifest[0]!.toJS().data.config) as unknown as { toJS(): unknown }[])[0]!.toJS();
+const legacyManifest = parseAllDocuments(readFileSync(join(EXAMPLES, 'configmap.yaml'), 'utf8')) as unknown as {
+  toJS(): { data: { config: string } };
+}[];
+const legacy = (
+  parseAllDocuments(legacyManifest[0]!.toJS().data.config) as unknown as { toJS(): unknown }[]
+)[0]!.toJS();
 
 describe('robustness', () => {
   it('fixtures loaded', () => {
@@ -51,12 +57,17 @@ describe('robustness', () => {
   });
 
   it('parseCrds survives arbitrary values', () => {
-    fc.assert(fc.property(fc.array(fc.anything()), (objects) => wellFormed(parseCrds(objects))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.anything()), (objects) => wellFormed(parseCrds(objects))),
+      { numRuns: 300 },
+    );
   });
 
   it('parseCrds survives one field of the example set replaced by anything', () => {
     fc.assert(
-      fc.property(fc.nat(), fc.anything(), (pick, value) => wellFormed(parseCrds(mutate(crds, pick, value) as unknown[]))),
+      fc.property(fc.nat(), fc.anything(), (pick, value) =>
+        wellFormed(parseCrds(mutate(crds, pick, value) as unknown[])),
+      ),
       { numRuns: 200 },
     );
   });
@@ -78,10 +89,15 @@ describe('robustness', () => {
 
   it('parseConfigMap and parseFiles survive arbitrary text', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', ':', ' ', '\n', '-', '[', '{', '"', '|', '1', '*', '&', '!', '#', '\t', '/') }), (text) => {
-        wellFormed(parseConfigMap(text, 'x'));
-        wellFormed(parseFiles([{ name: 'x', text }]));
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom('a', ':', ' ', '\n', '-', '[', '{', '"', '|', '1', '*', '&', '!', '#', '\t', '/'),
+        }),
+        (text) => {
+          wellFormed(parseConfigMap(text, 'x'));
+          wellFormed(parseFiles([{ name: 'x', text }]));
+        },
+      ),
       { numRuns: 200 },
     );
   });

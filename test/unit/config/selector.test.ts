@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesAnySelector, matchesSelector, type LabelSelector } from '../../../src/config/index.ts';
 
-const sel = (matchLabels: Record<string, string>, matchExpressions: LabelSelector['matchExpressions'] = []): LabelSelector => ({
+const sel = (
+  matchLabels: Record<string, string>,
+  matchExpressions: LabelSelector['matchExpressions'] = [],
+): LabelSelector => ({
   matchLabels,
   matchExpressions,
 });
@@ -44,13 +47,17 @@ describe('matchesSelector', () => {
 
   it('In and NotIn are complements when the key is present (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom('a', 'b', 'c'), fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { minLength: 1 }), (value, values) => {
-        const l = { k: value };
-        const inSel = sel({}, [{ key: 'k', operator: 'In', values }]);
-        const notIn = sel({}, [{ key: 'k', operator: 'NotIn', values }]);
-        expect(matchesSelector(inSel, l)).toBe(!matchesSelector(notIn, l));
-        expect(matchesSelector(inSel, l)).toBe(values.includes(value));
-      }),
+      fc.property(
+        fc.constantFrom('a', 'b', 'c'),
+        fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { minLength: 1 }),
+        (value, values) => {
+          const l = { k: value };
+          const inSel = sel({}, [{ key: 'k', operator: 'In', values }]);
+          const notIn = sel({}, [{ key: 'k', operator: 'NotIn', values }]);
+          expect(matchesSelector(inSel, l)).toBe(!matchesSelector(notIn, l));
+          expect(matchesSelector(inSel, l)).toBe(values.includes(value));
+        },
+      ),
     );
   });
 
@@ -65,7 +72,9 @@ describe('matchesSelector', () => {
 });
 
 describe('matchesAnySelector', () => {
-  it('an empty list matches everything (nodeSelectors semantics)', () => expect(matchesAnySelector([], labels)).toBe(true));
-  it('any one selector is enough', () => expect(matchesAnySelector([sel({ app: 'db' }), sel({ zone: 'a' })], labels)).toBe(true));
+  it('an empty list matches everything (nodeSelectors semantics)', () =>
+    expect(matchesAnySelector([], labels)).toBe(true));
+  it('any one selector is enough', () =>
+    expect(matchesAnySelector([sel({ app: 'db' }), sel({ zone: 'a' })], labels)).toBe(true));
   it('none matching', () => expect(matchesAnySelector([sel({ app: 'db' })], labels)).toBe(false));
 });

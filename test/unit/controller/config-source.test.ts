@@ -47,7 +47,10 @@ describe('loadConfig', () => {
 
   it('a ConfigMap without data.config: located problem', () => {
     const r = loadConfig({ configMap: cm(undefined), crds: [], configMapRef: ref });
-    expect(r).toMatchObject({ kind: 'invalid', problems: [{ where: 'ConfigMap/ferrolb-system/config', path: 'data.config' }] });
+    expect(r).toMatchObject({
+      kind: 'invalid',
+      problems: [{ where: 'ConfigMap/ferrolb-system/config', path: 'data.config' }],
+    });
   });
 
   it('a bad ConfigMap: the parser problems, located in the ConfigMap', () => {

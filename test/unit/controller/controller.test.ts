@@ -59,10 +59,14 @@ class RecordingWriter implements ServiceWriter {
     if (this.notLeading) return { result: 'fenced' };
     if (this.refuse > 0) {
       this.refuse--;
-      throw Object.assign(new Error('HTTP 422'), { code: 422, body: { message: 'metadata.annotations: Too long: may not be more than 262144 bytes' } });
+      throw Object.assign(new Error('HTTP 422'), {
+        code: 422,
+        body: { message: 'metadata.annotations: Too long: may not be more than 262144 bytes' },
+      });
     }
     if (change.ingressIps !== undefined) this.ingress.set(objectKey(svc), change.ingressIps);
-    if (change.annotations !== undefined) this.annotations.set(objectKey(svc), { ...this.annotations.get(objectKey(svc)), ...change.annotations });
+    if (change.annotations !== undefined)
+      this.annotations.set(objectKey(svc), { ...this.annotations.get(objectKey(svc)), ...change.annotations });
     return { result: 'written', object: svc };
   }
 }
@@ -81,8 +85,20 @@ const configMap = (addresses: string) => ({
 
 function service(name: string, created: string, ingress: string[] = []): V1Service {
   return {
-    metadata: { name, namespace: 'apps', creationTimestamp: new Date(created), resourceVersion: `${name}-1`, uid: `uid-${name}` },
-    spec: { type: 'LoadBalancer', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: name } },
+    metadata: {
+      name,
+      namespace: 'apps',
+      creationTimestamp: new Date(created),
+      resourceVersion: `${name}-1`,
+      uid: `uid-${name}`,
+    },
+    spec: {
+      type: 'LoadBalancer',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: [{ port: 80, protocol: 'TCP' }],
+      selector: { app: name },
+    },
     status: { loadBalancer: { ingress: ingress.map((ip) => ({ ip })) } },
   };
 }
@@ -91,7 +107,12 @@ async function metricLine(metrics: ControllerMetrics, name: string): Promise<str
   return (await metrics.registry.getSingleMetricAsString(name)).trim().split('\n').at(-1);
 }
 
-async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.2.2'), lbClass?: string, onDeposed?: (reason: string) => void) {
+async function setup(
+  services: V1Service[],
+  config = configMap('192.0.2.1-192.0.2.2'),
+  lbClass?: string,
+  onDeposed?: (reason: string) => void,
+) {
   const svcApi = new FakeResource<V1Service>(services);
   const nsApi = new FakeResource<V1Namespace>([{ metadata: { name: 'apps', resourceVersion: '1' } }]);
   const cmApi = new FakeResource<KubeObject & { data?: Record<string, string> }>([config]);
@@ -112,7 +133,13 @@ async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.
     metrics,
     log: quiet,
     clock,
-    options: { configNamespace: 'ferrolb-system', configName: 'config', workers: 4, configDebounceMs: 100, ...(lbClass ? { lbClass } : {}) },
+    options: {
+      configNamespace: 'ferrolb-system',
+      configName: 'config',
+      workers: 4,
+      configDebounceMs: 100,
+      ...(lbClass ? { lbClass } : {}),
+    },
     ...(onDeposed ? { onDeposed } : {}),
   });
   await controller.start();
@@ -123,7 +150,10 @@ async function setup(services: V1Service[], config = configMap('192.0.2.1-192.0.
 describe('Controller', () => {
   it('restores every IP already in status before assigning any (a restart never moves an IP)', async () => {
     // "old" was created first but has no IP yet; "kept" holds 192.0.2.1 in its status.
-    const t = await setup([service('old', '2026-01-01T00:00:00Z'), service('kept', '2026-01-02T00:00:00Z', ['192.0.2.1'])]);
+    const t = await setup([
+      service('old', '2026-01-01T00:00:00Z'),
+      service('kept', '2026-01-02T00:00:00Z', ['192.0.2.1']),
+    ]);
     expect(t.allocator.assignmentOf('apps/kept')?.ips).toEqual(['192.0.2.1']);
     expect(t.allocator.assignmentOf('apps/old')?.ips).toEqual(['192.0.2.2']);
     expect(t.writer.ingress.get('apps/old')).toEqual(['192.0.2.2']);
@@ -132,7 +162,10 @@ describe('Controller', () => {
       'metallb.io/ip-allocated-from-pool': 'a',
       'metallb.universe.tf/ip-allocated-from-pool': 'a',
     });
-    expect(t.events.events.map((e) => `${e.object} ${e.event.reason}`)).toEqual(['ConfigMap/ferrolb-system/config ConfigLoaded', 'Service/apps/old IPAllocated']);
+    expect(t.events.events.map((e) => `${e.object} ${e.event.reason}`)).toEqual([
+      'ConfigMap/ferrolb-system/config ConfigLoaded',
+      'Service/apps/old IPAllocated',
+    ]);
     expect(t.controller.readiness().ready).toBe(true);
     await t.controller.stop();
   });
@@ -157,12 +190,17 @@ describe('Controller', () => {
     t.clock.runAll();
     await t.controller.queue.idle();
     expect(t.allocator.assignmentOf('apps/s')?.ips).toEqual(['192.0.2.1']);
-    expect((await t.metrics.registry.getSingleMetricAsString('ferrolb_config_stale')).trim().split('\n').at(-1)).toBe('ferrolb_config_stale 1');
+    expect((await t.metrics.registry.getSingleMetricAsString('ferrolb_config_stale')).trim().split('\n').at(-1)).toBe(
+      'ferrolb_config_stale 1',
+    );
     const warnings = t.events.events.filter((e) => e.event.reason === 'InvalidConfig');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.event.message).toMatch(/192\.0\.2\.0\/33/);
     // The same bad configuration seen again (a resync) is not reported twice.
-    t.cmApi.emit('MODIFIED', { ...configMap('192.0.2.0/33'), metadata: { ...configMap('x').metadata, resourceVersion: 'again' } });
+    t.cmApi.emit('MODIFIED', {
+      ...configMap('192.0.2.0/33'),
+      metadata: { ...configMap('x').metadata, resourceVersion: 'again' },
+    });
     t.clock.runAll();
     expect(t.events.events.filter((e) => e.event.reason === 'InvalidConfig')).toHaveLength(1);
     // Fixed: a new pool; the Service outside it moves.
@@ -181,7 +219,9 @@ describe('Controller', () => {
     await t.controller.queue.idle();
     expect(t.writer.ingress.has('apps/n')).toBe(false);
     expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(1);
-    expect(await metricLine(t.metrics, 'ferrolb_status_write_failures_total')).toBe('ferrolb_status_write_failures_total{code="500"} 1');
+    expect(await metricLine(t.metrics, 'ferrolb_status_write_failures_total')).toBe(
+      'ferrolb_status_write_failures_total{code="500"} 1',
+    );
     t.clock.runAll(); // the retry timer
     await t.controller.queue.idle();
     expect(t.writer.ingress.get('apps/n')).toEqual(['192.0.2.1']);
@@ -198,7 +238,9 @@ describe('Controller', () => {
     expect(refused).toHaveLength(1);
     expect(refused[0]!.event.message).toMatch(/422.*Too long/);
     expect(t.events.events.filter((e) => e.event.reason === 'IPAllocated')).toHaveLength(1);
-    expect(await metricLine(t.metrics, 'ferrolb_status_write_failures_total')).toBe('ferrolb_status_write_failures_total{code="422"} 1');
+    expect(await metricLine(t.metrics, 'ferrolb_status_write_failures_total')).toBe(
+      'ferrolb_status_write_failures_total{code="422"} 1',
+    );
     // One retry timer, 30 s or more away (the work queue's own fast retries are not used).
     expect(t.clock.nextAt()).toBe(t.clock.now() + 30_000);
     t.clock.advance(30_000);
@@ -243,7 +285,9 @@ describe('Controller', () => {
     changed.metadata!.resourceVersion = 's-2';
     t.svcApi.emit('MODIFIED', changed);
     await t.controller.queue.idle();
-    expect(await metricLine(t.metrics, 'ferrolb_status_foreign_writes_total')).toBe('ferrolb_status_foreign_writes_total 1');
+    expect(await metricLine(t.metrics, 'ferrolb_status_foreign_writes_total')).toBe(
+      'ferrolb_status_foreign_writes_total 1',
+    );
     expect(t.writer.ingress.get('apps/s')).toEqual(['192.0.2.1']);
     await t.controller.stop();
   });
@@ -262,9 +306,15 @@ describe('Controller', () => {
   });
 
   it('a deleted Service frees its IP for one that was waiting', async () => {
-    const t = await setup([service('a', '2026-01-01T00:00:00Z'), service('b', '2026-01-02T00:00:00Z'), service('c', '2026-01-03T00:00:00Z')]);
+    const t = await setup([
+      service('a', '2026-01-01T00:00:00Z'),
+      service('b', '2026-01-02T00:00:00Z'),
+      service('c', '2026-01-03T00:00:00Z'),
+    ]);
     expect(t.allocator.assignmentOf('apps/c')).toBeUndefined();
-    expect(t.events.events.filter((e) => e.event.reason === 'AllocationFailed').map((e) => e.object)).toEqual(['Service/apps/c']);
+    expect(t.events.events.filter((e) => e.event.reason === 'AllocationFailed').map((e) => e.object)).toEqual([
+      'Service/apps/c',
+    ]);
     t.svcApi.emit('DELETED', service('a', '2026-01-01T00:00:00Z'));
     await t.controller.queue.idle();
     await t.controller.queue.idle();
@@ -278,7 +328,11 @@ describe('Controller', () => {
       if (cls) s.spec!.loadBalancerClass = cls;
       return s;
     };
-    const t = await setup([classed('mine', 'ferrolb.io/lb'), classed('unclassed'), classed('other', 'example.com/lb')], undefined, 'ferrolb.io/lb');
+    const t = await setup(
+      [classed('mine', 'ferrolb.io/lb'), classed('unclassed'), classed('other', 'example.com/lb')],
+      undefined,
+      'ferrolb.io/lb',
+    );
     expect(t.allocator.assignmentOf('apps/mine')?.ips).toEqual(['192.0.2.1']);
     expect(t.allocator.assignmentOf('apps/unclassed')).toBeUndefined();
     expect(t.allocator.assignmentOf('apps/other')).toBeUndefined();

@@ -18,7 +18,9 @@ function input(over: Partial<ReconcileInput>): ReconcileInput {
 describe('reconcileService', () => {
   it('a new allocation writes status, both annotations and an IPAllocated Event', () => {
     const d = reconcileService(
-      input({ outcome: { kind: 'assigned', assignment: { key: 'ns/a', pool: 'pool-a', ips: ['192.0.2.1', '2001:db8::1'] } } }),
+      input({
+        outcome: { kind: 'assigned', assignment: { key: 'ns/a', pool: 'pool-a', ips: ['192.0.2.1', '2001:db8::1'] } },
+      }),
     );
     expect(d.ingressIps).toEqual(['192.0.2.1', '2001:db8::1']);
     expect(d.annotations).toEqual(ours);
@@ -38,7 +40,13 @@ describe('reconcileService', () => {
         outcome: { kind: 'assigned', assignment },
       }),
     );
-    expect(d).toEqual({ ingressIps: undefined, annotations: undefined, events: [], failure: undefined, allocated: false });
+    expect(d).toEqual({
+      ingressIps: undefined,
+      annotations: undefined,
+      events: [],
+      failure: undefined,
+      allocated: false,
+    });
   });
 
   it('a restore (no previous assignment, status already holds the IPs) records no Event', () => {
@@ -139,6 +147,12 @@ describe('reconcileService', () => {
         outcome: { kind: 'skip', reason: 'loadBalancerClass "other" is not ours' },
       }),
     );
-    expect(d).toEqual({ ingressIps: undefined, annotations: undefined, events: [], failure: undefined, allocated: false });
+    expect(d).toEqual({
+      ingressIps: undefined,
+      annotations: undefined,
+      events: [],
+      failure: undefined,
+      allocated: false,
+    });
   });
 });

@@ -125,7 +125,13 @@ describe('WorkQueue', () => {
 
   it('rejects a nonsensical concurrency', () => {
     expect(
-      () => new WorkQueue({ handler: async () => {}, concurrency: 0, backoff: { baseMs: 1, maxMs: 1 }, clock: new FakeClock() }),
+      () =>
+        new WorkQueue({
+          handler: async () => {},
+          concurrency: 0,
+          backoff: { baseMs: 1, maxMs: 1 },
+          clock: new FakeClock(),
+        }),
     ).toThrow(/concurrency must be >= 1/);
   });
 });

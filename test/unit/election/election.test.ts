@@ -48,7 +48,9 @@ describe('electLayer2', () => {
   });
   it('a dead, NetworkUnavailable, excluded or unselected node hands over to the next in order', () => {
     const ip = ['192.0.2.10'];
-    expect(electLayer2(svc(ip), rules({}, ['node-a', 'node-b', 'node-c', 'node-e']), [ALL]).announcers).toEqual(['node-c']);
+    expect(electLayer2(svc(ip), rules({}, ['node-a', 'node-b', 'node-c', 'node-e']), [ALL]).announcers).toEqual([
+      'node-c',
+    ]);
     const r = rules({ 'node-d': node('node-d', {}, true), 'node-c': node('node-c', { [EXCLUDE_LABEL]: '' }) });
     const e = electLayer2(svc(ip), r, [ALL]);
     expect(e.announcers).toEqual(['node-b']);
@@ -56,7 +58,10 @@ describe('electLayer2', () => {
     expect(e.skipped.get('node-c')).toBe('excluded-by-label');
     expect(electLayer2(svc(ip), { ...r, ignoreExcludeLabel: true }, [ALL]).announcers).toEqual(['node-c']);
     const onlyAE: LabelSelector[] = [
-      { matchLabels: {}, matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a', 'node-e'] }] },
+      {
+        matchLabels: {},
+        matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a', 'node-e'] }],
+      },
     ];
     const sel = electLayer2(svc(ip), rules(), [onlyAE]);
     expect(sel.announcers).toEqual(['node-a']);
@@ -79,7 +84,9 @@ describe('electLayer2', () => {
     const e = electLayer2(local, rules(), [ALL]);
     expect(e.announcers).toEqual(['node-b']);
     expect(e.skipped.get('node-c')).toBe('no-local-endpoint');
-    const none = electLayer2(svc(['192.0.2.10'], { endpoints: [{ nodeName: 'node-a', ready: false }] }), rules(), [ALL]);
+    const none = electLayer2(svc(['192.0.2.10'], { endpoints: [{ nodeName: 'node-a', ready: false }] }), rules(), [
+      ALL,
+    ]);
     expect(none).toMatchObject({ announcers: [], reason: 'no-serving-endpoint' });
   });
   it('says why nobody announces', () => {
@@ -97,7 +104,10 @@ describe('electLayer2', () => {
 
 describe('electBgp', () => {
   it('every eligible node announces; Local keeps only nodes with a serving endpoint', () => {
-    expect(electBgp(svc(['192.0.2.10']), rules({}, ['node-c', 'node-a']), [ALL]).announcers).toEqual(['node-a', 'node-c']);
+    expect(electBgp(svc(['192.0.2.10']), rules({}, ['node-c', 'node-a']), [ALL]).announcers).toEqual([
+      'node-a',
+      'node-c',
+    ]);
     const local = svc(['192.0.2.10'], { externalTrafficPolicy: 'Local', endpoints: [{ nodeName: 'node-e' }] });
     expect(electBgp(local, rules(), [ALL]).announcers).toEqual(['node-e']);
   });

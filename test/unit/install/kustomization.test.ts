@@ -11,20 +11,27 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
 
 describe('kustomization.yaml', () => {
-  const k = parse(read('kustomization.yaml')) as { resources: string[]; images: { name: string; newName: string; newTag: string }[] };
+  const k = parse(read('kustomization.yaml')) as {
+    resources: string[];
+    images: { name: string; newName: string; newTag: string }[];
+  };
   const version = (JSON.parse(read('package.json')) as { version: string }).version;
 
   test('lists every numbered manifest, in order, and nothing else', () => {
-    const numbered = readdirSync(join(ROOT, 'manifests')).filter((f) => /^\d\d-.*\.yaml$/.test(f)).sort();
+    const numbered = readdirSync(join(ROOT, 'manifests'))
+      .filter((f) => /^\d\d-.*\.yaml$/.test(f))
+      .sort();
     expect(numbered.length).toBeGreaterThanOrEqual(5);
     expect(k.resources).toEqual(numbered.map((f) => `manifests/${f}`));
   });
 
   test('sets the image every FerroLB container in the manifests names, at the package version', () => {
-    const images = k.resources.flatMap((r) => parseAllDocuments(read(r)).flatMap((d) => {
-      const o = d.toJS() as { spec?: { template?: { spec?: { containers?: { image: string }[] } } } } | null;
-      return (o?.spec?.template?.spec?.containers ?? []).map((c) => c.image);
-    }));
+    const images = k.resources.flatMap((r) =>
+      parseAllDocuments(read(r)).flatMap((d) => {
+        const o = d.toJS() as { spec?: { template?: { spec?: { containers?: { image: string }[] } } } } | null;
+        return (o?.spec?.template?.spec?.containers ?? []).map((c) => c.image);
+      }),
+    );
     expect(images.length).toBeGreaterThan(0);
     expect(k.images).toHaveLength(1);
     for (const image of images) expect(image).toBe(`${k.images[0]!.name}:${version}`);

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { readObjects } from '../../../src/cli/allocate.ts';
-import { buildDesired, desiredFromKube, renderIpsetBatch, renderIpvsBatch, planChanges, emptyKernelState } from '../../../src/ipvs/plan/index.ts';
+import {
+  buildDesired,
+  desiredFromKube,
+  renderIpsetBatch,
+  renderIpvsBatch,
+  planChanges,
+  emptyKernelState,
+} from '../../../src/ipvs/plan/index.ts';
 import { fixtureDesired, toKubeObjects } from '../../../src/lab/ipvs-fixture.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -23,7 +30,13 @@ describe('the desired-state file (examples/ipvs/desired.yaml)', () => {
     expect(k.input.endpointSlices).toHaveLength(3);
     const d = buildDesired(k.input, { nodeName: 'node-a', nodeIPs: [], defaultScheduler: 'rr' });
     expect(d.problems).toEqual([]);
-    const plan = planChanges({ desired: d.state, observed: emptyKernelState(), draining: new Map(), now: 0, drainTimeoutMs: 1 });
+    const plan = planChanges({
+      desired: d.state,
+      observed: emptyKernelState(),
+      draining: new Map(),
+      now: 0,
+      drainTimeoutMs: 1,
+    });
     expect(renderIpvsBatch(plan)).toBe(
       [
         '-A -u 192.0.2.53:53 -s rr',
@@ -37,7 +50,9 @@ describe('the desired-state file (examples/ipvs/desired.yaml)', () => {
         '',
       ].join('\n'),
     );
-    const sets = renderIpsetBatch(plan).split('\n').filter((l) => l.startsWith('add '));
+    const sets = renderIpsetBatch(plan)
+      .split('\n')
+      .filter((l) => l.startsWith('add '));
     expect(sets).toEqual([
       'add KUBE-LOAD-BALANCER 192.0.2.53,udp:53',
       'add KUBE-LOAD-BALANCER 192.0.2.53,tcp:53',
@@ -51,17 +66,25 @@ describe('the desired-state file (examples/ipvs/desired.yaml)', () => {
     ]);
   });
 
-  it('the fixture generator\'s objects read back to the same input', () => {
+  it("the fixture generator's objects read back to the same input", () => {
     const d = fixtureDesired(40, 2);
     expect(desiredFromKube(toKubeObjects(d))).toEqual({ input: d, problems: [] });
   });
 
   it('reports unusable objects with where and why, and keeps the rest', () => {
     const k = desiredFromKube([
-      { kind: 'Service', metadata: { name: 'a' }, spec: { type: 'LoadBalancer', ports: [{ port: 70000 }, { port: 80, protocol: 'ICMP' }, { port: 81 }] } },
+      {
+        kind: 'Service',
+        metadata: { name: 'a' },
+        spec: { type: 'LoadBalancer', ports: [{ port: 70000 }, { port: 80, protocol: 'ICMP' }, { port: 81 }] },
+      },
       { kind: 'Service', metadata: { namespace: 'x', name: 'c' }, spec: { type: 'ClusterIP' } },
       { kind: 'EndpointSlice', metadata: { namespace: 'x', name: 'e' }, addressType: 'IPv4' },
-      { kind: 'EndpointSlice', metadata: { namespace: 'x', name: 'f', labels: { 'kubernetes.io/service-name': 'c' } }, addressType: 'IP' },
+      {
+        kind: 'EndpointSlice',
+        metadata: { namespace: 'x', name: 'f', labels: { 'kubernetes.io/service-name': 'c' } },
+        addressType: 'IP',
+      },
     ]);
     expect(k.problems).toEqual([
       { object: 'Service default/a', message: 'spec.ports[0]: port 70000 is not 1..65535; skipped' },
@@ -84,7 +107,10 @@ describe('ferrolb ipvs (usage; the syncing itself is tested in the VM)', () => {
   it('bad usage exits 2 and says why', async () => {
     expect((await run(['ipvs'])).err).toMatch(/^ferrolb ipvs: --file is required/);
     const s = await run(['ipvs', '-f', 'x.yaml', '--scheduler', 'fastest']);
-    expect([s.code, s.err]).toEqual([2, 'ferrolb ipvs: --scheduler: unknown IPVS scheduler "fastest" (expected one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, mh)\n']);
+    expect([s.code, s.err]).toEqual([
+      2,
+      'ferrolb ipvs: --scheduler: unknown IPVS scheduler "fastest" (expected one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, mh)\n',
+    ]);
     expect((await run(['ipvs', '--bogus'])).code).toBe(2);
   });
 

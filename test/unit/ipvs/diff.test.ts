@@ -22,7 +22,12 @@ import { NODE, ep, slice, svc } from './fixtures.ts';
 const DRAIN = 60_000;
 const desiredOf = (input: DesiredInput): KernelState => buildDesired(input, NODE).state;
 
-function plan(desired: KernelState, observed: KernelState, now = 0, draining: ReadonlyMap<string, number> = new Map()): Plan {
+function plan(
+  desired: KernelState,
+  observed: KernelState,
+  now = 0,
+  draining: ReadonlyMap<string, number> = new Map(),
+): Plan {
   return planChanges({ desired, observed, draining, now, drainTimeoutMs: DRAIN });
 }
 
@@ -32,8 +37,14 @@ function converge(desired: KernelState, observed: KernelState): KernelState {
 }
 
 const two: DesiredInput = {
-  services: [svc('web', ['192.0.2.10']), svc('api', ['192.0.2.11'], { ports: [{ name: 'http', protocol: 'UDP', port: 53 }] })],
-  endpointSlices: [slice('web', [ep('10.0.0.1'), ep('10.0.0.2')]), slice('api', [ep('10.0.0.3')], { ports: [{ name: 'http', protocol: 'UDP', port: 5353 }] })],
+  services: [
+    svc('web', ['192.0.2.10']),
+    svc('api', ['192.0.2.11'], { ports: [{ name: 'http', protocol: 'UDP', port: 53 }] }),
+  ],
+  endpointSlices: [
+    slice('web', [ep('10.0.0.1'), ep('10.0.0.2')]),
+    slice('api', [ep('10.0.0.3')], { ports: [{ name: 'http', protocol: 'UDP', port: 5353 }] }),
+  ],
 };
 
 describe('planChanges', () => {
@@ -49,9 +60,13 @@ describe('planChanges', () => {
       '-a -t 192.0.2.10:80 -r 10.0.0.2:8080 -m -w 1',
       '-a -u 192.0.2.11:53 -r 10.0.0.3:5353 -m -w 1',
     ]);
-    expect(renderIpsetBatch(p)).toContain('create KUBE-6-LOAD-BALANCER-SOURCE-CID hash:ip,port,net family inet6 hashsize 1024 maxelem 65536\n');
+    expect(renderIpsetBatch(p)).toContain(
+      'create KUBE-6-LOAD-BALANCER-SOURCE-CID hash:ip,port,net family inet6 hashsize 1024 maxelem 65536\n',
+    );
     expect(renderIpsetBatch(p)).toContain('add KUBE-LOAD-BALANCER 192.0.2.11,udp:53\n');
-    expect(renderAddressAdds(p, 'kube-ipvs0')).toBe('address add 192.0.2.11/32 dev kube-ipvs0\naddress add 192.0.2.10/32 dev kube-ipvs0\n') // Services in name order: api, web;
+    expect(renderAddressAdds(p, 'kube-ipvs0')).toBe(
+      'address add 192.0.2.11/32 dev kube-ipvs0\naddress add 192.0.2.10/32 dev kube-ipvs0\n',
+    ); // Services in name order: api, web;
     const after = applyPlan(emptyKernelState(), p);
     expect(planSize(plan(desired, after))).toBe(0);
     expect(driftOf(desired, after)).toEqual({ lines: [], draining: 0 });
@@ -59,7 +74,10 @@ describe('planChanges', () => {
 
   it('a single endpoint change is a single line', () => {
     const observed = converge(desiredOf(two), emptyKernelState());
-    const changed = desiredOf({ ...two, endpointSlices: [slice('web', [ep('10.0.0.1'), ep('10.0.0.2'), ep('10.0.0.9')]), two.endpointSlices[1]!] });
+    const changed = desiredOf({
+      ...two,
+      endpointSlices: [slice('web', [ep('10.0.0.1'), ep('10.0.0.2'), ep('10.0.0.9')]), two.endpointSlices[1]!],
+    });
     const p = plan(changed, observed);
     expect(describePlan(p)).toEqual(['add-real TCP/192.0.2.10:80 -> 10.0.0.9:8080 weight=1']);
   });
@@ -68,7 +86,10 @@ describe('planChanges', () => {
     const observed = converge(desiredOf(two), emptyKernelState());
     const changed = desiredOf({
       ...two,
-      services: [svc('web', ['192.0.2.10'], { sessionAffinity: 'ClientIP', annotations: { 'ferrolb.io/ipvs-scheduler': 'sh' } }), two.services[1]!],
+      services: [
+        svc('web', ['192.0.2.10'], { sessionAffinity: 'ClientIP', annotations: { 'ferrolb.io/ipvs-scheduler': 'sh' } }),
+        two.services[1]!,
+      ],
     });
     const p = plan(changed, observed);
     expect(renderIpvsBatch(p)).toBe('-E -t 192.0.2.10:80 -s sh -p 10800\n');
@@ -86,7 +107,7 @@ describe('planChanges', () => {
     expect(renderAddressDels(p, 'kube-ipvs0')).toBe('address del 192.0.2.11/32 dev kube-ipvs0\n');
   });
 
-  it('never touches what is not FerroLB\'s: foreign virtual servers, addresses on other interfaces, foreign set members', () => {
+  it("never touches what is not FerroLB's: foreign virtual servers, addresses on other interfaces, foreign set members", () => {
     const observed = converge(desiredOf(two), emptyKernelState());
     observed.services.set('TCP/198.51.100.5:443', {
       vs: { protocol: 'TCP', address: '198.51.100.5', family: 'ipv4', port: 443, scheduler: 'wlc' },
@@ -106,7 +127,10 @@ describe('planChanges', () => {
       vs: { protocol: 'TCP', address: '192.0.2.10', family: 'ipv4', port: 80, scheduler: 'wlc' },
       reals: new Map([['10.0.0.1:8080', { address: '10.0.0.1', port: 8080, weight: 1 }]]),
     });
-    const p = plan(desiredOf({ services: [svc('web', ['192.0.2.10'])], endpointSlices: [slice('web', [ep('10.0.0.1')])] }), observed);
+    const p = plan(
+      desiredOf({ services: [svc('web', ['192.0.2.10'])], endpointSlices: [slice('web', [ep('10.0.0.1')])] }),
+      observed,
+    );
     expect(p.ipvs.map((c) => c.op)).toEqual(['edit-service']);
   });
 });
@@ -150,12 +174,16 @@ describe('graceful termination', () => {
     expect(p1.ipvs.map((c) => c.op)).toEqual(['edit-real']);
     const drained = applyPlan(kernel, p1);
     expect(planSize(plan(want, drained, DRAIN - 1, p1.draining))).toBe(0);
-    expect(describePlan(plan(want, drained, DRAIN, p1.draining))).toEqual(['del-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 (drain-timeout)']);
+    expect(describePlan(plan(want, drained, DRAIN, p1.draining))).toEqual([
+      'del-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 (drain-timeout)',
+    ]);
   });
 
   it('after a restart (no drain memory) the drain starts again from now and never cuts early; unknown counts wait', () => {
     const kernel = converge(one([ep('10.0.0.1'), ep('10.0.0.2')]), emptyKernelState());
-    kernel.services.get('TCP/192.0.2.10:80')!.reals.set('10.0.0.2:8080', { address: '10.0.0.2', port: 8080, weight: 0 });
+    kernel.services
+      .get('TCP/192.0.2.10:80')!
+      .reals.set('10.0.0.2:8080', { address: '10.0.0.2', port: 8080, weight: 0 });
     const p = plan(one([ep('10.0.0.1')]), kernel, 500_000);
     expect(planSize(p)).toBe(0);
     expect(p.draining.get(key)).toBe(500_000);
@@ -200,8 +228,16 @@ describe('planChanges properties', () => {
         }),
       ),
       endpointSlices: rows.flatMap((r, i) => [
-        slice(`s${i}`, r.eps4.map((a) => ep(a)), { ports: [{ name: 'p', protocol: r.proto, port: 9000 }] }),
-        slice(`s${i}`, r.eps6.map((a) => ep(a, { nodeName: 'node-b' })), { addressType: 'IPv6', ports: [{ name: 'p', protocol: r.proto, port: 9000 }] }),
+        slice(
+          `s${i}`,
+          r.eps4.map((a) => ep(a)),
+          { ports: [{ name: 'p', protocol: r.proto, port: 9000 }] },
+        ),
+        slice(
+          `s${i}`,
+          r.eps6.map((a) => ep(a, { nodeName: 'node-b' })),
+          { addressType: 'IPv6', ports: [{ name: 'p', protocol: r.proto, port: 9000 }] },
+        ),
       ]),
     }));
 
@@ -210,7 +246,8 @@ describe('planChanges properties', () => {
       fc.property(arbInput, arbInput, (a, b) => {
         const kernelA = converge(desiredOf(a), emptyKernelState());
         // Counts read from the kernel: every real idle, so removals finish at once.
-        for (const s of kernelA.services.values()) for (const [k, r] of s.reals) s.reals.set(k, { ...r, activeConns: 0, inactiveConns: 0 });
+        for (const s of kernelA.services.values())
+          for (const [k, r] of s.reals) s.reals.set(k, { ...r, activeConns: 0, inactiveConns: 0 });
         const want = desiredOf(b);
         const after = applyPlan(cloneState(kernelA), plan(want, kernelA));
         expect(driftOf(want, after)).toEqual({ lines: [], draining: 0 });
@@ -224,7 +261,8 @@ describe('planChanges properties', () => {
     fc.assert(
       fc.property(arbInput, arbInput, (a, b) => {
         const kernelA = converge(desiredOf(a), emptyKernelState());
-        for (const s of kernelA.services.values()) for (const [k, r] of s.reals) s.reals.set(k, { ...r, activeConns: 1, inactiveConns: 0 });
+        for (const s of kernelA.services.values())
+          for (const [k, r] of s.reals) s.reals.set(k, { ...r, activeConns: 1, inactiveConns: 0 });
         const want = desiredOf(b);
         const after = applyPlan(cloneState(kernelA), plan(want, kernelA));
         expect(driftOf(want, after).lines).toEqual([]);

@@ -21,7 +21,11 @@ export function ep(address: string, over: Partial<EndpointInput> = {}): Endpoint
   return { addresses: [address], ready: true, nodeName: 'node-a', ...over };
 }
 
-export function slice(service: string, endpoints: EndpointInput[], over: Partial<EndpointSliceInput> = {}): EndpointSliceInput {
+export function slice(
+  service: string,
+  endpoints: EndpointInput[],
+  over: Partial<EndpointSliceInput> = {},
+): EndpointSliceInput {
   return {
     namespace: 'shop',
     serviceName: service,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalEntry, parseIpAddr, parseIpsetSave, parseIpvsadmList, parseIpvsadmSave } from '../../../src/ipvs/plan/index.ts';
+import {
+  canonicalEntry,
+  parseIpAddr,
+  parseIpsetSave,
+  parseIpvsadmList,
+  parseIpvsadmSave,
+} from '../../../src/ipvs/plan/index.ts';
 
 // Spelled exactly as ipvsadm 1.31 / ipset 7.17 / iproute2 6.1 print them (captured in the test VM).
 const SAVE = `-A -t 192.0.2.1:80 -s rr
@@ -27,7 +33,12 @@ describe('ipvsadm parsers', () => {
     expect(p.problems).toEqual([]);
     expect([...p.services.keys()]).toEqual(['TCP/192.0.2.1:80', 'UDP/[2001:db8::1]:53', 'SCTP/192.0.2.2:3868']);
     expect(p.services.get('UDP/[2001:db8::1]:53')!.vs).toEqual({
-      protocol: 'UDP', address: '2001:db8::1', family: 'ipv6', port: 53, scheduler: 'sh', persistence: 300,
+      protocol: 'UDP',
+      address: '2001:db8::1',
+      family: 'ipv6',
+      port: 53,
+      scheduler: 'sh',
+      persistence: 300,
     });
     expect([...p.services.get('TCP/192.0.2.1:80')!.reals.values()]).toEqual([
       { address: '10.0.0.1', port: 8080, weight: 1 },
@@ -40,7 +51,11 @@ describe('ipvsadm parsers', () => {
     const p = parseIpvsadmList(LIST);
     expect(p.problems).toEqual([]);
     expect(p.services.get('TCP/192.0.2.1:80')!.reals.get('10.0.0.1:8080')).toEqual({
-      address: '10.0.0.1', port: 8080, weight: 1, activeConns: 3, inactiveConns: 12,
+      address: '10.0.0.1',
+      port: 8080,
+      weight: 1,
+      activeConns: 3,
+      inactiveConns: 12,
     });
     expect(p.services.get('UDP/[2001:db8::1]:53')!.vs.persistence).toBe(300);
   });
@@ -56,7 +71,7 @@ describe('ipvsadm parsers', () => {
 });
 
 describe('ipset save parser', () => {
-  it('keeps only FerroLB\'s sets and canonicalises members', () => {
+  it("keeps only FerroLB's sets and canonicalises members", () => {
     const text = `create KUBE-LOAD-BALANCER hash:ip,port family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x4f0cb63d
 add KUBE-LOAD-BALANCER 192.0.2.1,tcp:80
 add KUBE-LOAD-BALANCER 192.0.2.1,sctp:3868
@@ -69,19 +84,27 @@ add OTHER 192.0.2.9
 `;
     const p = parseIpsetSave(text);
     expect(p.problems).toEqual([]);
-    expect([...p.sets.keys()]).toEqual(['KUBE-LOAD-BALANCER', 'KUBE-6-LOAD-BALANCER-SOURCE-CID', 'KUBE-LOAD-BALANCER-SOURCE-CIDR']);
+    expect([...p.sets.keys()]).toEqual([
+      'KUBE-LOAD-BALANCER',
+      'KUBE-6-LOAD-BALANCER-SOURCE-CID',
+      'KUBE-LOAD-BALANCER-SOURCE-CIDR',
+    ]);
     expect([...p.sets.get('KUBE-LOAD-BALANCER')!.entries]).toEqual(['192.0.2.1,tcp:80', '192.0.2.1,sctp:3868']);
     expect([...p.sets.get('KUBE-6-LOAD-BALANCER-SOURCE-CID')!.entries]).toEqual(['2001:db8::1,tcp:80,2001:db8:f::/48']);
     expect([...p.sets.get('KUBE-LOAD-BALANCER-SOURCE-CIDR')!.entries]).toEqual(['192.0.2.1,tcp:80,198.51.100.7/32']);
   });
 
   it('reports a set of the wrong type and malformed members', () => {
-    const p = parseIpsetSave('create KUBE-LOAD-BALANCER hash:ip family inet\nadd KUBE-LOAD-BALANCER 192.0.2.1,icmp:0\n');
+    const p = parseIpsetSave(
+      'create KUBE-LOAD-BALANCER hash:ip family inet\nadd KUBE-LOAD-BALANCER 192.0.2.1,icmp:0\n',
+    );
     expect(p.problems).toEqual([
       'ipset save line 1: set KUBE-LOAD-BALANCER is hash:ip ipv4, expected hash:ip,port ipv4',
       'ipset save line 2: "icmp:0" is not tcp|udp|sctp:port',
     ]);
-    expect(canonicalEntry('hash:ip,port,ip', '192.0.2.1,udp:53')).toEqual({ error: '"192.0.2.1,udp:53" is not a hash:ip,port,ip member' });
+    expect(canonicalEntry('hash:ip,port,ip', '192.0.2.1,udp:53')).toEqual({
+      error: '"192.0.2.1,udp:53" is not a hash:ip,port,ip member',
+    });
   });
 });
 

@@ -43,7 +43,15 @@ function procSys(): string {
   return dir;
 }
 
-const desired = (eps: string[]) => ({ services: [svc('web', ['192.0.2.10'])], endpointSlices: [slice('web', eps.map((a) => ep(a)))] });
+const desired = (eps: string[]) => ({
+  services: [svc('web', ['192.0.2.10'])],
+  endpointSlices: [
+    slice(
+      'web',
+      eps.map((a) => ep(a)),
+    ),
+  ],
+});
 
 function make(runner: FakeRunner, clock: FakeClock, cfg = {}): IpvsSyncer {
   return new IpvsSyncer({ clock, runner, procSys: procSys() }, { nodeName: 'node-a', firewall: false, ...cfg });
@@ -66,7 +74,9 @@ describe('IpvsSyncer', () => {
     expect(first.readKernel).toBe(true);
     const order = r.names().filter((n) => /ipset restore|ip -batch|ipvsadm -R/.test(n));
     expect(order).toEqual(['ipset restore -exist', 'ip -batch -', 'ipvsadm -R']);
-    expect(r.calls.find((c) => c.cmd === 'ipvsadm -R')!.stdin).toBe('-A -t 192.0.2.10:80 -s rr\n-a -t 192.0.2.10:80 -r 10.0.0.1:8080 -m -w 1\n');
+    expect(r.calls.find((c) => c.cmd === 'ipvsadm -R')!.stdin).toBe(
+      '-A -t 192.0.2.10:80 -s rr\n-a -t 192.0.2.10:80 -r 10.0.0.1:8080 -m -w 1\n',
+    );
     r.calls = [];
     const again = await s.sync(desired(['10.0.0.1']));
     expect([again.changes, again.readKernel, r.calls]).toEqual([[], false, []]);
@@ -116,7 +126,7 @@ describe('IpvsSyncer', () => {
     await s.stop();
   });
 
-  it('refuses an interface of that name that is not FerroLB\'s', async () => {
+  it("refuses an interface of that name that is not FerroLB's", async () => {
     const r = new FakeRunner();
     r.link = '5: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 \\    link/ether 00:00:00:00:00:01 dummy\n';
     const s = make(r, new FakeClock());

@@ -34,9 +34,16 @@ describe('ApiEventRecorder', () => {
         throw Object.assign(new Error('HTTP-Code: 403'), { code: 403 });
       },
     };
-    const rec = new ApiEventRecorder(core as unknown as CoreV1Api, { warn: (f) => void warnings.push(f) }, 'pod-1', () => now);
+    const rec = new ApiEventRecorder(
+      core as unknown as CoreV1Api,
+      { warn: (f) => void warnings.push(f) },
+      'pod-1',
+      () => now,
+    );
     await rec.record(ref, { type: 'Warning', reason: 'AllocationFailed', message: 'x'.repeat(5000) });
     expect(sent.length).toBeLessThanOrEqual(1024);
-    expect(warnings).toEqual([{ object: 'Service/apps/web', reason: 'AllocationFailed', error: 'HTTP 403: HTTP-Code: 403' }]);
+    expect(warnings).toEqual([
+      { object: 'Service/apps/web', reason: 'AllocationFailed', error: 'HTTP 403: HTTP-Code: 403' },
+    ]);
   });
 });

@@ -5,12 +5,20 @@ interface Obj extends KubeObject {
   data?: string;
 }
 
-const obj = (name: string, rv: string, data = ''): Obj => ({ metadata: { name, namespace: 'ns', resourceVersion: rv }, data });
+const obj = (name: string, rv: string, data = ''): Obj => ({
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+  data,
+});
 
 /** A scripted API server: lists answer from `lists`, each watch hands its callbacks to the test. */
 class FakeApi {
   lists: (ListResult<Obj> | Error)[] = [];
-  watches: { params: Record<string, string>; onEvent: (t: string, o: unknown) => void; onDone: (e: unknown) => void; aborted: boolean }[] = [];
+  watches: {
+    params: Record<string, string>;
+    onEvent: (t: string, o: unknown) => void;
+    onDone: (e: unknown) => void;
+    aborted: boolean;
+  }[] = [];
   delays: number[] = [];
   listCalls = 0;
   #tick = 0;
@@ -161,9 +169,14 @@ describe('errorText', () => {
     const { errorText } = await import('../../../src/k8s/informer.ts');
     const e = Object.assign(new Error('HTTP-Code: 403\nMessage: Unknown API Status Code!'), {
       code: 403,
-      body: JSON.stringify({ kind: 'Status', message: 'services is forbidden: User "x" cannot list resource "services"' }),
+      body: JSON.stringify({
+        kind: 'Status',
+        message: 'services is forbidden: User "x" cannot list resource "services"',
+      }),
     });
     expect(errorText(e)).toBe('HTTP 403: services is forbidden: User "x" cannot list resource "services"');
-    expect(errorText(new Error('socket hang up', { cause: new Error('ECONNRESET') }))).toBe('socket hang up: ECONNRESET');
+    expect(errorText(new Error('socket hang up', { cause: new Error('ECONNRESET') }))).toBe(
+      'socket hang up: ECONNRESET',
+    );
   });
 });

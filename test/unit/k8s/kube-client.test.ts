@@ -6,7 +6,9 @@ import { kubeconfigSource, poolConnections } from '../../../src/k8s/kube-client.
 function kubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', caData: Buffer.from('not really a CA').toString('base64') }],
+    clusters: [
+      { name: 'c', server: 'https://127.0.0.1:6443', caData: Buffer.from('not really a CA').toString('base64') },
+    ],
     users: [{ name: 'u', token: 'secret-token' }],
     contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
     currentContext: 'ctx',
@@ -36,18 +38,36 @@ describe('poolConnections', () => {
 
 describe('kubeconfigSource', () => {
   const token = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-  const has = (...paths: string[]) => (p: string) => paths.includes(p);
+  const has =
+    (...paths: string[]) =>
+    (p: string) =>
+      paths.includes(p);
   it('takes the flag, then the in-cluster account, then $KUBECONFIG, then ~/.kube/config', () => {
     expect(kubeconfigSource('/k', {}, has('/k'), '/root')).toEqual({ kind: 'file', paths: ['/k'] });
-    expect(kubeconfigSource(undefined, { KUBERNETES_SERVICE_HOST: '10.0.0.1' }, has(token), '/root')).toEqual({ kind: 'cluster' });
-    expect(kubeconfigSource(undefined, { KUBECONFIG: '/a:/b' }, has('/b'), '/root')).toEqual({ kind: 'file', paths: ['/b'] });
-    expect(kubeconfigSource(undefined, {}, has('/root/.kube/config'), '/root')).toEqual({ kind: 'file', paths: ['/root/.kube/config'] });
+    expect(kubeconfigSource(undefined, { KUBERNETES_SERVICE_HOST: '10.0.0.1' }, has(token), '/root')).toEqual({
+      kind: 'cluster',
+    });
+    expect(kubeconfigSource(undefined, { KUBECONFIG: '/a:/b' }, has('/b'), '/root')).toEqual({
+      kind: 'file',
+      paths: ['/b'],
+    });
+    expect(kubeconfigSource(undefined, {}, has('/root/.kube/config'), '/root')).toEqual({
+      kind: 'file',
+      paths: ['/root/.kube/config'],
+    });
   });
   it('with none of them says what it looked for instead of falling back to localhost:8080', () => {
     const none = kubeconfigSource(undefined, {}, has(), '/root');
     expect(none.kind).toBe('none');
-    if (none.kind === 'none') expect(none.why).toMatch(/no kubeconfig: not in a cluster .* no \/root\/\.kube\/config; pass --kubeconfig PATH/);
-    expect(kubeconfigSource('/nope', {}, has(), '/root')).toEqual({ kind: 'none', why: '--kubeconfig /nope: no such file' });
-    expect(kubeconfigSource(undefined, { KUBECONFIG: '/x' }, has(), '/root')).toEqual({ kind: 'none', why: 'KUBECONFIG=/x: no such file' });
+    if (none.kind === 'none')
+      expect(none.why).toMatch(/no kubeconfig: not in a cluster .* no \/root\/\.kube\/config; pass --kubeconfig PATH/);
+    expect(kubeconfigSource('/nope', {}, has(), '/root')).toEqual({
+      kind: 'none',
+      why: '--kubeconfig /nope: no such file',
+    });
+    expect(kubeconfigSource(undefined, { KUBECONFIG: '/x' }, has(), '/root')).toEqual({
+      kind: 'none',
+      why: 'KUBECONFIG=/x: no such file',
+    });
   });
 });

@@ -28,9 +28,13 @@ beforeAll(async () => {
         res.write(`${a}\n${b.slice(0, 10)}`);
         setTimeout(() => res.end(`${b.slice(10)}\n`), 20);
       } else if (req.url === '/api/v1/namespaces/x/services/s/status') {
-        res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 422, message: 'metadata.annotations: Too long' }));
+        res
+          .writeHead(422, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ kind: 'Status', code: 422, message: 'metadata.annotations: Too long' }));
       } else {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ echo: JSON.parse(body || 'null') }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ echo: JSON.parse(body || 'null') }));
       }
     });
   });
@@ -59,7 +63,9 @@ describe('KubeRest', () => {
 
   it('a non-2xx answer rejects with the HTTP status and the API message', async () => {
     const rest = new KubeRest({ server: base, source: 'test' }, { now: () => 0 });
-    const err = await rest.request('PUT', '/api/v1/namespaces/x/services/s/status', { body: {} }).catch((e: unknown) => e);
+    const err = await rest
+      .request('PUT', '/api/v1/namespaces/x/services/s/status', { body: {} })
+      .catch((e: unknown) => e);
     expect(httpStatus(err)).toBe(422);
     expect(errorText(err)).toBe('HTTP 422: metadata.annotations: Too long');
     rest.close();
@@ -69,7 +75,12 @@ describe('KubeRest', () => {
     const rest = new KubeRest({ server: base, source: 'test' }, { now: () => 0 });
     const events: string[] = [];
     const done = await new Promise<unknown>((resolve) => {
-      void rest.watch('/api/v1/services', { resourceVersion: '5' }, (type, obj) => events.push(`${type} ${(obj as { metadata: { name: string } }).metadata.name}`), resolve);
+      void rest.watch(
+        '/api/v1/services',
+        { resourceVersion: '5' },
+        (type, obj) => events.push(`${type} ${(obj as { metadata: { name: string } }).metadata.name}`),
+        resolve,
+      );
     });
     expect(done).toBeNull();
     expect(events).toEqual(['ADDED a', 'MODIFIED b']);

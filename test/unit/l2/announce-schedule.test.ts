@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AnnounceSchedule, checkAnnounceConfig, defaultAnnounceConfig, type Announcement, type AnnounceConfig } from '../../../src/l2/core/index.ts';
+import {
+  AnnounceSchedule,
+  checkAnnounceConfig,
+  defaultAnnounceConfig,
+  type Announcement,
+  type AnnounceConfig,
+} from '../../../src/l2/core/index.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 /** Drives a schedule from the FakeClock the way the shell does: one timer at nextWakeAt(). */
@@ -38,7 +44,13 @@ describe('AnnounceSchedule', () => {
     d.set({ eth0: ['192.0.2.10'] });
     d.clock.advance(100_000);
     const times = d.sent.map((s) => [s.at, s.reason]);
-    expect(times.slice(0, 5)).toEqual([[0, 'gained'], [1100, 'repeat'], [2200, 'repeat'], [32_200, 'refresh'], [62_200, 'refresh']]);
+    expect(times.slice(0, 5)).toEqual([
+      [0, 'gained'],
+      [1100, 'repeat'],
+      [2200, 'repeat'],
+      [32_200, 'refresh'],
+      [62_200, 'refresh'],
+    ]);
     for (let i = 1; i < 3; i++) expect(d.sent[i]!.at - d.sent[i - 1]!.at).toBeGreaterThan(1000);
   });
   it('refresh 0 stops after the repeats; a lost IP is no longer announced', () => {
@@ -96,12 +108,19 @@ describe('AnnounceSchedule', () => {
     d.conflict('eth0', '192.0.2.10');
     expect(d.sent.at(-1)!.at).toBe(5000);
     d.clock.advance(10_000);
-    expect(d.sent.filter((s) => s.at >= 5000).map((s) => [s.at, s.reason])).toEqual([[5000, 'reassert'], [6000, 'reassert'], [7100, 'repeat'], [8200, 'repeat']]);
+    expect(d.sent.filter((s) => s.at >= 5000).map((s) => [s.at, s.reason])).toEqual([
+      [5000, 'reassert'],
+      [6000, 'reassert'],
+      [7100, 'repeat'],
+      [8200, 'repeat'],
+    ]);
     expect(d.schedule.conflict('eth0', '192.0.2.99', d.clock.now())).toBeUndefined();
   });
   it('rejects unusable configuration and addresses with errors naming the field', () => {
     expect(() => checkAnnounceConfig({ ...defaultAnnounceConfig(), repeats: -1 })).toThrow(/repeats/);
     expect(() => checkAnnounceConfig({ ...defaultAnnounceConfig(), pacingBurst: 0 })).toThrow(/pacingBurst/);
-    expect(() => new AnnounceSchedule(defaultAnnounceConfig()).set(new Map([['eth0', new Set(['nope'])]]), 0)).toThrow(/"nope" on eth0/);
+    expect(() => new AnnounceSchedule(defaultAnnounceConfig()).set(new Map([['eth0', new Set(['nope'])]]), 0)).toThrow(
+      /"nope" on eth0/,
+    );
   });
 });

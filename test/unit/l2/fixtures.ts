@@ -16,12 +16,18 @@ export interface CapturedFrame {
 export function loadCapturedFrames(): Map<string, CapturedFrame> {
   const files = readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.hex'));
   if (files.length < EXPECTED_FIXTURES) {
-    throw new Error(`found ${files.length} captured frames in ${FIXTURE_DIR}, expected ${EXPECTED_FIXTURES}: run scripts/capture-l2-fixtures.ts`);
+    throw new Error(
+      `found ${files.length} captured frames in ${FIXTURE_DIR}, expected ${EXPECTED_FIXTURES}: run scripts/capture-l2-fixtures.ts`,
+    );
   }
   const out = new Map<string, CapturedFrame>();
   for (const f of files) {
     const [first, hex] = readFileSync(FIXTURE_DIR + f, 'utf8').split('\n');
-    out.set(f.slice(0, -4), { name: f.slice(0, -4), what: (first ?? '').replace(/^# /, ''), bytes: fromHex(hex ?? '') });
+    out.set(f.slice(0, -4), {
+      name: f.slice(0, -4),
+      what: (first ?? '').replace(/^# /, ''),
+      bytes: fromHex(hex ?? ''),
+    });
   }
   return out;
 }

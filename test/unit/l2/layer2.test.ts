@@ -18,7 +18,14 @@ function memoryIo(facts: Record<string, Partial<InterfaceFacts>>) {
     readFacts: (name) => {
       const f = facts[name];
       if (!f) throw new InterfaceNotFoundError(name);
-      return { name, index: 1, mac: MAC[name as keyof typeof MAC] ?? '02:00:00:00:00:ff', up: true, noArp: false, ...f };
+      return {
+        name,
+        index: 1,
+        mac: MAC[name as keyof typeof MAC] ?? '02:00:00:00:00:ff',
+        up: true,
+        noArp: false,
+        ...f,
+      };
     },
     openLink: (f, onFrame) => {
       receivers.set(f.name, onFrame);
@@ -31,19 +38,32 @@ function memoryIo(facts: Record<string, Partial<InterfaceFacts>>) {
       };
     },
   };
-  const deliver = (iface: string, frame: Uint8Array): void => receivers.get(iface)!({ frame, outgoing: false, vlanTagged: false });
+  const deliver = (iface: string, frame: Uint8Array): void =>
+    receivers.get(iface)!({ frame, outgoing: false, vlanTagged: false });
   return { io, sent, joined, receivers, deliver };
 }
 
 function arpRequest(target: string): Uint8Array {
   return encodeL2Frame({
     ethernet: { destination: 'ff:ff:ff:ff:ff:ff', source: CLIENT, etherType: 0x0806 },
-    payload: { kind: 'arp', arp: { operation: 1, senderHardwareAddress: CLIENT, senderProtocolAddress: '192.0.2.1', targetHardwareAddress: '00:00:00:00:00:00', targetProtocolAddress: target } },
+    payload: {
+      kind: 'arp',
+      arp: {
+        operation: 1,
+        senderHardwareAddress: CLIENT,
+        senderProtocolAddress: '192.0.2.1',
+        targetHardwareAddress: '00:00:00:00:00:00',
+        targetProtocolAddress: target,
+      },
+    },
   });
 }
 
 async function metric(l2: Layer2, name: string): Promise<string> {
-  return (await l2.registry.getSingleMetricAsString(name)).split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  return (await l2.registry.getSingleMetricAsString(name))
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n');
 }
 
 describe('Layer2 shell', () => {
@@ -58,14 +78,21 @@ describe('Layer2 shell', () => {
     expect(net.sent).toHaveLength(3); // two gratuitous ARP forms + one NA
     expect(net.joined.get('eth0')).toEqual(new Set([solicitedNodeMac('2001:db8::10')]));
     net.deliver('eth0', arpRequest('192.0.2.10'));
-    expect(decodeL2Frame(net.sent.at(-1)!.frame, 0).value.ethernet).toMatchObject({ destination: CLIENT, source: MAC.eth0 });
+    expect(decodeL2Frame(net.sent.at(-1)!.frame, 0).value.ethernet).toMatchObject({
+      destination: CLIENT,
+      source: MAC.eth0,
+    });
     net.deliver('eth0', arpRequest('192.0.2.99'));
     clock.advance(3000);
     expect(announced.filter((a) => a.endsWith('repeat'))).toHaveLength(4);
-    expect(await metric(l2, 'metallb_layer2_requests_received')).toContain('metallb_layer2_requests_received{ip="192.0.2.10"} 1');
+    expect(await metric(l2, 'metallb_layer2_requests_received')).toContain(
+      'metallb_layer2_requests_received{ip="192.0.2.10"} 1',
+    );
     expect(await metric(l2, 'metallb_layer2_responses_sent')).toContain('{ip="192.0.2.10"} 1');
     expect(await metric(l2, 'metallb_layer2_gratuitous_sent')).toContain('{ip="2001:db8::10"} 3');
-    expect(await metric(l2, 'ferrolb_layer2_ignored_total')).toContain('ferrolb_layer2_ignored_total{interface="eth0",reason="not-owned"} 1');
+    expect(await metric(l2, 'ferrolb_layer2_ignored_total')).toContain(
+      'ferrolb_layer2_ignored_total{interface="eth0",reason="not-owned"} 1',
+    );
     l2.set(new Map([['eth0', ['192.0.2.10']]]));
     expect(net.joined.get('eth0')).toEqual(new Set());
     l2.close();
@@ -75,11 +102,31 @@ describe('Layer2 shell', () => {
 
   it('honours the allow-list, skips down/NOARP/enslaved/missing interfaces, and "*" expands to usable ones', () => {
     const net = memoryIo({ eth0: {}, eth1: { up: false }, eth2: { noArp: true }, eth3: { master: 'bond0' }, eth4: {} });
-    const l2 = new Layer2({ clock: new FakeClock(), io: net.io, interfaces: ['eth0', 'eth1', 'eth2', 'eth3', 'nope'], factsRefreshMs: 0 });
+    const l2 = new Layer2({
+      clock: new FakeClock(),
+      io: net.io,
+      interfaces: ['eth0', 'eth1', 'eth2', 'eth3', 'nope'],
+      factsRefreshMs: 0,
+    });
     const skipped: string[] = [];
     l2.on('skipped', (e) => skipped.push(`${e.interface} ${e.reason}`));
-    l2.set(new Map([['eth0', ['192.0.2.10']], ['eth1', ['192.0.2.10']], ['eth2', ['192.0.2.10']], ['eth3', ['192.0.2.10']], ['eth4', ['192.0.2.10']], ['nope', ['192.0.2.10']]]));
-    expect(skipped.sort()).toEqual(['eth1 interface-down', 'eth2 interface-noarp', 'eth3 interface-enslaved', 'eth4 not-allowed', 'nope not-found']);
+    l2.set(
+      new Map([
+        ['eth0', ['192.0.2.10']],
+        ['eth1', ['192.0.2.10']],
+        ['eth2', ['192.0.2.10']],
+        ['eth3', ['192.0.2.10']],
+        ['eth4', ['192.0.2.10']],
+        ['nope', ['192.0.2.10']],
+      ]),
+    );
+    expect(skipped.sort()).toEqual([
+      'eth1 interface-down',
+      'eth2 interface-noarp',
+      'eth3 interface-enslaved',
+      'eth4 not-allowed',
+      'nope not-found',
+    ]);
     expect([...l2.owned().keys()]).toEqual(['eth0']);
     l2.set(new Map([['*', ['192.0.2.11']]]));
     expect([...l2.owned().keys()]).toEqual(['eth0']);
@@ -93,7 +140,12 @@ describe('Layer2 shell', () => {
   it('a request for an IP owned on another interface is ignored as wrong-interface', async () => {
     const net = memoryIo({ eth0: {}, eth1: {} });
     const l2 = new Layer2({ clock: new FakeClock(), io: net.io });
-    l2.set(new Map([['eth0', ['192.0.2.10']], ['eth1', ['192.0.2.11']]]));
+    l2.set(
+      new Map([
+        ['eth0', ['192.0.2.10']],
+        ['eth1', ['192.0.2.11']],
+      ]),
+    );
     net.deliver('eth1', arpRequest('192.0.2.10'));
     expect(await metric(l2, 'ferrolb_layer2_ignored_total')).toContain('{interface="eth1",reason="wrong-interface"} 1');
     l2.close();
@@ -112,8 +164,22 @@ describe('Layer2 shell', () => {
     net.deliver('eth0', gratuitousArp('192.0.2.10', '02:00:5e:10:00:bb')[1]!);
     net.deliver('eth0', unsolicitedAdvertisement('2001:db8::10', '02:00:5e:10:00:bb'));
     expect(conflicts).toEqual([
-      { interface: 'eth0', ip: '192.0.2.10', family: 'ipv4', mac: '02:00:5e:10:00:bb', ourMac: MAC.eth0, evidence: 'arp-reply' },
-      { interface: 'eth0', ip: '2001:db8::10', family: 'ipv6', mac: '02:00:5e:10:00:bb', ourMac: MAC.eth0, evidence: 'neighbor-advertisement' },
+      {
+        interface: 'eth0',
+        ip: '192.0.2.10',
+        family: 'ipv4',
+        mac: '02:00:5e:10:00:bb',
+        ourMac: MAC.eth0,
+        evidence: 'arp-reply',
+      },
+      {
+        interface: 'eth0',
+        ip: '2001:db8::10',
+        family: 'ipv6',
+        mac: '02:00:5e:10:00:bb',
+        ourMac: MAC.eth0,
+        evidence: 'neighbor-advertisement',
+      },
     ]);
     expect(reasons.filter((r) => r === 'reassert')).toHaveLength(2);
     expect(await metric(l2, 'ferrolb_layer2_conflicts_total')).toContain('{interface="eth0",ip="192.0.2.10"} 1');
@@ -125,7 +191,14 @@ describe('Layer2 shell', () => {
     net.io.openLink = (f, onFrame) => {
       void f;
       void onFrame;
-      return { send: () => { throw Object.assign(new Error('ENOBUFS: send'), { code: 'ENOBUFS' }); }, join: () => {}, leave: () => {}, close: () => {} };
+      return {
+        send: () => {
+          throw Object.assign(new Error('ENOBUFS: send'), { code: 'ENOBUFS' });
+        },
+        join: () => {},
+        leave: () => {},
+        close: () => {},
+      };
     };
     const l2 = new Layer2({ clock: new FakeClock(), io: net.io });
     expect(() => l2.set(new Map([['eth0', ['192.0.2.300']]]))).toThrow(/"192.0.2.300" \(interface eth0\)/);
@@ -176,7 +249,12 @@ describe('Layer2 shell: failures stay local', () => {
     const l2 = new Layer2({ clock: new FakeClock(), io: net.io, factsRefreshMs: 0 });
     const skipped: string[] = [];
     l2.on('skipped', (e) => skipped.push(`${e.interface} ${e.reason}`));
-    l2.set(new Map([['eth0', ['192.0.2.10']], ['eth1', ['192.0.2.11']]]));
+    l2.set(
+      new Map([
+        ['eth0', ['192.0.2.10']],
+        ['eth1', ['192.0.2.11']],
+      ]),
+    );
     expect(skipped).toEqual(['eth1 open-failed']);
     expect([...l2.owned().keys()]).toEqual(['eth0']);
     net.deliver('eth0', arpRequest('192.0.2.10'));

@@ -33,15 +33,39 @@ describe('layer order', () => {
   });
 
   it('imports that point down pass', async () => {
-    expect(await problems('src/bgp/codec/x.ts', "import { need } from '../../wire/index.ts';\nexport const y = need;\n")).toEqual([]);
-    expect(await problems('src/controller/x.ts', "import { objectKey } from '../k8s/informer.ts';\nexport const y = objectKey;\n")).toEqual([]);
-    expect(await problems('src/cli/x.ts', "import { startCluster } from '../lab/index.ts';\nexport const y = startCluster;\n")).toEqual([]);
-    expect(await problems('test/unit/x.test.ts', "import { FakeClock } from '../helpers/fake-clock.ts';\nexport const y = FakeClock;\n")).toEqual([]);
+    expect(
+      await problems('src/bgp/codec/x.ts', "import { need } from '../../wire/index.ts';\nexport const y = need;\n"),
+    ).toEqual([]);
+    expect(
+      await problems(
+        'src/controller/x.ts',
+        "import { objectKey } from '../k8s/informer.ts';\nexport const y = objectKey;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await problems(
+        'src/cli/x.ts',
+        "import { startCluster } from '../lab/index.ts';\nexport const y = startCluster;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await problems(
+        'test/unit/x.test.ts',
+        "import { FakeClock } from '../helpers/fake-clock.ts';\nexport const y = FakeClock;\n",
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('pure cores', () => {
-  const pure = ['src/bgp/fsm/x.ts', 'src/config/x.ts', 'src/election/x.ts', 'src/ipvs/plan/x.ts', 'src/l2/core/x.ts', 'src/time/x.ts'];
+  const pure = [
+    'src/bgp/fsm/x.ts',
+    'src/config/x.ts',
+    'src/election/x.ts',
+    'src/ipvs/plan/x.ts',
+    'src/l2/core/x.ts',
+    'src/time/x.ts',
+  ];
   it.each(pure)('%s: no node:* modules, clock, timers, process or Math.random', async (file) => {
     for (const code of [
       "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;",
@@ -62,8 +86,11 @@ describe('pure cores', () => {
   });
 
   it('shells and the system clock may use them', async () => {
-    const code = "import { readFileSync } from 'node:fs';\nexport const y = [readFileSync, Date.now(), Math.random(), setTimeout];\n";
+    const code =
+      "import { readFileSync } from 'node:fs';\nexport const y = [readFileSync, Date.now(), Math.random(), setTimeout];\n";
     expect(await problems('src/bgp/session/x.ts', code)).toEqual([]);
-    expect(await problems('src/time/system-clock.ts', 'export const y = [Date.now(), performance.now(), setTimeout];\n')).toEqual([]);
+    expect(
+      await problems('src/time/system-clock.ts', 'export const y = [Date.now(), performance.now(), setTimeout];\n'),
+    ).toEqual([]);
   });
 });

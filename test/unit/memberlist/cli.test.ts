@@ -18,13 +18,23 @@ describe('ferrolb memberlist flags', () => {
   });
 
   it('usage errors name the flag', async () => {
-    expect(await run(['--bind', '192.0.2.1', '--key-file', 'k'])).toMatchObject({ code: 2, err: 'ferrolb memberlist: --name is required\n' });
-    expect(await run(['--name', 'a', '--bind', '192.0.2.1'])).toMatchObject({ code: 2, err: 'ferrolb memberlist: give --key-file (encryption) or --insecure-plaintext\n' });
-    expect((await run(['--name', 'a', '--bind', '192.0.2.1', '--port', 'x', '--insecure-plaintext'])).err).toContain('--port: "x" is not a port number');
+    expect(await run(['--bind', '192.0.2.1', '--key-file', 'k'])).toMatchObject({
+      code: 2,
+      err: 'ferrolb memberlist: --name is required\n',
+    });
+    expect(await run(['--name', 'a', '--bind', '192.0.2.1'])).toMatchObject({
+      code: 2,
+      err: 'ferrolb memberlist: give --key-file (encryption) or --insecure-plaintext\n',
+    });
+    expect((await run(['--name', 'a', '--bind', '192.0.2.1', '--port', 'x', '--insecure-plaintext'])).err).toContain(
+      '--port: "x" is not a port number',
+    );
     expect((await run(['--bogus'])).code).toBe(2);
     const missing = await run(['--name', 'a', '--bind', '192.0.2.1', '--key-file', '/nonexistent/keys']);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('/nonexistent/keys');
-    expect((await run(['--name', 'a', '--bind', 'not-an-ip', '--insecure-plaintext'])).err).toContain('"not-an-ip" is not an IP address');
+    expect((await run(['--name', 'a', '--bind', 'not-an-ip', '--insecure-plaintext'])).err).toContain(
+      '"not-an-ip" is not an IP address',
+    );
   });
 });

@@ -44,7 +44,16 @@ const samples: SimpleMessage[] = [
 
 describe('memberlist codec', () => {
   it('every message type round-trips alone, inside a message, and inside a versioned packet', () => {
-    const bodies = { ping: pingCodec, 'indirect-ping': indirectPingCodec, ack: ackCodec, nack: nackCodec, suspect: suspectCodec, alive: aliveCodec, dead: deadCodec, 'push-pull': pushPullCodec };
+    const bodies = {
+      ping: pingCodec,
+      'indirect-ping': indirectPingCodec,
+      ack: ackCodec,
+      nack: nackCodec,
+      suspect: suspectCodec,
+      alive: aliveCodec,
+      dead: deadCodec,
+      'push-pull': pushPullCodec,
+    };
     for (const m of samples) {
       expectRoundTrip(bodies[m.type] as never, m as never, undefined as never);
       expectRoundTrip(messageCodec, m as Message, { version: 1 });
@@ -61,7 +70,11 @@ describe('memberlist codec', () => {
       fc.property(name, name, inc, fc.boolean(), fc.uint8Array({ maxLength: 512 }), (a, b, i, left, m) => {
         expectRoundTrip(messageCodec, { type: 'dead', incarnation: i, node: a, from: b, left }, { version: 1 });
         expectRoundTrip(messageCodec, { type: 'suspect', incarnation: i, node: a, from: b }, { version: 1 });
-        expectRoundTrip(messageCodec, { type: 'alive', incarnation: i, node: a, addr: v4, meta: m, protocolMin: 1, protocolMax: 1 }, { version: 1 });
+        expectRoundTrip(
+          messageCodec,
+          { type: 'alive', incarnation: i, node: a, addr: v4, meta: m, protocolMin: 1, protocolMax: 1 },
+          { version: 1 },
+        );
       }),
       { numRuns: 200 },
     );

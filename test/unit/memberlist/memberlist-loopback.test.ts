@@ -50,8 +50,18 @@ describe('Memberlist over loopback sockets', () => {
     expect(await b.join([`127.0.0.1:${a.port}`])).toBeLessThanOrEqual(1);
     await c.join([`127.0.0.1:${a.port}`]);
     await waitFor(() => [a, b, c].every((m) => aliveCount(m) === 3), 'three alive members everywhere');
-    expect(a.members().map((m) => m.name).sort()).toEqual(['a', 'b', 'c']);
-    expect(eventsA.filter((e) => e.kind === 'join').map((e) => e.member.name).sort()).toEqual(['b', 'c']);
+    expect(
+      a
+        .members()
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
+    expect(
+      eventsA
+        .filter((e) => e.kind === 'join')
+        .map((e) => e.member.name)
+        .sort(),
+    ).toEqual(['b', 'c']);
 
     // Garbage and plaintext datagrams.
     const udp = createSocket('udp4');

@@ -20,7 +20,13 @@ function pair(opts: { keysA?: Uint8Array[]; keysB?: Uint8Array[]; labelB?: strin
   const got: Uint8Array[] = [];
   const a = net.attach(addr(0));
   const b = net.attach(addr(1));
-  const sa = new SecureTransport(a.transport, { keyring: new Keyring(opts.keysA ?? [key]), label: 'c1', allowPlaintext: false, clock, onDrop: () => {} });
+  const sa = new SecureTransport(a.transport, {
+    keyring: new Keyring(opts.keysA ?? [key]),
+    label: 'c1',
+    allowPlaintext: false,
+    clock,
+    onDrop: () => {},
+  });
   const sb = new SecureTransport(b.transport, {
     keyring: opts.plainB ? undefined : new Keyring(opts.keysB ?? [key]),
     label: opts.labelB ?? 'c1',
@@ -78,7 +84,16 @@ describe('memberlist security layer', () => {
   });
 
   it('plaintext only when explicitly allowed', () => {
-    expect(() => new SecureTransport(pair().a.transport, { keyring: undefined, label: 'x', allowPlaintext: false, clock: new FakeClock(), onDrop: () => {} })).toThrow(/plaintext/);
+    expect(
+      () =>
+        new SecureTransport(pair().a.transport, {
+          keyring: undefined,
+          label: 'x',
+          allowPlaintext: false,
+          clock: new FakeClock(),
+          onDrop: () => {},
+        }),
+    ).toThrow(/plaintext/);
     const p = pair({ plainB: true });
     expect(p.sb.open(new Uint8Array([0, 4, 5]))).toEqual(new Uint8Array([4, 5]));
   });
@@ -104,7 +119,13 @@ describe('memberlist security layer', () => {
       const { transport, clock: c } = net.attach(addr(i));
       const ring = new Keyring([k1]);
       rings.push(ring);
-      const st = new SecureTransport(transport, { keyring: ring, label: 'c', allowPlaintext: false, clock, onDrop: () => {} });
+      const st = new SecureTransport(transport, {
+        keyring: ring,
+        label: 'c',
+        allowPlaintext: false,
+        clock,
+        onDrop: () => {},
+      });
       const s = new Swim(resolveSwimConfig({ name: `k${i}`, addr: addr(i) }), {
         clock: c,
         transport: st,
@@ -133,7 +154,8 @@ describe('memberlist security layer', () => {
     expect(alive()).toBe(true);
     // A node left on the removed key is cut off and declared dead, proving the old key no longer works.
     rings[3]?.set([k1]);
-    for (let t = 0; t < 5_000 && !nodes[0]?.members().some((m) => m.name === 'k3' && m.state === 'dead'); t += 10) clock.advance(10);
+    for (let t = 0; t < 5_000 && !nodes[0]?.members().some((m) => m.name === 'k3' && m.state === 'dead'); t += 10)
+      clock.advance(10);
     expect(nodes[0]?.members().find((m) => m.name === 'k3')?.state).toBe('dead');
   });
 });

@@ -33,11 +33,15 @@ describe('memberlist core: SWIM with Lifeguard', () => {
     const before = sim.nodes[2]?.incarnation ?? -1;
     sim.nodes[0]?.suspectNode({ type: 'suspect', incarnation: before, node: 'n2', from: 'n0' });
     expect(sim.stateOf(0, 'n2')).toBe('suspect');
-    expect(sim.until(() => sim.allSee([0, 1, 3], 'n2', 'alive') && (sim.nodes[2]?.incarnation ?? 0) > before, 2_000, 1)).toBeDefined();
+    expect(
+      sim.until(() => sim.allSee([0, 1, 3], 'n2', 'alive') && (sim.nodes[2]?.incarnation ?? 0) > before, 2_000, 1),
+    ).toBeDefined();
     sim.run(3_000);
     expect(sim.falseDeaths(new Set(['n0', 'n1', 'n2', 'n3']))).toEqual([]);
     // A stale suspicion (old incarnation) changes nothing.
-    expect(sim.nodes[1]?.suspectNode({ type: 'suspect', incarnation: before, node: 'n2', from: 'n1' })).toBe('stale-suspect');
+    expect(sim.nodes[1]?.suspectNode({ type: 'suspect', incarnation: before, node: 'n2', from: 'n1' })).toBe(
+      'stale-suspect',
+    );
   });
 
   it('a restarted member (same name, incarnation 0) is accepted again after refuting its old death', () => {
@@ -86,7 +90,9 @@ describe('memberlist core: SWIM with Lifeguard', () => {
     const sim = new Sim(19).cluster(6);
     expect(sim.until(() => sim.converged(range(6)), 5_000)).toBeDefined();
     sim.net.partition([[0, 1, 2].map(Sim.addr), [3, 4, 5].map(Sim.addr)]);
-    expect(sim.until(() => sim.allSee([0, 1, 2], 'n4', 'dead') && sim.allSee([3, 4, 5], 'n1', 'dead'), 10_000)).toBeDefined();
+    expect(
+      sim.until(() => sim.allSee([0, 1, 2], 'n4', 'dead') && sim.allSee([3, 4, 5], 'n1', 'dead'), 10_000),
+    ).toBeDefined();
     sim.net.heal();
     const merged = sim.until(() => sim.converged(range(6)), 10_000);
     expect(merged).toBeDefined();
@@ -131,7 +137,18 @@ describe('memberlist core: SWIM with Lifeguard', () => {
     for (let i = 0; i < n; i++) sim.add({ pushPullIntervalMs: 600_000 });
     for (const s of sim.nodes) {
       for (let j = 0; j < n; j++) {
-        s.aliveNode({ type: 'alive', incarnation: 0, node: `n${j}`, addr: Sim.addr(j), meta: new Uint8Array(0), protocolMin: 1, protocolMax: 1 }, true);
+        s.aliveNode(
+          {
+            type: 'alive',
+            incarnation: 0,
+            node: `n${j}`,
+            addr: Sim.addr(j),
+            meta: new Uint8Array(0),
+            protocolMin: 1,
+            protocolMax: 1,
+          },
+          true,
+        );
       }
     }
     sim.run(500, 50);
@@ -145,6 +162,8 @@ describe('memberlist core: SWIM with Lifeguard', () => {
     console.log(`1,000 members: every survivor saw the death ${took} ms (${periods} probe periods) after the kill`);
     // log2(1000) ≈ 10: detection (a few periods) + suspicion (~4 periods at N=1000) + dissemination.
     expect(periods).toBeLessThan(4 * Math.log2(n));
-    expect(sim.events.filter((e) => e.kind === 'leave' && e.at >= killedAt && e.member.name !== `n${n - 1}`)).toEqual([]);
+    expect(sim.events.filter((e) => e.kind === 'leave' && e.at >= killedAt && e.member.name !== `n${n - 1}`)).toEqual(
+      [],
+    );
   }, 240_000);
 });

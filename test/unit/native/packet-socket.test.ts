@@ -24,7 +24,9 @@ describe('native PacketSocket arguments', () => {
   });
   it('a missing callback is refused', () => {
     const { PacketSocket } = nativeAddon();
-    expect(() => new (PacketSocket as unknown as new (o: object) => unknown)({ ifindex: 1 })).toThrow(/expected \(options, onFrame\)/);
+    expect(() => new (PacketSocket as unknown as new (o: object) => unknown)({ ifindex: 1 })).toThrow(
+      /expected \(options, onFrame\)/,
+    );
   });
   it('opens on loopback as root (EPERM otherwise), and send checks its argument', () => {
     let s;

@@ -63,7 +63,9 @@ describe('UdpSocket', () => {
     try {
       expect(tx.send(Buffer.from('hello'), '::1', rx.localPort())).toBe(5);
       expect(await got).toEqual({ data: 'hello', address: '::1', port: tx.localPort(), ttl: 255 });
-      expect(() => tx.send(Buffer.from('x'), 'nowhere', 1)).toThrow(/send: address: "nowhere" is not an IPv4 or IPv6 address/);
+      expect(() => tx.send(Buffer.from('x'), 'nowhere', 1)).toThrow(
+        /send: address: "nowhere" is not an IPv4 or IPv6 address/,
+      );
       expect(() => tx.send(Buffer.from('x'), '::1', 0)).toThrow(/port must be an integer in 1\.\.65535/);
     } finally {
       tx.close();

@@ -30,7 +30,12 @@ describe('formatIp / canonicalIp', () => {
 
 describe('parseCidr', () => {
   it('clears host bits as Go net.ParseCIDR does', () => {
-    expect(parseCidr('192.0.2.5/24')).toEqual({ family: 'ipv4', first: 0xc0000200n, last: 0xc00002ffn, prefixLength: 24 });
+    expect(parseCidr('192.0.2.5/24')).toEqual({
+      family: 'ipv4',
+      first: 0xc0000200n,
+      last: 0xc00002ffn,
+      prefixLength: 24,
+    });
   });
   it('parses IPv6', () => {
     const c = parseCidr('2001:db8::/126');

@@ -1,19 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigMap, type Peer } from '../../../src/config/index.ts';
 import { DEFAULT_SPEAKER_FLAGS, parseSpeakerFlags, SPEAKER_USAGE } from '../../../src/speaker/flags.ts';
-import { joinAddresses, nodesWithReadySpeaker, peerPassword, secretValue, type SecretLike } from '../../../src/speaker/pods.ts';
+import {
+  joinAddresses,
+  nodesWithReadySpeaker,
+  peerPassword,
+  secretValue,
+  type SecretLike,
+} from '../../../src/speaker/pods.ts';
 
 describe('parseSpeakerFlags', () => {
   it('takes the node name, Pod and namespace from the downward API environment', () => {
     const r = parseSpeakerFlags([], { NODE_NAME: 'n1', POD_NAME: 'speaker-x', POD_NAMESPACE: 'lb' });
-    expect(r).toEqual({ ok: true, flags: { ...DEFAULT_SPEAKER_FLAGS, nodeName: 'n1', podName: 'speaker-x', namespace: 'lb' } });
+    expect(r).toEqual({
+      ok: true,
+      flags: { ...DEFAULT_SPEAKER_FLAGS, nodeName: 'n1', podName: 'speaker-x', namespace: 'lb' },
+    });
   });
 
   it('reads flags in both forms, the flag winning over the environment', () => {
-    const r = parseSpeakerFlags(['--node-name=n2', '--metrics-port', '0', '--lb-class', 'x', '--ignore-exclude-lb', '--membership=pods'], {
-      NODE_NAME: 'n1',
+    const r = parseSpeakerFlags(
+      ['--node-name=n2', '--metrics-port', '0', '--lb-class', 'x', '--ignore-exclude-lb', '--membership=pods'],
+      {
+        NODE_NAME: 'n1',
+      },
+    );
+    expect(r.ok && r.flags).toMatchObject({
+      nodeName: 'n2',
+      metricsPort: 0,
+      lbClass: 'x',
+      ignoreExcludeLb: true,
+      membership: 'pods',
     });
-    expect(r.ok && r.flags).toMatchObject({ nodeName: 'n2', metricsPort: 0, lbClass: 'x', ignoreExcludeLb: true, membership: 'pods' });
   });
 
   it.each([
@@ -45,7 +63,12 @@ const pod = (name: string, node: string, ip: string, ready: boolean, phase = 'Ru
 });
 
 describe('speaker Pods and Secrets', () => {
-  const pods = [pod('a', 'n1', '192.0.2.1', true), pod('b', 'n2', '192.0.2.2', false), pod('c', 'n3', '2001:db8::3', true), pod('d', 'n4', '192.0.2.4', true, 'Pending')];
+  const pods = [
+    pod('a', 'n1', '192.0.2.1', true),
+    pod('b', 'n2', '192.0.2.2', false),
+    pod('c', 'n3', '2001:db8::3', true),
+    pod('d', 'n4', '192.0.2.4', true, 'Pending'),
+  ];
 
   it('joins the other running speakers, and counts the Ready ones alive', () => {
     expect(joinAddresses(pods, 'n1', 7946)).toEqual(['192.0.2.2:7946', '[2001:db8::3]:7946']);
@@ -64,7 +87,10 @@ describe('speaker Pods and Secrets', () => {
     expect(secretValue(secrets, 'nope', 'secretkey')).toBeUndefined();
     const r = parseConfigMap('peers: [{peer-address: 192.0.2.9, peer-asn: 1, my-asn: 2}]', 'cm');
     if (!r.ok) throw new Error('fixture');
-    const peer = (name: string, ns?: string): Peer => ({ ...r.config.peers[0]!, passwordSecret: { name, ...(ns ? { namespace: ns } : {}) } });
+    const peer = (name: string, ns?: string): Peer => ({
+      ...r.config.peers[0]!,
+      passwordSecret: { name, ...(ns ? { namespace: ns } : {}) },
+    });
     expect(peerPassword(secrets, peer('bgp-auth'), 'lb')).toEqual({ password: 's3cret' });
     expect(peerPassword(secrets, peer('gone'), 'lb').problem).toMatch(/passwordSecret lb\/gone not found/);
     expect(peerPassword(secrets, peer('opaque'), 'lb').problem).toMatch(/type Opaque, not kubernetes.io\/basic-auth/);

@@ -13,7 +13,10 @@ describe('KeyringRotation', () => {
   it('accepts a new key everywhere before using it, and accepts the old one for a while after', () => {
     const clock = new FakeClock();
     const seen: [RotationStep, string[]][] = [];
-    const r = new KeyringRotation(clock, (ring, step) => seen.push([step, hex(ring)]), { acceptMs: 10_000, retireMs: 60_000 });
+    const r = new KeyringRotation(clock, (ring, step) => seen.push([step, hex(ring)]), {
+      acceptMs: 10_000,
+      retireMs: 60_000,
+    });
     expect(r.setKey(k(1))).toBe('initial');
     expect(r.setKey(k(1))).toBe('unchanged');
     expect(r.setKey(k(2))).toBe('accept-new');
@@ -55,7 +58,11 @@ describe('KeyringRotation', () => {
 });
 
 describe('planStatuses', () => {
-  const labels = (ns: string, name: string) => ({ 'metallb.io/node': 'n1', 'metallb.io/service-name': name, 'metallb.io/service-namespace': ns });
+  const labels = (ns: string, name: string) => ({
+    'metallb.io/node': 'n1',
+    'metallb.io/service-name': name,
+    'metallb.io/service-namespace': ns,
+  });
   const l2 = (ns: string, name: string, interfaces: string[] = []): WantedStatus => ({
     kind: 'ServiceL2Status',
     status: { node: 'n1', serviceName: name, serviceNamespace: ns, interfaces: interfaces.map((n) => ({ name: n })) },
@@ -72,7 +79,9 @@ describe('planStatuses', () => {
     ];
     const plan = planStatuses([l2('a', 'same'), l2('a', 'changed', ['eth1']), l2('a', 'new')], existing);
     expect(plan.create).toEqual([l2('a', 'new')]);
-    expect(plan.update).toEqual([{ kind: 'ServiceL2Status', name: 'l2-d', status: l2('a', 'changed', ['eth1']).status }]);
+    expect(plan.update).toEqual([
+      { kind: 'ServiceL2Status', name: 'l2-d', status: l2('a', 'changed', ['eth1']).status },
+    ]);
     expect(plan.delete.map((d) => d.name).sort()).toEqual(['bgp-a', 'l2-c', 'l2-e', 'l2-f']);
   });
 });
@@ -83,9 +92,14 @@ describe('cluster view', () => {
       {
         metadata: { namespace: 'x', name: 'y' },
         spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
-        status: { loadBalancer: { ingress: [{ ip: '2001:DB8::0:1' }, { ip: '192.0.2.1' }, { ip: '2001:db8::1' }, {}] } },
+        status: {
+          loadBalancer: { ingress: [{ ip: '2001:DB8::0:1' }, { ip: '192.0.2.1' }, { ip: '2001:db8::1' }, {}] },
+        },
       },
-      [{ endpoints: [{ nodeName: 'n1', conditions: { ready: false, serving: true } }, { conditions: {} }] }, { endpoints: null }],
+      [
+        { endpoints: [{ nodeName: 'n1', conditions: { ready: false, serving: true } }, { conditions: {} }] },
+        { endpoints: null },
+      ],
       undefined,
     );
     expect(r).toEqual({
@@ -97,8 +111,12 @@ describe('cluster view', () => {
         endpoints: [{ nodeName: 'n1', ready: false, serving: true }, {}],
       },
     });
-    expect(serviceView({ metadata: { name: 'y' }, spec: { type: 'NodePort' } }, [], undefined)).toMatchObject({ kind: 'skip' });
-    expect(serviceView({ metadata: { name: 'y' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'c' } }, [], undefined)).toMatchObject({
+    expect(serviceView({ metadata: { name: 'y' }, spec: { type: 'NodePort' } }, [], undefined)).toMatchObject({
+      kind: 'skip',
+    });
+    expect(
+      serviceView({ metadata: { name: 'y' }, spec: { type: 'LoadBalancer', loadBalancerClass: 'c' } }, [], undefined),
+    ).toMatchObject({
       kind: 'skip',
       reason: expect.stringMatching(/loadBalancerClass "c"/),
     });
@@ -109,17 +127,32 @@ describe('cluster view', () => {
     const node = {
       metadata: { name: 'n1', labels: { a: 'b' } },
       status: {
-        conditions: [{ type: 'Ready', status: 'True' }, { type: 'NetworkUnavailable', status: 'True' }],
-        addresses: [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '2001:db8::5' }, { type: 'InternalIP', address: '192.0.2.5' }],
+        conditions: [
+          { type: 'Ready', status: 'True' },
+          { type: 'NetworkUnavailable', status: 'True' },
+        ],
+        addresses: [
+          { type: 'Hostname', address: 'n1' },
+          { type: 'InternalIP', address: '2001:db8::5' },
+          { type: 'InternalIP', address: '192.0.2.5' },
+        ],
       },
     };
     expect(nodeFacts(node)).toEqual({ name: 'n1', labels: { a: 'b' }, networkUnavailable: true });
     expect(nodeFacts({ metadata: {} })).toBeUndefined();
     expect(nodeAddresses(node)).toEqual({ ipv4: '192.0.2.5', ipv6: '2001:db8::5' });
-    const r = parseConfigMap('address-pools: [{name: p, protocol: layer2, addresses: [192.0.2.0/30]}, {name: q, protocol: bgp, addresses: [192.0.2.4/30]}]', 'cm');
+    const r = parseConfigMap(
+      'address-pools: [{name: p, protocol: layer2, addresses: [192.0.2.0/30]}, {name: q, protocol: bgp, addresses: [192.0.2.4/30]}]',
+      'cm',
+    );
     if (!r.ok) throw new Error('fixture config invalid');
     const poolOf = poolLookup(r.config);
-    expect([poolOf('192.0.2.3'), poolOf('192.0.2.4'), poolOf('198.51.100.1'), poolOf('bad')]).toEqual(['p', 'q', undefined, undefined]);
+    expect([poolOf('192.0.2.3'), poolOf('192.0.2.4'), poolOf('198.51.100.1'), poolOf('bad')]).toEqual([
+      'p',
+      'q',
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -141,11 +174,17 @@ describe('Layer 2 adapter', () => {
 });
 
 describe('memberlist adapter', () => {
-  it('alive = members neither dead nor left (and itself); events in the clock\'s monotonic time; keyring primary first', async () => {
+  it("alive = members neither dead nor left (and itself); events in the clock's monotonic time; keyring primary first", async () => {
     const { MemberlistAdapter } = await import('../../../src/speaker/memberlist-adapter.ts');
     const clock = new FakeClock();
     clock.advance(1000);
-    let fn: ((e: { kind: 'join' | 'leave' | 'update'; member: { name: string; state: 'alive' | 'suspect' | 'dead' | 'left' }; at: number }) => void) | undefined;
+    let fn:
+      | ((e: {
+          kind: 'join' | 'leave' | 'update';
+          member: { name: string; state: 'alive' | 'suspect' | 'dead' | 'left' };
+          at: number;
+        }) => void)
+      | undefined;
     const keys: Uint8Array[][] = [];
     const members = [
       { name: 'a', state: 'alive' as const },

@@ -160,7 +160,19 @@ function world(opts: { lbClass?: string } = {}) {
   const cluster = new Cluster();
   cluster.nodeList = NODES.map((n) => nodeObj(n));
   const membership = new Map<string, Membership>();
-  const speakers = new Map<string, { sp: NodeSpeaker; l2: Layer2; bgp: Bgp; events: Events; status: Statuses; metrics: SpeakerMetrics; m: Membership; log: string[] }>();
+  const speakers = new Map<
+    string,
+    {
+      sp: NodeSpeaker;
+      l2: Layer2;
+      bgp: Bgp;
+      events: Events;
+      status: Statuses;
+      metrics: SpeakerMetrics;
+      m: Membership;
+      log: string[];
+    }
+  >();
   for (const n of NODES) {
     const m = new Membership(NODES);
     membership.set(n, m);
@@ -218,12 +230,17 @@ describe('NodeSpeaker', () => {
     w.clock.advance(0);
     const next = ownersOf(w, '192.0.2.1').filter((n) => n !== owner);
     expect(next).toHaveLength(1);
-    const hist = await metricValue(w.speakers.get(next[0] as string)!.metrics, 'ferrolb_speaker_failover_latency_seconds');
+    const hist = await metricValue(
+      w.speakers.get(next[0] as string)!.metrics,
+      'ferrolb_speaker_failover_latency_seconds',
+    );
     expect(hist).toMatch(/ferrolb_speaker_failover_latency_seconds_sum 0\.007\b/);
     expect(hist).toMatch(/ferrolb_speaker_failover_latency_seconds_count 1\b/);
     // The node that did not gain anything observed nothing.
     const third = NODES.find((n) => n !== owner && n !== next[0]) as string;
-    expect(await metricValue(w.speakers.get(third)!.metrics, 'ferrolb_speaker_failover_latency_seconds')).toMatch(/_count 0\b/);
+    expect(await metricValue(w.speakers.get(third)!.metrics, 'ferrolb_speaker_failover_latency_seconds')).toMatch(
+      /_count 0\b/,
+    );
   });
 
   it('API changes within the quiet time after the first one make one recompute; a membership change does not wait', async () => {
@@ -231,7 +248,8 @@ describe('NodeSpeaker', () => {
     const a = w.speakers.get('node-a')!;
     a.sp.membershipStarted();
     w.clock.advance(0);
-    const before = (await a.metrics.registry.getSingleMetric('ferrolb_speaker_recomputes_total')!.get()).values[0]!.value;
+    const before = (await a.metrics.registry.getSingleMetric('ferrolb_speaker_recomputes_total')!.get()).values[0]!
+      .value;
     for (let i = 0; i < 10; i++) {
       a.sp.changed('k8s');
       w.clock.advance(4);
@@ -280,7 +298,11 @@ describe('NodeSpeaker', () => {
     expect(ownersOf(w, '192.0.2.6')).toEqual(['node-c']);
 
     w.cluster.svcs = [svcObj('shop', 'web', '192.0.2.6')];
-    w.cluster.nodeList = [nodeObj('node-a', {}, true), nodeObj('node-b', { 'node.kubernetes.io/exclude-from-external-load-balancers': '' }), nodeObj('node-c')];
+    w.cluster.nodeList = [
+      nodeObj('node-a', {}, true),
+      nodeObj('node-b', { 'node.kubernetes.io/exclude-from-external-load-balancers': '' }),
+      nodeObj('node-c'),
+    ];
     w.all((s) => s.changed('k8s'));
     w.clock.advance(100);
     expect(ownersOf(w, '192.0.2.6')).toEqual(['node-c']);
@@ -318,7 +340,9 @@ describe('NodeSpeaker', () => {
     for (const [n, other] of w.speakers) if (n !== owner) expect(other.events.recorded).toEqual([]);
     s.l2.conflict({ ip: '192.0.2.1', interface: 'eth0', mac: '02:00:00:00:00:09' });
     expect(s.events.recorded[1]?.event).toMatchObject({ type: 'Warning', reason: 'IPConflict' });
-    expect(s.events.recorded[1]?.event.message).toBe(`node "${owner}" owns 192.0.2.1 but 02:00:00:00:00:09 also answers for it on eth0`);
+    expect(s.events.recorded[1]?.event.message).toBe(
+      `node "${owner}" owns 192.0.2.1 but 02:00:00:00:00:09 also answers for it on eth0`,
+    );
     expect(await metricValue(s.metrics, 'metallb_speaker_announced')).toMatch(
       new RegExp(`ip="192.0.2.1",node="${owner}",protocol="layer2",service="shop/web"} 1`),
     );
@@ -336,7 +360,10 @@ describe('NodeSpeaker', () => {
       expect(s.bgp.configs).toHaveLength(1);
       await s.sp.statusSettled();
       expect(s.status.wanted.at(-1)).toEqual([
-        { kind: 'ServiceBGPStatus', status: { node: n, serviceName: 'api', serviceNamespace: 'shop', peers: ['peer0-203.0.113.1'] } },
+        {
+          kind: 'ServiceBGPStatus',
+          status: { node: n, serviceName: 'api', serviceNamespace: 'shop', peers: ['peer0-203.0.113.1'] },
+        },
       ]);
     }
     // A Secret change (BGP passwords) hands the configuration to BGP again.
@@ -350,8 +377,16 @@ describe('NodeSpeaker', () => {
     const clock = new FakeClock();
     const cluster = new Cluster();
     cluster.nodeList = NODES.map((n) => nodeObj(n));
-    cluster.svcs = [svcObj('a', 'web', '192.0.2.1'), svcObj('a', 'np', '192.0.2.2', { type: 'NodePort' }), svcObj('a', 'other', '192.0.2.3', { loadBalancerClass: 'x' })];
-    cluster.sliceList = [sliceObj('a', 'web', ['node-a']), sliceObj('a', 'np', ['node-a']), sliceObj('a', 'other', ['node-a'])];
+    cluster.svcs = [
+      svcObj('a', 'web', '192.0.2.1'),
+      svcObj('a', 'np', '192.0.2.2', { type: 'NodePort' }),
+      svcObj('a', 'other', '192.0.2.3', { loadBalancerClass: 'x' }),
+    ];
+    cluster.sliceList = [
+      sliceObj('a', 'web', ['node-a']),
+      sliceObj('a', 'np', ['node-a']),
+      sliceObj('a', 'other', ['node-a']),
+    ];
     const synced: { services: readonly unknown[]; endpointSlices: readonly unknown[] }[] = [];
     const sp = new NodeSpeaker({
       options: { myNode: 'node-b', debounceMs: 10 },

@@ -20,7 +20,12 @@ const SEGMENT_CODES: Record<AsPathSegmentType, number> = {
 };
 
 /** Segments filling exactly [offset, offset+length), or why they are malformed. */
-export function readSegments(buf: Uint8Array, offset: number, length: number, asnSize: 2 | 4): AsPathSegment[] | string {
+export function readSegments(
+  buf: Uint8Array,
+  offset: number,
+  length: number,
+  asnSize: 2 | 4,
+): AsPathSegment[] | string {
   const out: AsPathSegment[] = [];
   const end = offset + length;
   let p = offset;
@@ -51,7 +56,13 @@ export function segmentsLength(segments: readonly AsPathSegment[], asnSize: 2 | 
 }
 
 /** Writes segments; with asnSize 2, ASNs above 65535 are written as AS_TRANS (RFC 6793 §4.2.2). */
-export function writeSegments(segments: readonly AsPathSegment[], buf: Uint8Array, offset: number, asnSize: 2 | 4, what: string): number {
+export function writeSegments(
+  segments: readonly AsPathSegment[],
+  buf: Uint8Array,
+  offset: number,
+  asnSize: 2 | 4,
+  what: string,
+): number {
   let p = offset;
   for (const s of segments) {
     const code = SEGMENT_CODES[s.type];
@@ -63,7 +74,8 @@ export function writeSegments(segments: readonly AsPathSegment[], buf: Uint8Arra
     buf[p + 1] = s.asns.length;
     p += 2;
     for (const asn of s.asns) {
-      if (!Number.isInteger(asn) || asn < 0 || asn > 0xffffffff) throw new RangeError(`${what}: ASN ${asn} is not 0..4294967295`);
+      if (!Number.isInteger(asn) || asn < 0 || asn > 0xffffffff)
+        throw new RangeError(`${what}: ASN ${asn} is not 0..4294967295`);
       if (asnSize === 4) writeU32(buf, p, asn);
       else writeU16(buf, p, asn > 0xffff ? AS_TRANS : asn);
       p += asnSize;

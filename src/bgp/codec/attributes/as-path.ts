@@ -15,7 +15,8 @@ export const asPathAttribute: AttributeSpec<'AS_PATH'> = {
   codec: {
     decode(buf, offset, length, ctx) {
       const segments = readSegments(buf, offset, length, ctx.fourOctetAs ? 4 : 2);
-      if (typeof segments === 'string') return new Malformed(UpdateSubcode.MalformedAsPath, 'treat-as-withdraw', segments);
+      if (typeof segments === 'string')
+        return new Malformed(UpdateSubcode.MalformedAsPath, 'treat-as-withdraw', segments);
       if (ctx.externalPeer) {
         const confed = segments.find((s) => s.type === 'AS_CONFED_SEQUENCE' || s.type === 'AS_CONFED_SET');
         if (confed) {

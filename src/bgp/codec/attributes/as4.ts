@@ -108,7 +108,13 @@ function onWire(n: number): number {
 function join(a: AsPathSegment[], b: readonly AsPathSegment[]): AsPathSegment[] {
   const last = a.at(-1);
   const first = b[0];
-  if (last && first && last.type === 'AS_SEQUENCE' && first.type === 'AS_SEQUENCE' && last.asns.length + first.asns.length <= 255) {
+  if (
+    last &&
+    first &&
+    last.type === 'AS_SEQUENCE' &&
+    first.type === 'AS_SEQUENCE' &&
+    last.asns.length + first.asns.length <= 255
+  ) {
     return [...a.slice(0, -1), { type: 'AS_SEQUENCE', asns: [...last.asns, ...first.asns] }, ...b.slice(1)];
   }
   return [...a, ...b];
@@ -167,7 +173,12 @@ export function resolveAs4(attrs: PathAttribute[], ctx: CodecContext): As4Outcom
       const after = onWire(segmentsLength(merged, 2)) + (as4After.length > 0 ? onWire(segmentsLength(as4After, 4)) : 0);
       if (after > before) {
         discarded.push(AttributeCode.AS4_PATH);
-        errors.push(note(AttributeCode.AS4_PATH, `UPDATE AS4_PATH: merged path would grow from ${before} to ${after} octets; discarded`));
+        errors.push(
+          note(
+            AttributeCode.AS4_PATH,
+            `UPDATE AS4_PATH: merged path would grow from ${before} to ${after} octets; discarded`,
+          ),
+        );
       } else {
         rest[pathIndex] = { type: 'AS_PATH', segments: merged };
       }

@@ -90,11 +90,16 @@ export function decodeAttributeValue(
   if (spec) {
     const r = spec.codec.decode(buf, value, h.valueLength, ctx);
     if (r instanceof Malformed) {
-      return new BgpError(ErrorCode.UpdateMessage, r.subcode, `UPDATE ${spec.type} attribute at offset ${offset}: ${r.why}`, {
-        data: buf.slice(offset, value + h.valueLength),
-        handling: r.handling,
-        attributeCode: h.code,
-      });
+      return new BgpError(
+        ErrorCode.UpdateMessage,
+        r.subcode,
+        `UPDATE ${spec.type} attribute at offset ${offset}: ${r.why}`,
+        {
+          data: buf.slice(offset, value + h.valueLength),
+          handling: r.handling,
+          attributeCode: h.code,
+        },
+      );
     }
     if (r !== null) return r;
   } else if (!(h.flags & AttributeFlag.Optional)) {
@@ -106,7 +111,12 @@ export function decodeAttributeValue(
       { data: buf.slice(offset, value + h.valueLength), attributeCode: h.code },
     );
   }
-  return { type: 'UNKNOWN', code: h.code, flags: h.flags & ~AttributeFlag.ExtendedLength, data: buf.slice(value, value + h.valueLength) };
+  return {
+    type: 'UNKNOWN',
+    code: h.code,
+    flags: h.flags & ~AttributeFlag.ExtendedLength,
+    data: buf.slice(value, value + h.valueLength),
+  };
 }
 
 /** RFC 4271 §6.3 Attribute Flags Error when Optional/Transitive conflict with the type (RFC 7606 §3 (c)). */
@@ -119,7 +129,11 @@ export function checkFlags(buf: Uint8Array, offset: number, h: AttributeHeader):
     ErrorCode.UpdateMessage,
     UpdateSubcode.AttributeFlagsError,
     `UPDATE ${attributeName(h.code)} attribute at offset ${offset}: flags 0x${h.flags.toString(16)} conflict with the type (expected Optional/Transitive 0x${spec.flags.toString(16)})`,
-    { data: buf.slice(offset, offset + h.headerLength + h.valueLength), handling: spec.flagsErrorHandling, attributeCode: h.code },
+    {
+      data: buf.slice(offset, offset + h.headerLength + h.valueLength),
+      handling: spec.flagsErrorHandling,
+      attributeCode: h.code,
+    },
   );
 }
 
@@ -128,7 +142,11 @@ export const pathAttributeCodec: WireCodec<PathAttribute> = {
   decode(buf, offset, ctx): Decoded<PathAttribute> {
     const h = readAttributeHeader(buf, offset, buf.length);
     if (!h || offset + h.headerLength + h.valueLength > buf.length) {
-      throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList, `attribute at offset ${offset}: truncated`);
+      throw new BgpError(
+        ErrorCode.UpdateMessage,
+        UpdateSubcode.MalformedAttributeList,
+        `attribute at offset ${offset}: truncated`,
+      );
     }
     const flagsError = checkFlags(buf, offset, h);
     if (flagsError) throw flagsError;

@@ -29,7 +29,8 @@ export const mpReachNlriAttribute: AttributeSpec<'MP_REACH_NLRI'> = {
       const family = familyOf(afi, safi);
       if (!family) return null;
       const nhLen = buf[offset + 3] as number;
-      if (4 + nhLen + 1 > length) return malformed(`next hop length ${nhLen} overruns the attribute of ${length} octets`);
+      if (4 + nhLen + 1 > length)
+        return malformed(`next hop length ${nhLen} overruns the attribute of ${length} octets`);
       const nh = offset + 4;
       let nextHop: bigint;
       let linkLocalNextHop: bigint | undefined;
@@ -63,13 +64,15 @@ export const mpReachNlriAttribute: AttributeSpec<'MP_REACH_NLRI'> = {
       let p = offset + 4;
       if (v.family === 'ipv4') {
         if (v.linkLocalNextHop !== undefined) throw new RangeError('MP_REACH_NLRI: link-local next hop is IPv6 only');
-        if (v.nextHop < 0n || v.nextHop > 0xffffffffn) throw new RangeError('MP_REACH_NLRI: IPv4 next hop out of range');
+        if (v.nextHop < 0n || v.nextHop > 0xffffffffn)
+          throw new RangeError('MP_REACH_NLRI: IPv4 next hop out of range');
         buf[offset + 3] = 4;
         writeU32(buf, p, Number(v.nextHop));
         p += 4;
       } else {
         for (const a of [v.nextHop, v.linkLocalNextHop]) {
-          if (a !== undefined && (a < 0n || a >> 128n !== 0n)) throw new RangeError('MP_REACH_NLRI: IPv6 next hop out of range');
+          if (a !== undefined && (a < 0n || a >> 128n !== 0n))
+            throw new RangeError('MP_REACH_NLRI: IPv6 next hop out of range');
         }
         buf[offset + 3] = v.linkLocalNextHop === undefined ? 16 : 32;
         writeBig(buf, p, 16, v.nextHop);

@@ -16,7 +16,11 @@ export const mpUnreachNlriAttribute: AttributeSpec<'MP_UNREACH_NLRI'> = {
   codec: {
     decode(buf, offset, length) {
       if (length < 3) {
-        return new Malformed(UpdateSubcode.OptionalAttributeError, 'session-reset', `length ${length} is shorter than 3`);
+        return new Malformed(
+          UpdateSubcode.OptionalAttributeError,
+          'session-reset',
+          `length ${length} is shorter than 3`,
+        );
       }
       const afi = readU16(buf, offset);
       const safi = buf[offset + 2] as number;

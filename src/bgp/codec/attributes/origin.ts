@@ -19,7 +19,11 @@ export const originAttribute: AttributeSpec<'ORIGIN'> = {
       }
       const origin = ORIGINS[buf[offset] as number];
       if (!origin) {
-        return new Malformed(UpdateSubcode.InvalidOriginAttribute, 'treat-as-withdraw', `undefined value ${buf[offset]}`);
+        return new Malformed(
+          UpdateSubcode.InvalidOriginAttribute,
+          'treat-as-withdraw',
+          `undefined value ${buf[offset]}`,
+        );
       }
       return { type: 'ORIGIN', origin };
     },

@@ -8,7 +8,11 @@ import { type AttributeValueCodec, Malformed } from './spec.ts';
  * `fromWire` turns the decoded number into the value (or a Malformed when the number is invalid for the
  * attribute); `toWire` gives the number to write, checked to fit 32 bits (errors name `name`).
  */
-export function u32Value<T>(name: string, fromWire: (n: number) => T | Malformed, toWire: (v: T) => number): AttributeValueCodec<T> {
+export function u32Value<T>(
+  name: string,
+  fromWire: (n: number) => T | Malformed,
+  toWire: (v: T) => number,
+): AttributeValueCodec<T> {
   return {
     decode(buf, offset, length) {
       if (length !== 4) {

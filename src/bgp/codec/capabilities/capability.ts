@@ -11,14 +11,15 @@ import { enhancedRouteRefreshCapability, routeRefreshCapability } from './route-
 
 type Known = Exclude<CapabilityType, 'UNKNOWN'>;
 
-export const CAPABILITY_TABLE: { readonly [K in Known]: { code: number; codec: BodyCodec<Extract<Capability, { type: K }>> } } =
-  {
-    MULTIPROTOCOL: { code: CapabilityCode.MULTIPROTOCOL, codec: multiprotocolCapability },
-    ROUTE_REFRESH: { code: CapabilityCode.ROUTE_REFRESH, codec: routeRefreshCapability },
-    ENHANCED_ROUTE_REFRESH: { code: CapabilityCode.ENHANCED_ROUTE_REFRESH, codec: enhancedRouteRefreshCapability },
-    FOUR_OCTET_AS: { code: CapabilityCode.FOUR_OCTET_AS, codec: fourOctetAsCapability },
-    GRACEFUL_RESTART: { code: CapabilityCode.GRACEFUL_RESTART, codec: gracefulRestartCapability },
-  };
+export const CAPABILITY_TABLE: {
+  readonly [K in Known]: { code: number; codec: BodyCodec<Extract<Capability, { type: K }>> };
+} = {
+  MULTIPROTOCOL: { code: CapabilityCode.MULTIPROTOCOL, codec: multiprotocolCapability },
+  ROUTE_REFRESH: { code: CapabilityCode.ROUTE_REFRESH, codec: routeRefreshCapability },
+  ENHANCED_ROUTE_REFRESH: { code: CapabilityCode.ENHANCED_ROUTE_REFRESH, codec: enhancedRouteRefreshCapability },
+  FOUR_OCTET_AS: { code: CapabilityCode.FOUR_OCTET_AS, codec: fourOctetAsCapability },
+  GRACEFUL_RESTART: { code: CapabilityCode.GRACEFUL_RESTART, codec: gracefulRestartCapability },
+};
 
 const BY_CODE = new Map<number, BodyCodec<Capability>>(
   Object.values(CAPABILITY_TABLE).map((e) => [e.code, e.codec as BodyCodec<Capability>]),
@@ -36,7 +37,11 @@ function valueLength(c: Capability, ctx: CodecContext): number {
 export const capabilityCodec: WireCodec<Capability> = {
   decode(buf, offset, ctx): Decoded<Capability> {
     if (buf.length - offset < 2) {
-      throw new BgpError(ErrorCode.OpenMessage, OpenSubcode.Unspecific, `capability at offset ${offset}: truncated header`);
+      throw new BgpError(
+        ErrorCode.OpenMessage,
+        OpenSubcode.Unspecific,
+        `capability at offset ${offset}: truncated header`,
+      );
     }
     const code = buf[offset] as number;
     const length = buf[offset + 1] as number;

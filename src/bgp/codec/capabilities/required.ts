@@ -26,9 +26,16 @@ export function encodeCapabilities(caps: readonly Capability[], ctx: CodecContex
  * The 2/7 error for the required capabilities the peer's OPEN lacks (MULTIPROTOCOL compared by AFI/SAFI,
  * others by type), or undefined when it has them all.
  */
-export function missingCapabilities(open: Open, required: readonly Capability[], ctx: CodecContext): BgpError | undefined {
+export function missingCapabilities(
+  open: Open,
+  required: readonly Capability[],
+  ctx: CodecContext,
+): BgpError | undefined {
   const missing = required.filter((r) => !open.capabilities.some((c) => sameCapability(c, r)));
   if (missing.length === 0) return undefined;
   const names = missing.map((m) => (m.type === 'MULTIPROTOCOL' ? `MULTIPROTOCOL ${m.afi}/${m.safi}` : m.type));
-  return unsupportedCapability(`OPEN: peer lacks required capabilities ${names.join(', ')}`, encodeCapabilities(missing, ctx));
+  return unsupportedCapability(
+    `OPEN: peer lacks required capabilities ${names.join(', ')}`,
+    encodeCapabilities(missing, ctx),
+  );
 }

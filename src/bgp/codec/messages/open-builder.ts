@@ -10,7 +10,12 @@ export interface OpenSettings {
   families: { afi: number; safi: number }[];
   routeRefresh?: boolean;
   enhancedRouteRefresh?: boolean;
-  gracefulRestart?: { restartState: boolean; notification?: boolean; restartTime: number; families: AfiSafiForwarding[] };
+  gracefulRestart?: {
+    restartState: boolean;
+    notification?: boolean;
+    restartTime: number;
+    families: AfiSafiForwarding[];
+  };
   /** Extra capabilities appended as given. */
   extra?: Capability[];
 }

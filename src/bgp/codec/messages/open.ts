@@ -68,7 +68,8 @@ export const openBody: BodyCodec<Open> = {
     const capabilities: Capability[] = [];
     const hdr = extended ? 3 : 2;
     while (p < end) {
-      if (end - p < hdr) throw openError(OpenSubcode.Unspecific, `optional parameter at offset ${p - offset}: truncated`);
+      if (end - p < hdr)
+        throw openError(OpenSubcode.Unspecific, `optional parameter at offset ${p - offset}: truncated`);
       const type = buf[p] as number;
       const plen = extended ? readU16(buf, p + 1) : (buf[p + 1] as number);
       const body = p + hdr;

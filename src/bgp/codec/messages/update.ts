@@ -22,7 +22,13 @@
 import { BgpError, ErrorCode, UpdateSubcode } from '../../errors.ts';
 import { readU16, writeU16 } from '../../../wire/bytes.ts';
 import { AttributeCode } from '../constants.ts';
-import { attributeLength, checkFlags, decodeAttributeValue, readAttributeHeader, writeAttribute } from '../attributes/attribute.ts';
+import {
+  attributeLength,
+  checkFlags,
+  decodeAttributeValue,
+  readAttributeHeader,
+  writeAttribute,
+} from '../attributes/attribute.ts';
 import { resolveAs4, wireAttributes } from '../attributes/as4.ts';
 import { attributeName } from '../attributes/table.ts';
 import type { BodyCodec, CodecContext, PathAttribute, Prefix, Update } from '../model.ts';
@@ -60,7 +66,10 @@ function decodeAttributeList(buf: Uint8Array, offset: number, end: number, ctx: 
     const isMp = h.code === AttributeCode.MP_REACH_NLRI || h.code === AttributeCode.MP_UNREACH_NLRI;
     if (list.seen[h.code]) {
       if (isMp) {
-        throw updateError(UpdateSubcode.MalformedAttributeList, `${attributeName(h.code)} appears more than once (RFC 7606 §3 (g))`);
+        throw updateError(
+          UpdateSubcode.MalformedAttributeList,
+          `${attributeName(h.code)} appears more than once (RFC 7606 §3 (g))`,
+        );
       }
       list.discarded.push(h.code);
       list.errors.push(
@@ -116,7 +125,8 @@ function decodeUpdate(buf: Uint8Array, offset: number, length: number, ctx: Code
     throw updateError(UpdateSubcode.MalformedAttributeList, `Withdrawn Routes Length ${wlen} overruns the message`);
   }
   const withdrawn = readPrefixes(buf, wstart, wlen, 'ipv4');
-  if (typeof withdrawn === 'string') throw updateError(UpdateSubcode.MalformedAttributeList, `Withdrawn Routes: ${withdrawn}`);
+  if (typeof withdrawn === 'string')
+    throw updateError(UpdateSubcode.MalformedAttributeList, `Withdrawn Routes: ${withdrawn}`);
   const alenAt = wstart + wlen;
   const alen = readU16(buf, alenAt);
   const astart = alenAt + 2;
@@ -130,7 +140,10 @@ function decodeUpdate(buf: Uint8Array, offset: number, length: number, ctx: Code
   const errors = list.errors;
   if (list.framingError !== undefined) {
     if (nlri.length === 0 && !list.sawMp) {
-      throw updateError(UpdateSubcode.MalformedAttributeList, `${list.framingError}; nothing left to treat as withdrawn`);
+      throw updateError(
+        UpdateSubcode.MalformedAttributeList,
+        `${list.framingError}; nothing left to treat as withdrawn`,
+      );
     }
     errors.push(
       new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList, `UPDATE: ${list.framingError}`, {
@@ -162,7 +175,8 @@ function decodeUpdate(buf: Uint8Array, offset: number, length: number, ctx: Code
 
 function checkIpv4(ps: readonly Prefix[], field: string): void {
   for (const p of ps) {
-    if (p.family !== 'ipv4') throw new RangeError(`UPDATE ${field}: ${p.family} prefix; IPv6 goes in MP_(UN)REACH_NLRI`);
+    if (p.family !== 'ipv4')
+      throw new RangeError(`UPDATE ${field}: ${p.family} prefix; IPv6 goes in MP_(UN)REACH_NLRI`);
   }
 }
 
@@ -180,7 +194,8 @@ export const updateBody: BodyCodec<Update> = {
     const attrs = wireAttributes(v.attributes, ctx);
     const wlen = prefixesLength(v.withdrawn);
     const alen = attributesLength(attrs, ctx);
-    if (wlen > 0xffff || alen > 0xffff) throw new RangeError('UPDATE: withdrawn routes or attributes exceed 65535 octets');
+    if (wlen > 0xffff || alen > 0xffff)
+      throw new RangeError('UPDATE: withdrawn routes or attributes exceed 65535 octets');
     let p = offset;
     writeU16(buf, p, wlen);
     p += 2;
@@ -192,6 +207,11 @@ export const updateBody: BodyCodec<Update> = {
     return p - offset;
   },
   length(v, ctx) {
-    return 4 + prefixesLength(v.withdrawn) + attributesLength(wireAttributes(v.attributes, ctx), ctx) + prefixesLength(v.nlri);
+    return (
+      4 +
+      prefixesLength(v.withdrawn) +
+      attributesLength(wireAttributes(v.attributes, ctx), ctx) +
+      prefixesLength(v.nlri)
+    );
   },
 };

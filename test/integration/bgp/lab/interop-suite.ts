@@ -28,26 +28,43 @@ export interface Pair {
 
 /** Session addresses over IPv4 or IPv6 transport. */
 function addrs(t: NodeRouter, transport: 'ipv4' | 'ipv6'): { node: string; router: string } {
-  return transport === 'ipv4' ? { node: t.node.ipv4, router: t.router.ipv4 } : { node: t.node.ipv6, router: t.router.ipv6 };
+  return transport === 'ipv4'
+    ? { node: t.node.ipv4, router: t.router.ipv4 }
+    : { node: t.node.ipv6, router: t.router.ipv6 };
 }
 
-export function routerOptions(t: NodeRouter, o: { transport?: 'ipv4' | 'ipv6'; ibgp?: boolean } & Partial<PeerOptions> = {}): PeerOptions {
+export function routerOptions(
+  t: NodeRouter,
+  o: { transport?: 'ipv4' | 'ipv6'; ibgp?: boolean } & Partial<PeerOptions> = {},
+): PeerOptions {
   const a = addrs(t, o.transport ?? 'ipv4');
   const { transport: _t, ibgp: _i, ...rest } = o;
   return {
-    localAddress: a.router, localAs: ROUTER_AS, routerId: t.router.ipv4,
-    peerAddress: a.node, peerAs: o.ibgp ? ROUTER_AS : SPEAKER_AS, ...rest,
+    localAddress: a.router,
+    localAs: ROUTER_AS,
+    routerId: t.router.ipv4,
+    peerAddress: a.node,
+    peerAs: o.ibgp ? ROUTER_AS : SPEAKER_AS,
+    ...rest,
   };
 }
 
 export function speakerOptions(
-  t: NodeRouter, name: DaemonName, o: { transport?: 'ipv4' | 'ipv6'; ibgp?: boolean } & Partial<FerroOptions> = {},
+  t: NodeRouter,
+  name: DaemonName,
+  o: { transport?: 'ipv4' | 'ipv6'; ibgp?: boolean } & Partial<FerroOptions> = {},
 ): FerroOptions {
   const a = addrs(t, o.transport ?? 'ipv4');
   const { transport: _t, ibgp: _i, ...rest } = o;
   return {
-    localAddress: a.node, localAs: o.ibgp ? ROUTER_AS : SPEAKER_AS, routerId: t.node.ipv4,
-    peerAddress: a.router, peerAs: ROUTER_AS, nodeIpv4: t.node.ipv4, nodeIpv6: t.node.ipv6, announce: [],
+    localAddress: a.node,
+    localAs: o.ibgp ? ROUTER_AS : SPEAKER_AS,
+    routerId: t.node.ipv4,
+    peerAddress: a.router,
+    peerAs: ROUTER_AS,
+    nodeIpv4: t.node.ipv4,
+    nodeIpv6: t.node.ipv6,
+    announce: [],
     // ExaBGP only connects out: FerroLB must accept the session.
     ...(name === 'exabgp' ? { listenPort: 179 } : {}),
     ...rest,
@@ -81,9 +98,16 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
     it('eBGP over IPv4 with MD5: IPv4 and IPv6 routes with communities and large communities', async () => {
       const t = await newLab();
       const router = await startRouter(name, t.lab, t.router.ns, routerOptions(t, { md5: 'interop-key' }));
-      const speaker = startFerroLb(t.lab, t.node.ns, speakerOptions(t, name, {
-        md5: 'interop-key', announce: [V4_A, V6_A], communities: ['65000:100'], largeCommunities: ['64513:7:8'],
-      }));
+      const speaker = startFerroLb(
+        t.lab,
+        t.node.ns,
+        speakerOptions(t, name, {
+          md5: 'interop-key',
+          announce: [V4_A, V6_A],
+          communities: ['65000:100'],
+          largeCommunities: ['64513:7:8'],
+        }),
+      );
       await speaker.waitEstablished();
       await router.waitEstablished();
       const v4 = has(await router.waitRoutes('ipv4', (rs) => !!has(rs, `${V4_A}/32`), `${V4_A}/32`), `${V4_A}/32`)!;
@@ -99,7 +123,12 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
 
     it('eBGP over IPv6 transport: IPv6 route with the node as next hop', async () => {
       const t = await newLab();
-      const router = await startRouter(name, t.lab, t.router.ns, routerOptions(t, { transport: 'ipv6', families: ['ipv6'] }));
+      const router = await startRouter(
+        name,
+        t.lab,
+        t.router.ns,
+        routerOptions(t, { transport: 'ipv6', families: ['ipv6'] }),
+      );
       const speaker = startFerroLb(t.lab, t.node.ns, speakerOptions(t, name, { transport: 'ipv6', announce: [V6_B] }));
       await speaker.waitEstablished();
       const rs = await router.waitRoutes('ipv6', (r) => !!has(r, `${V6_B}/128`), `${V6_B}/128 over IPv6 transport`);
@@ -109,9 +138,16 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
     it('iBGP: LOCAL_PREF from the advertisement reaches the peer', async () => {
       const t = await newLab();
       const router = await startRouter(name, t.lab, t.router.ns, routerOptions(t, { ibgp: true, families: ['ipv4'] }));
-      const speaker = startFerroLb(t.lab, t.node.ns, speakerOptions(t, name, { ibgp: true, announce: [V4_A], localPref: 250 }));
+      const speaker = startFerroLb(
+        t.lab,
+        t.node.ns,
+        speakerOptions(t, name, { ibgp: true, announce: [V4_A], localPref: 250 }),
+      );
       await speaker.waitEstablished();
-      const r = has(await router.waitRoutes('ipv4', (rs) => !!has(rs, `${V4_A}/32`), `${V4_A}/32 via iBGP`), `${V4_A}/32`)!;
+      const r = has(
+        await router.waitRoutes('ipv4', (rs) => !!has(rs, `${V4_A}/32`), `${V4_A}/32 via iBGP`),
+        `${V4_A}/32`,
+      )!;
       expect(r.localPref).toBe(250);
       expect(r.asPath).toEqual([]);
     });
@@ -119,7 +155,11 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
     it('withdraws a removed address and keeps the rest, without resetting the session', async () => {
       const t = await newLab();
       const router = await startRouter(name, t.lab, t.router.ns, routerOptions(t));
-      const speaker = startFerroLb(t.lab, t.node.ns, speakerOptions(t, name, { announce: [V4_A, V4_B, V6_A], driver: true }));
+      const speaker = startFerroLb(
+        t.lab,
+        t.node.ns,
+        speakerOptions(t, name, { announce: [V4_A, V4_B, V6_A], driver: true }),
+      );
       await speaker.waitEstablished();
       await router.waitRoutes('ipv4', (rs) => !!has(rs, `${V4_A}/32`) && !!has(rs, `${V4_B}/32`), 'both IPv4 routes');
       await router.waitRoutes('ipv6', (rs) => !!has(rs, `${V6_A}/128`), 'the IPv6 route');
@@ -150,14 +190,22 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
       it('graceful restart: routes kept while the speaker is gone, refreshed and swept after it restarts', async () => {
         const t = await newLab();
         const gr = { restartTime: 60 };
-        const router = await startRouter(name, t.lab, t.router.ns, routerOptions(t, { gracefulRestart: gr, families: ['ipv4'] }));
+        const router = await startRouter(
+          name,
+          t.lab,
+          t.router.ns,
+          routerOptions(t, { gracefulRestart: gr, families: ['ipv4'] }),
+        );
         const opts = speakerOptions(t, name, { gracefulRestart: gr, announce: [V4_A, V4_B] });
         const first = startFerroLb(t.lab, t.node.ns, opts);
         await first.waitEstablished();
         await router.waitRoutes('ipv4', (rs) => !!has(rs, `${V4_A}/32`) && !!has(rs, `${V4_B}/32`), 'both routes');
         // Die without NOTIFICATION (as a crash would): the kernel closes the TCP connection.
         await first.stop('SIGKILL');
-        await waitFor(async () => !(await router.established()), { what: `${name} to see the session drop`, timeoutMs: 20_000 });
+        await waitFor(async () => !(await router.established()), {
+          what: `${name} to see the session drop`,
+          timeoutMs: 20_000,
+        });
         await sleep(1000);
         const held = await router.routes('ipv4');
         expect(has(held, `${V4_A}/32`), 'route kept during the restart').toBeDefined();
@@ -165,8 +213,11 @@ export function defineInteropSuite(name: DaemonName, so: SuiteOptions): void {
         // Back with the R bit, now announcing only A: A is refreshed, B is swept after End-of-RIB.
         const second = startFerroLb(t.lab, t.node.ns, { ...opts, restarted: true, announce: [V4_A] });
         await second.waitEstablished(60_000);
-        const rs = await router.waitRoutes('ipv4', (r) => !has(r, `${V4_B}/32`) && !!has(r, `${V4_A}/32`) && !has(r, `${V4_A}/32`)!.stale,
-          'A refreshed (not stale) and B swept');
+        const rs = await router.waitRoutes(
+          'ipv4',
+          (r) => !has(r, `${V4_B}/32`) && !!has(r, `${V4_A}/32`) && !has(r, `${V4_A}/32`)!.stale,
+          'A refreshed (not stale) and B swept',
+        );
         expect(has(rs, `${V4_A}/32`)!.nextHop).toBe(t.node.ipv4);
       }, 90_000);
     }

@@ -51,9 +51,12 @@ describe('BFD control packet codec', () => {
     desiredMinTxInterval: fc.integer({ min: 0, max: 0xffffffff }),
     requiredMinRxInterval: fc.integer({ min: 0, max: 0xffffffff }),
     requiredMinEchoRxInterval: fc.integer({ min: 0, max: 0xffffffff }),
-    auth: fc.option(fc.record({ type: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ minLength: 0, maxLength: 40 }) }), {
-      nil: undefined,
-    }),
+    auth: fc.option(
+      fc.record({ type: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ minLength: 0, maxLength: 40 }) }),
+      {
+        nil: undefined,
+      },
+    ),
   });
 
   it('round-trips (the generic codec round trip): encode → decode → equal, length matches, write at an offset', () => {
@@ -68,7 +71,16 @@ describe('BFD control packet codec', () => {
   });
 
   it('on arbitrary bytes either decodes or throws a DecodeError with a drop reason as its code', () => {
-    const codes = new Set<string>(['truncated', 'bad-version', 'bad-length', 'length-exceeds-payload', 'zero-detect-mult', 'multipoint', 'zero-my-discriminator', 'zero-your-discriminator-not-down'] satisfies ControlDecodeCode[]);
+    const codes = new Set<string>([
+      'truncated',
+      'bad-version',
+      'bad-length',
+      'length-exceeds-payload',
+      'zero-detect-mult',
+      'multipoint',
+      'zero-my-discriminator',
+      'zero-your-discriminator-not-down',
+    ] satisfies ControlDecodeCode[]);
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 80 }), (bytes) => {
         try {
@@ -118,7 +130,12 @@ describe('BFD control packet codec', () => {
   }
 
   it('accepts AdminDown with your discriminator 0 and trailing bytes after Length', () => {
-    expect(decodeControl(mutate((b) => void (b[1] = 0x00)), 0).value.state).toBe('AdminDown');
+    expect(
+      decodeControl(
+        mutate((b) => void (b[1] = 0x00)),
+        0,
+      ).value.state,
+    ).toBe('AdminDown');
     expect(decodeControl(Buffer.concat([valid, Buffer.alloc(4)]), 0)).toMatchObject({ bytesRead: 24 });
   });
 

@@ -5,7 +5,12 @@ import type { BfdAction, BfdTimerConfig, BfdVars } from '../../../../src/bgp/bfd
 import type { BfdState, ControlPacket } from '../../../../src/bgp/bfd/types.ts';
 import { controlPacket } from './packets.ts';
 
-const config: BfdTimerConfig = { desiredMinTxInterval: 300_000, requiredMinRxInterval: 300_000, detectMult: 3, passive: false };
+const config: BfdTimerConfig = {
+  desiredMinTxInterval: 300_000,
+  requiredMinRxInterval: 300_000,
+  detectMult: 3,
+  passive: false,
+};
 const LOCAL = 0x1000;
 const REMOTE = 0x2000;
 
@@ -48,7 +53,16 @@ describe('BFD state machine (RFC 5880 §6.8)', () => {
     expect(changes(r.actions)).toEqual([['AdminDown', 'Down', 0]]);
     expect(r.vars.nextTxAt).toBe(0);
     const t = step(r.vars, { type: 'timer' }, ctx(0, 0));
-    expect(sends(t.actions)).toMatchObject([{ state: 'Down', desiredMinTxInterval: 1_000_000, requiredMinRxInterval: 300_000, yourDiscriminator: 0, myDiscriminator: LOCAL, poll: false }]);
+    expect(sends(t.actions)).toMatchObject([
+      {
+        state: 'Down',
+        desiredMinTxInterval: 1_000_000,
+        requiredMinRxInterval: 300_000,
+        yourDiscriminator: 0,
+        myDiscriminator: LOCAL,
+        poll: false,
+      },
+    ]);
     expect(t.vars.nextTxAt).toBe(750); // 1 s less 25% jitter (random = 0)
   });
 
@@ -96,14 +110,23 @@ describe('BFD state machine (RFC 5880 §6.8)', () => {
   it('detection time = remote DetectMult × max(our RequiredMinRx, remote DesiredMinTx); expiry → Down diag 1', () => {
     let v = inState('Up');
     v = { ...v, pollActive: false, activeTxInterval: 300_000 };
-    v = step(v, { type: 'receive', packet: remote('Up', { detectMult: 4, desiredMinTxInterval: 500_000 }) }, ctx(1000)).vars;
+    v = step(
+      v,
+      { type: 'receive', packet: remote('Up', { detectMult: 4, desiredMinTxInterval: 500_000 }) },
+      ctx(1000),
+    ).vars;
     expect(v.detectAt).toBe(1000 + 4 * 500);
     const before = step(v, { type: 'timer' }, ctx(2999));
     expect(before.vars.state).toBe('Up');
     const r = step(v, { type: 'timer' }, ctx(3000));
     expect(changes(r.actions)).toEqual([['Up', 'Down', 1]]);
     expect(r.vars.remoteDiscr).toBe(0);
-    expect(sends(r.actions)[0]).toMatchObject({ state: 'Down', diag: 1, yourDiscriminator: 0, desiredMinTxInterval: 1_000_000 });
+    expect(sends(r.actions)[0]).toMatchObject({
+      state: 'Down',
+      diag: 1,
+      yourDiscriminator: 0,
+      desiredMinTxInterval: 1_000_000,
+    });
   });
 
   it('going Up starts a Poll Sequence to the configured rate; Final ends it', () => {
@@ -129,7 +152,11 @@ describe('BFD state machine (RFC 5880 §6.8)', () => {
 
   it('a slower configured TX in Up waits for the Final; a faster RX detection waits too (§6.8.3)', () => {
     const v = { ...inState('Up'), pollActive: false, activeTxInterval: 300_000, activeRxInterval: 300_000 };
-    const slower = step(v, { type: 'set-config', config: { ...config, desiredMinTxInterval: 900_000, requiredMinRxInterval: 100_000 } }, ctx(0));
+    const slower = step(
+      v,
+      { type: 'set-config', config: { ...config, desiredMinTxInterval: 900_000, requiredMinRxInterval: 100_000 } },
+      ctx(0),
+    );
     expect(slower.vars.pollActive).toBe(true);
     expect(slower.vars.activeTxInterval).toBe(300_000);
     expect(slower.vars.activeRxInterval).toBe(300_000);
@@ -152,7 +179,13 @@ describe('BFD state machine (RFC 5880 §6.8)', () => {
       [3, 0.999999, 300],
       [1, 0.999999, 270],
     ] as const) {
-      const v = { ...inState('Up'), pollActive: false, activeTxInterval: 300_000, remoteMinRxInterval: 300_000, config: { ...config, detectMult: mult } };
+      const v = {
+        ...inState('Up'),
+        pollActive: false,
+        activeTxInterval: 300_000,
+        remoteMinRxInterval: 300_000,
+        config: { ...config, detectMult: mult },
+      };
       const t = step({ ...v, nextTxAt: 0 }, { type: 'timer' }, ctx(0, r));
       expect(t.vars.nextTxAt).toBeCloseTo(expected, 2);
     }

@@ -12,11 +12,30 @@ function lab(profileA: BfdProfile = DEFAULT_BFD_PROFILE, profileB: BfdProfile = 
   const clock = new FakeClock();
   const net = new MemoryBfdNetwork(clock);
   let seed = 1;
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  const a = new BfdSession({ local: '192.0.2.1', peer: '192.0.2.2', profile: profileA, clock, random, transport: net.factory, multihop });
-  const b = new BfdSession({ local: '192.0.2.2', peer: '192.0.2.1', profile: profileB, clock, random, transport: net.factory, multihop });
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const a = new BfdSession({
+    local: '192.0.2.1',
+    peer: '192.0.2.2',
+    profile: profileA,
+    clock,
+    random,
+    transport: net.factory,
+    multihop,
+  });
+  const b = new BfdSession({
+    local: '192.0.2.2',
+    peer: '192.0.2.1',
+    profile: profileB,
+    clock,
+    random,
+    transport: net.factory,
+    multihop,
+  });
   const events: { at: number; who: string; kind: string; change: BfdStateChange }[] = [];
-  for (const [who, s] of [['a', a], ['b', b]] as const) {
+  for (const [who, s] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
     s.on('up', (change) => events.push({ at: clock.now(), who, kind: 'up', change }));
     s.on('down', (change) => events.push({ at: clock.now(), who, kind: 'down', change }));
   }
@@ -61,7 +80,13 @@ describe('BfdSession on a memory network', () => {
     net.silenced.add('192.0.2.2');
     clock.advance(5000);
     const down = events.find((e) => e.kind === 'down' && e.who === 'a');
-    expect(down?.change).toMatchObject({ from: 'Up', to: 'Down', diag: 1, diagName: 'Control Detection Time Expired', peer: '192.0.2.2' });
+    expect(down?.change).toMatchObject({
+      from: 'Up',
+      to: 'Down',
+      diag: 1,
+      diagName: 'Control Detection Time Expired',
+      peer: '192.0.2.2',
+    });
     // detection within detect mult × interval (900 ms) of the last packet, which came ≤ 300 ms before silence
     expect(down!.at - silencedAt).toBeLessThanOrEqual(900);
     expect(down!.at - silencedAt).toBeGreaterThan(500);
@@ -79,7 +104,9 @@ describe('BfdSession on a memory network', () => {
     clock.advance(3000);
     a.stop();
     clock.advance(10);
-    expect(events.filter((e) => e.kind === 'down')).toMatchObject([{ who: 'b', change: { diag: 3, diagName: 'Neighbor Signaled Session Down' } }]);
+    expect(events.filter((e) => e.kind === 'down')).toMatchObject([
+      { who: 'b', change: { diag: 3, diagName: 'Neighbor Signaled Session Down' } },
+    ]);
     expect(a.state).toBe('AdminDown');
     await expect(a.start()).rejects.toThrow(/was stopped/);
     b.stop();
@@ -111,12 +138,21 @@ describe('BfdSession on a memory network', () => {
     expect(low.a.state).toBe('Down');
     expect(low.a.counters.drops['bad-ttl']).toBeGreaterThan(0);
     expect(
-      () => new BfdSession({ local: '192.0.2.1', peer: '192.0.2.2', multihop: true, profile: { ...DEFAULT_BFD_PROFILE, name: 'mh', minimumTtl: 0 } }),
+      () =>
+        new BfdSession({
+          local: '192.0.2.1',
+          peer: '192.0.2.2',
+          multihop: true,
+          profile: { ...DEFAULT_BFD_PROFILE, name: 'mh', minimumTtl: 0 },
+        }),
     ).toThrow(/BFDProfile mh: minimumTtl must be an integer in 1\.\.255, got 0/);
   });
 
   it('a passive side waits for the active side', async () => {
-    const { clock, a, b } = lab({ ...DEFAULT_BFD_PROFILE, passiveMode: true }, { ...DEFAULT_BFD_PROFILE, passiveMode: true });
+    const { clock, a, b } = lab(
+      { ...DEFAULT_BFD_PROFILE, passiveMode: true },
+      { ...DEFAULT_BFD_PROFILE, passiveMode: true },
+    );
     await a.start();
     await b.start();
     clock.advance(5000);
@@ -138,7 +174,12 @@ describe('BfdSession on a memory network', () => {
 
   it('rejects bad profiles naming the field', () => {
     expect(
-      () => new BfdSession({ local: '192.0.2.1', peer: '192.0.2.2', profile: { ...DEFAULT_BFD_PROFILE, name: 'fast', detectMultiplier: 1 } }),
+      () =>
+        new BfdSession({
+          local: '192.0.2.1',
+          peer: '192.0.2.2',
+          profile: { ...DEFAULT_BFD_PROFILE, name: 'fast', detectMultiplier: 1 },
+        }),
     ).toThrow(/BFDProfile fast: detectMultiplier must be an integer in 2\.\.255, got 1/);
   });
 });

@@ -50,7 +50,9 @@ describe('udpTransport on loopback', () => {
 
   it('refuses bad addresses and duplicate sessions with clear errors', async () => {
     const opts = { onPacket: () => {}, onError: () => {} };
-    await expect(udpTransport({ local: 'localhost', peer: '127.0.0.2', ...opts })).rejects.toThrow(/local address "localhost" is not an IP address/);
+    await expect(udpTransport({ local: 'localhost', peer: '127.0.0.2', ...opts })).rejects.toThrow(
+      /local address "localhost" is not an IP address/,
+    );
     await expect(udpTransport({ local: '127.0.0.1', peer: '::1', ...opts })).rejects.toThrow(/different families/);
     const t = await udpTransport({ local: '127.0.0.1', peer: '127.0.0.9', ...opts });
     try {

@@ -68,10 +68,15 @@ describe('RFC 6793 receive side (§4.2.3)', () => {
 
   it('counts an AS_SET as one and keeps confederation segments of AS_PATH', () => {
     const r = resolveAs4(
-      [path({ type: 'AS_CONFED_SEQUENCE', asns: [65001] }, seq(64496), { type: 'AS_SET', asns: [23456, 64497] }), as4({ type: 'AS_SET', asns: [4200000000, 64497] })],
+      [
+        path({ type: 'AS_CONFED_SEQUENCE', asns: [65001] }, seq(64496), { type: 'AS_SET', asns: [23456, 64497] }),
+        as4({ type: 'AS_SET', asns: [4200000000, 64497] }),
+      ],
       CTX2,
     );
-    expect(r.attributes).toEqual([path({ type: 'AS_CONFED_SEQUENCE', asns: [65001] }, seq(64496), { type: 'AS_SET', asns: [4200000000, 64497] })]);
+    expect(r.attributes).toEqual([
+      path({ type: 'AS_CONFED_SEQUENCE', asns: [65001] }, seq(64496), { type: 'AS_SET', asns: [4200000000, 64497] }),
+    ]);
   });
 
   it('drops confederation segments found in AS4_PATH (RFC 6793 §6)', () => {
@@ -84,7 +89,10 @@ describe('RFC 6793 receive side (§4.2.3)', () => {
     const agg = (asn: number): PathAttribute => ({ type: 'AGGREGATOR', asn, address: ip('192.0.2.1') });
     const as4Agg: PathAttribute = { type: 'AS4_AGGREGATOR', asn: 4200000000, address: ip('192.0.2.9') };
     const a = resolveAs4([path(seq(23456)), agg(23456), as4Agg, as4(seq(4200000000))], CTX2);
-    expect(a.attributes).toEqual([path(seq(4200000000)), { type: 'AGGREGATOR', asn: 4200000000, address: ip('192.0.2.9') }]);
+    expect(a.attributes).toEqual([
+      path(seq(4200000000)),
+      { type: 'AGGREGATOR', asn: 4200000000, address: ip('192.0.2.9') },
+    ]);
     const b = resolveAs4([path(seq(23456)), agg(64500), as4Agg, as4(seq(4200000000))], CTX2);
     expect(b.attributes).toEqual([path(seq(23456)), agg(64500)]);
     expect(b.discarded).toEqual([18, 17]);

@@ -15,7 +15,9 @@ function captureFiles(): string[] {
   } catch {
     return [];
   }
-  return readdirSync(CORPUS_DIR).filter((n) => n.endsWith('.bin')).sort();
+  return readdirSync(CORPUS_DIR)
+    .filter((n) => n.endsWith('.bin'))
+    .sort();
 }
 
 const files = captureFiles();

@@ -20,8 +20,14 @@ function updateWith(segments: AsPathSegment[], ctx: CodecContext): Uint8Array {
 }
 
 const CONFED: AsPathSegment[][] = [
-  [{ type: 'AS_CONFED_SEQUENCE', asns: [65010] }, { type: 'AS_SEQUENCE', asns: [64512] }],
-  [{ type: 'AS_CONFED_SET', asns: [65010, 65011] }, { type: 'AS_SEQUENCE', asns: [64512] }],
+  [
+    { type: 'AS_CONFED_SEQUENCE', asns: [65010] },
+    { type: 'AS_SEQUENCE', asns: [64512] },
+  ],
+  [
+    { type: 'AS_CONFED_SET', asns: [65010, 65011] },
+    { type: 'AS_SEQUENCE', asns: [64512] },
+  ],
 ];
 
 describe('AS_CONFED segments (RFC 5065 §5.3, RFC 7606 §7.2)', () => {

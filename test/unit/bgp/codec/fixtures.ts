@@ -64,7 +64,11 @@ export const ATTRIBUTES: { name: string; value: PathAttribute; ctx: CodecContext
     },
     ctx: CTX4,
   },
-  { name: 'AS_PATH 2-octet', value: { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64500, 23456] }] }, ctx: CTX2 },
+  {
+    name: 'AS_PATH 2-octet',
+    value: { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64500, 23456] }] },
+    ctx: CTX2,
+  },
   {
     name: 'AS_PATH long (extended length)',
     value: {
@@ -128,19 +132,40 @@ export const ATTRIBUTES: { name: string; value: PathAttribute; ctx: CodecContext
   },
   {
     name: 'MP_UNREACH_NLRI IPv6',
-    value: { type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: 1, withdrawn: [pfx('2001:db8:1::/48'), pfx('2001:db8::7/128')] },
+    value: {
+      type: 'MP_UNREACH_NLRI',
+      family: 'ipv6',
+      safi: 1,
+      withdrawn: [pfx('2001:db8:1::/48'), pfx('2001:db8::7/128')],
+    },
     ctx: CTX4,
   },
-  { name: 'MP_UNREACH_NLRI IPv6 empty (End-of-RIB)', value: { type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: 1, withdrawn: [] }, ctx: CTX4 },
-  { name: 'MP_UNREACH_NLRI IPv4 multicast', value: { type: 'MP_UNREACH_NLRI', family: 'ipv4', safi: 2, withdrawn: [pfx('203.0.113.0/25')] }, ctx: CTX4 },
-  { name: 'AS4_PATH', value: { type: 'AS4_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [4200000000, 64500] }] }, ctx: CTX2 },
+  {
+    name: 'MP_UNREACH_NLRI IPv6 empty (End-of-RIB)',
+    value: { type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: 1, withdrawn: [] },
+    ctx: CTX4,
+  },
+  {
+    name: 'MP_UNREACH_NLRI IPv4 multicast',
+    value: { type: 'MP_UNREACH_NLRI', family: 'ipv4', safi: 2, withdrawn: [pfx('203.0.113.0/25')] },
+    ctx: CTX4,
+  },
+  {
+    name: 'AS4_PATH',
+    value: { type: 'AS4_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [4200000000, 64500] }] },
+    ctx: CTX2,
+  },
   { name: 'AS4_AGGREGATOR', value: { type: 'AS4_AGGREGATOR', asn: 4200000000, address: ip('192.0.2.77') }, ctx: CTX2 },
   {
     name: 'UNKNOWN optional transitive (partial)',
     value: { type: 'UNKNOWN', code: 99, flags: 0xe0, data: new Uint8Array([1, 2, 3]) },
     ctx: CTX4,
   },
-  { name: 'UNKNOWN optional non-transitive', value: { type: 'UNKNOWN', code: 200, flags: 0x80, data: new Uint8Array(0) }, ctx: CTX4 },
+  {
+    name: 'UNKNOWN optional non-transitive',
+    value: { type: 'UNKNOWN', code: 200, flags: 0x80, data: new Uint8Array(0) },
+    ctx: CTX4,
+  },
   {
     name: 'UNKNOWN extended communities (kept raw)',
     value: { type: 'UNKNOWN', code: 16, flags: 0xc0, data: new Uint8Array(300).fill(7) },
@@ -209,7 +234,11 @@ export const MESSAGES: { name: string; value: BgpMessage; ctx: CodecContext }[] 
     },
     ctx: CTX4,
   },
-  { name: 'NOTIFICATION hold timer expired', value: { type: 'NOTIFICATION', code: 4, subcode: 0, data: new Uint8Array(0) }, ctx: CTX4 },
+  {
+    name: 'NOTIFICATION hold timer expired',
+    value: { type: 'NOTIFICATION', code: 4, subcode: 0, data: new Uint8Array(0) },
+    ctx: CTX4,
+  },
   {
     name: 'NOTIFICATION UPDATE/attribute flags error with data',
     value: { type: 'NOTIFICATION', code: 3, subcode: 4, data: new Uint8Array([0x80, 1, 1, 0]) },
@@ -242,7 +271,12 @@ export const MESSAGES: { name: string; value: BgpMessage; ctx: CodecContext }[] 
   { name: 'UPDATE End-of-RIB IPv4', value: { type: 'UPDATE', withdrawn: [], attributes: [], nlri: [] }, ctx: CTX4 },
   {
     name: 'UPDATE End-of-RIB IPv6',
-    value: { type: 'UPDATE', withdrawn: [], attributes: [{ type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: 1, withdrawn: [] }], nlri: [] },
+    value: {
+      type: 'UPDATE',
+      withdrawn: [],
+      attributes: [{ type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: 1, withdrawn: [] }],
+      nlri: [],
+    },
     ctx: CTX4,
   },
   {
@@ -272,7 +306,14 @@ export const MESSAGES: { name: string; value: BgpMessage; ctx: CodecContext }[] 
       type: 'UPDATE',
       withdrawn: [pfx('192.0.2.20/32')],
       attributes: [
-        { type: 'MP_REACH_NLRI', family: 'ipv6', safi: 1, nextHop: ip('2001:db8::1'), linkLocalNextHop: ip('fe80::2'), nlri: [pfx('2001:db8:5::1/128')] },
+        {
+          type: 'MP_REACH_NLRI',
+          family: 'ipv6',
+          safi: 1,
+          nextHop: ip('2001:db8::1'),
+          linkLocalNextHop: ip('fe80::2'),
+          nlri: [pfx('2001:db8:5::1/128')],
+        },
         { type: 'ORIGIN', origin: 'INCOMPLETE' },
         { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64500] }] },
         { type: 'ATOMIC_AGGREGATE' },
@@ -287,7 +328,14 @@ export const MESSAGES: { name: string; value: BgpMessage; ctx: CodecContext }[] 
     value: {
       type: 'UPDATE',
       withdrawn: [],
-      attributes: [{ type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: 1, withdrawn: [pfx('2001:db8:5::1/128'), pfx('2001:db8::/32')] }],
+      attributes: [
+        {
+          type: 'MP_UNREACH_NLRI',
+          family: 'ipv6',
+          safi: 1,
+          withdrawn: [pfx('2001:db8:5::1/128'), pfx('2001:db8::/32')],
+        },
+      ],
       nlri: [],
     },
     ctx: CTX4,
@@ -299,7 +347,13 @@ export const MESSAGES: { name: string; value: BgpMessage; ctx: CodecContext }[] 
       withdrawn: [],
       attributes: [
         { type: 'ORIGIN', origin: 'IGP' },
-        { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64500, 4200000000, 64501] }, { type: 'AS_SET', asns: [4200000001, 64600] }] },
+        {
+          type: 'AS_PATH',
+          segments: [
+            { type: 'AS_SEQUENCE', asns: [64500, 4200000000, 64501] },
+            { type: 'AS_SET', asns: [4200000001, 64600] },
+          ],
+        },
         { type: 'NEXT_HOP', nextHop: ip('192.0.2.1') },
         { type: 'AGGREGATOR', asn: 4200000002, address: ip('192.0.2.2') },
       ],

@@ -60,19 +60,31 @@ describe('codec API details', () => {
   it('refuses to encode out-of-range values with a message naming the field', () => {
     const bad = (attributes: PathAttribute[]): Update => ({ type: 'UPDATE', withdrawn: [], attributes, nlri: [] });
     expect(() => encodeMessage(bad([{ type: 'LOCAL_PREF', localPref: -1 }]), CTX4)).toThrow(/LOCAL_PREF/);
-    expect(() => encodeMessage(bad([{ type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [] }] }]), CTX4)).toThrow(/1\.\.255 ASNs/);
-    expect(() => encodeMessage({ type: 'UPDATE', withdrawn: [], attributes: [], nlri: [pfx('2001:db8::/32')] }, CTX4)).toThrow(/MP_/);
-    expect(() => encodeMessage({ type: 'OPEN', version: 4, myAsn: 70000, holdTime: 90, bgpId: 1, capabilities: [] }, CTX4)).toThrow(/AS_TRANS/);
+    expect(() =>
+      encodeMessage(bad([{ type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [] }] }]), CTX4),
+    ).toThrow(/1\.\.255 ASNs/);
+    expect(() =>
+      encodeMessage({ type: 'UPDATE', withdrawn: [], attributes: [], nlri: [pfx('2001:db8::/32')] }, CTX4),
+    ).toThrow(/MP_/);
+    expect(() =>
+      encodeMessage({ type: 'OPEN', version: 4, myAsn: 70000, holdTime: 90, bgpId: 1, capabilities: [] }, CTX4),
+    ).toThrow(/AS_TRANS/);
     const many = Array.from({ length: 1100 }, () => 1);
     expect(() => encodeMessage(bad([{ type: 'COMMUNITIES', communities: many }]), CTX4)).toThrow(/exceeds 4096/);
-    expect(() => encodeMessage({ type: 'UPDATE', withdrawn: [{ family: 'ipv4', prefix: 1n << 32n, length: 32 }], attributes: [], nlri: [] }, CTX4)).toThrow(
-      /32-bit ipv4/,
-    );
+    expect(() =>
+      encodeMessage(
+        { type: 'UPDATE', withdrawn: [{ family: 'ipv4', prefix: 1n << 32n, length: 32 }], attributes: [], nlri: [] },
+        CTX4,
+      ),
+    ).toThrow(/32-bit ipv4/);
     const mp: PathAttribute = { type: 'MP_REACH_NLRI', family: 'ipv6', safi: 1, nextHop: -1n, nlri: [] };
     expect(() => encodeMessage(bad([mp]), CTX4)).toThrow(/IPv6 next hop/);
     const long = 'x'.repeat(256);
     expect(() =>
-      encodeMessage({ type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0), shutdownCommunication: long }, CTX4),
+      encodeMessage(
+        { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0), shutdownCommunication: long },
+        CTX4,
+      ),
     ).toThrow(/RFC 9003/);
   });
 
@@ -96,7 +108,15 @@ describe('codec API details', () => {
 describe('required capabilities (RFC 5492 §5)', () => {
   it('reports the missing ones as 2/7 with their wire form as data', () => {
     const open = buildOpen({ asn: 64500, holdTime: 90, bgpId: 1, families: [{ afi: 1, safi: 1 }] });
-    const e = missingCapabilities(open, [{ type: 'MULTIPROTOCOL', afi: 2, safi: 1 }, { type: 'FOUR_OCTET_AS', asn: 0 }, { type: 'ENHANCED_ROUTE_REFRESH' }], CTX4);
+    const e = missingCapabilities(
+      open,
+      [
+        { type: 'MULTIPROTOCOL', afi: 2, safi: 1 },
+        { type: 'FOUR_OCTET_AS', asn: 0 },
+        { type: 'ENHANCED_ROUTE_REFRESH' },
+      ],
+      CTX4,
+    );
     expect(e).toMatchObject({ code: 2, subcode: 7, handling: 'session-reset' });
     expect(Buffer.from(e?.data ?? []).toString('hex')).toBe('01040002000146' + '00');
     expect(e?.message).toMatch(/MULTIPROTOCOL 2\/1, ENHANCED_ROUTE_REFRESH/);

@@ -64,15 +64,31 @@ describe('packUpdates', () => {
     expect(v6.length).toBeLessThanOrEqual(Math.ceil(2000 / 230));
     expect(msgs.length).toBe(v4.length + v6.length);
     // Attributes: MP_REACH_NLRI first, then ascending type code (RFC 7606 §5.1, RFC 4271 §5).
-    expect(v6[0]?.attributes.map((x) => x.type)).toEqual(['MP_REACH_NLRI', 'ORIGIN', 'AS_PATH', 'LOCAL_PREF', 'COMMUNITIES']);
-    expect(v4[0]?.attributes.map((x) => x.type)).toEqual(['ORIGIN', 'AS_PATH', 'NEXT_HOP', 'LOCAL_PREF', 'COMMUNITIES']);
+    expect(v6[0]?.attributes.map((x) => x.type)).toEqual([
+      'MP_REACH_NLRI',
+      'ORIGIN',
+      'AS_PATH',
+      'LOCAL_PREF',
+      'COMMUNITIES',
+    ]);
+    expect(v4[0]?.attributes.map((x) => x.type)).toEqual([
+      'ORIGIN',
+      'AS_PATH',
+      'NEXT_HOP',
+      'LOCAL_PREF',
+      'COMMUNITIES',
+    ]);
     const mp = v6[0]?.attributes[0];
     expect(mp).toMatchObject({ nextHop: ip('2001:db8:ffff::1'), linkLocalNextHop: ip('fe80::1') });
   });
 
   it('groups routes by identical attributes and next hop', () => {
     const routes = [...v4Routes(3, attrs(100)), ...v4Routes(2, attrs(200), ip('203.0.113.0'))];
-    routes.push({ ...routes[0]!, prefix: { family: 'ipv4', prefix: ip('192.0.2.200'), length: 32 }, nextHop: ip('192.0.2.2') });
+    routes.push({
+      ...routes[0]!,
+      prefix: { family: 'ipv4', prefix: ip('192.0.2.200'), length: 32 },
+      nextHop: ip('192.0.2.2'),
+    });
     const updates = decodeAll(packUpdates(routes, [], CTX4), CTX4);
     expect(updates.map((u) => u.nlri.length)).toEqual([3, 2, 1]);
     expect(updates.map((u) => u.attributes.find((a) => a.type === 'LOCAL_PREF'))).toEqual([

@@ -4,7 +4,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../../../src/bgp/codec/index.ts';
-import type { AsPathSegment, BgpMessage, CodecContext, PathAttribute, Prefix, Update } from '../../../../src/bgp/codec/index.ts';
+import type {
+  AsPathSegment,
+  BgpMessage,
+  CodecContext,
+  PathAttribute,
+  Prefix,
+  Update,
+} from '../../../../src/bgp/codec/index.ts';
 import { CTX2, CTX4 } from './fixtures.ts';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -21,19 +28,33 @@ const v6Prefix: fc.Arbitrary<Prefix> = fc
     return { family: 'ipv6', prefix: (v >> host) << host, length };
   });
 const v6Addr = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
-const unicastV4 = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 0xffffff })).filter(([a]) => a !== 127).map(([a, rest]) => BigInt(a * 2 ** 24 + rest));
+const unicastV4 = fc
+  .tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 0xffffff }))
+  .filter(([a]) => a !== 127)
+  .map(([a, rest]) => BigInt(a * 2 ** 24 + rest));
 
 const segment = (confed: boolean): fc.Arbitrary<AsPathSegment> =>
   fc.record({
     type: confed
-      ? fc.constantFrom('AS_SET' as const, 'AS_SEQUENCE' as const, 'AS_CONFED_SEQUENCE' as const, 'AS_CONFED_SET' as const)
+      ? fc.constantFrom(
+          'AS_SET' as const,
+          'AS_SEQUENCE' as const,
+          'AS_CONFED_SEQUENCE' as const,
+          'AS_CONFED_SET' as const,
+        )
       : fc.constantFrom('AS_SET' as const, 'AS_SEQUENCE' as const),
     asns: fc.array(asn, { minLength: 1, maxLength: 8 }),
   });
 
 /** Confederation segments first (RFC 5065), as paths are built. */
 const asPath = fc
-  .tuple(fc.array(segment(true).filter((s) => s.type.startsWith('AS_CONFED')), { maxLength: 1 }), fc.array(segment(false), { maxLength: 3 }))
+  .tuple(
+    fc.array(
+      segment(true).filter((s) => s.type.startsWith('AS_CONFED')),
+      { maxLength: 1 },
+    ),
+    fc.array(segment(false), { maxLength: 3 }),
+  )
   .map(([c, p]) => [...c, ...p]);
 
 const largeCommunities = fc
@@ -44,7 +65,14 @@ const update: fc.Arbitrary<Update> = fc
   .record({
     withdrawn: fc.array(v4Prefix, { maxLength: 6 }),
     nlri: fc.array(v4Prefix, { maxLength: 6 }),
-    mpReach: fc.option(fc.record({ nextHop: v6Addr, ll: fc.option(v6Addr, { nil: undefined }), nlri: fc.array(v6Prefix, { maxLength: 5 }) }), { nil: undefined }),
+    mpReach: fc.option(
+      fc.record({
+        nextHop: v6Addr,
+        ll: fc.option(v6Addr, { nil: undefined }),
+        nlri: fc.array(v6Prefix, { maxLength: 5 }),
+      }),
+      { nil: undefined },
+    ),
     mpUnreach: fc.option(fc.array(v6Prefix, { maxLength: 5 }), { nil: undefined }),
     origin: fc.option(fc.constantFrom('IGP' as const, 'EGP' as const, 'INCOMPLETE' as const), { nil: undefined }),
     path: fc.option(asPath, { nil: undefined }),
@@ -56,7 +84,11 @@ const update: fc.Arbitrary<Update> = fc
     communities: fc.option(fc.array(u32, { minLength: 1, maxLength: 6 }), { nil: undefined }),
     large: fc.option(largeCommunities, { nil: undefined }),
     unknown: fc.option(
-      fc.record({ code: fc.integer({ min: 100, max: 250 }), flags: fc.constantFrom(0x80, 0xc0, 0xe0), data: fc.uint8Array({ maxLength: 12 }) }),
+      fc.record({
+        code: fc.integer({ min: 100, max: 250 }),
+        flags: fc.constantFrom(0x80, 0xc0, 0xe0),
+        data: fc.uint8Array({ maxLength: 12 }),
+      }),
       { nil: undefined },
     ),
   })
@@ -99,7 +131,11 @@ const open: fc.Arbitrary<BgpMessage> = fc.record({
   bgpId: fc.integer({ min: 1, max: 0xffffffff }),
   capabilities: fc.array(
     fc.oneof(
-      fc.record({ type: fc.constant('MULTIPROTOCOL' as const), afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({
+        type: fc.constant('MULTIPROTOCOL' as const),
+        afi: fc.integer({ min: 0, max: 0xffff }),
+        safi: fc.integer({ min: 0, max: 255 }),
+      }),
       fc.constant({ type: 'ROUTE_REFRESH' as const }),
       fc.record({ type: fc.constant('FOUR_OCTET_AS' as const), asn: fc.integer({ min: 1, max: 0xffffffff }) }),
       fc.record({
@@ -107,20 +143,45 @@ const open: fc.Arbitrary<BgpMessage> = fc.record({
         restartState: fc.boolean(),
         notification: fc.boolean(),
         restartTime: fc.integer({ min: 0, max: 4095 }),
-        families: fc.array(fc.record({ afi: fc.integer({ min: 0, max: 0xffff }), safi: fc.integer({ min: 0, max: 255 }), forwardingState: fc.boolean() }), { maxLength: 3 }),
+        families: fc.array(
+          fc.record({
+            afi: fc.integer({ min: 0, max: 0xffff }),
+            safi: fc.integer({ min: 0, max: 255 }),
+            forwardingState: fc.boolean(),
+          }),
+          { maxLength: 3 },
+        ),
       }),
-      fc.record({ type: fc.constant('UNKNOWN' as const), code: fc.constantFrom(5, 6, 69, 71, 73, 128, 200), data: fc.uint8Array({ maxLength: 60 }) }),
+      fc.record({
+        type: fc.constant('UNKNOWN' as const),
+        code: fc.constantFrom(5, 6, 69, 71, 73, 128, 200),
+        data: fc.uint8Array({ maxLength: 60 }),
+      }),
     ),
     { maxLength: 12 },
   ),
 });
 
 const notification: fc.Arbitrary<BgpMessage> = fc.oneof(
-  fc.record({ type: fc.constant('NOTIFICATION' as const), code: fc.integer({ min: 1, max: 5 }), subcode: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ maxLength: 40 }) }),
-  fc.string({ maxLength: 40 }).filter((s) => new TextEncoder().encode(s).length <= 255).map((text) => {
-    const t = new TextEncoder().encode(text);
-    return { type: 'NOTIFICATION' as const, code: 6, subcode: 2, data: new Uint8Array([t.length, ...t]), shutdownCommunication: text };
+  fc.record({
+    type: fc.constant('NOTIFICATION' as const),
+    code: fc.integer({ min: 1, max: 5 }),
+    subcode: fc.integer({ min: 0, max: 255 }),
+    data: fc.uint8Array({ maxLength: 40 }),
   }),
+  fc
+    .string({ maxLength: 40 })
+    .filter((s) => new TextEncoder().encode(s).length <= 255)
+    .map((text) => {
+      const t = new TextEncoder().encode(text);
+      return {
+        type: 'NOTIFICATION' as const,
+        code: 6,
+        subcode: 2,
+        data: new Uint8Array([t.length, ...t]),
+        shutdownCommunication: text,
+      };
+    }),
 );
 
 const routeRefresh: fc.Arbitrary<BgpMessage> = fc.record({
@@ -158,7 +219,9 @@ function normalizeFor2Octet(u: Update): Update {
       if (a.type !== 'AS_PATH') return a;
       // Confederation members travel only in the 2-octet AS_PATH (AS_TRANS when large).
       const segments = a.segments.map((s) =>
-        s.type === 'AS_CONFED_SEQUENCE' || s.type === 'AS_CONFED_SET' ? { ...s, asns: s.asns.map((x) => (x > 0xffff ? 23456 : x)) } : s,
+        s.type === 'AS_CONFED_SEQUENCE' || s.type === 'AS_CONFED_SET'
+          ? { ...s, asns: s.asns.map((x) => (x > 0xffff ? 23456 : x)) }
+          : s,
       );
       return { type: 'AS_PATH', segments: joined(segments) };
     }),
@@ -167,9 +230,12 @@ function normalizeFor2Octet(u: Update): Update {
 
 describe('property round trips', () => {
   it('UPDATE, 4-octet AS session: exact', () => {
-    fc.assert(fc.property(update, (u) => {
-          expect(roundTrip(u, CTX4)).toEqual(u);
-        }), { numRuns: 400, seed: 42 });
+    fc.assert(
+      fc.property(update, (u) => {
+        expect(roundTrip(u, CTX4)).toEqual(u);
+      }),
+      { numRuns: 400, seed: 42 },
+    );
   });
 
   it('UPDATE to a 2-octet peer: same path (joined sequences), AS4_* merged back', () => {
@@ -183,8 +249,11 @@ describe('property round trips', () => {
   });
 
   it('OPEN, NOTIFICATION, ROUTE-REFRESH: exact', () => {
-    fc.assert(fc.property(fc.oneof(open, notification, routeRefresh), (m) => {
-          expect(roundTrip(m, CTX4)).toEqual(m);
-        }), { numRuns: 400, seed: 44 });
+    fc.assert(
+      fc.property(fc.oneof(open, notification, routeRefresh), (m) => {
+        expect(roundTrip(m, CTX4)).toEqual(m);
+      }),
+      { numRuns: 400, seed: 44 },
+    );
   });
 });

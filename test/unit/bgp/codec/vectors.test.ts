@@ -30,7 +30,11 @@ const VECTORS: Vector[] = [
       myAsn: 64500,
       holdTime: 180,
       bgpId: 0xc0000201,
-      capabilities: [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }, { type: 'ROUTE_REFRESH' }, { type: 'FOUR_OCTET_AS', asn: 64500 }],
+      capabilities: [
+        { type: 'MULTIPROTOCOL', afi: 1, safi: 1 },
+        { type: 'ROUTE_REFRESH' },
+        { type: 'FOUR_OCTET_AS', asn: 64500 },
+      ],
     },
     canonical: true,
   },
@@ -46,7 +50,13 @@ const VECTORS: Vector[] = [
       bgpId: 0xc6336401,
       capabilities: [
         { type: 'FOUR_OCTET_AS', asn: 4200000000 },
-        { type: 'GRACEFUL_RESTART', restartState: true, notification: false, restartTime: 120, families: [{ afi: 1, safi: 1, forwardingState: true }] },
+        {
+          type: 'GRACEFUL_RESTART',
+          restartState: true,
+          notification: false,
+          restartTime: 120,
+          families: [{ afi: 1, safi: 1, forwardingState: true }],
+        },
       ],
     },
     canonical: true,
@@ -154,7 +164,14 @@ const VECTORS: Vector[] = [
       type: 'UPDATE',
       withdrawn: [],
       attributes: [
-        { type: 'MP_REACH_NLRI', family: 'ipv6', safi: 1, nextHop: ip('2001:db8::1'), linkLocalNextHop: ip('fe80::1'), nlri: [pfx('2001:db8:1::/64')] },
+        {
+          type: 'MP_REACH_NLRI',
+          family: 'ipv6',
+          safi: 1,
+          nextHop: ip('2001:db8::1'),
+          linkLocalNextHop: ip('fe80::1'),
+          nlri: [pfx('2001:db8:1::/64')],
+        },
         { type: 'ORIGIN', origin: 'IGP' },
         { type: 'AS_PATH', segments: [] },
       ],
@@ -166,7 +183,12 @@ const VECTORS: Vector[] = [
     name: 'UPDATE End-of-RIB IPv6 unicast (RFC 4724 §2)',
     hex: `${M} 001d 02 0000 0006 80 0f 03 0002 01`,
     ctx: CTX4,
-    expect: { type: 'UPDATE', withdrawn: [], attributes: [{ type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: 1, withdrawn: [] }], nlri: [] },
+    expect: {
+      type: 'UPDATE',
+      withdrawn: [],
+      attributes: [{ type: 'MP_UNREACH_NLRI', family: 'ipv6', safi: 1, withdrawn: [] }],
+      nlri: [],
+    },
     canonical: true,
   },
   {
@@ -219,7 +241,13 @@ const VECTORS: Vector[] = [
     name: 'NOTIFICATION Cease/Administrative Shutdown "hello" (RFC 9003)',
     hex: `${M} 001b 03 06 02 05 68656c6c6f`,
     ctx: CTX4,
-    expect: { type: 'NOTIFICATION', code: 6, subcode: 2, data: fromHex('0568656c6c6f'), shutdownCommunication: 'hello' },
+    expect: {
+      type: 'NOTIFICATION',
+      code: 6,
+      subcode: 2,
+      data: fromHex('0568656c6c6f'),
+      shutdownCommunication: 'hello',
+    },
     canonical: true,
   },
   {

@@ -87,15 +87,19 @@ function checkInvariants(before: FsmState, r: ReturnType<typeof step>): void {
 describe('BGP FSM properties', () => {
   it('never throws and keeps timers consistent for any event sequence', () => {
     fc.assert(
-      fc.property(fc.array(eventArb, { maxLength: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (events, r) => {
-        const cfg = { ...CFG, random: () => r };
-        let s = initialState();
-        for (const e of events) {
-          const res = step(s, e, cfg);
-          checkInvariants(s, res);
-          s = res.state;
-        }
-      }),
+      fc.property(
+        fc.array(eventArb, { maxLength: 60 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (events, r) => {
+          const cfg = { ...CFG, random: () => r };
+          let s = initialState();
+          for (const e of events) {
+            const res = step(s, e, cfg);
+            checkInvariants(s, res);
+            s = res.state;
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

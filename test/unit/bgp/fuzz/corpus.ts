@@ -92,7 +92,9 @@ export function loadCorpus(dir = CORPUS_DIR): Corpus {
     exists = false;
   }
   if (exists) {
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.bin')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.bin'))
+      .sort()) {
       const bytes = new Uint8Array(readFileSync(join(dir, f)));
       if (bytes.length === 0) throw new Error(`fuzz corpus: ${join(dir, f)} is empty`);
       const parts = splitMessages(f, bytes);

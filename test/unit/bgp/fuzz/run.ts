@@ -44,11 +44,22 @@ export function runFuzz(
 ): FuzzStats {
   const rng = new Prng(seed);
   const pool = attributePool(seeds.map((s) => s.bytes));
-  const stats: FuzzStats = { inputs: 0, decoded: 0, treatAsWithdraw: 0, attributeDiscard: 0, thrown: {}, stable: 0, failures: [] };
+  const stats: FuzzStats = {
+    inputs: 0,
+    decoded: 0,
+    treatAsWithdraw: 0,
+    attributeDiscard: 0,
+    thrown: {},
+    stable: 0,
+    failures: [],
+  };
 
   const fail = (input: Uint8Array, e: unknown): void => {
     if (stats.failures.length < 20) {
-      stats.failures.push({ input: hex(input), error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e) });
+      stats.failures.push({
+        input: hex(input),
+        error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e),
+      });
     }
   };
 
@@ -75,7 +86,8 @@ export function runFuzz(
     try {
       const again = codec.encodeMessage(value, ctx);
       // Nothing the decoder accepts grows when written back (so it always fits 4096 again).
-      if (again.length > input.length) throw new Error(`re-encoding grew from ${input.length} to ${again.length} octets: ${hex(again)}`);
+      if (again.length > input.length)
+        throw new Error(`re-encoding grew from ${input.length} to ${again.length} octets: ${hex(again)}`);
       if (value.type === 'UPDATE') {
         if (value.treatAsWithdraw) stats.treatAsWithdraw++;
         if (value.discarded) stats.attributeDiscard++;
@@ -100,7 +112,11 @@ export function runFuzz(
   const large = seeds.filter((s) => s.bytes.length > 1024);
   while (stats.inputs < count) {
     const from =
-      evolved.length > 0 && rng.chance(0.3) ? evolved : large.length > 0 && (small.length === 0 || rng.chance(0.03)) ? large : small;
+      evolved.length > 0 && rng.chance(0.3)
+        ? evolved
+        : large.length > 0 && (small.length === 0 || rng.chance(0.03))
+          ? large
+          : small;
     const s = from[rng.int(from.length)] as Seed;
     const input = mutate(s.bytes, rng, pool);
     const ctx = s.ctx && rng.chance(0.8) ? s.ctx : (CTX[rng.int(2)] as CodecContext);

@@ -4,19 +4,21 @@ import type { Route } from '../../../../src/bgp/routes.ts';
 import { prefixKey, sameAttributes } from '../../../../src/bgp/routes.ts';
 import { diffRib, toRib } from '../../../../src/bgp/session/adj-rib-out.ts';
 
-const routeArb: fc.Arbitrary<Route> = fc.record({
-  host: fc.integer({ min: 0, max: 15 }),
-  localPref: fc.option(fc.constantFrom(100, 200), { nil: undefined }),
-  communities: fc.uniqueArray(fc.constantFrom(1, 2, 3), { maxLength: 2 }).map((c) => c.sort()),
-  nextHop: fc.constantFrom('198.51.100.1', '198.51.100.2'),
-}).map(({ host, localPref, communities, nextHop }) => ({
-  prefix: { family: 'ipv4' as const, prefix: 0xcb007100n + BigInt(host), length: 32 },
-  nextHop,
-  ...(localPref !== undefined ? { localPref } : {}),
-  communities,
-  largeCommunities: [],
-  origin: 'igp' as const,
-}));
+const routeArb: fc.Arbitrary<Route> = fc
+  .record({
+    host: fc.integer({ min: 0, max: 15 }),
+    localPref: fc.option(fc.constantFrom(100, 200), { nil: undefined }),
+    communities: fc.uniqueArray(fc.constantFrom(1, 2, 3), { maxLength: 2 }).map((c) => c.sort()),
+    nextHop: fc.constantFrom('198.51.100.1', '198.51.100.2'),
+  })
+  .map(({ host, localPref, communities, nextHop }) => ({
+    prefix: { family: 'ipv4' as const, prefix: 0xcb007100n + BigInt(host), length: 32 },
+    nextHop,
+    ...(localPref !== undefined ? { localPref } : {}),
+    communities,
+    largeCommunities: [],
+    origin: 'igp' as const,
+  }));
 
 describe('diffRib', () => {
   it('applying the diff to what was advertised gives exactly what is desired, sending nothing unchanged', () => {

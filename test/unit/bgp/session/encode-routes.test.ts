@@ -12,29 +12,40 @@ const CTX = { fourOctetAs: true };
 const EBGP = { localAsn: 64512, ibgp: false };
 const IBGP = { localAsn: 64512, ibgp: true };
 
-const routeArb: fc.Arbitrary<Route> = fc.record({
-  v6: fc.boolean(),
-  host: fc.integer({ min: 0, max: 4000 }),
-  nh: fc.integer({ min: 1, max: 3 }),
-  ll: fc.boolean(),
-  localPref: fc.option(fc.constantFrom(100, 200), { nil: undefined }),
-  med: fc.option(fc.constantFrom(0, 10), { nil: undefined }),
-  communities: fc.uniqueArray(fc.constantFrom(1, 2, 0xffff0001), { maxLength: 2 }).map((c) => c.sort((a, b) => a - b)),
-}).map(({ v6, host, nh, ll, localPref, med, communities }) => ({
-  prefix: v6
-    ? { family: 'ipv6' as const, prefix: parseIp('2001:db8:100::')!.value + BigInt(host), length: 128 }
-    : { family: 'ipv4' as const, prefix: parseIp('198.51.100.0')!.value + BigInt(host % 256), length: 32 },
-  nextHop: v6 ? `2001:db8::${nh}` : `192.0.2.${nh}`,
-  ...(v6 && ll ? { nextHopLinkLocal: 'fe80::1' } : {}),
-  ...(localPref !== undefined ? { localPref } : {}),
-  ...(med !== undefined ? { med } : {}),
-  communities,
-  largeCommunities: [],
-  origin: 'igp' as const,
-}));
+const routeArb: fc.Arbitrary<Route> = fc
+  .record({
+    v6: fc.boolean(),
+    host: fc.integer({ min: 0, max: 4000 }),
+    nh: fc.integer({ min: 1, max: 3 }),
+    ll: fc.boolean(),
+    localPref: fc.option(fc.constantFrom(100, 200), { nil: undefined }),
+    med: fc.option(fc.constantFrom(0, 10), { nil: undefined }),
+    communities: fc
+      .uniqueArray(fc.constantFrom(1, 2, 0xffff0001), { maxLength: 2 })
+      .map((c) => c.sort((a, b) => a - b)),
+  })
+  .map(({ v6, host, nh, ll, localPref, med, communities }) => ({
+    prefix: v6
+      ? { family: 'ipv6' as const, prefix: parseIp('2001:db8:100::')!.value + BigInt(host), length: 128 }
+      : { family: 'ipv4' as const, prefix: parseIp('198.51.100.0')!.value + BigInt(host % 256), length: 32 },
+    nextHop: v6 ? `2001:db8::${nh}` : `192.0.2.${nh}`,
+    ...(v6 && ll ? { nextHopLinkLocal: 'fe80::1' } : {}),
+    ...(localPref !== undefined ? { localPref } : {}),
+    ...(med !== undefined ? { med } : {}),
+    communities,
+    largeCommunities: [],
+    origin: 'igp' as const,
+  }));
 
 function unshared(routes: Route[], kind: typeof EBGP): ReturnType<typeof toCodecRoute>[] {
-  return routes.map((r) => toCodecRoute(r, parseIp(r.nextHop!)!.value, r.nextHopLinkLocal ? parseIp(r.nextHopLinkLocal)!.value : undefined, kind));
+  return routes.map((r) =>
+    toCodecRoute(
+      r,
+      parseIp(r.nextHop!)!.value,
+      r.nextHopLinkLocal ? parseIp(r.nextHopLinkLocal)!.value : undefined,
+      kind,
+    ),
+  );
 }
 
 const concat = (ms: Uint8Array[]): number[] => ms.flatMap((m) => [...m]);
@@ -49,7 +60,10 @@ describe('encodeRoutes', () => {
         (runs, ibgp) => {
           let host = 0n;
           const routes = runs.flatMap(([r, n]) =>
-            Array.from({ length: n }, () => ({ ...r, prefix: { ...r.prefix, prefix: r.prefix.prefix + host++ * 4096n } })),
+            Array.from({ length: n }, () => ({
+              ...r,
+              prefix: { ...r.prefix, prefix: r.prefix.prefix + host++ * 4096n },
+            })),
           );
           const kind = ibgp ? IBGP : EBGP;
           const got = encodeRoutes(routes, [], kind, CTX, parseIp);
@@ -63,8 +77,18 @@ describe('encodeRoutes', () => {
 
   it('shares one attribute list along a run of equal routes, not across families or attributes', () => {
     const base = { communities: [], largeCommunities: [], origin: 'igp' as const };
-    const v4 = (h: number, over: Partial<Route> = {}): Route => ({ prefix: { family: 'ipv4', prefix: 0xc6336400n + BigInt(h), length: 32 }, nextHop: '192.0.2.1', ...base, ...over });
-    const v6: Route = { prefix: { family: 'ipv6', prefix: 0x20010db8n << 96n, length: 128 }, nextHop: '2001:db8::1', nextHopLinkLocal: 'fe80::1', ...base };
+    const v4 = (h: number, over: Partial<Route> = {}): Route => ({
+      prefix: { family: 'ipv4', prefix: 0xc6336400n + BigInt(h), length: 32 },
+      nextHop: '192.0.2.1',
+      ...base,
+      ...over,
+    });
+    const v6: Route = {
+      prefix: { family: 'ipv6', prefix: 0x20010db8n << 96n, length: 128 },
+      nextHop: '2001:db8::1',
+      nextHopLinkLocal: 'fe80::1',
+      ...base,
+    };
     const c = toCodecRoutes([v4(1), v4(2), v4(3, { localPref: 200 }), v6, v4(4)], IBGP, parseIp);
     expect(c[1]!.attributes).toBe(c[0]!.attributes);
     expect(c[2]!.attributes).not.toBe(c[1]!.attributes);

@@ -25,17 +25,32 @@ describe('ErrorLog', () => {
     const { lines, log } = capture();
     const counted = new Map<string, number>();
     const suppressed = new Map<string, number>();
-    const e = new ErrorLog(log, clock, {
-      count: (r) => counted.set(r, (counted.get(r) ?? 0) + 1),
-      suppressed: (r) => suppressed.set(r, (suppressed.get(r) ?? 0) + 1),
-    }, { burst: 3, intervalMs: 10_000 });
-    for (let i = 0; i < 10_000; i++) e.report('treat-as-withdraw', { event: 'treat-as-withdraw', i }, 'malformed UPDATE');
+    const e = new ErrorLog(
+      log,
+      clock,
+      {
+        count: (r) => counted.set(r, (counted.get(r) ?? 0) + 1),
+        suppressed: (r) => suppressed.set(r, (suppressed.get(r) ?? 0) + 1),
+      },
+      { burst: 3, intervalMs: 10_000 },
+    );
+    for (let i = 0; i < 10_000; i++)
+      e.report('treat-as-withdraw', { event: 'treat-as-withdraw', i }, 'malformed UPDATE');
     for (let i = 0; i < 2; i++) e.report('malformed-3-1', { event: 'decode-error' }, 'malformed message');
     await flushed();
     expect(lines.map((l) => [l['reason'], l['i']])).toEqual([
-      ['treat-as-withdraw', 0], ['treat-as-withdraw', 1], ['treat-as-withdraw', 2], ['malformed-3-1', undefined], ['malformed-3-1', undefined],
+      ['treat-as-withdraw', 0],
+      ['treat-as-withdraw', 1],
+      ['treat-as-withdraw', 2],
+      ['malformed-3-1', undefined],
+      ['malformed-3-1', undefined],
     ]);
-    expect(counted).toEqual(new Map([['treat-as-withdraw', 10_000], ['malformed-3-1', 2]]));
+    expect(counted).toEqual(
+      new Map([
+        ['treat-as-withdraw', 10_000],
+        ['malformed-3-1', 2],
+      ]),
+    );
     expect(suppressed).toEqual(new Map([['treat-as-withdraw', 9_997]]));
     clock.advance(10_000);
     await flushed();
@@ -58,7 +73,11 @@ describe('ErrorLog', () => {
     const e = new ErrorLog(log, clock, { count: () => {} }, { burst: 1, intervalMs: 60_000 });
     for (let i = 0; i < 3; i++) e.report('treat-as-withdraw', { i }, 'malformed UPDATE');
     await flushed();
-    expect(lines.map((l) => [l['level'], l['i'], l['rateLimited']])).toEqual([[40, 0, undefined], [20, 1, true], [20, 2, true]]);
+    expect(lines.map((l) => [l['level'], l['i'], l['rateLimited']])).toEqual([
+      [40, 0, undefined],
+      [20, 1, true],
+      [20, 2, true],
+    ]);
     e.flush();
   });
 

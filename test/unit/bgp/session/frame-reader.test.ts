@@ -3,7 +3,10 @@ import { encodeMessage } from '../../../../src/bgp/codec/index.ts';
 import { FrameReader } from '../../../../src/bgp/session/frame-reader.ts';
 
 const KA = encodeMessage({ type: 'KEEPALIVE' }, { fourOctetAs: true });
-const NOTIF = encodeMessage({ type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) }, { fourOctetAs: true });
+const NOTIF = encodeMessage(
+  { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) },
+  { fourOctetAs: true },
+);
 
 describe('FrameReader', () => {
   it('reassembles messages split at every byte boundary and batched together', () => {
@@ -42,7 +45,7 @@ describe('FrameReader.read budget', () => {
     r.append(new Uint8Array(Array.from({ length: 10 }, () => [...KA]).flat()));
     const seen: number[] = [];
     const counts: number[] = [];
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       let n = 0;
       const res = r.read({ frames: 4, bytes: Infinity }, () => (n++, seen.push(1), true));
       counts.push(n);

@@ -7,5 +7,11 @@ import { parseIp } from '../../../../src/net/ip.ts';
 export function hostRoute(ip: string, over: Partial<Route> = {}): Route {
   const a = parseIp(ip);
   if (!a) throw new Error(`not an IP address: ${ip}`);
-  return { prefix: aggregatePrefix(a.family, a.value, a.family === 'ipv4' ? 32 : 128), communities: [], largeCommunities: [], origin: 'igp', ...over };
+  return {
+    prefix: aggregatePrefix(a.family, a.value, a.family === 'ipv4' ? 32 : 128),
+    communities: [],
+    largeCommunities: [],
+    origin: 'igp',
+    ...over,
+  };
 }

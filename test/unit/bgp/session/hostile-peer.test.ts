@@ -26,7 +26,9 @@ afterEach(async () => {
 
 async function sessionWithRawPeer(over: Partial<SessionOptions> = {}) {
   const server = await rawServer();
-  const session = new BgpSession(activeEnd(server.port, { nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' }, ...over }));
+  const session = new BgpSession(
+    activeEnd(server.port, { nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' }, ...over }),
+  );
   cleanups.push(async () => {
     await session.stop();
     await server.close();
@@ -38,7 +40,7 @@ async function sessionWithRawPeer(over: Partial<SessionOptions> = {}) {
 
 /** Waits until the initial table and End-of-RIB of each family are in, then forgets them. */
 async function takeInitialTable(peer: RawPeer, families: number): Promise<void> {
-  for (let eor = 0; eor < families; ) {
+  for (let eor = 0; eor < families;) {
     const u = await peer.next('UPDATE');
     if (isEndOfRib(u)) eor++;
   }
@@ -47,7 +49,10 @@ async function takeInitialTable(peer: RawPeer, families: number): Promise<void> 
 
 function isEndOfRib(u: Update): boolean {
   if (u.nlri.length > 0 || u.withdrawn.length > 0) return false;
-  return u.attributes.length === 0 || (u.attributes.length === 1 && u.attributes[0]?.type === 'MP_UNREACH_NLRI' && u.attributes[0].withdrawn.length === 0);
+  return (
+    u.attributes.length === 0 ||
+    (u.attributes.length === 1 && u.attributes[0]?.type === 'MP_UNREACH_NLRI' && u.attributes[0].withdrawn.length === 0)
+  );
 }
 
 function announced(u: Update): string[] {
@@ -109,7 +114,13 @@ describe('ROUTE-REFRESH per AFI/SAFI (RFC 2918 §4)', () => {
   it('a peer without IPv6 gets nothing for an IPv6 refresh', async () => {
     const { session, peer } = await sessionWithRawPeer();
     session.set([route('203.0.113.5'), route('2001:db8::5')]);
-    await establish(session, peer, { capabilities: [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }, { type: 'ROUTE_REFRESH' }, { type: 'FOUR_OCTET_AS', asn: 64513 }] });
+    await establish(session, peer, {
+      capabilities: [
+        { type: 'MULTIPROTOCOL', afi: 1, safi: 1 },
+        { type: 'ROUTE_REFRESH' },
+        { type: 'FOUR_OCTET_AS', asn: 64513 },
+      ],
+    });
     await takeInitialTable(peer, 1);
     peer.sendRaw(refresh(2, 1));
     peer.sendRaw(refresh(1, 1));
@@ -122,7 +133,9 @@ describe('Enhanced Route Refresh (RFC 7313)', () => {
   it('offers capability 70 and frames a resend with BoRR and EoRR when the peer offers it too', async () => {
     const { session, peer } = await sessionWithRawPeer();
     session.set([route('203.0.113.5'), route('2001:db8::5')]);
-    await peer.next('OPEN').then((open) => expect(open.capabilities).toContainEqual({ type: 'ENHANCED_ROUTE_REFRESH' }));
+    await peer
+      .next('OPEN')
+      .then((open) => expect(open.capabilities).toContainEqual({ type: 'ENHANCED_ROUTE_REFRESH' }));
     peer.send(peerOpen({ capabilities: [...peerOpen().capabilities, { type: 'ENHANCED_ROUTE_REFRESH' }] }));
     peer.send({ type: 'KEEPALIVE' });
     await eventually(() => session.isEstablished, 'Established');
@@ -147,12 +160,17 @@ describe('Enhanced Route Refresh (RFC 7313)', () => {
     expect(peer.received.filter((m: BgpMessage) => m.type === 'ROUTE-REFRESH')).toEqual([]);
   });
 
-  it('the peer\'s BoRR/EoRR drop the routes it did not announce again (Adj-RIB-In)', async () => {
+  it("the peer's BoRR/EoRR drop the routes it did not announce again (Adj-RIB-In)", async () => {
     const { session, peer } = await sessionWithRawPeer({ families: ['ipv4'] });
     await establish(session, peer);
     const upd = (nlri: string[]): Update => ({
-      type: 'UPDATE', withdrawn: [],
-      attributes: [{ type: 'ORIGIN', origin: 'IGP' }, { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64513] }] }, { type: 'NEXT_HOP', nextHop: 0xc6336402n }],
+      type: 'UPDATE',
+      withdrawn: [],
+      attributes: [
+        { type: 'ORIGIN', origin: 'IGP' },
+        { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64513] }] },
+        { type: 'NEXT_HOP', nextHop: 0xc6336402n },
+      ],
       nlri: nlri.map((p) => ({ family: 'ipv4' as const, prefix: parseIp(p)!.value, length: 32 })),
     });
     peer.send(upd(['203.0.113.1', '203.0.113.2', '203.0.113.3']));
@@ -189,7 +207,10 @@ describe('a ROUTE-REFRESH storm', () => {
     expect(c.routeRefreshResends + c.routeRefreshesCoalesced).toBe(10_000);
     expect(c.routeRefreshResends).toBeLessThan((10_000 / 64) * 1.5);
     expect(c.routeRefreshResends).toBeGreaterThanOrEqual(1);
-    await eventually(() => peer.received.filter((m) => m.type === 'UPDATE').length === c.routeRefreshResends, 'every resend arrived');
+    await eventually(
+      () => peer.received.filter((m) => m.type === 'UPDATE').length === c.routeRefreshResends,
+      'every resend arrived',
+    );
     expect(session.isEstablished).toBe(true);
   });
 });
@@ -198,20 +219,32 @@ describe('a peer that never reads (RFC 9687)', () => {
   it('output stays bounded, and the send hold timer closes the session with NOTIFICATION 8', async () => {
     const clock = new FakeClock();
     const highWater = 256 * 1024;
-    const { session, peer } = await sessionWithRawPeer({ families: ['ipv6'], clock, sendHoldTime: 30, outputHighWater: highWater });
+    const { session, peer } = await sessionWithRawPeer({
+      families: ['ipv6'],
+      clock,
+      sendHoldTime: 30,
+      outputHighWater: highWater,
+    });
     const routes = v6Routes(4000); // ~100 KB of UPDATEs per resend
     session.set(routes);
     await establish(session, peer);
     await takeInitialTable(peer, 1);
     const sent: { code: number; subcode: number }[] = [];
-    session.on('notification', (n: { direction: string; code: number; subcode: number }) => n.direction === 'sent' && sent.push(n));
+    session.on(
+      'notification',
+      (n: { direction: string; code: number; subcode: number }) => n.direction === 'sent' && sent.push(n),
+    );
     peer.socket.pause(); // stop reading: the kernel buffers fill, then write() says false
     let maxPending = 0;
     const sample = setInterval(() => (maxPending = Math.max(maxPending, session.outputPending)), 1);
     cleanups.push(() => clearInterval(sample));
     const before = session.counters.routeRefreshesReceived;
     for (let i = 0; i < 20; i++) peer.sendRaw(repeat(refresh(2, 1), 1000));
-    await eventually(() => session.counters.routeRefreshesReceived - before === 20_000, '20,000 refreshes read', 30_000);
+    await eventually(
+      () => session.counters.routeRefreshesReceived - before === 20_000,
+      '20,000 refreshes read',
+      30_000,
+    );
     await eventually(() => session.outputPending > highWater / 2, 'output backs up', 30_000);
     maxPending = Math.max(maxPending, session.outputPending);
     // Bounded: the high-water mark plus at most one resend batch, however many refreshes came.
@@ -229,7 +262,12 @@ describe('a peer that never reads (RFC 9687)', () => {
 
   it('a peer that reads again in time keeps its session', async () => {
     const clock = new FakeClock();
-    const { session, peer } = await sessionWithRawPeer({ families: ['ipv6'], clock, sendHoldTime: 30, outputHighWater: 64 * 1024 });
+    const { session, peer } = await sessionWithRawPeer({
+      families: ['ipv6'],
+      clock,
+      sendHoldTime: 30,
+      outputHighWater: 64 * 1024,
+    });
     session.set(v6Routes(4000));
     await establish(session, peer);
     await takeInitialTable(peer, 1);
@@ -250,13 +288,23 @@ describe('errors from the peer', () => {
     const { session, peer } = await sessionWithRawPeer({ families: ['ipv4'] });
     await establish(session, peer);
     const u = (segments: { type: 'AS_CONFED_SEQUENCE' | 'AS_SEQUENCE'; asns: number[] }[]): Update => ({
-      type: 'UPDATE', withdrawn: [],
-      attributes: [{ type: 'ORIGIN', origin: 'IGP' }, { type: 'AS_PATH', segments }, { type: 'NEXT_HOP', nextHop: 0xc6336402n }],
+      type: 'UPDATE',
+      withdrawn: [],
+      attributes: [
+        { type: 'ORIGIN', origin: 'IGP' },
+        { type: 'AS_PATH', segments },
+        { type: 'NEXT_HOP', nextHop: 0xc6336402n },
+      ],
       nlri: [{ family: 'ipv4', prefix: parseIp('203.0.113.0')!.value, length: 24 }],
     });
     peer.send(u([{ type: 'AS_SEQUENCE', asns: [64513] }]));
     await eventually(() => session.counters.prefixesReceived === 1, 'route in');
-    peer.send(u([{ type: 'AS_CONFED_SEQUENCE', asns: [65010] }, { type: 'AS_SEQUENCE', asns: [64513] }]));
+    peer.send(
+      u([
+        { type: 'AS_CONFED_SEQUENCE', asns: [65010] },
+        { type: 'AS_SEQUENCE', asns: [64513] },
+      ]),
+    );
     await eventually(() => session.counters.treatAsWithdraw === 1, 'treat-as-withdraw');
     expect(session.counters.prefixesReceived).toBe(0);
     expect(session.isEstablished).toBe(true);
@@ -266,10 +314,13 @@ describe('errors from the peer', () => {
     const { session, peer } = await sessionWithRawPeer({ families: ['ipv4'], peerAsn: 64512 });
     await establish(session, peer, { asn: 64512 });
     peer.send({
-      type: 'UPDATE', withdrawn: [],
+      type: 'UPDATE',
+      withdrawn: [],
       attributes: [
-        { type: 'ORIGIN', origin: 'IGP' }, { type: 'AS_PATH', segments: [{ type: 'AS_CONFED_SEQUENCE', asns: [65010] }] },
-        { type: 'NEXT_HOP', nextHop: 0xc6336402n }, { type: 'LOCAL_PREF', localPref: 100 },
+        { type: 'ORIGIN', origin: 'IGP' },
+        { type: 'AS_PATH', segments: [{ type: 'AS_CONFED_SEQUENCE', asns: [65010] }] },
+        { type: 'NEXT_HOP', nextHop: 0xc6336402n },
+        { type: 'LOCAL_PREF', localPref: 100 },
       ],
       nlri: [{ family: 'ipv4', prefix: parseIp('203.0.113.0')!.value, length: 24 }],
     });
@@ -279,14 +330,26 @@ describe('errors from the peer', () => {
 
   it('10,000 malformed UPDATEs: all counted (metrics), a few log lines', async () => {
     const lines: string[] = [];
-    const stream = new Writable({ write: (c: Buffer, _e, done) => (lines.push(...c.toString().split('\n').filter(Boolean)), done()) });
+    const stream = new Writable({
+      write: (c: Buffer, _e, done) => (lines.push(...c.toString().split('\n').filter(Boolean)), done()),
+    });
     const metrics = new BgpMetrics();
-    const { session, peer } = await sessionWithRawPeer({ families: ['ipv4'], logger: pino({ level: 'warn' }, stream), metrics, name: 'router-a' });
+    const { session, peer } = await sessionWithRawPeer({
+      families: ['ipv4'],
+      logger: pino({ level: 'warn' }, stream),
+      metrics,
+      name: 'router-a',
+    });
     await establish(session, peer);
     // ORIGIN value 7: treat-as-withdraw (RFC 7606 §7.1).
     const bad: Update = {
-      type: 'UPDATE', withdrawn: [],
-      attributes: [{ type: 'ORIGIN', origin: 'IGP' }, { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64513] }] }, { type: 'NEXT_HOP', nextHop: 0xc6336402n }],
+      type: 'UPDATE',
+      withdrawn: [],
+      attributes: [
+        { type: 'ORIGIN', origin: 'IGP' },
+        { type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64513] }] },
+        { type: 'NEXT_HOP', nextHop: 0xc6336402n },
+      ],
       nlri: [{ family: 'ipv4', prefix: parseIp('203.0.113.0')!.value, length: 24 }],
     };
     const bytes = encodeMessage(bad, CTX);
@@ -312,7 +375,11 @@ describe('errors from the peer', () => {
     peer.sendRaw(repeat(refresh(999, 77), 3));
     await eventually(() => session.counters.routeRefreshesIgnored === 3, 'ignored');
     const text = await metrics.registry.metrics();
-    expect(text).toContain('ferrolb_bgp_received_errors_total{peer="router-b",reason="route-refresh-family-not-negotiated"} 3');
-    expect(text).toContain('ferrolb_bgp_route_refresh_received_total{peer="router-b",result="ignored-family-not-negotiated"} 3');
+    expect(text).toContain(
+      'ferrolb_bgp_received_errors_total{peer="router-b",reason="route-refresh-family-not-negotiated"} 3',
+    );
+    expect(text).toContain(
+      'ferrolb_bgp_route_refresh_received_total{peer="router-b",result="ignored-family-not-negotiated"} 3',
+    );
   });
 });

@@ -19,7 +19,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-
 const V4 = Array.from({ length: 300 }, (_, i) => route(`203.0.113.${i % 256}`)).slice(0, 256);
 const V6 = Array.from({ length: 500 }, (_, i) => route(`2001:db8:100::${(i + 1).toString(16)}`));
 
@@ -29,20 +28,23 @@ async function start(over: Partial<SessionOptions>) {
   const events: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) events.push((JSON.parse(line) as { event?: string }).event ?? '');
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        events.push((JSON.parse(line) as { event?: string }).event ?? '');
       done();
     },
   });
-  const session = new BgpSession(activeEnd(server.port, {
-    // Loopback next hops would be refused by the peer's decoder: documentation addresses.
-    nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' },
-    // ConnectRetry is also how long a TCP connect may take (RFC 4271 §8.2.2 Connect): 15-25 ms (what this
-    // was) is shorter than a busy machine may leave the process unscheduled, and the session then rightly
-    // drops the connection the raw peer accepted. 0.75-1.25 s: still a quick reconnect after a flap.
-    connectRetry: { minSeconds: 1, maxSeconds: 1 },
-    logger: pino({ level: 'debug' }, sink),
-    ...over,
-  }));
+  const session = new BgpSession(
+    activeEnd(server.port, {
+      // Loopback next hops would be refused by the peer's decoder: documentation addresses.
+      nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' },
+      // ConnectRetry is also how long a TCP connect may take (RFC 4271 §8.2.2 Connect): 15-25 ms (what this
+      // was) is shorter than a busy machine may leave the process unscheduled, and the session then rightly
+      // drops the connection the raw peer accepted. 0.75-1.25 s: still a quick reconnect after a flap.
+      connectRetry: { minSeconds: 1, maxSeconds: 1 },
+      logger: pino({ level: 'debug' }, sink),
+      ...over,
+    }),
+  );
   cleanups.push(async () => {
     await session.stop();
     await server.close();
@@ -71,7 +73,9 @@ function announced(updates: Update[]): string[] {
 }
 
 const isEor = (u: Update): boolean =>
-  u.withdrawn.length === 0 && u.nlri.length === 0 && (u.attributes.length === 0 || (u.attributes.length === 1 && u.attributes[0]!.type === 'MP_UNREACH_NLRI'));
+  u.withdrawn.length === 0 &&
+  u.nlri.length === 0 &&
+  (u.attributes.length === 0 || (u.attributes.length === 1 && u.attributes[0]!.type === 'MP_UNREACH_NLRI'));
 
 async function establish(peer: RawPeer, open = peerOpen()): Promise<void> {
   await peer.next('OPEN');
@@ -105,7 +109,15 @@ describe('initial table', () => {
     session.set([...V4, ...V6]);
     session.start();
     const peer = await server.accept();
-    await establish(peer, peerOpen({ capabilities: [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }, { type: 'FOUR_OCTET_AS', asn: 64513 }] }));
+    await establish(
+      peer,
+      peerOpen({
+        capabilities: [
+          { type: 'MULTIPROTOCOL', afi: 1, safi: 1 },
+          { type: 'FOUR_OCTET_AS', asn: 64513 },
+        ],
+      }),
+    );
     await eventually(() => peer.received.some((m) => m.type === 'UPDATE' && isEor(m)), 'End-of-RIB');
     await eventually(() => session.inSync, 'in sync');
     const ups = peer.received.filter((m): m is Update => m.type === 'UPDATE');
@@ -129,7 +141,10 @@ describe('initial table', () => {
     expect(ups.length).toBeGreaterThan(0);
     for (const u of ups) {
       expect(u.errors).toBeUndefined();
-      expect(u.attributes.find((a) => a.type === 'AS_PATH')).toEqual({ type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [65001] }] });
+      expect(u.attributes.find((a) => a.type === 'AS_PATH')).toEqual({
+        type: 'AS_PATH',
+        segments: [{ type: 'AS_SEQUENCE', asns: [65001] }],
+      });
     }
     expect(announced(ups)).toEqual(V4.map((r) => formatPrefix(r.prefix)).sort());
     expect(events).toContain('initial-table-miss');

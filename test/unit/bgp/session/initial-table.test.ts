@@ -11,7 +11,6 @@ import { hostRoute as route } from './host-route.ts';
 
 const EBGP = { localAsn: 64512, ibgp: false };
 
-
 function updates(bytes: Uint8Array, ctx: CodecContext): Update[] {
   const out: Update[] = [];
   for (let at = 0; at < bytes.length;) {
@@ -31,7 +30,11 @@ describe('prepareInitialTable', () => {
   it('packs every resolvable route (many per UPDATE), keys them, counts the rest as skipped', () => {
     const v6 = Array.from({ length: 1000 }, (_, i) => route(`2001:db8:100::${(i + 1).toString(16)}`));
     const desired = [route('203.0.113.1'), route('203.0.113.2', { nextHop: '2001:db8::9' }), ...v6];
-    const t = prepareInitialTable(tableInputs(desired, familiesOf(desired), ['ipv4', 'ipv6'], DEFAULTS, true), EBGP, parseIp);
+    const t = prepareInitialTable(
+      tableInputs(desired, familiesOf(desired), ['ipv4', 'ipv6'], DEFAULTS, true),
+      EBGP,
+      parseIp,
+    );
     expect(t.error).toBeUndefined();
     expect(t.skipped).toBe(1); // an IPv4 route with an IPv6 next hop
     expect(t.rib.size).toBe(1001);
@@ -46,9 +49,16 @@ describe('prepareInitialTable', () => {
 
   it('encodes AS_PATH for a 2-octet AS peer when prepared for one', () => {
     const desired = [route('203.0.113.1')];
-    const t = prepareInitialTable(tableInputs(desired, familiesOf(desired), ['ipv4'], DEFAULTS, false), { localAsn: 65001, ibgp: false }, parseIp);
+    const t = prepareInitialTable(
+      tableInputs(desired, familiesOf(desired), ['ipv4'], DEFAULTS, false),
+      { localAsn: 65001, ibgp: false },
+      parseIp,
+    );
     const [u] = updates(t.bytes, { fourOctetAs: false });
-    expect(u!.attributes.find((a) => a.type === 'AS_PATH')).toEqual({ type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [65001] }] });
+    expect(u!.attributes.find((a) => a.type === 'AS_PATH')).toEqual({
+      type: 'AS_PATH',
+      segments: [{ type: 'AS_SEQUENCE', asns: [65001] }],
+    });
   });
 
   it('a route the codec cannot encode: no UPDATEs, the error kept for the session to report', () => {
@@ -84,9 +94,18 @@ describe('table inputs', () => {
   it.each([
     ['a family with routes not negotiated', tableInputs(both, familiesOf(both), ['ipv6'], DEFAULTS, true)],
     ['no 4-octet AS', tableInputs(both, familiesOf(both), ['ipv4', 'ipv6'], DEFAULTS, false)],
-    ['another next hop', tableInputs(both, familiesOf(both), ['ipv4', 'ipv6'], { ...DEFAULTS, ipv4: '198.51.100.2' }, true)],
-    ['a link-local next hop', tableInputs(both, familiesOf(both), ['ipv4', 'ipv6'], { ...DEFAULTS, ipv6LinkLocal: 'fe80::1' }, true)],
-    ['another desired array, even with equal routes', tableInputs([...both], familiesOf(both), ['ipv4', 'ipv6'], DEFAULTS, true)],
+    [
+      'another next hop',
+      tableInputs(both, familiesOf(both), ['ipv4', 'ipv6'], { ...DEFAULTS, ipv4: '198.51.100.2' }, true),
+    ],
+    [
+      'a link-local next hop',
+      tableInputs(both, familiesOf(both), ['ipv4', 'ipv6'], { ...DEFAULTS, ipv6LinkLocal: 'fe80::1' }, true),
+    ],
+    [
+      'another desired array, even with equal routes',
+      tableInputs([...both], familiesOf(both), ['ipv4', 'ipv6'], DEFAULTS, true),
+    ],
   ])('%s: prepared again', (_, other) => {
     const prepared = tableInputs(both, familiesOf(both), ['ipv6', 'ipv4'], DEFAULTS, true);
     expect(sameInputs(prepared, other)).toBe(false);

@@ -27,7 +27,9 @@ async function passivePeer(password: string) {
 }
 
 function activeSession(port: number, password: string) {
-  const a = new BgpSession(activeEnd(port, { password, connectTimeoutMs: 500, connectRetry: { minSeconds: 30, maxSeconds: 60 } }));
+  const a = new BgpSession(
+    activeEnd(port, { password, connectTimeoutMs: 500, connectRetry: { minSeconds: 30, maxSeconds: 60 } }),
+  );
   cleanups.push(() => a.stop());
   return a;
 }

@@ -17,7 +17,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-
 async function sessionWithRawPeer(over: Partial<SessionOptions> = {}) {
   const server = await rawServer();
   const session = new BgpSession(activeEnd(server.port, { nextHops: { ipv4: '198.51.100.1' }, ...over }));
@@ -42,7 +41,17 @@ function rawUpdate(withdrawn: number[], attrs: number[], nlri: number[], attrLen
 }
 
 const ORIGIN = (v: number) => [0x40, 1, 1, v];
-const AS_PATH_4 = (asn: number) => [0x40, 2, 6, 2, 1, (asn >>> 24) & 255, (asn >>> 16) & 255, (asn >>> 8) & 255, asn & 255];
+const AS_PATH_4 = (asn: number) => [
+  0x40,
+  2,
+  6,
+  2,
+  1,
+  (asn >>> 24) & 255,
+  (asn >>> 16) & 255,
+  (asn >>> 8) & 255,
+  asn & 255,
+];
 const NEXT_HOP = [0x40, 3, 4, 198, 51, 100, 2];
 const NLRI_203_0_113_0_24 = [24, 203, 0, 113];
 
@@ -200,7 +209,12 @@ describe('connection collision (RFC 4271 §6.8)', () => {
     await eventually(() => session.isEstablished, 'Established on the incoming connection');
     expect(session.connectionDirection).toBe('in');
     // The session never looked down while switching connections.
-    expect(states.map((c) => `${c.previous}->${c.state}`)).toEqual(['Idle->Connect', 'Connect->OpenSent', 'OpenSent->OpenConfirm', 'OpenConfirm->Established']);
+    expect(states.map((c) => `${c.previous}->${c.state}`)).toEqual([
+      'Idle->Connect',
+      'Connect->OpenSent',
+      'OpenSent->OpenConfirm',
+      'OpenConfirm->Established',
+    ]);
   });
 
   it('we have the higher BGP identifier: the incoming connection is dumped, ours is kept', async () => {
@@ -212,7 +226,12 @@ describe('connection collision (RFC 4271 §6.8)', () => {
     outgoing.send({ type: 'KEEPALIVE' });
     await eventually(() => session.isEstablished, 'Established on the outgoing connection');
     expect(session.connectionDirection).toBe('out');
-    expect(states.map((c) => `${c.previous}->${c.state}`)).toEqual(['Idle->Connect', 'Connect->OpenSent', 'OpenSent->OpenConfirm', 'OpenConfirm->Established']);
+    expect(states.map((c) => `${c.previous}->${c.state}`)).toEqual([
+      'Idle->Connect',
+      'Connect->OpenSent',
+      'OpenSent->OpenConfirm',
+      'OpenConfirm->Established',
+    ]);
   });
 
   it('an incoming connection while Established is refused with 6/7', async () => {

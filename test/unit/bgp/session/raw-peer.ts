@@ -49,12 +49,16 @@ export class RawPeer {
 
   /** Resolves with the first received message of the type not yet taken; rejects after `ms`. */
   async next<T extends BgpMessageType>(type: T, ms = 5000): Promise<Extract<BgpMessage, { type: T }>> {
-    return this.until(() => {
-      const i = this.received.findIndex((m) => m.type === type);
-      if (i < 0) return undefined;
-      const [m] = this.received.splice(i, 1);
-      return m as Extract<BgpMessage, { type: T }>;
-    }, `${type}`, ms);
+    return this.until(
+      () => {
+        const i = this.received.findIndex((m) => m.type === type);
+        if (i < 0) return undefined;
+        const [m] = this.received.splice(i, 1);
+        return m as Extract<BgpMessage, { type: T }>;
+      },
+      `${type}`,
+      ms,
+    );
   }
 
   async waitClosed(ms = 5000): Promise<void> {
@@ -99,7 +103,9 @@ export function peerOpen(over: Partial<Open> & { asn?: number } = {}): Open {
 }
 
 /** A TCP server on 127.0.0.1 (ephemeral port) handing out RawPeers for accepted connections. */
-export async function rawServer(host = '127.0.0.1'): Promise<{ port: number; accept(ms?: number): Promise<RawPeer>; close(): Promise<void> }> {
+export async function rawServer(
+  host = '127.0.0.1',
+): Promise<{ port: number; accept(ms?: number): Promise<RawPeer>; close(): Promise<void> }> {
   const queue: RawPeer[] = [];
   const waiters: (() => void)[] = [];
   const sockets: net.Socket[] = [];
@@ -153,7 +159,11 @@ export async function eventually(probe: () => boolean, what: string, ms = 5000):
 }
 
 /** Takes the session's OPEN, answers with `peerOpen(over)` and KEEPALIVE, waits for Established. */
-export async function establish(session: BgpSession, peer: RawPeer, over: Parameters<typeof peerOpen>[0] = {}): Promise<void> {
+export async function establish(
+  session: BgpSession,
+  peer: RawPeer,
+  over: Parameters<typeof peerOpen>[0] = {},
+): Promise<void> {
   await peer.next('OPEN');
   peer.send(peerOpen(over));
   peer.send({ type: 'KEEPALIVE' });

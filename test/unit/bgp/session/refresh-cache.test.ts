@@ -14,8 +14,16 @@ import { newCounters } from '../../../../src/bgp/session/session-types.ts';
 import { hostRoute as route } from './host-route.ts';
 
 const N: Negotiated = {
-  holdTime: 90, keepaliveTime: 30, fourOctetAs: true, peerBgpId: 1, peerAsn: 64513, routeRefresh: true,
-  families: [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }],
+  holdTime: 90,
+  keepaliveTime: 30,
+  fourOctetAs: true,
+  peerBgpId: 1,
+  peerAsn: 64513,
+  routeRefresh: true,
+  families: [
+    { afi: 1, safi: 1 },
+    { afi: 2, safi: 1 },
+  ],
 };
 
 function setup() {
@@ -26,15 +34,21 @@ function setup() {
   conn.socket = { localAddress: '198.51.100.1', destroyed: false } as unknown as net.Socket;
   conn.out = { push: (b: Uint8Array) => void pushed.push(b), hasRoom: true } as unknown as OutputQueue;
   const rib = new RouteAdvertiser({
-    peer: 'p', nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' }, sourceAddress: undefined, offered: ['ipv4', 'ipv6'],
-    kind: { localAsn: 64512, ibgp: false }, counters: newCounters(), log: pino({ level: 'silent' }), emit: () => {},
+    peer: 'p',
+    nextHops: { ipv4: '198.51.100.1', ipv6: '2001:db8::1' },
+    sourceAddress: undefined,
+    offered: ['ipv4', 'ipv6'],
+    kind: { localAsn: 64512, ibgp: false },
+    counters: newCounters(),
+    log: pino({ level: 'silent' }),
+    emit: () => {},
   });
   return { pushed, conn, rib };
 }
 
 function prefixesIn(bytes: Uint8Array): string[] {
   const out: string[] = [];
-  for (let off = 0; off < bytes.length; ) {
+  for (let off = 0; off < bytes.length;) {
     const { value, bytesRead } = decodeMessage(bytes, off, { fourOctetAs: true });
     out.push(...updateRoutes(value as Update).announced.map(formatPrefix));
     off += bytesRead;

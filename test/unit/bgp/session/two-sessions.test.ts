@@ -13,7 +13,6 @@ import { activeEnd, passiveEnd } from './ends.ts';
 import { eventually } from './raw-peer.ts';
 import { hostRoute as route } from './host-route.ts';
 
-
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -52,7 +51,8 @@ function ribOf(updates: Update[]): Set<string> {
   const rib = new Set<string>();
   for (const u of updates) {
     for (const p of u.withdrawn) rib.delete(formatPrefix(p));
-    for (const a of u.attributes) if (a.type === 'MP_UNREACH_NLRI') for (const p of a.withdrawn) rib.delete(formatPrefix(p));
+    for (const a of u.attributes)
+      if (a.type === 'MP_UNREACH_NLRI') for (const p of a.withdrawn) rib.delete(formatPrefix(p));
     for (const p of u.nlri) rib.add(formatPrefix(p));
     for (const a of u.attributes) if (a.type === 'MP_REACH_NLRI') for (const p of a.nlri) rib.add(formatPrefix(p));
   }
@@ -74,7 +74,9 @@ describe('two FerroLB sessions over loopback', () => {
     await eventually(() => b.counters.prefixesReceived === 3, 'B holds 3 prefixes');
     expect(ribOf(received)).toEqual(new Set(['203.0.113.10/32', '203.0.113.11/32', '2001:db8:1::10/128']));
     // End-of-RIB for both families after the initial (empty) table.
-    expect(received.filter((u) => u.nlri.length === 0 && u.withdrawn.length === 0 && u.attributes.length <= 1).length).toBeGreaterThanOrEqual(2);
+    expect(
+      received.filter((u) => u.nlri.length === 0 && u.withdrawn.length === 0 && u.attributes.length <= 1).length,
+    ).toBeGreaterThanOrEqual(2);
     const v4 = received.find((u) => u.nlri.some((p) => formatPrefix(p) === '203.0.113.10/32'));
     expect(v4?.attributes).toContainEqual({ type: 'NEXT_HOP', nextHop: parseIp('198.51.100.1')?.value });
     expect(v4?.attributes).toContainEqual({ type: 'AS_PATH', segments: [{ type: 'AS_SEQUENCE', asns: [64512] }] });
@@ -91,7 +93,10 @@ describe('two FerroLB sessions over loopback', () => {
     // Withdraw one, change another's attributes.
     const before = received.length;
     a.set([route('203.0.113.10', { communities: [((64512 << 16) | 8) >>> 0] }), routes[2] as Route]);
-    await eventually(() => b.counters.prefixesReceived === 2 && received.length >= before + 2, 'withdrawal and re-announcement arrive');
+    await eventually(
+      () => b.counters.prefixesReceived === 2 && received.length >= before + 2,
+      'withdrawal and re-announcement arrive',
+    );
     expect(ribOf(received)).toEqual(new Set(['203.0.113.10/32', '2001:db8:1::10/128']));
     expect(a.inSync).toBe(true);
 
@@ -109,7 +114,11 @@ describe('two FerroLB sessions over loopback', () => {
     await eventually(() => b.counters.prefixesReceived === 2, 'B holds 2 prefixes');
     b.bfdDown(); // tear down from B's side (as BFD would); both reconnect after the back-off
     await eventually(() => !a.isEstablished || a.counters.establishedTransitions > 1, 'A notices');
-    await eventually(() => a.isEstablished && b.isEstablished && b.counters.prefixesReceived === 2, 're-established with the table', 10_000);
+    await eventually(
+      () => a.isEstablished && b.isEstablished && b.counters.prefixesReceived === 2,
+      're-established with the table',
+      10_000,
+    );
     expect(a.counters.establishedTransitions).toBe(2);
   });
 
@@ -119,8 +128,21 @@ describe('two FerroLB sessions over loopback', () => {
     const lb = new BgpListener({ port: 0, host: '127.0.0.2' });
     const common = { localAsn: 64512, peerAsn: 64512, connectRetry: FAST_RETRY };
     const [pa, pb] = [await la.start(), await lb.start()];
-    const a = new BgpSession({ ...common, peerAddress: '127.0.0.2', peerPort: pb, sourceAddress: '127.0.0.1', routerId: '192.0.2.1', nextHops: { ipv4: '198.51.100.1' } });
-    const b = new BgpSession({ ...common, peerAddress: '127.0.0.1', peerPort: pa, sourceAddress: '127.0.0.2', routerId: '192.0.2.2' });
+    const a = new BgpSession({
+      ...common,
+      peerAddress: '127.0.0.2',
+      peerPort: pb,
+      sourceAddress: '127.0.0.1',
+      routerId: '192.0.2.1',
+      nextHops: { ipv4: '198.51.100.1' },
+    });
+    const b = new BgpSession({
+      ...common,
+      peerAddress: '127.0.0.1',
+      peerPort: pa,
+      sourceAddress: '127.0.0.2',
+      routerId: '192.0.2.2',
+    });
     la.add(a);
     lb.add(b);
     cleanups.push(async () => {

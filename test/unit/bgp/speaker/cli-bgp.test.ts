@@ -19,7 +19,11 @@ function capture() {
   const err: string[] = [];
   return {
     io: { stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s) },
-    lines: () => out.join('').split('\n').filter((l) => l !== ''),
+    lines: () =>
+      out
+        .join('')
+        .split('\n')
+        .filter((l) => l !== ''),
     errors: () => err.join(''),
   };
 }
@@ -32,9 +36,28 @@ describe('ferrolb bgp', () => {
     cleanups.push(() => server.close());
     const c = capture();
     const run = await runBgp(
-      ['--peer', '127.0.0.1', '--peer-port', String(server.port), '--peer-asn', '64513', '--my-asn', '64512',
-        '--router-id', '192.0.2.1', '--node-ipv4', '198.51.100.1', '--announce', '203.0.113.7',
-        '--announce', '203.0.113.8', '--community', '64512:7', '--hold', '30'],
+      [
+        '--peer',
+        '127.0.0.1',
+        '--peer-port',
+        String(server.port),
+        '--peer-asn',
+        '64513',
+        '--my-asn',
+        '64512',
+        '--router-id',
+        '192.0.2.1',
+        '--node-ipv4',
+        '198.51.100.1',
+        '--announce',
+        '203.0.113.7',
+        '--announce',
+        '203.0.113.8',
+        '--community',
+        '64512:7',
+        '--hold',
+        '30',
+      ],
       c.io,
       silent,
     );
@@ -107,7 +130,11 @@ spec: {ipAddressPools: [pool-a], localPref: 250, aggregationLength: 24}
 `,
     );
     const c = capture();
-    const run = await runBgp(['--config', file, '--announce', '203.0.113.7', '--announce', '203.0.113.9', '--node-ipv4', '198.51.100.1'], c.io, silent);
+    const run = await runBgp(
+      ['--config', file, '--announce', '203.0.113.7', '--announce', '203.0.113.9', '--node-ipv4', '198.51.100.1'],
+      c.io,
+      silent,
+    );
     expect(c.errors()).toBe('');
     cleanups.push(async () => {
       run.stop('restart');
@@ -134,9 +161,26 @@ spec: {ipAddressPools: [pool-a], localPref: 250, aggregationLength: 24}
       await rm(dir, { recursive: true, force: true });
     });
     const marker = join(dir, 'gr.json');
-    const args = ['--peer', '127.0.0.1', '--peer-port', String(server.port), '--peer-asn', '64513', '--my-asn', '64512',
-      '--router-id', '192.0.2.1', '--node-ipv4', '198.51.100.1', '--announce', '203.0.113.7',
-      '--graceful-restart', '120', '--gr-state-file', marker];
+    const args = [
+      '--peer',
+      '127.0.0.1',
+      '--peer-port',
+      String(server.port),
+      '--peer-asn',
+      '64513',
+      '--my-asn',
+      '64512',
+      '--router-id',
+      '192.0.2.1',
+      '--node-ipv4',
+      '198.51.100.1',
+      '--announce',
+      '203.0.113.7',
+      '--graceful-restart',
+      '120',
+      '--gr-state-file',
+      marker,
+    ];
     const restartBits: boolean[] = [];
     for (const mode of ['restart', 'cease'] as const) {
       const c = capture();

@@ -100,7 +100,10 @@ const cases: Case[] = [
   },
   {
     name: 'node selectors on peers and advertisements',
-    peers: [peer({ name: 'here', nodeSelectors: [sel({ zone: 'a' })] }), peer({ name: 'there', nodeSelectors: [sel({ zone: 'b' })] })],
+    peers: [
+      peer({ name: 'here', nodeSelectors: [sel({ zone: 'a' })] }),
+      peer({ name: 'there', nodeSelectors: [sel({ zone: 'b' })] }),
+    ],
     advs: [adv({ name: 'other-zone', nodeSelectors: [sel({ zone: 'b' })] }), adv({ name: 'mine', pools: ['pool-b'] })],
     ips: [
       { ip: '203.0.113.10', pool: 'pool-a' },
@@ -129,9 +132,11 @@ describe('computeRoutes', () => {
   });
 
   it('leaves the next hop to the session when the node address is unknown', () => {
-    const r = computeRoutes({ peers: [peer({ name: 'p' })], bgpAdvertisements: [adv({ name: 'a' })] }, { name: 'n', labels: {} }, [
-      { ip: '203.0.113.1', pool: 'pool-a' },
-    ]);
+    const r = computeRoutes(
+      { peers: [peer({ name: 'p' })], bgpAdvertisements: [adv({ name: 'a' })] },
+      { name: 'n', labels: {} },
+      [{ ip: '203.0.113.1', pool: 'pool-a' }],
+    );
     expect(r.routes.get('p')?.[0]?.nextHop).toBeUndefined();
   });
 });

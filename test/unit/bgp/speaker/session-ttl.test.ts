@@ -11,7 +11,10 @@ describe('sessionTtl', () => {
   });
 
   it.each([
-    [{ myASN: 64500, peerASN: 64501, ebgpMultiHop: false }, { ttl: 255, minTtl: 254 }],
+    [
+      { myASN: 64500, peerASN: 64501, ebgpMultiHop: false },
+      { ttl: 255, minTtl: 254 },
+    ],
     [{ myASN: 64500, peerASN: 64501, ebgpMultiHop: true }, { ttl: 255 }],
     [{ myASN: 64500, peerASN: 64500, ebgpMultiHop: false }, {}],
   ])('with GTSM: %j → %j', (peer, want) => {

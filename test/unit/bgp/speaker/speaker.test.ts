@@ -31,7 +31,16 @@ function peer(name: string, port: number, over: Partial<Peer> = {}): Peer {
 }
 
 function adv(over: Partial<BgpAdvertisement> = {}): BgpAdvertisement {
-  return { name: 'adv', pools: ['pool-a'], aggregationLength: 32, aggregationLengthV6: 128, communities: [], peers: [], nodeSelectors: [], ...over };
+  return {
+    name: 'adv',
+    pools: ['pool-a'],
+    aggregationLength: 32,
+    aggregationLengthV6: 128,
+    communities: [],
+    peers: [],
+    nodeSelectors: [],
+    ...over,
+  };
 }
 
 async function established(p: RawPeer): Promise<void> {
@@ -45,7 +54,10 @@ describe('BgpSpeaker', () => {
   it('peers, announces per advertisement, and diffs config changes without flapping', async () => {
     const s1 = await rawServer();
     const s2 = await rawServer();
-    const speaker = new BgpSpeaker({ node: { name: 'node-1', labels: {}, ipv4: '198.51.100.1' }, routerId: '192.0.2.1' });
+    const speaker = new BgpSpeaker({
+      node: { name: 'node-1', labels: {}, ipv4: '198.51.100.1' },
+      routerId: '192.0.2.1',
+    });
     cleanups.push(async () => {
       await speaker.stop();
       await s1.close();
@@ -68,7 +80,10 @@ describe('BgpSpeaker', () => {
     // p2 removed, advertisement now with a community: p1 keeps its session and only gets the change.
     const community = ((64512 << 16) | 42) >>> 0;
     const p1Session = speaker.sessions().get('p1');
-    speaker.setConfig({ peers: [peers[0] as Peer], bgpAdvertisements: [adv({ communities: [{ kind: 'standard', value: community }] })] });
+    speaker.setConfig({
+      peers: [peers[0] as Peer],
+      bgpAdvertisements: [adv({ communities: [{ kind: 'standard', value: community }] })],
+    });
     const cease = await r2.next('NOTIFICATION');
     expect([cease.code, cease.subcode]).toEqual([6, 3]); // Peer De-configured
     expect(speaker.sessions().get('p1')).toBe(p1Session);
@@ -167,8 +182,21 @@ describe('BgpSpeaker', () => {
       await speaker.stop();
       await s1.close();
     });
-    const profile = { name: 'fast', receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3, echoInterval: 50, echoMode: false, passiveMode: false, minimumTtl: 254 };
-    speaker.setConfig({ peers: [peer('p1', s1.port, { bfdProfile: 'fast' })], bgpAdvertisements: [adv()], bfdProfiles: [profile] });
+    const profile = {
+      name: 'fast',
+      receiveInterval: 100,
+      transmitInterval: 100,
+      detectMultiplier: 3,
+      echoInterval: 50,
+      echoMode: false,
+      passiveMode: false,
+      minimumTtl: 254,
+    };
+    speaker.setConfig({
+      peers: [peer('p1', s1.port, { bfdProfile: 'fast' })],
+      bgpAdvertisements: [adv()],
+      bfdProfiles: [profile],
+    });
     const bfdEvents: unknown[] = [];
     speaker.on('bfd', (e: unknown) => bfdEvents.push(e));
     await speaker.start();
@@ -177,7 +205,14 @@ describe('BgpSpeaker', () => {
     const session = speaker.sessions().get('p1');
     await eventually(() => made.length === 1 && made[0]?.started === true, 'BFD started once Established');
     expect(made[0]?.opts).toMatchObject({ local: '127.0.0.1', peer: '127.0.0.1', profile });
-    made[0]?.emit('down', { from: 'Up', to: 'Down', diag: 1, diagName: 'Control Detection Time Expired', local: '127.0.0.1', peer: '127.0.0.1' });
+    made[0]?.emit('down', {
+      from: 'Up',
+      to: 'Down',
+      diag: 1,
+      diagName: 'Control Detection Time Expired',
+      local: '127.0.0.1',
+      peer: '127.0.0.1',
+    });
     expect(session?.isEstablished).toBe(false);
     expect(made[0]?.stopped).toBe(true);
     expect(bfdEvents).toEqual([{ peer: 'p1', state: 'down', diag: 'Control Detection Time Expired' }]);

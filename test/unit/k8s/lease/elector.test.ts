@@ -21,7 +21,8 @@ class MemoryLease {
     const hang = <T>(): Promise<T> => new Promise<T>(() => {});
     const conflict = () => Object.assign(new Error('HTTP 409'), { code: 409 });
     return {
-      get: async () => (frozen() ? hang() : this.record ? { record: { ...this.record }, resourceVersion: String(this.rv) } : undefined),
+      get: async () =>
+        frozen() ? hang() : this.record ? { record: { ...this.record }, resourceVersion: String(this.rv) } : undefined,
       create: async (record) => {
         if (frozen()) return hang();
         if (this.record) throw conflict();
@@ -94,7 +95,9 @@ describe('LeaderElector', () => {
     expect(lost!.at - frozenAt).toBeLessThanOrEqual(CONFIG.renewDeadlineMs);
     expect(took!.at - frozenAt).toBeGreaterThanOrEqual(CONFIG.leaseDurationMs - CONFIG.retryPeriodMs);
     expect(took!.l).toMatchObject({ term: 1, takeover: true, previousHolder: 'a', identity: 'b' });
-    console.log(`elector: lease taken over ${((took!.at - frozenAt) / 1000).toFixed(1)} s after the leader froze (lease duration 15 s); the old leader stopped writing after ${((lost!.at - frozenAt) / 1000).toFixed(1)} s`);
+    console.log(
+      `elector: lease taken over ${((took!.at - frozenAt) / 1000).toFixed(1)} s after the leader froze (lease duration 15 s); the old leader stopped writing after ${((lost!.at - frozenAt) / 1000).toFixed(1)} s`,
+    );
   });
 
   it('release on graceful stop: another candidate acquires within about one retry period, not a lease duration', async () => {
@@ -135,18 +138,42 @@ describe('LeaderElector', () => {
 
   it('client-go configuration rules', () => {
     expect(checkElectionConfig({ identity: 'x', ...CONFIG })).toEqual([]);
-    expect(checkElectionConfig({ identity: 'x', leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })).toHaveLength(1);
-    expect(checkElectionConfig({ identity: 'x', leaseDurationMs: 15_000, renewDeadlineMs: 2_000, retryPeriodMs: 2_000 })).toHaveLength(1);
-    expect(checkElectionConfig({ identity: '', leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 0 }).length).toBe(3);
+    expect(
+      checkElectionConfig({ identity: 'x', leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }),
+    ).toHaveLength(1);
+    expect(
+      checkElectionConfig({ identity: 'x', leaseDurationMs: 15_000, renewDeadlineMs: 2_000, retryPeriodMs: 2_000 }),
+    ).toHaveLength(1);
+    expect(
+      checkElectionConfig({ identity: '', leaseDurationMs: 1_500, renewDeadlineMs: 1_000, retryPeriodMs: 0 }).length,
+    ).toBe(3);
   });
 
   it('decide: renew keeps acquireTime and transitions; a takeover increments transitions; MicroTime format', () => {
     const cfg = { identity: 'b', ...CONFIG };
-    const held: LeaseRecord = { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: 'T0', renewTime: 'T1', leaseTransitions: 3 };
-    expect(decide(cfg, held, { record: held, at: 0 }, 14_999, 0)).toMatchObject({ kind: 'wait', holder: 'a', expiresInMs: 1 });
-    expect(decide(cfg, held, { record: held, at: 0 }, 15_000, 0)).toMatchObject({ kind: 'write', takeover: true, record: { holderIdentity: 'b', leaseTransitions: 4 } });
+    const held: LeaseRecord = {
+      holderIdentity: 'a',
+      leaseDurationSeconds: 15,
+      acquireTime: 'T0',
+      renewTime: 'T1',
+      leaseTransitions: 3,
+    };
+    expect(decide(cfg, held, { record: held, at: 0 }, 14_999, 0)).toMatchObject({
+      kind: 'wait',
+      holder: 'a',
+      expiresInMs: 1,
+    });
+    expect(decide(cfg, held, { record: held, at: 0 }, 15_000, 0)).toMatchObject({
+      kind: 'write',
+      takeover: true,
+      record: { holderIdentity: 'b', leaseTransitions: 4 },
+    });
     const mine = { ...held, holderIdentity: 'b' };
-    expect(decide(cfg, mine, { record: mine, at: 0 }, 1, 0)).toMatchObject({ kind: 'write', takeover: false, record: { acquireTime: 'T0', leaseTransitions: 3 } });
+    expect(decide(cfg, mine, { record: mine, at: 0 }, 1, 0)).toMatchObject({
+      kind: 'write',
+      takeover: false,
+      record: { acquireTime: 'T0', leaseTransitions: 3 },
+    });
     expect(microTime(Date.UTC(2026, 0, 1, 0, 0, 0, 123))).toBe('2026-01-01T00:00:00.123000Z');
   });
 });
