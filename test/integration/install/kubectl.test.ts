@@ -68,7 +68,8 @@ images:
       const r = await k('kustomize', overlay);
       expect(r.code, r.stderr).toBe(0);
       const images = [...r.stdout.matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]);
-      expect(images).toEqual(['registry.example.com/ferrolb:9.9.9']);
+      // The controller Deployment and the speaker DaemonSet run the one image.
+      expect(images).toEqual(['registry.example.com/ferrolb:9.9.9', 'registry.example.com/ferrolb:9.9.9']);
     } finally {
       rmSync(overlay, { recursive: true, force: true });
     }
