@@ -1,15 +1,7 @@
 // Neighbor Advertisement (RFC 4861 §4.4): ICMPv6 type 136, the R/S/O flags, the target address, options.
-import {
-  DecodeError,
-  encodeWith,
-  need,
-  readU32,
-  writeU16,
-  writeU32,
-  type Codec,
-  type Decoded,
-} from '../../wire/index.ts';
+import { encodeWith, readU32, writeU16, writeU32, type Codec, type Decoded } from '../../wire/index.ts';
 import { icmpv6Checksum, type NdpContext } from './icmpv6-checksum.ts';
+import { checkNdpMessage } from './ndp-message.ts';
 import { readIpv6, writeIpv6 } from './ip-bytes.ts';
 import { decodeNdpOptions, ndpOptionsLength, writeNdpOptions, type NdpOption } from './ndp-option.ts';
 
@@ -35,28 +27,7 @@ export function decodeNeighborAdvertisement(
   offset: number,
   ctx: NdpContext,
 ): Decoded<NeighborAdvertisement> {
-  const end = ctx.messageLength === undefined ? buf.length : offset + ctx.messageLength;
-  need(buf, offset, end - offset, 'Neighbor Advertisement');
-  need(buf.subarray(0, end), offset, 24, 'Neighbor Advertisement');
-  if (buf[offset] !== ICMPV6_NEIGHBOR_ADVERTISEMENT)
-    throw new DecodeError(
-      'ndp-unexpected-type',
-      `Neighbor Advertisement: ICMPv6 type ${buf[offset]}, expected 136`,
-      offset,
-    );
-  if (buf[offset + 1] !== 0)
-    throw new DecodeError(
-      'ndp-bad-code',
-      `Neighbor Advertisement: ICMPv6 code ${buf[offset + 1]}, expected 0 (RFC 4861 §7.1)`,
-      offset + 1,
-    );
-  if (icmpv6Checksum(ctx.source, ctx.destination, buf.subarray(offset, end)) !== 0) {
-    throw new DecodeError(
-      'icmpv6-bad-checksum',
-      `Neighbor Advertisement: ICMPv6 checksum does not match the IPv6 pseudo-header ${ctx.source} → ${ctx.destination}`,
-      offset + 2,
-    );
-  }
+  const end = checkNdpMessage(buf, offset, ctx, ICMPV6_NEIGHBOR_ADVERTISEMENT, 'Neighbor Advertisement');
   const word = readU32(buf, offset + 4);
   const targetAddress = readIpv6(buf, offset + 8);
   const options = decodeNdpOptions(buf, offset + 24, end);

@@ -1,15 +1,7 @@
 // Neighbor Solicitation (RFC 4861 §4.3): ICMPv6 type 135, a reserved word, the target address, options.
-import {
-  DecodeError,
-  encodeWith,
-  need,
-  readU32,
-  writeU16,
-  writeU32,
-  type Codec,
-  type Decoded,
-} from '../../wire/index.ts';
+import { encodeWith, readU32, writeU16, writeU32, type Codec, type Decoded } from '../../wire/index.ts';
 import { icmpv6Checksum, type NdpContext } from './icmpv6-checksum.ts';
+import { checkNdpMessage } from './ndp-message.ts';
 import { readIpv6, writeIpv6 } from './ip-bytes.ts';
 import { decodeNdpOptions, ndpOptionsLength, writeNdpOptions, type NdpOption } from './ndp-option.ts';
 
@@ -29,28 +21,7 @@ export function decodeNeighborSolicitation(
   offset: number,
   ctx: NdpContext,
 ): Decoded<NeighborSolicitation> {
-  const end = ctx.messageLength === undefined ? buf.length : offset + ctx.messageLength;
-  need(buf, offset, end - offset, 'Neighbor Solicitation');
-  need(buf.subarray(0, end), offset, 24, 'Neighbor Solicitation');
-  if (buf[offset] !== ICMPV6_NEIGHBOR_SOLICITATION)
-    throw new DecodeError(
-      'ndp-unexpected-type',
-      `Neighbor Solicitation: ICMPv6 type ${buf[offset]}, expected 135`,
-      offset,
-    );
-  if (buf[offset + 1] !== 0)
-    throw new DecodeError(
-      'ndp-bad-code',
-      `Neighbor Solicitation: ICMPv6 code ${buf[offset + 1]}, expected 0 (RFC 4861 §7.1)`,
-      offset + 1,
-    );
-  if (icmpv6Checksum(ctx.source, ctx.destination, buf.subarray(offset, end)) !== 0) {
-    throw new DecodeError(
-      'icmpv6-bad-checksum',
-      `Neighbor Solicitation: ICMPv6 checksum does not match the IPv6 pseudo-header ${ctx.source} → ${ctx.destination}`,
-      offset + 2,
-    );
-  }
+  const end = checkNdpMessage(buf, offset, ctx, ICMPV6_NEIGHBOR_SOLICITATION, 'Neighbor Solicitation');
   const word = readU32(buf, offset + 4);
   const targetAddress = readIpv6(buf, offset + 8);
   const options = decodeNdpOptions(buf, offset + 24, end);
