@@ -1,81 +1,84 @@
-// `npm run bench -- failover`: what a client sees when the owner of a LoadBalancer IP dies. A client
-// namespace pings the IP every 10 ms and opens a TCP connection every 10 ms; the owner node "dies"
-// (kill -9 of its daemon and its link cut at the same instant); the outage is the gap between the last
-// success before and the first after. Baseline in the same run, same namespaces, same probes:
-// keepalived (VRRP) with its default 1 s adverts and with 100 ms adverts.
+// `npm run bench -- failover [--quick]`: what a client sees when the owner of a LoadBalancer IP dies. A
+// client namespace pings the IP every 10 ms and opens a TCP connection every 10 ms; the owner node "dies"
+// (kill -9 of its daemon and its link cut at the same instant); the outage is the longest gap between
+// successes from the last one before the kill until the client is answered through another MAC. Each
+// round starts only from a steady state (membership whole, exactly one MAC answering ARP — the owner by
+// MetalLB's rule —, the client's neighbour entries naming it, every probe answered); a round that cannot
+// reach one is reported as such, never measured. Also: graceful handover (SIGTERM), 100 IPs owned by the
+// killed node (each pinged every 50 ms: the time until every one answers again), speaker idle RSS.
+// Baseline in the same run, same namespaces, same probes: keepalived (VRRP) with its default 1 s adverts
+// and with 100 ms adverts. FAILOVER_KILLS=n (default 20; --quick: 3), FAILOVER_ONLY=keepalived,n3,n5,pods,rss (a list).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { orderCandidates } from '../src/election/index.ts';
 import { installManifests, startCluster } from '../src/lab/index.ts';
-import { SpeakerLab, setSpeakerPod } from '../src/lab/speaker-lab.ts';
+import { SpeakerLab, setSpeakerPod, speakerNodeOptions } from '../src/lab/speaker-lab.ts';
 import { KeepalivedLab } from '../src/lab/keepalived.ts';
-import { OutageProbe } from '../src/lab/outage-probe.ts';
+import { MultiPingProbe, OutageProbe, neighbourTable, waitRecovered } from '../src/lab/outage-probe.ts';
 import {
   CLIENT_IP,
   SpeakerNet,
   answeringMacs,
   macOf,
-  neighbourMac,
   pidsIn,
   removeLeftoverNamespaces,
 } from '../src/lab/speaker-net.ts';
 
 const VIP = '192.0.2.200';
 const PORT = 8080;
+/** How many more IPs the killed node owns in the "100 IPs" case, and how often each is pinged. */
+const MANY = 100;
+const MANY_INTERVAL_MS = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Kill {
   icmp?: number;
   tcp?: number;
-  /** No answer within 30 s of the kill. */
-  unrecovered?: boolean;
+  /** The longest outage among the MANY IPs (how long until every one of them answered again). */
+  many?: number;
+  /** Not answered through another MAC within 30 s of the kill: what the client saw then. */
+  unrecovered?: string;
+  /** No steady state to start the round from (why): not a kill, not measured. */
+  notSteady?: string;
 }
 
-export function summary(label: string, xs: number[]): string {
+export function summary(label: string, xs: number[], goal = ''): string {
   if (xs.length === 0) return `${label}: no sample`;
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] as number;
   const f = (v: number) => `${v.toFixed(0)} ms`;
-  return `${label}: n=${s.length} min ${f(s[0] as number)}  median ${f(q(0.5))}  p99 ${f(q(0.99))}  max ${f(s[s.length - 1] as number)}`;
+  return `${label}: n=${s.length} min ${f(s[0] as number)}  median ${f(q(0.5))}  p99 ${f(q(0.99))}  max ${f(s[s.length - 1] as number)}${goal ? `   (goal: ${goal})` : ''}`;
 }
 
-export function report(name: string, results: Kill[]): string[] {
-  const lost = results.filter((r) => r.unrecovered).length;
-  return [
+export function report(name: string, results: Kill[], goals: { p99?: string; many?: string } = {}): string[] {
+  const kills = results.filter((r) => r.notSteady === undefined);
+  const lost = kills.filter((r) => r.unrecovered !== undefined).length;
+  const skipped = results.flatMap((r) => (r.notSteady !== undefined ? [r.notSteady] : []));
+  const lines = [
     summary(
-      `${name}, ping outage (${results.length} kills${lost ? `, ${lost} not recovered within 30 s` : ''})`,
-      results.flatMap((r) => (r.icmp !== undefined ? [r.icmp] : [])),
+      `${name}, ping outage (${kills.length} kills${lost ? `, ${lost} not recovered within 30 s` : ''})`,
+      kills.flatMap((r) => (r.icmp !== undefined ? [r.icmp] : [])),
+      goals.p99,
     ),
     summary(
       `${name}, TCP connect outage`,
-      results.flatMap((r) => (r.tcp !== undefined ? [r.tcp] : [])),
+      kills.flatMap((r) => (r.tcp !== undefined ? [r.tcp] : [])),
+      goals.p99,
     ),
   ];
-}
-
-/** Who answers for the VIP now, as the client sees it (node index), after a ping refreshed the entry. */
-export function ownerIndex(net: SpeakerNet): number | undefined {
-  const mac = neighbourMac(net.clientNs, VIP);
-  if (!mac) return undefined;
-  const i = net.nodes.findIndex((n) => macOf(n.ns, n.ifname) === mac);
-  return i >= 0 ? i : undefined;
-}
-
-async function waitUntil<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-async function waitUntilAsync(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
+  if (kills.some((r) => r.many !== undefined))
+    lines.push(
+      summary(
+        `${name}, all ${MANY} IPs answered again (longest per-IP ping outage)`,
+        kills.flatMap((r) => (r.many !== undefined ? [r.many] : [])),
+        goals.many,
+      ),
+    );
+  for (const r of kills) if (r.unrecovered !== undefined) lines.push(`  not recovered: ${r.unrecovered}`);
+  if (skipped.length > 0)
+    lines.push(`  ${skipped.length} rounds without a steady state to start from: ${skipped.join('; ')}`);
+  return lines;
 }
 
 export interface FailoverSystem {
@@ -88,61 +91,112 @@ export interface FailoverSystem {
   prepare?(i: number): void;
   /** SIGTERM of node i's daemon; resolves when it has exited (graceful handover). */
   stopGracefully?(i: number): Promise<void>;
-  /** Resolves once the system has settled after a node came back (ownership no longer moving). */
+  /** Resolves once membership is whole again (every daemon sees every other); rejects after a bound. */
   settled?(): Promise<void>;
+  /** The node that must own the VIP in the steady state (MetalLB's rule), when the system has a rule. */
+  expectedOwner?(): number;
 }
 
-/** `kills` rounds: kill the owner + cut its link; measure; bring the node back; wait until stable. */
+/** The "100 IPs" case: more IPs owned by the node that owns VIP, and their probe. */
+export interface ManyIps {
+  ips: string[];
+  probe: MultiPingProbe;
+}
+
+/**
+ * Waits (bounded) for a state a kill can be measured from: membership whole, exactly one MAC answering
+ * ARP for VIP (the expected owner when the system has a rule), the client's neighbour entries for VIP
+ * (and the many IPs) naming that MAC, every probe answered just now. Returns the owner, or why not.
+ */
+async function steady(
+  net: SpeakerNet,
+  macs: string[],
+  sys: FailoverSystem,
+  probe: OutageProbe,
+  many: ManyIps | undefined,
+): Promise<{ owner: number; mac: string } | { reason: string }> {
+  try {
+    await sys.settled?.();
+  } catch (err) {
+    return { reason: `membership not whole: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const end = Date.now() + 60_000;
+  let why = 'no try';
+  while (Date.now() < end) {
+    const answering = answeringMacs(net.clientNs, 'fsp0', VIP, 2);
+    const owner = answering.length === 1 ? macs.indexOf(answering[0] as string) : -1;
+    const expected = sys.expectedOwner?.();
+    if (answering.length !== 1) why = `${answering.length} MACs answering ARP for ${VIP}`;
+    else if (owner < 0) why = `an unknown MAC ${answering[0]} answers for ${VIP}`;
+    else if (expected !== undefined && owner !== expected)
+      why = `${net.nodes[owner]!.name} answers for ${VIP}, not ${net.nodes[expected]!.name} (MetalLB's rule)`;
+    else {
+      const mac = answering[0] as string;
+      const table = neighbourTable(net.clientNs);
+      const stale = [VIP, ...(many?.ips ?? [])].filter((ip) => table.get(ip) !== mac);
+      // The probes' replies that came while arping and ip ran (synchronously) are read now.
+      await sleep(100);
+      const now = Date.now();
+      if (stale.length > 0)
+        why = `the client's neighbour entries for ${stale.length} IPs (${stale[0]}…) name another MAC`;
+      else if (!probe.healthySince(now - 500)) why = `the client's probes of ${VIP} not answered`;
+      else if (many && !many.probe.healthySince(now - 500))
+        why = `the client's pings of the ${MANY} IPs not all answered`;
+      else return { owner, mac };
+    }
+    if (process.env.FAILOVER_DEBUG) console.error(`  not steady yet: ${why}`);
+    await sleep(200);
+  }
+  return { reason: why };
+}
+
+/** `kills` rounds: from a steady state, kill the owner + cut its link (or SIGTERM it); measure; bring it back. */
 export async function killLoop(
   net: SpeakerNet,
   sys: FailoverSystem,
   kills: number,
   probe: OutageProbe,
-  graceful = false,
+  opts: { graceful?: boolean; many?: ManyIps; beforeFirst?: () => void } = {},
 ): Promise<Kill[]> {
+  const macs = net.nodes.map((n) => macOf(n.ns, n.ifname));
   const out: Kill[] = [];
+  let unsteady = 0;
   for (let k = 0; k < kills; k++) {
-    const healthy = await waitUntil('client probes healthy', () => probe.healthySince(Date.now() - 200), 30_000).catch(
-      () => false,
-    );
-    if (!healthy) {
-      out.push({ unrecovered: true });
-      if (out.filter((r) => r.unrecovered).length >= 3) break; // broken for good: stop this scenario
+    const s = await steady(net, macs, sys, probe, opts.many);
+    if ('reason' in s) {
+      out.push({ notSteady: s.reason });
+      if (++unsteady >= 3) break; // broken for good: stop this scenario
       continue;
     }
-    const owner = await waitUntil('an owner in the client neighbour table', () => ownerIndex(net), 30_000);
-    const node = net.nodes[owner]!;
-    if (process.env.FAILOVER_DEBUG)
-      console.error(
-        `kill ${k}: owner ${node.name} (client neigh ${net.exec(net.clientNs, ['ip', 'neigh', 'show', VIP]).trim()}) answering ${answeringMacs(
-          net.clientNs,
-          'fsp0',
-          VIP,
-          1,
-        )
-          .map((m) => net.nodes.find((n) => macOf(n.ns, n.ifname) === m)?.name)
-          .join(',')}`,
-      );
+    unsteady = 0;
+    if (k === 0) opts.beforeFirst?.();
+    const node = net.nodes[s.owner]!;
+    if (process.env.FAILOVER_DEBUG) console.error(`kill ${k}: owner ${node.name} ${s.mac}`);
     const t = Date.now();
-    if (graceful) await sys.stopGracefully?.(owner);
+    if (opts.graceful) await sys.stopGracefully?.(s.owner);
     else {
       net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'down']);
-      sys.kill(owner);
+      sys.kill(s.owner);
     }
-    const recovered = await waitUntil(
-      'probes answered again after the kill',
-      () => probe.samples.icmp.some((x) => x > t) && probe.samples.tcp.some((x) => x > t),
-      30_000,
-    ).catch(() => false);
-    await sleep(100);
-    out.push(recovered ? probe.outage(t) : { unrecovered: true });
+    // Measured only once the client is answered through another MAC (see outage-probe.ts).
+    const recovered = await waitRecovered(net.clientNs, [VIP], s.mac, (x) => probe.healthySince(x));
+    const manyRecovered =
+      opts.many && (await waitRecovered(net.clientNs, opts.many.ips, s.mac, (x) => opts.many!.probe.healthySince(x)));
+    const many = manyRecovered ? opts.many?.probe.outage(t) : undefined;
+    if (recovered) out.push({ ...probe.outage(t), ...(many !== undefined ? { many } : {}) });
+    else {
+      const who = (m: string) => net.nodes[macs.indexOf(m)]?.name ?? m;
+      const answering = answeringMacs(net.clientNs, 'fsp0', VIP, 2).map(who);
+      const entry = neighbourTable(net.clientNs).get(VIP);
+      out.push({
+        unrecovered: `${node.name} killed; the client's entry names ${entry ? who(entry) : 'none'}; ARP answered by ${answering.join(', ') || 'nobody'}`,
+      });
+    }
     if (process.env.FAILOVER_DEBUG) console.error(`  outage ${JSON.stringify(out.at(-1))}`);
     // Back: clear what the killed daemon left (keepalived's VIP), the link, then the daemon.
-    sys.prepare?.(owner);
-    if (!graceful) net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'up']);
-    await sys.start(owner);
-    await sys.settled?.();
-    await sleep(1500);
+    sys.prepare?.(s.owner);
+    if (!opts.graceful) net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'up']);
+    await sys.start(s.owner);
   }
   return out;
 }
@@ -174,14 +228,38 @@ async function baseline(advert: number, kills: number): Promise<string[]> {
     for (let i = 0; i < net.nodes.length; i++) await sys.start(i);
     const probe = new OutageProbe(net.clientNs, VIP, PORT);
     try {
-      const results = await killLoop(net, sys, kills, probe);
-      return report(sys.name, results);
+      return report(sys.name, await killLoop(net, sys, kills, probe));
     } finally {
       probe.stop();
     }
   } finally {
     net.destroy();
   }
+}
+
+/** The bench's pools: the lab's Layer 2 pool, and room for the "100 IPs" case (all Layer 2). */
+const BENCH_CONFIG = `apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: lan, namespace: ferrolb-system}
+spec: {addresses: [192.0.2.200-192.0.2.250, 198.51.100.1-198.51.100.254, 203.0.113.1-203.0.113.254]}
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: {name: lan, namespace: ferrolb-system}
+spec: {ipAddressPools: [lan]}
+`;
+
+/** `count` IPs of the bench pool that MetalLB's rule gives to the node that owns VIP (all nodes alive). */
+export function ipsOwnedWithVip(nodes: string[], count: number): string[] {
+  const owner = orderCandidates(nodes, VIP)[0];
+  const out: string[] = [];
+  for (const net of ['198.51.100', '203.0.113'])
+    for (let i = 1; i <= 254 && out.length < count; i++) {
+      const ip = `${net}.${i}`;
+      if (orderCandidates(nodes, ip)[0] === owner) out.push(ip);
+    }
+  if (out.length < count) throw new Error(`only ${out.length} IPs of the bench pool go to ${owner}`);
+  return out;
 }
 
 /** A LoadBalancer Service with `ips` in its status and an endpoint on every node (what the controller and kubelet would make). */
@@ -210,15 +288,19 @@ async function demoService(
   });
 }
 
+const GOAL_DEFAULTS = 'p99 <= 1000 ms with the defaults';
+const GOAL_GRACEFUL = '<= 100 ms';
+
 /**
  * FerroLB with N speakers. `membership`: memberlist (gossip notices the death) or pods (the kill also
- * marks the speaker Pod not Ready at once, as a kubelet would much later: the API path alone).
+ * marks the speaker Pod not Ready at once, as a kubelet would much later: the API path alone). With
+ * `full`: also the graceful handover and the "100 IPs" case, in the same lab after the kills.
  */
 async function ferrolb(
   nodes: number,
   kills: number,
   membership: 'memberlist' | 'pods',
-  extraIps = 0,
+  full = false,
 ): Promise<string[]> {
   const cluster = await startCluster();
   let lab: SpeakerLab | undefined;
@@ -228,8 +310,10 @@ async function ferrolb(
       nodes,
       prefix: `fspf${process.pid % 10000}`,
       speakerArgs: ['--membership', membership, '--log-level', 'warn'],
+      config: false,
     });
     const l = lab;
+    await cluster.apply(BENCH_CONFIG);
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     const discovery = cluster.kubeConfig.makeApiClient(DiscoveryV1Api);
     // The memberlist Secret, as the controller would create it.
@@ -243,14 +327,12 @@ async function ferrolb(
     await core.createNamespace({ body: { metadata: { name: 'demo' } } });
     const names = l.net.nodes.map((n) => n.name);
     await demoService(core, discovery, 'web', [VIP], names);
-    // More IPs owned by whichever node owns VIP's neighbours in the hash: spread over the pool.
-    const extra = Array.from({ length: extraIps }, (_, i) => `192.0.2.${150 + (i % 50)}`).slice(0, extraIps);
-    for (const [i, ip] of extra.entries()) await demoService(core, discovery, `extra-${i}`, [ip], names);
-    l.net.holdIps([VIP, ...extra]);
+    l.net.holdIps([VIP]);
     l.net.serveTcp(PORT);
     for (const n of l.net.nodes) await l.startSpeaker(n);
+    const label = `FerroLB N=${nodes} (${membership === 'memberlist' ? 'gossip' : 'speaker Pod readiness via the API'})`;
     const sys: FailoverSystem = {
-      name: `FerroLB N=${nodes} (${membership === 'memberlist' ? 'gossip' : 'speaker Pod readiness via the API'})${extraIps ? ` + ${extraIps} IPs` : ''}`,
+      name: label,
       start: async (i) => {
         const node = l.net.nodes[i]!;
         if (membership === 'pods') await setSpeakerPod(core, node.name, node.ip, true);
@@ -266,31 +348,39 @@ async function ferrolb(
         s?.kill('SIGTERM');
         await s?.waitExit();
       },
-      // Every speaker sees every member alive again: the node that came back has taken its IPs back.
-      settled: () =>
-        waitUntilAsync(
-          'every speaker to see all members alive',
-          async () => {
-            for (const n of l.net.nodes) {
-              const m = /ferrolb_speaker_members_alive (\d+)/.exec((await l.get(n, '/metrics')).body);
-              if (!m || Number(m[1]) !== l.net.nodes.length) return false;
-            }
-            return true;
-          },
-          60_000,
-        ),
+      settled: () => everySpeakerSeesAll(l),
+      expectedOwner: () => names.indexOf(orderCandidates(names, VIP)[0]!),
     };
     const probe = new OutageProbe(l.net.clientNs, VIP, PORT);
     try {
-      const idleRss = [...l.speakers.values()].map((s) => s.rssKib()).filter((x): x is number => x !== undefined);
-      const results = await killLoop(l.net, sys, kills, probe);
-      const lines = [
-        ...report(sys.name, results),
-        `  speaker RSS idle before the kills: ${idleRss.map((k) => `${(k / 1024).toFixed(0)} MiB`).join(', ')}`,
-      ];
-      if (membership === 'memberlist' && nodes === 3) {
-        const handovers = await killLoop(l.net, sys, Math.min(kills, 10), probe, true);
-        lines.push(...report(`${sys.name}, graceful handover (SIGTERM)`, handovers));
+      let idle = '';
+      const measureIdle = (): void => void (idle = idleRssLine(l));
+      const results = await killLoop(l.net, sys, kills, probe, { beforeFirst: measureIdle });
+      const lines = [...report(label, results, { p99: GOAL_DEFAULTS }), idle];
+      if (full) {
+        const handovers = await killLoop(l.net, sys, Math.min(kills, 10), probe, { graceful: true });
+        lines.push(...report(`${label}, graceful handover (SIGTERM)`, handovers, { p99: GOAL_GRACEFUL }));
+        // 100 more Services, every IP owned by the node that owns VIP: the kill moves 101 IPs at once.
+        const ips = ipsOwnedWithVip(names, MANY);
+        for (let i = 0; i < ips.length; i += 10)
+          await Promise.all(
+            ips.slice(i, i + 10).map((ip, j) => demoService(core, discovery, `many-${i + j}`, [ip], names)),
+          );
+        l.net.holdIps(ips);
+        for (const cidr of ['198.51.100.0/24', '203.0.113.0/24'])
+          l.net.exec(l.net.clientNs, ['ip', 'route', 'replace', cidr, 'dev', 'fsp0']);
+        const many = new MultiPingProbe(l.net.clientNs, ips, MANY_INTERVAL_MS);
+        try {
+          const moved = await killLoop(l.net, sys, kills, probe, { many: { ips, probe: many } });
+          lines.push(
+            ...report(`${label}, ${VIP} + ${MANY} IPs owned by the killed node`, moved, {
+              p99: GOAL_DEFAULTS,
+              many: `the same p99 as one IP`,
+            }),
+          );
+        } finally {
+          many.stop();
+        }
       }
       return lines;
     } finally {
@@ -302,25 +392,92 @@ async function ferrolb(
   }
 }
 
+/** The speakers' memory now, each as VmRSS (anonymous + file-backed: mostly the node binary's pages). */
+function idleRssLine(l: SpeakerLab): string {
+  const mib = (kib: number) => `${(kib / 1024).toFixed(1)}`;
+  const each = [...l.speakers.values()].flatMap((s) => {
+    let status = '';
+    try {
+      status = readFileSync(`/proc/${s.pid}/status`, 'utf8');
+    } catch {
+      return [];
+    }
+    const f = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return [`${mib(f('VmRSS'))} MiB (anon ${mib(f('RssAnon'))} + file ${mib(f('RssFile'))})`];
+  });
+  return `  speaker idle RSS (VmRSS, steady state; NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, warm compile cache as in the image): ${each.join(', ')}   (goal: <= 60 MiB)`;
+}
+
+/** Speaker idle RSS alone (FAILOVER_ONLY=rss): N=3 speakers with gossip, one Service, steady, 10 s idle. */
+async function idleRss(): Promise<string[]> {
+  const cluster = await startCluster();
+  let lab: SpeakerLab | undefined;
+  try {
+    for (const text of installManifests()) await cluster.apply(text);
+    lab = await SpeakerLab.start(cluster, {
+      nodes: 3,
+      prefix: `fspm${process.pid % 10000}`,
+      speakerArgs: ['--membership', 'memberlist', '--log-level', 'warn'],
+      config: false,
+    });
+    await cluster.apply(BENCH_CONFIG);
+    const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespacedSecret({
+      namespace: 'ferrolb-system',
+      body: { metadata: { name: 'memberlist' }, data: { secretkey: Buffer.from('bench-rss').toString('base64') } },
+    });
+    await core.createNamespace({ body: { metadata: { name: 'demo' } } });
+    const names = lab.net.nodes.map((n) => n.name);
+    await demoService(core, cluster.kubeConfig.makeApiClient(DiscoveryV1Api), 'web', [VIP], names);
+    for (const n of lab.net.nodes) await lab.startSpeaker(n);
+    await everySpeakerSeesAll(lab);
+    await sleep(10_000);
+    return [idleRssLine(lab)];
+  } finally {
+    await lab?.stop();
+    await cluster.stop();
+  }
+}
+
+/** Every speaker sees every member alive (a node that came back has rejoined); rejects after 60 s. */
+async function everySpeakerSeesAll(l: SpeakerLab): Promise<void> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    let all = true;
+    for (const n of l.net.nodes) {
+      const m = /ferrolb_speaker_members_alive (\d+)/.exec((await l.get(n, '/metrics')).body);
+      if (!m || Number(m[1]) !== l.net.nodes.length) all = false;
+    }
+    if (all) return;
+    if (Date.now() > end) throw new Error('timed out after 60 s waiting for every speaker to see all members alive');
+    await sleep(100);
+  }
+}
+
 export async function run(): Promise<string[]> {
   if (process.getuid?.() !== 0) throw new Error('the failover benchmark needs root (network namespaces)');
   for (const script of ['scripts/l2-tools.sh', 'scripts/failover-tools.sh']) {
     const ready = spawnSync('bash', [script], { encoding: 'utf8' });
     if (ready.status !== 0) throw new Error(`${script} failed: ${ready.stderr}`);
   }
+  const quick = process.argv.includes('--quick');
+  const kills = Number(process.env.FAILOVER_KILLS ?? (quick ? 3 : 20));
   const lines: string[] = [
-    `client ${CLIENT_IP} probes ${VIP}: ping -i 0.01 and a TCP connect every 10 ms; a kill = kill -9 + link down`,
+    `client ${CLIENT_IP} probes ${VIP}: ping -i 0.01 and a TCP connect every 10 ms; a kill = kill -9 + link down; ${kills} kills per case${quick ? ' (--quick)' : ''}`,
   ];
-  const kills = Number(process.env.FAILOVER_KILLS ?? 20);
-  const only = process.env.FAILOVER_ONLY;
-  if (!only || only === 'keepalived') {
+  // FAILOVER_ONLY: a comma list of parts (keepalived, n3, n5, pods, rss; memberlist = n3,n5); default all but pods, rss.
+  const only = new Set(
+    (process.env.FAILOVER_ONLY ?? 'keepalived,n3,n5')
+      .split(',')
+      .flatMap((p) => (p === 'memberlist' ? ['n3', 'n5'] : [p])),
+  );
+  if (only.has('keepalived')) {
     lines.push(...(await baseline(1, Math.min(kills, 5))));
     lines.push(...(await baseline(0.1, kills)));
   }
-  if (!only || only === 'pods') lines.push(...(await ferrolb(3, kills, 'pods')));
-  if (!only || only === 'memberlist') {
-    lines.push(...(await ferrolb(3, kills, 'memberlist')));
-    lines.push(...(await ferrolb(5, kills, 'memberlist')));
-  }
+  if (only.has('pods')) lines.push(...(await ferrolb(3, kills, 'pods')));
+  if (only.has('rss')) lines.push(...(await idleRss()));
+  if (only.has('n3')) lines.push(...(await ferrolb(3, kills, 'memberlist', true)));
+  if (only.has('n5')) lines.push(...(await ferrolb(5, kills, 'memberlist')));
   return lines;
 }

@@ -4,7 +4,7 @@
 // killed and the client-seen failover is measured and printed.
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { CLIENT_IP, neighbourMac } from './speaker-net.ts';
-import { OutageProbe } from './outage-probe.ts';
+import { OutageProbe, waitRecovered } from './outage-probe.ts';
 import { SpeakerLab, setSpeakerPod, type LabApi } from './speaker-lab.ts';
 
 export interface DemoIo {
@@ -129,12 +129,9 @@ export async function runSpeakerDemo(
         io.stdout(
           `killed ${owner.name} (kill -9 of its speaker, its link cut${opts.membership === 'pods' ? ', its Pod marked not Ready' : ''})...\n`,
         );
-        await until(
-          'the client to be answered again',
-          () => probe.samples.icmp.some((x) => x > t) && probe.samples.tcp.some((x) => x > t),
-          60_000,
-        );
-        await sleep(200);
+        // Answered again through another MAC: only then is the whole outage in the samples.
+        if (!(await waitRecovered(lab.net.clientNs, [l2Ip], mac ?? '-', (since) => probe.healthySince(since), 60_000)))
+          throw new Error(`timed out after 60 s waiting for the client to be answered again by another node`);
         const o = probe.outage(t);
         const nextMac = neighbourMac(lab.net.clientNs, l2Ip);
         const next = lab.net.nodes.find(
