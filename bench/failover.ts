@@ -171,7 +171,7 @@ export async function killLoop(
     unsteady = 0;
     if (k === 0) opts.beforeFirst?.();
     const node = net.nodes[s.owner]!;
-    if (process.env.FAILOVER_DEBUG) console.error(`kill ${k}: owner ${node.name} ${s.mac}`);
+    if (process.env.FAILOVER_DEBUG) console.error(`${new Date().toISOString()} kill ${k}: owner ${node.name} ${s.mac}`);
     const t = Date.now();
     if (opts.graceful) await sys.stopGracefully?.(s.owner);
     else {

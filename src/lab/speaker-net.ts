@@ -161,9 +161,13 @@ export class SpeakerNet {
     });
   }
 
-  /** A TCP server on `port` in every node namespace (accepts and closes): what the client connects to. */
+  /**
+   * A TCP server on `port` in every node namespace (accepts and closes): what the client connects to. A
+   * connection reset (the client's attempts cut off by a failover) is ignored: unhandled, it killed the
+   * server, and once the IP came back to that node the client's connects were refused for good.
+   */
   serveTcp(port: number): void {
-    const script = `require('node:net').createServer((s) => s.end()).listen(${port}, '0.0.0.0')`;
+    const script = `require('node:net').createServer((s) => { s.on('error', () => {}); s.end(); }).listen(${port}, '0.0.0.0')`;
     for (const n of this.nodes) this.spawn(n.ns, [PROJECT_NODE, '-e', script], join(this.dir, `tcp-${n.name}.log`));
   }
 
