@@ -23,21 +23,27 @@ export function gapAfter(xs: readonly number[], at: number): number | undefined 
   return max;
 }
 
+/** Calls `onLine` for every complete line `child` writes to stdout. */
+function onLines(child: ChildProcess, onLine: (line: string) => void): void {
+  let buf = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      onLine(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+    }
+  });
+}
+
 /** `ping -D` to `ip` from `ns` every `intervalMs`: calls `onReply(wall ms)` for every echo reply. */
 function spawnPing(ns: string, ip: string, intervalMs: number, onReply: (t: number) => void): ChildProcess {
   const ping = spawn('ip', ['netns', 'exec', ns, 'ping', '-D', '-n', '-i', String(intervalMs / 1000), '-W', '1', ip], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  let buf = '';
-  ping.stdout?.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      const m = /^\[(\d+\.\d+)\] \d+ bytes from/.exec(line);
-      if (m) onReply(Number(m[1]) * 1000);
-    }
+  onLines(ping, (line) => {
+    const m = /^\[(\d+\.\d+)\] \d+ bytes from/.exec(line);
+    if (m) onReply(Number(m[1]) * 1000);
   });
   return ping;
 }
@@ -58,15 +64,9 @@ export class OutageProbe {
         stdio: ['ignore', 'pipe', 'ignore'],
       },
     );
-    let tbuf = '';
-    tcp.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      tbuf += d;
-      let nl: number;
-      while ((nl = tbuf.indexOf('\n')) >= 0) {
-        const v = Number(tbuf.slice(0, nl));
-        tbuf = tbuf.slice(nl + 1);
-        if (Number.isFinite(v)) this.samples.tcp.push(v);
-      }
+    onLines(tcp, (line) => {
+      const v = Number(line);
+      if (Number.isFinite(v)) this.samples.tcp.push(v);
     });
     this.#tcpChild = tcp;
   }

@@ -3,34 +3,18 @@
 // and the client follows; with the API server stopped a failover still happens; a partition makes
 // each side announce, the conflict is reported, and after healing one owner remains.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answeringMacs, macOf } from '../../../src/lab/speaker-net.ts';
+import { macOf } from '../../../src/lab/speaker-net.ts';
 import { waitFor } from '../../../src/lab/index.ts';
 import { createLbService, statusObjects } from './fixture.ts';
+import { waitAnswering as waitArp } from './arp.ts';
 import { startSpeakerLab, type TestLab } from './lab-fixture.ts';
 
 let lab: TestLab;
 const IP = '192.0.2.200';
 
 const node = (name: string) => lab.net.nodes.find((n) => n.name === name)!;
-const macToNode = (mac: string): string =>
-  lab.net.nodes.find((n) => macOf(n.ns, n.ifname) === mac)?.name ?? `unknown ${mac}`;
-const answering = (): string[] => answeringMacs(lab.net.clientNs, 'fsp0', IP).map(macToNode).sort();
-
-async function waitAnswering(want: (nodes: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
-  let last: string[] = [];
-  return waitFor(
-    () => {
-      last = answering();
-      return want(last) && last;
-    },
-    {
-      what: `${what} (ARP for ${IP})`,
-      timeoutMs,
-      intervalMs: 200,
-      diagnostics: () => `last answering: ${last.join(', ')}\n${lab.diagnostics()}`,
-    },
-  );
-}
+const waitAnswering = (want: (nodes: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> =>
+  waitArp(lab.net, IP, want, what, () => lab.diagnostics(), timeoutMs);
 
 /** The client reaches the IP, through `owner`'s MAC. */
 async function clientFollows(owner: string): Promise<void> {

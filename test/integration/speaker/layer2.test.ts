@@ -5,35 +5,18 @@
 // NetworkUnavailable, the L2Advertisement's node selector, no longer alive) and follows a Local
 // Service's endpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answeringMacs, macOf } from '../../../src/lab/speaker-net.ts';
+import { macOf } from '../../../src/lab/speaker-net.ts';
 import { waitFor } from '../../../src/lab/index.ts';
 import { createLbService, setEndpoints, setSpeakerPod, statusObjects } from './fixture.ts';
+import { waitAnswering as waitArp } from './arp.ts';
 import { startSpeakerLab, type TestLab } from './lab-fixture.ts';
 
 let lab: TestLab;
 const IP = '192.0.2.200';
 const LOCAL_IP = '192.0.2.201';
 
-const macToNode = (mac: string): string =>
-  lab.net.nodes.find((n) => macOf(n.ns, n.ifname) === mac)?.name ?? `unknown ${mac}`;
-/** Who answers ARP for `ip` from the client: node names. */
-const answering = (ip: string): string[] => answeringMacs(lab.net.clientNs, 'fsp0', ip).map(macToNode).sort();
-
-async function waitAnswering(ip: string, want: (nodes: string[]) => boolean, what: string): Promise<string[]> {
-  let last: string[] = [];
-  return waitFor(
-    () => {
-      last = answering(ip);
-      return want(last) && last;
-    },
-    {
-      what: `${what} (ARP for ${ip})`,
-      timeoutMs: 60_000,
-      intervalMs: 200,
-      diagnostics: () => `last answering: ${last.join(', ')}\n${lab.diagnostics()}`,
-    },
-  );
-}
+const waitAnswering = (ip: string, want: (nodes: string[]) => boolean, what: string): Promise<string[]> =>
+  waitArp(lab.net, ip, want, what, () => lab.diagnostics());
 
 async function ownerOf(service: string): Promise<string> {
   return waitFor(

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../src/lab/index.ts';
 import { OutageProbe } from '../../../src/lab/outage-probe.ts';
 import { SpeakerLab } from '../../../src/lab/speaker-lab.ts';
-import { answeringMacs, macOf, neighbourMac, type NetNode } from '../../../src/lab/speaker-net.ts';
+import { macOf, neighbourMac, type NetNode } from '../../../src/lab/speaker-net.ts';
+import { answeringNodes, waitAnswering as waitArp } from './arp.ts';
 import { createLbService, setupSpeakerEnv, statusObjects, type SpeakerEnv } from './fixture.ts';
 
 const IP = '192.0.2.200';
@@ -23,25 +24,9 @@ let lab: SpeakerLab;
 const node = (name: string): NetNode => lab.net.nodes.find((n) => n.name === name)!;
 /** The node's veth on the switch side (its bridge port), as SpeakerNet names it. */
 const bridgePort = (name: string): string => `fspv-n${lab.net.nodes.indexOf(node(name)) + 1}`;
-const macToNode = (mac: string): string =>
-  lab.net.nodes.find((n) => macOf(n.ns, n.ifname) === mac)?.name ?? `unknown ${mac}`;
-const answering = (count = 2): string[] => answeringMacs(lab.net.clientNs, 'fsp0', IP, count).map(macToNode).sort();
-
-async function waitAnswering(want: (nodes: string[]) => boolean, what: string): Promise<string[]> {
-  let last: string[] = [];
-  return waitFor(
-    () => {
-      last = answering();
-      return want(last) && last;
-    },
-    {
-      what: `${what} (ARP for ${IP})`,
-      timeoutMs: 90_000,
-      intervalMs: 200,
-      diagnostics: () => `last answering: ${last.join(', ')}\n${lab.diagnostics()}`,
-    },
-  );
-}
+const answering = (count = 2): string[] => answeringNodes(lab.net, IP, count);
+const waitAnswering = (want: (nodes: string[]) => boolean, what: string): Promise<string[]> =>
+  waitArp(lab.net, IP, want, what, () => lab.diagnostics(), 90_000);
 
 async function l2StatusNodes(): Promise<string[]> {
   return (await statusObjects(env, 'l2', 'web')).map((i) => i.status?.node ?? '?').sort();
