@@ -161,6 +161,7 @@ export async function killLoop(
   const macs = net.nodes.map((n) => macOf(n.ns, n.ifname));
   const out: Kill[] = [];
   let unsteady = 0;
+  let lost = 0;
   for (let k = 0; k < kills; k++) {
     const s = await steady(net, macs, sys, probe, opts.many);
     if ('reason' in s) {
@@ -183,11 +184,14 @@ export async function killLoop(
     const manyRecovered =
       opts.many && (await waitRecovered(net.clientNs, opts.many.ips, s.mac, (x) => opts.many!.probe.healthySince(x)));
     const many = manyRecovered ? opts.many?.probe.outage(t) : undefined;
-    if (recovered) out.push({ ...probe.outage(t), ...(many !== undefined ? { many } : {}) });
-    else {
+    if (recovered) {
+      out.push({ ...probe.outage(t), ...(many !== undefined ? { many } : {}) });
+      lost = 0;
+    } else {
       const who = (m: string) => net.nodes[macs.indexOf(m)]?.name ?? m;
       const answering = answeringMacs(net.clientNs, 'fsp0', VIP, 2).map(who);
       const entry = neighbourTable(net.clientNs).get(VIP);
+      lost++;
       out.push({
         unrecovered: `${node.name} killed; the client's entry names ${entry ? who(entry) : 'none'}; ARP answered by ${answering.join(', ') || 'nobody'}`,
       });
@@ -197,6 +201,7 @@ export async function killLoop(
     sys.prepare?.(s.owner);
     if (!opts.graceful) net.exec(node.ns, ['ip', 'link', 'set', node.ifname, 'up']);
     await sys.start(s.owner);
+    if (lost >= 3) break; // broken for good: stop this scenario
   }
   return out;
 }

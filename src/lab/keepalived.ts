@@ -32,6 +32,7 @@ export class KeepalivedLab {
   readonly #net: SpeakerNet;
   readonly #vip: string;
   readonly #advert: number;
+  #starts = 0;
 
   constructor(net: SpeakerNet, vip: string, advertSeconds: number) {
     this.#net = net;
@@ -45,9 +46,15 @@ export class KeepalivedLab {
     spawnSync('ip', ['netns', 'exec', node.ns, 'ip', 'addr', 'del', `${this.#vip}/32`, 'dev', node.ifname]);
   }
 
+  /**
+   * Starts node i's keepalived. Pid files are new for every start: a killed keepalived's VRRP child can
+   * stay a zombie (nothing reaps it in some containers), and a new keepalived finding its pid in the old
+   * file says "daemon is already running" and exits — the baseline then had no backup left to fail over to.
+   */
   start(i: number): void {
     const node = this.#net.nodes[i] as NetNode;
     const dir = this.#net.dir;
+    const run = ++this.#starts;
     const conf = join(dir, `keepalived-${node.name}.conf`);
     writeFileSync(conf, keepalivedConfig(node, 100 + i, this.#vip, this.#advert));
     this.clearVip(i);
@@ -61,9 +68,9 @@ export class KeepalivedLab {
         '-f',
         conf,
         '-p',
-        join(dir, `ka-${node.name}.pid`),
+        join(dir, `ka-${node.name}-${run}.pid`),
         '-r',
-        join(dir, `ka-vrrp-${node.name}.pid`),
+        join(dir, `ka-vrrp-${node.name}-${run}.pid`),
       ],
       join(dir, `keepalived-${node.name}.log`),
     );
