@@ -2,16 +2,20 @@
 // it makes its own base) and run the way the manifests run it: as 65534, read-only root, no
 // capabilities. Its controller gives a Service an IP against the real kube-apiserver, under the
 // ServiceAccount and RBAC of manifests/.
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, type V1DaemonSet, type V1PodSpec } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   freeLoopbackPort,
   httpGet,
   installManifests,
   legacyConfigMap,
+  MANIFESTS,
   startCluster,
   waitFor,
   type Cluster,
@@ -19,6 +23,7 @@ import {
 import {
   buildImage,
   engine,
+  exec,
   imageFiles,
   inspectImage,
   runOnce,
@@ -27,9 +32,23 @@ import {
   type Container,
   type Engine,
 } from '../../../src/lab/container-engine.ts';
+import { forward } from '../../../src/lab/forward.ts';
+import { serviceAccountToken } from '../../../src/lab/service-account.ts';
+import { createNodeObject, getUnix, setSpeakerPod } from '../../../src/lab/speaker-lab.ts';
+import {
+  answeringMacs,
+  macOf,
+  removeLeftoverNamespaces,
+  SpeakerNet,
+  type NetNode,
+} from '../../../src/lab/speaker-net.ts';
 import { ingressOf, lbService } from '../controller/fixture.ts';
+import { createLbService, NS, setupSpeakerEnv, statusObjects, type SpeakerEnv } from '../speaker/fixture.ts';
+import { podRunSpec } from './pod-run.ts';
 
 const TAG = 'localhost/ferrolb:fim-test';
+/** Names of this file's network namespaces and containers. */
+const PREFIX = `fi6${process.pid % 100000}`;
 /** How the manifests run it: uid/gid 65534, read-only root filesystem, every capability dropped. */
 const LOCKED_DOWN = ['--user', '65534:65534', '--read-only', '--cap-drop=all', '--security-opt', 'no-new-privileges'];
 
@@ -124,9 +143,40 @@ describe('the image', () => {
     expect(r.stderr).toMatch(/--workers/);
   });
 
-  // SPEAKER — to add once speaker/main.ts exists: the speaker from the image starts with only the
-  // capabilities its DaemonSet grants (charts/ferrolb speaker.yaml): --user 65534:65534 --read-only
-  // --cap-drop=all --cap-add=NET_RAW,NET_ADMIN,NET_BIND_SERVICE, and binds port 179 as non-root.
+  test('speaker --help exits 0; without a kubeconfig outside a cluster it stops at once, saying why', async () => {
+    const help = await runOnce(e, ['--network=none', ...LOCKED_DOWN], TAG, ['speaker/main.ts', '--help']);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/--node-name/);
+    const none = await runOnce(e, ['--network=none', ...LOCKED_DOWN], TAG, ['speaker/main.ts', '--node-name', 'n']);
+    expect(none.code).toBe(1);
+    expect(`${none.stdout}${none.stderr}`).toMatch(/no kubeconfig: not in a cluster/);
+  });
+
+  test("loads the speaker's modules from the compile cache baked in for uid 0 and the DaemonSet's NODE_OPTIONS", async () => {
+    const c = speakerTemplate().containers[0]!;
+    const nodeOptions = c.env?.find((v) => v.name === 'NODE_OPTIONS')?.value;
+    expect(nodeOptions).toBeDefined();
+    const r = await runOnce(
+      e,
+      [
+        '--network=none',
+        '--user',
+        '0:0',
+        '--read-only',
+        '--cap-drop=all',
+        '-e',
+        'NODE_DEBUG_NATIVE=COMPILE_CACHE',
+        '-e',
+        `NODE_OPTIONS=${nodeOptions}`,
+      ],
+      TAG,
+      ['speaker/main.ts', '--bad-flag'],
+    );
+    expect(r.code).toBe(2);
+    const accepted = r.stderr.match(/code cache for (ESM|CommonJS) \S+ was accepted/g) ?? [];
+    expect(r.stderr).not.toMatch(/Cannot create cache directory/);
+    expect(accepted.length).toBeGreaterThan(100);
+  });
 });
 
 describe('the controller from the image against a real API server', () => {
@@ -216,3 +266,198 @@ describe('the controller from the image against a real API server', () => {
     expect(await c.logs()).toMatch(/"msg":"stopped"/);
   });
 });
+
+/** The speaker Pod template of manifests/07-speaker-daemonset.yaml. */
+function speakerTemplate(): V1PodSpec {
+  const docs = parseAllDocuments(readFileSync(join(MANIFESTS, '07-speaker-daemonset.yaml'), 'utf8')).map(
+    (d) => d.toJS() as V1DaemonSet,
+  );
+  const ds = docs.find((d) => d.kind === 'DaemonSet');
+  if (!ds?.spec?.template.spec) throw new Error('manifests/07-speaker-daemonset.yaml: no DaemonSet Pod template');
+  return ds.spec.template.spec;
+}
+
+// The speaker from the image, started as the DaemonSet starts it (pod-run.ts reads manifests/07: uid,
+// capabilities, read-only root, no_new_privs, command, args, env, emptyDir, host network) in a node
+// namespace, in-cluster credentials of its own ServiceAccount against the real API server. It answers
+// ARP for the IP it owns from its packet socket; without NET_RAW it says why it cannot. (Why uid 0: see
+// manifests/07. Podman, unlike Kubernetes, puts added capabilities in the ambient set of a non-root user,
+// so a passing run as 65534 here would prove nothing about a cluster.)
+describe('the speaker from the image, with only the capabilities of its DaemonSet', () => {
+  const IP = '192.0.2.200';
+  const POD = 'speaker-node-1';
+  let env: SpeakerEnv;
+  let net: SpeakerNet;
+  let node: NetNode;
+  let hostForward: Server | undefined;
+  let dir: string;
+  let metricsSock: string;
+  const containers: Container[] = [];
+
+  /** Starts the speaker container from `pod` (manifests/07's template, maybe edited). */
+  async function startSpeaker(pod: V1PodSpec, name: string): Promise<Container> {
+    const apiPort = new URL(env.cluster.server).port;
+    const run = podRunSpec(pod, 'speaker', {
+      fields: {
+        'spec.nodeName': node.name,
+        'metadata.name': POD,
+        'metadata.namespace': NS,
+        'status.hostIP': node.ip,
+        'status.podIP': node.ip,
+      },
+      netnsPath: `/run/netns/${node.ns}`,
+      extra: [
+        '-v',
+        `${dir}:/var/run/secrets/kubernetes.io/serviceaccount:ro`,
+        '-e',
+        'KUBERNETES_SERVICE_HOST=127.0.0.1',
+        '-e',
+        `KUBERNETES_SERVICE_PORT=${apiPort}`,
+      ],
+    });
+    const c = await startContainer(e, `fi6-${name}-${process.pid}`, run.options, TAG, run.args);
+    containers.push(c);
+    return c;
+  }
+
+  beforeAll(async () => {
+    env = await setupSpeakerEnv();
+    removeLeftoverNamespaces(PREFIX);
+    net = SpeakerNet.create(PREFIX, 1);
+    node = net.nodes[0]!;
+    net.holdIps([IP]);
+    // In-cluster credentials, as kubelet mounts them: the ServiceAccount's token, the CA, the namespace.
+    dir = mkdtempSync(join(tmpdir(), 'fi6-sa-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'token'), await serviceAccountToken(env.cluster.kubeConfig, NS, 'speaker'));
+    writeFileSync(join(dir, 'ca.crt'), env.cluster.caPem);
+    writeFileSync(join(dir, 'namespace'), NS);
+    // The API server reached from inside the node namespace at 127.0.0.1:<its port> (as the Service IP
+    // would be in a cluster), and the speaker's metrics port from here.
+    const apiPort = Number(new URL(env.cluster.server).port);
+    const apiSock = join(net.dir, 'api.sock');
+    hostForward = await forward({ kind: 'unix', path: apiSock }, { kind: 'tcp', host: '127.0.0.1', port: apiPort });
+    await net.forwardInto(node.ns, apiPort, apiSock);
+    const monitoring = speakerTemplate().containers[0]!.ports?.find((p) => p.name === 'monitoring')?.containerPort;
+    if (monitoring === undefined) throw new Error('manifests/07: no "monitoring" port');
+    metricsSock = join(net.dir, 'metrics.sock');
+    await net.forwardOut(node.ns, metricsSock, monitoring);
+
+    await createNodeObject(env.core, node.name, node.ip);
+    await setSpeakerPod(env.core, node.name, node.ip, true);
+    await env.core.createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: 'memberlist' }, data: { secretkey: randomBytes(128).toString('base64') } },
+    });
+    await env.cluster.apply(`apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: lan, namespace: ${NS}}
+spec: {addresses: [192.0.2.200-192.0.2.250]}
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: {name: lan, namespace: ${NS}}
+spec: {ipAddressPools: [lan]}
+`);
+    await env.core.createNamespace({ body: { metadata: { name: 'shop' } } });
+    await createLbService(env, 'shop', 'web', IP, [node.name]);
+  }, 900_000);
+
+  afterAll(async () => {
+    for (const c of containers) await c.remove();
+    hostForward?.close();
+    net?.destroy();
+    await env?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('as uid 0 with NET_RAW and NET_ADMIN only: ready, answers ARP for its IP with the node MAC, stops cleanly', async () => {
+    const pod = speakerTemplate();
+    const caps = pod.containers[0]!.securityContext?.capabilities;
+    expect(caps?.drop).toEqual(['ALL']);
+    const start = performance.now();
+    const c = await startSpeaker(pod, 'speaker');
+    const diagnostics = async (): Promise<string> =>
+      `--- container log ---\n${await c.logs()}\n${env.cluster.logTails(20)}`;
+    await waitFor(async () => (await getUnix(metricsSock, '/readyz')).status === 200, {
+      what: 'the speaker in the container to answer /readyz with 200',
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      diagnostics,
+    });
+    console.log(
+      `speaker in the image: ready ${((performance.now() - start) / 1000).toFixed(2)} s after \`${e.argv[0]} run\` (includes the engine starting it)`,
+    );
+
+    // The process holds exactly the DaemonSet's capabilities, as root, with no_new_privs.
+    const status = await processStatus(c.name);
+    expect(status.uid).toBe('0');
+    expect(status.noNewPrivs).toBe('1');
+    expect(status.capEff).toBe(capMask(caps?.add ?? []));
+    expect(status.capBnd).toBe(capMask(caps?.add ?? []));
+
+    const mac = macOf(node.ns, node.ifname);
+    await waitFor(
+      () => {
+        const macs = answeringMacs(net.clientNs, 'fsp0', IP);
+        return macs.length === 1 && macs[0] === mac;
+      },
+      { what: `ARP for ${IP} answered by the node's MAC ${mac}`, timeoutMs: 60_000, intervalMs: 200, diagnostics },
+    );
+    const owner = await waitFor(
+      async () => {
+        const items = await statusObjects(env, 'l2', 'web');
+        return items.length === 1 && items[0]?.status?.node;
+      },
+      { what: 'the ServiceL2Status of shop/web', timeoutMs: 60_000, diagnostics },
+    );
+    expect(owner).toBe(node.name);
+    const metrics = (await getUnix(metricsSock, '/metrics')).body;
+    expect(metrics).toMatch(/metallb_layer2_gratuitous_sent\{ip="192.0.2.200"\} [1-9]/);
+    expect(await c.logs()).not.toMatch(/packet socket could not be opened/);
+
+    expect(await c.stop()).toBe(0);
+    expect(await c.logs()).toMatch(/"msg":"stopped"/);
+    await c.remove();
+  });
+
+  test('without NET_RAW: it says the packet socket cannot be opened (EPERM) and nobody answers ARP', async () => {
+    const pod = speakerTemplate();
+    const sc = pod.containers[0]!.securityContext!;
+    sc.capabilities!.add = sc.capabilities!.add!.filter((cap) => cap !== 'NET_RAW');
+    const c = await startSpeaker(pod, 'speaker-no-raw');
+    const diagnostics = async (): Promise<string> => `--- container log ---\n${await c.logs()}`;
+    const line = await waitFor(
+      async () => (await c.logs()).split('\n').find((l) => l.includes('layer2 packet socket could not be opened')),
+      { what: 'the speaker to report that it cannot open its packet socket', timeoutMs: 60_000, diagnostics },
+    );
+    const entry = JSON.parse(line) as { level: number; interface: string; err: string };
+    expect(entry.level).toBe(50);
+    expect(entry.interface).toBe(node.ifname);
+    expect(entry.err).toMatch(/EPERM|not permitted/);
+    expect(answeringMacs(net.clientNs, 'fsp0', IP)).toEqual([]);
+    expect(await c.stop()).toBe(0);
+  });
+});
+
+/** /proc/<pid>/status of the container's process (uid, capability sets, no_new_privs). */
+async function processStatus(
+  name: string,
+): Promise<{ uid: string; capEff: string; capBnd: string; noNewPrivs: string }> {
+  const pid = (await exec([...e.argv, 'inspect', '--format', '{{.State.Pid}}', name])).stdout.trim();
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (k: string): string => new RegExp(`^${k}:\\s*(\\S+)`, 'm').exec(text)?.[1] ?? `no ${k}`;
+  return { uid: field('Uid'), capEff: field('CapEff'), capBnd: field('CapBnd'), noNewPrivs: field('NoNewPrivs') };
+}
+
+/** Capability names → the 16-hex-digit mask /proc/<pid>/status shows (linux/capability.h numbers). */
+function capMask(names: string[]): string {
+  const bits: Record<string, number> = { NET_BIND_SERVICE: 10, NET_BROADCAST: 11, NET_ADMIN: 12, NET_RAW: 13 };
+  let mask = 0n;
+  for (const n of names) {
+    const bit = bits[n];
+    if (bit === undefined) throw new Error(`capMask: no number for ${n}`);
+    mask |= 1n << BigInt(bit);
+  }
+  return mask.toString(16).padStart(16, '0');
+}
