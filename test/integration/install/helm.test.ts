@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import {
   AppsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
   type KubernetesObject,
   type V1DaemonSet,
   type V1Deployment,
@@ -17,6 +19,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   freeLoopbackPort,
+  httpGet,
   MANIFESTS,
   startCluster,
   startControllerChild,
@@ -25,6 +28,8 @@ import {
   type ControllerChild,
 } from '../../../src/lab/index.ts';
 import { exec } from '../../../src/lab/container-engine.ts';
+import { startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
+import { createNodeObject } from '../../../src/lab/speaker-lab.ts';
 import { ingressOf, lbService } from '../controller/fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -334,20 +339,22 @@ describe('helm template', () => {
 describe('helm install into a real API server', () => {
   let cluster: Cluster;
   let controller: ControllerChild | undefined;
+  let speaker: SpeakerChild | undefined;
   const helmArgs = (): string[] => ['--kubeconfig', cluster.kubeconfigPath, '-n', NS];
 
   beforeAll(async () => {
     cluster = await startCluster();
   }, 900_000);
   afterAll(async () => {
-    if (controller && controller.exited() === undefined) {
-      controller.kill('SIGKILL');
-      await controller.waitExit();
-    }
+    for (const c of [controller, speaker])
+      if (c && c.exited() === undefined) {
+        c.kill('SIGKILL');
+        await c.waitExit();
+      }
     await cluster?.stop();
   });
 
-  test('installs, upgrades keeping the memberlist key, runs the controller under its RBAC, and uninstalls', async () => {
+  test('installs, upgrades keeping the memberlist key, runs the controller and a speaker under their RBAC, and uninstalls', async () => {
     const install = await exec(
       [helm, 'install', 'ferrolb', CHART, ...helmArgs(), '--create-namespace', '--set', 'speaker.enabled=true'],
       { timeoutMs: 300_000 },
@@ -412,10 +419,88 @@ spec: {addresses: [198.51.100.64/28]}
         diagnostics: () => child.logTail(),
       },
     );
-    expect(ingressOf(svc)[0]).toMatch(/^198\.51\.100\.(6[4-9]|7[0-9])$/);
+    const ip = ingressOf(svc)[0]!;
+    expect(ip).toMatch(/^198\.51\.100\.(6[4-9]|7[0-9])$/);
     expect(child.logTail(200)).not.toMatch(/forbidden/i);
     child.kill('SIGTERM');
     await child.waitExit();
+
+    // A speaker under the chart's speaker ServiceAccount and RBAC (no packets: --disable-layer2, and
+    // membership from its Pod, so no gossip port is bound on this host): it lists and watches what it
+    // reads and writes this node's ServiceL2Status for the Service.
+    await cluster.apply(`apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: {name: helm-l2, namespace: ${NS}}
+spec: {ipAddressPools: [helm-pool]}
+`);
+    await createNodeObject(core, 'node-1', '192.0.2.11');
+    // The speaker Pod as the chart's DaemonSet and kubelet would make it (no kubelet runs here).
+    const pod = 'ferrolb-speaker-node-1';
+    const labels = { 'app.kubernetes.io/name': 'ferrolb', 'app.kubernetes.io/instance': 'ferrolb' };
+    const made = await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: pod, labels: { ...labels, 'app.kubernetes.io/component': 'speaker' } },
+        spec: {
+          nodeName: 'node-1',
+          serviceAccountName: 'ferrolb-speaker',
+          automountServiceAccountToken: false,
+          containers: [{ name: 'speaker', image: 'ferrolb:0.1.0' }],
+        },
+      },
+    });
+    made.status = {
+      phase: 'Running',
+      podIP: '192.0.2.11',
+      hostIP: '192.0.2.11',
+      conditions: [{ type: 'Ready', status: 'True' }],
+    };
+    await core.replaceNamespacedPodStatus({ name: pod, namespace: NS, body: made });
+    await cluster.kubeConfig.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
+      namespace: 'shop',
+      body: {
+        metadata: { name: 'web-1', labels: { 'kubernetes.io/service-name': 'web' } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['10.244.0.10'], nodeName: 'node-1', conditions: { ready: true } }],
+        ports: [{ port: 8080, protocol: 'TCP' }],
+      },
+    });
+    const speakerPort = await freeLoopbackPort();
+    speaker = startSpeakerChild({
+      nodeName: 'node-1',
+      kubeconfig: await cluster.serviceAccountKubeconfig(NS, 'ferrolb-speaker'),
+      logPath: join(cluster.dir, 'speaker.log'),
+      metricsPort: speakerPort,
+      extraArgs: ['--membership', 'pods', '--disable-layer2', '--pod-name', pod, '--namespace', NS],
+    });
+    const sp = speaker;
+    await waitFor(async () => (await httpGet(speakerPort, '/readyz')).status === 200, {
+      what: 'the speaker under the chart RBAC to be ready',
+      timeoutMs: 60_000,
+      abort: () => sp.exited(),
+      diagnostics: () => sp.logTail(),
+    });
+    const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+    await waitFor(
+      async () => {
+        const list = (await custom.listNamespacedCustomObject({
+          group: 'metallb.io',
+          version: 'v1beta1',
+          namespace: NS,
+          plural: 'servicel2statuses',
+        })) as { items: { status?: { node?: string; serviceName?: string } }[] };
+        return list.items.some((i) => i.status?.node === 'node-1' && i.status.serviceName === 'web');
+      },
+      {
+        what: `a ServiceL2Status for shop/web (${ip}) on node-1 written under the chart RBAC`,
+        timeoutMs: 60_000,
+        abort: () => sp.exited(),
+        diagnostics: () => sp.logTail(),
+      },
+    );
+    expect(sp.logTail(400)).not.toMatch(/forbidden/i);
+    sp.kill('SIGTERM');
+    expect(await sp.waitExit()).toBe('exited with code 0');
 
     const uninstall = await exec([helm, 'uninstall', 'ferrolb', ...helmArgs(), '--wait', '--timeout', '120s'], {
       timeoutMs: 300_000,
