@@ -2,20 +2,16 @@
 // it makes its own base) and run the way the manifests run it: as 65534, read-only root, no
 // capabilities. Its controller gives a Service an IP against the real kube-apiserver, under the
 // ServiceAccount and RBAC of manifests/.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:net';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type V1DaemonSet, type V1PodSpec } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   freeLoopbackPort,
   httpGet,
   installManifests,
   legacyConfigMap,
-  MANIFESTS,
   startCluster,
   waitFor,
   type Cluster,
@@ -32,19 +28,10 @@ import {
   type Container,
   type Engine,
 } from '../../../src/lab/container-engine.ts';
-import { forward } from '../../../src/lab/forward.ts';
-import { serviceAccountToken } from '../../../src/lab/service-account.ts';
-import { createNodeObject, getUnix, setSpeakerPod } from '../../../src/lab/speaker-lab.ts';
-import {
-  answeringMacs,
-  macOf,
-  removeLeftoverNamespaces,
-  SpeakerNet,
-  type NetNode,
-} from '../../../src/lab/speaker-net.ts';
+import { ImageSpeakerRig, speakerPodTemplate } from '../../../src/lab/image-speaker.ts';
+import { answeringMacs, macOf } from '../../../src/lab/speaker-net.ts';
 import { ingressOf, lbService } from '../controller/fixture.ts';
-import { createLbService, NS, setupSpeakerEnv, statusObjects, type SpeakerEnv } from '../speaker/fixture.ts';
-import { podRunSpec } from './pod-run.ts';
+import { createLbService, setupSpeakerEnv, statusObjects, type SpeakerEnv } from '../speaker/fixture.ts';
 
 const TAG = 'localhost/ferrolb:fim-test';
 /** Names of this file's network namespaces and containers. */
@@ -153,7 +140,7 @@ describe('the image', () => {
   });
 
   test("loads the speaker's modules from the compile cache baked in for uid 0 and the DaemonSet's NODE_OPTIONS", async () => {
-    const c = speakerTemplate().containers[0]!;
+    const c = speakerPodTemplate().containers[0]!;
     const nodeOptions = c.env?.find((v) => v.name === 'NODE_OPTIONS')?.value;
     expect(nodeOptions).toBeDefined();
     const r = await runOnce(
@@ -267,119 +254,40 @@ describe('the controller from the image against a real API server', () => {
   });
 });
 
-/** The speaker Pod template of manifests/07-speaker-daemonset.yaml. */
-function speakerTemplate(): V1PodSpec {
-  const docs = parseAllDocuments(readFileSync(join(MANIFESTS, '07-speaker-daemonset.yaml'), 'utf8')).map(
-    (d) => d.toJS() as V1DaemonSet,
-  );
-  const ds = docs.find((d) => d.kind === 'DaemonSet');
-  if (!ds?.spec?.template.spec) throw new Error('manifests/07-speaker-daemonset.yaml: no DaemonSet Pod template');
-  return ds.spec.template.spec;
-}
-
-// The speaker from the image, started as the DaemonSet starts it (pod-run.ts reads manifests/07: uid,
-// capabilities, read-only root, no_new_privs, command, args, env, emptyDir, host network) in a node
-// namespace, in-cluster credentials of its own ServiceAccount against the real API server. It answers
-// ARP for the IP it owns from its packet socket; without NET_RAW it says why it cannot. (Why uid 0: see
-// manifests/07. Podman, unlike Kubernetes, puts added capabilities in the ambient set of a non-root user,
-// so a passing run as 65534 here would prove nothing about a cluster.)
+// The speaker from the image, started as the DaemonSet starts it (src/lab/pod-run.ts reads manifests/07:
+// uid, capabilities, read-only root, no_new_privs, command, args, env, emptyDir, host network) in a node
+// namespace, with in-cluster credentials of its own ServiceAccount, against the real API server
+// (src/lab/image-speaker.ts). It answers ARP for the IP it owns from its packet socket; without NET_RAW
+// it says why it cannot. (Why uid 0: see manifests/07. Podman, unlike Kubernetes, puts added
+// capabilities in the ambient set of a non-root user, so a passing run as 65534 here would prove nothing
+// about a cluster.)
 describe('the speaker from the image, with only the capabilities of its DaemonSet', () => {
   const IP = '192.0.2.200';
-  const POD = 'speaker-node-1';
   let env: SpeakerEnv;
-  let net: SpeakerNet;
-  let node: NetNode;
-  let hostForward: Server | undefined;
-  let dir: string;
-  let metricsSock: string;
-  const containers: Container[] = [];
-
-  /** Starts the speaker container from `pod` (manifests/07's template, maybe edited). */
-  async function startSpeaker(pod: V1PodSpec, name: string): Promise<Container> {
-    const apiPort = new URL(env.cluster.server).port;
-    const run = podRunSpec(pod, 'speaker', {
-      fields: {
-        'spec.nodeName': node.name,
-        'metadata.name': POD,
-        'metadata.namespace': NS,
-        'status.hostIP': node.ip,
-        'status.podIP': node.ip,
-      },
-      netnsPath: `/run/netns/${node.ns}`,
-      extra: [
-        '-v',
-        `${dir}:/var/run/secrets/kubernetes.io/serviceaccount:ro`,
-        '-e',
-        'KUBERNETES_SERVICE_HOST=127.0.0.1',
-        '-e',
-        `KUBERNETES_SERVICE_PORT=${apiPort}`,
-      ],
-    });
-    const c = await startContainer(e, `fi6-${name}-${process.pid}`, run.options, TAG, run.args);
-    containers.push(c);
-    return c;
-  }
+  let rig: ImageSpeakerRig;
 
   beforeAll(async () => {
     env = await setupSpeakerEnv();
-    removeLeftoverNamespaces(PREFIX);
-    net = SpeakerNet.create(PREFIX, 1);
-    node = net.nodes[0]!;
-    net.holdIps([IP]);
-    // In-cluster credentials, as kubelet mounts them: the ServiceAccount's token, the CA, the namespace.
-    dir = mkdtempSync(join(tmpdir(), 'fi6-sa-'));
-    chmodSync(dir, 0o755);
-    writeFileSync(join(dir, 'token'), await serviceAccountToken(env.cluster.kubeConfig, NS, 'speaker'));
-    writeFileSync(join(dir, 'ca.crt'), env.cluster.caPem);
-    writeFileSync(join(dir, 'namespace'), NS);
-    // The API server reached from inside the node namespace at 127.0.0.1:<its port> (as the Service IP
-    // would be in a cluster), and the speaker's metrics port from here.
-    const apiPort = Number(new URL(env.cluster.server).port);
-    const apiSock = join(net.dir, 'api.sock');
-    hostForward = await forward({ kind: 'unix', path: apiSock }, { kind: 'tcp', host: '127.0.0.1', port: apiPort });
-    await net.forwardInto(node.ns, apiPort, apiSock);
-    const monitoring = speakerTemplate().containers[0]!.ports?.find((p) => p.name === 'monitoring')?.containerPort;
-    if (monitoring === undefined) throw new Error('manifests/07: no "monitoring" port');
-    metricsSock = join(net.dir, 'metrics.sock');
-    await net.forwardOut(node.ns, metricsSock, monitoring);
-
-    await createNodeObject(env.core, node.name, node.ip);
-    await setSpeakerPod(env.core, node.name, node.ip, true);
-    await env.core.createNamespacedSecret({
-      namespace: NS,
-      body: { metadata: { name: 'memberlist' }, data: { secretkey: randomBytes(128).toString('base64') } },
-    });
-    await env.cluster.apply(`apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: {name: lan, namespace: ${NS}}
-spec: {addresses: [192.0.2.200-192.0.2.250]}
----
-apiVersion: metallb.io/v1beta1
-kind: L2Advertisement
-metadata: {name: lan, namespace: ${NS}}
-spec: {ipAddressPools: [lan]}
-`);
+    rig = await ImageSpeakerRig.start(env.cluster, e, TAG, PREFIX);
+    rig.net.holdIps([IP]);
     await env.core.createNamespace({ body: { metadata: { name: 'shop' } } });
-    await createLbService(env, 'shop', 'web', IP, [node.name]);
+    await createLbService(env, 'shop', 'web', IP, [rig.node.name]);
   }, 900_000);
 
   afterAll(async () => {
-    for (const c of containers) await c.remove();
-    hostForward?.close();
-    net?.destroy();
+    await rig?.destroy();
     await env?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('as uid 0 with NET_RAW and NET_ADMIN only: ready, answers ARP for its IP with the node MAC, stops cleanly', async () => {
-    const pod = speakerTemplate();
+    const pod = speakerPodTemplate();
     const caps = pod.containers[0]!.securityContext?.capabilities;
     expect(caps?.drop).toEqual(['ALL']);
     const start = performance.now();
-    const c = await startSpeaker(pod, 'speaker');
+    const c = await rig.start(pod, 'speaker');
     const diagnostics = async (): Promise<string> =>
       `--- container log ---\n${await c.logs()}\n${env.cluster.logTails(20)}`;
-    await waitFor(async () => (await getUnix(metricsSock, '/readyz')).status === 200, {
+    await waitFor(async () => (await rig.get('/readyz')).status === 200, {
       what: 'the speaker in the container to answer /readyz with 200',
       timeoutMs: 60_000,
       intervalMs: 20,
@@ -396,10 +304,11 @@ spec: {ipAddressPools: [lan]}
     expect(status.capEff).toBe(capMask(caps?.add ?? []));
     expect(status.capBnd).toBe(capMask(caps?.add ?? []));
 
+    const { node } = rig;
     const mac = macOf(node.ns, node.ifname);
     await waitFor(
       () => {
-        const macs = answeringMacs(net.clientNs, 'fsp0', IP);
+        const macs = answeringMacs(rig.net.clientNs, 'fsp0', IP);
         return macs.length === 1 && macs[0] === mac;
       },
       { what: `ARP for ${IP} answered by the node's MAC ${mac}`, timeoutMs: 60_000, intervalMs: 200, diagnostics },
@@ -412,7 +321,7 @@ spec: {ipAddressPools: [lan]}
       { what: 'the ServiceL2Status of shop/web', timeoutMs: 60_000, diagnostics },
     );
     expect(owner).toBe(node.name);
-    const metrics = (await getUnix(metricsSock, '/metrics')).body;
+    const metrics = (await rig.get('/metrics')).body;
     expect(metrics).toMatch(/metallb_layer2_gratuitous_sent\{ip="192.0.2.200"\} [1-9]/);
     expect(await c.logs()).not.toMatch(/packet socket could not be opened/);
 
@@ -422,10 +331,10 @@ spec: {ipAddressPools: [lan]}
   });
 
   test('without NET_RAW: it says the packet socket cannot be opened (EPERM) and nobody answers ARP', async () => {
-    const pod = speakerTemplate();
+    const pod = speakerPodTemplate();
     const sc = pod.containers[0]!.securityContext!;
     sc.capabilities!.add = sc.capabilities!.add!.filter((cap) => cap !== 'NET_RAW');
-    const c = await startSpeaker(pod, 'speaker-no-raw');
+    const c = await rig.start(pod, 'speaker-no-raw');
     const diagnostics = async (): Promise<string> => `--- container log ---\n${await c.logs()}`;
     const line = await waitFor(
       async () => (await c.logs()).split('\n').find((l) => l.includes('layer2 packet socket could not be opened')),
@@ -433,9 +342,9 @@ spec: {ipAddressPools: [lan]}
     );
     const entry = JSON.parse(line) as { level: number; interface: string; err: string };
     expect(entry.level).toBe(50);
-    expect(entry.interface).toBe(node.ifname);
+    expect(entry.interface).toBe(rig.node.ifname);
     expect(entry.err).toMatch(/EPERM|not permitted/);
-    expect(answeringMacs(net.clientNs, 'fsp0', IP)).toEqual([]);
+    expect(answeringMacs(rig.net.clientNs, 'fsp0', IP)).toEqual([]);
     expect(await c.stop()).toBe(0);
   });
 });

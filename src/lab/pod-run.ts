@@ -2,7 +2,7 @@
 // user, capabilities, read-only root and no_new_privs from the securityContext (the container's over
 // the Pod's), the command as the entry point and the args with $(VAR) expanded, env with the downward
 // API resolved, emptyDir volumes as tmpfs mounts, host network as the given network namespace. The image
-// test runs the speaker with what manifests/07 says, not with a copy of it.
+// test and benchmark run the speaker with what manifests/07 says, not with a copy of it.
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 
 export interface PodFacts {
