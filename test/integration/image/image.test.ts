@@ -20,6 +20,7 @@ import {
   buildImage,
   engine,
   exec,
+  imageControllerArgs,
   imageFiles,
   inspectImage,
   runOnce,
@@ -203,15 +204,7 @@ describe('the controller from the image against a real API server', () => {
       `fim-controller-${process.pid}`,
       ['--network=host', ...LOCKED_DOWN, '-v', `${dir}:/etc/ferrolb:ro`, '-e', 'POD_NAME=controller-image-test'],
       TAG,
-      [
-        'controller/main.ts',
-        '--kubeconfig',
-        '/etc/ferrolb/kubeconfig',
-        '--metrics-host',
-        '127.0.0.1',
-        '--metrics-port',
-        String(port),
-      ],
+      imageControllerArgs('/etc/ferrolb/kubeconfig', port),
     );
     const c = container;
     const diagnostics = async (): Promise<string> =>
