@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeL2Frame, encodeL2Frame, solicitedNodeMac } from '../../../src/l2/codec/index.ts';
 import { gratuitousArp, unsolicitedAdvertisement, type InterfaceFacts } from '../../../src/l2/core/index.ts';
-import { InterfaceNotFoundError, Layer2, type L2Io, type LinkFrame } from '../../../src/l2/index.ts';
+import { InterfaceNotFoundError, Layer2, type FrameHandler, type L2Io } from '../../../src/l2/index.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const MAC = { eth0: '02:00:5e:10:00:01', eth1: '02:00:5e:10:00:02', eth2: '02:00:5e:10:00:03' };
@@ -12,7 +12,7 @@ const CLIENT = '02:00:5e:10:00:99';
 function memoryIo(facts: Record<string, Partial<InterfaceFacts>>) {
   const sent: { iface: string; frame: Uint8Array }[] = [];
   const joined = new Map<string, Set<string>>();
-  const receivers = new Map<string, (f: LinkFrame) => void>();
+  const receivers = new Map<string, FrameHandler>();
   const io: L2Io = {
     listInterfaces: () => Object.keys(facts),
     readFacts: (name) => {
@@ -31,15 +31,20 @@ function memoryIo(facts: Record<string, Partial<InterfaceFacts>>) {
       receivers.set(f.name, onFrame);
       joined.set(f.name, new Set());
       return {
-        send: (frame) => void sent.push({ iface: f.name, frame }),
+        // A copy: the shell reuses its reply buffer once send() returns.
+        send: (frame, length) => void sent.push({ iface: f.name, frame: frame.slice(0, length) }),
         join: (mac) => void joined.get(f.name)!.add(mac),
         leave: (mac) => void joined.get(f.name)!.delete(mac),
         close: () => void receivers.delete(f.name),
       };
     },
   };
-  const deliver = (iface: string, frame: Uint8Array): void =>
-    receivers.get(iface)!({ frame, outgoing: false, vlanTagged: false });
+  // Delivered at an offset inside a bigger buffer, as the packet socket's receive arena does.
+  const deliver = (iface: string, frame: Uint8Array, flags = 0): void => {
+    const arena = new Uint8Array(frame.length + 64).fill(0xee);
+    arena.set(frame, 24);
+    receivers.get(iface)!(arena, 24, frame.length, flags);
+  };
   return { io, sent, joined, receivers, deliver };
 }
 
