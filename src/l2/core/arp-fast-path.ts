@@ -95,12 +95,21 @@ export class ArpFastPath {
     const tpa = readU32(buf, a + 24);
     const ip = this.#owned.get(tpa);
     if (ip === undefined) return this.#anywhere.has(tpa) ? WRONG_INTERFACE : NOT_OWNED;
-    // Ethernet: to the requester's source, from us, ARP.
-    out.set(buf.subarray(off + 6, off + 12), 0);
-    out.set(this.#mac, 6);
+    // Octet by octet (no views: this runs for every answered request).
+    const m = this.#mac;
+    for (let i = 0; i < 6; i++) {
+      out[i] = buf[off + 6 + i]!; // Ethernet destination: the requester's source
+      out[6 + i] = m[i]!; // Ethernet source: us
+      out[22 + i] = m[i]!; // ARP sender hardware address: us
+      out[32 + i] = buf[a + 8 + i]!; // ARP target hardware address: the requester's sender
+    }
+    for (let i = 0; i < 4; i++) {
+      out[28 + i] = buf[a + 24 + i]!; // ARP sender protocol address: the owned IP asked for
+      out[38 + i] = buf[a + 14 + i]!; // ARP target protocol address: the requester's
+    }
+    // EtherType ARP; Ethernet/IPv4, lengths 6/4, operation 2 (reply).
     out[12] = 0x08;
     out[13] = 0x06;
-    // ARP reply: Ethernet/IPv4, op 2, sender = us and the owned IP, target = the requester.
     out[14] = 0;
     out[15] = 1;
     out[16] = 0x08;
@@ -109,9 +118,6 @@ export class ArpFastPath {
     out[19] = 4;
     out[20] = 0;
     out[21] = 2;
-    out.set(this.#mac, 22);
-    out.set(buf.subarray(a + 24, a + 28), 28);
-    out.set(buf.subarray(a + 8, a + 18), 32);
     this.ip = ip;
     return FAST_PATH_REPLY;
   }
