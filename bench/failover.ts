@@ -225,7 +225,7 @@ function keepalivedSystem(net: SpeakerNet, advert: number): FailoverSystem {
 }
 
 async function baseline(advert: number, kills: number): Promise<string[]> {
-  const prefix = `fspb${process.pid % 10000}`;
+  const prefix = `ffb${process.pid % 10000}`;
   removeLeftoverNamespaces(prefix);
   const net = SpeakerNet.create(prefix, 3);
   try {
@@ -314,7 +314,7 @@ async function ferrolb(
     for (const text of installManifests()) await cluster.apply(text);
     lab = await SpeakerLab.start(cluster, {
       nodes,
-      prefix: `fspf${process.pid % 10000}`,
+      prefix: `fff${process.pid % 10000}`,
       speakerArgs: ['--membership', membership, '--log-level', 'warn'],
       config: false,
     });
@@ -422,7 +422,7 @@ async function idleRss(): Promise<string[]> {
     for (const text of installManifests()) await cluster.apply(text);
     lab = await SpeakerLab.start(cluster, {
       nodes: 3,
-      prefix: `fspm${process.pid % 10000}`,
+      prefix: `ffm${process.pid % 10000}`,
       speakerArgs: ['--membership', 'memberlist', '--log-level', 'warn'],
       config: false,
     });
