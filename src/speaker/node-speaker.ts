@@ -12,7 +12,6 @@ import type { NodeFacts } from '../election/index.ts';
 import type { EventSink } from '../k8s/event-recorder.ts';
 import { backoffDelay, type BackoffPolicy, type Clock, type Timer } from '../time/index.ts';
 import {
-  handlesClass,
   nodeAddresses,
   nodeFacts,
   poolLookup,
@@ -24,6 +23,7 @@ import {
   type ServiceLikeForSpeaker,
 } from './cluster-view.ts';
 import { computeDesired, type Desired } from './desired.ts';
+import { ipvsObjects } from './ipvs-input.ts';
 import type { ServiceView } from './inputs.ts';
 import type { SpeakerMetrics } from './metrics.ts';
 import type { BgpPort, IpvsPort, Layer2Conflict, Layer2Port, MembershipChange, MembershipPort } from './ports.ts';
@@ -171,6 +171,9 @@ export class NodeSpeaker {
       this.#configDirty = false;
       this.#reloadConfig(d.source.configInputs());
     }
+    // IPVS forwards every Service of this installation with an ingress IP, whoever announces it and
+    // whatever the configuration says (the IPs were assigned already): before the configuration check.
+    d.ipvs?.sync(ipvsObjects(d.source.services(), d.source.slices(), d.options.lbClass));
     const config = this.#config;
     if (!config) return;
     d.metrics.recomputes.inc();
@@ -233,16 +236,6 @@ export class NodeSpeaker {
         });
       }
       d.bgp.setAnnouncements(desired.bgp);
-    }
-    if (d.ipvs) {
-      const ours = d.source
-        .services()
-        .filter((svc) => svc.spec?.type === 'LoadBalancer' && handlesClass(svc, d.options.lbClass));
-      const keys = new Set(ours.map(serviceKey));
-      const endpointSlices = d.source.slices().filter((s) => keys.has(sliceServiceKey(s) ?? ''));
-      d.ipvs
-        .sync({ services: ours, endpointSlices })
-        .catch((err: unknown) => d.log.error({ error: String(err) }, 'IPVS sync failed'));
     }
 
     const ipsOf = new Map(views.map((v) => [v.key, v.ips]));
@@ -396,6 +389,7 @@ export class NodeSpeaker {
     d.layer2?.set([]);
     await d.layer2?.stop();
     await d.bgp?.stop(opts.bgpRestart ? { restart: true } : {});
+    await d.ipvs?.stop();
     if (!opts.keepStatuses && d.status) {
       await this.statusSettled();
       await d.status.reconcile([]);

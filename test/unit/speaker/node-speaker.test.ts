@@ -394,7 +394,7 @@ describe('NodeSpeaker', () => {
       log: silent,
       source: cluster,
       membership: new Membership(NODES),
-      ipvs: { sync: async (o) => void synced.push(o) },
+      ipvs: { sync: (o) => void synced.push(o), stop: async () => {} },
       events: new Events(),
       metrics: new SpeakerMetrics(),
     });
@@ -403,6 +403,34 @@ describe('NodeSpeaker', () => {
     expect(synced).toHaveLength(1);
     expect(synced[0]!.services).toEqual([cluster.svcs[0]]);
     expect(synced[0]!.endpointSlices).toEqual([cluster.sliceList[0]]);
+  });
+
+  it('IPVS gets the objects even without a valid configuration, and stop() stops it without emptying it', async () => {
+    const clock = new FakeClock();
+    const cluster = new Cluster();
+    cluster.config = undefined;
+    cluster.nodeList = NODES.map((n) => nodeObj(n));
+    cluster.svcs = [svcObj('a', 'web', '192.0.2.1')];
+    cluster.sliceList = [sliceObj('a', 'web', ['node-a'])];
+    const calls: string[] = [];
+    const sp = new NodeSpeaker({
+      options: { myNode: 'node-b', debounceMs: 10 },
+      clock,
+      log: silent,
+      source: cluster,
+      membership: new Membership(NODES),
+      ipvs: {
+        sync: (o) => void calls.push(`sync ${o.services.length}`),
+        stop: async () => void calls.push('stop'),
+      },
+      events: new Events(),
+      metrics: new SpeakerMetrics(),
+    });
+    sp.membershipStarted();
+    clock.advance(10);
+    expect(sp.readiness().ready).toBe(false);
+    await sp.stop({ leaveTimeoutMs: 0 });
+    expect(calls).toEqual(['sync 1', 'stop']);
   });
 
   it('nothing is announced before the initial sync and the first valid configuration', () => {
