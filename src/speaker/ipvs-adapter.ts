@@ -159,6 +159,10 @@ export class IpvsAdapter implements IpvsPort {
       const { input, problems } = ipvsInput(next.objects);
       this.#logProblems(problems);
       this.#handed = next.fp;
+      this.#d.log.debug(
+        { services: input.services.length, endpointSlices: input.endpointSlices.length },
+        'IPVS: handing the syncer the Services of this installation',
+      );
       try {
         const r = await this.#d.syncer.sync(input);
         this.#failures = 0;

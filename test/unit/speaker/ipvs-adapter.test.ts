@@ -4,6 +4,7 @@ import type { CommandResult, CommandRunner, DesiredInput } from '../../../src/ip
 import { IpvsAdapter, ipvsAdapterMetrics, type IpvsSyncerLike } from '../../../src/speaker/ipvs-adapter.ts';
 import { ipvsInput, ipvsObjects, objectsFingerprint } from '../../../src/speaker/ipvs-input.ts';
 import { probeIpvs, type IpvsProbeResult } from '../../../src/speaker/ipvs-probe.ts';
+import { trimService } from '../../../src/k8s/trim.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const svc = (name: string, ip: string | undefined, rv = '1', extra: Record<string, unknown> = {}) => ({
@@ -256,6 +257,34 @@ describe('ipvsObjects (what the speaker hands the syncer)', () => {
     expect(objsFp([svc('web', '192.0.2.1', '2')])).not.toBe(a);
     const bare = { metadata: { name: 'n' }, spec: { type: 'LoadBalancer' } };
     expect(objsFp([bare])).not.toBe(objsFp([{ ...bare, spec: { type: 'LoadBalancer', x: 1 } }]));
+  });
+
+  it('a Service as the informer caches it (trimmed) gives the syncer the same input as the full object', () => {
+    const full = svc('web', '192.0.2.1', '7', {
+      ports: [
+        { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 31000 },
+        { name: 'dns', port: 53, protocol: 'UDP' },
+      ],
+      externalTrafficPolicy: 'Local',
+      sessionAffinity: 'ClientIP',
+      sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } },
+      loadBalancerSourceRanges: ['198.51.100.0/24'],
+      healthCheckNodePort: 32000,
+    });
+    const withAnnotation = {
+      ...full,
+      metadata: { ...full.metadata, annotations: { 'ferrolb.io/ipvs-scheduler': 'mh' } },
+    };
+    const input = (o: unknown) => ipvsInput(objs([o])).input.services;
+    expect(input(trimService(withAnnotation as never))).toEqual(input(withAnnotation));
+    expect(input(withAnnotation)[0]).toMatchObject({
+      ports: [
+        { name: 'http', protocol: 'TCP', port: 80 },
+        { name: 'dns', protocol: 'UDP', port: 53 },
+      ],
+      sessionAffinityTimeoutSeconds: 600,
+      loadBalancerSourceRanges: ['198.51.100.0/24'],
+    });
   });
 
   it('converts to the syncer inputs, reporting what is not even an object', () => {
