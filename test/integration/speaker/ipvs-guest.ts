@@ -164,6 +164,19 @@ const metricValue = (text: string, line: RegExp): number | undefined => {
   return m ? Number(m[1]) : undefined;
 };
 
+const OK_SYNCS = /^ferrolb_ipvs_syncs_total\{result="ok"\} (\S+)$/m;
+
+/** The speaker's metrics once its syncer counted a successful sync (or what they were at the deadline). */
+async function okSynced(timeoutMs: number): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let m = await metrics();
+  while ((metricValue(m, OK_SYNCS) ?? 0) < 1 && Date.now() < end && !speaker?.exited()) {
+    await sleep(1000);
+    m = await metrics();
+  }
+  return m;
+}
+
 let speaker: SpeakerChild | undefined;
 function startSpeaker(): SpeakerChild {
   return startSpeakerChild({
@@ -209,9 +222,10 @@ async function main(): Promise<void> {
     150_000,
   );
   report.checks.otherClassIgnored = (await snapshot()).virtualServers.every((v) => !v.includes('192.0.2.30'));
-  const m1 = await metrics();
+  // The kernel shows the changes before the sync ends (the firewall comes last): wait for it to count.
+  const m1 = await okSynced(30_000);
   report.checks.availableMetric = metricValue(m1, /^ferrolb_speaker_ipvs_available (\S+)$/m);
-  report.checks.okSyncs = metricValue(m1, /^ferrolb_ipvs_syncs_total\{result="ok"\} (\S+)$/m);
+  report.checks.okSyncs = metricValue(m1, OK_SYNCS);
 
   since = Date.now();
   await setSlice('web', ['10.244.0.10', '10.244.2.10']);
@@ -251,14 +265,8 @@ async function main(): Promise<void> {
 
   speaker = startSpeaker();
   // The restarted speaker syncs once (informers listed) and finds nothing to change.
-  const restarted = Date.now();
-  let m2 = '';
-  while (Date.now() - restarted < 120_000 && !speaker.exited()) {
-    m2 = await metrics();
-    if ((metricValue(m2, /^ferrolb_ipvs_syncs_total\{result="ok"\} (\S+)$/m) ?? 0) >= 1) break;
-    await sleep(1000);
-  }
-  report.checks.restartOkSyncs = metricValue(m2, /^ferrolb_ipvs_syncs_total\{result="ok"\} (\S+)$/m);
+  const m2 = await okSynced(120_000);
+  report.checks.restartOkSyncs = metricValue(m2, OK_SYNCS);
   report.checks.restartChanges = [...m2.matchAll(/^ferrolb_ipvs_changes_total\{kind="[^"]+"\} (\S+)$/gm)].reduce(
     (n, m) => n + Number(m[1]),
     0,
