@@ -171,11 +171,11 @@ export class NodeSpeaker {
       this.#configDirty = false;
       this.#reloadConfig(d.source.configInputs());
     }
-    // IPVS forwards every Service of this installation with an ingress IP, whoever announces it and
-    // whatever the configuration says (the IPs were assigned already): before the configuration check.
-    d.ipvs?.sync(ipvsObjects(d.source.services(), d.source.slices(), d.options.lbClass));
     const config = this.#config;
-    if (!config) return;
+    if (!config) {
+      this.#syncIpvs(); // the IPs were assigned already: forward them whatever the configuration says
+      return;
+    }
     d.metrics.recomputes.inc();
 
     const nodes = new Map<string, NodeFacts>();
@@ -237,6 +237,7 @@ export class NodeSpeaker {
       }
       d.bgp.setAnnouncements(desired.bgp);
     }
+    this.#syncIpvs(); // after Layer 2 and BGP: a failover does not wait on it
 
     const ipsOf = new Map(views.map((v) => [v.key, v.ips]));
     this.#signals(desired, ipsOf);
@@ -252,6 +253,12 @@ export class NodeSpeaker {
         .sort();
     };
     this.#writeStatuses(wantedStatuses(desired, d.options.myNode, peersOf, (k) => ipsOf.get(k) ?? []));
+  }
+
+  /** IPVS forwards every Service of this installation with an ingress IP, whoever announces it. */
+  #syncIpvs(): void {
+    const d = this.#d;
+    d.ipvs?.sync(ipvsObjects(d.source.services(), d.source.slices(), d.options.lbClass));
   }
 
   #nodeInfo(node: NodeLike | undefined): NodeInfo {

@@ -433,6 +433,29 @@ describe('NodeSpeaker', () => {
     expect(calls).toEqual(['sync 1', 'stop']);
   });
 
+  it('with a configuration, Layer 2 is set before IPVS is handed the objects (a failover does not wait on it)', () => {
+    const clock = new FakeClock();
+    const cluster = new Cluster();
+    cluster.nodeList = NODES.map((n) => nodeObj(n));
+    cluster.svcs = [svcObj('a', 'web', '192.0.2.1')];
+    cluster.sliceList = [sliceObj('a', 'web', ['node-a'])];
+    const order: string[] = [];
+    const sp = new NodeSpeaker({
+      options: { myNode: 'node-b', debounceMs: 10 },
+      clock,
+      log: silent,
+      source: cluster,
+      membership: new Membership(NODES),
+      layer2: new Layer2(order),
+      ipvs: { sync: () => void order.push('ipvs'), stop: async () => {} },
+      events: new Events(),
+      metrics: new SpeakerMetrics(),
+    });
+    sp.membershipStarted();
+    clock.advance(10);
+    expect(order).toEqual([expect.stringMatching(/^l2:/), 'ipvs']);
+  });
+
   it('nothing is announced before the initial sync and the first valid configuration', () => {
     const w = world();
     w.cluster.svcs = [svcObj('shop', 'web', '192.0.2.1')];
