@@ -32,25 +32,24 @@ const firstLines = (r: CommandResult): string =>
     .slice(0, 2)
     .join(' | ');
 
+/** The kernel parts, each asked through its tool: [tool, read-only arguments, kernel module, what it is]. */
+const KERNEL_CHECKS: readonly [string, string[], string, string][] = [
+  ['ipvsadm', ['-L', '--timeout'], 'ip_vs', 'IPVS'],
+  ['ipset', ['list', '-n'], 'ip_set', 'ipset support'],
+];
+
 export async function probeIpvs(runner: CommandRunner, o: IpvsProbeOptions): Promise<IpvsProbeResult> {
-  const ipvs = await runner.run('ipvsadm', ['-L', '--timeout']);
-  if (ipvs.code === NOT_FOUND)
-    return { available: false, missing: 'ipvsadm', detail: `ipvsadm is not installed: ${firstLines(ipvs)}` };
-  if (ipvs.code !== 0)
-    return {
-      available: false,
-      missing: 'ip_vs',
-      detail: `the kernel has no IPVS (module ip_vs): ipvsadm says: ${firstLines(ipvs)}`,
-    };
-  const sets = await runner.run('ipset', ['list', '-n']);
-  if (sets.code === NOT_FOUND)
-    return { available: false, missing: 'ipset', detail: `ipset is not installed: ${firstLines(sets)}` };
-  if (sets.code !== 0)
-    return {
-      available: false,
-      missing: 'ip_set',
-      detail: `the kernel has no ipset support (module ip_set): ipset says: ${firstLines(sets)}`,
-    };
+  for (const [tool, args, module, what] of KERNEL_CHECKS) {
+    const r = await runner.run(tool, args);
+    if (r.code === NOT_FOUND)
+      return { available: false, missing: tool, detail: `${tool} is not installed: ${firstLines(r)}` };
+    if (r.code !== 0)
+      return {
+        available: false,
+        missing: module,
+        detail: `the kernel has no ${what} (module ${module}): ${tool} says: ${firstLines(r)}`,
+      };
+  }
   if (o.iptables) {
     for (const tool of ['iptables-restore', 'ip6tables-restore']) {
       const r = await runner.run(tool, ['--version']);

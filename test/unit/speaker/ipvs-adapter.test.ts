@@ -343,7 +343,11 @@ describe('probeIpvs', () => {
       /no IPVS \(module ip_vs\): ipvsadm says: Can't initialize ipvs: Protocol not available/,
     ],
     ['ipset', { ipset: { code: 127, stderr: 'ENOENT' } }, /ipset is not installed/],
-    ['ip_set', { ipset: { code: 1, stderr: 'Kernel error received: Protocol not supported' } }, /module ip_set/],
+    [
+      'ip_set',
+      { ipset: { code: 1, stderr: 'Kernel error received: Protocol not supported' } },
+      /no ipset support \(module ip_set\)/,
+    ],
     ['iptables-restore', { 'iptables-restore': { code: 127 } }, /loadBalancerSourceRanges/],
     ['interface', { ip: { stdout: '5: kube-ipvs0: <NOARP> dummy\n' } }, /not FerroLB's.*kube-proxy/],
   ])('says %s is missing', async (missing, answers, detail) => {
