@@ -226,6 +226,7 @@ async function main(): Promise<void> {
   const m1 = await okSynced(30_000);
   report.checks.availableMetric = metricValue(m1, /^ferrolb_speaker_ipvs_available (\S+)$/m);
   report.checks.okSyncs = metricValue(m1, OK_SYNCS);
+  report.checks.speakerRssKib = speaker.rssKib();
 
   since = Date.now();
   await setSlice('web', ['10.244.0.10', '10.244.2.10']);

@@ -147,7 +147,8 @@ describe('the speaker programs IPVS in a real kernel from the API (VM)', () => {
     console.log(
       `kernel followed the API in: create ${step('create').seconds} s (incl. speaker start), endpoint change ` +
         `${step('endpoint-change').seconds} s, delete ${step('delete').seconds} s; error lines in the speaker log: ` +
-        `${String(report.checks.speakerLogErrors)}`,
+        `${String(report.checks.speakerLogErrors)}; speaker RSS with IPVS programmed: ` +
+        `${(Number(report.checks.speakerRssKib) / 1024).toFixed(1)} MiB`,
     );
   });
 });
