@@ -1,10 +1,12 @@
 // FerroLB speaker: wiring only. Flags → API clients → informers → membership → NodeSpeaker (election
 // via computeDesired) → Layer 2 | BGP → IPVS, status objects, Events → /metrics /healthz /readyz.
-// SIGTERM/SIGINT: leave membership, stop announcing, close BGP (graceful restart when configured), exit 0.
+// SIGTERM/SIGINT: leave membership, stop announcing, close BGP (graceful restart when configured), stop
+// the IPVS syncer leaving the kernel as it is (forwarding goes on across the restart), exit 0.
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { BgpSpeaker } from '../src/bgp/speaker/index.ts';
 import { Layer2 } from '../src/l2/index.ts';
+import { IpvsSyncer, spawnRunner } from '../src/ipvs/index.ts';
 import { Memberlist } from '../src/memberlist/index.ts';
 import { nodeAddresses } from '../src/speaker/cluster-view.ts';
 import { clearRestartMarker, readRestartMarker, writeRestartMarker } from '../src/bgp/speaker/restart-marker.ts';
@@ -16,6 +18,8 @@ import { speakerInformers } from '../src/k8s/speaker-informers.ts';
 import { ApiStatusWriter, restStatusApi } from '../src/speaker/status-writer.ts';
 import { parseSpeakerFlags } from '../src/speaker/flags.ts';
 import { KeyringRotation, keyOfSecret, MEMBERLIST_SECRET_KEY } from '../src/speaker/keyring-rotation.ts';
+import { IpvsAdapter, ipvsAdapterMetrics } from '../src/speaker/ipvs-adapter.ts';
+import { probeIpvs } from '../src/speaker/ipvs-probe.ts';
 import { Layer2Adapter } from '../src/speaker/layer2-adapter.ts';
 import { SpeakerMetrics } from '../src/speaker/metrics.ts';
 import { NodeSpeaker } from '../src/speaker/node-speaker.ts';
@@ -193,6 +197,41 @@ if (flags.membership === 'memberlist') {
     });
 }
 
+// IPVS: this node forwards every LoadBalancer IP of this installation to its endpoints (unless
+// --disable-ipvs). Node IPs (kube-proxy's SOURCE-IP rule) are read once, now that Nodes are listed.
+function makeIpvs(): IpvsAdapter | undefined {
+  if (flags.disableIpvs) {
+    log.info({}, 'IPVS disabled (--disable-ipvs): nothing programmed on this node');
+    return undefined;
+  }
+  const me = inf.nodes.get(flags.nodeName);
+  const addrs = me ? nodeAddresses(me) : {};
+  const ipvsLog = log.child({ module: 'ipvs' });
+  const syncer = new IpvsSyncer(
+    { clock, logger: ipvsLog, registry: metrics.registry },
+    {
+      interface: flags.ipvsInterface,
+      nodeName: flags.nodeName,
+      nodeIPs: [addrs.ipv4, addrs.ipv6].filter((a): a is string => a !== undefined),
+      defaultScheduler: flags.ipvsScheduler,
+      drainTimeoutMs: flags.ipvsDrainTimeout * 1000,
+      resyncMs: flags.ipvsResync * 1000,
+      firewall: !flags.ipvsNoFirewall,
+      masquerade: !flags.ipvsNoMasquerade,
+      sysctls: !flags.ipvsNoSysctls,
+    },
+  );
+  const iptables = !flags.ipvsNoFirewall || !flags.ipvsNoMasquerade;
+  return new IpvsAdapter({
+    syncer,
+    probe: () => probeIpvs(spawnRunner, { interface: flags.ipvsInterface, iptables }),
+    clock,
+    log: ipvsLog,
+    metrics: ipvsAdapterMetrics(metrics.registry),
+  });
+}
+const ipvs = makeIpvs();
+
 const myPod = () => (flags.podName ? inf.pods.list().find((p) => p.metadata?.name === flags.podName) : undefined);
 const node = (speaker = new NodeSpeaker({
   options: {
@@ -218,6 +257,7 @@ const node = (speaker = new NodeSpeaker({
   membership,
   ...(layer2 ? { layer2 } : {}),
   bgp,
+  ...(ipvs ? { ipvs } : {}),
   status: new ApiStatusWriter({
     api: restStatusApi(rest, flags.namespace),
     namespace: flags.namespace,

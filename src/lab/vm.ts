@@ -55,7 +55,22 @@ export interface VmOptions {
   keepShare?: boolean;
   /** Console lines as they arrive (progress for long runs). */
   onConsole?: (line: string) => void;
+  /**
+   * A NIC on qemu's user-mode network (default none): the guest (after `modprobe virtio_net` and
+   * `guestNetworkUp` below) reaches the host's 127.0.0.1 at 10.0.2.2 — e.g. a kube-apiserver on the host.
+   */
+  userNetwork?: boolean;
 }
+
+/** Guest shell lines bringing the user-mode NIC up as 10.0.2.15/24 (qemu's defaults), host = 10.0.2.2. */
+export const GUEST_NETWORK_UP = `modprobe -d "$FERROLB_VM_MODULES" virtio_net || echo "modprobe virtio_net failed"
+nic=
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  for n in /sys/class/net/*; do [ -e "$n/device" ] && nic=\${n##*/}; done
+  [ -n "$nic" ] && break; sleep 0.5
+done
+ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic" && ip route add default via 10.0.2.2
+`;
 
 export async function runInVm(o: VmOptions): Promise<VmRun> {
   const share = await mkdtemp(join(tmpdir(), 'ferrolb-vm-'));
@@ -79,7 +94,7 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
     '-nographic',
     '-no-reboot',
     '-nic',
-    'none',
+    o.userNetwork ? 'user,model=virtio-net-pci' : 'none',
     '-kernel',
     join(o.image.dir, 'vmlinuz'),
     '-initrd',

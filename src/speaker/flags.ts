@@ -1,6 +1,7 @@
 // Command-line flags of the speaker (pure: argv and env in, options or a message naming the bad flag).
 // node:util parseArgs does the splitting; values are checked here.
 import { parseArgs } from 'node:util';
+import { defaultIpvsConfig, parseScheduler, type Scheduler } from '../ipvs/index.ts';
 
 export interface SpeakerFlags {
   kubeconfig?: string;
@@ -38,7 +39,22 @@ export interface SpeakerFlags {
   disableLayer2: boolean;
   /** Only these interfaces may ever be used for Layer 2 (a node-wide allow-list); empty = any. */
   layer2Interfaces: string[];
+  /** Never program IPVS (kube-proxy runs in IPVS mode here and already forwards the LB IPs). */
+  disableIpvs: boolean;
+  /** The dummy interface holding the LB IPs. */
+  ipvsInterface: string;
+  /** Scheduler of Services without a scheduler annotation. */
+  ipvsScheduler: Scheduler;
+  /** A removed endpoint drains (weight 0) at most this long (s) before it is deleted. */
+  ipvsDrainTimeout: number;
+  /** Re-read the kernel this often (s) to repair changes made behind the syncer's back. */
+  ipvsResync: number;
+  ipvsNoFirewall: boolean;
+  ipvsNoMasquerade: boolean;
+  ipvsNoSysctls: boolean;
 }
+
+const IPVS = defaultIpvsConfig();
 
 export const DEFAULT_SPEAKER_FLAGS: Omit<SpeakerFlags, 'nodeName'> = {
   namespace: 'ferrolb-system', // where manifests/ installs us
@@ -58,6 +74,14 @@ export const DEFAULT_SPEAKER_FLAGS: Omit<SpeakerFlags, 'nodeName'> = {
   gracefulRestart: 0, // off unless asked: peers then keep routes for this long while we restart
   disableLayer2: false,
   layer2Interfaces: [], // the L2Advertisements choose interfaces per IP
+  disableIpvs: false, // every node forwards every LoadBalancer Service, as kube-proxy does (issue 10)
+  ipvsInterface: IPVS.interface, // kube-proxy's kube-ipvs0, so operators' habits keep working
+  ipvsScheduler: IPVS.defaultScheduler, // kube-proxy's default
+  ipvsDrainTimeout: IPVS.drainTimeoutMs / 1000, // longer than the default terminationGracePeriodSeconds
+  ipvsResync: IPVS.resyncMs / 1000, // the syncer's own period
+  ipvsNoFirewall: false, // loadBalancerSourceRanges are enforced, as kube-proxy does
+  ipvsNoMasquerade: false, // externalTrafficPolicy Cluster needs SNAT so replies come back this way
+  ipvsNoSysctls: false, // strict ARP is what keeps the kernel from answering ARP for the LB IPs
 };
 
 export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
@@ -86,6 +110,17 @@ export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
   --bgp-listen-port N        also accept BGP connections on this port (default: connect out only)
   --disable-layer2           never answer ARP/NDP on this node (decisions and status still made)
   --layer2-interfaces LIST   comma-separated interfaces Layer 2 may ever use (default: any)
+IPVS (on by default: every node forwards every LoadBalancer IP to the Service's endpoints, as kube-proxy's
+IPVS mode; a node without IPVS logs why once and goes on with Layer 2 and BGP):
+  --disable-ipvs             never program IPVS (kube-proxy already runs in IPVS mode on this node)
+  --ipvs-interface NAME      dummy interface holding the LB IPs (default kube-ipvs0)
+  --ipvs-scheduler NAME      scheduler of Services without the ferrolb.io/ipvs-scheduler annotation:
+                             rr wrr lc wlc lblc lblcr dh sh sed nq mh (default rr)
+  --ipvs-drain-timeout S     a removed endpoint drains at weight 0 at most this long (default 60)
+  --ipvs-resync S            re-read the kernel and repair drift this often (default 60)
+  --ipvs-no-firewall         do not enforce loadBalancerSourceRanges (iptables rules over the KUBE-* ipsets)
+  --ipvs-no-masquerade       do not masquerade externalTrafficPolicy: Cluster traffic
+  --ipvs-no-sysctls          do not set strict ARP (arp_ignore=1, arp_announce=2) and the IPVS sysctls
   -h, --help                 this text
 `;
 
@@ -126,6 +161,14 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
         'bgp-listen-port': str,
         'disable-layer2': { type: 'boolean' },
         'layer2-interfaces': str,
+        'disable-ipvs': { type: 'boolean' },
+        'ipvs-interface': str,
+        'ipvs-scheduler': str,
+        'ipvs-drain-timeout': str,
+        'ipvs-resync': str,
+        'ipvs-no-firewall': { type: 'boolean' },
+        'ipvs-no-masquerade': { type: 'boolean' },
+        'ipvs-no-sysctls': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -157,6 +200,12 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
   if (membership !== 'memberlist' && membership !== 'pods')
     problems.push(`flag --membership: "${membership}" is not memberlist or pods`);
   const namespace = s('namespace') ?? env.POD_NAMESPACE ?? d.namespace;
+  const scheduler = parseScheduler(s('ipvs-scheduler') ?? d.ipvsScheduler);
+  if (typeof scheduler !== 'string') problems.push(`flag --ipvs-scheduler: ${scheduler.error}`);
+  const ipvsInterface = s('ipvs-interface') ?? d.ipvsInterface;
+  // Linux interface names: 1..15 bytes, no '/', ':' or whitespace.
+  if (!/^[^\s/:]{1,15}$/.test(ipvsInterface))
+    problems.push(`flag --ipvs-interface: "${ipvsInterface}" is not an interface name (1..15 characters)`);
   const flags: SpeakerFlags = {
     ...d,
     nodeName: nodeName ?? '',
@@ -180,6 +229,14 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
       .split(',')
       .map((x) => x.trim())
       .filter((x) => x !== ''),
+    disableIpvs: values['disable-ipvs'] === true,
+    ipvsInterface,
+    ipvsScheduler: typeof scheduler === 'string' ? scheduler : d.ipvsScheduler,
+    ipvsDrainTimeout: int('ipvs-drain-timeout', 0, 86_400, d.ipvsDrainTimeout),
+    ipvsResync: int('ipvs-resync', 1, 86_400, d.ipvsResync),
+    ipvsNoFirewall: values['ipvs-no-firewall'] === true,
+    ipvsNoMasquerade: values['ipvs-no-masquerade'] === true,
+    ipvsNoSysctls: values['ipvs-no-sysctls'] === true,
   };
   const optional: [keyof SpeakerFlags, string | undefined][] = [
     ['kubeconfig', s('kubeconfig')],

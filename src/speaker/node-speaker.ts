@@ -12,7 +12,6 @@ import type { NodeFacts } from '../election/index.ts';
 import type { EventSink } from '../k8s/event-recorder.ts';
 import { backoffDelay, type BackoffPolicy, type Clock, type Timer } from '../time/index.ts';
 import {
-  handlesClass,
   nodeAddresses,
   nodeFacts,
   poolLookup,
@@ -24,6 +23,7 @@ import {
   type ServiceLikeForSpeaker,
 } from './cluster-view.ts';
 import { computeDesired, type Desired } from './desired.ts';
+import { ipvsObjects } from './ipvs-input.ts';
 import type { ServiceView } from './inputs.ts';
 import type { SpeakerMetrics } from './metrics.ts';
 import type { BgpPort, IpvsPort, Layer2Conflict, Layer2Port, MembershipChange, MembershipPort } from './ports.ts';
@@ -172,7 +172,10 @@ export class NodeSpeaker {
       this.#reloadConfig(d.source.configInputs());
     }
     const config = this.#config;
-    if (!config) return;
+    if (!config) {
+      this.#syncIpvs(); // the IPs were assigned already: forward them whatever the configuration says
+      return;
+    }
     d.metrics.recomputes.inc();
 
     const nodes = new Map<string, NodeFacts>();
@@ -234,16 +237,7 @@ export class NodeSpeaker {
       }
       d.bgp.setAnnouncements(desired.bgp);
     }
-    if (d.ipvs) {
-      const ours = d.source
-        .services()
-        .filter((svc) => svc.spec?.type === 'LoadBalancer' && handlesClass(svc, d.options.lbClass));
-      const keys = new Set(ours.map(serviceKey));
-      const endpointSlices = d.source.slices().filter((s) => keys.has(sliceServiceKey(s) ?? ''));
-      d.ipvs
-        .sync({ services: ours, endpointSlices })
-        .catch((err: unknown) => d.log.error({ error: String(err) }, 'IPVS sync failed'));
-    }
+    this.#syncIpvs(); // after Layer 2 and BGP: a failover does not wait on it
 
     const ipsOf = new Map(views.map((v) => [v.key, v.ips]));
     this.#signals(desired, ipsOf);
@@ -259,6 +253,12 @@ export class NodeSpeaker {
         .sort();
     };
     this.#writeStatuses(wantedStatuses(desired, d.options.myNode, peersOf, (k) => ipsOf.get(k) ?? []));
+  }
+
+  /** IPVS forwards every Service of this installation with an ingress IP, whoever announces it. */
+  #syncIpvs(): void {
+    const d = this.#d;
+    d.ipvs?.sync(ipvsObjects(d.source.services(), d.source.slices(), d.options.lbClass));
   }
 
   #nodeInfo(node: NodeLike | undefined): NodeInfo {
@@ -396,6 +396,7 @@ export class NodeSpeaker {
     d.layer2?.set([]);
     await d.layer2?.stop();
     await d.bgp?.stop(opts.bgpRestart ? { restart: true } : {});
+    await d.ipvs?.stop();
     if (!opts.keepStatuses && d.status) {
       await this.statusSettled();
       await d.status.reconcile([]);

@@ -62,10 +62,13 @@ export interface BgpPort {
 /**
  * The IPVS syncer (src/ipvs): every node programs every LoadBalancer Service of this installation
  * (virtual servers, the IPs on its dummy interface), as kube-proxy does, whoever announces them. Input:
- * the Service and EndpointSlice objects as the API gives them.
+ * the Service and EndpointSlice objects as the API gives them (the adapter coalesces, converts, reports
+ * problems and failures itself: the speaker's decisions never wait on IPVS).
  */
 export interface IpvsPort {
-  sync(objects: { services: readonly unknown[]; endpointSlices: readonly unknown[] }): Promise<unknown>;
+  sync(objects: { services: readonly unknown[]; endpointSlices: readonly unknown[] }): void;
+  /** Stops syncing; the kernel state stays as it is (a restart drops no traffic). */
+  stop(): Promise<void>;
 }
 
 export type PasswordLookup = (peer: Peer) => string | undefined;

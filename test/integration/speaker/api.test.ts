@@ -96,7 +96,17 @@ async function startSpeaker(node: string): Promise<SpeakerChild> {
     kubeconfig: env.speakerKubeconfig,
     logPath: logPath(env, node),
     metricsPort: port,
-    extraArgs: ['--membership', 'pods', '--disable-layer2', '--pod-name', `speaker-${node}`, '--log-level', 'debug'],
+    // Host network namespace: neither Layer 2 nor IPVS may touch this machine's interfaces, sysctls or rules.
+    extraArgs: [
+      '--membership',
+      'pods',
+      '--disable-layer2',
+      '--disable-ipvs',
+      '--pod-name',
+      `speaker-${node}`,
+      '--log-level',
+      'debug',
+    ],
   });
   speakers.set(node, s);
   await waitFor(async () => (await httpGet(port, '/readyz')).status === 200, {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../src/lab/index.ts';
 import { createLbService, setEndpoints, waitStatusNodes } from './fixture.ts';
+import { expectIpvsReported } from './ipvs-host.ts';
 import { startSpeakerLab, type TestLab } from './lab-fixture.ts';
 
 let lab: TestLab;
@@ -105,5 +106,9 @@ describe('BGP mode with BIRD', () => {
     await hops('203.0.113.1/32', ['192.0.2.12', '192.0.2.13']);
     await lab.start(lab.net.nodes[0]!);
     await hops('203.0.113.1/32', ['192.0.2.11', '192.0.2.12', '192.0.2.13']);
+  });
+
+  it('IPVS on by default: where the kernel has none, each speaker said so once and went on (above)', async () => {
+    await expectIpvsReported(lab);
   });
 });

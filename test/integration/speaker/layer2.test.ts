@@ -9,6 +9,7 @@ import { macOf } from '../../../src/lab/speaker-net.ts';
 import { waitFor } from '../../../src/lab/index.ts';
 import { createLbService, setEndpoints, setSpeakerPod, statusObjects } from './fixture.ts';
 import { waitAnswering as waitArp } from './arp.ts';
+import { expectIpvsReported } from './ipvs-host.ts';
 import { startSpeakerLab, type TestLab } from './lab-fixture.ts';
 
 let lab: TestLab;
@@ -149,5 +150,9 @@ spec: {ipAddressPools: [lan]}
     await setSpeakerPod(lab.env, owner, lab.net.nodes.find((n) => n.name === owner)!.ip, true);
     await lab.start(lab.net.nodes.find((n) => n.name === owner)!);
     await waitAnswering(IP, (n) => n.length === 1 && n[0] === owner, `${owner} answers again after its restart`);
+  });
+
+  it('IPVS on by default: where the kernel has none, each speaker said so once and went on (above)', async () => {
+    await expectIpvsReported(lab);
   });
 });

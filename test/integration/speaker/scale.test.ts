@@ -43,7 +43,8 @@ async function start(node: string): Promise<void> {
     kubeconfig: env.speakerKubeconfig,
     logPath: join(env.cluster.dir, `speaker-${node}.log`),
     metricsPort: port,
-    extraArgs: ['--membership', 'pods', '--disable-layer2', '--pod-name', `speaker-${node}`],
+    // Host network namespace: neither Layer 2 nor IPVS may touch this machine's interfaces, sysctls or rules.
+    extraArgs: ['--membership', 'pods', '--disable-layer2', '--disable-ipvs', '--pod-name', `speaker-${node}`],
   });
   speakers.set(node, s);
   await waitFor(async () => (await httpGet(port, '/readyz')).status === 200, {

@@ -40,11 +40,46 @@ describe('parseSpeakerFlags', () => {
     [['--node-name', 'n', '--membership', 'carrier-pigeon'], /--membership: "carrier-pigeon"/],
     [['--node-name', 'n', '--graceful-restart', '120'], /--graceful-restart needs --state-dir/],
     [['--node-name', 'n', '--bogus'], /Unknown option '--bogus'/],
+    [['--node-name', 'n', '--ipvs-scheduler', 'fifo'], /--ipvs-scheduler: .*fifo/],
+    [['--node-name', 'n', '--ipvs-interface', 'a-very-long-interface'], /--ipvs-interface: "a-very-long-interface"/],
+    [['--node-name', 'n', '--ipvs-resync', '0'], /--ipvs-resync: "0" is not an integer in 1..86400/],
     [['--node-name', 'n', 'stray'], /positional argument/],
   ])('rejects %j with a message naming the flag', (argv, re) => {
     const r = parseSpeakerFlags(argv, {});
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(re);
+  });
+
+  it("IPVS is on by default with kube-proxy's names; every setting has a flag", () => {
+    const d = parseSpeakerFlags(['--node-name', 'n']);
+    expect(d.ok && d.flags).toMatchObject({
+      disableIpvs: false,
+      ipvsInterface: 'kube-ipvs0',
+      ipvsScheduler: 'rr',
+      ipvsDrainTimeout: 60,
+      ipvsResync: 60,
+    });
+    const r = parseSpeakerFlags([
+      '--node-name=n',
+      '--disable-ipvs',
+      '--ipvs-interface=lb0',
+      '--ipvs-scheduler=Maglev-Hashing',
+      '--ipvs-drain-timeout=5',
+      '--ipvs-resync=30',
+      '--ipvs-no-firewall',
+      '--ipvs-no-masquerade',
+      '--ipvs-no-sysctls',
+    ]);
+    expect(r.ok && r.flags).toMatchObject({
+      disableIpvs: true,
+      ipvsInterface: 'lb0',
+      ipvsScheduler: 'mh',
+      ipvsDrainTimeout: 5,
+      ipvsResync: 30,
+      ipvsNoFirewall: true,
+      ipvsNoMasquerade: true,
+      ipvsNoSysctls: true,
+    });
   });
 
   it('has a real --help', () => {

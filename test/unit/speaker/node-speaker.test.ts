@@ -7,6 +7,7 @@ import { NodeSpeaker, type ClusterSource } from '../../../src/speaker/node-speak
 import type {
   BgpConfig,
   BgpPort,
+  IpvsPort,
   Keyring,
   Layer2Conflict,
   Layer2Port,
@@ -373,10 +374,34 @@ describe('NodeSpeaker', () => {
     expect(a.bgp.configs).toHaveLength(2);
   });
 
-  it('hands the IPVS syncer every LoadBalancer Service of this installation and their slices, owner or not', async () => {
+  /** One speaker (node-b) with an IPVS port (and optionally a Layer 2 one) over `cluster`. */
+  const ipvsSpeaker = (cluster: Cluster, ipvs: IpvsPort, layer2?: Layer2) => {
     const clock = new FakeClock();
-    const cluster = new Cluster();
     cluster.nodeList = NODES.map((n) => nodeObj(n));
+    const sp = new NodeSpeaker({
+      options: { myNode: 'node-b', debounceMs: 10 },
+      clock,
+      log: silent,
+      source: cluster,
+      membership: new Membership(NODES),
+      ...(layer2 ? { layer2 } : {}),
+      ipvs,
+      events: new Events(),
+      metrics: new SpeakerMetrics(),
+    });
+    sp.membershipStarted();
+    clock.advance(10);
+    return sp;
+  };
+  const oneService = (): Cluster => {
+    const cluster = new Cluster();
+    cluster.svcs = [svcObj('a', 'web', '192.0.2.1')];
+    cluster.sliceList = [sliceObj('a', 'web', ['node-a'])];
+    return cluster;
+  };
+
+  it('hands the IPVS syncer every LoadBalancer Service of this installation and their slices, owner or not', () => {
+    const cluster = new Cluster();
     cluster.svcs = [
       svcObj('a', 'web', '192.0.2.1'),
       svcObj('a', 'np', '192.0.2.2', { type: 'NodePort' }),
@@ -388,21 +413,29 @@ describe('NodeSpeaker', () => {
       sliceObj('a', 'other', ['node-a']),
     ];
     const synced: { services: readonly unknown[]; endpointSlices: readonly unknown[] }[] = [];
-    const sp = new NodeSpeaker({
-      options: { myNode: 'node-b', debounceMs: 10 },
-      clock,
-      log: silent,
-      source: cluster,
-      membership: new Membership(NODES),
-      ipvs: { sync: async (o) => void synced.push(o) },
-      events: new Events(),
-      metrics: new SpeakerMetrics(),
-    });
-    sp.membershipStarted();
-    clock.advance(10);
+    ipvsSpeaker(cluster, { sync: (o) => void synced.push(o), stop: async () => {} });
     expect(synced).toHaveLength(1);
     expect(synced[0]!.services).toEqual([cluster.svcs[0]]);
     expect(synced[0]!.endpointSlices).toEqual([cluster.sliceList[0]]);
+  });
+
+  it('IPVS gets the objects even without a valid configuration, and stop() stops it without emptying it', async () => {
+    const cluster = oneService();
+    cluster.config = undefined;
+    const calls: string[] = [];
+    const sp = ipvsSpeaker(cluster, {
+      sync: (o) => void calls.push(`sync ${o.services.length}`),
+      stop: async () => void calls.push('stop'),
+    });
+    expect(sp.readiness().ready).toBe(false);
+    await sp.stop({ leaveTimeoutMs: 0 });
+    expect(calls).toEqual(['sync 1', 'stop']);
+  });
+
+  it('with a configuration, Layer 2 is set before IPVS is handed the objects (a failover does not wait on it)', () => {
+    const order: string[] = [];
+    ipvsSpeaker(oneService(), { sync: () => void order.push('ipvs'), stop: async () => {} }, new Layer2(order));
+    expect(order).toEqual([expect.stringMatching(/^l2:/), 'ipvs']);
   });
 
   it('nothing is announced before the initial sync and the first valid configuration', () => {
