@@ -8,14 +8,19 @@
 # NODE_BASE: Debian (glibc) with Node 24 at /usr/local/bin/node. The build stage installs python3, make
 # and g++ with apt only when the base lacks them (scripts/image/local-base.sh makes a base that has them).
 # The runtime stage is FROM scratch: the stripped node binary, the shared libraries it and the addon link
-# (found with ldd, so any architecture works), the production node_modules, the addon and the sources.
+# (found with ldd, so any architecture works), the production node_modules, the addon and the sources, and
+# the IPVS syncer's tools (ip, ipvsadm, ipset, iptables-nft: scripts/image/ipvs-tools.sh).
 # No shell, no package manager, no headers, no compiler.
 ARG NODE_BASE=docker.io/library/node:24-bookworm-slim
 
 FROM ${NODE_BASE} AS build
 WORKDIR /app
-RUN if ! command -v python3 >/dev/null || ! command -v make >/dev/null || ! command -v g++ >/dev/null; then \
-      apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+# iproute2, ipvsadm, ipset, iptables: the tools the speaker's IPVS syncer runs (src/ipvs); copied into the
+# runtime below. Debian's iptables package defaults to the nft backend (iptables-nft), which the runtime uses.
+RUN if ! command -v python3 >/dev/null || ! command -v make >/dev/null || ! command -v g++ >/dev/null \
+      || ! command -v ip >/dev/null || ! command -v ipvsadm >/dev/null || ! command -v ipset >/dev/null \
+      || ! command -v xtables-nft-multi >/dev/null; then \
+      apt-get update && apt-get install -y --no-install-recommends python3 make g++ iproute2 ipvsadm ipset iptables \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 COPY package.json package-lock.json binding.gyp ./
@@ -37,8 +42,10 @@ RUN --mount=type=secret,id=npmrc --mount=type=secret,id=npm_ca \
     rm -rf node_modules/node-addon-api node_modules/.package-lock.json; \
     find node_modules -type d \( -name '@types' -o -name test -o -name tests -o -name __tests__ \) -prune -exec rm -rf {} +; \
     find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
+COPY scripts/image/ipvs-tools.sh scripts/image/
 # The runtime root filesystem: node (stripped: its debug symbols are ~18 MB), the libraries node and the
-# addon need (ldd), a passwd/group naming 65534 so tools show "nobody", and the compile cache's folder (65534's).
+# addon need (ldd), the IPVS syncer's tools with their libraries and data (ipvs-tools.sh checks each runs
+# there), a passwd/group naming 65534 so tools show "nobody", and the compile cache's folder (65534's).
 RUN set -e; \
     mkdir -p /rootfs/usr/local/bin /rootfs/etc /rootfs/tmp /rootfs/app/.node-compile-cache; \
     chown 65534:65534 /rootfs/app/.node-compile-cache; \
@@ -47,6 +54,7 @@ RUN set -e; \
     for lib in $(ldd /usr/local/bin/node build/Release/ferrolb_native.node | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*[^:]$/ { print $1 }' | sort -u); do \
       cp -L --parents "$lib" /rootfs/; \
     done; \
+    bash scripts/image/ipvs-tools.sh /rootfs; \
     echo 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' >/rootfs/etc/passwd; \
     echo 'nogroup:x:65534:' >/rootfs/etc/group; \
     chmod 1777 /rootfs/tmp; \
@@ -54,7 +62,7 @@ RUN set -e; \
 
 FROM scratch
 COPY --from=build /rootfs/ /
-ENV PATH=/usr/local/bin NODE_ENV=production
+ENV PATH=/usr/local/bin:/usr/sbin NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/build/Release/ferrolb_native.node ./build/Release/ferrolb_native.node

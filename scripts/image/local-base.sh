@@ -29,11 +29,16 @@ case $(uname -m) in
   *) die "no node-linux-* package for $(uname -m)" ;;
 esac
 # The package list is part of the tag, so changing it makes a new base instead of reusing a stale one.
-packages=python3,make,g++
+# iproute2, ipvsadm, ipset and iptables: the tools the speaker's IPVS syncer runs (src/ipvs); the Dockerfile
+# copies them into the runtime root filesystem.
+packages=python3,make,g++,iproute2,ipvsadm,ipset,iptables
 # npm for the build stage's `npm ci` (node-linux-* carries no npm): an npm 11, the line Node 24 ships.
 npm_version=11.19.1
 stamp="$suite $mirror $packages node-linux-$node_arch@$node_version npm@$npm_version"
-tag="localhost/ferrolb-node-base:$node_version-$suite"
+# The rootfs and the tag are named by a hash of the stamp too, so two package lists (e.g. two branches) each
+# keep their own cached base instead of remaking each other's.
+key=$(printf '%s' "$stamp" | sha256sum | cut -c1-8)
+tag="localhost/ferrolb-node-base:$node_version-$suite-$key"
 mkdir -p "$cache"
 exec 9>"$cache/.local-base.lock"
 flock 9   # one maker at a time; the second finds it made
@@ -43,7 +48,7 @@ if [[ $($engine image inspect --format '{{index .Labels "ferrolb.base"}}' "$tag"
   exit 0
 fi
 
-rootfs_tar="$cache/debian-$suite-build-rootfs.tar"
+rootfs_tar="$cache/debian-$suite-build-rootfs-$(printf '%s' "$suite $mirror $packages" | sha256sum | cut -c1-8).tar"
 if [[ ! -f $rootfs_tar || $(cat "$rootfs_tar.stamp" 2>/dev/null) != "$suite $mirror $packages" ]]; then
   command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
   [[ $(id -u) -eq 0 ]] || die "debootstrap needs root"

@@ -51,8 +51,23 @@ export async function ensureInterface(r: CommandRunner, iface: string): Promise<
   await mustRun(r, 'ip', ['link', 'set', 'dev', iface, 'arp', 'off', 'up']);
 }
 
-export async function applySysctls(procSys = '/proc/sys'): Promise<void> {
-  for (const [k, v] of Object.entries(SYSCTLS)) await writeFile(`${procSys}/${k}`, `${v}\n`);
+/**
+ * Writes SYSCTLS; returns those it could not write (EROFS/EACCES/EPERM: /proc/sys is read-only in an
+ * unprivileged container; ENOENT: net/ipv4/vs/* before ip_vs is loaded) so the caller logs them once and
+ * goes on. Other errors throw.
+ */
+export async function applySysctls(procSys = '/proc/sys'): Promise<string[]> {
+  const denied: string[] = [];
+  for (const [k, v] of Object.entries(SYSCTLS)) {
+    try {
+      await writeFile(`${procSys}/${k}`, `${v}\n`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EROFS' && code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOENT') throw err;
+      denied.push(`${k.replaceAll('/', '.')}=${v} (${code})`);
+    }
+  }
+  return denied;
 }
 
 /** The mark FerroLB's masquerade uses (kube-proxy's masquerade bit, so either's rule SNATs it the same). */

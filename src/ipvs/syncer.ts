@@ -157,7 +157,13 @@ export class IpvsSyncer {
     try {
       if (!this.#setupDone && !cfg.dryRun) {
         await ensureInterface(this.#runner, cfg.interface);
-        if (cfg.sysctls) await applySysctls(this.#procSys);
+        const denied = cfg.sysctls ? await applySysctls(this.#procSys) : [];
+        if (denied.length > 0)
+          this.#log.error(
+            { sysctls: denied },
+            'ipvs sysctls not writable (read-only /proc/sys?): set them on the node (strict ARP: ' +
+              'net.ipv4.conf.all.arp_ignore=1, arp_announce=2) or run with --ipvs-no-sysctls; going on without them',
+          );
         this.#setupDone = true;
       }
       const now = this.#clock.now();

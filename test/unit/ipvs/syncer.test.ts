@@ -1,7 +1,8 @@
 // The syncer's own logic (serialising, coalescing, when it reads the kernel, retries, the off switch) over a
 // recording fake runner and the fake clock. The kernel side is proven in the VM test
 // (test/integration/ipvs/ipvs-vm.test.ts); this fake only answers what the tools would print.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { pino } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,34 @@ describe('IpvsSyncer', () => {
     const s = make(r, new FakeClock(), { enabled: false });
     expect((await s.sync(desired(['10.0.0.1']))).skipped).toBe('disabled');
     expect(r.calls).toEqual([]);
+  });
+
+  it('sysctls it cannot write (read-only /proc/sys, ip_vs not loaded): one error naming them, then it syncs', async () => {
+    const dir = procSys();
+    rmSync(join(dir, 'net/ipv4/vs'), { recursive: true });
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const r = new FakeRunner();
+    const s = new IpvsSyncer(
+      { clock: new FakeClock(), runner: r, procSys: dir, logger },
+      { nodeName: 'node-a', firewall: false },
+    );
+    const res = await s.sync(desired(['10.0.0.1']));
+    expect(res.error).toBeUndefined();
+    expect(r.names()).toContain('ipvsadm -R');
+    expect(readFileSync(join(dir, 'net/ipv4/conf/all/arp_ignore'), 'utf8')).toBe('1\n');
+    const errors = lines
+      .map((l) => JSON.parse(l) as { level: number; sysctls?: string[] })
+      .filter((l) => l.level === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.sysctls).toEqual([
+      'net.ipv4.vs.conntrack=1 (ENOENT)',
+      'net.ipv4.vs.expire_nodest_conn=1 (ENOENT)',
+      'net.ipv4.vs.expire_quiescent_template=1 (ENOENT)',
+    ]);
+    await s.sync(desired(['10.0.0.2']));
+    expect(lines.filter((l) => l.includes('sysctls not writable'))).toHaveLength(1);
+    await s.stop();
   });
 
   it('reads the kernel once, applies batches in order, then plans against its own model', async () => {
