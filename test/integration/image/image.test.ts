@@ -1,7 +1,8 @@
 // The shipped image, built for real (scripts/build-image.sh: podman or docker; without registry access
 // it makes its own base) and run the way the manifests run it. Its controller (65534, read-only root, no
 // capabilities) gives a Service an IP against the real kube-apiserver under the ServiceAccount and RBAC
-// of manifests/; its speaker (uid 0 with only manifests/07's capabilities) answers ARP for its IP.
+// of manifests/; its speaker (uid 0 with only manifests/07's capabilities) answers ARP for its IP, and finds
+// the IPVS syncer's tools in the image (this kernel lacks ip_vs, which it names).
 import { chmodSync, chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
