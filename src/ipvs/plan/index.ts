@@ -3,6 +3,7 @@ export * from './keys.ts';
 export * from './ipsets.ts';
 export * from './scheduler.ts';
 export * from './desired.ts';
+export * from './desired-memo.ts';
 export * from './kube-input.ts';
 export * from './parse-ipvsadm.ts';
 export * from './parse-ipset.ts';
