@@ -5,6 +5,7 @@ export * from './scheduler.ts';
 export * from './desired.ts';
 export * from './desired-memo.ts';
 export * from './kube-input.ts';
+export * from './kube-input-cache.ts';
 export * from './parse-ipvsadm.ts';
 export * from './parse-ipset.ts';
 export * from './parse-ip-addr.ts';
