@@ -18,6 +18,7 @@ import {
   DesiredBuilder,
   describePlan,
   emptyKernelState,
+  restrictState,
   planChanges,
   planSize,
   type DesiredInput,
@@ -68,6 +69,10 @@ export interface SyncTimings {
   /** Services whose part of the desired state was built again / reused. */
   rebuilt: number;
   reused: number;
+  /** Whether the desired state was patched (quick build) rather than assembled anew. */
+  quick: boolean;
+  /** Whether only the changed part was diffed. */
+  scoped: boolean;
 }
 
 /**
@@ -174,6 +179,7 @@ export class IpvsSyncer {
       planMs: 0,
       applyMs: 0,
       ...this.#builder.stats,
+      scoped: false,
     };
     for (const p of desired.problems)
       this.#log.warn({ service: p.service, problem: p.message }, 'ipvs desired-state problem');
@@ -212,13 +218,17 @@ export class IpvsSyncer {
       const view = this.#view;
       const planStarted = clock.now();
       timings.readMs = planStarted - now;
+      // A quick build names what may differ; while the model is known to match the kernel everywhere else
+      // (not read just now, nothing draining), the diff looks at that alone.
+      const scoped = desired.dirty !== undefined && didRead === false && this.#draining.size === 0;
       const plan = planChanges({
-        desired: desired.state,
-        observed: view,
+        desired: scoped ? restrictState(desired.state, desired.dirty!) : desired.state,
+        observed: scoped ? restrictState(view, desired.dirty!) : view,
         draining: this.#draining,
         now: planStarted,
         drainTimeoutMs: cfg.drainTimeoutMs,
       });
+      timings.scoped = scoped;
       changes = describePlan(plan);
       const applyStarted = clock.now();
       timings.planMs = applyStarted - planStarted;
@@ -238,7 +248,7 @@ export class IpvsSyncer {
           this.#ipSetup = '';
           applyPlan(view, plan);
         }
-        forgetCounts(view);
+        if (didRead) forgetCounts(view);
         this.#draining = plan.draining;
         if (cfg.firewall && !this.#firewallDone) {
           await ensureFirewall(this.#runner, cfg.masquerade);

@@ -4,6 +4,7 @@ export * from './ipsets.ts';
 export * from './scheduler.ts';
 export * from './desired.ts';
 export * from './desired-memo.ts';
+export * from './scope.ts';
 export * from './kube-input.ts';
 export * from './kube-input-cache.ts';
 export * from './parse-ipvsadm.ts';
