@@ -200,9 +200,17 @@ export class DesiredBuilder {
       dirty.addresses.add(it.address.address);
       for (const m of it.members) dirty.members.push(m);
     };
-    for (const { old } of redo) for (const it of old.fragment.items) (touch(it), remove(it));
+    for (const { old } of redo) {
+      for (const it of old.fragment.items) {
+        touch(it);
+        remove(it);
+      }
+    }
     for (const { id, memo } of redo) {
-      for (const it of memo.fragment.items) (touch(it), add(id, it));
+      for (const it of memo.fragment.items) {
+        touch(it);
+        add(id, it);
+      }
       this.#memo.set(id, memo);
     }
     if (redo.some((r) => r.old.fragment.problems.length > 0 || r.memo.fragment.problems.length > 0)) {
