@@ -2,6 +2,8 @@
 // clash winners, problems) while computing again only the Services whose objects changed.
 import { describe, expect, it } from 'vitest';
 import { fixtureDesired } from '../../../src/lab/ipvs-fixture.ts';
+import { canonicalIp } from '../../../src/net/ip.ts';
+import { canonicalIpMemo } from '../../../src/ipvs/plan/ip-memo.ts';
 import {
   applyPlan,
   buildDesired,
@@ -144,5 +146,29 @@ describe('quick builds and scoped diffs', () => {
     // Most steps took the quick path (the rest: removals, clashes), so both paths were exercised.
     expect(quick).toBeGreaterThan(150);
     expect(quick).toBeLessThan(300);
+  });
+});
+
+describe('canonicalIpMemo', () => {
+  it('answers as canonicalIp does, also for texts that only look like dotted quads', () => {
+    const texts = [
+      '192.0.2.1',
+      '0.0.0.0',
+      '255.255.255.255',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1.2.3.04',
+      '1.2.3',
+      '1.2.3.4.5',
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      '1.2.3.4/32',
+      '2001:db8::1',
+      '2001:DB8:0:0::1',
+      '::ffff:192.0.2.1',
+      '',
+      'x',
+    ];
+    for (const t of texts) expect(canonicalIpMemo(t), t).toBe(canonicalIp(t));
   });
 });
