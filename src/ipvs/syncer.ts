@@ -60,7 +60,7 @@ export interface SyncResult {
 export interface SyncTimings {
   /** Building the desired state (memoised per Service). */
   buildMs: number;
-  /** Reading the kernel (0 when the syncer's own model was used). */
+  /** Waiting for the kernel read once the desired state was built (the read runs meanwhile; 0: no read). */
   readMs: number;
   /** Diffing and describing the plan. */
   planMs: number;
@@ -168,6 +168,24 @@ export class IpvsSyncer {
     const clock = this.#clock;
     const started = clock.now();
     const cfg = this.config;
+    // What to read, decided first so the tools run while the desired state is built (two vCPUs, or the
+    // kernel's time, overlap with Node's): everything on start (a restart picks up what is there), after a
+    // failure and every resyncMs; only connection counts while something drains; else nothing.
+    const mode: 'none' | 'empty' | 'all' | 'counts' =
+      !this.#view && cfg.assumeEmpty
+        ? 'empty'
+        : !this.#view || (!cfg.dryRun && started - this.#lastRead >= cfg.resyncMs)
+          ? 'all'
+          : this.#draining.size > 0 && !cfg.dryRun
+            ? 'counts'
+            : 'none';
+    const reading =
+      mode === 'all'
+        ? readKernel(this.#runner, cfg.interface, true)
+        : mode === 'counts'
+          ? readIpvsCounts(this.#runner)
+          : undefined;
+    reading?.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     const desired = this.#builder.build(this.#desired, {
       nodeName: cfg.nodeName,
       nodeIPs: cfg.nodeIPs,
@@ -194,28 +212,26 @@ export class IpvsSyncer {
         this.#sysctlsDone = true;
       }
       const now = clock.now();
-      if (!this.#view && cfg.assumeEmpty) {
+      if (mode === 'empty') {
         if (!cfg.dryRun) throw new Error('assumeEmpty is for dry runs only');
         this.#view = emptyKernelState();
-        this.#lastRead = now;
-      } else if (!this.#view || (!cfg.dryRun && now - this.#lastRead >= cfg.resyncMs)) {
-        // Everything: on start (a restart picks up what is there), after a failure, and every resyncMs.
-        const read = await readKernel(this.#runner, cfg.interface, true);
+        this.#lastRead = started;
+      } else if (mode === 'all') {
+        const read = (await reading) as Awaited<ReturnType<typeof readKernel>>;
         kernelProblems = read.problems;
         this.#view = read.state;
         this.#ipSetup = interfaceSetupBatch(cfg.interface, read.iface);
-        this.#lastRead = now;
+        this.#lastRead = started;
         didRead = true;
-      } else if (this.#draining.size > 0 && !cfg.dryRun) {
-        // While something drains only the connection counts are news; addresses and sets are as applied.
-        const read = await readIpvsCounts(this.#runner);
+      } else if (mode === 'counts') {
+        const read = (await reading) as Awaited<ReturnType<typeof readIpvsCounts>>;
         kernelProblems = read.problems;
-        this.#view.services = read.services;
+        this.#view!.services = read.services;
         didRead = 'counts';
       }
       for (const p of kernelProblems)
         this.#log.warn({ problem: p }, 'ipvs kernel state line not understood; left alone');
-      const view = this.#view;
+      const view = this.#view!;
       const planStarted = clock.now();
       timings.readMs = planStarted - now;
       // A quick build names what may differ; while the model is known to match the kernel everywhere else
