@@ -104,6 +104,8 @@ export class IpvsSyncer {
   /** `ip -batch` lines still needed to set up the dummy interface (from the last full read). */
   #ipSetup: string | undefined;
   #sysctlsDone = false;
+  /** The last sync applied its whole plan, so the model matches the last desired state (scoped diffs may follow). */
+  #lastApplied = false;
   #firewallDone = false;
   #failures = 0;
   #lastRead = -Infinity;
@@ -219,8 +221,9 @@ export class IpvsSyncer {
       } else if (mode === 'all') {
         const read = (await reading) as Awaited<ReturnType<typeof readKernel>>;
         kernelProblems = read.problems;
-        this.#view = read.state;
+        // Refuses someone else's interface before the view is taken (the next sync reads again).
         this.#ipSetup = interfaceSetupBatch(cfg.interface, read.iface);
+        this.#view = read.state;
         this.#lastRead = started;
         didRead = true;
       } else if (mode === 'counts') {
@@ -236,7 +239,8 @@ export class IpvsSyncer {
       timings.readMs = planStarted - now;
       // A quick build names what may differ; while the model is known to match the kernel everywhere else
       // (not read just now, nothing draining), the diff looks at that alone.
-      const scoped = desired.dirty !== undefined && didRead === false && this.#draining.size === 0;
+      const scoped = desired.dirty !== undefined && didRead === false && this.#draining.size === 0 && this.#lastApplied;
+      this.#lastApplied = false; // until this plan is applied: a failure below leaves the model behind
       const plan = planChanges({
         desired: scoped ? restrictState(desired.state, desired.dirty!) : desired.state,
         observed: scoped ? restrictState(view, desired.dirty!) : view,
@@ -252,6 +256,7 @@ export class IpvsSyncer {
         // A dry run changes only the model, so the next sync prints only what changed since this one.
         applyPlan(view, plan);
         this.#draining = plan.draining;
+        this.#lastApplied = true;
       } else {
         const setup = this.#ipSetup ?? '';
         if (planSize(plan) > 0 || setup) {
@@ -266,6 +271,7 @@ export class IpvsSyncer {
         }
         if (didRead) forgetCounts(view);
         this.#draining = plan.draining;
+        this.#lastApplied = true;
         if (cfg.firewall && !this.#firewallDone) {
           await ensureFirewall(this.#runner, cfg.masquerade);
           this.#firewallDone = true;

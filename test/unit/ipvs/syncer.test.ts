@@ -93,6 +93,8 @@ describe('IpvsSyncer', () => {
     const one = await s.sync(desired(['10.0.0.1', '10.0.0.2']));
     expect(r.names()).toEqual(['ipvsadm -R']);
     expect(one.changes).toEqual(['add-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 weight=1']);
+    // A changed Service: patched desired state, diffed alone.
+    expect([one.timings?.quick, one.timings?.scoped, one.timings?.rebuilt]).toEqual([true, true, 1]);
     await s.stop();
   });
 
@@ -145,7 +147,9 @@ describe('IpvsSyncer', () => {
     const s = make(r, new FakeClock());
     const res = await s.sync(desired(['10.0.0.1']));
     expect(res.error).toMatch(/interface kube-ipvs0 exists but is not FerroLB's .*kube-proxy runs in IPVS mode/);
-    // Read (ipvsadm -Ln, ipset save) but nothing written.
+    // Read (ipvsadm -Ln, ipset save) but nothing written, also by the syncs after it.
+    const again = await s.sync(desired(['10.0.0.1', '10.0.0.2']));
+    expect(again.error).toMatch(/interface kube-ipvs0 exists but is not FerroLB's/);
     expect(r.names().filter((n) => /restore|-R|-batch|link (add|set)/.test(n))).toEqual([]);
     await s.stop();
   });
