@@ -57,10 +57,10 @@ ${cases
     '  as it goes): kernel read (`ip -d addr`, `ipvsadm -Ln`, `ipset save` at once), building the desired state, diff,',
     '  rendering, interface setup and `ipset restore` ‖ `ip -batch`, then `ipvsadm -R`. The input objects are made before.',
     '- syncer full (warm): the same after everything was removed again, in the same process (fresh input objects).',
-    '- single change: one endpoint of one Service replaced (one new real server + one drain), median of 5:',
-    '  memoised build + diff (JS) and one `ipvsadm -R`.',
+    '- single change: one endpoint of one Service replaced (one real server added, the old one deleted: drain',
+    '  timeout 0, so no drain polls run in between), median of 5: quick build + scoped diff (JS) and one `ipvsadm -R`.',
     '',
-    '| N LB IPs (×2 real servers) | ipset members | raw tools | syncer full (cold) [read / build / plan / apply] | cold / raw | syncer full (warm) | warm / raw | single change [JS / apply] | single / cold full | single / warm full | per-entry `ipset add` (kube-proxy; 500 timed, extrapolated) |',
+    '| N LB IPs (×2 real servers) | ipset members | raw tools | syncer full (cold) [read / build / plan / apply] | cold / raw | syncer full (warm) | warm / raw | single change [JS / apply] | single / cold full | single / warm full | per-entry `ipset add` (kube-proxy; 200 timed, extrapolated) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const n of SIZES) {
