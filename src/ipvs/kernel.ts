@@ -38,7 +38,11 @@ export function parseInterfaceInfo(code: number, text: string): InterfaceInfo {
     exists: true,
     dummy: /\sdummy\s/.test(text),
     owned: new RegExp(`\\salias ${INTERFACE_ALIAS}(\\s|$)`, 'm').test(text),
-    ready: flags.includes('UP') && flags.includes('NOARP') && /\saddrgenmode none(\s|$)/m.test(text),
+    // No addrgenmode at all: the node has no IPv6 (ipv6.disable=1), so no link-local address to prevent.
+    ready:
+      flags.includes('UP') &&
+      flags.includes('NOARP') &&
+      (/\saddrgenmode none(\s|$)/m.test(text) || !/\saddrgenmode /.test(text)),
   };
 }
 

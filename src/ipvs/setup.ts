@@ -6,6 +6,7 @@
 //  - the firewall for loadBalancerSourceRanges and the masquerade for externalTrafficPolicy Cluster:
 //    iptables rules (nftables has no match for ipsets; iptables-nft writes them as nftables rules) in
 //    FerroLB's own chains, rewritten atomically with iptables-restore --noflush, over the KUBE-* sets.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { CommandRunner } from './command-runner.ts';
 import { mustRun } from './command-runner.ts';
@@ -48,17 +49,19 @@ export function checkInterfaceOwner(iface: string, info: InterfaceInfo): void {
  * `ip -batch` lines that create the dummy interface (marked with the alias) and set it up: up (IPv6
  * addresses on a down interface are not local), no ARP, no link-local address. '' when it is set up.
  */
-export function interfaceSetupBatch(iface: string, info: InterfaceInfo): string {
+export function interfaceSetupBatch(iface: string, info: InterfaceInfo, ipv6 = true): string {
   checkInterfaceOwner(iface, info);
   if (info.ready) return '';
   const lines = info.exists ? [] : [`link add ${iface} type dummy`, `link set dev ${iface} alias ${INTERFACE_ALIAS}`];
-  lines.push(`link set dev ${iface} addrgenmode none`, `link set dev ${iface} arp off up`);
+  // On a node without IPv6 (ipv6.disable=1) `addrgenmode` is refused, and one failed line stops the batch.
+  if (ipv6) lines.push(`link set dev ${iface} addrgenmode none`);
+  lines.push(`link set dev ${iface} arp off up`);
   return lines.map((l) => `${l}\n`).join('');
 }
 
 /** Creates and sets up the interface on its own (the syncer folds this into its first `ip -batch`). */
 export async function ensureInterface(r: CommandRunner, iface: string): Promise<void> {
-  const batch = interfaceSetupBatch(iface, await interfaceInfo(r, iface));
+  const batch = interfaceSetupBatch(iface, await interfaceInfo(r, iface), existsSync('/proc/sys/net/ipv6'));
   if (batch) await mustRun(r, 'ip', ['-batch', '-'], batch);
 }
 

@@ -4,6 +4,7 @@
 // one ends). The kernel is read on the first sync (so a restart picks up what is there and changes only
 // what differs: a restart drops no traffic), while something drains (connection counts), every resyncMs,
 // and after a failed apply; in between the syncer plans against its own model of what it applied.
+import { existsSync } from 'node:fs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -222,7 +223,7 @@ export class IpvsSyncer {
         const read = (await reading) as Awaited<ReturnType<typeof readKernel>>;
         kernelProblems = read.problems;
         // Refuses someone else's interface before the view is taken (the next sync reads again).
-        this.#ipSetup = interfaceSetupBatch(cfg.interface, read.iface);
+        this.#ipSetup = interfaceSetupBatch(cfg.interface, read.iface, existsSync(`${this.#procSys}/net/ipv6`));
         this.#view = read.state;
         this.#lastRead = started;
         didRead = true;

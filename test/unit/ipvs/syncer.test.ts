@@ -49,7 +49,8 @@ afterAll(() => {
 function procSys(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fiv-procsys-'));
   made.push(dir);
-  for (const d of ['net/ipv4/conf/all', 'net/ipv4/vs']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['net/ipv4/conf/all', 'net/ipv4/vs', 'net/ipv6/conf/all'])
+    mkdirSync(join(dir, d), { recursive: true });
   return dir;
 }
 
