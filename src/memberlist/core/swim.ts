@@ -367,12 +367,14 @@ export class Swim {
     let expectedNacks = 0;
     let indirect = false;
     const started = this.#clock.now();
-    const timers: Timer[] = [];
+    // One deadline armed at a time (the indirect phase's, then the probe's end): an acked probe costs one
+    // timer, not two.
+    let timer: Timer | undefined;
     const finish = (ok: boolean): void => {
       if (done) return;
       done = true;
       this.#pending.delete(seq);
-      for (const t of timers) t.cancel();
+      timer?.cancel();
       if (ok) {
         this.#awareness.apply(-1);
         this.#hooks.onProbe?.(indirect ? 'indirect-ack' : 'ack', m.name);
@@ -395,41 +397,39 @@ export class Swim {
     };
     this.#pending.set(seq, { ack: () => finish(true), nack: () => nacks++ });
     this.#send(m.addr, this.#pingOf(m, seq));
-    timers.push(
-      this.#deadline(timeout, () => {
-        if (done) return;
-        indirect = true;
-        // A second direct ping: loss rarely takes both.
-        this.#sendOnly(m.addr, this.#pingOf(m, seq));
-        const relays = pickRandom(
-          this.#list,
-          this.cfg.indirectChecks,
-          this.#random,
-          (r) => r !== this.#self && r !== m && r.state === 'alive',
-        );
-        expectedNacks = relays.length;
-        const req: IndirectPing = {
-          type: 'indirect-ping',
-          seq,
-          target: m.name,
-          targetAddr: m.addr,
-          source: this.#self.name,
-          sourceAddr: this.#self.addr,
-          nack: true,
-        };
-        for (const r of relays) this.#send(r.addr, req);
-        if (this.cfg.tcpFallback) {
-          const data = this.#encode(this.#pingOf(m, seq));
-          this.#hooks.onSent?.('stream', data.length);
-          this.#transport.exchange(m.addr, data, Math.max(1, interval - timeout), (err, reply) => {
-            if (err || !reply || done) return;
-            const msg = this.#decode(reply, m.addr);
-            if (msg?.type === 'ack' && msg.seq === seq) finish(true);
-          });
-        }
-      }),
-    );
-    timers.push(this.#deadline(interval, () => finish(false)));
+    timer = this.#deadline(timeout, () => {
+      if (done) return;
+      timer = this.#deadline(Math.max(0, interval - (this.#clock.now() - started)), () => finish(false));
+      indirect = true;
+      // A second direct ping: loss rarely takes both.
+      this.#sendOnly(m.addr, this.#pingOf(m, seq));
+      const relays = pickRandom(
+        this.#list,
+        this.cfg.indirectChecks,
+        this.#random,
+        (r) => r !== this.#self && r !== m && r.state === 'alive',
+      );
+      expectedNacks = relays.length;
+      const req: IndirectPing = {
+        type: 'indirect-ping',
+        seq,
+        target: m.name,
+        targetAddr: m.addr,
+        source: this.#self.name,
+        sourceAddr: this.#self.addr,
+        nack: true,
+      };
+      for (const r of relays) this.#send(r.addr, req);
+      if (this.cfg.tcpFallback) {
+        const data = this.#encode(this.#pingOf(m, seq));
+        this.#hooks.onSent?.('stream', data.length);
+        this.#transport.exchange(m.addr, data, Math.max(1, interval - timeout), (err, reply) => {
+          if (err || !reply || done) return;
+          const msg = this.#decode(reply, m.addr);
+          if (msg?.type === 'ack' && msg.seq === seq) finish(true);
+        });
+      }
+    });
   }
 
   // ---- receiving ----
