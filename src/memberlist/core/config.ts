@@ -75,10 +75,10 @@ export function defaultSwimConfig(name: string, addr: Address): SwimConfig {
     gossipNodes: 3,
     // Each broadcast is sent retransmitMult × ceil(log10(N+1)) times (memberlist's rule): 4 → 8 at N=100.
     retransmitMult: 4,
-    // Full state exchange with one random member every 30 s, memberlist's LAN default (anti-entropy for a
-    // lost broadcast; merging a healed partition is the healing dials' job, below). Each exchange is a TCP
-    // connection and a few wakeups on both ends: at 10 s it was ~5 % of an idle member's CPU.
-    pushPullIntervalMs: 30_000,
+    // Full state exchange with one random member every 10 s (anti-entropy; memberlist's LAN default is 30 s
+    // — cheap at N ≤ 100: a few kB over TCP; ~5 % of an idle member's CPU at N=5). 30 s was tried: members
+    // joining at the same moment then took longer than 5 s to all see each other (swim.test.ts).
+    pushPullIntervalMs: 10_000,
     // Stream exchanges (push-pull, TCP ping) are bounded by this.
     streamTimeoutMs: 2_000,
     // Healing: every second re-dial a few missing configured peers and dead members by push-pull, so a
