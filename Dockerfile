@@ -1,5 +1,4 @@
-# FerroLB image: the controller, and the speaker once speaker/main.ts exists (the manifests choose the
-# entry point). Node runs the TypeScript sources directly (type stripping): only the small N-API addon is
+# FerroLB image: the controller and the speaker (the manifests choose the entry point). Node runs the TypeScript sources directly (type stripping): only the small N-API addon is
 # compiled.
 #
 #   docker build -t ferrolb:0.1.0 .            (or podman build; pulls the upstream base)
@@ -63,15 +62,19 @@ COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY controller ./controller
-# speaker/ holds only .gitkeep until speaker/main.ts lands; then the image carries the speaker unchanged.
 COPY speaker ./speaker
-USER 65534:65534
-# V8's compile cache for the controller's modules, made at build time by the user that runs it (the cache
-# folder is per uid): controller/main.ts --help loads every module, then exits 0. Start-up then compiles
-# about a third less; at run time the cache is only read (read-only root). A pod run as another uid just
-# compiles as before. (Once speaker/main.ts exists, warm it the same way.)
-# The cache is keyed by the V8 flags, so it is warmed with the controller Deployment's NODE_OPTIONS.
+# V8's compile cache, made at build time (start-up then compiles about a third less; at run time the cache
+# is only read: read-only root). Node keys the cache by uid and by the V8 flags, so each entry point is
+# warmed by the user and with the NODE_OPTIONS its manifest runs it with: `<entry> --help` loads every
+# module, then exits 0. A pod run as another uid or with other flags just compiles as before.
+#   controller: uid 65534, manifests/04-controller-deployment.yaml's NODE_OPTIONS
+#   speaker:    uid 0 (capabilities are only effective for root: manifests/07-speaker-daemonset.yaml),
+#               manifests/07's NODE_OPTIONS
 ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+USER 0:0
+ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
+RUN ["/usr/local/bin/node", "speaker/main.ts", "--help"]
+USER 65534:65534
 ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
 RUN ["/usr/local/bin/node", "controller/main.ts", "--help"]
 ENV NODE_OPTIONS=""

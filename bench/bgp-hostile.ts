@@ -7,12 +7,21 @@
 //  - RSS growth: the speaker's resident set growth while a peer that never reads sends 20,000
 //    ROUTE-REFRESH (send hold time long enough not to close it during the window); baseline: the growth
 //    over the same window length with no hostile peer, same run. Goal ≤ 16 MB (issue 11: ~160 MB).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI, Lab, NODE_BIN, sleep, waitFor, type Daemon } from '../src/lab/bgp/index.ts';
+import {
+  CLI,
+  Lab,
+  NODE_BIN,
+  hostilePeersYaml,
+  rssKib,
+  sleep,
+  startHostilePeer,
+  waitFor,
+  type HostilePeer,
+} from '../src/lab/bgp/index.ts';
 
-const PROCESS = fileURLToPath(new URL('../src/lab/bgp/hostile-peer-process.ts', import.meta.url));
 const SPEAKER_AS = 64513;
 const PEERS = {
   healthy: { address: '192.0.2.3', asn: 64514, hold: 3 },
@@ -25,51 +34,8 @@ const ANNOUNCE = ['192.0.2', '198.51.100', '203.0.113'].flatMap((net) =>
 );
 const WINDOW_MS = 8_000;
 
-interface Proc {
-  daemon: Daemon;
-  events: Record<string, unknown>[];
-}
-
-function yaml(): string {
-  const meta = (name: string): string => `metadata:\n  name: ${name}\n  namespace: metallb-system`;
-  const docs = [
-    [
-      'apiVersion: metallb.io/v1beta1',
-      'kind: IPAddressPool',
-      meta('lab'),
-      'spec:',
-      '  addresses:',
-      '  - 192.0.2.0/24',
-      '  - 198.51.100.0/24',
-      '  - 203.0.113.0/24',
-    ].join('\n'),
-    ['apiVersion: metallb.io/v1beta1', 'kind: BGPAdvertisement', meta('lab'), 'spec:', '  ipAddressPools: [lab]'].join(
-      '\n',
-    ),
-  ];
-  for (const [name, p] of Object.entries(PEERS)) {
-    docs.push(
-      [
-        'apiVersion: metallb.io/v1beta2',
-        'kind: BGPPeer',
-        meta(name),
-        'spec:',
-        `  myASN: ${SPEAKER_AS}`,
-        `  peerASN: ${p.asn}`,
-        `  peerAddress: "${p.address}"`,
-        `  holdTime: ${p.hold}s`,
-        `  keepaliveTime: ${Math.max(1, Math.floor(p.hold / 3))}s`,
-      ].join('\n'),
-    );
-  }
-  return docs.join('\n---\n') + '\n';
-}
-
-const rssKb = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-
 /** Largest gap between consecutive KEEPALIVEs received in [from, to] (the one crossing `from` counts). */
-function maxGap(p: Proc, from: number, to: number): number {
+function maxGap(p: HostilePeer, from: number, to: number): number {
   const at = p.events.filter((e) => e['ev'] === 'keepalive').map((e) => e['at'] as number);
   let max = 0;
   for (let i = 1; i < at.length; i++) if (at[i]! >= from && at[i - 1]! <= to) max = Math.max(max, at[i]! - at[i - 1]!);
@@ -81,11 +47,11 @@ function maxGap(p: Proc, from: number, to: number): number {
 
 /** RSS growth (max over the window minus the start), sampled every 100 ms. */
 async function rssGrowth(pid: number, ms: number): Promise<number> {
-  const start = rssKb(pid);
+  const start = rssKib(pid);
   let max = start;
   for (const end = Date.now() + ms; Date.now() < end;) {
     await sleep(100);
-    max = Math.max(max, rssKb(pid));
+    max = Math.max(max, rssKib(pid));
   }
   return (max - start) / 1024;
 }
@@ -104,7 +70,7 @@ export async function hostileRows(): Promise<string[]> {
     for (const p of Object.values(PEERS))
       await lab.exec(routerNs, ['ip', 'addr', 'add', `${p.address}/24`, 'dev', 'veth0']);
     const config = join(lab.tmpDir('fbh-bench'), 'config.yaml');
-    writeFileSync(config, yaml());
+    writeFileSync(config, hostilePeersYaml(SPEAKER_AS, ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'], PEERS));
     const speaker = lab.spawn('ferrolb', nodeNs, [
       NODE_BIN,
       CLI,
@@ -127,23 +93,12 @@ export async function hostileRows(): Promise<string[]> {
       timeoutMs: 30_000,
       diagnostics: () => speaker.output().slice(-2000),
     });
-    const start = (role: string, p: { address: string; asn: number }, n: number): Proc => {
-      const daemon = lab.spawn(
-        `peer-${role}`,
-        routerNs,
-        [NODE_BIN, PROCESS, role, '192.0.2.1', p.address, String(p.asn), String(n)],
-        undefined,
-        { stdin: true },
-      );
-      const events: Record<string, unknown>[] = [];
-      daemon.onLine((l) => void (l.startsWith('{') && events.push(JSON.parse(l) as Record<string, unknown>)));
-      return { daemon, events };
-    };
-    const has = (p: Proc, ev: string): boolean => p.events.some((e) => e['ev'] === ev);
+    const start = (role: string, p: { address: string; asn: number }, n: number): HostilePeer =>
+      startHostilePeer(lab, routerNs, role, '192.0.2.1', p.address, p.asn, n);
     const healthy = start('healthy', PEERS.healthy, 0);
     const storm = start('refresh', PEERS.storm, 10_000);
     const deaf = start('deaf', PEERS.deaf, 20_000);
-    await waitFor(() => [healthy, storm, deaf].every((p) => has(p, 'established')), {
+    await waitFor(() => [healthy, storm, deaf].every((p) => p.has('established')), {
       what: 'three sessions Established',
       timeoutMs: 60_000,
       diagnostics: () => speaker.output().slice(-2000),
@@ -158,13 +113,13 @@ export async function hostileRows(): Promise<string[]> {
 
     // The refresh storm.
     const stormFrom = Date.now();
-    storm.daemon.child.stdin!.write('go\n');
+    storm.go();
     await sleep(WINDOW_MS);
     const stormGap = maxGap(healthy, stormFrom, Date.now());
-    const survived = !has(healthy, 'hold-expired') && !has(healthy, 'closed');
+    const survived = !healthy.has('hold-expired') && !healthy.has('closed');
 
     // The deaf peer.
-    deaf.daemon.child.stdin!.write('go\n');
+    deaf.go();
     const deafRss = await rssGrowth(pid, WINDOW_MS);
     const deafSent = deaf.events.find((e) => e['ev'] === 'deaf-sent')?.['refreshes'];
     const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;

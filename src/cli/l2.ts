@@ -123,11 +123,13 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
   l2.on('active', (e) => out(`active interface=${e.interface} mac=${e.mac}`));
   l2.on('skipped', (e) => out(`skipped interface=${e.interface} reason=${e.reason}`));
   l2.on('announced', (e) => out(`announced ip=${e.ip} interface=${e.interface} mac=${e.mac} reason=${e.reason}`));
-  l2.on('answered', (e) =>
-    out(
-      `answered ip=${e.ip} interface=${e.interface} mac=${e.mac} requester=${e.requesterMac} requester-ip=${e.requesterIp}${e.unicast ? ' unicast' : ''}`,
-    ),
-  );
+  // Only when printed: without a listener the library does not build the event at all.
+  if (shown.has('answered'))
+    l2.on('answered', (e) =>
+      out(
+        `answered ip=${e.ip} interface=${e.interface} mac=${e.mac} requester=${e.requesterMac} requester-ip=${e.requesterIp}${e.unicast ? ' unicast' : ''}`,
+      ),
+    );
   l2.on('conflict', (e) =>
     out(`conflict ip=${e.ip} interface=${e.interface} mac=${e.mac} ours=${e.ourMac} evidence=${e.evidence}`),
   );

@@ -51,6 +51,7 @@ export class WorkQueue {
     this.#running = false;
     for (const t of this.#retryTimers.values()) t.cancel();
     this.#retryTimers.clear();
+    this.#wakeIdle();
   }
 
   get length(): number {
@@ -66,25 +67,35 @@ export class WorkQueue {
     return this.#retryTimers.size;
   }
 
-  /** Resolves when nothing is queued or in flight (retry timers may still be pending). */
+  /**
+   * Resolves when nothing is in flight and nothing more will be processed: the queue is empty, or the
+   * queue is stopped (keys still queued then wait for the next start()). Retry timers may be pending.
+   */
   idle(): Promise<void> {
-    if (this.#queue.size === 0 && this.#processing.size === 0) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  #isIdle(): boolean {
+    return this.#processing.size === 0 && (this.#queue.size === 0 || !this.#running);
+  }
+
+  #wakeIdle(): void {
+    if (!this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
   #pump(): void {
-    if (!this.#running) return;
-    while (this.#processing.size < this.#opts.concurrency && this.#queue.size > 0) {
-      const key = this.#queue.values().next().value as string;
-      this.#queue.delete(key);
-      this.#processing.add(key);
-      void this.#process(key);
-    }
-    if (this.#queue.size === 0 && this.#processing.size === 0) {
-      const waiters = this.#idleWaiters;
-      this.#idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    if (this.#running)
+      while (this.#processing.size < this.#opts.concurrency && this.#queue.size > 0) {
+        const key = this.#queue.values().next().value as string;
+        this.#queue.delete(key);
+        this.#processing.add(key);
+        void this.#process(key);
+      }
+    this.#wakeIdle();
   }
 
   async #process(key: string): Promise<void> {

@@ -8,8 +8,8 @@ export type {
   SkippedEvent,
   SkipReason,
 } from './layer2.ts';
-export { packetSocketIo } from './link.ts';
-export type { L2Io, L2Link, LinkFrame } from './link.ts';
+export { packetSocketIo, FRAME_OUTGOING, FRAME_TRUNCATED, FRAME_VLAN_TAGGED } from './link.ts';
+export type { FrameHandler, L2Io, L2Link, LinkFrame } from './link.ts';
 export { createL2Metrics, type L2Metrics } from './metrics.ts';
 export { readInterfaceFacts, listInterfaces, InterfaceNotFoundError } from './sysfs-interfaces.ts';
 export { defaultAnnounceConfig, type AnnounceConfig, type InterfaceFacts, type IgnoreReason } from './core/index.ts';

@@ -11,9 +11,13 @@ import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { Clock, Timer } from '../time/index.ts';
-import { parseAddress, solicitedNodeMac } from './codec/index.ts';
+import { macBytes, parseAddress, readIpv4, readMac, solicitedNodeMac } from './codec/index.ts';
 import {
   announcementFrames,
+  ARP_REPLY_LENGTH,
+  ArpFastPath,
+  FAST_PATH_REPLY,
+  IGNORE_REASONS,
   AnnounceSchedule,
   checkAnnounceConfig,
   defaultAnnounceConfig,
@@ -27,7 +31,15 @@ import {
   type Family,
   type InterfaceFacts,
 } from './core/index.ts';
-import { packetSocketIo, type L2Io, type L2Link, type LinkFrame } from './link.ts';
+import {
+  FRAME_OUTGOING,
+  FRAME_TRUNCATED,
+  FRAME_VLAN_TAGGED,
+  packetSocketIo,
+  type L2Io,
+  type L2Link,
+  type LinkFrame,
+} from './link.ts';
 import { createL2Metrics, type L2Metrics } from './metrics.ts';
 import { InterfaceNotFoundError } from './sysfs-interfaces.ts';
 
@@ -100,6 +112,8 @@ interface LinkState {
   facts: InterfaceFacts;
   link: L2Link;
   groups: Set<string>;
+  /** ARP decided from the octets (rebuilt whenever ownership or the facts change). */
+  fast: ArpFastPath;
 }
 
 export class Layer2 extends EventEmitter<Layer2Events> {
@@ -120,6 +134,8 @@ export class Layer2 extends EventEmitter<Layer2Events> {
   #timer: Timer | undefined;
   #refreshTimer: Timer | undefined;
   #closed = false;
+  /** The fast path's replies are built here and sent from here (the kernel copies them). */
+  readonly #reply = new Uint8Array(ARP_REPLY_LENGTH);
 
   constructor(opts: Layer2Options) {
     super();
@@ -209,6 +225,7 @@ export class Layer2 extends EventEmitter<Layer2Events> {
         s.add(ifname);
       }
     }
+    for (const [ifname, s] of this.#links) s.fast = this.#fastPath(s.facts, effective.get(ifname));
     const { gained, lost } = this.#schedule.set(effective, this.#clock.now());
     for (const l of lost) this.#log.info({ interface: l.interface, ip: l.ip }, 'layer2 ip released');
     for (const a of gained) this.#announce(a);
@@ -268,7 +285,9 @@ export class Layer2 extends EventEmitter<Layer2Events> {
         const f = facts.get(ifname)!;
         let link: L2Link;
         try {
-          link = this.#io.openLink(f, (frame) => this.handleFrame(ifname, frame));
+          link = this.#io.openLink(f, (buf, offset, length, flags) =>
+            this.#onFrame(ifname, buf, offset, length, flags),
+          );
         } catch (err) {
           this.#log.error(
             { interface: ifname, err: (err as Error).message },
@@ -278,7 +297,7 @@ export class Layer2 extends EventEmitter<Layer2Events> {
           skipped.set(ifname, 'open-failed');
           continue;
         }
-        s = { facts: f, link, groups: new Set() };
+        s = { facts: f, link, groups: new Set(), fast: this.#fastPath(f, undefined) };
         this.#links.set(ifname, s);
         this.#log.info({ interface: ifname, mac: f.mac, index: f.index }, 'layer2 interface active');
         this.emit('active', { interface: ifname, mac: f.mac });
@@ -303,7 +322,68 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     }
   }
 
-  /** One received frame on `ifname`: answered, reported as a conflict, or ignored (returned for tests). */
+  #fastPath(facts: InterfaceFacts, owned: ReadonlySet<string> | undefined): ArpFastPath {
+    return new ArpFastPath(facts, macBytes(facts.mac), owned ?? [], this.#owners.keys());
+  }
+
+  /**
+   * The hot path for every received frame: ARP decided straight from the octets (the reply is sent before
+   * anything is counted or reported), everything else through handleFrame().
+   */
+  #onFrame(ifname: string, buf: Uint8Array, off: number, len: number, flags: number): void {
+    const s = this.#links.get(ifname);
+    if (s && !this.#closed && (flags & FRAME_TRUNCATED) === 0) {
+      const r = s.fast.decide(
+        buf,
+        off,
+        len,
+        (flags & FRAME_OUTGOING) !== 0,
+        (flags & FRAME_VLAN_TAGGED) !== 0,
+        this.#reply,
+      );
+      if (r === FAST_PATH_REPLY) {
+        const ip = s.fast.ip;
+        const sent = this.#send(s, ifname, this.#reply, ARP_REPLY_LENGTH);
+        this.metrics.hot.request(ip);
+        if (!sent) return;
+        this.metrics.hot.response(ip);
+        if (this.listenerCount('answered') > 0 || this.#log.isLevelEnabled('debug')) {
+          // ARP request: sender hardware address at 22, sender protocol address at 28.
+          this.#answered(s, ifname, 'ipv4', ip, readMac(buf, off + 22), readIpv4(buf, off + 28), (buf[off]! & 1) === 0);
+        }
+        return;
+      }
+      if (r >= 0) {
+        this.metrics.hot.ignore(ifname, IGNORE_REASONS[r]!);
+        return;
+      }
+    } else if (s && !this.#closed) {
+      this.metrics.hot.ignore(ifname, 'malformed');
+      return;
+    }
+    const vlanTagged = (flags & FRAME_VLAN_TAGGED) !== 0;
+    this.handleFrame(ifname, {
+      frame: buf.subarray(off, off + len),
+      outgoing: (flags & FRAME_OUTGOING) !== 0,
+      vlanTagged,
+    });
+  }
+
+  #answered(
+    s: LinkState,
+    ifname: string,
+    family: Family,
+    ip: string,
+    requesterMac: string,
+    requesterIp: string,
+    unicast: boolean,
+  ): void {
+    const e: AnsweredEvent = { interface: ifname, ip, family, mac: s.facts.mac, requesterMac, requesterIp, unicast };
+    this.#log.debug(e, 'layer2 answered');
+    this.emit('answered', e);
+  }
+
+  /** One received frame on `ifname`, fully decoded: answered, reported as a conflict, or ignored (returned for tests). */
   handleFrame(ifname: string, f: LinkFrame): Decision {
     const s = this.#links.get(ifname);
     if (!s || this.#closed) return { action: 'ignore', reason: 'interface-down' };
@@ -316,22 +396,14 @@ export class Layer2 extends EventEmitter<Layer2Events> {
       outgoing: f.outgoing,
     });
     if (d.action === 'ignore') {
-      this.metrics.ignored.inc({ interface: ifname, reason: d.reason });
+      this.metrics.hot.ignore(ifname, d.reason);
     } else if (d.action === 'reply') {
-      this.metrics.requestsReceived.inc({ ip: d.ip });
-      if (this.#send(s, ifname, d.frame)) {
-        this.metrics.responsesSent.inc({ ip: d.ip });
-        const e: AnsweredEvent = {
-          interface: ifname,
-          ip: d.ip,
-          family: d.family,
-          mac: s.facts.mac,
-          requesterMac: d.requesterMac,
-          requesterIp: d.requesterIp,
-          unicast: d.unicast,
-        };
-        this.#log.debug(e, 'layer2 answered');
-        this.emit('answered', e);
+      const sent = this.#send(s, ifname, d.frame);
+      this.metrics.hot.request(d.ip);
+      if (sent) {
+        this.metrics.hot.response(d.ip);
+        if (this.listenerCount('answered') > 0 || this.#log.isLevelEnabled('debug'))
+          this.#answered(s, ifname, d.family, d.ip, d.requesterMac, d.requesterIp, d.unicast);
       }
     } else {
       this.metrics.conflicts.inc({ interface: ifname, ip: d.ip });
@@ -370,9 +442,9 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     this.emit('announced', e);
   }
 
-  #send(s: LinkState, ifname: string, frame: Uint8Array): boolean {
+  #send(s: LinkState, ifname: string, frame: Uint8Array, length?: number): boolean {
     try {
-      s.link.send(frame);
+      s.link.send(frame, length);
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'unknown';

@@ -167,3 +167,16 @@ export async function startContainer(
     },
   };
 }
+
+/** Arguments of the image's controller with a kubeconfig mounted at `kubeconfig` and metrics on 127.0.0.1:`port`. */
+export function imageControllerArgs(kubeconfig: string, port: number): string[] {
+  return [
+    'controller/main.ts',
+    '--kubeconfig',
+    kubeconfig,
+    '--metrics-host',
+    '127.0.0.1',
+    '--metrics-port',
+    String(port),
+  ];
+}

@@ -13,6 +13,18 @@ export const PROJECT_NODE = fileURLToPath(new URL('../../node_modules/.bin/node'
 /** USER_HZ: 100 on every Linux architecture Node runs on. */
 const CLOCK_TICKS = 100;
 
+/** User + system CPU seconds process `pid` has used (/proc/PID/stat), or undefined once it is gone. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    // Fields after the ")" closing comm: state is field 3, utime 14, stime 15 (proc(5)).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ControllerChildOptions {
   kubeconfig: string;
   metricsPort: number;
@@ -101,16 +113,7 @@ export function startControllerChild(opts: ControllerChildOptions): ControllerCh
         return undefined;
       }
     },
-    cpuSeconds: () => {
-      try {
-        // Fields after the ")" closing comm: state is field 3, utime 14, stime 15 (proc(5)).
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-      } catch {
-        return undefined;
-      }
-    },
+    cpuSeconds: () => cpuSecondsOf(pid),
     logTail: (lines = 40) => {
       try {
         return readFileSync(opts.logPath, 'utf8')

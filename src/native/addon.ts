@@ -51,12 +51,16 @@ export interface NativeUdpSocket {
   localPort(): number;
 }
 
-/** `packetType`: sll_pkttype (0 host, 1 broadcast, 2 multicast, 3 other host, 4 outgoing); `vlanTci`: -1 untagged. */
-export type PacketFrameHandler = (frame: Buffer, packetType: number, vlanTci: number) => void;
+/** `count` frames were received into the socket's `rx` arena and described in its `meta` (see packet.ts). */
+export type PacketBatchHandler = (count: number) => void;
 
 export interface NativePacketSocket {
-  /** Sends one whole Ethernet frame without blocking; returns octets sent; throws with the errno code. */
-  send(frame: Uint8Array): number;
+  /** Receive arena and per-frame metadata (packet.ts reads them); valid during the batch callback only. */
+  readonly rx: Uint8Array;
+  readonly meta: Int32Array;
+  /** Sends one whole Ethernet frame (its first `length` octets) without blocking or copying; returns octets
+   * sent; throws with the errno code. */
+  send(frame: Uint8Array, length?: number): number;
   /** Joins / leaves an Ethernet multicast group (PACKET_ADD_MEMBERSHIP / PACKET_DROP_MEMBERSHIP). */
   addMembership(mac: Uint8Array): void;
   dropMembership(mac: Uint8Array): void;
@@ -76,8 +80,8 @@ export interface NativeAddon {
   UdpSocket: new (opts: UdpSocketOptions, onMessage?: UdpMessageHandler) => NativeUdpSocket;
   /** AF_PACKET bound to one interface, kernel-filtered to ARP and ICMPv6 NS/NA, read on the event loop. */
   PacketSocket: new (
-    opts: { ifindex: number; receiveBufferBytes?: number },
-    onFrame: PacketFrameHandler,
+    opts: { ifindex: number; receiveBufferBytes?: number; ignoreOutgoing?: boolean; timestamps?: boolean },
+    onBatch: PacketBatchHandler,
   ) => NativePacketSocket;
 }
 

@@ -4,13 +4,15 @@ export type {
   NativeAddon,
   NativePacketSocket,
   NativeUdpSocket,
-  PacketFrameHandler,
+  PacketBatchHandler,
   UdpMessageHandler,
   UdpSocketOptions,
 } from './addon.ts';
 export {
   openPacketSocket,
+  openPacketSocketBatch,
   PACKET_OUTGOING,
+  type PacketBatch,
   type PacketSocket,
   type PacketSocketOptions,
   type ReceivedFrame,

@@ -8,8 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
-#include <vector>
+#include <ctime>
 
 #include "errors.h"
 
@@ -48,7 +49,11 @@ Napi::Function PacketSocket::Define(Napi::Env env) {
                       InstanceMethod<&PacketSocket::Ref>("ref"), InstanceMethod<&PacketSocket::Unref>("unref")});
 }
 
-// new PacketSocket({ifindex, receiveBufferBytes?}, onFrame(frame: Buffer, packetType: number, vlanTci: number /* -1: untagged */))
+// new PacketSocket({ifindex, receiveBufferBytes?, ignoreOutgoing?, timestamps?}, onBatch(count: number))
+// Frames are received into one arena per socket (`rx`, a Uint8Array made once) and described in `meta` (an
+// Int32Array, kMetaStride values per frame, see packet.ts): each readable wake-up drains the socket into
+// them and calls onBatch once per batch of up to kBatch frames. No allocation per frame; the arena is
+// overwritten by the next batch, so JS must not keep views of it past the call.
 PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketSocket>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) ThrowInvalid(env, "PacketSocket: expected (options, onFrame)");
@@ -64,6 +69,10 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
     if (!(r >= 0 && r <= 0x7fffffff) || r != static_cast<int>(r)) ThrowInvalid(env, "PacketSocket: receiveBufferBytes must be a non-negative integer");
     rcvbuf = static_cast<int>(r);
   }
+  Napi::Value ign = info[0].As<Napi::Object>().Get("ignoreOutgoing");
+  bool ignoreOutgoing = ign.IsUndefined() || ign.ToBoolean().Value();
+  Napi::Value ts = info[0].As<Napi::Object>().Get("timestamps");
+  bool timestamps = !ts.IsUndefined() && ts.ToBoolean().Value();
 
   // Protocol 0: nothing is queued until bind(), which happens after the filter is attached.
   fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -80,7 +89,9 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
     int one = 1;
     if (setsockopt(fd_, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) != 0) ThrowErrno(env, errno, "setsockopt PACKET_AUXDATA");
     // Our own transmissions are not looped back to us (Linux ≥ 4.20; older kernels: the core drops them as own-frame).
-    (void)setsockopt(fd_, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+    if (ignoreOutgoing) (void)setsockopt(fd_, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+    // Kernel receive time of each frame (CLOCK_REALTIME), for measurements that leave out the reader's scheduling.
+    if (timestamps && setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) != 0) ThrowErrno(env, errno, "setsockopt SO_TIMESTAMPNS");
     sockaddr_ll sll{};
     sll.sll_family = AF_PACKET;
     sll.sll_protocol = htons(ETH_P_ALL);
@@ -101,6 +112,14 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
     throw;
   }
   poll_->data = this;
+  Napi::ArrayBuffer rx = Napi::ArrayBuffer::New(env, kArenaBytes);
+  Napi::ArrayBuffer meta = Napi::ArrayBuffer::New(env, kBatch * kMetaStride * sizeof(int32_t));
+  rx_ = static_cast<uint8_t*>(rx.Data());
+  meta_ = static_cast<int32_t*>(meta.Data());
+  arenaRef_ = Napi::Persistent(rx);
+  metaRef_ = Napi::Persistent(meta);
+  info.This().As<Napi::Object>().Set("rx", Napi::Uint8Array::New(env, kArenaBytes, rx, 0));
+  info.This().As<Napi::Object>().Set("meta", Napi::Int32Array::New(env, kBatch * kMetaStride, meta, 0));
   onFrame_ = Napi::Persistent(info[1].As<Napi::Function>());
   context_ = std::make_unique<Napi::AsyncContext>(env, "ferrolb:PacketSocket");
   open_ = true;
@@ -120,32 +139,50 @@ void PacketSocket::PollCallback(uv_poll_t* handle, int status, int /*events*/) {
 void PacketSocket::OnReadable() {
   Napi::Env env = Env();
   Napi::HandleScope scope(env);
-  if (buf_.empty()) buf_.resize(65536);
-  std::vector<uint8_t>& buf = buf_;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
-  for (int i = 0; i < 256 && open_; i++) {  // a burst per wake-up, then back to the loop
-    sockaddr_ll from{};
-    iovec iov{buf.data(), buf.size()};
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof(from);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    ssize_t got = recvmsg(fd_, &msg, MSG_DONTWAIT);
-    if (got < 0) break;  // EAGAIN: drained
-    int vlan = -1;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
-        tpacket_auxdata aux{};
-        std::memcpy(&aux, CMSG_DATA(c), sizeof(aux));
-        if ((aux.tp_status & TP_STATUS_VLAN_VALID) != 0) vlan = aux.tp_vlan_tci;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata)) + CMSG_SPACE(sizeof(timespec))];
+  for (int batch = 0; batch < kBatchesPerWake && open_; batch++) {  // a burst per wake-up, then back to the loop
+    int count = 0;
+    size_t used = 0;
+    // Every frame gets at least kMinRoom octets (a jumbo frame); a longer one is marked truncated.
+    while (count < kBatch && kArenaBytes - used >= kMinRoom) {
+      sockaddr_ll from{};
+      iovec iov{rx_ + used, kArenaBytes - used};
+      msghdr msg{};
+      msg.msg_name = &from;
+      msg.msg_namelen = sizeof(from);
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      ssize_t got = recvmsg(fd_, &msg, MSG_DONTWAIT | MSG_TRUNC);
+      if (got < 0) break;  // EAGAIN: drained
+      size_t len = std::min(static_cast<size_t>(got), kArenaBytes - used);
+      int32_t* m = meta_ + count * kMetaStride;
+      m[0] = static_cast<int32_t>(used);
+      m[1] = static_cast<int32_t>(len);
+      m[2] = from.sll_pkttype;
+      m[3] = -1;
+      m[4] = static_cast<size_t>(got) > len ? 1 : 0;
+      m[5] = 0;
+      m[6] = 0;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
+          tpacket_auxdata aux{};
+          std::memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+          if ((aux.tp_status & TP_STATUS_VLAN_VALID) != 0) m[3] = aux.tp_vlan_tci;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec t{};
+          std::memcpy(&t, CMSG_DATA(c), sizeof(t));
+          m[5] = static_cast<int32_t>(static_cast<uint32_t>(t.tv_sec));  // JS reads it back with >>> 0 (good until 2106)
+          m[6] = static_cast<int32_t>(t.tv_nsec);
+        }
       }
+      used += (len + 7) & ~static_cast<size_t>(7);
+      count++;
     }
-    onFrame_.MakeCallback(Value(), {Napi::Buffer<uint8_t>::Copy(env, buf.data(), static_cast<size_t>(got)), Napi::Number::New(env, from.sll_pkttype),
-                                    Napi::Number::New(env, vlan)},
-                          *context_);
+    if (count == 0) break;
+    onFrame_.MakeCallback(Value(), {Napi::Number::New(env, count)}, *context_);
+    if (count < kBatch && kArenaBytes - used >= kMinRoom) break;  // the socket was drained
   }
 }
 
@@ -160,14 +197,21 @@ void PacketSocket::Stop() {
   fd_ = -1;
 }
 
-// send(frame: Uint8Array) → octets sent; a whole Ethernet frame (header included) out of the bound interface.
+// send(frame: Uint8Array, length?: number) → octets sent; a whole Ethernet frame (header included) out of the
+// bound interface: the first `length` octets of `frame` (default all), sent from its memory without a copy.
 Napi::Value PacketSocket::Send(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!open_) ThrowInvalid(env, "PacketSocket is closed");
   if (info.Length() < 1 || !info[0].IsTypedArray()) ThrowInvalid(env, "send: expected (frame: Uint8Array)");
   auto data = info[0].As<Napi::Uint8Array>();
-  if (data.ByteLength() < 14) ThrowInvalid(env, "send: a frame has at least 14 octets (the Ethernet header)");
-  ssize_t n = send(fd_, data.Data(), data.ByteLength(), MSG_DONTWAIT);
+  size_t len = data.ByteLength();
+  if (info.Length() > 1 && !info[1].IsUndefined()) {
+    double l = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : -1;
+    if (!(l >= 0 && l <= static_cast<double>(len)) || l != static_cast<size_t>(l)) ThrowInvalid(env, "send: length must be an integer within the frame");
+    len = static_cast<size_t>(l);
+  }
+  if (len < 14) ThrowInvalid(env, "send: a frame has at least 14 octets (the Ethernet header)");
+  ssize_t n = send(fd_, data.Data(), len, MSG_DONTWAIT);
   if (n < 0) ThrowErrno(env, errno, "send AF_PACKET");
   return Napi::Number::New(env, static_cast<double>(n));
 }

@@ -6,7 +6,6 @@
 #include <uv.h>
 
 #include <memory>
-#include <vector>
 
 namespace ferrolb {
 
@@ -35,7 +34,16 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::FunctionReference onFrame_;
   std::unique_ptr<Napi::AsyncContext> context_;
   bool open_ = false;
-  std::vector<uint8_t> buf_;
+  // Receive arena and per-frame metadata, shared with JS (see the constructor's comment in packet-socket.cc).
+  static constexpr size_t kArenaBytes = 256 * 1024;
+  static constexpr size_t kMinRoom = 9216 + 18;  // a jumbo frame with an 802.1Q header
+  static constexpr int kBatch = 64;
+  static constexpr int kBatchesPerWake = 4;
+  static constexpr int kMetaStride = 8;  // offset, length, pkttype, vlan tci (-1), truncated, sec, nsec, 0
+  Napi::Reference<Napi::ArrayBuffer> arenaRef_;
+  Napi::Reference<Napi::ArrayBuffer> metaRef_;
+  uint8_t* rx_ = nullptr;
+  int32_t* meta_ = nullptr;
 };
 
 }  // namespace ferrolb

@@ -50,8 +50,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
+{{/* The gossip key Secret: "memberlist" by default, the name the controller creates when it is missing. */}}
 {{- define "ferrolb.memberlistSecretName" -}}
-{{- default (printf "%s-memberlist" (include "ferrolb.fullname" .)) .Values.speaker.memberlist.secretName }}
+{{- default "memberlist" .Values.speaker.memberlist.secretName }}
 {{- end }}
 
 {{/* repository:tag, the tag defaulting to the chart's appVersion. Call with (dict "image" .Values.x.image "root" .) */}}

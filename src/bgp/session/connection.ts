@@ -72,22 +72,31 @@ const TIMER_EVENTS: Record<TimerName, FsmEvent['type']> = {
 };
 
 /** (Re)starts `timer` on `conn`; when it expires, `dispatch` gets the FSM's expiry event for it. */
+/**
+ * Arms an FSM timer. Its expiry is judged one event-loop turn later (`defer`, setImmediate in
+ * production): Node runs due timers before the I/O completed in the same turn, so after a stall (a
+ * starved machine, a large table prepared) the KEEPALIVE that arrived in time, or the TCP connect the
+ * peer already accepted, is handled first and the now-stopped timer no longer fires. An expiry whose
+ * timer was stopped or restarted meanwhile is dropped.
+ */
 export function startTimer(
   conn: Conn,
   timer: TimerName,
   seconds: number,
   clock: Clock,
   dispatch: (event: FsmEvent) => void,
+  defer: (fn: () => void) => void,
 ): void {
   conn.timers.get(timer)?.cancel();
   const ev = { type: TIMER_EVENTS[timer] } as FsmEvent;
-  conn.timers.set(
-    timer,
-    clock.setTimer(seconds * 1000, () => {
+  const handle = clock.setTimer(seconds * 1000, () =>
+    defer(() => {
+      if (conn.timers.get(timer) !== handle) return;
       conn.timers.delete(timer);
       dispatch(ev);
     }),
   );
+  conn.timers.set(timer, handle);
 }
 
 export function stopTimer(conn: Conn, timer: TimerName): void {

@@ -5,7 +5,13 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { canonicalIp } from '../../net/ip.ts';
+import { systemClock, type Clock } from '../../time/index.ts';
 import { remoteAddressOf } from './transport.ts';
+
+/** One log line per remote address per minute: a scanner or a misconfigured router cannot flood the log. */
+const REFUSED_LOG_INTERVAL_MS = 60_000;
+/** Remote addresses remembered for that limit (the oldest is forgotten first). */
+const REFUSED_LOG_ADDRESSES = 1024;
 
 export interface IncomingHandler {
   readonly peerAddress: string;
@@ -21,6 +27,8 @@ export interface ListenerOptions {
   ttl?: number;
   minTtl?: number;
   logger?: Logger;
+  /** For the refused-connection log limit; default the system clock. */
+  clock?: Clock;
 }
 
 export class BgpListener {
@@ -31,6 +39,8 @@ export class BgpListener {
   private setKey: ((server: net.Server, peer: string, key: string | null) => void) | undefined;
   /** Why recent connections were refused (bounded; for tests and logs). */
   readonly refused: string[] = [];
+  /** Per remote address: when a refusal was last logged, and how many were not logged since. */
+  private readonly refusedLogged = new Map<string, { at: number; suppressed: number }>();
 
   constructor(opts: ListenerOptions) {
     this.opts = opts;
@@ -115,17 +125,30 @@ export class BgpListener {
     const key = remote === undefined ? undefined : canonicalIp(remote);
     const entry = key === undefined ? undefined : this.sessions.get(key);
     if (!entry) {
-      this.note(`${remote ?? '?'}: no peer configured for this address`);
+      this.note(remote ?? '?', 'no peer configured for this address');
       socket.destroy();
       return;
     }
     const why = entry.handler.acceptIncoming(socket);
-    if (why !== undefined) this.note(`${remote}: ${why}`);
+    if (why !== undefined) this.note(remote ?? '?', why);
   }
 
-  private note(why: string): void {
-    this.log.info({ event: 'incoming-refused', reason: why }, 'incoming connection refused');
-    this.refused.push(why);
+  private note(remote: string, reason: string): void {
+    this.refused.push(`${remote}: ${reason}`);
     if (this.refused.length > 100) this.refused.shift();
+    const now = (this.opts.clock ?? systemClock).now();
+    const last = this.refusedLogged.get(remote);
+    if (last && now - last.at < REFUSED_LOG_INTERVAL_MS) {
+      last.suppressed += 1;
+      return;
+    }
+    this.log.info(
+      { event: 'incoming-refused', remote, reason, ...(last?.suppressed ? { notLoggedSince: last.suppressed } : {}) },
+      'incoming connection refused',
+    );
+    this.refusedLogged.delete(remote); // re-inserted last: the Map's order is oldest first
+    this.refusedLogged.set(remote, { at: now, suppressed: 0 });
+    if (this.refusedLogged.size > REFUSED_LOG_ADDRESSES)
+      this.refusedLogged.delete(this.refusedLogged.keys().next().value as string);
   }
 }

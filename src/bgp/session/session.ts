@@ -381,7 +381,7 @@ export class BgpSession extends EventEmitter {
           data: a.data ?? new Uint8Array(0),
         });
       case 'startTimer':
-        return startTimer(conn, a.timer, a.seconds, this.clock, (ev) => this.dispatch(conn, ev));
+        return startTimer(conn, a.timer, a.seconds, this.clock, (ev) => this.dispatch(conn, ev), this.defer);
       case 'stopTimer':
         return stopTimer(conn, a.timer);
       case 'processUpdate':

@@ -112,6 +112,7 @@ export class BgpSpeaker extends EventEmitter {
         ...(this.opts.listenHost !== undefined ? { host: this.opts.listenHost } : {}),
         native: needNative,
         logger: this.log,
+        ...(this.opts.clock ? { clock: this.opts.clock } : {}),
       });
       for (const r of this.running.values()) this.listener.add(r.session, this.passwordOf(r.peer));
       await this.listener.start();

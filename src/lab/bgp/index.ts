@@ -14,3 +14,4 @@ export * from './ferrolb.ts';
 export * from './routers.ts';
 export * from './raw-peer.ts';
 export * from './raw-update.ts';
+export * from './hostile-peers.ts';

@@ -7,13 +7,24 @@
 // Established with the same 'since' timestamp (BIRD's own uptime) and keeps all routes, the healthy peer
 // never sees its hold timer expire, the deaf peer is closed with NOTIFICATION 8 (RFC 9687) by the send
 // hold timer, the speaker's RSS stays bounded. Bounded in time (each wait has a limit).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bird, CLI, Lab, NODE_BIN, ensureDaemons, sleep, waitFor, type Daemon } from '../../../src/lab/bgp/index.ts';
+import {
+  Bird,
+  CLI,
+  Lab,
+  NODE_BIN,
+  ensureDaemons,
+  hostilePeersYaml,
+  rssKib,
+  sleep,
+  startHostilePeer,
+  waitFor,
+  type Daemon,
+  type HostilePeer,
+} from '../../../src/lab/bgp/index.ts';
 
-const PROCESS = fileURLToPath(new URL('../../../src/lab/bgp/hostile-peer-process.ts', import.meta.url));
 const SPEAKER_AS = 64513;
 const BIRD_AS = 64512;
 const SEND_HOLD = 10;
@@ -27,75 +38,20 @@ const UNKNOWN = '192.0.2.6';
 /** 512 host routes: 198.51.100.0/24 and 203.0.113.0/24. */
 const ANNOUNCE = ['198.51.100', '203.0.113'].flatMap((net) => Array.from({ length: 256 }, (_, i) => `${net}.${i}`));
 
-interface PeerProc {
-  daemon: Daemon;
-  events: Record<string, unknown>[];
-  has(ev: string): boolean;
-}
-
 let lab: Lab;
 let nodeNs: string;
 let routerNs: string;
 let bird: Bird;
 let speaker: Daemon;
 
-function speakerYaml(): string {
-  const meta = (name: string): string => `metadata:\n  name: ${name}\n  namespace: metallb-system`;
-  const docs = [
-    [
-      'apiVersion: metallb.io/v1beta1',
-      'kind: IPAddressPool',
-      meta('lab'),
-      'spec:',
-      '  addresses:',
-      '  - 198.51.100.0/24',
-      '  - 203.0.113.0/24',
-    ].join('\n'),
-    ['apiVersion: metallb.io/v1beta1', 'kind: BGPAdvertisement', meta('lab'), 'spec:', '  ipAddressPools: [lab]'].join(
-      '\n',
-    ),
-  ];
-  for (const [name, p] of Object.entries(PEERS)) {
-    docs.push(
-      [
-        'apiVersion: metallb.io/v1beta2',
-        'kind: BGPPeer',
-        meta(name),
-        'spec:',
-        `  myASN: ${SPEAKER_AS}`,
-        `  peerASN: ${p.asn}`,
-        `  peerAddress: "${p.address}"`,
-        `  holdTime: ${p.hold}s`,
-        `  keepaliveTime: ${Math.max(1, Math.floor(p.hold / 3))}s`,
-      ].join('\n'),
-    );
-  }
-  return docs.join('\n---\n') + '\n';
-}
+const startPeer = (role: string, local: string, asn: number, n = 10_000): HostilePeer =>
+  startHostilePeer(lab, routerNs, role, '192.0.2.1', local, asn, n);
 
-function startPeer(role: string, local: string, asn: number, n = 10_000): PeerProc {
-  const daemon = lab.spawn(
-    `peer-${role}`,
-    routerNs,
-    [NODE_BIN, PROCESS, role, '192.0.2.1', local, String(asn), String(n)],
-    undefined,
-    { stdin: true },
-  );
-  const events: Record<string, unknown>[] = [];
-  daemon.onLine((l) => {
-    if (l.startsWith('{')) events.push(JSON.parse(l) as Record<string, unknown>);
-  });
-  return { daemon, events, has: (ev) => events.some((e) => e['ev'] === ev) };
-}
-
-const go = (p: PeerProc): void => void p.daemon.child.stdin!.write('go\n');
 const speakerEvents = (): string[] =>
   speaker
     .output()
     .split('\n')
     .filter((l) => /^(peer|notification|listening|all routes)\b/.test(l));
-const rssKb = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
 beforeAll(async () => {
   ensureDaemons();
@@ -113,7 +69,7 @@ beforeAll(async () => {
   }
   const dir = lab.tmpDir('fbh-speaker');
   const config = join(dir, 'config.yaml');
-  writeFileSync(config, speakerYaml());
+  writeFileSync(config, hostilePeersYaml(SPEAKER_AS, ['198.51.100.0/24', '203.0.113.0/24'], PEERS));
   speaker = lab.spawn('ferrolb', nodeNs, [
     NODE_BIN,
     CLI,
@@ -180,12 +136,12 @@ describe('a hostile peer next to healthy sessions', () => {
     await sleep(1500); // the deaf peer reads its initial table before it stops reading
     const since = (await bird.protocol()).sinceMs;
     const pid = speaker.child.pid!;
-    const rssBefore = rssKb(pid);
+    const rssBefore = rssKib(pid);
     let rssMax = rssBefore;
 
     const idleUnknown = startPeer('idle', UNKNOWN, 64517, 100);
     const idleKnown = startPeer('idle', PEERS.storm.address, PEERS.storm.asn, 100);
-    for (const p of [storm, deaf, idleUnknown, idleKnown]) go(p);
+    for (const p of [storm, deaf, idleUnknown, idleKnown]) p.go();
 
     // Watch until the storm is over and the deaf peer is gone (bounded), checking BIRD all along.
     const birdSeen: { state: string; since: number; routes: number }[] = [];
@@ -195,13 +151,13 @@ describe('a hostile peer next to healthy sessions', () => {
     while (Date.now() < deadline && !(storm.has('done') && deafClosedBySpeaker())) {
       const p = await bird.protocol();
       birdSeen.push({ state: p.bgpState, since: p.sinceMs, routes: p.importedRoutes });
-      rssMax = Math.max(rssMax, rssKb(pid));
+      rssMax = Math.max(rssMax, rssKib(pid));
       await sleep(250);
     }
     await sleep(4000); // one more hold time after the storm: a late victim would show now
     const p = await bird.protocol();
     birdSeen.push({ state: p.bgpState, since: p.sinceMs, routes: p.importedRoutes });
-    rssMax = Math.max(rssMax, rssKb(pid));
+    rssMax = Math.max(rssMax, rssKib(pid));
     const healthyStats = healthy.events.filter((e) => e['ev'] === 'stats').at(-1);
     console.log(
       `hostile-peer: BIRD polled ${birdSeen.length}×; healthy peer ${JSON.stringify(healthyStats)}; speaker RSS ${rssBefore} kB → max ${rssMax} kB`,

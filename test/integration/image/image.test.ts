@@ -1,8 +1,8 @@
 // The shipped image, built for real (scripts/build-image.sh: podman or docker; without registry access
-// it makes its own base) and run the way the manifests run it: as 65534, read-only root, no
-// capabilities. Its controller gives a Service an IP against the real kube-apiserver, under the
-// ServiceAccount and RBAC of manifests/.
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+// it makes its own base) and run the way the manifests run it. Its controller (65534, read-only root, no
+// capabilities) gives a Service an IP against the real kube-apiserver under the ServiceAccount and RBAC
+// of manifests/; its speaker (uid 0 with only manifests/07's capabilities) answers ARP for its IP.
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -19,6 +19,8 @@ import {
 import {
   buildImage,
   engine,
+  exec,
+  imageControllerArgs,
   imageFiles,
   inspectImage,
   runOnce,
@@ -27,9 +29,14 @@ import {
   type Container,
   type Engine,
 } from '../../../src/lab/container-engine.ts';
+import { ImageSpeakerRig, speakerPodTemplate } from '../../../src/lab/image-speaker.ts';
+import { answeringMacs, macOf } from '../../../src/lab/speaker-net.ts';
 import { ingressOf, lbService } from '../controller/fixture.ts';
+import { createLbService, setupSpeakerEnv, statusObjects, type SpeakerEnv } from '../speaker/fixture.ts';
 
 const TAG = 'localhost/ferrolb:fim-test';
+/** Names of this file's network namespaces and containers. */
+const PREFIX = `fi6${process.pid % 100000}`;
 /** How the manifests run it: uid/gid 65534, read-only root filesystem, every capability dropped. */
 const LOCKED_DOWN = ['--user', '65534:65534', '--read-only', '--cap-drop=all', '--security-opt', 'no-new-privileges'];
 
@@ -124,9 +131,40 @@ describe('the image', () => {
     expect(r.stderr).toMatch(/--workers/);
   });
 
-  // SPEAKER — to add once speaker/main.ts exists: the speaker from the image starts with only the
-  // capabilities its DaemonSet grants (charts/ferrolb speaker.yaml): --user 65534:65534 --read-only
-  // --cap-drop=all --cap-add=NET_RAW,NET_ADMIN,NET_BIND_SERVICE, and binds port 179 as non-root.
+  test('speaker --help exits 0; without a kubeconfig outside a cluster it stops at once, saying why', async () => {
+    const help = await runOnce(e, ['--network=none', ...LOCKED_DOWN], TAG, ['speaker/main.ts', '--help']);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/--node-name/);
+    const none = await runOnce(e, ['--network=none', ...LOCKED_DOWN], TAG, ['speaker/main.ts', '--node-name', 'n']);
+    expect(none.code).toBe(1);
+    expect(`${none.stdout}${none.stderr}`).toMatch(/no kubeconfig: not in a cluster/);
+  });
+
+  test("loads the speaker's modules from the compile cache baked in for uid 0 and the DaemonSet's NODE_OPTIONS", async () => {
+    const c = speakerPodTemplate().containers[0]!;
+    const nodeOptions = c.env?.find((v) => v.name === 'NODE_OPTIONS')?.value;
+    expect(nodeOptions).toBeDefined();
+    const r = await runOnce(
+      e,
+      [
+        '--network=none',
+        '--user',
+        '0:0',
+        '--read-only',
+        '--cap-drop=all',
+        '-e',
+        'NODE_DEBUG_NATIVE=COMPILE_CACHE',
+        '-e',
+        `NODE_OPTIONS=${nodeOptions}`,
+      ],
+      TAG,
+      ['speaker/main.ts', '--bad-flag'],
+    );
+    expect(r.code).toBe(2);
+    const accepted = r.stderr.match(/code cache for (ESM|CommonJS) \S+ was accepted/g) ?? [];
+    expect(r.stderr).not.toMatch(/Cannot create cache directory/);
+    expect(accepted.length).toBeGreaterThan(100);
+  });
 });
 
 describe('the controller from the image against a real API server', () => {
@@ -166,15 +204,7 @@ describe('the controller from the image against a real API server', () => {
       `fim-controller-${process.pid}`,
       ['--network=host', ...LOCKED_DOWN, '-v', `${dir}:/etc/ferrolb:ro`, '-e', 'POD_NAME=controller-image-test'],
       TAG,
-      [
-        'controller/main.ts',
-        '--kubeconfig',
-        '/etc/ferrolb/kubeconfig',
-        '--metrics-host',
-        '127.0.0.1',
-        '--metrics-port',
-        String(port),
-      ],
+      imageControllerArgs('/etc/ferrolb/kubeconfig', port),
     );
     const c = container;
     const diagnostics = async (): Promise<string> =>
@@ -216,3 +246,120 @@ describe('the controller from the image against a real API server', () => {
     expect(await c.logs()).toMatch(/"msg":"stopped"/);
   });
 });
+
+// The speaker from the image, started as the DaemonSet starts it (src/lab/pod-run.ts reads manifests/07:
+// uid, capabilities, read-only root, no_new_privs, command, args, env, emptyDir, host network) in a node
+// namespace, with in-cluster credentials of its own ServiceAccount, against the real API server
+// (src/lab/image-speaker.ts). It answers ARP for the IP it owns from its packet socket; without NET_RAW
+// it says why it cannot. (Why uid 0: see manifests/07. Podman, unlike Kubernetes, puts added
+// capabilities in the ambient set of a non-root user, so a passing run as 65534 here would prove nothing
+// about a cluster.)
+describe('the speaker from the image, with only the capabilities of its DaemonSet', () => {
+  const IP = '192.0.2.200';
+  let env: SpeakerEnv;
+  let rig: ImageSpeakerRig;
+
+  beforeAll(async () => {
+    env = await setupSpeakerEnv();
+    rig = await ImageSpeakerRig.start(env.cluster, e, TAG, PREFIX);
+    rig.net.holdIps([IP]);
+    await env.core.createNamespace({ body: { metadata: { name: 'shop' } } });
+    await createLbService(env, 'shop', 'web', IP, [rig.node.name]);
+  }, 900_000);
+
+  afterAll(async () => {
+    await rig?.destroy();
+    await env?.stop();
+  });
+
+  test('as uid 0 with NET_RAW and NET_ADMIN only: ready, answers ARP for its IP with the node MAC, stops cleanly', async () => {
+    const pod = speakerPodTemplate();
+    const caps = pod.containers[0]!.securityContext?.capabilities;
+    expect(caps?.drop).toEqual(['ALL']);
+    const start = performance.now();
+    const c = await rig.start(pod, 'speaker');
+    const diagnostics = async (): Promise<string> =>
+      `--- container log ---\n${await c.logs()}\n${env.cluster.logTails(20)}`;
+    await waitFor(async () => (await rig.get('/readyz')).status === 200, {
+      what: 'the speaker in the container to answer /readyz with 200',
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      diagnostics,
+    });
+    console.log(
+      `speaker in the image: ready ${((performance.now() - start) / 1000).toFixed(2)} s after \`${e.argv[0]} run\` (includes the engine starting it)`,
+    );
+
+    // The process holds exactly the DaemonSet's capabilities, as root, with no_new_privs.
+    const status = await processStatus(c.name);
+    expect(status.uid).toBe('0');
+    expect(status.noNewPrivs).toBe('1');
+    expect(status.capEff).toBe(capMask(caps?.add ?? []));
+    expect(status.capBnd).toBe(capMask(caps?.add ?? []));
+
+    const { node } = rig;
+    const mac = macOf(node.ns, node.ifname);
+    await waitFor(
+      () => {
+        const macs = answeringMacs(rig.net.clientNs, 'fsp0', IP);
+        return macs.length === 1 && macs[0] === mac;
+      },
+      { what: `ARP for ${IP} answered by the node's MAC ${mac}`, timeoutMs: 60_000, intervalMs: 200, diagnostics },
+    );
+    const owner = await waitFor(
+      async () => {
+        const items = await statusObjects(env, 'l2', 'web');
+        return items.length === 1 && items[0]?.status?.node;
+      },
+      { what: 'the ServiceL2Status of shop/web', timeoutMs: 60_000, diagnostics },
+    );
+    expect(owner).toBe(node.name);
+    const metrics = (await rig.get('/metrics')).body;
+    expect(metrics).toMatch(/metallb_layer2_gratuitous_sent\{ip="192.0.2.200"\} [1-9]/);
+    expect(await c.logs()).not.toMatch(/packet socket could not be opened/);
+
+    expect(await c.stop()).toBe(0);
+    expect(await c.logs()).toMatch(/"msg":"stopped"/);
+    await c.remove();
+  });
+
+  test('without NET_RAW: it says the packet socket cannot be opened (EPERM) and nobody answers ARP', async () => {
+    const pod = speakerPodTemplate();
+    const sc = pod.containers[0]!.securityContext!;
+    sc.capabilities!.add = sc.capabilities!.add!.filter((cap) => cap !== 'NET_RAW');
+    const c = await rig.start(pod, 'speaker-no-raw');
+    const diagnostics = async (): Promise<string> => `--- container log ---\n${await c.logs()}`;
+    const line = await waitFor(
+      async () => (await c.logs()).split('\n').find((l) => l.includes('layer2 packet socket could not be opened')),
+      { what: 'the speaker to report that it cannot open its packet socket', timeoutMs: 60_000, diagnostics },
+    );
+    const entry = JSON.parse(line) as { level: number; interface: string; err: string };
+    expect(entry.level).toBe(50);
+    expect(entry.interface).toBe(rig.node.ifname);
+    expect(entry.err).toMatch(/EPERM|not permitted/);
+    expect(answeringMacs(rig.net.clientNs, 'fsp0', IP)).toEqual([]);
+    expect(await c.stop()).toBe(0);
+  });
+});
+
+/** /proc/<pid>/status of the container's process (uid, capability sets, no_new_privs). */
+async function processStatus(
+  name: string,
+): Promise<{ uid: string; capEff: string; capBnd: string; noNewPrivs: string }> {
+  const pid = (await exec([...e.argv, 'inspect', '--format', '{{.State.Pid}}', name])).stdout.trim();
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (k: string): string => new RegExp(`^${k}:\\s*(\\S+)`, 'm').exec(text)?.[1] ?? `no ${k}`;
+  return { uid: field('Uid'), capEff: field('CapEff'), capBnd: field('CapBnd'), noNewPrivs: field('NoNewPrivs') };
+}
+
+/** Capability names → the 16-hex-digit mask /proc/<pid>/status shows (linux/capability.h numbers). */
+function capMask(names: string[]): string {
+  const bits: Record<string, number> = { NET_BIND_SERVICE: 10, NET_BROADCAST: 11, NET_ADMIN: 12, NET_RAW: 13 };
+  let mask = 0n;
+  for (const n of names) {
+    const bit = bits[n];
+    if (bit === undefined) throw new Error(`capMask: no number for ${n}`);
+    mask |= 1n << BigInt(bit);
+  }
+  return mask.toString(16).padStart(16, '0');
+}

@@ -96,6 +96,22 @@ describe('ferrolb l2 with real Linux neighbours', () => {
     expect(kinds.filter((k) => !['arp', 'ns', 'na'].includes(k))).toEqual([]);
   });
 
+  it('the packet socket drains a queued burst in batches of at most 64, in order, with kernel timestamps', async () => {
+    const d = lab.spawn('x', 'burst', [NODE, PROBE, JSON.stringify({ mode: 'burst', iface: 'eth0', count: 300 })]);
+    await d.exited;
+    const line = d
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"result"'));
+    expect(line, d.output()).toBeDefined();
+    const r = JSON.parse(line!) as Record<string, unknown>;
+    expect(r).toMatchObject({ frames: 300, inOrder: true, lengths: [42], maxBatch: 64, timestampsIncreasing: true });
+    // 300 frames queued while the sender was busy: at least five batches (64 each at most).
+    expect(r.batches as number).toBeGreaterThanOrEqual(5);
+    // CLOCK_REALTIME: within a minute of now (generous: the machine may be loaded).
+    expect(Math.abs(r.timestampAgeMs as number)).toBeLessThan(60_000);
+  });
+
   it("takeover: stopping one responder and starting another flips the client's existing neighbour entries", async () => {
     const r1 = await lab.responder('r1', ['--interface', 'eth0', '--ip', V4, '--ip', V6]);
     await lab.exec('client', ['ping', '-c', '1', '-W', '5', V4]);

@@ -6,16 +6,14 @@
 // the memberlist Secret, and the speakers follow a rotation of it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantedTriples, subjectAccess } from '../../helpers/rbac.ts';
 import { statusCommand } from '../../../src/cli/status.ts';
 import { startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
 import {
-  MANIFESTS,
   freeLoopbackPort,
   httpGet,
   metricValue,
-  parseManifests,
   startControllerChild,
   waitFor,
   type ControllerChild,
@@ -132,48 +130,12 @@ afterAll(async () => {
 
 describe('speaker RBAC', () => {
   it('grants exactly the needed group/resource/verb triples, no wildcards, no resourceNames', () => {
-    const objects = parseManifests(readFileSync(join(MANIFESTS, '06-speaker-rbac.yaml'), 'utf8'));
-    for (const kind of ['ClusterRole', 'Role'] as const) {
-      const roles = objects.filter((o) => o.kind === kind);
-      expect(roles).toHaveLength(1);
-      const granted = new Set<string>();
-      for (const r of (
-        roles[0] as unknown as {
-          rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[];
-        }
-      ).rules) {
-        expect(r.resourceNames).toBeUndefined();
-        for (const g of r.apiGroups)
-          for (const res of r.resources)
-            for (const v of r.verbs) {
-              expect([g, res, v]).not.toContain('*');
-              granted.add(`${g}|${res}|${v}`);
-            }
-      }
-      expect([...granted].sort()).toEqual(Object.keys(NEEDED[kind]).sort());
-    }
+    for (const kind of ['ClusterRole', 'Role'] as const)
+      expect(grantedTriples('06-speaker-rbac.yaml', kind)).toEqual(Object.keys(NEEDED[kind]).sort());
   });
 
   it('the real authorizer denies what the speaker must not do', async () => {
-    const authz = env.cluster.kubeConfig.makeApiClient(AuthorizationV1Api);
-    const can = async (
-      verb: string,
-      resource: string,
-      namespace: string,
-      group = '',
-      subresource?: string,
-    ): Promise<boolean> => {
-      const r = await authz.createSubjectAccessReview({
-        body: {
-          spec: {
-            user: SA,
-            groups: ['system:serviceaccounts', 'system:authenticated'],
-            resourceAttributes: { verb, resource, namespace, group, ...(subresource ? { subresource } : {}) },
-          },
-        },
-      });
-      return r.status?.allowed === true;
-    };
+    const can = subjectAccess(env.cluster.kubeConfig, SA, ['system:serviceaccounts', 'system:authenticated']);
     const denied: [string, string, string, string?, string?][] = [
       ['update', 'services', 'shop', '', 'status'],
       ['patch', 'services', 'shop'],

@@ -123,6 +123,33 @@ describe('WorkQueue', () => {
     expect(clock.armed).toBe(0);
   });
 
+  it('idle() resolves after stop() once the in-flight key finishes, with keys still queued', async () => {
+    const gate = deferred();
+    const seen: string[] = [];
+    const q = new WorkQueue({
+      handler: async (k) => {
+        seen.push(k);
+        await gate.promise;
+      },
+      concurrency: 1,
+      backoff: { baseMs: 10, maxMs: 100 },
+      clock: new FakeClock(),
+    });
+    q.start();
+    q.add('a');
+    q.add('b');
+    let idle = false;
+    const waiting = q.idle().then(() => (idle = true));
+    q.stop();
+    await Promise.resolve();
+    expect(idle).toBe(false); // 'a' is still in flight
+    gate.resolve();
+    await waiting;
+    expect(seen).toEqual(['a']);
+    expect(q.length).toBe(1); // 'b' waits for the next start()
+    await q.idle(); // and a stopped queue with nothing in flight is idle at once
+  });
+
   it('rejects a nonsensical concurrency', () => {
     expect(
       () =>

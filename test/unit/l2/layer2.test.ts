@@ -3,7 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import { decodeL2Frame, encodeL2Frame, solicitedNodeMac } from '../../../src/l2/codec/index.ts';
 import { gratuitousArp, unsolicitedAdvertisement, type InterfaceFacts } from '../../../src/l2/core/index.ts';
-import { InterfaceNotFoundError, Layer2, type L2Io, type LinkFrame } from '../../../src/l2/index.ts';
+import {
+  FRAME_OUTGOING,
+  FRAME_TRUNCATED,
+  FRAME_VLAN_TAGGED,
+  InterfaceNotFoundError,
+  Layer2,
+  type FrameHandler,
+  type L2Io,
+} from '../../../src/l2/index.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const MAC = { eth0: '02:00:5e:10:00:01', eth1: '02:00:5e:10:00:02', eth2: '02:00:5e:10:00:03' };
@@ -12,7 +20,7 @@ const CLIENT = '02:00:5e:10:00:99';
 function memoryIo(facts: Record<string, Partial<InterfaceFacts>>) {
   const sent: { iface: string; frame: Uint8Array }[] = [];
   const joined = new Map<string, Set<string>>();
-  const receivers = new Map<string, (f: LinkFrame) => void>();
+  const receivers = new Map<string, FrameHandler>();
   const io: L2Io = {
     listInterfaces: () => Object.keys(facts),
     readFacts: (name) => {
@@ -31,15 +39,20 @@ function memoryIo(facts: Record<string, Partial<InterfaceFacts>>) {
       receivers.set(f.name, onFrame);
       joined.set(f.name, new Set());
       return {
-        send: (frame) => void sent.push({ iface: f.name, frame }),
+        // A copy: the shell reuses its reply buffer once send() returns.
+        send: (frame, length) => void sent.push({ iface: f.name, frame: frame.slice(0, length) }),
         join: (mac) => void joined.get(f.name)!.add(mac),
         leave: (mac) => void joined.get(f.name)!.delete(mac),
         close: () => void receivers.delete(f.name),
       };
     },
   };
-  const deliver = (iface: string, frame: Uint8Array): void =>
-    receivers.get(iface)!({ frame, outgoing: false, vlanTagged: false });
+  // Delivered at an offset inside a bigger buffer, as the packet socket's receive arena does.
+  const deliver = (iface: string, frame: Uint8Array, flags = 0): void => {
+    const arena = new Uint8Array(frame.length + 64).fill(0xee);
+    arena.set(frame, 24);
+    receivers.get(iface)!(arena, 24, frame.length, flags);
+  };
   return { io, sent, joined, receivers, deliver };
 }
 
@@ -259,6 +272,73 @@ describe('Layer2 shell: failures stay local', () => {
     expect([...l2.owned().keys()]).toEqual(['eth0']);
     net.deliver('eth0', arpRequest('192.0.2.10'));
     expect(decodeL2Frame(net.sent.at(-1)!.frame, 0).value.ethernet.destination).toBe(CLIENT);
+    l2.close();
+  });
+
+  it('reports answers with the same fields from the ARP fast path and the decoded path, and counts truncated frames', async () => {
+    const net = memoryIo({ eth0: {} });
+    const l2 = new Layer2({ clock: new FakeClock(), io: net.io, factsRefreshMs: 0 });
+    l2.set(new Map([['eth0', ['192.0.2.10', '2001:db8::10']]]));
+    const answered: unknown[] = [];
+    net.deliver('eth0', arpRequest('192.0.2.10')); // no listener: answered, counted, no event built
+    l2.on('answered', (e) => answered.push(e));
+    net.deliver('eth0', arpRequest('192.0.2.10'));
+    const ns = encodeL2Frame({
+      ethernet: { destination: solicitedNodeMac('2001:db8::10'), source: CLIENT, etherType: 0x86dd },
+      payload: {
+        kind: 'ndp',
+        ndp: {
+          trafficClass: 0,
+          flowLabel: 0,
+          hopLimit: 255,
+          source: '2001:db8::1',
+          destination: 'ff02::1:ff00:10',
+          message: {
+            type: 'neighbor-solicitation',
+            reserved: 0,
+            targetAddress: '2001:db8::10',
+            options: [{ kind: 'source-link-layer-address', address: CLIENT }],
+          },
+        },
+      },
+    });
+    net.deliver('eth0', ns);
+    expect(answered).toEqual([
+      {
+        interface: 'eth0',
+        ip: '192.0.2.10',
+        family: 'ipv4',
+        mac: MAC.eth0,
+        requesterMac: CLIENT,
+        requesterIp: '192.0.2.1',
+        unicast: false,
+      },
+      {
+        interface: 'eth0',
+        ip: '2001:db8::10',
+        family: 'ipv6',
+        mac: MAC.eth0,
+        requesterMac: CLIENT,
+        requesterIp: '2001:db8::1',
+        unicast: false,
+      },
+    ]);
+    // Sent replies are whole ARP replies (42 octets) and an NA, each to the requester.
+    const replies = net.sent.slice(-3).map((x) => decodeL2Frame(x.frame, 0).value);
+    expect(replies.map((r) => [r.ethernet.destination, r.payload.kind])).toEqual([
+      [CLIENT, 'arp'],
+      [CLIENT, 'arp'],
+      [CLIENT, 'ndp'],
+    ]);
+    net.deliver('eth0', arpRequest('192.0.2.10'), FRAME_TRUNCATED);
+    net.deliver('eth0', arpRequest('192.0.2.10'), FRAME_VLAN_TAGGED);
+    net.deliver('eth0', arpRequest('192.0.2.10'), FRAME_OUTGOING);
+    expect(await metric(l2, 'metallb_layer2_requests_received')).toContain('{ip="192.0.2.10"} 2');
+    expect(await metric(l2, 'metallb_layer2_requests_received')).toContain('{ip="2001:db8::10"} 1');
+    const ignored = await metric(l2, 'ferrolb_layer2_ignored_total');
+    for (const reason of ['malformed', 'vlan-tagged', 'own-frame']) expect(ignored).toContain(`reason="${reason}"} 1`);
+    // Read twice: counts are flushed once, not added again.
+    expect(await metric(l2, 'metallb_layer2_requests_received')).toContain('{ip="192.0.2.10"} 2');
     l2.close();
   });
 });

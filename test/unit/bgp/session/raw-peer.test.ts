@@ -71,6 +71,28 @@ describe('session against a raw peer', () => {
     expect(states.at(-1)).toMatchObject({ state: 'Idle', previous: 'Established', reason: 'hold timer expired' });
   });
 
+  it('a connect completed during an event-loop stall longer than ConnectRetry is kept, not redialled', async () => {
+    // A starved machine: the peer accepts while our process is not scheduled, and the ConnectRetry timer
+    // falls due in the same event-loop turn as the completed connect. The connect must win.
+    const server = await rawServer();
+    const session = new BgpSession(
+      activeEnd(server.port, { nextHops: { ipv4: '198.51.100.1' }, connectRetry: { minSeconds: 1, maxSeconds: 1 } }),
+    );
+    cleanups.push(async () => {
+      await session.stop();
+      await server.close();
+    });
+    session.start();
+    const until = Date.now() + 1600; // longer than ConnectRetry's 1 s + 25 % jitter
+    while (Date.now() < until) {
+      /* the stall */
+    }
+    const peer = await server.accept();
+    await establish(session, peer);
+    expect(peer.closed).toBe(false);
+    await expect(server.accept(300)).rejects.toThrow(/no connection/);
+  });
+
   it('a KEEPALIVE from the peer restarts the hold timer', async () => {
     const clock = new FakeClock();
     const { session, peer } = await sessionWithRawPeer({ clock, holdTime: 9 });
@@ -82,9 +104,10 @@ describe('session against a raw peer', () => {
     peer.send({ type: 'UPDATE', withdrawn: [], attributes: [], nlri: [] });
     await eventually(() => session.counters.updatesReceived === count + 1, 'marker processed');
     clock.advance(8000);
+    await new Promise((r) => setImmediate(r)); // an expiry is judged one event-loop turn later
     expect(session.isEstablished).toBe(true);
     clock.advance(1500);
-    expect(session.isEstablished).toBe(false);
+    await eventually(() => !session.isEstablished, 'hold timer expired');
   });
 
   it('answers a peer OPEN with hold time 2 with NOTIFICATION 2/6', async () => {
