@@ -351,7 +351,9 @@ function table(results: Results, impls: Impl[]): string[] {
     k.startsWith('false deaths, 10 %')
       ? '0'
       : k.startsWith('false deaths, 20 %')
-        ? `≤ tuned/10 (${Math.floor(Number(results.get('tuned')?.get(k) ?? NaN) / 10)})`
+        ? results.get('tuned')?.get(k) !== undefined
+          ? `≤ tuned/10 (${Math.floor(Number(results.get('tuned')?.get(k)) / 10)})`
+          : '≤ tuned/10'
         : '';
   const rows = [
     ['figure (kill/leave: min / median / p99 / max)', ...impls.map((i) => i.name), 'goal (ferrolb)'],
