@@ -47,20 +47,36 @@ ${cases
     return v.length ? Math.min(...v) : NaN;
   };
   const f = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(2)} %`;
   lines.push(
     '',
-    '| N LB IPs (×2 real servers) | ipset members | raw tools (ip + ipset restore + ipvsadm -R) | syncer full sync | full / raw | single change | single / full | per-entry `ipset add` (kube-proxy; 500 timed, extrapolated) |',
-    '|---|---|---|---|---|---|---|---|',
+    'What each figure includes:',
+    '- raw tools: `ip -batch` (addresses) + `ipset restore` (sets, members) + `ipvsadm -R` (virtual and real servers),',
+    '  run one after another with the batch texts made beforehand (untimed), into an empty namespace: the kernel work alone.',
+    '- syncer full (cold): `IpvsSyncer.sync()` of the whole state from empty, in a fresh Node process (so V8 compiles',
+    '  as it goes): kernel read (`ip -d addr`, `ipvsadm -Ln`, `ipset save` at once), building the desired state, diff,',
+    '  rendering, interface setup and `ipset restore` ‖ `ip -batch`, then `ipvsadm -R`. The input objects are made before.',
+    '- syncer full (warm): the same after everything was removed again, in the same process (fresh input objects).',
+    '- single change: one endpoint of one Service replaced (one real server added, the old one deleted: drain',
+    '  timeout 0, so no drain polls run in between), median of 5: quick build + scoped diff (JS) and one `ipvsadm -R`.',
+    '',
+    '| N LB IPs (×2 real servers) | ipset members | raw tools | syncer full (cold) [read / build / plan / apply] | cold / raw | syncer full (warm) | warm / raw | single change [JS / apply] | single / cold full | single / warm full | per-entry `ipset add` (kube-proxy; 200 timed, extrapolated) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const n of SIZES) {
     const rawMs = best('raw', n, 'totalMs');
     const fullMs = best('syncer', n, 'fullMs');
+    const warmMs = best('syncer', n, 'warmFullMs');
     const single = best('syncer', n, 'singleMedianMs');
     const per = best('per-entry', n, 'perEntryMs');
+    const of = (k: string): string => `${best('syncer', n, k).toFixed(0)}`;
     lines.push(
-      `| ${n} | ${best('raw', n, 'members')} | ${f(rawMs)} (ip ${f(best('raw', n, 'ipMs'))}, ipset ${f(best('raw', n, 'ipsetMs'))}, ipvsadm ${f(best('raw', n, 'ipvsMs'))}) | ${f(fullMs)} | ${(fullMs / rawMs).toFixed(2)}× | ${single.toFixed(0)} ms | ${((100 * single) / fullMs).toFixed(2)} % | ${Number.isNaN(per) ? '-' : f(per)} |`,
+      `| ${n} | ${best('raw', n, 'members')} | ${f(rawMs)} (ip ${f(best('raw', n, 'ipMs'))}, ipset ${f(best('raw', n, 'ipsetMs'))}, ipvsadm ${f(best('raw', n, 'ipvsMs'))}) | ${f(fullMs)} [${of('fullReadMs')} / ${of('fullBuildMs')} / ${of('fullPlanMs')} / ${of('fullApplyMs')} ms] | ${(fullMs / rawMs).toFixed(2)}× (goal ≤ 1.2×) | ${f(warmMs)} | ${(warmMs / rawMs).toFixed(2)}× | ${single.toFixed(0)} ms [${of('singleJsMs')} / ${of('singleApplyMs')} ms] | ${pct(single, fullMs)} (goal ≤ 2 %) | ${pct(single, warmMs)} | ${Number.isNaN(per) ? '-' : f(per)} |`,
     );
   }
-  lines.push('', 'best of 2 runs per case (fresh network namespace each); single change: median of 5 at N');
+  lines.push(
+    '',
+    'best of 2 runs per case (fresh network namespace each; phase figures from the same best-of rule, so they need not add up)',
+  );
   return lines;
 }

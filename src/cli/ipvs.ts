@@ -16,24 +16,33 @@ import { systemClock } from '../time/index.ts';
 import { readObjects } from './allocate.ts';
 import type { CliIo } from './io.ts';
 import { readFiles } from './read-files.ts';
+import { syncFromCluster } from './ipvs-cluster.ts';
 
 const d = defaultIpvsConfig();
 export const USAGE = `usage: ferrolb ipvs --file FILE [--file FILE...] [options]
+       ferrolb ipvs --kubeconfig PATH | --cluster [options]
 
 Makes this node's IPVS virtual servers, KUBE-LOAD-BALANCER* ipsets and dummy-interface addresses match the
-LoadBalancer Services and EndpointSlices in FILE (YAML, several documents or a List, or JSON), changing
-only what differs, and prints one line per change. Needs root, ipvsadm, ipset, iproute2 (and iptables for
-the firewall).
+LoadBalancer Services and EndpointSlices in FILE (YAML, several documents or a List, or JSON) or in a live
+cluster, changing only what differs, and prints one line per change. Needs root, ipvsadm, ipset, iproute2
+(and iptables for the firewall); a dry run with --assume-empty needs none of them.
 
 options:
   -f, --file FILE          desired state (repeatable)
+  --kubeconfig PATH        desired state from the cluster this kubeconfig names: list + watch Services and
+                           EndpointSlices, sync after every change (debounced) until SIGTERM/SIGINT
+  --cluster                the same with the in-cluster ServiceAccount, else $KUBECONFIG, else ~/.kube/config
+  --debounce MS            cluster mode: wait this long after a change for more before syncing (default 200)
+  --once                   cluster mode: exit after the first sync
   --node-name NAME         this node (endpoints with this nodeName are local; default: the hostname)
   --node-ip ADDR           this node's address (repeatable; for loadBalancerSourceRanges' SOURCE-IP rule)
   --interface NAME         dummy interface for the LB IPs (default ${d.interface})
   --scheduler NAME         default IPVS scheduler: rr wrr lc wlc lblc lblcr dh sh sed nq mh (default ${d.defaultScheduler};
                            a Service's ferrolb.io/ipvs-scheduler or kube-router.io/service.scheduler annotation wins)
   --drain-timeout SECONDS  delete a draining real server after this long even with connections (default ${d.drainTimeoutMs / 1000})
-  --dry-run                read the kernel and print the changes without making them
+  --dry-run                read the kernel and print the changes without making them (in cluster mode,
+                           every later sync prints what changed since the previous one)
+  --assume-empty           with --dry-run: plan against an empty kernel (reads nothing; no IPVS needed)
   --watch                  keep running: finish drains, resync every ${d.resyncMs / 1000} s, re-read FILE on SIGHUP;
                            SIGTERM/SIGINT stop (the kernel state stays as it is)
   --wait-drain             after the sync, keep running until no real server drains, then exit
@@ -90,6 +99,11 @@ export async function ipvsCommand(args: string[], io: CliIo): Promise<number> {
         scheduler: { type: 'string' },
         'drain-timeout': { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'assume-empty': { type: 'boolean' },
+        kubeconfig: { type: 'string' },
+        cluster: { type: 'boolean' },
+        debounce: { type: 'string' },
+        once: { type: 'boolean' },
         watch: { type: 'boolean' },
         'wait-drain': { type: 'boolean' },
         disable: { type: 'boolean' },
@@ -112,8 +126,18 @@ export async function ipvsCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout('disabled: kube-proxy runs in IPVS mode on this node; nothing changed\n');
     return 0;
   }
-  if (!v.file?.length) {
-    io.stderr(`ferrolb ipvs: --file is required\n${USAGE}`);
+  const fromCluster = v.kubeconfig !== undefined || v.cluster === true;
+  if (fromCluster === Boolean(v.file?.length)) {
+    io.stderr(`ferrolb ipvs: give either --file or --kubeconfig/--cluster\n${USAGE}`);
+    return 2;
+  }
+  if (v['assume-empty'] && !v['dry-run']) {
+    io.stderr('ferrolb ipvs: --assume-empty is only for --dry-run\n');
+    return 2;
+  }
+  const debounceMs = v.debounce === undefined ? 200 : Number(v.debounce);
+  if (!Number.isInteger(debounceMs) || debounceMs < 0 || debounceMs > 60_000) {
+    io.stderr(`ferrolb ipvs: --debounce: "${v.debounce}" is not 0..60000 milliseconds\n`);
     return 2;
   }
   const sched = parseScheduler(v.scheduler ?? d.defaultScheduler);
@@ -126,7 +150,7 @@ export async function ipvsCommand(args: string[], io: CliIo): Promise<number> {
     io.stderr(`ferrolb ipvs: --drain-timeout: "${v['drain-timeout']}" is not a number of seconds\n`);
     return 2;
   }
-  const files = v.file;
+  const files = v.file ?? [];
   const load = async (): Promise<DesiredInput | undefined> => {
     const read = await readFiles(files);
     if (read.errors.length > 0) {
@@ -153,43 +177,45 @@ export async function ipvsCommand(args: string[], io: CliIo): Promise<number> {
     for (const p of k.problems) io.stderr(`ferrolb ipvs: ${p.object}: ${p.message}\n`);
     return k.input;
   };
-  const first = await load();
-  if (!first) return 1;
+  const first = fromCluster ? undefined : await load();
+  if (!fromCluster && !first) return 1;
   const logger = pino({ level: v['log-level'] ?? 'warn' }, pino.destination(2));
-  const report = (r: SyncResult): boolean => {
+  const dryRun = v['dry-run'] ?? false;
+  const summary = (r: SyncResult): string =>
+    dryRun
+      ? `dry run: changes=${r.changes.length}\n`
+      : `synced changes=${r.changes.length} draining=${r.plan?.draining.size ?? 0}\n`;
+  // Every sync that changed something or failed is reported as it happens (also the syncer's own: drain
+  // polls, resyncs, retries); a sync this command asked for is reported even when it changed nothing.
+  const report = (r: SyncResult): void => {
     for (const p of r.problems) io.stderr(`ferrolb ipvs: Service ${p.service}: ${p.message}\n`);
     for (const p of r.kernelProblems) io.stderr(`ferrolb ipvs: kernel state: ${p}\n`);
-    if (r.error) {
-      io.stderr(`ferrolb ipvs: sync failed: ${r.error}\n`);
-      return false;
-    }
-    if (r.skipped) return true;
-    io.stdout(r.changes.map((c) => `${c}\n`).join(''));
-    io.stdout(
-      v['dry-run']
-        ? `dry run: changes=${r.changes.length}\n`
-        : `synced changes=${r.changes.length} draining=${r.plan?.draining.size ?? 0}\n`,
-    );
-    return true;
+    if (r.error) io.stderr(`ferrolb ipvs: sync failed: ${r.error}\n`);
+    else if (!r.skipped) io.stdout(r.changes.map((c) => `${c}\n`).join('') + summary(r));
   };
-  // Every sync is reported: the first below, later ones (drain polls, resyncs, SIGHUP) as they happen.
-  let reporting = false;
+  const asked = (r: SyncResult): boolean => {
+    if (!r.error && r.changes.length === 0) report(r); // not reported by onSynced
+    return !r.error;
+  };
   const syncer = new IpvsSyncer(
-    { clock: systemClock, logger, onSynced: (r) => void (reporting && (r.changes.length > 0 || r.error) && report(r)) },
+    { clock: systemClock, logger, onSynced: (r) => void ((r.changes.length > 0 || r.error) && report(r)) },
     {
       interface: v.interface ?? d.interface,
       nodeName: v['node-name'] ?? hostname(),
       nodeIPs: v['node-ip'] ?? [],
       defaultScheduler: sched,
       drainTimeoutMs: drainS * 1000,
-      dryRun: v['dry-run'] ?? false,
+      dryRun,
+      assumeEmpty: v['assume-empty'] ?? false,
       firewall: !v['no-firewall'],
       masquerade: !v['no-masquerade'],
       sysctls: !v['no-sysctls'],
     },
   );
-  const ok = report(await syncer.sync(first));
-  reporting = true;
+  if (fromCluster) {
+    return syncFromCluster({ kubeconfig: v.kubeconfig, debounceMs, once: v.once ?? false }, syncer, io, logger, asked);
+  }
+  const ok = asked(await syncer.sync(first!));
   if (v['dry-run'] || (!v.watch && !v['wait-drain'])) {
     await syncer.stop();
     return ok ? 0 : 1;

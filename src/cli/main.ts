@@ -20,7 +20,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./status.ts')).statusCommand,
   },
   ipvs: {
-    summary: 'ipvs --file FILE [--dry-run]   sync IPVS, ipsets and the dummy interface from Services + EndpointSlices',
+    summary:
+      'ipvs --file FILE | --kubeconfig PATH [--dry-run]   sync IPVS, ipsets and the dummy interface from Services + EndpointSlices',
     load: async () => (await import('./ipvs.ts')).ipvsCommand,
   },
   l2: {

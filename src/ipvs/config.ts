@@ -16,6 +16,7 @@ export interface IpvsConfig {
   masquerade: boolean;
   sysctls: boolean;
   dryRun: boolean;
+  assumeEmpty: boolean;
 }
 
 export function defaultIpvsConfig(): IpvsConfig {
@@ -46,7 +47,9 @@ export function defaultIpvsConfig(): IpvsConfig {
     masquerade: true,
     // Strict ARP and IPVS expiry settings; off only where the operator manages sysctls.
     sysctls: true,
-    // Plan and report, change nothing.
+    // Plan and report, change nothing (successive dry-run syncs report what changed since the last one).
     dryRun: false,
+    // Dry runs only: plan as if the kernel held nothing (no ipvsadm/ipset needed, e.g. on a machine without IPVS).
+    assumeEmpty: false,
   };
 }

@@ -6,10 +6,11 @@
 //  - the firewall for loadBalancerSourceRanges and the masquerade for externalTrafficPolicy Cluster:
 //    iptables rules (nftables has no match for ipsets; iptables-nft writes them as nftables rules) in
 //    FerroLB's own chains, rewritten atomically with iptables-restore --noflush, over the KUBE-* sets.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { CommandRunner } from './command-runner.ts';
 import { mustRun } from './command-runner.ts';
-import { INTERFACE_ALIAS, interfaceInfo } from './kernel.ts';
+import { INTERFACE_ALIAS, interfaceInfo, type InterfaceInfo } from './kernel.ts';
 import { setName } from './plan/index.ts';
 import type { Family } from './plan/index.ts';
 
@@ -33,8 +34,8 @@ export class SetupError extends Error {
   }
 }
 
-export async function ensureInterface(r: CommandRunner, iface: string): Promise<void> {
-  const info = await interfaceInfo(r, iface);
+/** Refuses an interface of that name that is not FerroLB's (kube-proxy's kube-ipvs0 in IPVS mode). */
+export function checkInterfaceOwner(iface: string, info: InterfaceInfo): void {
   if (info.exists && !info.owned) {
     throw new SetupError(
       'interface-not-ours',
@@ -42,13 +43,26 @@ export async function ensureInterface(r: CommandRunner, iface: string): Promise<
         "here, turn FerroLB's IPVS syncer off; otherwise choose another interface",
     );
   }
-  if (!info.exists) {
-    await mustRun(r, 'ip', ['link', 'add', iface, 'type', 'dummy']);
-    await mustRun(r, 'ip', ['link', 'set', 'dev', iface, 'alias', INTERFACE_ALIAS]);
-  }
-  // Up (IPv6 addresses on a down interface are not local), no ARP, no link-local address.
-  await r.run('ip', ['link', 'set', 'dev', iface, 'addrgenmode', 'none']);
-  await mustRun(r, 'ip', ['link', 'set', 'dev', iface, 'arp', 'off', 'up']);
+}
+
+/**
+ * `ip -batch` lines that create the dummy interface (marked with the alias) and set it up: up (IPv6
+ * addresses on a down interface are not local), no ARP, no link-local address. '' when it is set up.
+ */
+export function interfaceSetupBatch(iface: string, info: InterfaceInfo, ipv6 = true): string {
+  checkInterfaceOwner(iface, info);
+  if (info.ready) return '';
+  const lines = info.exists ? [] : [`link add ${iface} type dummy`, `link set dev ${iface} alias ${INTERFACE_ALIAS}`];
+  // On a node without IPv6 (ipv6.disable=1) `addrgenmode` is refused, and one failed line stops the batch.
+  if (ipv6) lines.push(`link set dev ${iface} addrgenmode none`);
+  lines.push(`link set dev ${iface} arp off up`);
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/** Creates and sets up the interface on its own (the syncer folds this into its first `ip -batch`). */
+export async function ensureInterface(r: CommandRunner, iface: string): Promise<void> {
+  const batch = interfaceSetupBatch(iface, await interfaceInfo(r, iface), existsSync('/proc/sys/net/ipv6'));
+  if (batch) await mustRun(r, 'ip', ['-batch', '-'], batch);
 }
 
 /**

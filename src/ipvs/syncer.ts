@@ -4,6 +4,7 @@
 // one ends). The kernel is read on the first sync (so a restart picks up what is there and changes only
 // what differs: a restart drops no traffic), while something drains (connection counts), every resyncMs,
 // and after a failed apply; in between the syncer plans against its own model of what it applied.
+import { existsSync } from 'node:fs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -11,12 +12,14 @@ import { backoffDelay, type Clock, type Timer } from '../time/index.ts';
 import type { CommandRunner } from './command-runner.ts';
 import { spawnRunner } from './command-runner.ts';
 import { defaultIpvsConfig, type IpvsConfig } from './config.ts';
-import { applyToKernel, readKernel } from './kernel.ts';
+import { applyToKernel, readIpvsCounts, readKernel } from './kernel.ts';
 import { ipvsMetrics, type IpvsMetrics } from './metrics.ts';
 import {
   applyPlan,
-  buildDesired,
+  DesiredBuilder,
   describePlan,
+  emptyKernelState,
+  restrictState,
   planChanges,
   planSize,
   type DesiredInput,
@@ -24,7 +27,7 @@ import {
   type KernelState,
   type Plan,
 } from './plan/index.ts';
-import { applySysctls, ensureFirewall, ensureInterface } from './setup.ts';
+import { applySysctls, ensureFirewall, interfaceSetupBatch } from './setup.ts';
 
 export interface IpvsSyncerDeps {
   clock: Clock;
@@ -49,8 +52,28 @@ export interface SyncResult {
   kernelProblems: string[];
   /** Set when applying failed; the syncer retries with backoff. */
   error?: string;
-  /** Whether the kernel was read for this sync. */
-  readKernel: boolean;
+  /** Whether the kernel was read for this sync ('counts': only `ipvsadm -Ln` for a drain poll). */
+  readKernel: boolean | 'counts';
+  /** Where the time went (ms on the injected clock). */
+  timings?: SyncTimings;
+}
+
+export interface SyncTimings {
+  /** Building the desired state (memoised per Service). */
+  buildMs: number;
+  /** Waiting for the kernel read once the desired state was built (the read runs meanwhile; 0: no read). */
+  readMs: number;
+  /** Diffing and describing the plan. */
+  planMs: number;
+  /** Running the tools (`ipset restore`, `ip -batch`, `ipvsadm -R`) and updating the model. */
+  applyMs: number;
+  /** Services whose part of the desired state was built again / reused. */
+  rebuilt: number;
+  reused: number;
+  /** Whether the desired state was patched (quick build) rather than assembled anew. */
+  quick: boolean;
+  /** Whether only the changed part was diffed. */
+  scoped: boolean;
 }
 
 /**
@@ -78,7 +101,12 @@ export class IpvsSyncer {
   #hasDesired = false;
   #view: KernelState | undefined;
   #draining = new Map<string, number>();
-  #setupDone = false;
+  #builder = new DesiredBuilder();
+  /** `ip -batch` lines still needed to set up the dummy interface (from the last full read). */
+  #ipSetup: string | undefined;
+  #sysctlsDone = false;
+  /** The last sync applied its whole plan, so the model matches the last desired state (scoped diffs may follow). */
+  #lastApplied = false;
   #firewallDone = false;
   #failures = 0;
   #lastRead = -Infinity;
@@ -140,23 +168,49 @@ export class IpvsSyncer {
       this.metrics.syncs.inc({ result: 'disabled' });
       return { ...empty, skipped: 'disabled' };
     }
-    const started = this.#clock.now();
+    const clock = this.#clock;
+    const started = clock.now();
     const cfg = this.config;
-    const desired = buildDesired(this.#desired, {
+    // What to read, decided first so the tools run while the desired state is built (two vCPUs, or the
+    // kernel's time, overlap with Node's): everything on start (a restart picks up what is there), after a
+    // failure and every resyncMs; only connection counts while something drains; else nothing.
+    const mode: 'none' | 'empty' | 'all' | 'counts' =
+      !this.#view && cfg.assumeEmpty
+        ? 'empty'
+        : !this.#view || (!cfg.dryRun && started - this.#lastRead >= cfg.resyncMs)
+          ? 'all'
+          : this.#draining.size > 0 && !cfg.dryRun
+            ? 'counts'
+            : 'none';
+    const reading =
+      mode === 'all'
+        ? readKernel(this.#runner, cfg.interface, true)
+        : mode === 'counts'
+          ? readIpvsCounts(this.#runner)
+          : undefined;
+    reading?.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    const desired = this.#builder.build(this.#desired, {
       nodeName: cfg.nodeName,
       nodeIPs: cfg.nodeIPs,
       defaultScheduler: cfg.defaultScheduler,
     });
+    const timings: SyncTimings = {
+      buildMs: clock.now() - started,
+      readMs: 0,
+      planMs: 0,
+      applyMs: 0,
+      ...this.#builder.stats,
+      scoped: false,
+    };
     for (const p of desired.problems)
       this.#log.warn({ service: p.service, problem: p.message }, 'ipvs desired-state problem');
     this.metrics.problems.set(desired.problems.length);
     this.metrics.virtualServers.set(desired.state.services.size);
     let kernelProblems: string[] = [];
-    let didRead = false;
+    let didRead: boolean | 'counts' = false;
     let changes: string[] = [];
     try {
-      if (!this.#setupDone && !cfg.dryRun) {
-        await ensureInterface(this.#runner, cfg.interface);
+      if (!this.#sysctlsDone && !cfg.dryRun) {
         const denied = cfg.sysctls ? await applySysctls(this.#procSys) : [];
         if (denied.length > 0)
           this.#log.error(
@@ -164,43 +218,73 @@ export class IpvsSyncer {
             'ipvs sysctls not writable (read-only /proc/sys?): set them on the node (strict ARP: ' +
               'net.ipv4.conf.all.arp_ignore=1, arp_announce=2) or run with --ipvs-no-sysctls; going on without them',
           );
-        this.#setupDone = true;
+        this.#sysctlsDone = true;
       }
-      const now = this.#clock.now();
-      if (!this.#view || this.#draining.size > 0 || now - this.#lastRead >= cfg.resyncMs) {
-        const read = await readKernel(this.#runner, cfg.interface, true);
+      const now = clock.now();
+      if (mode === 'empty') {
+        if (!cfg.dryRun) throw new Error('assumeEmpty is for dry runs only');
+        this.#view = emptyKernelState();
+        this.#lastRead = started;
+      } else if (mode === 'all') {
+        const read = (await reading) as Awaited<ReturnType<typeof readKernel>>;
         kernelProblems = read.problems;
-        for (const p of read.problems)
-          this.#log.warn({ problem: p }, 'ipvs kernel state line not understood; left alone');
+        // Refuses someone else's interface before the view is taken (the next sync reads again).
+        this.#ipSetup = interfaceSetupBatch(cfg.interface, read.iface, existsSync(`${this.#procSys}/net/ipv6`));
         this.#view = read.state;
-        this.#lastRead = now;
+        this.#lastRead = started;
         didRead = true;
+      } else if (mode === 'counts') {
+        const read = (await reading) as Awaited<ReturnType<typeof readIpvsCounts>>;
+        kernelProblems = read.problems;
+        this.#view!.services = read.services;
+        didRead = 'counts';
       }
+      for (const p of kernelProblems)
+        this.#log.warn({ problem: p }, 'ipvs kernel state line not understood; left alone');
+      const view = this.#view!;
+      const planStarted = clock.now();
+      timings.readMs = planStarted - now;
+      // A quick build names what may differ; while the model is known to match the kernel everywhere else
+      // (not read just now, nothing draining), the diff looks at that alone.
+      const scoped = desired.dirty !== undefined && didRead === false && this.#draining.size === 0 && this.#lastApplied;
+      this.#lastApplied = false; // until this plan is applied: a failure below leaves the model behind
       const plan = planChanges({
-        desired: desired.state,
-        observed: this.#view,
+        desired: scoped ? restrictState(desired.state, desired.dirty!) : desired.state,
+        observed: scoped ? restrictState(view, desired.dirty!) : view,
         draining: this.#draining,
-        now: this.#clock.now(),
+        now: planStarted,
         drainTimeoutMs: cfg.drainTimeoutMs,
       });
+      timings.scoped = scoped;
       changes = describePlan(plan);
-      if (!cfg.dryRun) {
-        if (planSize(plan) > 0) {
+      const applyStarted = clock.now();
+      timings.planMs = applyStarted - planStarted;
+      if (cfg.dryRun) {
+        // A dry run changes only the model, so the next sync prints only what changed since this one.
+        applyPlan(view, plan);
+        this.#draining = plan.draining;
+        this.#lastApplied = true;
+      } else {
+        const setup = this.#ipSetup ?? '';
+        if (planSize(plan) > 0 || setup) {
           try {
-            await applyToKernel(this.#runner, cfg.interface, plan);
+            await applyToKernel(this.#runner, cfg.interface, plan, setup);
           } catch (err) {
             this.#view = undefined; // unknown how far it got: read the kernel next time
             throw err;
           }
-          applyPlan(this.#view, plan);
+          this.#ipSetup = '';
+          applyPlan(view, plan);
         }
-        forgetCounts(this.#view);
+        if (didRead) forgetCounts(view);
         this.#draining = plan.draining;
+        this.#lastApplied = true;
         if (cfg.firewall && !this.#firewallDone) {
           await ensureFirewall(this.#runner, cfg.masquerade);
           this.#firewallDone = true;
         }
       }
+      timings.applyMs = clock.now() - applyStarted;
       this.#failures = 0;
       this.#count(plan);
       this.metrics.draining.set(plan.draining.size);
@@ -213,13 +297,14 @@ export class IpvsSyncer {
             draining: plan.draining.size,
             readKernel: didRead,
             ms: this.#clock.now() - started,
+            timings,
           },
           'ipvs synced',
         );
         for (const c of changes) this.#log.debug({ change: c }, 'ipvs change');
       }
       this.#arm(plan);
-      return { plan, changes, problems: desired.problems, kernelProblems, readKernel: didRead };
+      return { plan, changes, problems: desired.problems, kernelProblems, readKernel: didRead, timings };
     } catch (err) {
       this.#failures++;
       const message = (err as Error).message;

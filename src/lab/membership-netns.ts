@@ -32,6 +32,7 @@ export interface LabNode {
 export type NodeCommand = (node: LabNode, peers: string[]) => string[];
 
 const live = new Set<MembershipLab>();
+let labCount = 0;
 process.once('exit', () => {
   for (const l of live) l.destroySync();
 });
@@ -57,10 +58,14 @@ export class MembershipLab {
     this.hub = `${prefix}-hub`;
   }
 
-  /** Creates the hub with its bridge and `n` node namespaces (n ≤ 250). */
-  static create(n: number, tag = 'flm'): MembershipLab {
+  /**
+   * Creates the hub with its bridge and `n` node namespaces (n ≤ 250). Namespaces are named
+   * `<tag>-<pid>-<lab number>-<node>`, so several labs of one process (the benchmark runs some at once) and
+   * of several processes never collide.
+   */
+  static create(n: number, tag = 'fm'): MembershipLab {
     if (n < 1 || n > 250) throw new Error(`membership lab: ${n} nodes, 1..250 supported`);
-    const lab = new MembershipLab(`${tag}-${process.pid}-${Date.now() % 100000}`);
+    const lab = new MembershipLab(`${tag}-${process.pid}-${labCount++}`);
     live.add(lab);
     MembershipLab.#roomForNeighbours(n);
     try {

@@ -56,20 +56,27 @@ export interface VmOptions {
   /** Console lines as they arrive (progress for long runs). */
   onConsole?: (line: string) => void;
   /**
-   * A NIC on qemu's user-mode network (default none): the guest (after `modprobe virtio_net` and
-   * `guestNetworkUp` below) reaches the host's 127.0.0.1 at 10.0.2.2 — e.g. a kube-apiserver on the host.
+   * A NIC on qemu's user-mode network (default none), numbered from a documentation prefix instead of
+   * qemu's 10.0.2.0/24: the guest (after `GUEST_NETWORK_UP` below) is VM_GUEST_IP and reaches the host's
+   * 127.0.0.1 at VM_HOST_IP — e.g. a kube-apiserver on the host. The guest gets no default route, so it
+   * can reach nothing but that prefix.
    */
   userNetwork?: boolean;
 }
 
-/** Guest shell lines bringing the user-mode NIC up as 10.0.2.15/24 (qemu's defaults), host = 10.0.2.2. */
+/** The user-mode network's prefix, the host as the guest sees it, and the guest's own address. */
+export const VM_NET = '198.51.100.0/24';
+export const VM_HOST_IP = '198.51.100.2';
+export const VM_GUEST_IP = '198.51.100.15';
+
+/** Guest shell lines bringing the user-mode NIC up as VM_GUEST_IP/24 (on-link route only, no default). */
 export const GUEST_NETWORK_UP = `modprobe -d "$FERROLB_VM_MODULES" virtio_net || echo "modprobe virtio_net failed"
 nic=
 for _ in 1 2 3 4 5 6 7 8 9 10; do
   for n in /sys/class/net/*; do [ -e "$n/device" ] && nic=\${n##*/}; done
   [ -n "$nic" ] && break; sleep 0.5
 done
-ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic" && ip route add default via 10.0.2.2
+ip link set "$nic" up && ip addr add ${VM_GUEST_IP}/24 dev "$nic"
 `;
 
 export async function runInVm(o: VmOptions): Promise<VmRun> {
@@ -94,7 +101,9 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
     '-nographic',
     '-no-reboot',
     '-nic',
-    o.userNetwork ? 'user,model=virtio-net-pci' : 'none',
+    o.userNetwork
+      ? `user,model=virtio-net-pci,net=${VM_NET},host=${VM_HOST_IP},dhcpstart=${VM_GUEST_IP},ipv6=off`
+      : 'none',
     '-kernel',
     join(o.image.dir, 'vmlinuz'),
     '-initrd',

@@ -3,6 +3,11 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { MemberView } from './core/index.ts';
 
+const TRAFFIC_KEYS = {
+  in: { packet: 'in packet', stream: 'in stream' },
+  out: { packet: 'out packet', stream: 'out stream' },
+} as const;
+
 export class MemberlistMetrics {
   readonly registry: Registry;
   readonly dropped: Counter<'reason'>;
@@ -13,7 +18,8 @@ export class MemberlistMetrics {
   readonly traffic = new Map<string, number>();
 
   addTraffic(direction: 'in' | 'out', kind: 'packet' | 'stream', bytes: number): void {
-    const k = `${direction} ${kind}`;
+    // Called per datagram: the key is one of four constant strings (no string built per packet).
+    const k = TRAFFIC_KEYS[direction][kind];
     this.traffic.set(k, (this.traffic.get(k) ?? 0) + bytes);
   }
 

@@ -25,10 +25,18 @@ export interface NetTransportOptions {
   onTraffic?: (direction: 'in' | 'out', kind: 'packet' | 'stream', bytes: number) => void;
 }
 
+/** Canonical text of a peer address; cached, since every datagram needs it and the peers are few. */
+const normalised = new Map<string, string>();
 function normalise(ip: string | undefined): string {
   const v = ip ?? '';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v);
-  return canonicalIp(mapped ? (mapped[1] as string) : v) ?? v;
+  let n = normalised.get(v);
+  if (n === undefined) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v);
+    n = canonicalIp(mapped ? (mapped[1] as string) : v) ?? v;
+    if (normalised.size >= 4096) normalised.clear();
+    normalised.set(v, n);
+  }
+  return n;
 }
 
 /** Reads one u32-length-prefixed frame from a socket, bounded in size. */

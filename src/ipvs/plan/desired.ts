@@ -8,7 +8,9 @@ import { canonicalIpMemo as canonicalIp, parseCidrMemo as parseCidr } from './ip
 import { ipPortEntry, setName, setSpec, SET_ROLES } from './ipsets.ts';
 import { familyOf, realKey, vsKey } from './keys.ts';
 import { serviceScheduler } from './scheduler.ts';
+import type { SetMember } from './diff.ts';
 import type {
+  AddressEntry,
   DesiredInput,
   EndpointSliceInput,
   Family,
@@ -95,81 +97,117 @@ function rangeHolds(cidr: string, ip: string): boolean {
   return typeof c !== 'string' && a !== undefined && a.family === c.family && a.value >= c.first && a.value <= c.last;
 }
 
-export function buildDesired(input: DesiredInput, node: NodeContext): DesiredState {
+/** One virtual server a Service asks for, with its address and set members (before clashes are settled). */
+export interface DesiredItem {
+  key: string;
+  service: IpvsService;
+  address: AddressEntry;
+  members: SetMember[];
+}
+
+/** What one Service contributes, computed from it and its EndpointSlices alone (so it can be memoised). */
+export interface ServiceFragment {
+  id: string;
+  items: DesiredItem[];
+  problems: DesiredProblem[];
+}
+
+export function serviceFragment(svc: ServiceInput, slices: EndpointSliceInput[], node: NodeContext): ServiceFragment {
+  const id = sliceKey(svc.namespace, svc.name);
+  const problems: DesiredProblem[] = [];
+  const items: DesiredItem[] = [];
+  const sched = serviceScheduler(svc.annotations, node.defaultScheduler);
+  if (sched.problem) problems.push({ service: id, message: sched.problem });
+  const persistence =
+    svc.sessionAffinity === 'ClientIP'
+      ? (svc.sessionAffinityTimeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS)
+      : undefined;
+  const local = svc.externalTrafficPolicy === 'Local';
+  const rangesByFamily = sourceRanges(svc, problems);
+  for (const rawIp of svc.ingressIPs) {
+    const ip = canonicalIp(rawIp);
+    if (!ip) {
+      problems.push({ service: id, message: `LoadBalancer IP "${rawIp}" is not an IP address; skipped` });
+      continue;
+    }
+    const family = familyOf(ip);
+    const ranges = rangesByFamily[family];
+    const address: AddressEntry = { address: ip, family, owned: true };
+    for (const port of svc.ports) {
+      const reals = new Map<string, RealServer>();
+      for (const ep of pickEndpoints(slices, port, family, local, node.nodeName)) {
+        reals.set(realKey(ep.address, ep.port), { address: ep.address, port: ep.port, weight: 1 });
+      }
+      const service: IpvsService = {
+        vs: { protocol: port.protocol, address: ip, family, port: port.port, scheduler: sched.scheduler, persistence },
+        reals,
+      };
+      const entry = ipPortEntry(ip, port.protocol, port.port);
+      const members: SetMember[] = [{ set: setName('lb', family), entry }];
+      if (local) members.push({ set: setName('local', family), entry });
+      if (svc.loadBalancerSourceRanges.length > 0 && ranges !== 'all') {
+        members.push({ set: setName('fw', family), entry });
+        for (const r of ranges) members.push({ set: setName('sourceCidr', family), entry: `${entry},${r}` });
+        if (ranges.some((r) => node.nodeIPs.some((n) => rangeHolds(r, n)))) {
+          members.push({ set: setName('sourceIp', family), entry: `${entry},${ip}` });
+        }
+      }
+      items.push({ key: vsKey(port.protocol, ip, port.port), service, address, members });
+    }
+  }
+  return { id, items, problems };
+}
+
+/** EndpointSlices grouped by the Service they belong to (`namespace/service-name`). */
+export function slicesByService(input: DesiredInput): Map<string, EndpointSliceInput[]> {
+  const out = new Map<string, EndpointSliceInput[]>();
+  for (const s of input.endpointSlices) {
+    const k = sliceKey(s.namespace, s.serviceName);
+    const list = out.get(k);
+    if (list) list.push(s);
+    else out.set(k, [s]);
+  }
+  return out;
+}
+
+/** Services in a stable order, so which of two clashing Services wins does not depend on input order. */
+export function sortServices(services: readonly ServiceInput[]): ServiceInput[] {
+  return [...services].sort((a, b) =>
+    a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1,
+  );
+}
+
+/** The desired state from fragments in Service order: the first Service to ask for a virtual server gets it. */
+export function assembleDesired(fragments: Iterable<ServiceFragment>): DesiredState {
   const state = emptyKernelState();
   const owners = new Map<string, string>();
   const problems: DesiredProblem[] = [];
   for (const f of ['ipv4', 'ipv6'] as const) {
     for (const role of SET_ROLES) state.sets.set(setName(role, f), { ...setSpec(role, f), entries: new Set() });
   }
-  const slicesBySvc = new Map<string, EndpointSliceInput[]>();
-  for (const s of input.endpointSlices) {
-    const k = sliceKey(s.namespace, s.serviceName);
-    const list = slicesBySvc.get(k);
-    if (list) list.push(s);
-    else slicesBySvc.set(k, [s]);
-  }
-  // Services in a stable order, so which of two clashing Services wins does not depend on input order.
-  const services = [...input.services].sort((a, b) =>
-    a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1,
-  );
-  for (const svc of services) {
-    const id = sliceKey(svc.namespace, svc.name);
-    const sched = serviceScheduler(svc.annotations, node.defaultScheduler);
-    if (sched.problem) problems.push({ service: id, message: sched.problem });
-    const persistence =
-      svc.sessionAffinity === 'ClientIP'
-        ? (svc.sessionAffinityTimeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS)
-        : undefined;
-    const local = svc.externalTrafficPolicy === 'Local';
-    const slices = slicesBySvc.get(id) ?? [];
-    const rangesByFamily = sourceRanges(svc, problems);
-    for (const rawIp of svc.ingressIPs) {
-      const ip = canonicalIp(rawIp);
-      if (!ip) {
-        problems.push({ service: id, message: `LoadBalancer IP "${rawIp}" is not an IP address; skipped` });
+  for (const frag of fragments) {
+    for (const p of frag.problems) problems.push(p);
+    for (const item of frag.items) {
+      const prior = owners.get(item.key);
+      if (prior !== undefined) {
+        if (prior !== frag.id)
+          problems.push({ service: frag.id, message: `${item.key} is already programmed for ${prior}; skipped` });
         continue;
       }
-      const family = familyOf(ip);
-      const ranges = rangesByFamily[family];
-      for (const port of svc.ports) {
-        const key = vsKey(port.protocol, ip, port.port);
-        const prior = owners.get(key);
-        if (prior !== undefined) {
-          if (prior !== id)
-            problems.push({ service: id, message: `${key} is already programmed for ${prior}; skipped` });
-          continue;
-        }
-        owners.set(key, id);
-        const reals = new Map<string, RealServer>();
-        for (const ep of pickEndpoints(slices, port, family, local, node.nodeName)) {
-          reals.set(realKey(ep.address, ep.port), { address: ep.address, port: ep.port, weight: 1 });
-        }
-        const service: IpvsService = {
-          vs: {
-            protocol: port.protocol,
-            address: ip,
-            family,
-            port: port.port,
-            scheduler: sched.scheduler,
-            persistence,
-          },
-          reals,
-        };
-        state.services.set(key, service);
-        state.addresses.set(ip, { address: ip, family, owned: true });
-        const entry = ipPortEntry(ip, port.protocol, port.port);
-        state.sets.get(setName('lb', family))!.entries.add(entry);
-        if (local) state.sets.get(setName('local', family))!.entries.add(entry);
-        if (svc.loadBalancerSourceRanges.length > 0 && ranges !== 'all') {
-          state.sets.get(setName('fw', family))!.entries.add(entry);
-          for (const r of ranges) state.sets.get(setName('sourceCidr', family))!.entries.add(`${entry},${r}`);
-          if (ranges.some((r) => node.nodeIPs.some((n) => rangeHolds(r, n)))) {
-            state.sets.get(setName('sourceIp', family))!.entries.add(`${entry},${ip}`);
-          }
-        }
-      }
+      owners.set(item.key, frag.id);
+      state.services.set(item.key, item.service);
+      state.addresses.set(item.address.address, item.address);
+      for (const m of item.members) state.sets.get(m.set)!.entries.add(m.entry);
     }
   }
   return { state, owners, problems };
+}
+
+export function buildDesired(input: DesiredInput, node: NodeContext): DesiredState {
+  const slices = slicesByService(input);
+  return assembleDesired(
+    sortServices(input.services).map((svc) =>
+      serviceFragment(svc, slices.get(sliceKey(svc.namespace, svc.name)) ?? [], node),
+    ),
+  );
 }

@@ -132,14 +132,33 @@ const TRAFFIC_SERVICES = (backendPort: number): DesiredInput => ({
       loadBalancerSourceRanges: ['203.0.113.248/29'],
       annotations: {},
     },
+    {
+      namespace: 'fiv',
+      name: 'traffic6',
+      ingressIPs: ['2001:db8:a::1'],
+      ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
+      externalTrafficPolicy: 'Cluster',
+      sessionAffinity: 'None',
+      loadBalancerSourceRanges: [],
+      annotations: {},
+    },
   ],
-  endpointSlices: ['traffic', 'fw-deny', 'fw-allow'].map((s) => ({
-    namespace: 'fiv',
-    serviceName: s,
-    addressType: 'IPv4' as const,
-    ports: [{ name: 'http', protocol: 'TCP' as const, port: s === 'traffic' ? backendPort : 8080 }],
-    endpoints: [{ addresses: ['203.0.113.254'], ready: true, nodeName: NODE }],
-  })),
+  endpointSlices: [
+    ...['traffic', 'fw-deny', 'fw-allow'].map((s) => ({
+      namespace: 'fiv',
+      serviceName: s,
+      addressType: 'IPv4' as const,
+      ports: [{ name: 'http', protocol: 'TCP' as const, port: s === 'traffic' ? backendPort : 8080 }],
+      endpoints: [{ addresses: ['203.0.113.254'], ready: true, nodeName: NODE }],
+    })),
+    {
+      namespace: 'fiv',
+      serviceName: 'traffic6',
+      addressType: 'IPv6' as const,
+      ports: [{ name: 'http', protocol: 'TCP' as const, port: 8080 }],
+      endpoints: [{ addresses: ['2001:db8:b::2'], ready: true, nodeName: NODE }],
+    },
+  ],
 });
 
 function merge(a: DesiredInput, b: DesiredInput): DesiredInput {
@@ -166,14 +185,23 @@ async function setupNetns(): Promise<void> {
     'ip netns exec fiv-b ip link set fiv-b1 up',
     'ip netns exec fiv-b ip link set lo up',
     'ip netns exec fiv-b ip route add default via 203.0.113.253',
+    // IPv6: the client in 2001:db8:c::/64, the backend in 2001:db8:b::/64, the VM's root namespace routing
+    // between them (no DAD: the addresses are usable at once).
+    'ip addr add 2001:db8:c::1/64 dev fiv-c0 nodad',
+    'ip addr add 2001:db8:b::1/64 dev fiv-b0 nodad',
+    'ip netns exec fiv-c ip addr add 2001:db8:c::2/64 dev fiv-c1 nodad',
+    'ip netns exec fiv-c ip -6 route add default via 2001:db8:c::1',
+    'ip netns exec fiv-b ip addr add 2001:db8:b::2/64 dev fiv-b1 nodad',
+    'ip netns exec fiv-b ip -6 route add default via 2001:db8:b::1',
   ];
   for (const c of cmds) await sh('sh', ['-c', c]);
   await sh('sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
+  await sh('sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/forwarding']);
 }
 
-/** A backend in fiv-b: on 8080 and 8081 answers every line with "port=<port> <line>". */
+/** A backend in fiv-b: on 8080 and 8081 (IPv4 and IPv6) answers every line with "port=<port> <line>". */
 function startBackend(): ChildProcess {
-  const code = `const net=require('net');for(const p of [8080,8081]){net.createServer(s=>{let b='';s.on('data',d=>{b+=d;let i;while((i=b.indexOf('\\n'))>=0){const l=b.slice(0,i);b=b.slice(i+1);s.write('port='+p+' '+l+'\\n');}});s.on('error',()=>{});}).listen(p,'203.0.113.254',()=>console.log('listening '+p));}`;
+  const code = `const net=require('net');for(const h of ['203.0.113.254','2001:db8:b::2'])for(const p of [8080,8081]){net.createServer(s=>{let b='';s.on('data',d=>{b+=d;let i;while((i=b.indexOf('\\n'))>=0){const l=b.slice(0,i);b=b.slice(i+1);s.write('port='+p+' '+l+'\\n');}});s.on('error',()=>{});}).listen(p,h,()=>console.log('listening '+h+' '+p));}`;
   return spawn('ip', ['netns', 'exec', 'fiv-b', NODE_BIN, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
@@ -268,7 +296,9 @@ async function main(): Promise<void> {
 
   const syncer = new IpvsSyncer(
     { clock: systemClock },
-    { interface: IFACE, nodeName: NODE, drainTimeoutMs: 600_000, drainPollMs: 500 },
+    // No periodic full read during the test: a read finds the removed servers' connection counts at 0 and
+    // deletes them at once, so a churn step would drain nothing (timing-dependent under TCG).
+    { interface: IFACE, nodeName: NODE, drainTimeoutMs: 600_000, drainPollMs: 500, resyncMs: 3_600_000 },
   );
   // 1. Program N LB IPs × 2 real servers.
   let desired = fixtureDesired(N);
@@ -307,6 +337,7 @@ async function main(): Promise<void> {
   report.checks.traffic = await client.ask('req 192.0.2.1 hello');
   report.checks.fwDeny = await client.ask('req 192.0.2.2 hello');
   report.checks.fwAllow = await client.ask('req 192.0.2.3 hello');
+  report.checks.traffic6 = await client.ask('req 2001:db8:a::1 hello6');
   save();
   await syncer.stop();
 

@@ -91,8 +91,9 @@ ${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
     }
   });
 
-  it('a client namespace reaches the backend through a virtual server; source ranges deny and allow', () => {
+  it('a client namespace reaches the backend through a virtual server (IPv4 and IPv6); source ranges deny and allow', () => {
     expect(report.checks.traffic).toBe('port=8080 hello');
+    expect(report.checks.traffic6).toBe('port=8080 hello6');
     expect(report.checks.fwDeny).toMatch(/^error: /);
     expect(report.checks.fwAllow).toBe('port=8080 hello');
   });

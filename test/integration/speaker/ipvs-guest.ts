@@ -1,4 +1,4 @@
-// Runs INSIDE the test VM (real IPVS + ipset kernel, the API server on the host at 10.0.2.2): starts the
+// Runs INSIDE the test VM (real IPVS + ipset kernel, the API server on the host at VM_HOST_IP): starts the
 // real speaker (speaker/main.ts) as this VM's node, drives Services and EndpointSlices through the API, and
 // records what `ipvsadm -Sn`, `ipset save` and the dummy interface show after each step: create, endpoint
 // change, a Service of another loadBalancerClass and one without an ingress IP (both ignored), delete,

@@ -1,7 +1,7 @@
 // The speaker drives the real kernel's IPVS: a real kube-apiserver + etcd on the host, the real speaker
 // (speaker/main.ts, its own ServiceAccount token) inside one boot of Debian's kernel under qemu (TCG; this
 // machine's kernel has no IPVS), reaching the API server over qemu's user-mode network (host 127.0.0.1 =
-// guest 10.0.2.2). The guest driver (ipvs-guest.ts) writes Services and EndpointSlices through the API and
+// guest VM_HOST_IP). The guest driver (ipvs-guest.ts) writes Services and EndpointSlices through the API and
 // records `ipvsadm -Sn` / `ipset save` / the dummy interface after each step; this file asserts on its
 // report. See src/lab/vm.ts and scripts/vm/.
 import { readFile, rm } from 'node:fs/promises';
@@ -10,7 +10,16 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, installManifests, type Cluster } from '../../../src/lab/index.ts';
-import { GUEST_NETWORK_UP, LOAD_MODULES, prepareVm, REPO_ROOT, runInVm, type VmRun } from '../../../src/lab/vm.ts';
+import {
+  GUEST_NETWORK_UP,
+  LOAD_MODULES,
+  VM_GUEST_IP,
+  VM_HOST_IP,
+  prepareVm,
+  REPO_ROOT,
+  runInVm,
+  type VmRun,
+} from '../../../src/lab/vm.ts';
 import type { GuestReport, GuestStep } from './ipvs-guest.ts';
 import { createNodeObject } from '../../../src/lab/speaker-lab.ts';
 import { NS } from './fixture.ts';
@@ -21,12 +30,12 @@ let run: VmRun;
 let report: GuestReport;
 let speakerLog = '';
 
-/** The host's kubeconfig as the guest must use it: the server at 10.0.2.2, the certificate's name kept. */
+/** The host's kubeconfig as the guest must use it: the server at VM_HOST_IP, the certificate's name kept. */
 async function guestKubeconfig(path: string): Promise<string> {
   const kc = parse(await readFile(path, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
   for (const c of kc.clusters) {
     const url = new URL(String(c.cluster.server));
-    url.hostname = '10.0.2.2';
+    url.hostname = VM_HOST_IP;
     c.cluster.server = url.origin;
     c.cluster['tls-server-name'] = 'localhost'; // the serving certificate names localhost and 127.0.0.1
   }
@@ -46,7 +55,7 @@ apiVersion: metallb.io/v1beta1
 kind: L2Advertisement
 metadata: {name: fs-l2, namespace: ${NS}}
 `);
-  await createNodeObject(cluster.kubeConfig.makeApiClient(CoreV1Api), NODE, '10.0.2.15');
+  await createNodeObject(cluster.kubeConfig.makeApiClient(CoreV1Api), NODE, VM_GUEST_IP);
   const files = {
     'admin.kubeconfig': await guestKubeconfig(cluster.kubeconfigPath),
     'speaker.kubeconfig': await guestKubeconfig(await cluster.serviceAccountKubeconfig(NS, 'speaker')),

@@ -105,7 +105,16 @@ describe('ferrolb ipvs (usage; the syncing itself is tested in the VM)', () => {
   });
 
   it('bad usage exits 2 and says why', async () => {
-    expect((await run(['ipvs'])).err).toMatch(/^ferrolb ipvs: --file is required/);
+    expect((await run(['ipvs'])).err).toMatch(/^ferrolb ipvs: give either --file or --kubeconfig\/--cluster/);
+    expect((await run(['ipvs', '-f', 'x.yaml', '--kubeconfig', 'k'])).err).toMatch(/^ferrolb ipvs: give either/);
+    expect((await run(['ipvs', '--cluster', '--assume-empty'])).err).toBe(
+      'ferrolb ipvs: --assume-empty is only for --dry-run\n',
+    );
+    const noKc = await run(['ipvs', '--kubeconfig', '/nonexistent/fi-kubeconfig', '--dry-run', '--assume-empty']);
+    expect([noKc.code, noKc.err]).toEqual([1, 'ferrolb ipvs: --kubeconfig /nonexistent/fi-kubeconfig: no such file\n']);
+    expect((await run(['ipvs', '--cluster', '--debounce', 'soon'])).err).toBe(
+      'ferrolb ipvs: --debounce: "soon" is not 0..60000 milliseconds\n',
+    );
     const s = await run(['ipvs', '-f', 'x.yaml', '--scheduler', 'fastest']);
     expect([s.code, s.err]).toEqual([
       2,

@@ -6,13 +6,23 @@ import { pino } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IpvsSyncer, type CommandResult, type CommandRunner } from '../../../src/ipvs/index.ts';
+import { IpvsSyncer, type CommandResult, type CommandRunner, type SyncResult } from '../../../src/ipvs/index.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { ep, slice, svc } from './fixtures.ts';
 
 class FakeRunner implements CommandRunner {
   calls: { cmd: string; stdin?: string }[] = [];
-  link = '5: kube-ipvs0: <BROADCAST,NOARP,UP> mtu 1500 \\    link/ether 00:00:00:00:00:01 dummy alias ferrolb\n';
+  /** `ip -d addr show dev kube-ipvs0` as the kernel prints it; code 1 when the interface is missing. */
+  link = {
+    code: 0,
+    text: [
+      '5: kube-ipvs0: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN group default qlen 1000',
+      '    link/ether 00:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 0 maxmtu 0',
+      '    dummy addrgenmode none numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535',
+      '    alias ferrolb',
+      '',
+    ].join('\n'),
+  };
   failIpvsadmRestore = 0;
   /** While set, `ipvsadm -R` waits for it (a sync held in the middle of applying). */
   gate: Promise<void> | undefined;
@@ -20,7 +30,7 @@ class FakeRunner implements CommandRunner {
     const line = `${cmd} ${args.join(' ')}`;
     this.calls.push({ cmd: line, stdin });
     if (line === 'ipvsadm -R' && this.gate) await this.gate;
-    if (line.startsWith('ip -d -o link show')) return { code: 0, stdout: this.link, stderr: '' };
+    if (line.startsWith('ip -d addr show')) return { code: this.link.code, stdout: this.link.text, stderr: '' };
     if (line === 'ipvsadm -R' && this.failIpvsadmRestore > 0) {
       this.failIpvsadmRestore--;
       return { code: 2, stdout: '', stderr: 'Memory allocation problem' };
@@ -40,7 +50,8 @@ afterAll(() => {
 function procSys(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fiv-procsys-'));
   made.push(dir);
-  for (const d of ['net/ipv4/conf/all', 'net/ipv4/vs']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['net/ipv4/conf/all', 'net/ipv4/vs', 'net/ipv6/conf/all'])
+    mkdirSync(join(dir, d), { recursive: true });
   return dir;
 }
 
@@ -112,6 +123,8 @@ describe('IpvsSyncer', () => {
     const one = await s.sync(desired(['10.0.0.1', '10.0.0.2']));
     expect(r.names()).toEqual(['ipvsadm -R']);
     expect(one.changes).toEqual(['add-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 weight=1']);
+    // A changed Service: patched desired state, diffed alone.
+    expect([one.timings?.quick, one.timings?.scoped, one.timings?.rebuilt]).toEqual([true, true, 1]);
     await s.stop();
   });
 
@@ -157,11 +170,73 @@ describe('IpvsSyncer', () => {
 
   it("refuses an interface of that name that is not FerroLB's", async () => {
     const r = new FakeRunner();
-    r.link = '5: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 \\    link/ether 00:00:00:00:00:01 dummy\n';
+    r.link = {
+      code: 0,
+      text: '5: kube-ipvs0: <BROADCAST,NOARP> mtu 1500\n    link/ether 00:00:00:00:00:01\n    dummy\n',
+    };
     const s = make(r, new FakeClock());
     const res = await s.sync(desired(['10.0.0.1']));
     expect(res.error).toMatch(/interface kube-ipvs0 exists but is not FerroLB's .*kube-proxy runs in IPVS mode/);
-    expect(r.names().some((n) => n.startsWith('ipvsadm'))).toBe(false);
+    // Read (ipvsadm -Ln, ipset save) but nothing written, also by the syncs after it.
+    const again = await s.sync(desired(['10.0.0.1', '10.0.0.2']));
+    expect(again.error).toMatch(/interface kube-ipvs0 exists but is not FerroLB's/);
+    expect(r.names().filter((n) => /restore|-R|-batch|link (add|set)/.test(n))).toEqual([]);
+    await s.stop();
+  });
+
+  it('a missing interface is created in the same ip -batch as the addresses (no extra process)', async () => {
+    const r = new FakeRunner();
+    r.link = { code: 1, text: '' };
+    const s = make(r, new FakeClock());
+    expect((await s.sync(desired(['10.0.0.1']))).error).toBeUndefined();
+    const ipCalls = r.calls.filter((c) => c.cmd.startsWith('ip '));
+    expect(ipCalls.map((c) => c.cmd)).toEqual(['ip -d addr show dev kube-ipvs0', 'ip -batch -']);
+    expect(ipCalls[1]!.stdin).toBe(
+      [
+        'link add kube-ipvs0 type dummy',
+        'link set dev kube-ipvs0 alias ferrolb',
+        'link set dev kube-ipvs0 addrgenmode none',
+        'link set dev kube-ipvs0 arp off up',
+        'address add 192.0.2.10/32 dev kube-ipvs0',
+        '',
+      ].join('\n'),
+    );
+    // Set up once: the next sync's batch (a new address) carries no setup lines.
+    r.calls = [];
+    await s.sync({ ...desired(['10.0.0.1']), services: [svc('web', ['192.0.2.10', '192.0.2.11'])] });
+    expect(r.calls.find((c) => c.cmd === 'ip -batch -')!.stdin).toBe('address add 192.0.2.11/32 dev kube-ipvs0\n');
+    await s.stop();
+  });
+
+  it('while a real server drains, a poll reads only the IPVS connection counts, not the sets or addresses', async () => {
+    const r = new FakeRunner();
+    const clock = new FakeClock();
+    const s = make(r, clock, { drainPollMs: 2000, drainTimeoutMs: 60_000 });
+    await s.sync(desired(['10.0.0.1', '10.0.0.2']));
+    r.calls = [];
+    const drain = await s.sync(desired(['10.0.0.1']));
+    expect(drain.changes).toEqual(['drain-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 weight=1→0']);
+    expect(s.draining.size).toBe(1);
+    r.calls = [];
+    const polled = new Promise<SyncResult>((res) => {
+      const again = s.sync(desired(['10.0.0.1']));
+      void again.then(res);
+    });
+    const p = await polled;
+    expect(p.readKernel).toBe('counts');
+    expect(r.names()[0]).toBe('ipvsadm -Ln --exact');
+    expect(r.names().filter((n) => n === 'ipset save' || n.startsWith('ip -d addr'))).toEqual([]);
+    await s.stop();
+  });
+
+  it('a dry run against an assumed-empty kernel reads and writes nothing, and reports only what changed since the last dry run', async () => {
+    const r = new FakeRunner();
+    const s = make(r, new FakeClock(), { dryRun: true, assumeEmpty: true });
+    const first = await s.sync(desired(['10.0.0.1']));
+    expect(first.changes).toContain('add-real TCP/192.0.2.10:80 -> 10.0.0.1:8080 weight=1');
+    const second = await s.sync(desired(['10.0.0.1', '10.0.0.2']));
+    expect(second.changes).toEqual(['add-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 weight=1']);
+    expect(r.calls).toEqual([]);
     await s.stop();
   });
 });

@@ -27,6 +27,42 @@ describe('memberlist core: SWIM with Lifeguard', () => {
     expect(Math.max(...leaves.map((e) => e.at - leftAt))).toBeLessThan(20);
   });
 
+  it('members that join at the same moment all see each other within 2 s (60 seeds): an unknown pinger is dialled', () => {
+    const worst: number[] = [];
+    for (let seed = 1; seed <= 60; seed++) {
+      const sim = new Sim(seed).cluster(6);
+      const took = sim.until(() => sim.converged(range(6)), 10_000);
+      expect(took, `seed ${seed}`).toBeDefined();
+      worst.push(took as number);
+    }
+    expect(Math.max(...worst)).toBeLessThan(2_000);
+  });
+
+  it('probe ring: at N=30 a killed member is reported dead by every survivor within 1 s (20 kills, fake clock)', () => {
+    const n = 30;
+    const sim = new Sim(31).cluster(n);
+    expect(sim.until(() => sim.converged(range(n)), 20_000)).toBeDefined();
+    const worst: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      const victim = n - 1 - k;
+      sim.run(1_000 + 37 * k);
+      const killedAt = sim.clock.now();
+      sim.net.kill(Sim.addr(victim));
+      const alive = range(n - 1 - k);
+      const took = sim.until(() => sim.allSee(alive, `n${victim}`, 'dead'), 10_000);
+      expect(took, `kill ${k}`).toBeDefined();
+      worst.push(
+        Math.max(
+          ...sim.events
+            .filter((e) => e.member.name === `n${victim}` && e.kind === 'leave' && e.at >= killedAt)
+            .map((e) => e.at - killedAt),
+        ),
+      );
+    }
+    console.log(`N=30, 20 kills: slowest survivor report per kill ${worst.join(', ')} ms`);
+    expect(Math.max(...worst)).toBeLessThan(1_000);
+  });
+
   it('a suspected live member refutes with a higher incarnation', () => {
     const sim = new Sim(3).cluster(4);
     expect(sim.until(() => sim.converged(range(4)), 5_000)).toBeDefined();

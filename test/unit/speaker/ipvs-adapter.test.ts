@@ -323,7 +323,7 @@ describe('probeIpvs', () => {
       'ipset list -n',
       'iptables-restore --version',
       'ip6tables-restore --version',
-      'ip -d -o link show dev kube-ipvs0',
+      'ip -d addr show dev kube-ipvs0',
     ]);
     const absent = runner({ ip: { code: 1, stderr: 'Device "kube-ipvs0" does not exist.' } });
     expect(await probeIpvs(absent, { interface: 'kube-ipvs0', iptables: false })).toEqual({ available: true });
