@@ -13,7 +13,7 @@
 // stop() stops timers and the syncer and removes nothing: the kernel keeps forwarding while the speaker
 // restarts.
 import { Gauge, type Registry } from 'prom-client';
-import type { DesiredInput } from '../ipvs/index.ts';
+import { KubeInputCache, type DesiredInput } from '../ipvs/index.ts';
 import { backoffDelay, type BackoffPolicy, type Clock, type Timer } from '../time/index.ts';
 import { ipvsInput, objectsFingerprint, type IpvsObjects } from './ipvs-input.ts';
 import type { IpvsProbeResult } from './ipvs-probe.ts';
@@ -89,6 +89,8 @@ export class IpvsAdapter implements IpvsPort {
   #nextProbeAt = -Infinity;
   #failures = 0;
   #problems = new Set<string>();
+  /** API object → syncer input, kept while the informer keeps the object (the syncer reuses its part). */
+  readonly #inputs = new KubeInputCache();
   #timer: Timer | undefined;
   #timerAt = Infinity;
   #running: Promise<void> | undefined;
@@ -156,7 +158,7 @@ export class IpvsAdapter implements IpvsPort {
       const next = this.#pending;
       if (!next || this.#stopped) return;
       this.#pending = undefined;
-      const { input, problems } = ipvsInput(next.objects);
+      const { input, problems } = ipvsInput(next.objects, this.#inputs);
       this.#logProblems(problems);
       this.#handed = next.fp;
       this.#d.log.debug(

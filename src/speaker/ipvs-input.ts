@@ -2,7 +2,7 @@
 // spec.loadBalancerClass is ours, as for announcing) that has an ingress IP, and the EndpointSlices of
 // those Services, whoever announces them — every node forwards, as kube-proxy does. Then the same objects
 // as the syncer's plain inputs, each object that cannot be used reported with where and why.
-import { endpointSliceFromKube, serviceFromKube, type DesiredInput, type KubeProblem } from '../ipvs/index.ts';
+import { KubeInputCache, type DesiredInput, type KubeProblem } from '../ipvs/index.ts';
 import {
   handlesClass,
   serviceKey,
@@ -49,19 +49,22 @@ export function objectsFingerprint(o: IpvsObjects): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The API objects as the syncer's inputs; objects that are not even objects are reported too. */
-export function ipvsInput(o: IpvsObjects): { input: DesiredInput; problems: KubeProblem[] } {
+/**
+ * The API objects as the syncer's inputs; objects that are not even objects are reported too. With the
+ * adapter's `cache`, an object the informer did not replace converts to the same input object as last
+ * time, so the syncer rebuilds only the Services that changed.
+ */
+export function ipvsInput(
+  o: IpvsObjects,
+  cache: KubeInputCache = new KubeInputCache(),
+): { input: DesiredInput; problems: KubeProblem[] } {
   const problems: KubeProblem[] = [];
-  const input: DesiredInput = { services: [], endpointSlices: [] };
   o.services.forEach((s, i) => {
-    if (!isRecord(s)) return problems.push({ object: `services[${i}]`, message: 'not an object; skipped' });
-    const v = serviceFromKube(s, problems);
-    if (v) input.services.push(v);
+    if (!isRecord(s)) problems.push({ object: `services[${i}]`, message: 'not an object; skipped' });
   });
   o.endpointSlices.forEach((s, i) => {
-    if (!isRecord(s)) return problems.push({ object: `endpointSlices[${i}]`, message: 'not an object; skipped' });
-    const v = endpointSliceFromKube(s, problems);
-    if (v) input.endpointSlices.push(v);
+    if (!isRecord(s)) problems.push({ object: `endpointSlices[${i}]`, message: 'not an object; skipped' });
   });
-  return { input, problems };
+  const converted = cache.convert(o.services, o.endpointSlices);
+  return { input: converted.input, problems: [...problems, ...converted.problems] };
 }

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { CommandResult, CommandRunner, DesiredInput } from '../../../src/ipvs/index.ts';
+import { KubeInputCache, type CommandResult, type CommandRunner, type DesiredInput } from '../../../src/ipvs/index.ts';
 import { IpvsAdapter, ipvsAdapterMetrics, type IpvsSyncerLike } from '../../../src/speaker/ipvs-adapter.ts';
 import { ipvsInput, ipvsObjects, objectsFingerprint } from '../../../src/speaker/ipvs-input.ts';
 import { probeIpvs, type IpvsProbeResult } from '../../../src/speaker/ipvs-probe.ts';
@@ -295,6 +295,16 @@ describe('ipvsObjects (what the speaker hands the syncer)', () => {
       { object: 'services[1]', message: 'not an object; skipped' },
       { object: 'endpointSlices[1]', message: 'not an object; skipped' },
     ]);
+  });
+
+  it('with one cache, an object the informer kept converts to the same input object (the syncer reuses its part)', () => {
+    const cache = new KubeInputCache();
+    const web = svc('web', '192.0.2.1');
+    const first = ipvsInput(objs([web, svc('shop', '192.0.2.2')]), cache).input.services;
+    const second = ipvsInput(objs([web, svc('shop', '192.0.2.2')]), cache).input.services;
+    expect(second[0]).toBe(first[0]); // same API object: same input
+    expect(second[1]).not.toBe(first[1]); // a new API object (a change): converted again
+    expect(second[1]).toEqual(first[1]);
   });
 });
 
