@@ -7,7 +7,7 @@
 //    iptables rules (nftables has no match for ipsets; iptables-nft writes them as nftables rules) in
 //    FerroLB's own chains, rewritten atomically with iptables-restore --noflush, over the KUBE-* sets.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { CommandRunner } from './command-runner.ts';
 import { mustRun } from './command-runner.ts';
 import { INTERFACE_ALIAS, interfaceInfo, type InterfaceInfo } from './kernel.ts';
@@ -82,6 +82,32 @@ export async function applySysctls(procSys = '/proc/sys'): Promise<string[]> {
     }
   }
   return denied;
+}
+
+/**
+ * Why an IPv4 LoadBalancer IP on the dummy interface would make this node answer ARP for it, or undefined
+ * when strict ARP is in effect. The kernel uses the larger of `all` and the receiving interface's value,
+ * so `all` at arp_ignore ≥ 1 and arp_announce 2 is strict on every interface. (IPv6 needs nothing: the
+ * kernel answers Neighbor Solicitations only for addresses on the receiving interface.)
+ */
+export async function strictArpProblem(procSys = '/proc/sys'): Promise<string | undefined> {
+  const read = async (k: string): Promise<number> => Number((await readFile(`${procSys}/${k}`, 'utf8')).trim());
+  let ignore: number;
+  let announce: number;
+  try {
+    [ignore, announce] = await Promise.all([
+      read('net/ipv4/conf/all/arp_ignore'),
+      read('net/ipv4/conf/all/arp_announce'),
+    ]);
+  } catch (err) {
+    return `cannot read the ARP sysctls (${(err as Error).message})`;
+  }
+  if (ignore >= 1 && announce >= 2) return undefined;
+  return (
+    `strict ARP is not in effect (net.ipv4.conf.all.arp_ignore=${ignore}, arp_announce=${announce}; ` +
+    'need 1 and 2): every node would answer ARP for the LoadBalancer IPs on the dummy interface and break ' +
+    "Layer 2. Set them on the node (kube-proxy's strictARP) or let the speaker write them (/proc/sys writable)"
+  );
 }
 
 /** The mark FerroLB's masquerade uses (kube-proxy's masquerade bit, so either's rule SNATs it the same). */

@@ -27,7 +27,7 @@ import {
   type KernelState,
   type Plan,
 } from './plan/index.ts';
-import { applySysctls, ensureFirewall, interfaceSetupBatch } from './setup.ts';
+import { applySysctls, ensureFirewall, interfaceSetupBatch, SetupError, strictArpProblem } from './setup.ts';
 
 export interface IpvsSyncerDeps {
   clock: Clock;
@@ -266,6 +266,11 @@ export class IpvsSyncer {
         this.#lastApplied = true;
       } else {
         const setup = this.#ipSetup ?? '';
+        // Never an IPv4 LB IP on the dummy interface without strict ARP: the node would answer ARP for it.
+        if (plan.addAddresses.some((a) => a.family === 'ipv4')) {
+          const problem = await strictArpProblem(this.#procSys);
+          if (problem) throw new SetupError('arp-not-strict', `not adding LoadBalancer IPs: ${problem}`);
+        }
         if (planSize(plan) > 0 || setup) {
           try {
             await applyToKernel(this.#runner, cfg.interface, plan, setup);

@@ -1,7 +1,7 @@
 // The syncer's own logic (serialising, coalescing, when it reads the kernel, retries, the off switch) over a
 // recording fake runner and the fake clock. The kernel side is proven in the VM test
 // (test/integration/ipvs/ipvs-vm.test.ts); this fake only answers what the tools would print.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,27 @@ describe('IpvsSyncer', () => {
     ]);
     await s.sync(desired(['10.0.0.2']));
     expect(lines.filter((l) => l.includes('sysctls not writable'))).toHaveLength(1);
+    await s.stop();
+  });
+
+  it('never puts an IPv4 LB IP on the dummy interface while strict ARP is off (the node would answer ARP for it)', async () => {
+    const dir = procSys();
+    writeFileSync(join(dir, 'net/ipv4/conf/all/arp_ignore'), '0\n');
+    writeFileSync(join(dir, 'net/ipv4/conf/all/arp_announce'), '0\n');
+    const r = new FakeRunner();
+    const s = new IpvsSyncer(
+      { clock: new FakeClock(), runner: r, procSys: dir },
+      { nodeName: 'node-a', firewall: false, sysctls: false }, // --ipvs-no-sysctls: the node's own settings
+    );
+    const refused = await s.sync(desired(['10.0.0.1']));
+    expect(refused.error).toMatch(/strict ARP is not in effect \(net.ipv4.conf.all.arp_ignore=0, arp_announce=0/);
+    expect(r.calls.filter((c) => c.stdin?.includes('address add'))).toEqual([]);
+    // The operator sets strict ARP on the node: the next sync adds the address.
+    writeFileSync(join(dir, 'net/ipv4/conf/all/arp_ignore'), '1\n');
+    writeFileSync(join(dir, 'net/ipv4/conf/all/arp_announce'), '2\n');
+    const ok = await s.sync(desired(['10.0.0.1']));
+    expect(ok.error).toBeUndefined();
+    expect(r.calls.find((c) => c.cmd === 'ip -batch -')?.stdin).toContain('address add 192.0.2.10/32 dev kube-ipvs0');
     await s.stop();
   });
 
