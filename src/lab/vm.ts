@@ -157,3 +157,52 @@ for m in dummy veth ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs
 done
 set +e
 `;
+
+export interface GuestNodeRun {
+  run: VmRun;
+  /** The share's files named in `collect`, as the guest left them ('' when absent). */
+  collected: Record<string, string>;
+}
+
+/**
+ * Boots the VM, loads the modules (and brings the user-mode NIC up when asked), exports `env`, and runs
+ * the repo-relative TypeScript `file` with the checkout's Node; then reads the share files named in
+ * `collect`. The first of them is the guest's report: without it the run failed, and the error carries
+ * the guest's output and console tail.
+ */
+export async function runGuestNode(o: {
+  image: VmImage;
+  file: string;
+  env?: Record<string, string | number>;
+  collect: [string, ...string[]];
+  timeoutMs: number;
+  files?: Record<string, string>;
+  userNetwork?: boolean;
+}): Promise<GuestNodeRun> {
+  const exports = Object.entries(o.env ?? {})
+    .map(([k, v]) => `export ${k}=${String(v)}\n`)
+    .join('');
+  const started = Date.now();
+  const run = await runInVm({
+    image: o.image,
+    ...(o.userNetwork ? { userNetwork: true } : {}),
+    ...(o.files ? { files: o.files } : {}),
+    script: `${LOAD_MODULES}\n${o.userNetwork ? GUEST_NETWORK_UP : ''}${exports}cd ${REPO_ROOT}\n${REPO_ROOT}/node_modules/.bin/node ${o.file}\n`,
+    timeoutMs: o.timeoutMs,
+    memoryMb: 1536,
+    keepShare: true,
+    onConsole: (l) => {
+      if (l.includes('ferrolb-vm') || l.includes('Kernel panic')) console.log(`[vm] ${l}`);
+    },
+  });
+  console.log(`VM run: ${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code}`);
+  const collected: Record<string, string> = {};
+  for (const name of o.collect) collected[name] = await readFile(join(run.share, name), 'utf8').catch(() => '');
+  await rm(run.share, { recursive: true, force: true });
+  if (!collected[o.collect[0]])
+    throw new Error(
+      `the guest left no ${o.collect[0]} (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`,
+    );
+  console.log(run.output);
+  return { run, collected };
+}

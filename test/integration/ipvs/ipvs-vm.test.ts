@@ -2,10 +2,8 @@
 // (1,000 LB IPs, endpoint churn, traffic, source ranges, SIGKILL + restart mid-drain, removal), and this
 // file asserts on the report it leaves in the share. See src/lab/vm.ts and scripts/vm/. The VM time limit
 // is generous because TCG slows down many times over when the machine's two cores are busy.
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOAD_MODULES, prepareVm, REPO_ROOT, runInVm, type VmRun } from '../../../src/lab/vm.ts';
+import { prepareVm, runGuestNode, type VmRun } from '../../../src/lab/vm.ts';
 import type { StepReport } from './guest-check.ts';
 
 interface Report {
@@ -21,30 +19,15 @@ let report: Report;
 describe('IPVS syncer in a VM (real IPVS + ipset kernel)', () => {
   beforeAll(async () => {
     const image = prepareVm();
-    const started = Date.now();
-    run = await runInVm({
+    const g = await runGuestNode({
       image,
-      script: `${LOAD_MODULES}
-export FIV_N=${N}
-cd ${REPO_ROOT}
-${REPO_ROOT}/node_modules/.bin/node test/integration/ipvs/guest-check.ts
-`,
+      file: 'test/integration/ipvs/guest-check.ts',
+      env: { FIV_N: N },
+      collect: ['report.json'],
       timeoutMs: 1_680_000,
-      memoryMb: 1536,
-      keepShare: true,
-      onConsole: (l) => {
-        if (l.includes('ferrolb-vm') || l.includes('Kernel panic')) console.log(`[vm] ${l}`);
-      },
     });
-    console.log(`VM run: ${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code}`);
-    const text = await readFile(join(run.share, 'report.json'), 'utf8').catch(() => '');
-    await rm(run.share, { recursive: true, force: true });
-    if (!text)
-      throw new Error(
-        `the guest left no report (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`,
-      );
-    report = JSON.parse(text) as Report;
-    console.log(run.output);
+    run = g.run;
+    report = JSON.parse(g.collected['report.json']!) as Report;
   }, 1_740_000);
 
   const step = (name: string): StepReport => {

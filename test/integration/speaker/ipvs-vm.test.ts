@@ -4,22 +4,12 @@
 // guest VM_HOST_IP). The guest driver (ipvs-guest.ts) writes Services and EndpointSlices through the API and
 // records `ipvsadm -Sn` / `ipset save` / the dummy interface after each step; this file asserts on its
 // report. See src/lab/vm.ts and scripts/vm/.
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, installManifests, type Cluster } from '../../../src/lab/index.ts';
-import {
-  GUEST_NETWORK_UP,
-  LOAD_MODULES,
-  VM_GUEST_IP,
-  VM_HOST_IP,
-  prepareVm,
-  REPO_ROOT,
-  runInVm,
-  type VmRun,
-} from '../../../src/lab/vm.ts';
+import { VM_GUEST_IP, VM_HOST_IP, prepareVm, runGuestNode, type VmRun } from '../../../src/lab/vm.ts';
 import type { GuestReport, GuestStep } from './ipvs-guest.ts';
 import { createNodeObject } from '../../../src/lab/speaker-lab.ts';
 import { NS } from './fixture.ts';
@@ -60,34 +50,18 @@ metadata: {name: fs-l2, namespace: ${NS}}
     'admin.kubeconfig': await guestKubeconfig(cluster.kubeconfigPath),
     'speaker.kubeconfig': await guestKubeconfig(await cluster.serviceAccountKubeconfig(NS, 'speaker')),
   };
-  const started = Date.now();
-  run = await runInVm({
+  const g = await runGuestNode({
     image,
-    userNetwork: true,
-    files,
-    script: `${LOAD_MODULES}
-${GUEST_NETWORK_UP}
-export FS_NODE=${NODE}
-cd ${REPO_ROOT}
-${REPO_ROOT}/node_modules/.bin/node test/integration/speaker/ipvs-guest.ts
-`,
+    file: 'test/integration/speaker/ipvs-guest.ts',
+    env: { FS_NODE: NODE },
+    collect: ['report.json', 'speaker.log'],
     timeoutMs: 900_000,
-    memoryMb: 1536,
-    keepShare: true,
-    onConsole: (l) => {
-      if (l.includes('ferrolb-vm') || l.includes('Kernel panic')) console.log(`[vm] ${l}`);
-    },
+    files,
+    userNetwork: true,
   });
-  console.log(`VM run: ${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code}`);
-  const text = await readFile(join(run.share, 'report.json'), 'utf8').catch(() => '');
-  speakerLog = await readFile(join(run.share, 'speaker.log'), 'utf8').catch(() => '');
-  await rm(run.share, { recursive: true, force: true });
-  if (!text)
-    throw new Error(
-      `the guest left no report (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`,
-    );
-  report = JSON.parse(text) as GuestReport;
-  console.log(run.output);
+  run = g.run;
+  speakerLog = g.collected['speaker.log']!;
+  report = JSON.parse(g.collected['report.json']!) as GuestReport;
 }, 1_200_000);
 
 afterAll(async () => {
