@@ -7,6 +7,7 @@
 //            phase), single changes (one endpoint of one Service), then a second full sync from empty in
 //            the same, warm process
 //   per-entry  kube-proxy's way: one `ipset add` process per member (200 timed, the rest extrapolated)
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fixtureDesired } from '../src/lab/ipvs-fixture.ts';
 import {
@@ -66,6 +67,10 @@ async function syncer(): Promise<Record<string, number>> {
     resyncMs: 3_600_000,
     drainTimeoutMs: 0,
   };
+  // Strict ARP in this namespace, as the node's operator sets it (`sysctls: false` above): the syncer
+  // adds no IPv4 LB IP without it.
+  writeFileSync('/proc/sys/net/ipv4/conf/all/arp_ignore', '1\n');
+  writeFileSync('/proc/sys/net/ipv4/conf/all/arp_announce', '2\n');
   // The input is made before the clock starts: it is the caller's (the informers'), not the syncer's work.
   let d = fixtureDesired(N);
   const s = new IpvsSyncer({ clock: systemClock }, cfg);
