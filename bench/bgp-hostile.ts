@@ -11,13 +11,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CLI,
   Lab,
-  NODE_BIN,
   hostilePeersYaml,
   rssKib,
   sleep,
   startHostilePeer,
+  startHostileSpeaker,
   waitFor,
   type HostilePeer,
 } from '../src/lab/bgp/index.ts';
@@ -71,23 +70,12 @@ export async function hostileRows(): Promise<string[]> {
       await lab.exec(routerNs, ['ip', 'addr', 'add', `${p.address}/24`, 'dev', 'veth0']);
     const config = join(lab.tmpDir('fbh-bench'), 'config.yaml');
     writeFileSync(config, hostilePeersYaml(SPEAKER_AS, ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'], PEERS));
-    const speaker = lab.spawn('ferrolb', nodeNs, [
-      NODE_BIN,
-      CLI,
-      'bgp',
-      '--config',
+    const speaker = startHostileSpeaker(lab, nodeNs, {
       config,
-      '--router-id',
-      '192.0.2.1',
-      '--passive',
-      '--listen-port',
-      '179',
-      '--send-hold-time',
-      '600',
-      '--log-level',
-      'error',
-      ...ANNOUNCE.flatMap((ip) => ['--announce', ip]),
-    ]);
+      sendHoldTime: 600,
+      logLevel: 'error',
+      announce: ANNOUNCE,
+    });
     await waitFor(() => /^listening/m.test(speaker.output()), {
       what: 'speaker listening',
       timeoutMs: 30_000,

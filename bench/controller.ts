@@ -24,6 +24,7 @@ import {
   type Cluster,
   type ControllerChild,
 } from '../src/lab/index.ts';
+import { procStatusKib } from '../src/lab/logged-child.ts';
 import { WATCH_BACKOFF } from '../src/k8s/watch-backoff.ts';
 import { Informer, type ListResult } from '../src/k8s/informer.ts';
 import { loadKubeConfig, makeClients } from '../src/k8s/kube-client.ts';
@@ -56,11 +57,7 @@ function service(namespace: string, name: string): V1Service {
 
 /** VmRSS of a process in KiB (what it holds now), or 0 once it has exited. */
 function rssKib(pid: number): number {
-  try {
-    return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
+  return procStatusKib(pid, 'VmRSS') ?? 0;
 }
 
 /**

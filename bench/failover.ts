@@ -10,7 +10,7 @@
 // Baseline in the same run, same namespaces, same probes: keepalived (VRRP) with its default 1 s adverts
 // and with 100 ms adverts. FAILOVER_KILLS=n (default 20; --quick: 3), FAILOVER_ONLY=keepalived,n3,n5,pods,rss (a list).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { procStatusKib } from '../src/lab/logged-child.ts';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { orderCandidates } from '../src/election/index.ts';
 import { installManifests, startCluster } from '../src/lab/index.ts';
@@ -402,14 +402,10 @@ async function ferrolb(
 function idleRssLine(l: SpeakerLab): string {
   const mib = (kib: number) => `${(kib / 1024).toFixed(1)}`;
   const each = [...l.speakers.values()].flatMap((s) => {
-    let status = '';
-    try {
-      status = readFileSync(`/proc/${s.pid}/status`, 'utf8');
-    } catch {
-      return [];
-    }
-    const f = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return [`${mib(f('VmRSS'))} MiB (anon ${mib(f('RssAnon'))} + file ${mib(f('RssFile'))})`];
+    const f = (k: string) => procStatusKib(s.pid, k);
+    const rss = f('VmRSS');
+    if (rss === undefined) return [];
+    return [`${mib(rss)} MiB (anon ${mib(f('RssAnon') ?? NaN)} + file ${mib(f('RssFile') ?? NaN)})`];
   });
   return `  speaker idle RSS (VmRSS, steady state; NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, warm compile cache as in the image): ${each.join(', ')}   (goal: <= 60 MiB)`;
 }

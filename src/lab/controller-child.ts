@@ -1,10 +1,10 @@
 // Runs the controller as a child process (`node controller/main.ts ...`) with its log going to a file:
 // used by the integration tests, the benchmark and `ferrolb lab`. Knows how to wait for /readyz, read
 // /metrics, kill it (any signal) and read its peak RSS from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { procStatusKib, spawnLogged } from './logged-child.ts';
 
 export const CONTROLLER_MAIN = fileURLToPath(new URL('../../controller/main.ts', import.meta.url));
 /** Node 24 from the `node` npm package (the system node may be older). */
@@ -78,52 +78,19 @@ export function startControllerChild(opts: ControllerChildOptions): ControllerCh
     '127.0.0.1',
     ...(opts.extraArgs ?? []),
   ];
-  const fd = openSync(opts.logPath, 'a');
-  writeSync(fd, `\n=== ${new Date().toISOString()} ${PROJECT_NODE} ${args.join(' ')}\n`);
-  let child: ChildProcess;
-  try {
-    const env = opts.nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: opts.nodeOptions };
-    child = spawn(PROJECT_NODE, args, { stdio: ['ignore', fd, fd], env });
-  } finally {
-    closeSync(fd);
-  }
-  let reason: string | undefined;
-  const exit = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) =>
-      resolve((reason = signal !== null ? `killed by ${signal}` : `exited with code ${code}`)),
-    );
-    child.once('error', (err) => resolve((reason = `could not start ${PROJECT_NODE}: ${err.message}`)));
-  });
-  const pid = child.pid ?? -1;
+  const env = opts.nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: opts.nodeOptions };
+  const c = spawnLogged([PROJECT_NODE, ...args], opts.logPath, env);
   return {
-    pid,
+    pid: c.pid,
     logPath: opts.logPath,
     metricsPort: opts.metricsPort,
-    exited: () => reason,
-    waitExit: () => exit,
-    kill: (signal) => {
-      if (reason === undefined) child.kill(signal);
-    },
+    exited: c.exited,
+    waitExit: c.waitExit,
+    kill: c.kill,
     get: (path) => httpGet(opts.metricsPort, path),
-    peakRssKib: () => {
-      try {
-        const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        return m ? Number(m[1]) : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    cpuSeconds: () => cpuSecondsOf(pid),
-    logTail: (lines = 40) => {
-      try {
-        return readFileSync(opts.logPath, 'utf8')
-          .split('\n')
-          .slice(-lines - 1)
-          .join('\n');
-      } catch (err) {
-        return `(cannot read ${opts.logPath}: ${(err as Error).message})`;
-      }
-    },
+    peakRssKib: () => procStatusKib(c.pid, 'VmHWM'),
+    cpuSeconds: () => cpuSecondsOf(c.pid),
+    logTail: c.logTail,
   };
 }
 

@@ -1,11 +1,11 @@
 // The hostile-peer lab shared by the issue-11 integration test and its benchmark: the speaker's
 // MetalLB-format configuration for a set of peers, and raw peers (hostile-peer-process.ts) started in a
 // namespace whose JSON event lines are collected.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Daemon } from './exec.ts';
-import { NODE_BIN } from './ferrolb.ts';
+import { CLI, NODE_BIN } from './ferrolb.ts';
 import type { Lab } from './netns.ts';
+import { procStatusKib } from '../logged-child.ts';
 
 const PROCESS = fileURLToPath(new URL('./hostile-peer-process.ts', import.meta.url));
 
@@ -86,5 +86,29 @@ export function startHostilePeer(
 }
 
 /** VmRSS of a process in KiB (NaN once it has exited). */
-export const rssKib = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+export const rssKib = (pid: number): number => procStatusKib(pid, 'VmRSS') ?? NaN;
+
+/** The FerroLB speaker of the hostile-peer lab: `ferrolb bgp` with `config`, passive on port 179 in `ns`. */
+export function startHostileSpeaker(
+  lab: Lab,
+  ns: string,
+  o: { config: string; sendHoldTime: number; logLevel: string; announce: readonly string[] },
+): Daemon {
+  return lab.spawn('ferrolb', ns, [
+    NODE_BIN,
+    CLI,
+    'bgp',
+    '--config',
+    o.config,
+    '--router-id',
+    '192.0.2.1',
+    '--passive',
+    '--listen-port',
+    '179',
+    '--send-hold-time',
+    String(o.sendHoldTime),
+    '--log-level',
+    o.logLevel,
+    ...o.announce.flatMap((ip) => ['--announce', ip]),
+  ]);
+}

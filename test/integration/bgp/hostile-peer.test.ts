@@ -12,14 +12,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Bird,
-  CLI,
   Lab,
-  NODE_BIN,
   ensureDaemons,
   hostilePeersYaml,
   rssKib,
   sleep,
   startHostilePeer,
+  startHostileSpeaker,
   waitFor,
   type Daemon,
   type HostilePeer,
@@ -70,23 +69,7 @@ beforeAll(async () => {
   const dir = lab.tmpDir('fbh-speaker');
   const config = join(dir, 'config.yaml');
   writeFileSync(config, hostilePeersYaml(SPEAKER_AS, ['198.51.100.0/24', '203.0.113.0/24'], PEERS));
-  speaker = lab.spawn('ferrolb', nodeNs, [
-    NODE_BIN,
-    CLI,
-    'bgp',
-    '--config',
-    config,
-    '--router-id',
-    '192.0.2.1',
-    '--passive',
-    '--listen-port',
-    '179',
-    '--send-hold-time',
-    String(SEND_HOLD),
-    '--log-level',
-    'warn',
-    ...ANNOUNCE.flatMap((ip) => ['--announce', ip]),
-  ]);
+  speaker = startHostileSpeaker(lab, nodeNs, { config, sendHoldTime: SEND_HOLD, logLevel: 'warn', announce: ANNOUNCE });
   await waitFor(() => speakerEvents().some((l) => l.startsWith('listening')), {
     what: 'speaker listening',
     timeoutMs: 30_000,
