@@ -5,6 +5,7 @@
       "sources": [
         "src/native/addon.cc",
         "src/native/errors.cc",
+        "src/native/netlink-socket.cc",
         "src/native/packet-socket.cc",
         "src/native/sockaddr.cc",
         "src/native/tcp-socket.cc",

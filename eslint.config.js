@@ -12,7 +12,7 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 /** Folder names as they appear in relative import paths, per layer. */
-const ABOVE_CONFIG = ['allocator', 'election', 'bgp', 'memberlist', 'l2', 'ipvs'];
+const ABOVE_CONFIG = ['allocator', 'election', 'bgp', 'memberlist', 'l2', 'ipvs', 'netlink'];
 const SHELLS = ['session', 'bfd', 'speaker', 'native'];
 const K8S = ['k8s'];
 const APPS = ['controller', 'speaker'];
@@ -55,6 +55,8 @@ const PURE = [
   'src/l2/codec/**',
   'src/l2/core/**',
   'src/ipvs/plan/**',
+  'src/ipvs/codec/**',
+  'src/netlink/codec/**',
 ];
 const NEW_ENGINE_CORES = [
   'src/memberlist/core/**',
@@ -62,6 +64,8 @@ const NEW_ENGINE_CORES = [
   'src/l2/codec/**',
   'src/l2/core/**',
   'src/ipvs/plan/**',
+  'src/ipvs/codec/**',
+  'src/netlink/codec/**',
 ];
 
 const clockGlobals = [
@@ -117,7 +121,7 @@ export default tseslint.config(
   },
   { files: ['src/k8s/**'], rules: { 'no-restricted-imports': restrict(above([...APPS, ...TOP], 'k8s')) } },
   {
-    files: ['src/bgp/**', 'src/memberlist/**', 'src/l2/**', 'src/ipvs/**', 'src/native/**'],
+    files: ['src/bgp/**', 'src/memberlist/**', 'src/l2/**', 'src/ipvs/**', 'src/netlink/**', 'src/native/**'],
     rules: { 'no-restricted-imports': restrict(above([...K8S, ...APPS, ...TOP], 'an I/O shell')) },
   },
   {

@@ -19,3 +19,10 @@ export {
   firewallRules,
   SYSCTLS,
 } from './setup.ts';
+export {
+  IpvsNetlink,
+  IpvsNetlinkError,
+  openIpvsNetlink,
+  type IpvsNetlinkPath,
+  type IpvsNetlinkUnavailable,
+} from './netlink.ts';

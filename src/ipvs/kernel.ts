@@ -2,8 +2,11 @@
 // `ipset save`, keeping FerroLB's sets) into the plan's model, and apply a plan as a few batches, in an order that
 // keeps ownership provable after a crash at any point: sets and addresses first, then IPVS, then member
 // deletions, then address deletions (an address is the proof that its virtual servers are FerroLB's).
+// The IPVS step goes over generic netlink when the syncer has an IpvsNetlink (netlink.ts), else through
+// `ipvsadm -R`; the same changes in the same order either way. Drain polls read the counts over netlink too.
 import type { CommandRunner } from './command-runner.ts';
 import { mustRun } from './command-runner.ts';
+import type { IpvsNetlinkPath } from './netlink.ts';
 import {
   emptyKernelState,
   parseIpAddr,
@@ -85,7 +88,9 @@ export async function readKernel(r: CommandRunner, iface: string, withCounts: bo
 /** Reads only the virtual servers with their connection counts (what a drain poll needs). */
 export async function readIpvsCounts(
   r: CommandRunner,
+  ipvs?: IpvsNetlinkPath,
 ): Promise<{ services: KernelState['services']; problems: string[] }> {
+  if (ipvs) return ipvs.readServices(true);
   const parsed = parseIpvsadmList(await mustRun(r, 'ipvsadm', ['-Ln', '--exact']));
   return { services: parsed.services, problems: parsed.problems };
 }
@@ -93,9 +98,16 @@ export async function readIpvsCounts(
 /**
  * Applies a plan; throws CommandError naming the tool that failed (the caller re-reads the kernel).
  * `ipSetup`: `ip -batch` lines that create or set up the dummy interface, run before the address adds in
- * the same `ip` process (so a first sync spawns no extra process for the setup).
+ * the same `ip` process (so a first sync spawns no extra process for the setup). `ipvs`: apply the IPVS
+ * changes over netlink instead of `ipvsadm -R` (throws IpvsNetlinkError naming the change and errno).
  */
-export async function applyToKernel(r: CommandRunner, iface: string, p: Plan, ipSetup = ''): Promise<void> {
+export async function applyToKernel(
+  r: CommandRunner,
+  iface: string,
+  p: Plan,
+  ipSetup = '',
+  ipvs?: IpvsNetlinkPath,
+): Promise<void> {
   const adds = renderIpsetAdds(p);
   const addrAdds = ipSetup + renderAddressAdds(p, iface);
   // Independent of each other, both needed before IPVS: run them side by side.
@@ -103,8 +115,11 @@ export async function applyToKernel(r: CommandRunner, iface: string, p: Plan, ip
     adds ? mustRun(r, 'ipset', ['restore', '-exist'], adds) : undefined,
     addrAdds ? mustRun(r, 'ip', ['-batch', '-'], addrAdds) : undefined,
   ]);
-  const ipvs = renderIpvsBatch(p);
-  if (ipvs) await mustRun(r, 'ipvsadm', ['-R'], ipvs);
+  if (ipvs) await ipvs.apply(p.ipvs);
+  else {
+    const batch = renderIpvsBatch(p);
+    if (batch) await mustRun(r, 'ipvsadm', ['-R'], batch);
+  }
   const dels = renderIpsetDels(p);
   if (dels) await mustRun(r, 'ipset', ['restore', '-exist'], dels);
   const addrDels = renderAddressDels(p, iface);

@@ -14,6 +14,7 @@ import { spawnRunner } from './command-runner.ts';
 import { defaultIpvsConfig, type IpvsConfig } from './config.ts';
 import { applyToKernel, readIpvsCounts, readKernel } from './kernel.ts';
 import { ipvsMetrics, type IpvsMetrics } from './metrics.ts';
+import { openIpvsNetlink, type IpvsNetlinkPath, type IpvsNetlinkUnavailable } from './netlink.ts';
 import {
   applyPlan,
   DesiredBuilder,
@@ -38,6 +39,14 @@ export interface IpvsSyncerDeps {
   procSys?: string;
   /** Called after every sync (also those the syncer runs by itself: drain polls, resyncs, retries). */
   onSynced?: (result: SyncResult) => void;
+  /**
+   * IPVS changes and drain polls over generic netlink when the kernel has the IPVS family, else `ipvsadm`.
+   * Default: on when the syncer runs the tools itself (no `runner` given), so a test's fake runner never
+   * meets the real kernel's IPVS.
+   */
+  netlink?: boolean;
+  /** Opens the netlink path (default openIpvsNetlink; unit tests give a fake). */
+  openNetlink?: () => IpvsNetlinkPath | IpvsNetlinkUnavailable;
 }
 
 export interface SyncResult {
@@ -114,6 +123,9 @@ export class IpvsSyncer {
   #queued: Promise<SyncResult> | undefined;
   #timer: Timer | undefined;
   #stopped = false;
+  /** undefined: not tried yet; null: not used (off, or unavailable: ipvsadm it is). */
+  #netlink: IpvsNetlinkPath | null | undefined;
+  readonly #openNetlink: () => IpvsNetlinkPath | IpvsNetlinkUnavailable;
 
   constructor(deps: IpvsSyncerDeps, config: Partial<IpvsConfig> = {}) {
     this.config = { ...defaultIpvsConfig(), ...config };
@@ -126,6 +138,31 @@ export class IpvsSyncer {
     this.metrics = ipvsMetrics(deps.registry);
     this.#procSys = deps.procSys ?? '/proc/sys';
     this.#onSynced = deps.onSynced;
+    if (!(deps.netlink ?? deps.runner === undefined)) this.#netlink = null;
+    this.#openNetlink = deps.openNetlink ?? openIpvsNetlink;
+  }
+
+  /** How IPVS changes reach the kernel: 'netlink', 'ipvsadm', or undefined before the first apply decided it. */
+  get ipvsPath(): 'netlink' | 'ipvsadm' | undefined {
+    return this.#netlink === undefined ? undefined : this.#netlink ? 'netlink' : 'ipvsadm';
+  }
+
+  /**
+   * The netlink path, opened at the first apply (after the first kernel read: `ipvsadm` has loaded ip_vs by
+   * then, so the family exists when the kernel has IPVS at all). Unavailable: ipvsadm, said once.
+   */
+  #ipvsNetlink(): IpvsNetlinkPath | undefined {
+    if (this.#netlink === undefined) {
+      const nl = this.#openNetlink();
+      if ('reason' in nl) {
+        this.#netlink = null;
+        this.#log.info({ reason: nl.reason }, 'ipvs changes go through ipvsadm (IPVS over netlink unavailable)');
+      } else {
+        this.#netlink = nl;
+        this.#log.info('ipvs changes go over generic netlink');
+      }
+    }
+    return this.#netlink ?? undefined;
   }
 
   /** Sets the desired state and resolves once a sync that includes it has run. */
@@ -145,6 +182,8 @@ export class IpvsSyncer {
     this.#stopped = true;
     this.#timer?.cancel();
     await this.#tail;
+    this.#netlink?.close();
+    if (this.#netlink) this.#netlink = null;
   }
 
   #schedule(): Promise<SyncResult> {
@@ -186,7 +225,7 @@ export class IpvsSyncer {
       mode === 'all'
         ? readKernel(this.#runner, cfg.interface, true)
         : mode === 'counts'
-          ? readIpvsCounts(this.#runner)
+          ? readIpvsCounts(this.#runner, this.#netlink ?? undefined)
           : undefined;
     reading?.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     const desired = this.#builder.build(this.#desired, {
@@ -273,7 +312,13 @@ export class IpvsSyncer {
         }
         if (planSize(plan) > 0 || setup) {
           try {
-            await applyToKernel(this.#runner, cfg.interface, plan, setup);
+            await applyToKernel(
+              this.#runner,
+              cfg.interface,
+              plan,
+              setup,
+              plan.ipvs.length > 0 ? this.#ipvsNetlink() : undefined,
+            );
           } catch (err) {
             this.#view = undefined; // unknown how far it got: read the kernel next time
             throw err;

@@ -2,6 +2,7 @@
 // same build loads on any Node version). The typed wrapper is src/native/index.ts.
 #include <napi.h>
 
+#include "netlink-socket.h"
 #include "packet-socket.h"
 #include "tcp-socket.h"
 #include "udp-socket.h"
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("closeFd", Napi::Function::New<ferrolb::CloseFd>(env, "closeFd"));
   exports.Set("UdpSocket", ferrolb::UdpSocket::Define(env));
   exports.Set("PacketSocket", ferrolb::PacketSocket::Define(env));
+  exports.Set("NetlinkSocket", ferrolb::NetlinkSocket::Define(env));
   return exports;
 }
 

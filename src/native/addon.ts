@@ -71,6 +71,14 @@ export interface NativePacketSocket {
   unref(): void;
 }
 
+export interface NativeNetlinkSocket {
+  /** Sends the buffer of netlink messages in one sendmsg and returns every reply received until each request
+   * with NLM_F_ACK got its NLMSG_ERROR and each dump its NLMSG_DONE/NLMSG_ERROR; throws with the errno code. */
+  exchange(messages: Uint8Array): Buffer;
+  close(): void;
+  portId(): number;
+}
+
 export interface NativeAddon {
   createTcpSocket(opts: CreateTcpSocketOptions): number;
   setMd5Key(fd: number, peer: string, key: string | Uint8Array | null): void;
@@ -83,6 +91,12 @@ export interface NativeAddon {
     opts: { ifindex: number; receiveBufferBytes?: number; ignoreOutgoing?: boolean; timestamps?: boolean },
     onBatch: PacketBatchHandler,
   ) => NativePacketSocket;
+  /** AF_NETLINK of the given protocol, used synchronously (see netlink-socket.h). */
+  NetlinkSocket: new (opts: {
+    protocol: number;
+    receiveBufferBytes?: number;
+    timeoutMs?: number;
+  }) => NativeNetlinkSocket;
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../../build/Release/ferrolb_native.node', import.meta.url));

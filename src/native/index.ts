@@ -2,6 +2,7 @@ export { nativeAddon, NativeAddonMissingError, ADDON_PATH } from './addon.ts';
 export type {
   Md5Entry,
   NativeAddon,
+  NativeNetlinkSocket,
   NativePacketSocket,
   NativeUdpSocket,
   PacketBatchHandler,
@@ -26,3 +27,12 @@ export {
   InvalidSocketOptionError,
 } from './tcp.ts';
 export type { ConnectTcpOptions, ListenTcpOptions } from './tcp.ts';
+export {
+  errnoName,
+  NetlinkSocket,
+  NETLINK_GENERIC,
+  NETLINK_NETFILTER,
+  NETLINK_ROUTE,
+  type NetlinkFailure,
+  type NetlinkSocketOptions,
+} from './netlink.ts';

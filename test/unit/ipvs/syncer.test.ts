@@ -6,7 +6,16 @@ import { pino } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IpvsSyncer, type CommandResult, type CommandRunner, type SyncResult } from '../../../src/ipvs/index.ts';
+import {
+  IpvsNetlinkError,
+  IpvsSyncer,
+  type CommandResult,
+  type CommandRunner,
+  type IpvsChange,
+  type IpvsNetlinkPath,
+  type IpvsService,
+  type SyncResult,
+} from '../../../src/ipvs/index.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { ep, slice, svc } from './fixtures.ts';
 
@@ -258,6 +267,122 @@ describe('IpvsSyncer', () => {
     const second = await s.sync(desired(['10.0.0.1', '10.0.0.2']));
     expect(second.changes).toEqual(['add-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 weight=1']);
     expect(r.calls).toEqual([]);
+    await s.stop();
+  });
+});
+
+/** The netlink path as the syncer sees it, logging into the runner's call list so the order shows. */
+class FakeNetlink implements IpvsNetlinkPath {
+  readonly runner: FakeRunner;
+  applied: IpvsChange[][] = [];
+  fail: Error | undefined;
+  counts: Map<string, IpvsService> = new Map();
+  closed = false;
+  constructor(runner: FakeRunner) {
+    this.runner = runner;
+  }
+  async apply(changes: readonly IpvsChange[]): Promise<void> {
+    this.runner.calls.push({ cmd: 'netlink apply' });
+    if (this.fail) {
+      const e = this.fail;
+      this.fail = undefined;
+      throw e;
+    }
+    this.applied.push([...changes]);
+  }
+  readServices(withCounts: boolean): { services: Map<string, IpvsService>; problems: string[] } {
+    this.runner.calls.push({ cmd: `netlink read counts=${withCounts}` });
+    return { services: this.counts, problems: [] };
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+describe('IpvsSyncer over netlink', () => {
+  const withNetlink = (r: FakeRunner, clock: FakeClock, nl: IpvsNetlinkPath | { reason: string }) =>
+    new IpvsSyncer(
+      { clock, runner: r, procSys: procSys(), netlink: true, openNetlink: () => nl },
+      { nodeName: 'node-a', firewall: false, drainPollMs: 1000 },
+    );
+
+  it('applies the IPVS changes over netlink between the set/address adds and the deletions; drain polls read counts over it', async () => {
+    const r = new FakeRunner();
+    const clock = new FakeClock();
+    const nl = new FakeNetlink(r);
+    const s = withNetlink(r, clock, nl);
+    expect(s.ipvsPath).toBeUndefined();
+    const first = await s.sync(desired(['10.0.0.1', '10.0.0.2']));
+    expect(first.error).toBeUndefined();
+    expect(s.ipvsPath).toBe('netlink');
+    const order = r.names().filter((n) => /ipset restore|ip -batch|ipvsadm|netlink/.test(n));
+    // The first read is ipvsadm's (it loads ip_vs); the changes go over netlink, never through ipvsadm -R.
+    expect(order).toEqual(['ipvsadm -Ln --exact', 'ipset restore -exist', 'ip -batch -', 'netlink apply']);
+    expect(nl.applied[0]!.map((c) => c.op)).toEqual(['add-service', 'add-real', 'add-real']);
+    r.calls = [];
+    // One endpoint goes: it drains (weight 0) over netlink, and the poll reads the counts over netlink.
+    const drain = await s.sync(desired(['10.0.0.1']));
+    expect(drain.changes).toEqual(['drain-real TCP/192.0.2.10:80 -> 10.0.0.2:8080 weight=1→0']);
+    const vs = { protocol: 'TCP' as const, address: '192.0.2.10', family: 'ipv4' as const, port: 80, scheduler: 'rr' };
+    nl.counts = new Map([
+      [
+        'TCP/192.0.2.10:80',
+        {
+          vs,
+          reals: new Map([
+            ['10.0.0.1:8080', { address: '10.0.0.1', port: 8080, weight: 1, activeConns: 3, inactiveConns: 0 }],
+            ['10.0.0.2:8080', { address: '10.0.0.2', port: 8080, weight: 0, activeConns: 0, inactiveConns: 0 }],
+          ]),
+        },
+      ],
+    ]);
+    const polled = new Promise<SyncResult>((res) => {
+      const t = setInterval(() => {
+        if (r.names().includes('netlink read counts=true') && nl.applied.length === 3) {
+          clearInterval(t);
+          res({} as SyncResult);
+        }
+      }, 5);
+    });
+    clock.advance(1000);
+    await polled;
+    expect(nl.applied[2]!.map((c) => `${c.op} ${'real' in c ? c.real.address : ''}`)).toEqual(['del-real 10.0.0.2']);
+    expect(r.names().filter((n) => n.startsWith('ipvsadm'))).toEqual([]);
+    await s.stop();
+    expect(nl.closed).toBe(true);
+  });
+
+  it('without the IPVS netlink family (ip_vs not loaded, old kernel) it uses ipvsadm -R as before', async () => {
+    const r = new FakeRunner();
+    const s = withNetlink(r, new FakeClock(), { reason: 'generic netlink family IPVS not registered: ENOENT' });
+    const res = await s.sync(desired(['10.0.0.1']));
+    expect(res.error).toBeUndefined();
+    expect(s.ipvsPath).toBe('ipvsadm');
+    expect(r.calls.find((c) => c.cmd === 'ipvsadm -R')!.stdin).toBe(
+      '-A -t 192.0.2.10:80 -s rr\n-a -t 192.0.2.10:80 -r 10.0.0.1:8080 -m -w 1\n',
+    );
+    await s.stop();
+  });
+
+  it('a netlink error names the change and errno; the next sync reads the kernel again', async () => {
+    const r = new FakeRunner();
+    const clock = new FakeClock();
+    const nl = new FakeNetlink(r);
+    nl.fail = new IpvsNetlinkError([
+      {
+        subject: 'add-real TCP/192.0.2.10:80 -> 10.0.0.1:8080',
+        failure: { seq: 7, errno: 17, code: 'EEXIST' },
+      },
+    ]);
+    const s = withNetlink(r, clock, nl);
+    const res = await s.sync(desired(['10.0.0.1']));
+    expect(res.error).toBe('IPVS netlink add-real TCP/192.0.2.10:80 -> 10.0.0.1:8080: EEXIST');
+    r.calls = [];
+    const again = await s.sync(desired(['10.0.0.1']));
+    expect(again.error).toBeUndefined();
+    expect(again.readKernel).toBe(true);
+    expect(r.names()).toContain('ipvsadm -Ln --exact');
+    expect(nl.applied).toHaveLength(1);
     await s.stop();
   });
 });

@@ -1,0 +1,4 @@
+export * from './constants.ts';
+export * from './attrs.ts';
+export * from './message.ts';
+export * from './from-plan.ts';
