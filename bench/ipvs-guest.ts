@@ -5,7 +5,8 @@
 //            `ipvsadm -R` — the baseline
 //   syncer   IpvsSyncer: full sync from empty in a fresh process (read + build + plan + apply, timed per
 //            phase), single changes (one endpoint of one Service), then a second full sync from empty in
-//            the same, warm process
+//            the same, warm process; IPVS changes over generic netlink (the default)
+//   syncer-ipvsadm  the same with the IPVS changes through `ipvsadm -R` (the fallback, the previous path)
 //   per-entry  kube-proxy's way: one `ipset add` process per member (200 timed, the rest extrapolated)
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -55,7 +56,7 @@ async function raw(): Promise<Record<string, number>> {
 
 const t1 = (x: number): number => Math.round(x * 10) / 10;
 
-async function syncer(): Promise<Record<string, number>> {
+async function syncer(netlink: boolean): Promise<Record<string, number>> {
   // No periodic full read (resync) inside the measured run: it is its own cost, not a single change's. Drain
   // timeout 0: a removed real server is deleted at once, so no drain polls (kernel reads) run between the
   // measured changes however slow the VM is (each change is then one add + one delete).
@@ -73,12 +74,13 @@ async function syncer(): Promise<Record<string, number>> {
   writeFileSync('/proc/sys/net/ipv4/conf/all/arp_announce', '2\n');
   // The input is made before the clock starts: it is the caller's (the informers'), not the syncer's work.
   let d = fixtureDesired(N);
-  const s = new IpvsSyncer({ clock: systemClock }, cfg);
+  const s = new IpvsSyncer({ clock: systemClock, netlink }, cfg);
   let t = performance.now();
   const full = await s.sync(d);
   const fullMs = performance.now() - t;
   if (full.error) throw new Error(full.error);
   const ft = full.timings!;
+  if (s.ipvsPath !== (netlink ? 'netlink' : 'ipvsadm')) throw new Error(`IPVS changes went through ${s.ipvsPath}`);
   const singles: { ms: number; jsMs: number; applyMs: number }[] = [];
   for (let k = 0; k < 5; k++) {
     // One endpoint of one Service changes (a different Service each time), as an informer delivers it: a
@@ -109,7 +111,7 @@ async function syncer(): Promise<Record<string, number>> {
   await s.stop();
   // A second full sync in the same (now warm) process: a new syncer removes everything, then programs the
   // whole state again (fresh objects, so nothing is memoised).
-  const w = new IpvsSyncer({ clock: systemClock }, cfg);
+  const w = new IpvsSyncer({ clock: systemClock, netlink }, cfg);
   const cleared = await w.sync({ services: [], endpointSlices: [] });
   if (cleared.error) throw new Error(cleared.error);
   const fresh = fixtureDesired(N);
@@ -157,10 +159,15 @@ async function perEntry(): Promise<Record<string, number>> {
   };
 }
 
-const cases: Record<string, () => Promise<Record<string, number>>> = { raw, syncer, 'per-entry': perEntry };
+const cases: Record<string, () => Promise<Record<string, number>>> = {
+  raw,
+  syncer: () => syncer(true),
+  'syncer-ipvsadm': () => syncer(false),
+  'per-entry': perEntry,
+};
 const fn = cases[kind ?? ''];
 if (!fn || !Number.isInteger(N) || N < 1) {
-  console.error('usage: node bench/ipvs-guest.ts raw|syncer|per-entry N');
+  console.error('usage: node bench/ipvs-guest.ts raw|syncer|syncer-ipvsadm|per-entry N');
   process.exit(2);
 }
 console.log(JSON.stringify({ case: kind, n: N, ...(await fn()) }));

@@ -3,6 +3,8 @@
 //   - the syncer's full sync from empty (setup, kernel read, plan, apply) next to the raw tools writing the
 //     same state (`ip -batch` + `ipset restore` + `ipvsadm -R`), each case in a fresh network namespace;
 //   - a single change at N (one endpoint of one Service: one add + one drain) as a share of the full sync;
+//   - both with the IPVS changes over generic netlink (the syncer's default) and through `ipvsadm -R` (the
+//     fallback, measured once in the same boot for comparison);
 //   - kube-proxy's way of filling the sets (one `ipset add` process per member), for comparison.
 // TCG is ~10-50× slower than hardware: compare the ratios, not the absolute times. FIV_BENCH_SIZES
 // overrides the sizes (default 1000).
@@ -18,6 +20,7 @@ export async function run(): Promise<string[]> {
     ['syncer', n],
     ['raw', n],
     ['syncer', n],
+    ['syncer-ipvsadm', n],
     ...(n <= 1000 ? [['per-entry', n]] : []),
   ]);
   const script = `${LOAD_MODULES}
@@ -55,28 +58,33 @@ ${cases
     '  run one after another with the batch texts made beforehand (untimed), into an empty namespace: the kernel work alone.',
     '- syncer full (cold): `IpvsSyncer.sync()` of the whole state from empty, in a fresh Node process (so V8 compiles',
     '  as it goes): kernel read (`ip -d addr`, `ipvsadm -Ln`, `ipset save` at once), building the desired state, diff,',
-    '  rendering, interface setup and `ipset restore` ‖ `ip -batch`, then `ipvsadm -R`. The input objects are made before.',
+    '  rendering, interface setup and `ipset restore` ‖ `ip -batch`, then the IPVS changes over generic netlink (a few',
+    '  sendmsg batches; row "ipvsadm": through `ipvsadm -R`, the fallback). The input objects are made before.',
     '- syncer full (warm): the same after everything was removed again, in the same process (fresh input objects).',
     '- single change: one endpoint of one Service replaced (one real server added, the old one deleted: drain',
-    '  timeout 0, so no drain polls run in between), median of 5: quick build + scoped diff (JS) and one `ipvsadm -R`.',
+    '  timeout 0, so no drain polls run in between), median of 5: quick build + scoped diff (JS) and the apply (one',
+    '  netlink sendmsg, or one `ipvsadm -R` process).',
     '',
-    '| N LB IPs (×2 real servers) | ipset members | raw tools | syncer full (cold) [read / build / plan / apply] | cold / raw | syncer full (warm) | warm / raw | single change [JS / apply] | single / cold full | single / warm full | per-entry `ipset add` (kube-proxy; 200 timed, extrapolated) |',
+    '| N LB IPs (×2 real servers), IPVS path | ipset members | raw tools | syncer full (cold) [read / build / plan / apply] | cold / raw | syncer full (warm) | warm / raw | single change [JS / apply] | single / cold full | single / warm full | per-entry `ipset add` (kube-proxy; 200 timed, extrapolated) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   );
-  for (const n of SIZES) {
+  for (const [n, c] of SIZES.flatMap((x) => [
+    [x, 'syncer'],
+    [x, 'syncer-ipvsadm'],
+  ]) as [number, string][]) {
     const rawMs = best('raw', n, 'totalMs');
-    const fullMs = best('syncer', n, 'fullMs');
-    const warmMs = best('syncer', n, 'warmFullMs');
-    const single = best('syncer', n, 'singleMedianMs');
-    const per = best('per-entry', n, 'perEntryMs');
-    const of = (k: string): string => `${best('syncer', n, k).toFixed(0)}`;
+    const fullMs = best(c, n, 'fullMs');
+    const warmMs = best(c, n, 'warmFullMs');
+    const single = best(c, n, 'singleMedianMs');
+    const per = c === 'syncer' ? best('per-entry', n, 'perEntryMs') : NaN;
+    const of = (k: string): string => `${best(c, n, k).toFixed(0)}`;
     lines.push(
-      `| ${n} | ${best('raw', n, 'members')} | ${f(rawMs)} (ip ${f(best('raw', n, 'ipMs'))}, ipset ${f(best('raw', n, 'ipsetMs'))}, ipvsadm ${f(best('raw', n, 'ipvsMs'))}) | ${f(fullMs)} [${of('fullReadMs')} / ${of('fullBuildMs')} / ${of('fullPlanMs')} / ${of('fullApplyMs')} ms] | ${(fullMs / rawMs).toFixed(2)}× (goal ≤ 1.2×) | ${f(warmMs)} | ${(warmMs / rawMs).toFixed(2)}× | ${single.toFixed(0)} ms [${of('singleJsMs')} / ${of('singleApplyMs')} ms] | ${pct(single, fullMs)} (goal ≤ 2 %) | ${pct(single, warmMs)} | ${Number.isNaN(per) ? '-' : f(per)} |`,
+      `| ${n}, ${c === 'syncer' ? 'netlink' : 'ipvsadm'} | ${best('raw', n, 'members')} | ${f(rawMs)} (ip ${f(best('raw', n, 'ipMs'))}, ipset ${f(best('raw', n, 'ipsetMs'))}, ipvsadm ${f(best('raw', n, 'ipvsMs'))}) | ${f(fullMs)} [${of('fullReadMs')} / ${of('fullBuildMs')} / ${of('fullPlanMs')} / ${of('fullApplyMs')} ms] | ${(fullMs / rawMs).toFixed(2)}× (goal ≤ 1.2×) | ${f(warmMs)} | ${(warmMs / rawMs).toFixed(2)}× | ${single.toFixed(0)} ms [${of('singleJsMs')} / ${of('singleApplyMs')} ms] | ${pct(single, fullMs)} (goal ≤ 2 %) | ${pct(single, warmMs)} | ${Number.isNaN(per) ? '-' : f(per)} |`,
     );
   }
   lines.push(
     '',
-    'best of 2 runs per case (fresh network namespace each; phase figures from the same best-of rule, so they need not add up)',
+    'best of 2 runs per case (the ipvsadm row: 1 run; fresh network namespace each; phase figures from the same best-of rule, so they need not add up)',
   );
   return lines;
 }

@@ -89,7 +89,10 @@ Napi::Value NetlinkSocket::Exchange(const Napi::CallbackInfo& info) {
     if (h.nlmsg_len < sizeof(nlmsghdr) || off + h.nlmsg_len > size) ThrowInvalid(env, "exchange: malformed nlmsghdr");
     if ((h.nlmsg_flags & NLM_F_ACK) || (h.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) pending.insert(h.nlmsg_seq);
     off += NLMSG_ALIGN(h.nlmsg_len);
+    if (off >= size) break;
+    if (off + sizeof(nlmsghdr) > size) ThrowInvalid(env, "exchange: malformed nlmsghdr (stray octets at the end)");
   }
+  if (size < sizeof(nlmsghdr)) ThrowInvalid(env, "exchange: malformed nlmsghdr (shorter than a header)");
 
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;

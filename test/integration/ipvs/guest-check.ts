@@ -22,6 +22,7 @@ import {
   type KernelState,
 } from '../../../src/ipvs/index.ts';
 import { systemClock } from '../../../src/time/index.ts';
+import { netlinkChecks } from './guest-netlink.ts';
 
 const SHARE = process.env.FERROLB_VM_SHARE!;
 const N = Number(process.env.FIV_N ?? '1000');
@@ -305,6 +306,7 @@ async function main(): Promise<void> {
   let t = Date.now();
   let r = await syncer.sync(desired);
   if (r.error) report.errors.push(`initial sync: ${r.error}`);
+  report.checks.ipvsPath = syncer.ipvsPath;
   await check('program', desired, { changes: r.changes.length, ms: Date.now() - t });
 
   // 2. Churn endpoints: each round replaces one endpoint of a tenth of the Services; the removed ones
@@ -405,6 +407,9 @@ async function main(): Promise<void> {
   await last.stop();
   report.checks.foreignKept = (await sh('ipvsadm', ['-Sn'])) === foreign;
   backend.kill('SIGKILL');
+  save();
+  // 6. The netlink path against ipvsadm, the netlink reads, and the ipvsadm fallback (guest-netlink.ts).
+  report.checks.netlink = netlinkChecks(520);
   save();
 }
 

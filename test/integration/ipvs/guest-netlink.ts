@@ -4,9 +4,10 @@
 // `ip netns exec`) it does one part:
 //   write netlink|ipvsadm N  applies the same two plans (a full sync of N Services from empty, then edits,
 //                            persistence changes, weight changes, real and virtual server deletions) over
-//                            IPVS netlink or as `ipvsadm -R` of renderIpvsBatch
+//                            IPVS netlink or as `ipvsadm -R` of renderIpvsBatch; after netlink also `read`
 //   read                     compares the netlink dumps with `ipvsadm -Sn` / `-Ln --exact`, and checks that
-//                            a failed request names its change and errno and that the requests before it held
+//                            a failed request names its change and errno and that the requests around it
+//                            held (then removes what it added, so the state is the plans' again)
 //   fallback N               a syncer without netlink (the ipvsadm path) programs N Services (0 drift), then a
 //                            netlink syncer started over it finds nothing to change
 //   capture FILE             writes the kernel's raw replies (family, dumps, an error) as hex fixtures
@@ -136,6 +137,7 @@ async function read(): Promise<Record<string, unknown>> {
     error = err instanceof IpvsNetlinkError ? err.message : `not an IpvsNetlinkError: ${String(err)}`;
   }
   const after = parseIpvsadmSave(await sh('ipvsadm', ['-Sn'])).services;
+  await o.apply([{ op: 'del-service', vs: fresh }]);
   o.close();
   return {
     services: bySave.size,
@@ -255,7 +257,6 @@ export function netlinkChecks(n: number): Record<string, unknown> {
     const b = sortedSave('fnl-eq-adm');
     out.saveLines = [a.length, b.length];
     out.saveDiff = [...a.filter((l) => !b.includes(l)).slice(0, 5), ...b.filter((l) => !a.includes(l)).slice(0, 5)];
-    out.read = runIn('fnl-eq-nl', ['read']);
     out.fallback = runIn('fnl-fb', ['fallback', '60']);
   } finally {
     for (const ns of spaces) spawnSync('ip', ['netns', 'del', ns]);

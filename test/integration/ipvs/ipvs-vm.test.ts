@@ -53,6 +53,47 @@ describe('IPVS syncer in a VM (real IPVS + ipset kernel)', () => {
     ]);
   });
 
+  it('the syncer applied every change over generic netlink (not ipvsadm -R)', () => {
+    expect(report.checks.ipvsPath).toBe('netlink');
+  });
+
+  it('netlink writes what ipvsadm -R writes for the same plans (ipvsadm -Sn equal), reads it back, names failures', () => {
+    const nl = report.checks.netlink as Record<string, Record<string, unknown> | unknown[]>;
+    // 520 Services (IPv4 and IPv6, persistence), then scheduler/persistence edits, weights, deletions.
+    const ops = ['add-service', 'add-real', 'edit-service', 'edit-real', 'del-real', 'del-service'];
+    expect(nl.writeIpvsadm).toEqual({ path: 'ipvsadm', changes: [1560, 260], ops });
+    expect(nl.writeNetlink).toEqual({
+      path: 'netlink',
+      changes: [1560, 260],
+      ops,
+      // The GET_SERVICE/GET_DEST dumps give what ipvsadm -Sn and -Ln --exact give; a failed request in a
+      // batch names its change and errno, and the requests around it held.
+      read: {
+        services: 468,
+        reals: 884,
+        problems: 0,
+        readEqualsSave: true,
+        readWithCountsEqualsList: true,
+        error: 'IPVS netlink add-service TCP/192.0.2.10:80: EEXIST',
+        aroundFailure: 1,
+      },
+    });
+    expect(nl.saveDiff).toEqual([]);
+    expect(nl.saveLines).toEqual([468 + 884, 468 + 884]);
+  });
+
+  it('without netlink (the ipvsadm fallback) the syncer programs the same state; a netlink syncer then changes nothing', () => {
+    const nl = report.checks.netlink as Record<string, Record<string, unknown>>;
+    expect(nl.fallback).toEqual({
+      error: '',
+      pathA: 'ipvsadm',
+      changesA: 343,
+      drift: [],
+      pathB: 'none (nothing to apply)',
+      changesB: 0,
+    });
+  });
+
   it('0 drift between ipvsadm -Sn / ipset save / the interface and the desired state after every step', () => {
     for (const s of report.steps) expect(s.drift, s.step).toEqual([]);
   });
