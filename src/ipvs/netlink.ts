@@ -25,12 +25,15 @@ import {
   dumpedReal,
   dumpedService,
   encodeIpvsMessage,
+  encodeIpvsRequests,
   fromGenl,
+  ipvsMessageLength,
   IPVS_CMD_GET_DEST,
   IPVS_CMD_GET_SERVICE,
   IPVS_GENL_NAME,
   serviceId,
   type IpvsMessage,
+  type IpvsRequest,
 } from './codec/index.ts';
 import { realKey, vsKeyOf, type IpvsChange, type IpvsService } from './plan/index.ts';
 
@@ -90,18 +93,19 @@ export class IpvsNetlink implements IpvsNetlinkPath {
   async apply(changes: readonly IpvsChange[]): Promise<void> {
     let i = 0;
     while (i < changes.length) {
-      const batch: NlMessage[] = [];
+      const batch: IpvsRequest[] = [];
       const subjects = new Map<number, IpvsChange>();
       let bytes = 0;
-      while (i < changes.length && (batch.length === 0 || bytes < BATCH_BYTES)) {
+      while (i < changes.length && bytes < BATCH_BYTES) {
         const c = changes[i++]!;
-        const m = this.#request(changeMessage(c), 0);
-        subjects.set(m.seq, c);
-        batch.push(m);
-        bytes += NLMSG_HDRLEN + m.payload.length;
+        const message = changeMessage(c);
+        const seq = this.#sock.nextSeq();
+        subjects.set(seq, c);
+        batch.push({ message, flags: NLM_F_REQUEST, seq });
+        bytes += NLMSG_HDRLEN + ipvsMessageLength(message);
       }
       batch[batch.length - 1]!.flags |= NLM_F_ACK;
-      const { failures } = this.#sock.transact(batch);
+      const { failures } = this.#sock.transactBytes(encodeIpvsRequests(batch, this.familyId));
       if (failures.length > 0) {
         throw new IpvsNetlinkError(
           failures.map((f) => {

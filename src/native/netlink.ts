@@ -72,7 +72,12 @@ export class NetlinkSocket {
    * are answered only when they fail. Throws (errno code) when the socket itself fails or nothing answers.
    */
   transact(requests: readonly NlMessage[]): { replies: NlMessage[]; failures: NetlinkFailure[] } {
-    const raw = this.#native.exchange(encodeNlMessages(requests));
+    return this.transactBytes(encodeNlMessages(requests));
+  }
+
+  /** transact() for requests already encoded into one buffer (a codec that writes a batch in one go). */
+  transactBytes(requests: Uint8Array): { replies: NlMessage[]; failures: NetlinkFailure[] } {
+    const raw = this.#native.exchange(requests);
     const replies = decodeNlMessages(raw);
     const failures: NetlinkFailure[] = [];
     for (const r of replies) {

@@ -1,21 +1,27 @@
 // One IPVS generic netlink message (the payload after the nlmsghdr): command, version, and the service and
 // destination it is about. Requests and dump replies share it (dumps answer with NEW_SERVICE / NEW_DEST).
+// Writing goes straight into the buffer (AttrWriter); encodeIpvsRequests writes a whole batch of requests,
+// headers included, into one buffer for one sendmsg.
 import {
-  attrNested,
+  align4,
   attrsByType,
   decodeGenlMessage,
-  genlMessageLength,
+  GENL_HDRLEN,
+  NLA_HDRLEN,
+  NLMSG_HDRLEN,
   parseNlAttrs,
-  writeGenlMessage,
+  writeNlMsgHeader,
   type GenlMessage,
-  type NlAttr,
 } from '../../netlink/codec/index.ts';
 import { encodeWith, type Codec, type Decoded } from '../../wire/index.ts';
 import {
-  destAttrs,
+  AttrWriter,
+  destAttrsLength,
   parseDestAttrs,
   parseServiceAttrs,
-  serviceAttrs,
+  serviceAttrsLength,
+  writeDestAttrs,
+  writeServiceAttrs,
   type IpvsDestAttrs,
   type IpvsServiceAttrs,
 } from './attrs.ts';
@@ -32,17 +38,6 @@ export interface IpvsMessageContext {
   length: number;
   /** The address family of a destination when the message has no service (GET_DEST dump replies). */
   destFamily?: number;
-}
-
-export function toGenl(m: IpvsMessage, destFamily?: number): GenlMessage {
-  const attrs: NlAttr[] = [];
-  if (m.service) attrs.push(attrNested(IPVS_CMD_ATTR_SERVICE, serviceAttrs(m.service)));
-  if (m.dest) {
-    const af = m.dest.addrFamily ?? m.service?.af ?? destFamily;
-    if (af === undefined) throw new RangeError('IPVS destination without an address family');
-    attrs.push(attrNested(IPVS_CMD_ATTR_DEST, destAttrs(m.dest, af)));
-  }
-  return { cmd: m.cmd, version: IPVS_GENL_VERSION, attrs };
 }
 
 export function fromGenl(g: GenlMessage, destFamily?: number): IpvsMessage {
@@ -64,17 +59,37 @@ export function decodeIpvsMessage(buf: Uint8Array, offset: number, ctx: IpvsMess
   return { value: fromGenl(g.value, ctx.destFamily), bytesRead: g.bytesRead };
 }
 
-export function ipvsMessageLength(m: IpvsMessage, ctx: IpvsMessageContext): number {
-  return genlMessageLength(toGenl(m, ctx.destFamily));
+export function ipvsMessageLength(m: IpvsMessage): number {
+  let n = GENL_HDRLEN;
+  if (m.service) n += NLA_HDRLEN + serviceAttrsLength(m.service);
+  if (m.dest) n += NLA_HDRLEN + destAttrsLength(m.dest);
+  return n;
+}
+
+function writeBody(m: IpvsMessage, w: AttrWriter, destFamily: number | undefined): void {
+  w.buf[w.off] = m.cmd;
+  w.buf[w.off + 1] = IPVS_GENL_VERSION;
+  w.buf[w.off + 2] = 0;
+  w.buf[w.off + 3] = 0;
+  w.off += GENL_HDRLEN;
+  const svc = m.service;
+  if (svc) w.nested(IPVS_CMD_ATTR_SERVICE, () => writeServiceAttrs(svc, w));
+  const dest = m.dest;
+  if (dest) {
+    const af = dest.addrFamily ?? svc?.af ?? destFamily;
+    if (af === undefined) throw new RangeError('IPVS destination without an address family');
+    w.nested(IPVS_CMD_ATTR_DEST, () => writeDestAttrs(dest, af, w));
+  }
 }
 
 export function writeIpvsMessage(m: IpvsMessage, buf: Uint8Array, offset: number, ctx: IpvsMessageContext): number {
-  return writeGenlMessage(toGenl(m, ctx.destFamily), buf, offset);
+  const w = new AttrWriter(buf, offset);
+  writeBody(m, w, ctx.destFamily);
+  return w.off - offset;
 }
 
 export function encodeIpvsMessage(m: IpvsMessage, ctx: Omit<IpvsMessageContext, 'length'> = {}): Uint8Array {
-  const full = { ...ctx, length: ipvsMessageLength(m, { ...ctx, length: 0 }) };
-  return encodeWith(ipvsMessageCodec, m, full);
+  return encodeWith(ipvsMessageCodec, m, { ...ctx, length: ipvsMessageLength(m) });
 }
 
 export const ipvsMessageCodec: Codec<IpvsMessage, IpvsMessageContext> = {
@@ -82,3 +97,27 @@ export const ipvsMessageCodec: Codec<IpvsMessage, IpvsMessageContext> = {
   write: writeIpvsMessage,
   length: ipvsMessageLength,
 };
+
+export interface IpvsRequest {
+  message: IpvsMessage;
+  flags: number;
+  seq: number;
+}
+
+/** Requests of family `familyId`, headers and all, in one buffer (one sendmsg). */
+export function encodeIpvsRequests(requests: readonly IpvsRequest[], familyId: number): Uint8Array {
+  const lengths = requests.map((r) => NLMSG_HDRLEN + ipvsMessageLength(r.message));
+  let total = 0;
+  for (const n of lengths) total += align4(n);
+  const buf = new Uint8Array(total);
+  const w = new AttrWriter(buf, 0);
+  for (let i = 0; i < requests.length; i++) {
+    const r = requests[i]!;
+    const start = w.off;
+    writeNlMsgHeader({ length: lengths[i]!, type: familyId, flags: r.flags, seq: r.seq, pid: 0 }, buf, start);
+    w.off += NLMSG_HDRLEN;
+    writeBody(r.message, w, undefined);
+    w.off = start + align4(lengths[i]!);
+  }
+  return buf;
+}

@@ -1,6 +1,7 @@
 // Netlink headers and most attributes are in the host's byte order (network order only where a field says
-// so, e.g. ports). These helpers read and write it; the order is detected once from a typed array (pure).
-const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// so, e.g. ports). These helpers read and write it; the order is detected once from a typed array (pure);
+// HOST_LE is that order, for writers that keep one DataView.
+export const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function hostU16(b: Uint8Array, o: number): number {
   return new DataView(b.buffer, b.byteOffset + o, 2).getUint16(0, HOST_LE);

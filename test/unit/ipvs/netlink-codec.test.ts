@@ -33,7 +33,9 @@ import {
   NLMSG_ERROR,
   parseGenlPayload,
 } from '../../../src/netlink/codec/index.ts';
-import { DecodeError, fromHex, hex } from '../../../src/wire/index.ts';
+import { writeInetAddr } from '../../../src/ipvs/codec/address.ts';
+import { parseIp } from '../../../src/net/ip.ts';
+import { DecodeError, fromHex, hex, writeBig } from '../../../src/wire/index.ts';
 import { expectRoundTrip } from '../../helpers/codec-roundtrip.ts';
 import { loadKernelReplies } from './netlink-fixtures.ts';
 
@@ -193,5 +195,46 @@ describe('IPVS netlink messages', () => {
       expect(reals).toEqual(want);
     }
     expect(save.get(vsKeyOf(vs4))!.reals.has(realKey(real4.address, real4.port))).toBe(true);
+  });
+});
+
+describe('nf_inet_addr writing (the fast text paths against src/net)', () => {
+  it('writes what the full parser gives, and refuses what it refuses', () => {
+    const via = (text: string, af: number): string => {
+      const b = new Uint8Array(16).fill(0xee);
+      writeInetAddr(text, af, b, 0, 'test');
+      return hex(b);
+    };
+    const full = (text: string): string => {
+      const ip = parseIp(text)!;
+      const b = new Uint8Array(16);
+      writeBig(b, 0, ip.family === 'ipv4' ? 4 : 16, ip.value);
+      return hex(b);
+    };
+    for (const t of ['0.0.0.0', '192.0.2.10', '255.255.255.255', '203.0.113.1'])
+      expect(via(t, AF_INET), t).toBe(full(t));
+    for (const t of [
+      '::',
+      '::1',
+      '2001:db8::',
+      '2001:db8:1::1',
+      '2001:DB8:0:0:0:0:0:ff',
+      '1:2:3:4:5:6:7:8',
+      'fe80::1:2',
+      '::ffff:192.0.2.1',
+    ])
+      expect(via(t, AF_INET6), t).toBe(full(t));
+    for (const [t, af] of [
+      ['1.2.3', AF_INET],
+      ['256.1.1.1', AF_INET],
+      ['1.2.3.4.5', AF_INET],
+      ['01234.1.1.1', AF_INET],
+      ['1::2::3', AF_INET6],
+      ['1:2:3:4:5:6:7:8:9', AF_INET6],
+      ['12345::', AF_INET6],
+      ['2001:db8::1', AF_INET],
+      ['192.0.2.1', AF_INET6],
+    ] as const)
+      expect(() => via(t, af), t).toThrow(RangeError);
   });
 });
