@@ -182,8 +182,7 @@ export class IpvsSyncer {
     this.#stopped = true;
     this.#timer?.cancel();
     await this.#tail;
-    this.#netlink?.close();
-    if (this.#netlink) this.#netlink = null;
+    this.#netlink?.close(); // a stopped syncer runs no more syncs
   }
 
   #schedule(): Promise<SyncResult> {

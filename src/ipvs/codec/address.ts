@@ -2,6 +2,7 @@
 // from their text: the plan's addresses are canonical, and a full parse per request (ip-address) costs more
 // than the rest of the request together. Anything the fast paths do not take goes through src/net's parser.
 import { parseIp } from '../../net/ip.ts';
+import { ipv6Groups } from '../plan/ipv6-text.ts';
 import { writeBig } from '../../wire/index.ts';
 import { AF_INET, AF_INET6 } from './constants.ts';
 
@@ -24,35 +25,13 @@ function ipv4(text: string, buf: Uint8Array, off: number): boolean {
   return i === 4;
 }
 
-function hexGroup(g: string): number {
-  if (g.length === 0 || g.length > 4) return -1;
-  let v = 0;
-  for (let k = 0; k < g.length; k++) {
-    const c = g.charCodeAt(k);
-    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-    if (d < 0) return -1;
-    v = v * 16 + d;
-  }
-  return v;
-}
-
 function ipv6(text: string, buf: Uint8Array, off: number): boolean {
-  const dbl = text.indexOf('::');
-  if (dbl >= 0 && text.indexOf('::', dbl + 1) >= 0) return false;
-  const head = dbl < 0 ? text : text.slice(0, dbl);
-  const tail = dbl < 0 ? '' : text.slice(dbl + 2);
-  const hg = head === '' ? [] : head.split(':');
-  const tg = tail === '' ? [] : tail.split(':');
-  if (dbl < 0 ? hg.length !== 8 : hg.length + tg.length > 7) return false;
-  const put = (g: string, at: number): boolean => {
-    const v = hexGroup(g);
-    if (v < 0) return false;
-    buf[off + at] = v >>> 8;
-    buf[off + at + 1] = v & 0xff;
-    return true;
-  };
-  for (let k = 0; k < hg.length; k++) if (!put(hg[k]!, 2 * k)) return false;
-  for (let k = 0; k < tg.length; k++) if (!put(tg[k]!, 16 - 2 * (tg.length - k))) return false;
+  const g = ipv6Groups(text);
+  if (!g) return false;
+  for (let k = 0; k < 8; k++) {
+    buf[off + 2 * k] = g[k]! >>> 8;
+    buf[off + 2 * k + 1] = g[k]! & 0xff;
+  }
   return true;
 }
 

@@ -3,6 +3,7 @@
 // memoise the results (pure: same text, same answer), with a bound so a churning cluster cannot grow them
 // without limit.
 import { canonicalIp, parseCidr, type Cidr } from '../../net/ip.ts';
+import { canonicalIpv6Fast } from './ipv6-text.ts';
 
 const LIMIT = 200_000;
 const ips = new Map<string, string | undefined>();
@@ -23,6 +24,8 @@ const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[
 
 export function canonicalIpMemo(text: string): string | undefined {
   if (CANONICAL_V4.test(text)) return text;
+  // The same for IPv6 (the form is checked by formatting the parsed groups: RFC 5952, as src/net gives it).
+  if (text.includes(':') && canonicalIpv6Fast(text) !== undefined) return text;
   return ips.has(text) ? ips.get(text) : remember(ips, text, canonicalIp(text));
 }
 
