@@ -11,6 +11,7 @@
 // and with 100 ms adverts. FAILOVER_KILLS=n (default 20; --quick: 3), FAILOVER_ONLY=keepalived,n3,n5,f3,f5,pods,rss (a list; f3/f5: the tuned
 // speakers, --memberlist-profile fast).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { procStatusKib } from '../src/lab/logged-child.ts';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { orderCandidates } from '../src/election/index.ts';
@@ -374,10 +375,12 @@ async function ferrolb(
     };
     const probe = new OutageProbe(l.net.clientNs, VIP, PORT);
     try {
+      await everySpeakerSeesAll(l);
+      const quiet = await steadyWindow(l, 30_000);
       let idle = '';
       const measureIdle = (): void => void (idle = idleRssLine(l));
       const results = await killLoop(l.net, sys, kills, probe, { beforeFirst: measureIdle });
-      const lines = [...report(label, results, { p99: fast ? GOAL_TUNED : GOAL_DEFAULTS }), idle];
+      const lines = [...report(label, results, { p99: fast ? GOAL_TUNED : GOAL_DEFAULTS }), idle, quiet];
       if (full) {
         const handovers = await killLoop(l.net, sys, Math.min(kills, 10), probe, { graceful: true });
         lines.push(...report(`${label}, graceful handover (SIGTERM)`, handovers, { p99: GOAL_GRACEFUL }));
@@ -454,6 +457,48 @@ async function idleRss(): Promise<string[]> {
     await lab?.stop();
     await cluster.stop();
   }
+}
+
+/** Sum of a Prometheus counter's samples whose line matches `re` (name and labels). */
+function counterSum(text: string, re: RegExp): number {
+  let sum = 0;
+  for (const line of text.split('\n')) if (re.test(line)) sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  return sum;
+}
+
+/** utime + stime of a process in clock ticks (/proc/PID/stat fields 14 and 15, after the comm's ')'). */
+function cpuTicks(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The steady state's price, before any kill: over `ms` of idling, the failed probes, suspicions and deaths
+ * every speaker saw (a live member suspected or declared dead is a false alarm) and each speaker's CPU.
+ */
+async function steadyWindow(l: SpeakerLab, ms: number): Promise<string> {
+  const failed = /^ferrolb_memberlist_probes_total\{[^}]*result="failed"/;
+  const suspect = /^ferrolb_memberlist_events_total\{[^}]*state="suspect"/;
+  const dead = /^ferrolb_memberlist_events_total\{[^}]*state="dead"/;
+  const read = async () => {
+    const texts = await Promise.all(l.net.nodes.map(async (n) => (await l.get(n, '/metrics')).body));
+    const sum = (re: RegExp) => texts.reduce((a, t) => a + counterSum(t, re), 0);
+    const cpu = [...l.speakers.values()].map((s) => cpuTicks(s.pid));
+    return { failed: sum(failed), suspect: sum(suspect), dead: sum(dead), cpu };
+  };
+  const a = await read();
+  const t0 = Date.now();
+  await sleep(ms);
+  const b = await read();
+  const secs = (Date.now() - t0) / 1000;
+  // Linux's USER_HZ is 100 on every architecture Node runs on.
+  const cpu = b.cpu.map((t, i) => `${(((t - (a.cpu[i] ?? NaN)) / 100 / secs) * 100).toFixed(2)} %`);
+  return `  steady state, ${secs.toFixed(0)} s before the first kill: ${b.failed - a.failed} failed probes, ${b.suspect - a.suspect} suspicions, ${b.dead - a.dead} deaths (false alarms), speaker CPU ${cpu.join(', ')} of a core`;
 }
 
 /** Every speaker sees every member alive (a node that came back has rejoined); rejects after 60 s. */
