@@ -59,7 +59,7 @@ describe('parseSpeakerFlags', () => {
     ],
     [
       ['--node-name', 'n', '--memberlist-profile', 'fast', '--memberlist-probe-timeout-ms', '60'],
-      /timeout-ms \(60\) and --memberlist-probe-interval-ms \(50\)/,
+      /timeout-ms \(60\) and --memberlist-probe-interval-ms \(40\)/,
     ],
   ])('rejects %j with a message naming the flag', (argv, re) => {
     const r = parseSpeakerFlags(argv, {});
