@@ -74,7 +74,7 @@ export interface SyncTimings {
   readMs: number;
   /** Diffing and describing the plan. */
   planMs: number;
-  /** Running the tools (`ipset restore`, `ip -batch`, `ipvsadm -R`) and updating the model. */
+  /** Running the tools (`ipset restore`, `ip -batch`) and the IPVS changes (netlink or `ipvsadm -R`), updating the model. */
   applyMs: number;
   /** Services whose part of the desired state was built again / reused. */
   rebuilt: number;

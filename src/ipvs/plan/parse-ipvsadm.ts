@@ -1,6 +1,6 @@
 // `ipvsadm -Sn` (rules, one per line) and `ipvsadm -Ln --exact` (the table with connection counts) into the
 // kernel model. Lines that are not understood are returned as problems, never guessed at.
-import { canonicalIp } from '../../net/ip.ts';
+import { canonicalIpMemo as canonicalIp } from './ip-memo.ts';
 import { familyOf, realKey, vsKey } from './keys.ts';
 import type { IpvsService, Protocol } from './types.ts';
 
