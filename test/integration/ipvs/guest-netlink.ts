@@ -230,11 +230,27 @@ async function capture(file: string): Promise<Record<string, unknown>> {
 const NODE_BIN = join(REPO_ROOT, 'node_modules/.bin/node');
 const SELF = join(REPO_ROOT, 'test/integration/ipvs/guest-netlink.ts');
 
-/** Runs one mode in namespace `ns`; its JSON line, or {failed} with the output. */
+/**
+ * Runs one mode in a fresh namespace `ns` (left for the caller to inspect); its JSON line, or {failed} with
+ * the output. Node under TCG sometimes dies in V8 itself (SIGSEGV, or SIGTRAP after `Check failed` in the
+ * WebAssembly tier-up of its TypeScript stripper — seen in any guest process, with or without the addon): a
+ * process killed by a signal is run once more in a new namespace, and the retry is counted in `crashes`.
+ */
+const crashes: string[] = [];
 function runIn(ns: string, args: string[]): Record<string, unknown> {
-  const r = spawnSync('ip', ['netns', 'exec', ns, NODE_BIN, SELF, ...args], { encoding: 'utf8' });
-  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-  return line ? (JSON.parse(line) as Record<string, unknown>) : { failed: `exit ${r.status}: ${r.stdout}${r.stderr}` };
+  for (let attempt = 1; ; attempt++) {
+    spawnSync('ip', ['netns', 'del', ns]);
+    spawnSync('ip', ['netns', 'add', ns]);
+    const r = spawnSync('ip', ['netns', 'exec', ns, NODE_BIN, SELF, ...args], { encoding: 'utf8' });
+    if (r.signal !== null && attempt === 1) {
+      crashes.push(`${args.join(' ')}: ${r.signal}`);
+      continue;
+    }
+    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+    return line
+      ? (JSON.parse(line) as Record<string, unknown>)
+      : { failed: `exit ${r.status}: ${r.stdout}${r.stderr}` };
+  }
 }
 
 function sortedSave(ns: string): string[] {
@@ -248,7 +264,6 @@ function sortedSave(ns: string): string[] {
 export function netlinkChecks(n: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const spaces = ['fnl-eq-nl', 'fnl-eq-adm', 'fnl-fb'];
-  for (const ns of spaces) spawnSync('ip', ['netns', 'add', ns]);
   try {
     // The same plans over netlink and through ipvsadm -R: the kernel must hold the same rules.
     out.writeNetlink = runIn('fnl-eq-nl', ['write', 'netlink', String(n)]);
@@ -261,6 +276,7 @@ export function netlinkChecks(n: number): Record<string, unknown> {
   } finally {
     for (const ns of spaces) spawnSync('ip', ['netns', 'del', ns]);
   }
+  out.crashes = crashes;
   return out;
 }
 
