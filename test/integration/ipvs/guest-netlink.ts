@@ -108,6 +108,7 @@ async function write(path: string, n: number): Promise<Record<string, unknown>> 
     path,
     changes: plans.map((p) => p.ipvs.length),
     ops: [...new Set(plans.flatMap((p) => p.ipvs.map((c) => c.op)))],
+    ...(nl ? { read: await read() } : {}),
   };
 }
 
