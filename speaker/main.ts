@@ -2,6 +2,7 @@
 // via computeDesired) → Layer 2 | BGP → IPVS, status objects, Events → /metrics /healthz /readyz.
 // SIGTERM/SIGINT: leave membership, stop announcing, close BGP (graceful restart when configured), stop
 // the IPVS syncer leaving the kernel as it is (forwarding goes on across the restart), exit 0.
+import { flushCompileCache } from 'node:module';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { BgpSpeaker } from '../src/bgp/speaker/index.ts';
@@ -311,3 +312,8 @@ log.info(
   { alive: [...membership.alive()], membership: membership === podMembership ? 'pods' : 'memberlist' },
   'speaker ready to announce',
 );
+// Every module the speaker runs is loaded now. Node keeps each compile-cache entry it read (V8 code cache
+// and stripped TypeScript of ~420 modules, ~3 MiB of malloc) until the cache is flushed, by default at
+// exit: flushing now writes what was missing (nothing with the image's warm cache; on its read-only root
+// a write would just be skipped) and frees them. A module imported later reads its entry from disk again.
+flushCompileCache();
