@@ -67,12 +67,15 @@ function makeGossip(keys: Uint8Array[]): GossipComponent {
   const me = inf.nodes.get(flags.nodeName);
   const addrs = me ? nodeAddresses(me) : {};
   const advertise = flags.memberlistAdvertise ?? addrs.ipv4 ?? addrs.ipv6;
+  if (Object.keys(flags.memberlistTuning).length > 0)
+    log.info({ timings: flags.memberlistTuning }, 'memberlist timings changed from the defaults');
   return new Memberlist({
     name: flags.nodeName,
     keys,
     label: 'ferrolb',
     logger: log.child({ module: 'memberlist' }),
     registry: metrics.registry,
+    swim: flags.memberlistTuning,
     ...(advertise !== undefined ? { advertiseAddr: advertise } : {}),
   });
 }

@@ -2,6 +2,7 @@
 // node:util parseArgs does the splitting; values are checked here.
 import { parseArgs } from 'node:util';
 import { defaultIpvsConfig, parseScheduler, type Scheduler } from '../ipvs/index.ts';
+import { defaultSwimConfig } from '../memberlist/core/index.ts';
 
 export interface SpeakerFlags {
   kubeconfig?: string;
@@ -23,6 +24,8 @@ export interface SpeakerFlags {
   memberlistAdvertise?: string;
   /** Where membership comes from until/unless gossip is used: `pods` = speaker Pods that are Ready. */
   membership: 'memberlist' | 'pods';
+  /** Gossip timing overrides (undefined = src/memberlist's defaults, chosen for p99 ≤ 1 s failover). */
+  memberlistTuning: MemberlistTuning;
   metricsHost: string;
   metricsPort: number;
   logLevel: string;
@@ -55,6 +58,42 @@ export interface SpeakerFlags {
 }
 
 const IPVS = defaultIpvsConfig();
+const SWIM = defaultSwimConfig('defaults', { ip: '0.0.0.0', port: 0 });
+
+/**
+ * The gossip timings an operator may change (src/memberlist/core/config.ts explains each default). Every
+ * member of a cluster should run the same values: a member probing faster than the others only notices
+ * deaths sooner itself.
+ */
+export interface MemberlistTuning {
+  probeIntervalMs?: number;
+  probeTimeoutMs?: number;
+  suspicionMinMs?: number;
+  suspicionMaxMult?: number;
+  gossipIntervalMs?: number;
+}
+
+/** The gossip flags: flag name → MemberlistTuning key, bounds. */
+const TUNING_FLAGS: [string, keyof MemberlistTuning, number, number][] = [
+  ['memberlist-probe-interval-ms', 'probeIntervalMs', 10, 60_000],
+  ['memberlist-probe-timeout-ms', 'probeTimeoutMs', 1, 60_000],
+  ['memberlist-suspicion-min-ms', 'suspicionMinMs', 10, 600_000],
+  ['memberlist-suspicion-max-mult', 'suspicionMaxMult', 1, 100],
+  ['memberlist-gossip-interval-ms', 'gossipIntervalMs', 5, 60_000],
+];
+
+/** The settings `--memberlist-profile fast` stands for (README: "Faster failover"). */
+export const FAST_MEMBERLIST_TUNING: Required<MemberlistTuning> = {
+  // Every member probed every 40 ms, a silent one judged 12 ms + the rest of the period later: ~4× the
+  // default's probe traffic (~25 small datagrams/s per member).
+  probeIntervalMs: 40,
+  probeTimeoutMs: 12,
+  // A suspect has 60 ms (120 ms unconfirmed) to refute: enough on a LAN with responsive nodes, not on an
+  // overloaded one (Lifeguard's awareness still slows a member that misses its own acks).
+  suspicionMinMs: 60,
+  suspicionMaxMult: 2,
+  gossipIntervalMs: 20,
+};
 
 export const DEFAULT_SPEAKER_FLAGS: Omit<SpeakerFlags, 'nodeName'> = {
   namespace: 'ferrolb-system', // where manifests/ installs us
@@ -65,6 +104,7 @@ export const DEFAULT_SPEAKER_FLAGS: Omit<SpeakerFlags, 'nodeName'> = {
   memberlistBind: '0.0.0.0', // host network: every node address
   memberlistPort: 7946, // MetalLB's (and hashicorp memberlist's) default
   membership: 'memberlist',
+  memberlistTuning: {}, // src/memberlist's defaults
   metricsHost: '0.0.0.0', // scraped from outside the node
   metricsPort: 7473, // next to the controller's 7472 (both may share a host in the lab)
   logLevel: 'info',
@@ -99,6 +139,14 @@ export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
   --memberlist-bind ADDR     gossip bind address (default 0.0.0.0)
   --memberlist-port N        gossip port, UDP and TCP (default 7946)
   --memberlist-advertise A   address announced to the others (default: the Node's InternalIP)
+  --memberlist-profile P     gossip timings: default (a dead node noticed within ~0.7 s) or fast (~0.2 s,
+                             ~4x the probe traffic, for quiet LANs); the flags below override single values.
+                             Give every speaker the same timings.
+  --memberlist-probe-interval-ms N   probe one member every N ms (default 150; fast 40)
+  --memberlist-probe-timeout-ms N    direct probe timeout before asking others (default 40; fast 12)
+  --memberlist-suspicion-min-ms N    time a confirmed suspect has to refute (default 250; fast 60)
+  --memberlist-suspicion-max-mult N  an unconfirmed suspicion lasts up to N x the minimum (default 4; fast 2)
+  --memberlist-gossip-interval-ms N  send queued news every N ms (default 50; fast 20)
   --metrics-host ADDR        /metrics /healthz /readyz listen address (default 0.0.0.0)
   --metrics-port N           their port, 0 = any (default 7473)
   --log-level LEVEL          trace|debug|info|warn|error (default info)
@@ -150,6 +198,12 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
         'memberlist-bind': str,
         'memberlist-port': str,
         'memberlist-advertise': str,
+        'memberlist-profile': str,
+        'memberlist-probe-interval-ms': str,
+        'memberlist-probe-timeout-ms': str,
+        'memberlist-suspicion-min-ms': str,
+        'memberlist-suspicion-max-mult': str,
+        'memberlist-gossip-interval-ms': str,
         'metrics-host': str,
         'metrics-port': str,
         'log-level': str,
@@ -199,6 +253,18 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
   const membership = s('membership') ?? d.membership;
   if (membership !== 'memberlist' && membership !== 'pods')
     problems.push(`flag --membership: "${membership}" is not memberlist or pods`);
+  const profile = s('memberlist-profile') ?? 'default';
+  if (profile !== 'default' && profile !== 'fast')
+    problems.push(`flag --memberlist-profile: "${profile}" is not default or fast`);
+  const memberlistTuning: MemberlistTuning = profile === 'fast' ? { ...FAST_MEMBERLIST_TUNING } : {};
+  for (const [name, key, min, max] of TUNING_FLAGS)
+    if (s(name) !== undefined) memberlistTuning[key] = int(name, min, max, 0);
+  const interval = memberlistTuning.probeIntervalMs ?? SWIM.probeIntervalMs;
+  const timeout = memberlistTuning.probeTimeoutMs ?? SWIM.probeTimeoutMs;
+  if (timeout >= interval)
+    problems.push(
+      `flags --memberlist-probe-timeout-ms (${timeout}) and --memberlist-probe-interval-ms (${interval}): the timeout must be below the interval`,
+    );
   const namespace = s('namespace') ?? env.POD_NAMESPACE ?? d.namespace;
   const scheduler = parseScheduler(s('ipvs-scheduler') ?? d.ipvsScheduler);
   if (typeof scheduler !== 'string') problems.push(`flag --ipvs-scheduler: ${scheduler.error}`);
@@ -217,6 +283,7 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
     memberlistBind: s('memberlist-bind') ?? d.memberlistBind,
     memberlistPort: int('memberlist-port', 1, 65535, d.memberlistPort),
     membership: membership as SpeakerFlags['membership'],
+    memberlistTuning,
     metricsHost: s('metrics-host') ?? d.metricsHost,
     metricsPort: int('metrics-port', 0, 65535, d.metricsPort),
     logLevel,

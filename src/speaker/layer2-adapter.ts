@@ -8,6 +8,8 @@ import type { Layer2Conflict, Layer2Port } from './ports.ts';
 export interface Layer2Component {
   set(desired: ReadonlyMap<string, Iterable<string>>): void;
   on(event: 'conflict', fn: (c: { interface: string; ip: string; mac: string }) => void): unknown;
+  /** Interfaces not used now and why ('open-failed': the packet socket would not open; retried). */
+  skipped(): ReadonlyMap<string, string>;
   close(): void;
 }
 
@@ -39,6 +41,12 @@ export class Layer2Adapter implements Layer2Port {
 
   onConflict(fn: (c: Layer2Conflict) => void): void {
     this.#l2.on('conflict', (c) => fn({ ip: c.ip, interface: c.interface, mac: c.mac }));
+  }
+
+  problem(): string | undefined {
+    const failed = [...this.#l2.skipped()].flatMap(([name, reason]) => (reason === 'open-failed' ? [name] : []));
+    if (failed.length === 0) return undefined;
+    return `Layer 2: no packet socket on ${failed.join(', ')} (CAP_NET_RAW missing?), so ARP/NDP for the IPs this node owns goes unanswered; retried`;
   }
 
   async stop(): Promise<void> {

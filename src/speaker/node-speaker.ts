@@ -129,6 +129,8 @@ export class NodeSpeaker {
       return { ready: false, why: 'initial list of Services, EndpointSlices, Nodes and configuration not done yet' };
     if (!this.#membershipStarted) return { ready: false, why: 'membership not started yet' };
     if (!this.#config) return { ready: false, why: 'no valid configuration loaded yet' };
+    const l2 = this.#d.layer2?.problem?.();
+    if (l2 !== undefined) return { ready: false, why: l2 };
     return { ready: true, why: this.#stale ? 'ok (configuration stale: the last good one is in force)' : 'ok' };
   }
 

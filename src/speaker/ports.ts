@@ -45,6 +45,8 @@ export interface Layer2Port {
   /** The IPs to answer ARP/NDP for now (and to announce by gratuitous ARP / unsolicited NA when new). */
   set(announcements: readonly Layer2Announcement[]): void;
   onConflict(fn: (conflict: Layer2Conflict) => void): void;
+  /** Why this node cannot answer for what it owns right now (a packet socket that would not open), if so. */
+  problem?(): string | undefined;
   stop(): Promise<void>;
 }
 

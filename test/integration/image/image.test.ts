@@ -417,7 +417,7 @@ describe('the speaker from the image, with only the capabilities of its DaemonSe
     await c.remove();
   });
 
-  test('without NET_RAW: it says the packet socket cannot be opened (EPERM) and nobody answers ARP', async () => {
+  test('without NET_RAW: it says the packet socket cannot be opened (EPERM), is not ready, and nobody answers ARP', async () => {
     const pod = speakerPodTemplate();
     const sc = pod.containers[0]!.securityContext!;
     sc.capabilities!.add = sc.capabilities!.add!.filter((cap) => cap !== 'NET_RAW');
@@ -432,6 +432,15 @@ describe('the speaker from the image, with only the capabilities of its DaemonSe
     expect(entry.interface).toBe(rig.node.ifname);
     expect(entry.err).toMatch(/EPERM|not permitted/);
     expect(answeringMacs(rig.net.clientNs, 'fsp0', IP)).toEqual([]);
+    // Not ready, and /readyz says why (the kubelet shows it; `--membership pods` then counts the node out).
+    const ready = await waitFor(
+      async () => {
+        const r = await rig.get('/readyz');
+        return r.status === 503 && r.body.includes('Layer 2') ? r : undefined;
+      },
+      { what: '/readyz to answer 503 naming Layer 2', timeoutMs: 30_000, diagnostics },
+    );
+    expect(ready.body).toContain(`Layer 2: no packet socket on ${rig.node.ifname} (CAP_NET_RAW missing?)`);
     expect(await c.stop()).toBe(0);
   });
 });

@@ -271,11 +271,18 @@ describe('helm template', () => {
     expect(key.length).toBe(128);
   });
 
-  test('memberlist: bring your own Secret by name, or no gossip at all (membership from speaker Pods)', async () => {
+  test('memberlist: bring your own Secret by name, the fast profile, or no gossip at all (membership from speaker Pods)', async () => {
     const own = await render('speaker.memberlist.secretName=my-key', 'speaker.memberlist.createSecret=false');
     expect(own.filter((o) => o.kind === 'Secret')).toEqual([]);
     expect(one<V1DaemonSet>(own, 'DaemonSet').spec!.template.spec!.containers[0]!.args).toContain(
       '--memberlist-secret=my-key',
+    );
+    const fast = await render('speaker.memberlist.profile=fast');
+    expect(one<V1DaemonSet>(fast, 'DaemonSet').spec!.template.spec!.containers[0]!.args).toContain(
+      '--memberlist-profile=fast',
+    );
+    await expect(render('speaker.memberlist.profile=turbo')).rejects.toThrow(
+      /speaker.memberlist.profile: "turbo" is not default or fast/,
     );
     const none = await render('speaker.memberlist.enabled=false');
     expect(none.filter((o) => o.kind === 'Secret')).toEqual([]);

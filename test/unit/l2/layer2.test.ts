@@ -12,6 +12,7 @@ import {
   type FrameHandler,
   type L2Io,
 } from '../../../src/l2/index.ts';
+import { Layer2Adapter } from '../../../src/speaker/layer2-adapter.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const MAC = { eth0: '02:00:5e:10:00:01', eth1: '02:00:5e:10:00:02', eth2: '02:00:5e:10:00:03' };
@@ -272,6 +273,18 @@ describe('Layer2 shell: failures stay local', () => {
     expect([...l2.owned().keys()]).toEqual(['eth0']);
     net.deliver('eth0', arpRequest('192.0.2.10'));
     expect(decodeL2Frame(net.sent.at(-1)!.frame, 0).value.ethernet.destination).toBe(CLIENT);
+    // The speaker's readiness says so (Layer2Adapter.problem), and stops saying so once the socket opens.
+    const adapter = new Layer2Adapter(l2);
+    expect(adapter.problem()).toMatch(/^Layer 2: no packet socket on eth1 \(CAP_NET_RAW missing\?\)/);
+    net.io.openLink = open;
+    l2.set(
+      new Map([
+        ['eth0', ['192.0.2.10']],
+        ['eth1', ['192.0.2.11']],
+      ]),
+    );
+    expect([...l2.owned().keys()].sort()).toEqual(['eth0', 'eth1']);
+    expect(adapter.problem()).toBeUndefined();
     l2.close();
   });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigMap, type Peer } from '../../../src/config/index.ts';
-import { DEFAULT_SPEAKER_FLAGS, parseSpeakerFlags, SPEAKER_USAGE } from '../../../src/speaker/flags.ts';
+import { resolveSwimConfig } from '../../../src/memberlist/core/index.ts';
+import {
+  DEFAULT_SPEAKER_FLAGS,
+  FAST_MEMBERLIST_TUNING,
+  parseSpeakerFlags,
+  SPEAKER_USAGE,
+} from '../../../src/speaker/flags.ts';
 import {
   joinAddresses,
   nodesWithReadySpeaker,
@@ -44,10 +50,48 @@ describe('parseSpeakerFlags', () => {
     [['--node-name', 'n', '--ipvs-interface', 'a-very-long-interface'], /--ipvs-interface: "a-very-long-interface"/],
     [['--node-name', 'n', '--ipvs-resync', '0'], /--ipvs-resync: "0" is not an integer in 1..86400/],
     [['--node-name', 'n', 'stray'], /positional argument/],
+    [['--node-name', 'n', '--memberlist-profile', 'turbo'], /--memberlist-profile: "turbo" is not default or fast/],
+    [['--node-name', 'n', '--memberlist-probe-interval-ms', '5'], /--memberlist-probe-interval-ms: "5" is not an/],
+    [['--node-name', 'n', '--memberlist-suspicion-max-mult', '0.5'], /--memberlist-suspicion-max-mult: "0.5"/],
+    [
+      ['--node-name', 'n', '--memberlist-probe-timeout-ms', '150'],
+      /--memberlist-probe-timeout-ms \(150\) and --memberlist-probe-interval-ms \(150\): the timeout must be below/,
+    ],
+    [
+      ['--node-name', 'n', '--memberlist-profile', 'fast', '--memberlist-probe-timeout-ms', '60'],
+      /timeout-ms \(60\) and --memberlist-probe-interval-ms \(40\)/,
+    ],
   ])('rejects %j with a message naming the flag', (argv, re) => {
     const r = parseSpeakerFlags(argv, {});
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(re);
+  });
+
+  it('keeps the gossip defaults unless a profile or a timing flag is given; single flags override the profile', () => {
+    const d = parseSpeakerFlags(['--node-name', 'n']);
+    expect(d.ok && d.flags.memberlistTuning).toEqual({});
+    const fast = parseSpeakerFlags(['--node-name', 'n', '--memberlist-profile', 'fast']);
+    expect(fast.ok && fast.flags.memberlistTuning).toEqual(FAST_MEMBERLIST_TUNING);
+    const mixed = parseSpeakerFlags([
+      '--node-name=n',
+      '--memberlist-profile=fast',
+      '--memberlist-suspicion-min-ms=120',
+      '--memberlist-gossip-interval-ms=30',
+    ]);
+    expect(mixed.ok && mixed.flags.memberlistTuning).toEqual({
+      ...FAST_MEMBERLIST_TUNING,
+      suspicionMinMs: 120,
+      gossipIntervalMs: 30,
+    });
+    const one = parseSpeakerFlags(['--node-name=n', '--memberlist-probe-interval-ms=100']);
+    expect(one.ok && one.flags.memberlistTuning).toEqual({ probeIntervalMs: 100 });
+    // Whatever the flags allow, src/memberlist accepts (its own check runs only when gossip starts).
+    const swim = resolveSwimConfig({
+      name: 'n',
+      addr: { ip: '192.0.2.1', port: 7946 },
+      ...(fast.ok ? fast.flags.memberlistTuning : {}),
+    });
+    expect(swim).toMatchObject(FAST_MEMBERLIST_TUNING);
   });
 
   it("IPVS is on by default with kube-proxy's names; every setting has a flag", () => {
@@ -85,8 +129,14 @@ describe('parseSpeakerFlags', () => {
   it('has a real --help', () => {
     expect(parseSpeakerFlags(['--help'])).toEqual({ ok: false, message: SPEAKER_USAGE, help: true });
     for (const flag of Object.keys(DEFAULT_SPEAKER_FLAGS)) {
-      const kebab = flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      // The gossip timings are one setting with a flag per value (and a profile).
+      const kebab =
+        flag === 'memberlistTuning' ? 'memberlist-profile' : flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       expect(SPEAKER_USAGE).toContain(`--${kebab}`);
+    }
+    for (const key of Object.keys(FAST_MEMBERLIST_TUNING)) {
+      const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      expect(SPEAKER_USAGE).toContain(`--memberlist-${kebab} N`);
     }
   });
 });

@@ -92,6 +92,10 @@ class Layer2 implements Layer2Port {
   onConflict(fn: (c: Layer2Conflict) => void): void {
     this.#fns.push(fn);
   }
+  failing: string | undefined;
+  problem(): string | undefined {
+    return this.failing;
+  }
   stop = async (): Promise<void> => {};
   conflict(c: Layer2Conflict): void {
     for (const f of this.#fns) f(c);
@@ -457,6 +461,18 @@ describe('NodeSpeaker', () => {
       expect(s.l2.sets).toEqual([]);
       expect(s.sp.readiness().why).toMatch(/no valid configuration/);
     }
+  });
+
+  it('is not ready while Layer 2 cannot answer (a packet socket that will not open), and ready again after', () => {
+    const w = world();
+    const a = w.speakers.get('node-a')!;
+    a.sp.membershipStarted();
+    w.clock.advance(100);
+    expect(a.sp.readiness().ready).toBe(true);
+    a.l2.failing = 'Layer 2: no packet socket on eth0';
+    expect(a.sp.readiness()).toEqual({ ready: false, why: 'Layer 2: no packet socket on eth0' });
+    a.l2.failing = undefined;
+    expect(a.sp.readiness().ready).toBe(true);
   });
 
   it('a failed status write is retried with backoff until it succeeds', async () => {
