@@ -11,7 +11,7 @@
 // and with 100 ms adverts. FAILOVER_KILLS=n (default 20; --quick: 3), FAILOVER_ONLY=keepalived,n3,n5,f3,f5,pods,rss (a list; f3/f5: the tuned
 // speakers, --memberlist-profile fast).
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { procStatusKib } from '../src/lab/logged-child.ts';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { orderCandidates } from '../src/election/index.ts';
@@ -469,13 +469,27 @@ function rssLines(l: SpeakerLab, bare: number, when: string): string[] {
   ];
 }
 
-/** ARP requests for VIP sent from the client, one every 5 ms; resolves with how many the owner answered. */
-async function arpWork(l: SpeakerLab, owner: NetNode, count: number): Promise<number> {
+/** CPU time (ms) every thread of `pid` has run (/proc/PID/task/* /schedstat, ns): finer than /proc/PID/stat's ticks. */
+function runMs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`))
+    ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+  return ns / 1e6;
+}
+
+/**
+ * ARP requests for VIP sent from the client, one every 5 ms: how many the owner answered, and its CPU time
+ * meanwhile (its idle gossip included, ~1.5 % of a core) — so V8 flags can be compared on the fast path.
+ */
+async function arpWork(l: SpeakerLab, owner: NetNode, count: number): Promise<{ answered: number; cpuMs: number }> {
   const answered = async (): Promise<number> => {
     const m = /^metallb_layer2_responses_sent\{[^}]*\} (\d+)/m.exec((await l.get(owner, '/metrics')).body);
     return m ? Number(m[1]) : 0;
   };
+  const pid = l.speakers.get(owner.name)?.pid;
+  if (pid === undefined) throw new Error(`no speaker on ${owner.name}`);
   const before = await answered();
+  const cpu0 = runMs(pid);
   const r = spawnSync(
     'ip',
     ['netns', 'exec', l.net.clientNs, 'arping', '-q', '-c', String(count), '-W', '0.005', '-I', 'fsp0', VIP],
@@ -483,7 +497,8 @@ async function arpWork(l: SpeakerLab, owner: NetNode, count: number): Promise<nu
   );
   if (r.error) throw new Error(`arping: ${r.error.message}`);
   await sleep(500); // the last requests' answers
-  return (await answered()) - before;
+  const cpuMs = runMs(pid) - cpu0;
+  return { answered: (await answered()) - before, cpuMs };
 }
 
 /**
@@ -519,10 +534,11 @@ async function idleRss(): Promise<string[]> {
     await sleep(10_000);
     const lines = [`  speaker RSS (VmRSS = anon + file; ${speakerStart()}):`, ...rssLines(lab, bare.pid, 'idle 10 s')];
     const owner = lab.net.nodes[names.indexOf(orderCandidates(names, VIP)[0]!)]!;
-    const answered = await arpWork(lab, owner, 1000);
+    const work = await arpWork(lab, owner, 1000);
     await sleep(10_000);
     lines.push(
-      ...rssLines(lab, bare.pid, `after 1000 ARP requests (${answered} answered by ${owner.name}) + 10 s idle`),
+      ...rssLines(lab, bare.pid, `after 1000 ARP requests (${work.answered} answered by ${owner.name}) + 10 s idle`),
+      `  ${owner.name}'s CPU time while answering them (over ~6 s, its idle gossip included): ${work.cpuMs.toFixed(0)} ms`,
     );
     return lines;
   } finally {
