@@ -10,13 +10,15 @@
 // Baseline in the same run, same namespaces, same probes: keepalived (VRRP) with its default 1 s adverts
 // and with 100 ms adverts. FAILOVER_KILLS=n (default 20; --quick: 3), FAILOVER_ONLY=keepalived,n3,n5,f3,f5,pods,rss (a list; f3/f5: the tuned
 // speakers, --memberlist-profile fast).
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { procStatusKib } from '../src/lab/logged-child.ts';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { orderCandidates } from '../src/election/index.ts';
 import { installManifests, startCluster } from '../src/lab/index.ts';
 import { SpeakerLab, setSpeakerPod, speakerNodeOptions } from '../src/lab/speaker-lab.ts';
+import { speakerV8Flags } from '../src/lab/speaker-child.ts';
+import { PROJECT_NODE } from '../src/lab/controller-child.ts';
 import { KeepalivedLab } from '../src/lab/keepalived.ts';
 import { MultiPingProbe, OutageProbe, neighbourTable, waitRecovered } from '../src/lab/outage-probe.ts';
 import {
@@ -26,6 +28,7 @@ import {
   macOf,
   pidsIn,
   removeLeftoverNamespaces,
+  type NetNode,
 } from '../src/lab/speaker-net.ts';
 
 const VIP = '192.0.2.200';
@@ -416,22 +419,98 @@ async function ferrolb(
   }
 }
 
+/** VmRSS and its two parts (KiB) of a live process, or undefined once it has exited. */
+function rssOf(pid: number): { rss: number; anon: number; file: number } | undefined {
+  const rss = procStatusKib(pid, 'VmRSS');
+  const anon = procStatusKib(pid, 'RssAnon');
+  const file = procStatusKib(pid, 'RssFile');
+  return rss === undefined || anon === undefined || file === undefined ? undefined : { rss, anon, file };
+}
+const mib = (kib: number): string => (kib / 1024).toFixed(1);
+const rssText = (r: { rss: number; anon: number; file: number }): string =>
+  `${mib(r.rss)} MiB (anon ${mib(r.anon)} + file ${mib(r.file)})`;
+/** How the lab's speakers run: as the DaemonSet (NODE_OPTIONS, the command's V8 flags, a warm compile cache). */
+const speakerStart = (): string =>
+  `NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, V8 flags ${JSON.stringify(speakerV8Flags().join(' '))}, warm compile cache as in the image`;
+
 /** The speakers' memory now, each as VmRSS (anonymous + file-backed: mostly the node binary's pages). */
 function idleRssLine(l: SpeakerLab): string {
-  const mib = (kib: number) => `${(kib / 1024).toFixed(1)}`;
   const each = [...l.speakers.values()].flatMap((s) => {
-    const f = (k: string) => procStatusKib(s.pid, k);
-    const rss = f('VmRSS');
-    if (rss === undefined) return [];
-    return [`${mib(rss)} MiB (anon ${mib(f('RssAnon') ?? NaN)} + file ${mib(f('RssFile') ?? NaN)})`];
+    const r = rssOf(s.pid);
+    return r ? [rssText(r)] : [];
   });
-  return `  speaker idle RSS (VmRSS, steady state; NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, warm compile cache as in the image): ${each.join(', ')}   (goal: <= 60 MiB)`;
+  return `  speaker idle RSS (VmRSS, steady state; ${speakerStart()}): ${each.join(', ')}   (goal: <= 60 MiB)`;
 }
 
-/** Speaker idle RSS alone (FAILOVER_ONLY=rss): N=3 speakers with gossip, one Service, steady, 10 s idle. */
+/**
+ * The baseline: the same node binary with the same NODE_OPTIONS and V8 flags running nothing but a timer
+ * (what the Node runtime itself costs); stopped by the returned function.
+ */
+function bareNode(): { pid: number; stop: () => void } {
+  const child = spawn(PROJECT_NODE, [...speakerV8Flags(), '-e', 'setTimeout(() => {}, 1e9)'], {
+    env: { ...process.env, NODE_OPTIONS: speakerNodeOptions() },
+    stdio: 'ignore',
+  });
+  if (child.pid === undefined) throw new Error('cannot start a bare node for the RSS baseline');
+  return { pid: child.pid, stop: () => void child.kill('SIGKILL') };
+}
+
+/** One line per speaker: VmRSS, its parts and the speaker's own share (VmRSS − the bare node's). */
+function rssLines(l: SpeakerLab, bare: number, when: string): string[] {
+  const base = rssOf(bare);
+  if (!base) throw new Error('the bare node baseline exited');
+  return [
+    `  bare node ${when} (same binary, NODE_OPTIONS and V8 flags; a timer only): ${rssText(base)}`,
+    ...[...l.speakers.values()].map((s) => {
+      const r = rssOf(s.pid);
+      if (!r) return `  speaker ${s.nodeName} ${when}: exited (${s.exited() ?? '?'})`;
+      return `  speaker ${s.nodeName} ${when}: ${rssText(r)}, the speaker's own ${mib(r.rss - base.rss)} MiB (anon ${mib(r.anon - base.anon)} + file ${mib(r.file - base.file)})   (goal: <= 60 MiB)`;
+    }),
+  ];
+}
+
+/** CPU time (ms) every thread of `pid` has run (/proc/PID/task/* /schedstat, ns): finer than /proc/PID/stat's ticks. */
+function runMs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`))
+    ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+  return ns / 1e6;
+}
+
+/**
+ * ARP requests for VIP sent from the client, one every 5 ms: how many the owner answered, and its CPU time
+ * meanwhile (its idle gossip included, ~1.5 % of a core) — so V8 flags can be compared on the fast path.
+ */
+async function arpWork(l: SpeakerLab, owner: NetNode, count: number): Promise<{ answered: number; cpuMs: number }> {
+  const answered = async (): Promise<number> => {
+    const m = /^metallb_layer2_responses_sent\{[^}]*\} (\d+)/m.exec((await l.get(owner, '/metrics')).body);
+    return m ? Number(m[1]) : 0;
+  };
+  const pid = l.speakers.get(owner.name)?.pid;
+  if (pid === undefined) throw new Error(`no speaker on ${owner.name}`);
+  const before = await answered();
+  const cpu0 = runMs(pid);
+  const r = spawnSync(
+    'ip',
+    ['netns', 'exec', l.net.clientNs, 'arping', '-q', '-c', String(count), '-W', '0.005', '-I', 'fsp0', VIP],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (r.error) throw new Error(`arping: ${r.error.message}`);
+  await sleep(500); // the last requests' answers
+  const cpuMs = runMs(pid) - cpu0;
+  return { answered: (await answered()) - before, cpuMs };
+}
+
+/**
+ * Speaker RSS alone (FAILOVER_ONLY=rss): N=3 speakers with gossip, one Service, steady, 10 s idle; then
+ * 1,000 ARP requests answered by the owner and 10 s idle again (so the idle figure is not a start-up
+ * artefact). Next to each: a bare node measured at the same moment. To compare V8 flags or NODE_OPTIONS,
+ * set FERROLB_SPEAKER_V8_FLAGS / FERROLB_SPEAKER_NODE_OPTIONS (the bare node takes them too).
+ */
 async function idleRss(): Promise<string[]> {
   const cluster = await startCluster();
   let lab: SpeakerLab | undefined;
+  let bare: ReturnType<typeof bareNode> | undefined;
   try {
     for (const text of installManifests()) await cluster.apply(text);
     lab = await SpeakerLab.start(cluster, {
@@ -449,11 +528,21 @@ async function idleRss(): Promise<string[]> {
     await core.createNamespace({ body: { metadata: { name: 'demo' } } });
     const names = lab.net.nodes.map((n) => n.name);
     await demoService(core, cluster.kubeConfig.makeApiClient(DiscoveryV1Api), 'web', [VIP], names);
+    bare = bareNode();
     for (const n of lab.net.nodes) await lab.startSpeaker(n);
     await everySpeakerSeesAll(lab);
     await sleep(10_000);
-    return [idleRssLine(lab)];
+    const lines = [`  speaker RSS (VmRSS = anon + file; ${speakerStart()}):`, ...rssLines(lab, bare.pid, 'idle 10 s')];
+    const owner = lab.net.nodes[names.indexOf(orderCandidates(names, VIP)[0]!)]!;
+    const work = await arpWork(lab, owner, 1000);
+    await sleep(10_000);
+    lines.push(
+      ...rssLines(lab, bare.pid, `after 1000 ARP requests (${work.answered} answered by ${owner.name}) + 10 s idle`),
+      `  ${owner.name}'s CPU time while answering them (over ~6 s, its idle gossip included): ${work.cpuMs.toFixed(0)} ms`,
+    );
+    return lines;
   } finally {
+    bare?.stop();
     await lab?.stop();
     await cluster.stop();
   }

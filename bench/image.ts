@@ -122,7 +122,7 @@ async function controllerHost(kubeconfig: string, dir: string, i: number): Promi
   }
 }
 
-/** The speaker from this checkout in the rig's node namespace, with the DaemonSet's args and NODE_OPTIONS. */
+/** The speaker from this checkout in the rig's node namespace, with the DaemonSet's args, V8 flags and NODE_OPTIONS. */
 async function speakerHost(
   rig: ImageSpeakerRig,
   kubeconfig: string,
@@ -135,6 +135,7 @@ async function speakerHost(
     .map((a) => expandVars(a, vars))
     .map((a) => (a.startsWith('--state-dir=') ? `--state-dir=${dir}` : a));
   const nodeOptions = c.env?.find((v) => v.name === 'NODE_OPTIONS')?.value ?? '';
+  const nodeFlags = (c.command ?? []).slice(1, -1); // [node, ...V8 flags, speaker/main.ts]
   const port = c.ports?.find((p) => p.name === 'monitoring')?.containerPort ?? 7473;
   const t0 = performance.now();
   const child = startSpeakerChild({
@@ -146,6 +147,7 @@ async function speakerHost(
     metricsHost: '0.0.0.0',
     extraArgs: [...args, '--pod-name', rig.podName],
     env: { NODE_OPTIONS: nodeOptions },
+    nodeFlags,
   });
   try {
     const t1 = await readyAt((path) => rig.get(path), `speaker host run ${i}`);

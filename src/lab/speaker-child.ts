@@ -6,6 +6,17 @@ import { PROJECT_NODE } from './controller-child.ts';
 import { procStatusKib, spawnLogged } from './logged-child.ts';
 
 export const SPEAKER_MAIN = fileURLToPath(new URL('../../speaker/main.ts', import.meta.url));
+/**
+ * V8 flags of the DaemonSet's command (manifests/07-speaker-daemonset.yaml, the Helm chart, the image's
+ * compile-cache warm-up in the Dockerfile; test/unit/install/speaker-start.test.ts keeps them equal):
+ * no optimising compilers and V8's memory-saving heuristics, ~10 MiB less idle RSS.
+ */
+export const SPEAKER_V8_FLAGS: readonly string[] = ['--no-opt', '--no-maglev', '--optimize-for-size'];
+/** The V8 flags the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_V8_FLAGS (a space list, to compare). */
+export const speakerV8Flags = (): string[] => {
+  const env = process.env.FERROLB_SPEAKER_V8_FLAGS;
+  return env === undefined ? [...SPEAKER_V8_FLAGS] : env.split(' ').filter((f) => f !== '');
+};
 
 export interface SpeakerChildOptions {
   nodeName: string;
@@ -17,6 +28,8 @@ export interface SpeakerChildOptions {
   metricsHost?: string;
   extraArgs?: string[];
   env?: Record<string, string>;
+  /** Node/V8 flags before the entry point; default speakerV8Flags() (the DaemonSet's). */
+  nodeFlags?: readonly string[];
 }
 
 export interface SpeakerChild {
@@ -33,6 +46,7 @@ export interface SpeakerChild {
 
 export function startSpeakerChild(o: SpeakerChildOptions): SpeakerChild {
   const args = [
+    ...(o.nodeFlags ?? speakerV8Flags()),
     SPEAKER_MAIN,
     '--node-name',
     o.nodeName,

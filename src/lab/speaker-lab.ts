@@ -12,7 +12,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { BirdRouter, NODE_ASN, ROUTER_ASN } from './bird-router.ts';
 import { forward } from './forward.ts';
 import { PROJECT_NODE } from './controller-child.ts';
-import { SPEAKER_MAIN, startSpeakerChild, type SpeakerChild } from './speaker-child.ts';
+import { SPEAKER_MAIN, speakerV8Flags, startSpeakerChild, type SpeakerChild } from './speaker-child.ts';
 import { ROUTER_IP, SpeakerNet, removeLeftoverNamespaces, type NetNode } from './speaker-net.ts';
 
 export const SPEAKER_NAMESPACE = 'ferrolb-system';
@@ -26,14 +26,14 @@ let compileCache: string | undefined;
 /**
  * A warm Node compile cache for the speaker, as the image ships one (NODE_COMPILE_CACHE, made at build
  * time by `speaker/main.ts --help`, which loads every module): the speaker then never loads Node's
- * TypeScript stripper (~25 MiB of RSS). Keyed by V8 flags, so warmed with the speakers' NODE_OPTIONS;
- * once per process, in the shared cache folder.
+ * TypeScript stripper (~25 MiB of RSS). Keyed by V8 flags, so warmed with the speakers' NODE_OPTIONS and
+ * V8 flags; once per process, in the shared cache folder.
  */
 export function speakerCompileCache(): string {
   if (compileCache !== undefined) return compileCache;
   const dir = join(process.env.FERROLB_CACHE ?? join(homedir(), '.cache', 'ferrolb'), 'node-compile-cache');
   mkdirSync(dir, { recursive: true });
-  spawnSync(PROJECT_NODE, [SPEAKER_MAIN, '--help'], {
+  spawnSync(PROJECT_NODE, [...speakerV8Flags(), SPEAKER_MAIN, '--help'], {
     env: { ...process.env, NODE_OPTIONS: speakerNodeOptions(), NODE_COMPILE_CACHE: dir },
     stdio: 'ignore',
   });

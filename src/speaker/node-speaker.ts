@@ -7,7 +7,7 @@ import type { ConfigInputs, ConfigLoad } from '../controller/config-source.ts';
 import { configFingerprint, loadConfig } from '../controller/config-source.ts';
 import type { Config } from '../config/index.ts';
 import { formatProblem } from '../config/index.ts';
-import { computeRoutes, type NodeInfo } from '../bgp/speaker/index.ts';
+import { computeRoutes, type NodeInfo } from '../bgp/speaker/compute-routes.ts';
 import type { NodeFacts } from '../election/index.ts';
 import type { EventSink } from '../k8s/event-recorder.ts';
 import { backoffDelay, type BackoffPolicy, type Clock, type Timer } from '../time/index.ts';

@@ -214,10 +214,14 @@ describe('the image', () => {
     expect(`${none.stdout}${none.stderr}`).toMatch(/no kubeconfig: not in a cluster/);
   });
 
-  test("loads the speaker's modules from the compile cache baked in for uid 0 and the DaemonSet's NODE_OPTIONS", async () => {
+  test("loads the speaker's modules from the compile cache baked in for uid 0 and the DaemonSet's NODE_OPTIONS and V8 flags", async () => {
     const c = speakerPodTemplate().containers[0]!;
     const nodeOptions = c.env?.find((v) => v.name === 'NODE_OPTIONS')?.value;
     expect(nodeOptions).toBeDefined();
+    // The DaemonSet's command without its leading `node` (the image's entry point).
+    expect(c.command?.[0]).toBe('node');
+    const entry = c.command!.slice(1);
+    expect(entry.at(-1)).toBe('speaker/main.ts');
     const r = await runOnce(
       e,
       [
@@ -232,12 +236,16 @@ describe('the image', () => {
         `NODE_OPTIONS=${nodeOptions}`,
       ],
       TAG,
-      ['speaker/main.ts', '--bad-flag'],
+      [...entry, '--bad-flag'],
     );
     expect(r.code).toBe(2);
     const accepted = r.stderr.match(/code cache for (ESM|CommonJS) \S+ was accepted/g) ?? [];
+    const typescript = r.stderr
+      .split('\n')
+      .filter((l) => /reading cache from .* for StrippedTypeScript .*\.\.\. success/.test(l));
     expect(r.stderr).not.toMatch(/Cannot create cache directory/);
     expect(accepted.length).toBeGreaterThan(100);
+    expect(typescript.length).toBeGreaterThan(10);
   });
 });
 

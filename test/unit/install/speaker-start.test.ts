@@ -1,0 +1,72 @@
+// The speaker starts the same way everywhere: the DaemonSet's command (V8 flags) and NODE_OPTIONS are
+// what the Helm chart renders, what the image's compile cache is warmed with (the Dockerfile: the cache
+// is keyed by the V8 flags, so a mismatch silently brings back Node's TypeScript stripper, ~25 MiB) and
+// what the lab, the tests and the benchmarks run (src/lab: SPEAKER_V8_FLAGS, SPEAKER_NODE_OPTIONS).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { describe, expect, test } from 'vitest';
+import { SPEAKER_V8_FLAGS, startSpeakerChild } from '../../../src/lab/speaker-child.ts';
+import { SPEAKER_NODE_OPTIONS } from '../../../src/lab/speaker-lab.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
+
+interface Container {
+  command?: string[];
+  env?: { name: string; value?: string }[];
+}
+
+describe('how the speaker starts', () => {
+  const ds = parse(read('manifests/07-speaker-daemonset.yaml')) as {
+    spec: { template: { spec: { containers: Container[] } } };
+  };
+  const c = ds.spec.template.spec.containers[0]!;
+
+  test("the DaemonSet runs node with the lab's V8 flags and NODE_OPTIONS", () => {
+    expect(SPEAKER_V8_FLAGS.length).toBeGreaterThan(0);
+    expect(c.command).toEqual(['node', ...SPEAKER_V8_FLAGS, 'speaker/main.ts']);
+    expect(c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(SPEAKER_NODE_OPTIONS);
+  });
+
+  test("the Helm chart's command and default nodeOptions are the DaemonSet's", () => {
+    const template = read('charts/ferrolb/templates/speaker.yaml');
+    const command = /^\s*command: (\[.*speaker\/main\.ts\])$/m.exec(template);
+    expect(command).not.toBeNull();
+    expect(parse(command![1]!)).toEqual(c.command);
+    const values = parse(read('charts/ferrolb/values.yaml')) as { speaker: { nodeOptions: string } };
+    expect(values.speaker.nodeOptions).toBe(SPEAKER_NODE_OPTIONS);
+  });
+
+  test("the image warms the speaker's compile cache with the DaemonSet's NODE_OPTIONS and V8 flags", () => {
+    const lines = read('Dockerfile').split('\n');
+    const warm = lines.findIndex((l) => l.startsWith('RUN [') && l.includes('speaker/main.ts'));
+    expect(warm).toBeGreaterThan(0);
+    expect(JSON.parse(lines[warm]!.slice('RUN '.length))).toEqual([
+      '/usr/local/bin/node',
+      ...SPEAKER_V8_FLAGS,
+      'speaker/main.ts',
+      '--help',
+    ]);
+    const env = lines.slice(0, warm).findLast((l) => l.startsWith('ENV NODE_OPTIONS='));
+    expect(env).toBe(`ENV NODE_OPTIONS="${SPEAKER_NODE_OPTIONS}"`);
+  });
+
+  test('a lab speaker child runs with those V8 flags before the entry point', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'speaker-start-'));
+    const child = startSpeakerChild({
+      nodeName: 'n',
+      kubeconfig: '/nonexistent',
+      logPath: join(dir, 'speaker.log'),
+      metricsPort: 0,
+      extraArgs: ['--help'],
+    });
+    await child.waitExit();
+    const argv = child.logTail(50);
+    rmSync(dir, { recursive: true, force: true });
+    for (const f of SPEAKER_V8_FLAGS) expect(argv).toContain(` ${f} `);
+    expect(argv.indexOf(SPEAKER_V8_FLAGS[0]!)).toBeLessThan(argv.indexOf('speaker/main.ts'));
+  });
+});
