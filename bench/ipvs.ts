@@ -8,13 +8,13 @@
 //   - kube-proxy's way of filling the sets (one `ipset add` process per member), for comparison.
 // TCG is ~10-50× slower than hardware: compare the ratios, not the absolute times. FIV_BENCH_SIZES
 // overrides the sizes (default 1000).
-import { LOAD_MODULES, prepareVm, REPO_ROOT, runInVm } from '../src/lab/vm.ts';
+import { GUEST_NODE, LOAD_MODULES, prepareVm, REPO_ROOT, runInVm } from '../src/lab/vm.ts';
 
 const SIZES = (process.env['FIV_BENCH_SIZES'] ?? '1000').split(',').map(Number);
 
 export async function run(): Promise<string[]> {
   const image = prepareVm();
-  const node = `${REPO_ROOT}/node_modules/.bin/node`;
+  const node = GUEST_NODE.join(' ');
   const cases = SIZES.flatMap((n) => [
     ['raw', n],
     ['syncer', n],

@@ -148,6 +148,18 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
   return { code: rc === undefined ? undefined : Number(rc.trim()), output, console: consoleText, share, timedOut };
 }
 
+/**
+ * Every Node process in the guest runs with these V8 flags. Under qemu TCG with two vCPUs (MTTCG) about one
+ * guest Node process in 10–20 died in V8 itself (SIGSEGV, or a failed check in the WebAssembly code of Node's
+ * TypeScript stripper) while V8's background threads compiled and patched code. Measured on 30 November 2026,
+ * 20 starts each of the same TypeScript entry in the guest: no flag 1 crash, `--no-wasm-tier-up` 1 crash,
+ * `--single-threaded` (no background compile or GC threads) none, and none in 40 more. Only for the emulated
+ * guest: a speaker on a real node runs as its DaemonSet says.
+ */
+export const GUEST_NODE_FLAGS: readonly string[] = ['--single-threaded'];
+/** The checkout's Node with GUEST_NODE_FLAGS, as argv words for the guest. */
+export const GUEST_NODE: readonly string[] = [join(REPO_ROOT, 'node_modules/.bin/node'), ...GUEST_NODE_FLAGS];
+
 /** The guest script's preamble: every module the IPVS tests and benchmark use, from the extracted kernel. */
 export const LOAD_MODULES = `set -e
 for m in dummy veth ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq ip_vs_mh \\
@@ -187,7 +199,7 @@ export async function runGuestNode(o: {
     image: o.image,
     ...(o.userNetwork ? { userNetwork: true } : {}),
     ...(o.files ? { files: o.files } : {}),
-    script: `${LOAD_MODULES}\n${o.userNetwork ? GUEST_NETWORK_UP : ''}${exports}cd ${REPO_ROOT}\n${REPO_ROOT}/node_modules/.bin/node ${o.file}\n`,
+    script: `${LOAD_MODULES}\n${o.userNetwork ? GUEST_NETWORK_UP : ''}${exports}cd ${REPO_ROOT}\n${GUEST_NODE.join(' ')} ${o.file}\n`,
     timeoutMs: o.timeoutMs,
     memoryMb: 1536,
     keepShare: true,

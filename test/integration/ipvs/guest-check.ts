@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureDesired, FIXTURE_NODE, toKubeObjects } from '../../../src/lab/ipvs-fixture.ts';
-import { REPO_ROOT } from '../../../src/lab/vm.ts';
+import { GUEST_NODE, REPO_ROOT } from '../../../src/lab/vm.ts';
 import {
   IpvsSyncer,
   buildDesired,
@@ -29,7 +29,7 @@ const N = Number(process.env.FIV_N ?? '1000');
 const IFACE = 'fiv-ipvs0';
 const NODE = FIXTURE_NODE;
 const NODE_CTX = { nodeName: NODE, nodeIPs: [], defaultScheduler: 'rr' as const };
-const NODE_BIN = join(REPO_ROOT, 'node_modules/.bin/node');
+const [NODE_BIN, ...NODE_FLAGS] = GUEST_NODE as [string, ...string[]];
 
 export interface StepReport {
   step: string;
@@ -203,7 +203,9 @@ async function setupNetns(): Promise<void> {
 /** A backend in fiv-b: on 8080 and 8081 (IPv4 and IPv6) answers every line with "port=<port> <line>". */
 function startBackend(): ChildProcess {
   const code = `const net=require('net');for(const h of ['203.0.113.254','2001:db8:b::2'])for(const p of [8080,8081]){net.createServer(s=>{let b='';s.on('data',d=>{b+=d;let i;while((i=b.indexOf('\\n'))>=0){const l=b.slice(0,i);b=b.slice(i+1);s.write('port='+p+' '+l+'\\n');}});s.on('error',()=>{});}).listen(p,h,()=>console.log('listening '+h+' '+p));}`;
-  return spawn('ip', ['netns', 'exec', 'fiv-b', NODE_BIN, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn('ip', ['netns', 'exec', 'fiv-b', NODE_BIN, ...NODE_FLAGS, '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 /**
@@ -218,7 +220,9 @@ if(cmd==='req'){const s=net.connect({host:a,port:80});const t=setTimeout(()=>{ou
 else if(cmd==='open'){keep=net.connect({host:a,port:80});keep.on('connect',()=>out('connected'));keep.on('data',d=>out(String(d).trim()));keep.on('error',e=>out('error: '+e.code));}
 else if(cmd==='send'){keep.write(a+'\\n');}
 else if(cmd==='reset'){keep.resetAndDestroy();out('reset');}});`;
-  const child = spawn('ip', ['netns', 'exec', 'fiv-c', NODE_BIN, '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('ip', ['netns', 'exec', 'fiv-c', NODE_BIN, ...NODE_FLAGS, '-e', code], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let buf = '';
   const waiters: ((l: string) => void)[] = [];
   child.stdout!.on('data', (d: Buffer) => {
@@ -254,6 +258,7 @@ function startCli(file: string): { child: ChildProcess; lines: string[] } {
   const child = spawn(
     NODE_BIN,
     [
+      ...NODE_FLAGS,
       join(REPO_ROOT, 'bin/ferrolb.ts'),
       'ipvs',
       '-f',

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureDesired, FIXTURE_NODE } from '../../../src/lab/ipvs-fixture.ts';
-import { REPO_ROOT } from '../../../src/lab/vm.ts';
+import { GUEST_NODE, REPO_ROOT } from '../../../src/lab/vm.ts';
 import {
   applyPlan,
   buildDesired,
@@ -228,30 +228,18 @@ async function capture(file: string): Promise<Record<string, unknown>> {
   return { captured: Object.keys(out).length };
 }
 
-const NODE_BIN = join(REPO_ROOT, 'node_modules/.bin/node');
+const [NODE_BIN, ...NODE_FLAGS] = GUEST_NODE as [string, ...string[]];
 const SELF = join(REPO_ROOT, 'test/integration/ipvs/guest-netlink.ts');
 
-/**
- * Runs one mode in a fresh namespace `ns` (left for the caller to inspect); its JSON line, or {failed} with
- * the output. Node under TCG sometimes dies in V8 itself (SIGSEGV, or SIGTRAP after `Check failed` in the
- * WebAssembly tier-up of its TypeScript stripper — seen in any guest process, with or without the addon): a
- * process killed by a signal is run once more in a new namespace, and the retry is counted in `crashes`.
- */
-const crashes: string[] = [];
+/** Runs one mode in a fresh namespace `ns` (left for the caller to inspect); its JSON line, or {failed} with the output. */
 function runIn(ns: string, args: string[]): Record<string, unknown> {
-  for (let attempt = 1; ; attempt++) {
-    spawnSync('ip', ['netns', 'del', ns]);
-    spawnSync('ip', ['netns', 'add', ns]);
-    const r = spawnSync('ip', ['netns', 'exec', ns, NODE_BIN, SELF, ...args], { encoding: 'utf8' });
-    if (r.signal !== null && attempt === 1) {
-      crashes.push(`${args.join(' ')}: ${r.signal}`);
-      continue;
-    }
-    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-    return line
-      ? (JSON.parse(line) as Record<string, unknown>)
-      : { failed: `exit ${r.status}: ${r.stdout}${r.stderr}` };
-  }
+  spawnSync('ip', ['netns', 'del', ns]);
+  spawnSync('ip', ['netns', 'add', ns]);
+  const r = spawnSync('ip', ['netns', 'exec', ns, NODE_BIN, ...NODE_FLAGS, SELF, ...args], { encoding: 'utf8' });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  return line
+    ? (JSON.parse(line) as Record<string, unknown>)
+    : { failed: `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}: ${r.stdout}${r.stderr}` };
 }
 
 function sortedSave(ns: string): string[] {
@@ -277,7 +265,6 @@ export function netlinkChecks(n: number): Record<string, unknown> {
   } finally {
     for (const ns of spaces) spawnSync('ip', ['netns', 'del', ns]);
   }
-  out.crashes = crashes;
   return out;
 }
 

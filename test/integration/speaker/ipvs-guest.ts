@@ -16,7 +16,8 @@ import {
 } from '../../../src/ipvs/index.ts';
 import { loadKubeTarget } from '../../../src/k8s/kubeconfig.ts';
 import { KubeRest } from '../../../src/k8s/rest.ts';
-import { startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
+import { speakerV8Flags, startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
+import { GUEST_NODE_FLAGS } from '../../../src/lab/vm.ts';
 
 const SHARE = process.env.FERROLB_VM_SHARE!;
 const NODE = process.env.FS_NODE ?? 'fs-vm-node';
@@ -185,7 +186,9 @@ function startSpeaker(): SpeakerChild {
     logPath: join(SHARE, 'speaker.log'),
     metricsPort: METRICS_PORT,
     extraArgs: ['--membership', 'pods', '--log-level', 'debug'],
-    // The DaemonSet's memory flags (manifests/07), so the RSS reported is comparable.
+    // The DaemonSet's flags (manifests/07: V8 flags in the command, NODE_OPTIONS), so the RSS reported is
+    // comparable, plus the guest's (V8 under TCG).
+    nodeFlags: [...speakerV8Flags(), ...GUEST_NODE_FLAGS],
     env: { NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2' },
   });
 }
