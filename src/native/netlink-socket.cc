@@ -16,8 +16,10 @@
 namespace ferrolb {
 namespace {
 
-// Largest reply datagram accepted: dump replies are at most a few pages; MSG_TRUNC catches a larger one.
-constexpr size_t kReceiveBytes = 1 << 20;
+// Largest reply datagram accepted: the kernel sizes a dump's datagrams by the reader's buffer but at most
+// 32 KiB, and an error echoes only the failing (small) request; MSG_TRUNC catches a larger one. Allocated
+// at the first exchange and zero-filled, so it is resident on every node with IPVS: keep it small.
+constexpr size_t kReceiveBytes = 64 << 10;
 
 }  // namespace
 
@@ -110,7 +112,7 @@ Napi::Value NetlinkSocket::Exchange(const Napi::CallbackInfo& info) {
       if (errno == EINTR) continue;
       ThrowErrno(env, errno, errno == EAGAIN ? "netlink recv: no answer in time" : "netlink recv");
     }
-    if (static_cast<size_t>(n) > rx_.size()) ThrowErrno(env, EMSGSIZE, "netlink recv: reply larger than 1 MiB");
+    if (static_cast<size_t>(n) > rx_.size()) ThrowErrno(env, EMSGSIZE, "netlink recv: reply larger than 64 KiB");
     size_t got = static_cast<size_t>(n);
     for (size_t off = 0; off + sizeof(nlmsghdr) <= got;) {
       nlmsghdr h;
