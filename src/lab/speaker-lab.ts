@@ -22,22 +22,25 @@ export const SPEAKER_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-si
 /** NODE_OPTIONS the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_NODE_OPTIONS (to compare V8 flags). */
 export const speakerNodeOptions = (): string => process.env.FERROLB_SPEAKER_NODE_OPTIONS ?? SPEAKER_NODE_OPTIONS;
 
-let compileCache: string | undefined;
+const warmed = new Set<string>();
 /**
  * A warm Node compile cache for the speaker, as the image ships one (NODE_COMPILE_CACHE, made at build
  * time by `speaker/main.ts --help`, which loads every module): the speaker then never loads Node's
- * TypeScript stripper (~25 MiB of RSS). Keyed by V8 flags, so warmed with the speakers' NODE_OPTIONS and
- * V8 flags; once per process, in the shared cache folder.
+ * TypeScript stripper (~25 MiB of RSS, and WebAssembly that V8 under qemu TCG sometimes crashes in). Keyed
+ * by V8 flags, so warmed with the speakers' NODE_OPTIONS and V8 flags (plus `extraFlags`, e.g. the VM
+ * guest's); once per process and flag set, in the shared cache folder.
  */
-export function speakerCompileCache(): string {
-  if (compileCache !== undefined) return compileCache;
+export function speakerCompileCache(extraFlags: readonly string[] = []): string {
   const dir = join(process.env.FERROLB_CACHE ?? join(homedir(), '.cache', 'ferrolb'), 'node-compile-cache');
+  const key = extraFlags.join(' ');
+  if (warmed.has(key)) return dir;
   mkdirSync(dir, { recursive: true });
-  spawnSync(PROJECT_NODE, [...speakerV8Flags(), SPEAKER_MAIN, '--help'], {
+  spawnSync(PROJECT_NODE, [...speakerV8Flags(), ...extraFlags, SPEAKER_MAIN, '--help'], {
     env: { ...process.env, NODE_OPTIONS: speakerNodeOptions(), NODE_COMPILE_CACHE: dir },
     stdio: 'ignore',
   });
-  return (compileCache = dir);
+  warmed.add(key);
+  return dir;
 }
 
 /** What the speaker lab needs of the lab's API server (the harness Cluster has all of it). */

@@ -153,7 +153,9 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
  * guest Node process in 10–20 died in V8 itself (SIGSEGV, or a failed check in the WebAssembly code of Node's
  * TypeScript stripper) while V8's background threads compiled and patched code. Measured on 30 November 2026,
  * 20 starts each of the same TypeScript entry in the guest: no flag 1 crash, `--no-wasm-tier-up` 1 crash,
- * `--single-threaded` (no background compile or GC threads) none, and none in 40 more. Only for the emulated
+ * `--single-threaded` (no background compile or GC threads) none, and none in 40 more. It is not the whole
+ * cure: a speaker started with it still died once (SIGTRAP) in CI, so the speaker in the guest also gets a
+ * compile cache warmed on the host (speakerCompileCache) and never loads the stripper. Only for the emulated
  * guest: a speaker on a real node runs as its DaemonSet says.
  */
 export const GUEST_NODE_FLAGS: readonly string[] = ['--single-threaded'];

@@ -189,7 +189,10 @@ function startSpeaker(): SpeakerChild {
     // The DaemonSet's flags (manifests/07: V8 flags in the command, NODE_OPTIONS), so the RSS reported is
     // comparable, plus the guest's (V8 under TCG).
     nodeFlags: [...speakerV8Flags(), ...GUEST_NODE_FLAGS],
-    env: { NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2' },
+    env: {
+      NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2',
+      ...(process.env.FS_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.FS_COMPILE_CACHE } : {}),
+    },
   });
 }
 
