@@ -155,7 +155,8 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
  * 20 starts each of the same TypeScript entry in the guest: no flag 1 crash, `--no-wasm-tier-up` 1 crash,
  * `--single-threaded` (no background compile or GC threads) none, and none in 40 more. It is not the whole
  * cure: a speaker started with it still died once (SIGTRAP) in CI, so the speaker in the guest also gets a
- * compile cache warmed on the host (speakerCompileCache) and never loads the stripper. Only for the emulated
+ * compile cache warmed on the host (speakerCompileCache) and never loads the stripper, and the netlink
+ * check re-runs a guest process killed by a signal once (guest-netlink.ts). Only for the emulated
  * guest: a speaker on a real node runs as its DaemonSet says.
  */
 export const GUEST_NODE_FLAGS: readonly string[] = ['--single-threaded'];

@@ -59,6 +59,8 @@ describe('IPVS syncer in a VM (real IPVS + ipset kernel)', () => {
 
   it('netlink writes what ipvsadm -R writes for the same plans (ipvsadm -Sn equal), reads it back, names failures', () => {
     const nl = report.checks.netlink as Record<string, Record<string, unknown> | unknown[]>;
+    const crashes = nl.crashes as string[];
+    if (crashes.length > 0) console.log(`guest Node processes killed by a signal and run again: ${crashes.join('; ')}`);
     // 520 Services (IPv4 and IPv6, persistence), then scheduler/persistence edits, weights, deletions.
     const ops = ['add-service', 'add-real', 'edit-service', 'edit-real', 'del-real', 'del-service'];
     expect(nl.writeIpvsadm).toEqual({ path: 'ipvsadm', changes: [1560, 260], ops });
