@@ -2,7 +2,7 @@
 // from their text: the plan's addresses are canonical, and a full parse per request (ip-address) costs more
 // than the rest of the request together. Anything the fast paths do not take goes through src/net's parser.
 import { parseIp } from '../../net/ip.ts';
-import { ipv6Groups } from '../plan/ipv6-text.ts';
+import { ipv6Groups } from '../../net/ipv6-text.ts';
 import { writeBig } from '../../wire/index.ts';
 import { AF_INET, AF_INET6 } from './constants.ts';
 

@@ -3,7 +3,7 @@
 // memoise the results (pure: same text, same answer), with a bound so a churning cluster cannot grow them
 // without limit.
 import { canonicalIp, parseCidr, type Cidr } from '../../net/ip.ts';
-import { canonicalIpv6Fast } from './ipv6-text.ts';
+import { canonicalIpv6Fast } from '../../net/ipv6-text.ts';
 
 const LIMIT = 200_000;
 const ips = new Map<string, string | undefined>();

@@ -1,8 +1,8 @@
-// IPv6 text without ip-address, for the two hot paths that meet thousands of addresses per sync in a cold
-// process: reading the 8 groups of a plain address (no embedded IPv4, no zone) and writing RFC 5952's
-// canonical form (lower case, no leading zeros, the longest run of two or more zero groups as "::", the
-// first on a tie) — the form src/net's canonicalIp gives (property-tested against it). Anything else is
-// left to src/net.
+// IPv6 text without ip-address, for hot paths (the IPVS plan and its netlink codec meet thousands of
+// addresses per sync in a cold process; the allocator formats every address it hands out): reading the 8
+// groups of a plain address (no embedded IPv4, no zone) and writing RFC 5952's canonical form (lower case,
+// no leading zeros, the longest run of two or more zero groups as "::", the first on a tie) — the form
+// canonicalIp gives (property-tested against it). Anything else is left to ip.ts.
 
 function hexGroup(g: string): number {
   if (g.length === 0 || g.length > 4) return -1;

@@ -2,7 +2,7 @@
 // spellings are not (they go to src/net), and the groups read are the address's.
 import { describe, expect, it } from 'vitest';
 import { canonicalIp, parseIp } from '../../../src/net/ip.ts';
-import { canonicalIpv6Fast, formatIpv6Groups, ipv6Groups } from '../../../src/ipvs/plan/ipv6-text.ts';
+import { canonicalIpv6Fast, formatIpv6Groups, ipv6Groups } from '../../../src/net/ipv6-text.ts';
 
 describe('IPv6 text fast paths', () => {
   it('format = canonicalIp for addresses with zero runs of every length and position (seeded)', () => {
