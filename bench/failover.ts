@@ -555,17 +555,6 @@ function counterSum(text: string, re: RegExp): number {
   return sum;
 }
 
-/** utime + stime of a process in clock ticks (/proc/PID/stat fields 14 and 15, after the comm's ')'). */
-function cpuTicks(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return Number(rest[11]) + Number(rest[12]);
-  } catch {
-    return NaN;
-  }
-}
-
 /**
  * The steady state's price, before any kill: over `ms` of idling, the failed probes, suspicions and deaths
  * every speaker saw (a live member suspected or declared dead is a false alarm) and each speaker's CPU.
@@ -577,7 +566,13 @@ async function steadyWindow(l: SpeakerLab, ms: number): Promise<string> {
   const read = async () => {
     const texts = await Promise.all(l.net.nodes.map(async (n) => (await l.get(n, '/metrics')).body));
     const sum = (re: RegExp) => texts.reduce((a, t) => a + counterSum(t, re), 0);
-    const cpu = [...l.speakers.values()].map((s) => cpuTicks(s.pid));
+    const cpu = [...l.speakers.values()].map((s) => {
+      try {
+        return runMs(s.pid);
+      } catch {
+        return NaN; // exited
+      }
+    });
     return { failed: sum(failed), suspect: sum(suspect), dead: sum(dead), cpu };
   };
   const a = await read();
@@ -585,8 +580,7 @@ async function steadyWindow(l: SpeakerLab, ms: number): Promise<string> {
   await sleep(ms);
   const b = await read();
   const secs = (Date.now() - t0) / 1000;
-  // Linux's USER_HZ is 100 on every architecture Node runs on.
-  const cpu = b.cpu.map((t, i) => `${(((t - (a.cpu[i] ?? NaN)) / 100 / secs) * 100).toFixed(2)} %`);
+  const cpu = b.cpu.map((ms, i) => `${(((ms - (a.cpu[i] ?? NaN)) / (secs * 1000)) * 100).toFixed(2)} %`);
   return `  steady state, ${secs.toFixed(0)} s before the first kill: ${b.failed - a.failed} failed probes, ${b.suspect - a.suspect} suspicions, ${b.dead - a.dead} deaths (false alarms), speaker CPU ${cpu.join(', ')} of a core`;
 }
 
