@@ -2,8 +2,9 @@
 //
 // Layers, bottom to top; an import only points down (or sideways within a layer):
 //   0 time, net, wire → 1 config → 2 pure cores (allocator, election, bgp codec/fsm, memberlist core/codec,
-//   l2 codec/core, ipvs plan) → 3 I/O shells (bgp session/bfd/speaker, memberlist, l2, ipvs, native)
-//   → 4 k8s → 5 controller, speaker → 6 lab, cli.
+//   l2 codec/core, ipvs plan) → 3 log (the structured logger, below every I/O shell; pure cores do not log)
+//   → 3 I/O shells (bgp session/bfd/speaker, memberlist, l2, ipvs, native) → 4 k8s → 5 controller, speaker
+//   → 6 lab, cli.
 // Every folder gets one `no-restricted-imports` entry naming what lies above it (matched on folder
 // names in the import path, which are unique in src/). Folders that do not exist yet are configured by
 // glob, so the rules hold the day they appear. Pure cores also may not import node:* modules or read the
@@ -13,6 +14,7 @@ import tseslint from 'typescript-eslint';
 
 /** Folder names as they appear in relative import paths, per layer. */
 const ABOVE_CONFIG = ['allocator', 'election', 'bgp', 'memberlist', 'l2', 'ipvs', 'netlink'];
+const LOG = ['log'];
 const SHELLS = ['session', 'bfd', 'speaker', 'native'];
 const K8S = ['k8s'];
 const APPS = ['controller', 'speaker'];
@@ -124,6 +126,13 @@ export default tseslint.config(
     files: ['src/bgp/**', 'src/memberlist/**', 'src/l2/**', 'src/ipvs/**', 'src/netlink/**', 'src/native/**'],
     rules: { 'no-restricted-imports': restrict(above([...K8S, ...APPS, ...TOP], 'an I/O shell')) },
   },
+  // The logger: the bottom of layer 3, so every I/O shell and program may use it; it imports only time.
+  {
+    files: ['src/log/**'],
+    rules: {
+      'no-restricted-imports': restrict(above(['config', ...ABOVE_CONFIG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'log')),
+    },
+  },
   {
     files: [
       'src/allocator/**',
@@ -134,14 +143,17 @@ export default tseslint.config(
       ...NEW_ENGINE_CORES,
     ],
     rules: {
-      'no-restricted-imports': restrict(above([...SHELLS, ...K8S, ...APPS, ...TOP], 'a pure core'), nodeBuiltins),
+      'no-restricted-imports': restrict(
+        above([...LOG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'a pure core'),
+        nodeBuiltins,
+      ),
     },
   },
   {
     files: NEW_ENGINE_CORES,
     rules: {
       'no-restricted-imports': restrict(
-        above([...SHELLS, ...K8S, ...APPS, ...TOP], 'a pure core'),
+        above([...LOG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'a pure core'),
         nodeBuiltins,
         shellSibling,
       ),
@@ -151,7 +163,7 @@ export default tseslint.config(
     files: ['src/config/**'],
     rules: {
       'no-restricted-imports': restrict(
-        above([...ABOVE_CONFIG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'config'),
+        above([...ABOVE_CONFIG, ...LOG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'config'),
         nodeBuiltins,
       ),
     },
@@ -160,7 +172,7 @@ export default tseslint.config(
     files: ['src/time/**', 'src/net/**', 'src/wire/**'],
     rules: {
       'no-restricted-imports': restrict(
-        above(['config', ...ABOVE_CONFIG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'time/net/wire'),
+        above(['config', ...ABOVE_CONFIG, ...LOG, ...SHELLS, ...K8S, ...APPS, ...TOP], 'time/net/wire'),
         nodeBuiltins,
       ),
     },

@@ -6,7 +6,7 @@
 // replica runs for the Lease again as a standby; a newer leader's term seen on a Service: exit 1.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { pino } from 'pino';
+import { createLogger } from '../src/log/index.ts';
 import { Allocator } from '../src/allocator/index.ts';
 import { parseFlags } from '../src/cli/controller-flags.ts';
 import { Controller, type ToRequest } from '../src/controller/controller.ts';
@@ -34,7 +34,7 @@ if (!parsed.ok) {
   process.exit(2);
 }
 const flags = parsed.flags;
-const log = pino({ level: flags.logLevel, base: { component: 'controller' } });
+const log = createLogger({ level: flags.logLevel, base: { component: 'controller' } });
 const identity = `${process.env.POD_NAME ?? hostname()}_${randomUUID()}`;
 const election = {
   identity,

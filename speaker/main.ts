@@ -4,7 +4,7 @@
 // the IPVS syncer leaving the kernel as it is (forwarding goes on across the restart), exit 0.
 import { flushCompileCache } from 'node:module';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { createLogger } from '../src/log/index.ts';
 import { Layer2 } from '../src/l2/index.ts';
 import { IpvsSyncer, spawnRunner } from '../src/ipvs/index.ts';
 import { Memberlist } from '../src/memberlist/index.ts';
@@ -43,7 +43,7 @@ if (!parsed.ok) {
   process.exit(parsed.help ? 0 : 2);
 }
 const flags = parsed.flags;
-const log = pino({ level: flags.logLevel, base: { component: 'speaker', node: flags.nodeName } });
+const log = createLogger({ level: flags.logLevel, base: { component: 'speaker', node: flags.nodeName } });
 const clock = systemClock;
 
 let rest: KubeRest;

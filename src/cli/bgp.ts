@@ -4,8 +4,7 @@
 // Problems go to stderr as `ferrolb bgp: ...`; exit code 2 for usage errors, 1 for config errors, 0 after
 // a clean stop. SIGTERM/SIGINT: graceful shutdown with NOTIFICATION Cease/Administrative Shutdown (6/2).
 // SIGUSR2 (or SIGTERM with --restart-mode): close without NOTIFICATION so graceful restart applies.
-import { pino } from 'pino';
-import type { Logger } from 'pino';
+import { createLogger, fdDestination, type Logger } from '../log/index.ts';
 import { parseCommunity } from '../config/community.ts';
 import { parseFiles, poolContaining } from '../config/index.ts';
 import type { BgpAdvertisement, Community, Config, Peer } from '../config/model.ts';
@@ -90,7 +89,7 @@ Common options:
                           the R bit by itself (as --restarted does); a Cease stop removes it
   --connect-retry MIN:MAX reconnect back-off bounds in seconds (default 1:60)
   --send-hold-time S      RFC 9687: close a peer that reads nothing for S seconds (default 480)
-  --log-level L           pino level for structured logs on stderr (default warn)
+  --log-level L           level of the structured logs on stderr (default warn)
   -h, --help              this text
 
 Output on stdout, one event per line, stable for scripts (fields are space separated key=value after
@@ -295,7 +294,7 @@ export async function runBgp(args: string[], io: CliIo, logger?: Logger): Promis
     }
     grRestartTime = gr ?? 0;
     const sendHoldTime = int(f, 'send-hold-time', 1, 65535);
-    const log = logger ?? pino({ level: one(f, 'log-level') ?? 'warn' }, pino.destination(2));
+    const log = logger ?? createLogger({ level: one(f, 'log-level') ?? 'warn' }, fdDestination(2));
     speaker = new BgpSpeaker({
       node: {
         name: one(f, 'node') ?? 'ferrolb-cli',

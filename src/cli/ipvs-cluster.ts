@@ -3,7 +3,7 @@
 // API object once (KubeInputCache, so the syncer rebuilds only what changed), and syncs after every change,
 // debounced: the first change opens a window of `debounceMs`, and one sync at its end takes everything
 // that arrived meanwhile. Runs until SIGTERM/SIGINT (or after the first sync with `once`).
-import type { Logger } from 'pino';
+import type { Logger } from '../log/index.ts';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { KubeInputCache, type IpvsSyncer, type SyncResult } from '../ipvs/index.ts';
 import { Informer, type KubeObject } from '../k8s/informer.ts';

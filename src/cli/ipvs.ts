@@ -3,7 +3,7 @@
 // changed. See USAGE below and the README's "IPVS" section.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { createLogger, fdDestination } from '../log/index.ts';
 import {
   IpvsSyncer,
   defaultIpvsConfig,
@@ -50,7 +50,7 @@ options:
   --no-firewall            do not install the loadBalancerSourceRanges rules
   --no-masquerade          do not install the masquerade rules (externalTrafficPolicy: Cluster)
   --no-sysctls             do not set arp_ignore/arp_announce and the IPVS sysctls
-  --log-level LEVEL        pino level for logs on stderr (default warn)
+  --log-level LEVEL        level of the structured logs on stderr (default warn)
   -h, --help               this text
 
 output: one line per change (create-set, add-address, add-service, edit-service, add-real, drain-real,
@@ -179,7 +179,7 @@ export async function ipvsCommand(args: string[], io: CliIo): Promise<number> {
   };
   const first = fromCluster ? undefined : await load();
   if (!fromCluster && !first) return 1;
-  const logger = pino({ level: v['log-level'] ?? 'warn' }, pino.destination(2));
+  const logger = createLogger({ level: v['log-level'] ?? 'warn' }, fdDestination(2));
   const dryRun = v['dry-run'] ?? false;
   const summary = (r: SyncResult): string =>
     dryRun

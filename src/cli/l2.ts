@@ -2,7 +2,7 @@
 // the given interfaces and announces them. Events go to stdout, one line each (see HELP).
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { createLogger, fdDestination } from '../log/index.ts';
 import { Layer2 } from '../l2/index.ts';
 import { canonicalIp } from '../net/ip.ts';
 import { systemClock } from '../time/index.ts';
@@ -26,7 +26,7 @@ options:
   --events LIST         print only these kinds of lines (comma-separated: active,skipped,set,announced,
                         answered,conflict; default all), e.g. without answered at high request rates
   --timestamps          add mono=<CLOCK_MONOTONIC ns> to every line (to compare with other processes)
-  --log-level L         pino level for structured logs on stderr (default warn)
+  --log-level L         level of the structured logs on stderr (default warn)
   -h, --help            this text
 
 output (stdout), one line per event:
@@ -113,7 +113,7 @@ export async function l2Command(args: string[], io: CliIo): Promise<number> {
     if (pending.length === 0) setImmediate(flush);
     pending.push(`${line}${stamp()}\n`);
   };
-  const logger = pino({ level: values['log-level'] ?? 'warn' }, pino.destination(2));
+  const logger = createLogger({ level: values['log-level'] ?? 'warn' }, fdDestination(2));
   const l2 = new Layer2({
     clock: systemClock,
     logger,

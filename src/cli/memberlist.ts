@@ -1,9 +1,9 @@
 // `ferrolb memberlist`: one membership node standalone (labs, integration tests, the membership benchmark).
 // stdout, one line per event: `<unix_ms> join|leave|update <node> <alive|suspect|dead|left>`.
-// SIGTERM/SIGINT: graceful leave (bounded), then exit 0. Structured logs (pino) go to stderr.
+// SIGTERM/SIGINT: graceful leave (bounded), then exit 0. Structured logs (src/log, JSON lines) go to stderr.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { createLogger, fdDestination } from '../log/index.ts';
 import { Memberlist, parseKeyFile } from '../memberlist/index.ts';
 import type { CliIo } from './io.ts';
 
@@ -22,7 +22,7 @@ options:
   --key-file F           keyring: one base64 32-octet key per line, the first is primary; SIGHUP re-reads it
   --label L              cluster label bound into authentication (default "ferrolb")
   --insecure-plaintext   no encryption (only without --key-file; labs only)
-  --log-level L          pino level for stderr logs (default warn)
+  --log-level L          level of the structured logs on stderr (default warn)
   -h, --help             this text
 `;
 
@@ -74,7 +74,7 @@ export async function memberlistCommand(args: string[], io: CliIo): Promise<numb
     io.stderr(`ferrolb memberlist: ${(e as Error).message}\n`);
     return 1;
   }
-  const logger = pino({ level: values['log-level'] }, pino.destination(2));
+  const logger = createLogger({ level: values['log-level'] }, fdDestination(2));
   let ml: Memberlist;
   try {
     ml = new Memberlist({

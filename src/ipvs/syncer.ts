@@ -5,8 +5,7 @@
 // what differs: a restart drops no traffic), while something drains (connection counts), every resyncMs,
 // and after a failed apply; in between the syncer plans against its own model of what it applied.
 import { existsSync } from 'node:fs';
-import { pino } from 'pino';
-import type { Logger } from 'pino';
+import { createLogger, type Logger } from '../log/index.ts';
 import type { Registry } from 'prom-client';
 import { backoffDelay, type Clock, type Timer } from '../time/index.ts';
 import type { CommandRunner } from './command-runner.ts';
@@ -131,7 +130,7 @@ export class IpvsSyncer {
     this.config = { ...defaultIpvsConfig(), ...config };
     this.#clock = deps.clock;
     this.#runner = deps.runner ?? spawnRunner;
-    this.#log = (deps.logger ?? pino({ level: 'silent' })).child({
+    this.#log = (deps.logger ?? createLogger({ level: 'silent' })).child({
       component: 'ipvs',
       interface: this.config.interface,
     });

@@ -8,7 +8,7 @@
 //   ...
 //   l2.close();
 import { EventEmitter } from 'node:events';
-import { pino, type Logger } from 'pino';
+import { createLogger, type Logger } from '../log/index.ts';
 import { Registry } from 'prom-client';
 import type { Clock, Timer } from '../time/index.ts';
 import { macBytes, parseAddress, readIpv4, readMac, solicitedNodeMac } from './codec/index.ts';
@@ -142,7 +142,7 @@ export class Layer2 extends EventEmitter<Layer2Events> {
     const config = { ...defaultAnnounceConfig(), ...opts.announce };
     checkAnnounceConfig(config);
     this.#clock = opts.clock;
-    this.#log = opts.logger ?? pino({ level: 'silent' });
+    this.#log = opts.logger ?? createLogger({ level: 'silent' });
     this.#io = opts.io ?? packetSocketIo;
     this.#allow = opts.interfaces;
     this.#schedule = new AnnounceSchedule(config);

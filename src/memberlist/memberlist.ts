@@ -1,5 +1,5 @@
 // The facade the speaker drives: start on an address, join peers (re-dialled until they answer), leave
-// gracefully, read members, subscribe to events, rotate keys; Prometheus metrics and pino logs.
+// gracefully, read members, subscribe to events, rotate keys; Prometheus metrics and structured logs (src/log).
 //
 //   const ml = new Memberlist({ name: 'node-a', keys: [key], logger, registry });
 //   await ml.start('192.0.2.1', 7946);
@@ -9,8 +9,7 @@
 //   ml.setKeyring([newKey, oldKey]);        // primary first; others still accepted
 //   await ml.leave();                       // bounded (default 500 ms); then shutdown()
 import { randomInt } from 'node:crypto';
-import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { createLogger, type Logger } from '../log/index.ts';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../time/index.ts';
 import { systemClock } from '../time/index.ts';
@@ -105,7 +104,7 @@ export class Memberlist {
   constructor(opts: MemberlistOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
-    this.#log = (opts.logger ?? pino({ level: 'warn' })).child({ component: 'memberlist', node: opts.name });
+    this.#log = (opts.logger ?? createLogger({ level: 'warn' })).child({ component: 'memberlist', node: opts.name });
     if ((!opts.keys || opts.keys.length === 0) && !opts.allowPlaintext) {
       throw new Error(
         'memberlist: no encryption key given; give keys (AES-256, 32 octets) or set allowPlaintext explicitly',

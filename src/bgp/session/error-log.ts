@@ -2,8 +2,8 @@
 // metrics hook, so nothing is lost), but at most `burst` lines per reason are logged per `intervalMs`;
 // when lines were held back, one summary line per reason says how many, at the end of the interval.
 // 10,000 malformed UPDATEs thus cost a handful of log lines and one counter per reason. The lines held
-// back still go out at debug level (nothing is lost to someone debugging; pino drops them otherwise).
-import type { Logger } from 'pino';
+// back still go out at debug level (nothing is lost to someone debugging; the logger drops them otherwise).
+import type { Logger } from '../../log/index.ts';
 import type { Clock, Timer } from '../../time/index.ts';
 
 export interface LogLimit {

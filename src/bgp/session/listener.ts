@@ -2,8 +2,7 @@
 // session registered for the remote address; connections from unknown addresses are closed. With TCP MD5
 // passwords the native listenTcp sets one key per peer on the listening socket (keys follow add/remove).
 import net from 'node:net';
-import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { createLogger, type Logger } from '../../log/index.ts';
 import { canonicalIp } from '../../net/ip.ts';
 import { systemClock, type Clock } from '../../time/index.ts';
 import { remoteAddressOf } from './transport.ts';
@@ -44,7 +43,7 @@ export class BgpListener {
 
   constructor(opts: ListenerOptions) {
     this.opts = opts;
-    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'bgp-listener' });
+    this.log = (opts.logger ?? createLogger({ level: 'silent' })).child({ component: 'bgp-listener' });
   }
 
   get port(): number | undefined {

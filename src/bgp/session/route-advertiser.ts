@@ -6,7 +6,7 @@
 // Output is bounded (output-queue.ts): while the peer is slow to read, a diff waits (and is merged with
 // later set() calls) until the queue has room again; refresh resends wait the same way (the session).
 // The session owns the connection and the FSM: it says when to prepare, sync, resend and reset.
-import type { Logger } from 'pino';
+import type { Logger } from '../../log/index.ts';
 import type { Family } from '../../net/family.ts';
 import type { Negotiated } from '../fsm/index.ts';
 import type { Route } from '../routes.ts';

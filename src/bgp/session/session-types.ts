@@ -1,5 +1,5 @@
 // The public types of a BGP session: its options, counters and the events it emits.
-import type { Logger } from 'pino';
+import type { Logger } from '../../log/index.ts';
 import type { Family } from '../../net/family.ts';
 import type { FsmStateName } from '../fsm/index.ts';
 import type { Clock } from '../../time/index.ts';

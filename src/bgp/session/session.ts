@@ -21,8 +21,7 @@
 //  - Public types in session-types.ts, option checks in session-config.ts (re-exported here).
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import { pino } from 'pino';
-import type { Logger } from 'pino';
+import { createLogger, type Logger } from '../../log/index.ts';
 import type { Family } from '../../net/family.ts';
 import { buildOpen, decodeMessage } from '../codec/index.ts';
 import type { BgpMessage } from '../codec/model.ts';
@@ -91,7 +90,7 @@ export class BgpSession extends EventEmitter {
     this.peerAddress = peerAddress;
     this.peer = opts.name ?? peerAddress;
     this.clock = opts.clock ?? systemClock;
-    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ peer: this.peer, peerAddress });
+    this.log = (opts.logger ?? createLogger({ level: 'silent' })).child({ peer: this.peer, peerAddress });
     this.connector = opts.connector ?? defaultConnector;
     this.defer = opts.defer ?? setImmediate;
     const metrics = opts.metrics;

@@ -1,7 +1,7 @@
 // Ties a BFD session (src/bgp/bfd) to a BGP session: BFD runs while BGP is Established (from the
 // connection's own local address to the peer); when BFD goes from Up to Down, the BGP session is torn
 // down at once (RFC 5882 §10.2) instead of waiting for the hold timer.
-import type { Logger } from 'pino';
+import type { Logger } from '../../log/index.ts';
 import type { BfdProfile } from '../../config/model.ts';
 import type { BfdSessionOptions, BfdStateChange } from '../bfd/index.ts';
 import type { BgpSession, StateChange } from '../session/session.ts';

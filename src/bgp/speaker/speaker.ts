@@ -3,8 +3,7 @@
 // diff against the running sessions: a removed or changed peer is closed with Cease, an unchanged peer
 // keeps its session (no flap) and only gets its new routes.
 import { EventEmitter } from 'node:events';
-import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { createLogger, type Logger } from '../../log/index.ts';
 import type { Config, Peer } from '../../config/model.ts';
 import { parseIp } from '../../net/ip.ts';
 import type { Clock } from '../../time/index.ts';
@@ -91,7 +90,7 @@ export class BgpSpeaker extends EventEmitter {
     super();
     this.opts = opts;
     this.node = opts.node;
-    this.log = opts.logger ?? pino({ level: 'silent' });
+    this.log = opts.logger ?? createLogger({ level: 'silent' });
   }
 
   get listenPort(): number | undefined {

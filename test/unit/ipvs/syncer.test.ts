@@ -2,7 +2,7 @@
 // recording fake runner and the fake clock. The kernel side is proven in the VM test
 // (test/integration/ipvs/ipvs-vm.test.ts); this fake only answers what the tools would print.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { pino } from 'pino';
+import { createLogger } from '../../../src/log/index.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,7 +90,7 @@ describe('IpvsSyncer', () => {
     const dir = procSys();
     rmSync(join(dir, 'net/ipv4/vs'), { recursive: true });
     const lines: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const logger = createLogger({ level: 'info' }, { write: (l: string) => void lines.push(l) });
     const r = new FakeRunner();
     const s = new IpvsSyncer(
       { clock: new FakeClock(), runner: r, procSys: dir, logger },

@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { createLogger } from '../../../src/log/index.ts';
 import { Memberlist } from '../../../src/memberlist/index.ts';
 import type { MembershipEvent } from '../../../src/memberlist/index.ts';
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function node(name: string, keys: Uint8Array[], events: MembershipEvent[] = []): Promise<Memberlist> {
-  const ml = new Memberlist({ name, keys, logger: pino({ level: 'silent' }), maxConnections: 16 });
+  const ml = new Memberlist({ name, keys, logger: createLogger({ level: 'silent' }), maxConnections: 16 });
   ml.subscribe((e) => events.push(e));
   await ml.start('127.0.0.1', 0);
   live.push(ml);

@@ -1,7 +1,7 @@
 // Rate-limited error logging on the fake clock: every occurrence counted, a few lines per reason per
 // interval, one summary line for what was held back.
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { createLogger } from '../../../../src/log/index.ts';
 import { describe, expect, it } from 'vitest';
 import { ErrorLog } from '../../../../src/bgp/session/error-log.ts';
 import { FakeClock } from '../../../helpers/fake-clock.ts';
@@ -14,7 +14,7 @@ function capture() {
       done();
     },
   });
-  return { lines, log: pino({ level: 'info' }, stream) };
+  return { lines, log: createLogger({ level: 'info' }, stream) };
 }
 
 const flushed = () => new Promise((r) => setImmediate(r));

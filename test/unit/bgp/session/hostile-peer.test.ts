@@ -3,7 +3,7 @@
 // output and the RFC 9687 send hold timer for a peer that never reads, AS_CONFED from an eBGP peer,
 // and a flood of malformed UPDATEs that is counted in full but logged in a few lines.
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { createLogger } from '../../../../src/log/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../../../../src/bgp/codec/index.ts';
 import type { BgpMessage, Update } from '../../../../src/bgp/codec/index.ts';
@@ -336,7 +336,7 @@ describe('errors from the peer', () => {
     const metrics = new BgpMetrics();
     const { session, peer } = await sessionWithRawPeer({
       families: ['ipv4'],
-      logger: pino({ level: 'warn' }, stream),
+      logger: createLogger({ level: 'warn' }, stream),
       metrics,
       name: 'router-a',
     });

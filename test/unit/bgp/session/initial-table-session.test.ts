@@ -3,7 +3,7 @@
 // no 4-octet AS); after a session flap the table sent is the current desired state, not an old one.
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { createLogger } from '../../../../src/log/index.ts';
 import { decodeMessage, frameLength, updateRoutes } from '../../../../src/bgp/codec/index.ts';
 import type { BgpMessage, Update } from '../../../../src/bgp/codec/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
@@ -41,7 +41,7 @@ async function start(over: Partial<SessionOptions>) {
       // was) is shorter than a busy machine may leave the process unscheduled, and the session then rightly
       // drops the connection the raw peer accepted. 0.75-1.25 s: still a quick reconnect after a flap.
       connectRetry: { minSeconds: 1, maxSeconds: 1 },
-      logger: pino({ level: 'debug' }, sink),
+      logger: createLogger({ level: 'debug' }, sink),
       ...over,
     }),
   );

@@ -2,7 +2,7 @@
 // a router dialling with the wrong address cannot flood the log); every refusal is still recorded, and
 // the next line says how many were not logged.
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { createLogger } from '../../../../src/log/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BgpListener } from '../../../../src/bgp/session/listener.ts';
 import { FakeClock } from '../../../helpers/fake-clock.ts';
@@ -23,7 +23,7 @@ describe('BgpListener refused-connection log', () => {
       },
     });
     const clock = new FakeClock();
-    const listener = new BgpListener({ port: 0, host: '127.0.0.1', clock, logger: pino({ level: 'info' }, sink) });
+    const listener = new BgpListener({ port: 0, host: '127.0.0.1', clock, logger: createLogger({ level: 'info' }, sink) });
     const port = await listener.start();
     cleanups.push(() => listener.close());
     const refusedLines = () => lines.filter((l) => l['event'] === 'incoming-refused');

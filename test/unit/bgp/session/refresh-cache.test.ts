@@ -1,7 +1,7 @@
 // A route refresh resend reuses the UPDATEs encoded for the current Adj-RIB-Out: a storm never
 // re-encodes the table (the same buffer goes out again); a change of Adj-RIB-Out encodes anew.
 import type net from 'node:net';
-import { pino } from 'pino';
+import { createLogger } from '../../../../src/log/index.ts';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, updateRoutes } from '../../../../src/bgp/codec/index.ts';
 import type { Update } from '../../../../src/bgp/codec/index.ts';
@@ -40,7 +40,7 @@ function setup() {
     offered: ['ipv4', 'ipv6'],
     kind: { localAsn: 64512, ibgp: false },
     counters: newCounters(),
-    log: pino({ level: 'silent' }),
+    log: createLogger({ level: 'silent' }),
     emit: () => {},
   });
   return { pushed, conn, rib };

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { createLogger } from '../../../../src/log/index.ts';
 import { formatPrefix } from '../../../../src/bgp/prefix.ts';
 import { bgpCommand, runBgp } from '../../../../src/cli/bgp.ts';
 import { eventually, peerOpen, rawServer } from '../session/raw-peer.ts';
@@ -28,7 +28,7 @@ function capture() {
   };
 }
 
-const silent = pino({ level: 'silent' });
+const silent = createLogger({ level: 'silent' });
 
 describe('ferrolb bgp', () => {
   it('simple form: prints state changes, the advertised line, and stops with Cease', async () => {
