@@ -1,5 +1,6 @@
 // The real destinations, in a child process: the default writes to stdout, fdDestination(2) to stderr
-// (the CLIs' logs), and a fatal line (even a 1 MB one, far past a pipe's 64 kB buffer) logged just before process.exit reaches a pipe.
+// (the CLIs' logs), and a fatal line logged just before process.exit reaches a pipe whole, even a 1 MB one
+// (far past a pipe's 64 kB buffer: process.stderr.write delivered only 64-128 kB of it).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
