@@ -23,7 +23,12 @@ describe('BgpListener refused-connection log', () => {
       },
     });
     const clock = new FakeClock();
-    const listener = new BgpListener({ port: 0, host: '127.0.0.1', clock, logger: createLogger({ level: 'info' }, sink) });
+    const listener = new BgpListener({
+      port: 0,
+      host: '127.0.0.1',
+      clock,
+      logger: createLogger({ level: 'info' }, sink),
+    });
     const port = await listener.start();
     cleanups.push(() => listener.close());
     const refusedLines = () => lines.filter((l) => l['event'] === 'incoming-refused');
