@@ -1,5 +1,7 @@
-# FerroLB image: the controller and the speaker (the manifests choose the entry point). Node runs the TypeScript sources directly (type stripping): only the small N-API addon is
-# compiled.
+# FerroLB image: the controller and the speaker (the manifests choose the entry point). Node runs the
+# controller's TypeScript sources directly (type stripping); the speaker ships as one bundled JavaScript
+# module (dist/speaker/main.mjs, esbuild: src/lab/speaker-bundle.ts) for a smaller resident set; only the
+# small N-API addon is compiled.
 #
 #   docker build -t ferrolb:0.1.0 .            (or podman build; pulls the upstream base)
 #   bash scripts/build-image.sh                (podman or docker; without registry access it makes the
@@ -26,18 +28,28 @@ RUN if ! command -v python3 >/dev/null || ! command -v make >/dev/null || ! comm
 COPY package.json package-lock.json binding.gyp ./
 COPY scripts/build-native.sh scripts/
 COPY src/native src/native
-# The lockfile's install (its node-gyp and node-api-headers), the addon built by the project's own script
-# with headers from the base or from node-api-headers (never downloaded), then only production packages.
+# The lockfile's install (its node-gyp, node-api-headers and esbuild), the addon built by the project's own
+# script with headers from the base or from node-api-headers (never downloaded); then, with the sources,
+# the speaker bundle (`npm run build`) and only production packages.
 # npm settings the build machine needs (registry, proxy, CA, token) come from the optional build secrets
 # `npmrc` (an npm user config) and `npm_ca` (a CA bundle it may name as /run/secrets/npm_ca), so none of
-# them stays in a layer. Not needed at run time: node-addon-api (build-time headers), type declarations
-# and @types packages, source maps, the packages' own tests (~50 MB together).
+# them stays in a layer. Not needed at run time: node-addon-api (build-time headers), esbuild, type
+# declarations and @types packages, source maps, the packages' own tests (~60 MB together).
 RUN --mount=type=secret,id=npmrc --mount=type=secret,id=npm_ca \
     set -e; \
     if [ -f /run/secrets/npmrc ]; then export NPM_CONFIG_USERCONFIG=/run/secrets/npmrc; fi; \
     export NPM_CONFIG_UPDATE_NOTIFIER=false; \
     npm ci --ignore-scripts --no-audit --no-fund --loglevel=warn; \
-    bash scripts/build-native.sh; \
+    bash scripts/build-native.sh
+COPY scripts/build-speaker.ts scripts/
+COPY src src
+COPY speaker speaker
+RUN --mount=type=secret,id=npmrc --mount=type=secret,id=npm_ca \
+    set -e; \
+    if [ -f /run/secrets/npmrc ]; then export NPM_CONFIG_USERCONFIG=/run/secrets/npmrc; fi; \
+    export NPM_CONFIG_UPDATE_NOTIFIER=false; \
+    node scripts/build-speaker.ts; \
+    rm dist/speaker/main.mjs.map; \
     npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=warn; \
     rm -rf node_modules/node-addon-api node_modules/.package-lock.json; \
     find node_modules -type d \( -name '@types' -o -name test -o -name tests -o -name __tests__ \) -prune -exec rm -rf {} +; \
@@ -66,24 +78,27 @@ ENV PATH=/usr/local/bin:/usr/sbin NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/build/Release/ferrolb_native.node ./build/Release/ferrolb_native.node
+COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY controller ./controller
 COPY speaker ./speaker
-# V8's compile cache, made at build time (start-up then compiles about a third less; at run time the cache
-# is only read: read-only root). Node keys the cache by uid and by the V8 flags, so each entry point is
-# warmed by the user and with the NODE_OPTIONS its manifest runs it with: `<entry> --help` loads every
-# module, then exits 0. A pod run as another uid or with other flags just compiles as before (and, without
-# the cache, loads Node's TypeScript stripper at every start: ~25 MiB more idle RSS).
-#   controller: uid 65534, manifests/04-controller-deployment.yaml's NODE_OPTIONS
-#   speaker:    uid 0 (capabilities are only effective for root: manifests/07-speaker-daemonset.yaml),
-#               manifests/07's NODE_OPTIONS and the V8 flags of its command
-ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+# The speaker bundle starts, as root (capabilities are only effective for root:
+# manifests/07-speaker-daemonset.yaml) with manifests/07's NODE_OPTIONS and the V8 flags of its command:
+# `--help` loads every module, then exits 0. It is plain JavaScript: no compile cache, no type stripping.
 USER 0:0
 ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
-RUN ["/usr/local/bin/node", "--no-opt", "--no-maglev", "--optimize-for-size", "speaker/main.ts", "--help"]
+RUN ["/usr/local/bin/node", "--jitless", "--optimize-for-size", "dist/speaker/main.mjs", "--help"]
+# The controller's V8 compile cache, made at build time (start-up then compiles about a third less; at run
+# time the cache is only read: read-only root). Node keys the cache by uid and by the V8 flags, so it is
+# warmed by the user and with the NODE_OPTIONS manifests/04-controller-deployment.yaml runs it with:
+# `controller/main.ts --help` loads every module, then exits 0 (the speaker's DaemonSet sets
+# NODE_COMPILE_CACHE empty: its bundle needs no cache, and one would only cost memory). A pod
+# run as another uid or with other flags just compiles as before (and, without the cache, loads Node's
+# TypeScript stripper at every start: ~25 MiB more idle RSS).
 USER 65534:65534
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
 RUN ["/usr/local/bin/node", "controller/main.ts", "--help"]
 ENV NODE_OPTIONS=""

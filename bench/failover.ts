@@ -431,7 +431,7 @@ const rssText = (r: { rss: number; anon: number; file: number }): string =>
   `${mib(r.rss)} MiB (anon ${mib(r.anon)} + file ${mib(r.file)})`;
 /** How the lab's speakers run: as the DaemonSet (NODE_OPTIONS, the command's V8 flags, a warm compile cache). */
 const speakerStart = (): string =>
-  `NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, V8 flags ${JSON.stringify(speakerV8Flags().join(' '))}, warm compile cache as in the image`;
+  `NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, V8 flags ${JSON.stringify(speakerV8Flags().join(' '))}, the bundle dist/speaker/main.mjs as in the image`;
 
 /** The speakers' memory now, each as VmRSS (anonymous + file-backed: mostly the node binary's pages). */
 function idleRssLine(l: SpeakerLab): string {

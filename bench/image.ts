@@ -135,7 +135,7 @@ async function speakerHost(
     .map((a) => expandVars(a, vars))
     .map((a) => (a.startsWith('--state-dir=') ? `--state-dir=${dir}` : a));
   const nodeOptions = c.env?.find((v) => v.name === 'NODE_OPTIONS')?.value ?? '';
-  const nodeFlags = (c.command ?? []).slice(1, -1); // [node, ...V8 flags, speaker/main.ts]
+  const nodeFlags = (c.command ?? []).slice(1, -1); // [node, ...V8 flags, dist/speaker/main.mjs]
   const port = c.ports?.find((p) => p.name === 'monitoring')?.containerPort ?? 7473;
   const t0 = performance.now();
   const child = startSpeakerChild({

@@ -5,7 +5,7 @@
 // here the used set is keyed by bigint and formatting uses the same fast formatter as the real allocator,
 // so the measured ratio understates, rather than inflates, the difference.
 import type { Family } from '../src/net/family.ts';
-import { addressText } from '../src/allocator/address-text.ts';
+import { formatIp } from '../src/net/ip.ts';
 
 export interface NaiveRange {
   family: Family;
@@ -41,7 +41,7 @@ export class NaiveAllocator {
   /** Allocation with the address turned into text, as the real allocator hands it out. */
   allocateText(family: Family): string | undefined {
     const v = this.allocate(family);
-    return v === undefined ? undefined : addressText(family, v);
+    return v === undefined ? undefined : formatIp(family, v);
   }
 
   release(family: Family, value: bigint): void {

@@ -3,8 +3,7 @@
 // addresses. Every change of an address's holders goes through link/unlink so the sharing index stays
 // right; an address with no holder left is freed back to the pools.
 import type { Family } from '../net/family.ts';
-import type { Ip } from '../net/ip.ts';
-import { addressText } from './address-text.ts';
+import { formatIp, type Ip } from '../net/ip.ts';
 import type { CompiledPool } from './compiled-pool.ts';
 import type { NormalizedRequest } from './request.ts';
 import { attachHolder, detachHolder, newAddressState, type AddressState, type Holder } from './sharing.ts';
@@ -79,7 +78,7 @@ export function acquire(st: AllocatorState, ip: Ip, pool: string, holder: Holder
   const map = st.table[ip.family];
   let s = map.get(ip.value);
   if (!s) {
-    s = newAddressState(ip.family, ip.value, addressText(ip.family, ip.value), pool);
+    s = newAddressState(ip.family, ip.value, formatIp(ip.family, ip.value), pool);
     map.set(ip.value, s);
     const p = st.byName.get(pool);
     if (p) p.assigned[ip.family]++;

@@ -1,5 +1,4 @@
 export { Allocator } from './allocator.ts';
-export { addressText } from './address-text.ts';
 export { countBuggyIps, isBuggyIp } from './buggy-ips.ts';
 export type {
   AllocationError,

@@ -2,8 +2,7 @@
 // JavaScript (CLI, tests), so every field is checked and a bad one comes back as an InvalidRequest error
 // naming the field, never as an exception.
 import type { Family } from '../net/family.ts';
-import { parseIp, type Ip } from '../net/ip.ts';
-import { addressText } from './address-text.ts';
+import { formatIp, parseIp, type Ip } from '../net/ip.ts';
 import { allocationError, familyName } from './errors.ts';
 import type { AllocationError, AllocationRequest, IpFamilyPolicy } from './types.ts';
 
@@ -178,5 +177,5 @@ export function sortByFamilies(ips: readonly Ip[], families: readonly Family[]):
 }
 
 function textOf(ip: Ip): string {
-  return addressText(ip.family, ip.value);
+  return formatIp(ip.family, ip.value);
 }

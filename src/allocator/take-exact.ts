@@ -3,8 +3,7 @@
 // families, one pool contains them all and serves it, the address-pool annotation agrees, and the
 // sharing rules allow it. The same checks decide whether a service may keep what it holds.
 import type { Family } from '../net/family.ts';
-import type { Ip } from '../net/ip.ts';
-import { addressText } from './address-text.ts';
+import { formatIp, type Ip } from '../net/ip.ts';
 import { holderOf, ipOf, ok, releaseHolding, take, type AllocatorState, type Holding } from './allocator-state.ts';
 import { poolAllows, poolServes, whyNotServed, type CompiledPool } from './compiled-pool.ts';
 import { allocationError, familyName } from './errors.ts';
@@ -35,7 +34,7 @@ export function resolvePool(
   n: NormalizedRequest,
   ips: readonly Ip[],
 ): CompiledPool | AllocationError {
-  const text = (ip: Ip): string => addressText(ip.family, ip.value);
+  const text = (ip: Ip): string => formatIp(ip.family, ip.value);
   if (n.poolHint !== undefined) {
     const p = st.byName.get(n.poolHint);
     if (!p)
@@ -91,14 +90,14 @@ export function checkFamilies(n: NormalizedRequest, ips: readonly Ip[]): Allocat
     if (!n.families.includes(ip.family)) {
       return allocationError(
         'FamilyMismatch',
-        `${n.key}: ${addressText(ip.family, ip.value)} is ${familyName(ip.family)} but the service's ipFamilies are [${wanted}]`,
+        `${n.key}: ${formatIp(ip.family, ip.value)} is ${familyName(ip.family)} but the service's ipFamilies are [${wanted}]`,
       );
     }
   }
   if (n.mode === 'require' && ips.length < 2) {
     return allocationError(
       'FamilyMismatch',
-      `${n.key}: RequireDualStack needs one IPv4 and one IPv6 address, got only ${ips.map((ip) => addressText(ip.family, ip.value)).join(', ')}`,
+      `${n.key}: RequireDualStack needs one IPv4 and one IPv6 address, got only ${ips.map((ip) => formatIp(ip.family, ip.value)).join(', ')}`,
     );
   }
   return undefined;
@@ -115,7 +114,7 @@ export function checkTake(
     if (!poolAllows(p, ip.family, ip.value)) {
       return allocationError(
         'RequestedIpNotInPool',
-        `${n.key}: ${addressText(ip.family, ip.value)} is no longer in pool "${p.name}"`,
+        `${n.key}: ${formatIp(ip.family, ip.value)} is no longer in pool "${p.name}"`,
       );
     }
   }

@@ -1,17 +1,25 @@
-// Runs a speaker as a child process (`node speaker/main.ts ...`), optionally inside a network namespace
+// Runs a speaker as a child process (`node dist/speaker/main.mjs ...`, the bundle that ships: see
+// speaker-bundle.ts), optionally inside a network namespace
 // (`ip netns exec NS`, which execs: the pid is the speaker's, so kill -9 hits it), with its log in a
 // file: used by the integration tests, the failover benchmark and `ferrolb lab`.
-import { fileURLToPath } from 'node:url';
 import { PROJECT_NODE } from './controller-child.ts';
 import { procStatusKib, spawnLogged } from './logged-child.ts';
+import { speakerBundle } from './speaker-bundle.ts';
 
-export const SPEAKER_MAIN = fileURLToPath(new URL('../../speaker/main.ts', import.meta.url));
 /**
  * V8 flags of the DaemonSet's command (manifests/07-speaker-daemonset.yaml, the Helm chart, the image's
- * compile-cache warm-up in the Dockerfile; test/unit/install/speaker-start.test.ts keeps them equal):
- * no optimising compilers and V8's memory-saving heuristics, ~10 MiB less idle RSS.
+ * check that the bundle starts in the Dockerfile; test/unit/install/speaker-start.test.ts keeps them
+ * equal): V8's interpreter only (no JIT compilers, so no executable code space and no compiled code to
+ * keep) and its memory-saving heuristics. Measured with `FAILOVER_ONLY=rss npm run bench -- failover`
+ * (the bundle, 30 November 2026): no flags 80.5–80.9 MiB idle, `--no-opt --no-maglev --optimize-for-size`
+ * ~67.5 MiB, these ~66 MiB; the owner's CPU time answering 1,000 ARP requests was the same within noise
+ * (204–278 ms across runs and flag sets): the speaker's work is I/O, not computation.
  */
-export const SPEAKER_V8_FLAGS: readonly string[] = ['--no-opt', '--no-maglev', '--optimize-for-size'];
+export const SPEAKER_V8_FLAGS: readonly string[] = ['--jitless', '--optimize-for-size'];
+/** The DaemonSet's NODE_OPTIONS (manifests/07-speaker-daemonset.yaml): the lab runs speakers as deployed. */
+export const SPEAKER_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=2';
+/** NODE_OPTIONS the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_NODE_OPTIONS (to compare V8 flags). */
+export const speakerNodeOptions = (): string => process.env.FERROLB_SPEAKER_NODE_OPTIONS ?? SPEAKER_NODE_OPTIONS;
 /** The V8 flags the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_V8_FLAGS (a space list, to compare). */
 export const speakerV8Flags = (): string[] => {
   const env = process.env.FERROLB_SPEAKER_V8_FLAGS;
@@ -30,6 +38,8 @@ export interface SpeakerChildOptions {
   env?: Record<string, string>;
   /** Node/V8 flags before the entry point; default speakerV8Flags() (the DaemonSet's). */
   nodeFlags?: readonly string[];
+  /** The speaker module; default the working tree's bundle (speakerBundle(), built once per process). */
+  entry?: string;
 }
 
 export interface SpeakerChild {
@@ -47,7 +57,7 @@ export interface SpeakerChild {
 export function startSpeakerChild(o: SpeakerChildOptions): SpeakerChild {
   const args = [
     ...(o.nodeFlags ?? speakerV8Flags()),
-    SPEAKER_MAIN,
+    o.entry ?? speakerBundle(),
     '--node-name',
     o.nodeName,
     '--kubeconfig',

@@ -2,46 +2,18 @@
 // (Node objects in the API server, a speaker process in each with its own ServiceAccount token, reaching
 // the API server through Unix-socket forwarders), a BIRD router peering with every node and a client
 // namespace. Used by `ferrolb lab`, the speaker integration tests and the failover benchmark.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { homedir } from 'node:os';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { BirdRouter, NODE_ASN, ROUTER_ASN } from './bird-router.ts';
 import { forward } from './forward.ts';
-import { PROJECT_NODE } from './controller-child.ts';
-import { SPEAKER_MAIN, speakerV8Flags, startSpeakerChild, type SpeakerChild } from './speaker-child.ts';
+import { speakerNodeOptions, startSpeakerChild, type SpeakerChild } from './speaker-child.ts';
 import { ROUTER_IP, SpeakerNet, removeLeftoverNamespaces, type NetNode } from './speaker-net.ts';
 
 export const SPEAKER_NAMESPACE = 'ferrolb-system';
 export const LAB_METRICS_PORT = 7473;
-/** The DaemonSet's NODE_OPTIONS (manifests/07-speaker-daemonset.yaml): the lab runs speakers as deployed. */
-export const SPEAKER_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=2';
-/** NODE_OPTIONS the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_NODE_OPTIONS (to compare V8 flags). */
-export const speakerNodeOptions = (): string => process.env.FERROLB_SPEAKER_NODE_OPTIONS ?? SPEAKER_NODE_OPTIONS;
-
-const warmed = new Set<string>();
-/**
- * A warm Node compile cache for the speaker, as the image ships one (NODE_COMPILE_CACHE, made at build
- * time by `speaker/main.ts --help`, which loads every module): the speaker then never loads Node's
- * TypeScript stripper (~25 MiB of RSS, and WebAssembly that V8 under qemu TCG sometimes crashes in). Keyed
- * by V8 flags, so warmed with the speakers' NODE_OPTIONS and V8 flags (plus `extraFlags`, e.g. the VM
- * guest's); once per process and flag set, in the shared cache folder.
- */
-export function speakerCompileCache(extraFlags: readonly string[] = []): string {
-  const dir = join(process.env.FERROLB_CACHE ?? join(homedir(), '.cache', 'ferrolb'), 'node-compile-cache');
-  const key = extraFlags.join(' ');
-  if (warmed.has(key)) return dir;
-  mkdirSync(dir, { recursive: true });
-  spawnSync(PROJECT_NODE, [...speakerV8Flags(), ...extraFlags, SPEAKER_MAIN, '--help'], {
-    env: { ...process.env, NODE_OPTIONS: speakerNodeOptions(), NODE_COMPILE_CACHE: dir },
-    stdio: 'ignore',
-  });
-  warmed.add(key);
-  return dir;
-}
+export { SPEAKER_NODE_OPTIONS, speakerNodeOptions } from './speaker-child.ts';
 
 /** What the speaker lab needs of the lab's API server (the harness Cluster has all of it). */
 export interface LabApi {
@@ -243,7 +215,7 @@ export class SpeakerLab {
       logPath: join(this.#api.dir, `speaker-${node.name}.log`),
       metricsPort: LAB_METRICS_PORT,
       extraArgs: ['--pod-name', `speaker-${node.name}`, ...this.#args, ...extraArgs],
-      env: { NODE_OPTIONS: speakerNodeOptions(), NODE_COMPILE_CACHE: speakerCompileCache() },
+      env: { NODE_OPTIONS: speakerNodeOptions() },
     });
     this.speakers.set(node.name, s);
     await until(

@@ -1,7 +1,10 @@
-// Thin wrapper over ip-address: parse text to (family, bigint) and back. Everything that does arithmetic
-// on addresses uses bigints from here; nothing string-slices an IP.
-import { Address4, Address6 } from 'ip-address';
+// Address text to (family, bigint) and back, written here: dotted quads (decimal, no leading zeros) and
+// RFC 4291 section 2.2's IPv6 forms (groups, one "::", an IPv4 dotted quad as the last 32 bits) in;
+// RFC 5952's canonical form out (ipv6-text.ts), the text WHATWG URLs and Go give (so MetalLB's
+// addresses read the same). Everything that does arithmetic on addresses uses bigints from here; nothing
+// string-slices an IP. No zones ("%eth0"), no prefixes: callers take those apart first.
 import type { Family } from './family.ts';
+import { formatIpv6Groups, ipv6Groups } from './ipv6-text.ts';
 
 export interface Ip {
   family: Family;
@@ -10,21 +13,52 @@ export interface Ip {
 
 export const FAMILY_BITS: Record<Family, number> = { ipv4: 32, ipv6: 128 };
 
+const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** The 4 octets of a dotted quad, or undefined (not four decimal octets ≤ 255 without leading zeros). */
+function ipv4Octets(text: string): number[] | undefined {
+  const m = DOTTED_QUAD.exec(text);
+  if (!m) return undefined;
+  const parts = m.slice(1);
+  // A leading zero is octal to inet_aton and decimal to others: refused, as Go's net.ParseIP does.
+  if (parts.some((p) => p.length > 1 && p.startsWith('0'))) return undefined;
+  const octets = parts.map(Number);
+  return octets.every((o) => o <= 255) ? octets : undefined;
+}
+
+/** The 8 groups of an IPv6 text, its last 32 bits possibly a dotted quad, or undefined. */
+function ipv6TextGroups(text: string): number[] | undefined {
+  const colon = text.lastIndexOf(':');
+  const tail = text.slice(colon + 1);
+  if (!tail.includes('.')) return ipv6Groups(text);
+  const o = ipv4Octets(tail);
+  if (!o) return undefined;
+  const hex = `${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
+  return ipv6Groups(`${text.slice(0, colon + 1)}${hex}`);
+}
+
 /** Parses a plain address (no prefix, no zone). Returns undefined when it is not one. */
 export function parseIp(text: string): Ip | undefined {
   const s = text.trim();
-  if (s === '' || s.includes('/') || s.includes('%')) return undefined;
   if (s.includes(':')) {
-    return Address6.isValid(s) ? { family: 'ipv6', value: new Address6(s).bigInt() } : undefined;
+    const g = ipv6TextGroups(s);
+    return g && { family: 'ipv6', value: g.reduce((v, x) => (v << 16n) | BigInt(x), 0n) };
   }
-  // ip-address accepts some shorthand forms; insist on a dotted quad with decimal octets.
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s) || !Address4.isValid(s)) return undefined;
-  return { family: 'ipv4', value: new Address4(s).bigInt() };
+  const o = ipv4Octets(s);
+  return o && { family: 'ipv4', value: BigInt(((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!) };
 }
 
+/** Canonical text of an address value, by arithmetic (the allocator formats every address it hands out). */
 export function formatIp(family: Family, value: bigint): string {
-  if (family === 'ipv4') return Address4.fromBigInt(value).correctForm();
-  return Address6.fromBigInt(value).correctForm();
+  if (family === 'ipv4') {
+    const v = Number(value & 0xffffffffn);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  }
+  // Four 32-bit numbers: two bigint operations per half instead of one per group.
+  const hi = value >> 64n;
+  const lo = value & 0xffff_ffff_ffff_ffffn;
+  const w = [Number(hi >> 32n), Number(hi & 0xffff_ffffn), Number(lo >> 32n), Number(lo & 0xffff_ffffn)];
+  return formatIpv6Groups(w.flatMap((x) => [x >>> 16, x & 0xffff]));
 }
 
 /** Canonical text of an address (e.g. IPv6 compressed, lower case), or undefined if invalid. */

@@ -1,8 +1,8 @@
-// IPv6 text without ip-address, for hot paths (the IPVS plan and its netlink codec meet thousands of
-// addresses per sync in a cold process; the allocator formats every address it hands out): reading the 8
-// groups of a plain address (no embedded IPv4, no zone) and writing RFC 5952's canonical form (lower case,
-// no leading zeros, the longest run of two or more zero groups as "::", the first on a tie) — the form
-// canonicalIp gives (property-tested against it). Anything else is left to ip.ts.
+// IPv6 text as groups: reading the 8 groups of a plain address (no embedded IPv4, no zone: ip.ts handles
+// the dotted-quad tail) and writing RFC 5952's canonical form (lower case, no leading zeros, the longest
+// run of two or more zero groups as "::", the first on a tie; property-tested against WHATWG URL's
+// serializer). Allocation-light: the IPVS plan and its netlink codec meet thousands of addresses per sync
+// in a cold process, and the allocator formats every address it hands out.
 
 function hexGroup(g: string): number {
   if (g.length === 0 || g.length > 4) return -1;

@@ -1,6 +1,6 @@
 // Addresses as IPVS carries them (union nf_inet_addr: 16 octets, IPv4 in the first 4), written straight
-// from their text: the plan's addresses are canonical, and a full parse per request (ip-address) costs more
-// than the rest of the request together. Anything the fast paths do not take goes through src/net's parser.
+// from their text: the plan's addresses are canonical, and a full parse per request (to a bigint and back
+// to bytes) costs more than the rest of the request together. Anything the fast paths do not take goes through src/net's parser.
 import { parseIp } from '../../net/ip.ts';
 import { ipv6Groups } from '../../net/ipv6-text.ts';
 import { writeBig } from '../../wire/index.ts';

@@ -1,4 +1,4 @@
-// Address parsing (ip-address underneath) costs tens of microseconds per address, and the desired state is
+// Address parsing costs microseconds per address in a cold process, and the desired state is
 // rebuilt from every endpoint on every sync: the same few thousand texts are parsed again and again. These
 // memoise the results (pure: same text, same answer), with a bound so a churning cluster cannot grow them
 // without limit.

@@ -1,6 +1,6 @@
 // IPv4/IPv6 addresses in packets ↔ canonical text (src/net's formatIp), the form owned-IP sets are keyed by.
-// Both directions are memoised (bounded): a responder sees the same few addresses over and over, and
-// formatting/parsing IPv6 through ip-address costs tens of microseconds.
+// Both directions are memoised (bounded): a responder sees the same few addresses over and over, and a
+// lookup is cheaper than reading or writing IPv6 text.
 import { formatIp, parseIp } from '../../net/ip.ts';
 import { readBig, writeBig } from '../../wire/index.ts';
 

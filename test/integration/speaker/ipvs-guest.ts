@@ -16,11 +16,19 @@ import {
 } from '../../../src/ipvs/index.ts';
 import { loadKubeTarget } from '../../../src/k8s/kubeconfig.ts';
 import { KubeRest } from '../../../src/k8s/rest.ts';
-import { speakerV8Flags, startSpeakerChild, type SpeakerChild } from '../../../src/lab/speaker-child.ts';
+import {
+  SPEAKER_NODE_OPTIONS,
+  speakerV8Flags,
+  startSpeakerChild,
+  type SpeakerChild,
+} from '../../../src/lab/speaker-child.ts';
 import { GUEST_NODE_FLAGS } from '../../../src/lab/vm.ts';
 
 const SHARE = process.env.FERROLB_VM_SHARE!;
 const NODE = process.env.FS_NODE ?? 'fs-vm-node';
+/** The speaker bundle the host built (ipvs-vm.test.ts): the guest has no esbuild run of its own. */
+const SPEAKER_ENTRY = process.env.FS_SPEAKER_ENTRY ?? '';
+if (SPEAKER_ENTRY === '') throw new Error('FS_SPEAKER_ENTRY (the speaker bundle built on the host) is not set');
 const NS = 'fsipvs';
 const IFACE = 'kube-ipvs0';
 const METRICS_PORT = 7473;
@@ -189,10 +197,8 @@ function startSpeaker(): SpeakerChild {
     // The DaemonSet's flags (manifests/07: V8 flags in the command, NODE_OPTIONS), so the RSS reported is
     // comparable, plus the guest's (V8 under TCG).
     nodeFlags: [...speakerV8Flags(), ...GUEST_NODE_FLAGS],
-    env: {
-      NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2',
-      ...(process.env.FS_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.FS_COMPILE_CACHE } : {}),
-    },
+    entry: SPEAKER_ENTRY,
+    env: { NODE_OPTIONS: SPEAKER_NODE_OPTIONS },
   });
 }
 

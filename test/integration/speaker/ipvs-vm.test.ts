@@ -9,9 +9,10 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, installManifests, type Cluster } from '../../../src/lab/index.ts';
-import { GUEST_NODE_FLAGS, VM_GUEST_IP, VM_HOST_IP, prepareVm, runGuestNode, type VmRun } from '../../../src/lab/vm.ts';
+import { VM_GUEST_IP, VM_HOST_IP, prepareVm, runGuestNode, type VmRun } from '../../../src/lab/vm.ts';
 import type { GuestReport, GuestStep } from './ipvs-guest.ts';
-import { createNodeObject, speakerCompileCache } from '../../../src/lab/speaker-lab.ts';
+import { createNodeObject } from '../../../src/lab/speaker-lab.ts';
+import { speakerBundle } from '../../../src/lab/speaker-bundle.ts';
 import { NS } from './fixture.ts';
 
 const NODE = 'fs-vm-node';
@@ -53,9 +54,9 @@ metadata: {name: fs-l2, namespace: ${NS}}
   const g = await runGuestNode({
     image,
     file: 'test/integration/speaker/ipvs-guest.ts',
-    // The speaker's compile cache, warmed here with the guest's flags (the guest reads the host's files):
-    // the speaker then starts without Node's TypeScript stripper, as from the image.
-    env: { FS_NODE: NODE, FS_COMPILE_CACHE: speakerCompileCache(GUEST_NODE_FLAGS) },
+    // The speaker bundle, built here (the guest reads the host's files): plain JavaScript, as in the image,
+    // so the speaker never loads Node's TypeScript stripper.
+    env: { FS_NODE: NODE, FS_SPEAKER_ENTRY: speakerBundle() },
     collect: ['report.json', 'speaker.log'],
     timeoutMs: 900_000,
     files,

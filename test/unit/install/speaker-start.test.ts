@@ -1,15 +1,15 @@
-// The speaker starts the same way everywhere: the DaemonSet's command (V8 flags) and NODE_OPTIONS are
-// what the Helm chart renders, what the image's compile cache is warmed with (the Dockerfile: the cache
-// is keyed by the V8 flags, so a mismatch silently brings back Node's TypeScript stripper, ~25 MiB) and
-// what the lab, the tests and the benchmarks run (src/lab: SPEAKER_V8_FLAGS, SPEAKER_NODE_OPTIONS).
+// The speaker starts the same way everywhere: the DaemonSet's command (V8 flags, the bundle
+// dist/speaker/main.mjs) and NODE_OPTIONS are what the Helm chart renders, what the image checks at build
+// (the Dockerfile) and what the lab, the tests and the benchmarks run (src/lab: SPEAKER_V8_FLAGS,
+// SPEAKER_NODE_OPTIONS, speakerBundle()).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { SPEAKER_V8_FLAGS, startSpeakerChild } from '../../../src/lab/speaker-child.ts';
-import { SPEAKER_NODE_OPTIONS } from '../../../src/lab/speaker-lab.ts';
+import { SPEAKER_NODE_OPTIONS, SPEAKER_V8_FLAGS, startSpeakerChild } from '../../../src/lab/speaker-child.ts';
+import { SPEAKER_BUNDLE } from '../../../src/lab/speaker-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
@@ -27,34 +27,37 @@ describe('how the speaker starts', () => {
 
   test("the DaemonSet runs node with the lab's V8 flags and NODE_OPTIONS", () => {
     expect(SPEAKER_V8_FLAGS.length).toBeGreaterThan(0);
-    expect(c.command).toEqual(['node', ...SPEAKER_V8_FLAGS, 'speaker/main.ts']);
+    expect(c.command).toEqual(['node', ...SPEAKER_V8_FLAGS, SPEAKER_BUNDLE]);
     expect(c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(SPEAKER_NODE_OPTIONS);
+    // The image's compile cache is the controller's: the bundle is plain JavaScript.
+    expect(c.env?.find((e) => e.name === 'NODE_COMPILE_CACHE')?.value).toBe('');
   });
 
   test("the Helm chart's command and default nodeOptions are the DaemonSet's", () => {
     const template = read('charts/ferrolb/templates/speaker.yaml');
-    const command = /^\s*command: (\[.*speaker\/main\.ts\])$/m.exec(template);
+    const command = /^\s*command: (\[.*dist\/speaker\/main\.mjs\])$/m.exec(template);
     expect(command).not.toBeNull();
     expect(parse(command![1]!)).toEqual(c.command);
     const values = parse(read('charts/ferrolb/values.yaml')) as { speaker: { nodeOptions: string } };
     expect(values.speaker.nodeOptions).toBe(SPEAKER_NODE_OPTIONS);
   });
 
-  test("the image warms the speaker's compile cache with the DaemonSet's NODE_OPTIONS and V8 flags", () => {
+  test("the image builds the bundle and starts it with the DaemonSet's NODE_OPTIONS and V8 flags", () => {
     const lines = read('Dockerfile').split('\n');
-    const warm = lines.findIndex((l) => l.startsWith('RUN [') && l.includes('speaker/main.ts'));
+    expect(lines.some((l) => /^\s*node scripts\/build-speaker\.ts; \\$/.test(l))).toBe(true);
+    const warm = lines.findIndex((l) => l.startsWith('RUN [') && l.includes(SPEAKER_BUNDLE));
     expect(warm).toBeGreaterThan(0);
     expect(JSON.parse(lines[warm]!.slice('RUN '.length))).toEqual([
       '/usr/local/bin/node',
       ...SPEAKER_V8_FLAGS,
-      'speaker/main.ts',
+      SPEAKER_BUNDLE,
       '--help',
     ]);
     const env = lines.slice(0, warm).findLast((l) => l.startsWith('ENV NODE_OPTIONS='));
     expect(env).toBe(`ENV NODE_OPTIONS="${SPEAKER_NODE_OPTIONS}"`);
   });
 
-  test('a lab speaker child runs with those V8 flags before the entry point', async () => {
+  test('a lab speaker child runs the bundle with those V8 flags before it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'speaker-start-'));
     const child = startSpeakerChild({
       nodeName: 'n',
@@ -67,6 +70,8 @@ describe('how the speaker starts', () => {
     const argv = child.logTail(50);
     rmSync(dir, { recursive: true, force: true });
     for (const f of SPEAKER_V8_FLAGS) expect(argv).toContain(` ${f} `);
-    expect(argv.indexOf(SPEAKER_V8_FLAGS[0]!)).toBeLessThan(argv.indexOf('speaker/main.ts'));
+    expect(argv).toContain(SPEAKER_BUNDLE);
+    expect(argv).toMatch(/usage: speaker\/main\.ts --node-name/);
+    expect(argv.indexOf(SPEAKER_V8_FLAGS[0]!)).toBeLessThan(argv.indexOf(SPEAKER_BUNDLE));
   });
 });

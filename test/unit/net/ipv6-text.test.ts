@@ -1,11 +1,11 @@
-// The fast IPv6 text paths agree with src/net (ip-address): canonical texts are recognised as such, other
-// spellings are not (they go to src/net), and the groups read are the address's.
+// The IPv6 text paths agree with the WHATWG URL serializer (RFC 5952) and src/net: canonical texts are
+// recognised as such, other spellings are not (they go to src/net), and the groups read are the address's.
 import { describe, expect, it } from 'vitest';
 import { canonicalIp, parseIp } from '../../../src/net/ip.ts';
 import { canonicalIpv6Fast, formatIpv6Groups, ipv6Groups } from '../../../src/net/ipv6-text.ts';
 
 describe('IPv6 text fast paths', () => {
-  it('format = canonicalIp for addresses with zero runs of every length and position (seeded)', () => {
+  it('format = URL serializer = canonicalIp for addresses with zero runs of every length and position (seeded)', () => {
     let seed = 12345;
     const rnd = (n: number): number => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -15,6 +15,7 @@ describe('IPv6 text fast paths', () => {
       // Mostly zeros, so runs, ties and single zero groups all occur.
       const g = Array.from({ length: 8 }, () => (rnd(3) === 0 ? rnd(0x10000) : rnd(4) === 0 ? rnd(16) : 0));
       const text = formatIpv6Groups(g);
+      expect(new URL(`http://[${text}]/`).hostname, text).toBe(`[${text}]`);
       expect(canonicalIp(text), text).toBe(text);
       expect(canonicalIpv6Fast(text)).toBe(text);
       const ip = parseIp(text)!;
