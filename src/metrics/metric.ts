@@ -114,7 +114,11 @@ export abstract class Metric<T extends string, S extends Series> {
         throw new Error(`metric ${this.name}: no value for label "${n}" (labels: ${names.join(', ')})`);
       else throw new TypeError(`metric ${this.name}: label "${n}" must be a string or a number, not ${typeof v}`);
     }
-    return { key: values.length === 1 ? values[0]! : JSON.stringify(values), values };
+    if (values.length === 1) return { key: values[0]!, values };
+    // Length-prefixed, so no two different label sets share a key whatever characters the values hold.
+    let key = '';
+    for (const v of values) key += `${v.length}:${v}`;
+    return { key, values };
   }
 
   /** Throws unless `value` is a number (and, for `what` = 'increment', not negative or NaN). */

@@ -134,6 +134,15 @@ describe('Counter, Gauge, Histogram', () => {
     return expect(r.getSingleMetricAsString('nope')).rejects.toThrow('no metric nope in this registry');
   });
 
+  it('label sets that differ only in where the values split stay separate series', async () => {
+    const r = new Registry();
+    const g = new Gauge({ name: 'g', help: 'g', labelNames: ['a', 'b'], registers: [r] });
+    g.set({ a: '1:x', b: '' }, 1);
+    g.set({ a: '1', b: ':x' }, 2);
+    g.set({ a: '', b: '1:x' }, 3);
+    expect(await samples(r)).toEqual(['g{a="1:x",b=""} 1', 'g{a="1",b=":x"} 2', 'g{a="",b="1:x"} 3']);
+  });
+
   it('one metric can be in several registries; metrics without registers are in none', async () => {
     const a = new Registry();
     const b = new Registry();
