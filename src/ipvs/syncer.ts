@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.ts';
 import { backoffDelay, type Clock, type Timer } from '../time/index.ts';
 import type { CommandRunner } from './command-runner.ts';
 import { spawnRunner } from './command-runner.ts';

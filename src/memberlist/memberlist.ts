@@ -11,7 +11,7 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.ts';
 import type { Clock } from '../time/index.ts';
 import { systemClock } from '../time/index.ts';
 import { canonicalIp } from '../net/ip.ts';
