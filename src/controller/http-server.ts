@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { nodeHttp } from '../k8s/node-http.ts';
 
 const { createServer } = nodeHttp;
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.ts';
 
 export interface HttpEndpoints {
   registry: Registry;

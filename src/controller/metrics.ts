@@ -1,7 +1,7 @@
 // The controller's Prometheus metrics, in a registry of their own (no global state, so tests and the lab
 // can run several controllers in one process). Pool gauges are computed at scrape time from the
 // allocator's usage, so reconciles never pay for them.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, registerProcessMetrics } from '../metrics/index.ts';
 import type { PoolUsage } from '../allocator/types.ts';
 
 export class ControllerMetrics {
@@ -17,7 +17,7 @@ export class ControllerMetrics {
 
   constructor(usage: () => PoolUsage[]) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'ferrolb_controller_' });
+    registerProcessMetrics(this.registry, 'ferrolb_controller_');
     this.allocations = new Counter({
       name: 'ferrolb_allocations_total',
       help: 'IP allocations made (new or moved), one per Service assignment',

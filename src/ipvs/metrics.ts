@@ -1,5 +1,5 @@
 // The IPVS syncer's Prometheus metrics, on a registry the caller passes (the speaker's) or a private one.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from '../metrics/index.ts';
 
 export interface IpvsMetrics {
   syncs: Counter<'result'>;

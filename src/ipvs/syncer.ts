@@ -6,7 +6,7 @@
 // and after a failed apply; in between the syncer plans against its own model of what it applied.
 import { existsSync } from 'node:fs';
 import { createLogger, type Logger } from '../log/index.ts';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.ts';
 import { backoffDelay, type Clock, type Timer } from '../time/index.ts';
 import type { CommandRunner } from './command-runner.ts';
 import { spawnRunner } from './command-runner.ts';

@@ -9,7 +9,7 @@
 //   l2.close();
 import { EventEmitter } from 'node:events';
 import { createLogger, type Logger } from '../log/index.ts';
-import { Registry } from 'prom-client';
+import { Registry } from '../metrics/index.ts';
 import type { Clock, Timer } from '../time/index.ts';
 import { macBytes, parseAddress, readIpv4, readMac, solicitedNodeMac } from './codec/index.ts';
 import {
@@ -48,7 +48,7 @@ export const ALL_INTERFACES = '*';
 export interface Layer2Options {
   clock: Clock;
   logger?: Logger;
-  /** prom-client registry for the metrics (default: a private one, see `registry`). */
+  /** The metrics registry (default: a private one, see `registry`). */
   registry?: Registry;
   /** L2Advertisement.spec.interfaces: only these interfaces are used; empty/undefined = all. */
   interfaces?: readonly string[];

@@ -1,8 +1,8 @@
 // Layer 2 metrics: MetalLB's names (so existing dashboards keep working) plus FerroLB's ignored-by-reason,
 // conflict and send-error counters. The per-frame counts (requests, responses, ignored) are plain numbers
-// on the hot path and reach the prom-client counters when they are read (collect): a labelled inc() per
+// on the hot path and reach the counters when they are read (collect): a labelled inc() per
 // frame would cost more than deciding the frame.
-import { Counter, Registry } from 'prom-client';
+import { Counter, Registry } from '../metrics/index.ts';
 
 export interface L2Metrics {
   requestsReceived: Counter<'ip'>;
@@ -50,7 +50,7 @@ function flush(hot: HotCounts, m: Omit<L2Metrics, 'hot'>): void {
 export function createL2Metrics(registry: Registry): L2Metrics {
   const registers = [registry];
   const hot = new HotCounts();
-  // Called by prom-client when a counter is read, after `m` exists.
+  // Called by the registry when a counter is read, after `m` exists.
   const collect = (): void => flush(hot, m);
   const m: Omit<L2Metrics, 'hot'> = {
     requestsReceived: new Counter({

@@ -10,7 +10,7 @@
 //   await ml.leave();                       // bounded (default 500 ms); then shutdown()
 import { randomInt } from 'node:crypto';
 import { createLogger, type Logger } from '../log/index.ts';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../metrics/index.ts';
 import type { Clock } from '../time/index.ts';
 import { systemClock } from '../time/index.ts';
 import { canonicalIp } from '../net/ip.ts';

@@ -1,6 +1,6 @@
 // The membership's Prometheus metrics, in a registry the caller passes (the speaker's) or a new one.
 // Member counts by state are computed at scrape time.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from '../metrics/index.ts';
 import type { MemberView } from './core/index.ts';
 
 const TRAFFIC_KEYS = {

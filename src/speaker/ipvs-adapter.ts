@@ -12,7 +12,7 @@
 //    and retries with backoff itself); a sync that throws is retried here with backoff.
 // stop() stops timers and the syncer and removes nothing: the kernel keeps forwarding while the speaker
 // restarts.
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from '../metrics/index.ts';
 import { KubeInputCache, type DesiredInput } from '../ipvs/index.ts';
 import { backoffDelay, type BackoffPolicy, type Clock, type Timer } from '../time/index.ts';
 import { ipvsInput, objectsFingerprint, type IpvsObjects } from './ipvs-input.ts';

@@ -2,7 +2,7 @@
 // a registry of their own. BGP session gauges and counters are read from the sessions at scrape time.
 // The Layer 2 component registers its own (metallb_layer2_requests_received, _responses_sent,
 // _gratuitous_sent, ferrolb_layer2_conflicts_total) in this registry.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, registerProcessMetrics } from '../metrics/index.ts';
 
 /** What the BGP side exposes per peer at scrape time (BgpSession's state and counters). */
 export interface BgpPeerSample {
@@ -26,7 +26,7 @@ export class SpeakerMetrics {
 
   constructor(bgpPeers: () => BgpPeerSample[] = () => []) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'ferrolb_speaker_' });
+    registerProcessMetrics(this.registry, 'ferrolb_speaker_');
     this.announced = new Gauge({
       name: 'metallb_speaker_announced',
       help: 'Services being announced from this node (1 per IP, protocol and Service)',

@@ -1,7 +1,7 @@
 // The BGP speaker's Prometheus metrics, in a registry of their own (no global state: tests and the lab
 // run several speakers in one process). Sessions count through the SessionMetrics interface, so the
-// session code does not depend on prom-client; labels are the peer name and a small fixed set of reasons.
-import { Counter, Registry } from 'prom-client';
+// session code does not depend on src/metrics; labels are the peer name and a small fixed set of reasons.
+import { Counter, Registry } from '../../metrics/index.ts';
 import type { SessionMetrics } from '../session/session-types.ts';
 
 export class BgpMetrics implements SessionMetrics {

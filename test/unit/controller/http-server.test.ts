@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { Registry, Gauge } from 'prom-client';
+import { Registry, Gauge } from '../../../src/metrics/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from '../../../src/lab/index.ts';
 import { startHttpServer } from '../../../src/controller/http-server.ts';

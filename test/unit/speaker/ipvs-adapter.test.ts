@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry } from '../../../src/metrics/index.ts';
 import { describe, expect, it } from 'vitest';
 import { KubeInputCache, type CommandResult, type CommandRunner, type DesiredInput } from '../../../src/ipvs/index.ts';
 import { IpvsAdapter, ipvsAdapterMetrics, type IpvsSyncerLike } from '../../../src/speaker/ipvs-adapter.ts';
