@@ -1,17 +1,8 @@
 // The lint rules that keep the layers: code placed in a folder that may not import or read something is
 // reported (files linted from text under the path they would have, including folders that do not exist
 // yet, e.g. src/memberlist/core). The whole tree passing is `npm run lint` (run by npm test).
-import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const eslint = new ESLint({ cwd: ROOT });
-
-async function problems(filePath: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: `${ROOT}${filePath}` });
-  return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
-}
+import { lintProblems as problems } from '../../helpers/lint-text.ts';
 
 describe('layer order', () => {
   it.each([

@@ -1,15 +1,11 @@
 // src/log's place in the layer order: every I/O shell and program may import it, pure cores may not
 // (they do not log), and it imports nothing above src/time.
-import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const eslint = new ESLint({ cwd: ROOT });
+import { lintProblems } from '../../helpers/lint-text.ts';
 
 async function restricted(filePath: string, code: string): Promise<boolean> {
-  const [result] = await eslint.lintText(`${code}\nexport const y = 1;\n`, { filePath: `${ROOT}${filePath}` });
-  return (result?.messages ?? []).some((m) => m.ruleId === 'no-restricted-imports');
+  const problems = await lintProblems(filePath, `${code}\nexport const y = 1;\n`);
+  return problems.some((p) => p.startsWith('no-restricted-imports:'));
 }
 
 describe('src/log in the layer order', () => {

@@ -1,16 +1,7 @@
 // src/metrics is a bottom layer (beside src/time): the registry and metric types are pure; only
 // process-metrics.ts reads the process and /proc. Files linted from text under the path they would have.
-import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const eslint = new ESLint({ cwd: ROOT });
-
-async function problems(filePath: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: `${ROOT}${filePath}` });
-  return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
-}
+import { lintProblems as problems } from '../../helpers/lint-text.ts';
 
 describe('src/metrics layer', () => {
   it.each([
