@@ -5,11 +5,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './repo-paths.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ENGINE_SCRIPT = `${ROOT}scripts/image/engine.sh`;
-const BUILD_SCRIPT = `${ROOT}scripts/build-image.sh`;
+const ENGINE_SCRIPT = join(REPO_ROOT, 'scripts/image/engine.sh');
+const BUILD_SCRIPT = join(REPO_ROOT, 'scripts/build-image.sh');
 
 export interface Engine {
   /** The engine and its global options, e.g. ['podman', '--runtime', 'runc']. */
@@ -30,7 +29,7 @@ export function exec(argv: string[], opts: { timeoutMs?: number; input?: string 
     const child = execFile(
       argv[0]!,
       argv.slice(1),
-      { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20, cwd: ROOT },
+      { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20, cwd: REPO_ROOT },
       (err, stdout, stderr) => {
         const code = err
           ? typeof (err as { code?: unknown }).code === 'number'

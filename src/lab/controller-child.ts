@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { procStatusKib, spawnLogged } from './logged-child.ts';
+import { PROJECT_NODE } from './repo-paths.ts';
 
 export const CONTROLLER_MAIN = fileURLToPath(new URL('../../controller/main.ts', import.meta.url));
-/** Node 24 from the `node` npm package (the system node may be older). */
-export const PROJECT_NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
+export { PROJECT_NODE };
 
 /** USER_HZ: 100 on every Linux architecture Node runs on. */
 const CLOCK_TICKS = 100;

@@ -1,7 +1,7 @@
 // The speaker as it ships: speaker/main.ts and everything it imports (the npm packages included) bundled by
-// esbuild into one minified ES module, dist/speaker/main.mjs. One file of plain JavaScript instead of ~450
-// TypeScript modules: no type stripping and no compile cache at start (Node's stripper is ~25 MiB of RSS),
-// no per-module records, ~0.6 MB of source instead of 1.3 MB (as UTF-16 where comments have non-ASCII
+// esbuild into one minified ES module, dist/speaker/main.mjs. One file of plain JavaScript instead of ~420
+// modules: no type stripping and no compile cache at start (Node's stripper is ~25 MiB of RSS), no
+// per-module records, ~0.5 MB of source instead of 1.3 MB (as UTF-16 where comments have non-ASCII
 // text) — ~5 MiB less idle RSS (`FAILOVER_ONLY=rss npm run bench -- failover`). Names are kept
 // (`keepNames`) so stack traces and error names still read; the source map beside it maps them back to
 // the TypeScript when debugging a local build (NODE_OPTIONS=--enable-source-maps; Node reads it only
@@ -14,10 +14,9 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './repo-paths.ts';
 import type * as Esbuild from 'esbuild';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where `npm run build` writes the speaker, relative to the project root (the manifests' command names it). */
 export const SPEAKER_BUNDLE = 'dist/speaker/main.mjs';
 
@@ -25,12 +24,12 @@ export const SPEAKER_BUNDLE = 'dist/speaker/main.mjs';
  * Bundles speaker/main.ts into `outFile` (with `outFile`.map beside it), written to a temporary name first
  * and renamed, so a concurrent reader (another test process) sees the old file or the new one, never half.
  */
-export function buildSpeakerBundle(outFile = join(PROJECT_ROOT, SPEAKER_BUNDLE)): string {
+export function buildSpeakerBundle(outFile = join(REPO_ROOT, SPEAKER_BUNDLE)): string {
   mkdirSync(dirname(outFile), { recursive: true });
   // Loaded only to build: a process that only runs a bundle (the VM guest's test driver) never loads it.
   const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof Esbuild;
   const r = buildSync({
-    entryPoints: [join(PROJECT_ROOT, 'speaker/main.ts')],
+    entryPoints: [join(REPO_ROOT, 'speaker/main.ts')],
     outfile: outFile,
     write: false,
     bundle: true,

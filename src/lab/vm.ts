@@ -7,10 +7,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_NODE, REPO_ROOT } from './repo-paths.ts';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT } from './repo-paths.ts';
 
 export interface VmImage {
   /** Folder holding vmlinuz, initrd.img and modules-root (the extracted kernel package). */
@@ -154,14 +154,14 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
  * TypeScript stripper) while V8's background threads compiled and patched code. Measured on 30 November 2026,
  * 20 starts each of the same TypeScript entry in the guest: no flag 1 crash, `--no-wasm-tier-up` 1 crash,
  * `--single-threaded` (no background compile or GC threads) none, and none in 40 more. It is not the whole
- * cure: a speaker started with it still died once (SIGTRAP) in CI, so the speaker in the guest also gets a
- * compile cache warmed on the host (speakerCompileCache) and never loads the stripper, and the netlink
+ * cure: a speaker started with it still died once (SIGTRAP) in CI, so the speaker in the guest runs the
+ * bundle built on the host (speakerBundle: plain JavaScript, no stripper), and the netlink
  * check re-runs a guest process killed by a signal once (guest-netlink.ts). Only for the emulated
  * guest: a speaker on a real node runs as its DaemonSet says.
  */
 export const GUEST_NODE_FLAGS: readonly string[] = ['--single-threaded'];
 /** The checkout's Node with GUEST_NODE_FLAGS, as argv words for the guest. */
-export const GUEST_NODE: readonly string[] = [join(REPO_ROOT, 'node_modules/.bin/node'), ...GUEST_NODE_FLAGS];
+export const GUEST_NODE: readonly string[] = [PROJECT_NODE, ...GUEST_NODE_FLAGS];
 
 /** The guest script's preamble: every module the IPVS tests and benchmark use, from the extracted kernel. */
 export const LOAD_MODULES = `set -e

@@ -9,10 +9,9 @@ import { fileURLToPath } from 'node:url';
 import type { Daemon } from './exec.ts';
 import type { Lab } from './netns.ts';
 import { waitFor } from '../poll.ts';
+import { FERROLB_CLI as CLI, PROJECT_NODE as NODE_BIN, REPO_ROOT } from '../repo-paths.ts';
 
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const NODE_BIN = `${REPO}node_modules/.bin/node`;
-export const CLI = `${REPO}bin/ferrolb.ts`;
+export { CLI, NODE_BIN };
 const ARGFILE_RUNNER = fileURLToPath(new URL('./ferrolb-argfile.ts', import.meta.url));
 const DRIVER = fileURLToPath(new URL('./ferrolb-driver.ts', import.meta.url));
 
@@ -109,7 +108,7 @@ export function ferroCrdYaml(o: FerroOptions): string {
 }
 
 export function ferroLbAvailable(): boolean {
-  return existsSync(`${REPO}src/cli/bgp.ts`);
+  return existsSync(join(REPO_ROOT, 'src/cli/bgp.ts'));
 }
 
 /** CLI flags for `o`; `configFile` switches from the simple form to the config form. */

@@ -3,14 +3,12 @@
 // addresses (192.0.2.1/24, 2001:db8::1/64) — the responders own IPs without configuring them. Removed by
 // destroy(), and by a process-exit hook when a run dies half way.
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { run, runOk, spawnLogged, type Daemon, type RunResult } from '../bgp/exec.ts';
 import { sleep, waitFor } from '../poll.ts';
 import { removeNamespaceSync } from '../netns-remove.ts';
+import { FERROLB_CLI as CLI, PROJECT_NODE as NODE } from '../repo-paths.ts';
 
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const NODE = `${REPO}node_modules/.bin/node`;
-export const CLI = `${REPO}bin/ferrolb.ts`;
+export { CLI, NODE };
 export const CLIENT_V4 = '192.0.2.1';
 export const CLIENT_V6 = '2001:db8::1';
 
