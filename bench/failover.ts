@@ -429,7 +429,7 @@ function rssOf(pid: number): { rss: number; anon: number; file: number } | undef
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
 const rssText = (r: { rss: number; anon: number; file: number }): string =>
   `${mib(r.rss)} MiB (anon ${mib(r.anon)} + file ${mib(r.file)})`;
-/** How the lab's speakers run: as the DaemonSet (NODE_OPTIONS, the command's V8 flags, a warm compile cache). */
+/** How the lab's speakers run: as the DaemonSet (the bundle, NODE_OPTIONS, the command's V8 flags). */
 const speakerStart = (): string =>
   `NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, V8 flags ${JSON.stringify(speakerV8Flags().join(' '))}, the bundle dist/speaker/main.mjs as in the image`;
 
