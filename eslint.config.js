@@ -3,7 +3,7 @@
 // Layers, bottom to top; an import only points down (or sideways within a layer):
 //   0 time, net, wire, metrics → 1 config → 2 pure cores (allocator, election, bgp codec/fsm, memberlist
 //   core/codec, l2 codec/core, ipvs plan) → 3 log (the structured logger, below every I/O shell; pure cores do
-//   not log) → 3 I/O shells (bgp session/bfd/speaker, memberlist, l2, ipvs, native) → 4 k8s → 5 controller,
+//   not log) → 3 I/O shells (bgp session/bfd/speaker, memberlist, l2, ipvs, native, http) → 4 k8s → 5 controller,
 //   speaker → 6 lab, cli.
 // Every folder gets one `no-restricted-imports` entry naming what lies above it (matched on folder
 // names in the import path, which are unique in src/). Folders that do not exist yet are configured by
@@ -15,7 +15,7 @@ import tseslint from 'typescript-eslint';
 /** Folder names as they appear in relative import paths, per layer. */
 const ABOVE_CONFIG = ['allocator', 'election', 'bgp', 'memberlist', 'l2', 'ipvs', 'netlink'];
 const LOG = ['log'];
-const SHELLS = ['session', 'bfd', 'speaker', 'native'];
+const SHELLS = ['session', 'bfd', 'speaker', 'native', 'http'];
 const K8S = ['k8s'];
 const APPS = ['controller', 'speaker'];
 const TOP = ['lab', 'cli'];
@@ -124,7 +124,15 @@ export default tseslint.config(
   },
   { files: ['src/k8s/**'], rules: { 'no-restricted-imports': restrict(above([...APPS, ...TOP], 'k8s')) } },
   {
-    files: ['src/bgp/**', 'src/memberlist/**', 'src/l2/**', 'src/ipvs/**', 'src/netlink/**', 'src/native/**'],
+    files: [
+      'src/bgp/**',
+      'src/memberlist/**',
+      'src/l2/**',
+      'src/ipvs/**',
+      'src/netlink/**',
+      'src/native/**',
+      'src/http/**',
+    ],
     rules: { 'no-restricted-imports': restrict(above([...K8S, ...APPS, ...TOP], 'an I/O shell')) },
   },
   // The logger: the bottom of layer 3, so every I/O shell and program may use it; it imports only time.
