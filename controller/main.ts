@@ -133,11 +133,10 @@ try {
   log.fatal({ error: (err as Error).message }, 'cannot start the metrics server');
   process.exit(1);
 }
-const address = server.address();
 log.info(
   {
     server: rest.server,
-    port: typeof address === 'object' && address ? address.port : flags.metricsPort,
+    port: server.port,
     lbClass: flags.lbClass ?? null,
     identity,
     leaderElect: flags.leaderElect,
@@ -152,9 +151,7 @@ async function stop(signal: string): Promise<void> {
   shutdown.abort();
   await controller?.stop(); // waits for the writes in flight
   await elector?.stop({ release: true });
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await closed;
+  await server.close();
   rest.close();
   log.info({}, 'stopped');
   process.exit(0);

@@ -1,9 +1,6 @@
 // /metrics (Prometheus text), /healthz (the process answers), /readyz (initial sync done and a
 // configuration loaded).
-import type { Server } from 'node:http';
-import { nodeHttp } from '../k8s/node-http.ts';
-
-const { createServer } = nodeHttp;
+import { serveHttp, type HttpResponse, type HttpServer } from '../http/index.ts';
 import type { Registry } from '../metrics/index.ts';
 
 export interface HttpEndpoints {
@@ -11,29 +8,37 @@ export interface HttpEndpoints {
   ready: () => { ready: boolean; why: string };
 }
 
-export function startHttpServer(endpoints: HttpEndpoints, port: number, host: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
-    if (path === '/metrics') {
-      endpoints.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': endpoints.registry.contentType }).end(text),
-        (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(err)}\n`),
-      );
-    } else if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    } else if (path === '/readyz') {
-      const r = endpoints.ready();
-      res.writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' }).end(`${r.why}\n`);
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz\n');
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`metrics server on ${host}:${port}: ${err.message}`)));
-    server.listen(port, host, () => resolve(server));
+const text = (status: number, body: string): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'text/plain' },
+  body,
+});
+
+export function startHttpServer(endpoints: HttpEndpoints, port: number, host: string): Promise<HttpServer> {
+  return serveHttp(
+    async (req) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
+      if (req.path === '/metrics') {
+        try {
+          const body = await endpoints.registry.metrics();
+          return { status: 200, headers: { 'content-type': endpoints.registry.contentType }, body };
+        } catch (err) {
+          return text(500, `metrics failed: ${String(err)}\n`);
+        }
+      }
+      if (req.path === '/healthz') return text(200, 'ok\n');
+      if (req.path === '/readyz') {
+        const r = endpoints.ready();
+        return text(r.ready ? 200 : 503, `${r.why}\n`);
+      }
+      return text(404, 'not found: try /metrics, /healthz, /readyz\n');
+    },
+    port,
+    host,
+  ).catch((err: unknown) => {
+    throw new Error(
+      `metrics server on ${host}:${port}: ${(err as Error).message.replace(/^HTTP server on \S+: /, '')}`,
+    );
   });
 }

@@ -5,14 +5,9 @@
 // `code` and the API's Status object as `body`, like client-node's ApiException (httpStatus/errorText
 // read both).
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, RequestOptions } from 'node:http';
-import { nodeHttp, nodeHttps } from './node-http.ts';
+import { HttpClient, type ResponseHandler, type ResponseHead } from '../http/index.ts';
 import type { WatchFn, WatchHandle } from './informer.ts';
 import type { KubeTarget } from './kubeconfig.ts';
-
-const { Agent: HttpAgent, request: httpRequest } = nodeHttp;
-const { Agent: HttpsAgent, request: httpsRequest } = nodeHttps;
-type HttpAgent = InstanceType<typeof HttpAgent>;
 
 export class ApiError extends Error {
   readonly code: number;
@@ -50,9 +45,8 @@ export class KubeRest {
   readonly server: string;
   readonly #target: KubeTarget;
   readonly #opts: Required<RestOptions>;
-  readonly #agent: HttpAgent;
-  readonly #watchAgent: HttpAgent;
-  readonly #request: typeof httpRequest;
+  readonly #client: HttpClient;
+  readonly #base: string; // the server URL's path, a prefix of every request's (a proxy's /k8s/clusters/x)
   #token: string | undefined;
   #tokenReadAt = -Infinity;
 
@@ -60,24 +54,26 @@ export class KubeRest {
     this.#target = target;
     this.server = target.server;
     this.#opts = { maxSockets: 16, requestTimeoutMs: 30_000, ...opts };
-    const tls = target.server.startsWith('https:');
-    const common = {
-      keepAlive: true,
-      ...(tls
+    const url = new URL(target.server);
+    const https = url.protocol === 'https:';
+    if (!https && url.protocol !== 'http:') throw new Error(`${target.source}: server ${target.server}: not http(s)`);
+    this.#base = url.pathname.replace(/\/+$/, '');
+    this.#client = new HttpClient({
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
+      maxSockets: this.#opts.maxSockets,
+      ...(https
         ? {
-            ca: target.ca,
-            cert: target.cert,
-            key: target.key,
-            rejectUnauthorized: target.insecureSkipTlsVerify !== true,
-            ...(target.tlsServerName ? { servername: target.tlsServerName } : {}),
+            tls: {
+              rejectUnauthorized: target.insecureSkipTlsVerify !== true,
+              ...(target.ca ? { ca: target.ca } : {}),
+              ...(target.cert ? { cert: target.cert } : {}),
+              ...(target.key ? { key: target.key } : {}),
+              ...(target.tlsServerName ? { servername: target.tlsServerName } : {}),
+            },
           }
         : {}),
-    };
-    this.#agent = tls
-      ? new HttpsAgent({ ...common, maxSockets: this.#opts.maxSockets, maxFreeSockets: this.#opts.maxSockets })
-      : new HttpAgent({ ...common, maxSockets: this.#opts.maxSockets });
-    this.#watchAgent = tls ? new HttpsAgent({ ...common, keepAlive: false }) : new HttpAgent({ keepAlive: false });
-    this.#request = (tls ? httpsRequest : httpRequest) as typeof httpRequest;
+    });
   }
 
   #bearer(): string | undefined {
@@ -93,127 +89,124 @@ export class KubeRest {
     return t.token;
   }
 
-  #options(method: string, path: string, query: Record<string, string> | undefined, agent: HttpAgent): RequestOptions {
-    const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'ferrolb-controller' };
+  #url(path: string, query: Record<string, string> | undefined): string {
+    const q = new URLSearchParams(query).toString();
+    return `${this.#base}${path}${q === '' ? '' : `?${q}`}`;
+  }
+
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'ferrolb' };
     const token = this.#bearer();
     if (token) headers.Authorization = `Bearer ${token}`;
-    return {
-      method,
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port,
-      path: url.pathname + url.search,
-      headers,
-      agent,
-    };
+    return headers;
   }
 
   /** One JSON request; resolves with the parsed body of a 2xx answer, rejects with ApiError otherwise. */
   request<T>(method: string, path: string, req: RestRequest = {}): Promise<T> {
-    const opts = this.#options(method, path, req.query, this.#agent);
-    const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
-    if (payload) {
-      (opts.headers as Record<string, string>)['Content-Type'] = 'application/json';
-      (opts.headers as Record<string, string>)['Content-Length'] = String(payload.length);
-    }
+    const headers = this.#headers();
+    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    if (body) headers['Content-Type'] = 'application/json';
     return new Promise<T>((resolve, reject) => {
-      const r = this.#request(opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = text === '' ? undefined : JSON.parse(text);
-          } catch {
-            // not JSON (a proxy's error page): keep the text
-          }
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(body as T);
-          else reject(new ApiError(status, body, `${method} ${path}`));
-        });
-      });
-      r.setTimeout(this.#opts.requestTimeoutMs, () =>
-        r.destroy(
-          Object.assign(new Error(`${method} ${path}: no answer in ${this.#opts.requestTimeoutMs} ms`), {
-            name: 'TimeoutError',
-          }),
-        ),
+      let status = 0;
+      const chunks: Buffer[] = [];
+      this.#client.request(
+        {
+          method,
+          path: this.#url(path, req.query),
+          headers,
+          ...(body ? { body } : {}),
+          timeoutMs: this.#opts.requestTimeoutMs,
+          what: `${method} ${path}`,
+        },
+        {
+          head: (h: ResponseHead) => (status = h.status),
+          data: (c: Buffer) => chunks.push(c),
+          error: reject,
+          end: () => {
+            const parsed = parseBody(Buffer.concat(chunks).toString('utf8'));
+            if (status >= 200 && status < 300) resolve(parsed as T);
+            else reject(new ApiError(status, parsed, `${method} ${path}`));
+          },
+        },
       );
-      r.on('error', reject);
-      r.end(payload);
     });
   }
 
   /** client-node's Watch.watch contract: events as they come; onDone once (null on a clean end). */
   readonly watch: WatchFn = (path, params, onEvent, onDone) => {
-    const opts = this.#options('GET', path, { ...params, watch: 'true' }, this.#watchAgent);
     let finished = false;
     const done = (err: unknown): void => {
       if (finished) return;
       finished = true;
       onDone(err);
     };
-    return new Promise<WatchHandle>((resolve) => {
-      const r = this.#request(opts, (res: IncomingMessage) => {
-        const status = res.statusCode ?? 0;
+    let status = 0;
+    const errorBody: Buffer[] = [];
+    let buffered = '';
+    const decoder = new TextDecoder();
+    const handler: ResponseHandler = {
+      head: (h) => (status = h.status),
+      data: (chunk) => {
         if (status !== 200) {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            let body: unknown = Buffer.concat(chunks).toString('utf8');
-            try {
-              body = JSON.parse(body as string);
-            } catch {
-              // keep the text
-            }
-            done(new ApiError(status, body, `watch ${path}`));
-          });
-          res.on('error', done);
+          errorBody.push(chunk);
           return;
         }
-        let buffered = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffered += chunk;
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, nl);
-            buffered = buffered.slice(nl + 1);
-            if (line.trim() === '') continue;
-            let ev: { type?: string; object?: unknown };
-            try {
-              ev = JSON.parse(line) as { type?: string; object?: unknown };
-            } catch (err) {
-              r.destroy();
-              done(new Error(`watch ${path}: undecodable event (${(err as Error).message})`));
-              return;
-            }
-            if (!finished) onEvent(ev.type ?? '', ev.object);
+        buffered += decoder.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          if (line.trim() === '') continue;
+          let ev: { type?: string; object?: unknown };
+          try {
+            ev = JSON.parse(line) as { type?: string; object?: unknown };
+          } catch (err) {
+            flight.abort();
+            done(new Error(`watch ${path}: undecodable event (${(err as Error).message})`));
+            return;
           }
-        });
-        res.on('end', () => done(null));
-        res.on('error', (err) => done(finished ? null : err));
-        res.on('close', () => done(null));
-      });
-      r.setTimeout(WATCH_IDLE_MS, () =>
-        r.destroy(Object.assign(new Error(`watch ${path}: idle for ${WATCH_IDLE_MS} ms`), { name: 'TimeoutError' })),
-      );
-      r.on('error', (err) => done(err));
-      r.end();
-      resolve({
-        abort: () => {
-          r.destroy();
-          done(null);
-        },
-      });
-    });
+          if (!finished) onEvent(ev.type ?? '', ev.object);
+        }
+      },
+      end: () =>
+        done(
+          status === 200
+            ? null
+            : new ApiError(status, parseBody(Buffer.concat(errorBody).toString('utf8')), `watch ${path}`),
+        ),
+      error: (err) => done(err),
+    };
+    const flight = this.#client.request(
+      {
+        method: 'GET',
+        path: this.#url(path, { ...params, watch: 'true' }),
+        headers: this.#headers(),
+        timeoutMs: WATCH_IDLE_MS,
+        dedicated: true,
+        what: `watch ${path}`,
+      },
+      handler,
+    );
+    const handle: WatchHandle = {
+      abort: () => {
+        flight.abort();
+        done(null);
+      },
+    };
+    return Promise.resolve(handle);
   };
 
   close(): void {
-    this.#agent.destroy();
-    this.#watchAgent.destroy();
+    this.#client.close();
+  }
+}
+
+/** A JSON body, or its text when it is not JSON (a proxy's error page); undefined when empty. */
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { Registry, Gauge } from '../../../src/metrics/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from '../../../src/lab/index.ts';
 import { startHttpServer } from '../../../src/controller/http-server.ts';
-import type { Server } from 'node:http';
+import type { HttpServer } from '../../../src/http/index.ts';
 
-let server: Server;
+let server: HttpServer;
 let port: number;
 let ready = { ready: false, why: 'initial list not done yet' };
 
@@ -13,11 +12,11 @@ beforeAll(async () => {
   const registry = new Registry();
   new Gauge({ name: 'ferrolb_test_gauge', help: 'x', registers: [registry] }).set(7);
   server = await startHttpServer({ registry, ready: () => ready }, 0, '127.0.0.1');
-  port = (server.address() as AddressInfo).port;
+  port = server.port;
 });
 
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 describe('controller HTTP endpoints', () => {
