@@ -1,7 +1,7 @@
 // The legacy ConfigMap: either a whole manifest (kind: ConfigMap, data.config holds the MetalLB YAML) or
 // that YAML alone. Problem paths inside the embedded YAML are relative to it (`address-pools[0].name`);
 // YAML syntax errors inside a `config: |` block are reported at their line:column in the outer file.
-import { isScalar, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { emptyConfig, resultOf } from './empty.ts';
 import { parseLegacy } from './legacy.ts';
 import type { Config, ParseResult } from './model.ts';
@@ -9,6 +9,7 @@ import { Problems, join } from './problems.ts';
 import { Fields, describe, isMapping } from './reader.ts';
 import { didYouMean } from './suggest.ts';
 import { type PositionMap, type YamlDoc, nonEmpty, readYaml } from './yaml-docs.ts';
+import { yaml } from './yaml-lib.ts';
 
 export function parseConfigMap(yamlText: string, where: string): ParseResult {
   const problems = new Problems(where);
@@ -99,7 +100,7 @@ export function readConfigMapData(manifest: Record<string, unknown>, problems: P
 function embeddedPositions(doc: Document, text: string, yamlDoc: YamlDoc): PositionMap {
   const node = doc.getIn(['data', 'config'], true);
   const fallback: PositionMap = (line, col) => ({ line, col, prefix: 'data.config:' });
-  if (doc.contents === null || !isScalar(node) || node.type !== 'BLOCK_LITERAL' || !node.range) return fallback;
+  if (doc.contents === null || !yaml().isScalar(node) || node.type !== 'BLOCK_LITERAL' || !node.range) return fallback;
   const headerLine = yamlDoc.lineCounter.linePos(node.range[0]).line;
   const lines = text.split('\n');
   let indent = 0;

@@ -1,5 +1,6 @@
 // YAML text → decoded documents, with syntax errors reported as `line:column` (1-based).
-import { type Document, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from './yaml-lib.ts';
 import type { Problems } from './problems.ts';
 
 export interface YamlDoc {
@@ -18,7 +19,8 @@ const IDENTITY: PositionMap = (line, col) => ({ line, col, prefix: '' });
 
 /** Decodes every document; returns undefined when any had a syntax error (all errors are reported). */
 export function readYaml(text: string, problems: Problems, map: PositionMap = IDENTITY): YamlDoc[] | undefined {
-  const lineCounter = new LineCounter();
+  const { LineCounter: Counter, parseAllDocuments } = yaml();
+  const lineCounter = new Counter();
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const docs = Array.isArray(parsed) ? parsed : [];
   const before = problems.count;

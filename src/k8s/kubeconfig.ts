@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from '../config/yaml-lib.ts';
 
 export interface KubeTarget {
   /** https://host:port (or http:// for tests against a plain server). */
@@ -81,8 +81,20 @@ function material(m: Json, field: string, base: string): Buffer | undefined {
   return undefined;
 }
 
+/** JSON (what `kubectl config view -o json` writes) without the YAML parser; YAML (JSON's superset) otherwise. */
+function readDocument(text: string): unknown {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // a YAML flow mapping ({apiVersion: v1, ...}): the YAML parser reads it, or says where it is wrong
+    }
+  }
+  return yaml().parse(text);
+}
+
 export function parseKubeconfig(text: string, path: string): KubeTarget {
-  const doc = mapping(parse(text), `kubeconfig ${path}`);
+  const doc = mapping(readDocument(text), `kubeconfig ${path}`);
   const contextName = doc['current-context'];
   if (typeof contextName !== 'string' || contextName === '') throw new Error(`kubeconfig ${path}: no current-context`);
   const context = named(doc.contexts, contextName, 'context', `kubeconfig ${path}`);

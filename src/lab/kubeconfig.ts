@@ -1,8 +1,9 @@
 // Kubeconfig files for the test cluster: one text, written to disk (for child processes and kubectl-like
-// use) and loaded into @kubernetes/client-node from that same text, so both always agree.
+// use) and loaded into @kubernetes/client-node from that same text, so both always agree. JSON, which
+// every kubeconfig reader takes (it is YAML too): a speaker started with it reads it with JSON.parse and
+// never runs the YAML parser, as in a cluster, where it has no kubeconfig at all.
 import { writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
 
 export type KubeconfigCredentials =
   { kind: 'clientCert'; certPem: string; keyPem: string } | { kind: 'token'; token: string };
@@ -18,12 +19,12 @@ export interface KubeconfigSpec {
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
-export function kubeconfigYaml(spec: KubeconfigSpec): string {
+export function kubeconfigText(spec: KubeconfigSpec): string {
   const user =
     spec.credentials.kind === 'token'
       ? { token: spec.credentials.token }
       : { 'client-certificate-data': b64(spec.credentials.certPem), 'client-key-data': b64(spec.credentials.keyPem) };
-  return stringify({
+  const config = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
@@ -41,12 +42,13 @@ export function kubeconfigYaml(spec: KubeconfigSpec): string {
       },
     ],
     'current-context': spec.userName,
-  });
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 /** Writes the kubeconfig (mode 0600: it holds credentials) and returns the matching KubeConfig. */
 export function writeKubeconfig(path: string, spec: KubeconfigSpec): KubeConfig {
-  const text = kubeconfigYaml(spec);
+  const text = kubeconfigText(spec);
   writeFileSync(path, text, { mode: 0o600 });
   const kc = new KubeConfig();
   kc.loadFromString(text);
