@@ -17,7 +17,7 @@ import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { orderCandidates } from '../src/election/index.ts';
 import { installManifests, startCluster } from '../src/lab/index.ts';
 import { SpeakerLab, setSpeakerPod, speakerNodeOptions } from '../src/lab/speaker-lab.ts';
-import { speakerV8Flags } from '../src/lab/speaker-child.ts';
+import { speakerEnv, speakerV8Flags } from '../src/lab/speaker-child.ts';
 import { PROJECT_NODE } from '../src/lab/controller-child.ts';
 import { KeepalivedLab } from '../src/lab/keepalived.ts';
 import { MultiPingProbe, OutageProbe, neighbourTable, waitRecovered } from '../src/lab/outage-probe.ts';
@@ -431,7 +431,7 @@ const rssText = (r: { rss: number; anon: number; file: number }): string =>
   `${mib(r.rss)} MiB (anon ${mib(r.anon)} + file ${mib(r.file)})`;
 /** How the lab's speakers run: as the DaemonSet (the bundle, NODE_OPTIONS, the command's V8 flags). */
 const speakerStart = (): string =>
-  `NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, V8 flags ${JSON.stringify(speakerV8Flags().join(' '))}, the bundle dist/speaker/main.mjs as in the image`;
+  `NODE_OPTIONS ${JSON.stringify(speakerNodeOptions())}, V8 flags ${JSON.stringify(speakerV8Flags().join(' '))}, env ${JSON.stringify(speakerEnv())}, the bundle dist/speaker/main.mjs as in the image`;
 
 /** The speakers' memory now, each as VmRSS (anonymous + file-backed: mostly the node binary's pages). */
 function idleRssLine(l: SpeakerLab): string {
@@ -448,7 +448,7 @@ function idleRssLine(l: SpeakerLab): string {
  */
 function bareNode(): { pid: number; stop: () => void } {
   const child = spawn(PROJECT_NODE, [...speakerV8Flags(), '-e', 'setTimeout(() => {}, 1e9)'], {
-    env: { ...process.env, NODE_OPTIONS: speakerNodeOptions() },
+    env: { ...process.env, ...speakerEnv(), NODE_OPTIONS: speakerNodeOptions() },
     stdio: 'ignore',
   });
   if (child.pid === undefined) throw new Error('cannot start a bare node for the RSS baseline');
@@ -505,7 +505,8 @@ async function arpWork(l: SpeakerLab, owner: NetNode, count: number): Promise<{ 
  * Speaker RSS alone (FAILOVER_ONLY=rss): N=3 speakers with gossip, one Service, steady, 10 s idle; then
  * 1,000 ARP requests answered by the owner and 10 s idle again (so the idle figure is not a start-up
  * artefact). Next to each: a bare node measured at the same moment. To compare V8 flags or NODE_OPTIONS,
- * set FERROLB_SPEAKER_V8_FLAGS / FERROLB_SPEAKER_NODE_OPTIONS (the bare node takes them too).
+ * set FERROLB_SPEAKER_V8_FLAGS / FERROLB_SPEAKER_NODE_OPTIONS / FERROLB_SPEAKER_MALLOC_ARENA_MAX (the bare node
+ * takes them too).
  */
 async function idleRss(): Promise<string[]> {
   const cluster = await startCluster();

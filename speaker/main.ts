@@ -46,7 +46,9 @@ const clock = systemClock;
 
 let rest: KubeRest;
 try {
-  rest = new KubeRest(loadKubeTarget(flags.kubeconfig), { now: clock.now });
+  // Four at once: the start's dozen lists queue briefly, and no more TLS connections are opened than the
+  // few status writes and Events need later (the watches have their own).
+  rest = new KubeRest(loadKubeTarget(flags.kubeconfig), { now: clock.now, maxSockets: 4 });
 } catch (err) {
   log.fatal({ error: (err as Error).message }, 'cannot build the Kubernetes client');
   process.exit(1);
@@ -150,11 +152,10 @@ try {
   log.fatal({ error: (err as Error).message }, 'cannot start the metrics server');
   process.exit(1);
 }
-const address = server.address();
 log.info(
   {
     server: rest.server,
-    port: typeof address === 'object' && address ? address.port : flags.metricsPort,
+    port: server.port,
     membership: flags.membership,
   },
   'speaker starting',
@@ -177,9 +178,7 @@ async function stop(signal: string): Promise<void> {
   await Promise.all(
     [inf.services, inf.slices, inf.nodes, inf.configMaps, ...inf.crds, inf.secrets, inf.pods].map((i) => i.stop()),
   );
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await closed;
+  await server.close();
   log.info({}, 'stopped');
   process.exit(0);
 }

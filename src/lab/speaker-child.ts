@@ -18,6 +18,19 @@ import { speakerBundle } from './speaker-bundle.ts';
 export const SPEAKER_V8_FLAGS: readonly string[] = ['--jitless', '--optimize-for-size'];
 /** The DaemonSet's NODE_OPTIONS (manifests/07-speaker-daemonset.yaml): the lab runs speakers as deployed. */
 export const SPEAKER_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=2';
+/**
+ * The DaemonSet's other environment for the speaker's memory: glibc's malloc arenas capped at two (the main
+ * thread's and one for V8's and libuv's helper threads, which allocate little). Uncapped, each helper
+ * thread that mallocs gets an arena of its own, and their partly used pages cost ~1 MiB of RSS
+ * (`FAILOVER_ONLY=rss npm run bench -- failover`, 30 November 2026: 60.0–60.4 MiB idle, 59.2–59.4 with 2).
+ */
+export const SPEAKER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+/** The speaker environment the lab runs: SPEAKER_ENV, unless FERROLB_SPEAKER_MALLOC_ARENA_MAX (to compare; "" unsets). */
+export const speakerEnv = (): Record<string, string> => {
+  const arenas = process.env.FERROLB_SPEAKER_MALLOC_ARENA_MAX;
+  if (arenas === undefined) return { ...SPEAKER_ENV };
+  return arenas === '' ? {} : { MALLOC_ARENA_MAX: arenas };
+};
 /** NODE_OPTIONS the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_NODE_OPTIONS (to compare V8 flags). */
 export const speakerNodeOptions = (): string => process.env.FERROLB_SPEAKER_NODE_OPTIONS ?? SPEAKER_NODE_OPTIONS;
 /** The V8 flags the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_V8_FLAGS (a space list, to compare). */
@@ -70,7 +83,9 @@ export function startSpeakerChild(o: SpeakerChildOptions): SpeakerChild {
   ];
   const argv =
     o.netns !== undefined ? ['ip', 'netns', 'exec', o.netns, PROJECT_NODE, ...args] : [PROJECT_NODE, ...args];
-  const c = spawnLogged(argv, o.logPath, { ...process.env, ...(o.env ?? {}) });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...speakerEnv(), ...(o.env ?? {}) };
+  if (process.env.FERROLB_SPEAKER_MALLOC_ARENA_MAX === '') delete env.MALLOC_ARENA_MAX;
+  const c = spawnLogged(argv, o.logPath, env);
   return {
     pid: c.pid,
     nodeName: o.nodeName,

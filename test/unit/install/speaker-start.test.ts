@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { SPEAKER_NODE_OPTIONS, SPEAKER_V8_FLAGS, startSpeakerChild } from '../../../src/lab/speaker-child.ts';
+import {
+  SPEAKER_ENV,
+  SPEAKER_NODE_OPTIONS,
+  SPEAKER_V8_FLAGS,
+  startSpeakerChild,
+} from '../../../src/lab/speaker-child.ts';
 import { SPEAKER_BUNDLE } from '../../../src/lab/speaker-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -31,6 +36,9 @@ describe('how the speaker starts', () => {
     expect(c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(SPEAKER_NODE_OPTIONS);
     // The image's compile cache is the controller's: the bundle is plain JavaScript.
     expect(c.env?.find((e) => e.name === 'NODE_COMPILE_CACHE')?.value).toBe('');
+    expect(Object.keys(SPEAKER_ENV).length).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(SPEAKER_ENV))
+      expect(c.env?.find((e) => e.name === name)?.value, name).toBe(value);
   });
 
   test("the Helm chart's command and default nodeOptions are the DaemonSet's", () => {
@@ -40,6 +48,8 @@ describe('how the speaker starts', () => {
     expect(parse(command![1]!)).toEqual(c.command);
     const values = parse(read('charts/ferrolb/values.yaml')) as { speaker: { nodeOptions: string } };
     expect(values.speaker.nodeOptions).toBe(SPEAKER_NODE_OPTIONS);
+    for (const [name, value] of Object.entries(SPEAKER_ENV))
+      expect(template, name).toMatch(new RegExp(`- name: ${name}\\n\\s+value: "${value}"\\n`));
   });
 
   test("the image builds the bundle and starts it with the DaemonSet's NODE_OPTIONS and V8 flags", () => {
