@@ -14,7 +14,7 @@ import {
   SPEAKER_V8_FLAGS,
   startSpeakerChild,
 } from '../../../src/lab/speaker-child.ts';
-import { SPEAKER_BUNDLE } from '../../../src/lab/speaker-bundle.ts';
+import { SPEAKER_BUNDLE, speakerBundle } from '../../../src/lab/speaker-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
@@ -83,5 +83,15 @@ describe('how the speaker starts', () => {
     expect(argv).toContain(SPEAKER_BUNDLE);
     expect(argv).toMatch(/usage: speaker\/main\.ts --node-name/);
     expect(argv.indexOf(SPEAKER_V8_FLAGS[0]!)).toBeLessThan(argv.indexOf(SPEAKER_BUNDLE));
+  });
+
+  test("the bundle takes Node's built-ins as objects, and not node:http or node:https", () => {
+    const text = readFileSync(speakerBundle(), 'utf8');
+    // no ES module import of a built-in (its namespace would read every export: lazy ones load modules)
+    expect(text).not.toMatch(/\bfrom\s*"node:/);
+    expect(text).toMatch(/process\.getBuiltinModule\("node:util"\)/);
+    expect(text).not.toMatch(/"node:https?"/);
+    // the yaml package is bundled, behind the lazy require of src/config/yaml-lib.ts
+    expect(text).toMatch(/Implicit keys need to be on a single line/);
   });
 });

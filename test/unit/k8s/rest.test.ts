@@ -106,6 +106,21 @@ users: [{ name: u, user: { token: abc, client-certificate-data: ${Buffer.from('C
     expect(t.token).toBe('abc');
   });
 
+  it('reads a JSON kubeconfig (without the YAML parser) and a YAML flow mapping that is not JSON', () => {
+    const doc = {
+      'current-context': 'c',
+      contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
+      clusters: [{ name: 'k', cluster: { server: 'https://[2001:db8::1]:6443' } }],
+      users: [{ name: 'u', user: { token: 'abc' } }],
+    };
+    expect(parseKubeconfig(JSON.stringify(doc, null, 2), 'f')).toMatchObject({
+      server: 'https://[2001:db8::1]:6443',
+      token: 'abc',
+    });
+    const flow = `{current-context: c, contexts: [{name: c, context: {cluster: k, user: u}}], clusters: [{name: k, cluster: {server: "https://h"}}], users: [{name: u, user: {token: t}}]}`;
+    expect(parseKubeconfig(flow, 'f')).toMatchObject({ server: 'https://h', token: 't' });
+  });
+
   it('refuses exec plugins and a missing context with a message saying so', () => {
     const exec = `current-context: c
 contexts: [{ name: c, context: { cluster: k, user: u } }]
