@@ -187,7 +187,8 @@ describe('the image', () => {
       .split('\n')
       .filter((l) => /reading cache from .* for StrippedTypeScript .*\.\.\. success/.test(l));
     expect(r.stderr).not.toMatch(/Cannot create cache directory/);
-    expect(accepted.length).toBeGreaterThan(100);
+    // ~95 modules: the controller's own and its packages' (the yaml package is loaded at its first use)
+    expect(accepted.length).toBeGreaterThan(50);
     expect(typescript.length).toBeGreaterThan(10);
   });
 
