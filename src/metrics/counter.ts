@@ -1,11 +1,6 @@
 // A counter: a value that only goes up (reset() and a restart aside).
-import { Metric } from './metric.ts';
-import type { LabelValues, MetricConfiguration, MetricValue } from './types.ts';
-
-interface CounterSeries {
-  readonly labels: Readonly<Record<string, string>>;
-  value: number;
-}
+import { ScalarMetric } from './scalar-metric.ts';
+import type { LabelValues, MetricConfiguration } from './types.ts';
 
 /** A counter's series bound to label values (`counter.labels(...)`). */
 export interface CounterChild {
@@ -14,12 +9,11 @@ export interface CounterChild {
 
 export type CounterConfiguration<T extends string> = MetricConfiguration<T, Counter<T>>;
 
-export class Counter<T extends string = string> extends Metric<T, CounterSeries> {
+export class Counter<T extends string = string> extends ScalarMetric<T> {
   readonly type = 'counter';
 
   constructor(config: CounterConfiguration<T>) {
     super(config);
-    this.reset();
   }
 
   /** Adds `value` (default 1, never negative) to the series of `labels` (none for an unlabelled counter). */
@@ -38,13 +32,5 @@ export class Counter<T extends string = string> extends Metric<T, CounterSeries>
     const labels = this.labelsFromArgs(args);
     this.resolve(labels);
     return { inc: (value?: number) => this.inc(labels, value) };
-  }
-
-  protected newSeries(labels: Record<string, string>): CounterSeries {
-    return { labels, value: 0 };
-  }
-
-  protected values(): MetricValue<string>[] {
-    return [...this.series.values()].map((s) => ({ labels: { ...s.labels }, value: s.value }));
   }
 }

@@ -1,11 +1,6 @@
 // A gauge: a value that goes up and down, or is set.
-import { Metric } from './metric.ts';
-import type { LabelValues, MetricConfiguration, MetricValue } from './types.ts';
-
-interface GaugeSeries {
-  readonly labels: Readonly<Record<string, string>>;
-  value: number;
-}
+import { ScalarMetric } from './scalar-metric.ts';
+import type { LabelValues, MetricConfiguration } from './types.ts';
 
 /** A gauge's series bound to label values (`gauge.labels(...)`). */
 export interface GaugeChild {
@@ -16,12 +11,11 @@ export interface GaugeChild {
 
 export type GaugeConfiguration<T extends string> = MetricConfiguration<T, Gauge<T>>;
 
-export class Gauge<T extends string = string> extends Metric<T, GaugeSeries> {
+export class Gauge<T extends string = string> extends ScalarMetric<T> {
   readonly type = 'gauge';
 
   constructor(config: GaugeConfiguration<T>) {
     super(config);
-    this.reset();
   }
 
   /** Sets the series of `labels` (none for an unlabelled gauge) to `value` (any number, NaN and ±Inf too). */
@@ -59,13 +53,5 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeSeries> {
       dec: (value?: number) => this.dec(labels, value),
       set: (value: number) => this.set(labels, value),
     };
-  }
-
-  protected newSeries(labels: Record<string, string>): GaugeSeries {
-    return { labels, value: 0 };
-  }
-
-  protected values(): MetricValue<string>[] {
-    return [...this.series.values()].map((s) => ({ labels: { ...s.labels }, value: s.value }));
   }
 }
