@@ -17,7 +17,7 @@ import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { orderCandidates } from '../src/election/index.ts';
 import { installManifests, startCluster } from '../src/lab/index.ts';
 import { SpeakerLab, setSpeakerPod, speakerNodeOptions } from '../src/lab/speaker-lab.ts';
-import { speakerEnv, speakerV8Flags } from '../src/lab/speaker-child.ts';
+import { speakerEnv, speakerProcessEnv, speakerV8Flags } from '../src/lab/speaker-child.ts';
 import { PROJECT_NODE } from '../src/lab/controller-child.ts';
 import { KeepalivedLab } from '../src/lab/keepalived.ts';
 import { MultiPingProbe, OutageProbe, neighbourTable, waitRecovered } from '../src/lab/outage-probe.ts';
@@ -448,7 +448,7 @@ function idleRssLine(l: SpeakerLab): string {
  */
 function bareNode(): { pid: number; stop: () => void } {
   const child = spawn(PROJECT_NODE, [...speakerV8Flags(), '-e', 'setTimeout(() => {}, 1e9)'], {
-    env: { ...process.env, ...speakerEnv(), NODE_OPTIONS: speakerNodeOptions() },
+    env: speakerProcessEnv({ NODE_OPTIONS: speakerNodeOptions() }),
     stdio: 'ignore',
   });
   if (child.pid === undefined) throw new Error('cannot start a bare node for the RSS baseline');

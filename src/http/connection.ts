@@ -58,10 +58,6 @@ export class ClientConnection {
     });
   }
 
-  get busy(): boolean {
-    return this.#ex !== undefined;
-  }
-
   send(ex: Exchange): void {
     this.#ex = ex;
     this.#received = false;

@@ -31,6 +31,13 @@ export const speakerEnv = (): Record<string, string> => {
   if (arenas === undefined) return { ...SPEAKER_ENV };
   return arenas === '' ? {} : { MALLOC_ARENA_MAX: arenas };
 };
+/** A speaker process's whole environment: this one's, speakerEnv() (an unset arena cap unset), then `extra`. */
+export const speakerProcessEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...speakerEnv(), ...extra };
+  if (process.env.FERROLB_SPEAKER_MALLOC_ARENA_MAX === '' && extra.MALLOC_ARENA_MAX === undefined)
+    delete env.MALLOC_ARENA_MAX;
+  return env;
+};
 /** NODE_OPTIONS the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_NODE_OPTIONS (to compare V8 flags). */
 export const speakerNodeOptions = (): string => process.env.FERROLB_SPEAKER_NODE_OPTIONS ?? SPEAKER_NODE_OPTIONS;
 /** The V8 flags the lab's speakers run with: the DaemonSet's, unless FERROLB_SPEAKER_V8_FLAGS (a space list, to compare). */
@@ -83,9 +90,7 @@ export function startSpeakerChild(o: SpeakerChildOptions): SpeakerChild {
   ];
   const argv =
     o.netns !== undefined ? ['ip', 'netns', 'exec', o.netns, PROJECT_NODE, ...args] : [PROJECT_NODE, ...args];
-  const env: NodeJS.ProcessEnv = { ...process.env, ...speakerEnv(), ...(o.env ?? {}) };
-  if (process.env.FERROLB_SPEAKER_MALLOC_ARENA_MAX === '') delete env.MALLOC_ARENA_MAX;
-  const c = spawnLogged(argv, o.logPath, env);
+  const c = spawnLogged(argv, o.logPath, speakerProcessEnv(o.env));
   return {
     pid: c.pid,
     nodeName: o.nodeName,
