@@ -7,9 +7,7 @@
 // the TypeScript when debugging a local build (NODE_OPTIONS=--enable-source-maps; Node reads it only
 // then). The image does not ship the map (2.6 MB).
 //
-// Node's built-in modules are taken as objects (process.getBuiltinModule) rather than ES module
-// namespaces: building a namespace reads every export, and lazy ones then load what nothing here uses
-// (node:util's alone loads 15 modules, ~1.6 MiB; all of them together ~1.7 MiB of RSS).
+// Node's built-in modules come through shims that read only the exports used (see builtinShims).
 //
 // The image builds it (`npm run build`, Dockerfile); the lab, the tests and the benchmarks build it from
 // the working tree once per process (speakerBundle()), so what they run is what ships, never a stale copy.
