@@ -18,6 +18,7 @@ import type { Clock } from '../time/index.ts';
 import type { Address } from './codec/index.ts';
 import type { Transport, TransportHandlers } from './core/index.ts';
 import type { Keyring } from './keyring.ts';
+import { ReplayWindow } from './replay-window.ts';
 
 export const SEALED_VERSION = 1;
 export const PLAINTEXT_VERSION = 0;
@@ -35,25 +36,6 @@ export interface SecureOptions {
   clock: Clock;
   replayWindowMs?: number;
   onDrop: (reason: SecurityDropReason, from: Address, kind: 'packet' | 'stream') => void;
-}
-
-/** Recent counters of one sender instance. */
-class ReplayWindow {
-  max = -1;
-  seen = new Set<number>();
-  static readonly SIZE = 4096;
-
-  accept(c: number): boolean {
-    if (c <= this.max - ReplayWindow.SIZE || this.seen.has(c)) return false;
-    this.seen.add(c);
-    if (c > this.max) {
-      this.max = c;
-      if (this.seen.size > 2 * ReplayWindow.SIZE) {
-        for (const s of this.seen) if (s <= this.max - ReplayWindow.SIZE) this.seen.delete(s);
-      }
-    }
-    return true;
-  }
 }
 
 // Key objects made once per key (createCipheriv with raw bytes imports the key every call).
@@ -74,7 +56,7 @@ export class SecureTransport implements Transport {
   readonly #windowMs: number;
   #instance = randomBytes(8);
   #counter = 0;
-  readonly #windows = new Map<string, ReplayWindow>();
+  readonly #windows = new Map<string, { readonly window: ReplayWindow; lastSeen: number }>();
   static readonly MAX_SENDERS = 4096;
 
   constructor(inner: Transport, opts: SecureOptions) {
@@ -144,15 +126,31 @@ export class SecureTransport implements Transport {
     if (!plain) return 'auth-failed';
     const sent = Number(header.readBigUInt64BE(13));
     if (Math.abs(this.#opts.clock.wallNow() - sent) > this.#windowMs) return 'stale';
-    const instance = header.subarray(1, 9).toString('hex');
-    let w = this.#windows.get(instance);
-    if (w) this.#windows.delete(instance);
-    else w = new ReplayWindow();
-    this.#windows.set(instance, w);
-    if (this.#windows.size > SecureTransport.MAX_SENDERS)
-      this.#windows.delete(this.#windows.keys().next().value as string);
-    if (!w.accept(header.readUInt32BE(9))) return 'replayed';
+    if (!this.#windowOf(header.subarray(1, 9).toString('hex')).accept(header.readUInt32BE(9))) return 'replayed';
     return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
+  }
+
+  /**
+   * The replay window of a sender instance. Past MAX_SENDERS instances, the one heard from least recently
+   * is forgotten (a scan, only when a new instance arrives at the cap: the common path looks up and stamps,
+   * and allocates nothing).
+   */
+  #windowOf(instance: string): ReplayWindow {
+    const now = this.#opts.clock.now();
+    const known = this.#windows.get(instance);
+    if (known) {
+      known.lastSeen = now;
+      return known.window;
+    }
+    if (this.#windows.size >= SecureTransport.MAX_SENDERS) {
+      let oldest: string | undefined;
+      let at = Infinity;
+      for (const [k, w] of this.#windows) if (w.lastSeen < at) [oldest, at] = [k, w.lastSeen];
+      if (oldest !== undefined) this.#windows.delete(oldest);
+    }
+    const w = { window: new ReplayWindow(), lastSeen: now };
+    this.#windows.set(instance, w);
+    return w.window;
   }
 
   setHandlers(h: TransportHandlers): void {

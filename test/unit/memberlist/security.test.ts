@@ -83,6 +83,54 @@ describe('memberlist security layer', () => {
     expect(p.drops.length).toBe(3);
   });
 
+  it('a long run from one sender passes whole; replays inside the window are refused, older ones too', () => {
+    const p = pair();
+    const sealed: Uint8Array[] = [];
+    for (let i = 0; i < 3 * 4096 + 7; i++) sealed.push(p.sa.seal(new Uint8Array([i & 255])));
+    // Out of order by a few, as UDP may deliver them.
+    for (let i = 0; i < sealed.length; i += 2) {
+      if (sealed[i + 1]) expect(p.sb.open(sealed[i + 1]!)).toBeInstanceOf(Uint8Array);
+      expect(p.sb.open(sealed[i]!)).toBeInstanceOf(Uint8Array);
+    }
+    expect(p.sb.open(sealed.at(-1)!)).toBe('replayed');
+    expect(p.sb.open(sealed.at(-4000)!)).toBe('replayed');
+    expect(p.sb.open(sealed[5]!)).toBe('replayed');
+  });
+
+  it('past MAX_SENDERS sender instances, the one heard from least recently is forgotten', () => {
+    const p = pair();
+    const first = p.sa.seal(new Uint8Array([1]));
+    expect(p.sb.open(first)).toBeInstanceOf(Uint8Array);
+    const others: Uint8Array[] = [];
+    for (let i = 1; i < SecureTransport.MAX_SENDERS; i++) {
+      p.clock.advance(1);
+      const s = new SecureTransport(p.a.transport, {
+        keyring: new Keyring([p.key]),
+        label: 'c1',
+        allowPlaintext: false,
+        clock: p.clock,
+        onDrop: () => {},
+      });
+      others.push(s.seal(new Uint8Array([2])));
+      expect(p.sb.open(others.at(-1)!)).toBeInstanceOf(Uint8Array);
+    }
+    // The first sender is heard again, so the second is now the least recent; a new sender evicts it.
+    p.clock.advance(1);
+    expect(p.sb.open(p.sa.seal(new Uint8Array([3])))).toBeInstanceOf(Uint8Array);
+    p.clock.advance(1);
+    const fresh = new SecureTransport(p.a.transport, {
+      keyring: new Keyring([p.key]),
+      label: 'c1',
+      allowPlaintext: false,
+      clock: p.clock,
+      onDrop: () => {},
+    });
+    expect(p.sb.open(fresh.seal(new Uint8Array([4])))).toBeInstanceOf(Uint8Array);
+    expect(p.sb.open(first)).toBe('replayed');
+    expect(p.sb.open(others[1]!)).toBe('replayed');
+    expect(p.sb.open(others[0]!)).toBeInstanceOf(Uint8Array);
+  });
+
   it('plaintext only when explicitly allowed', () => {
     expect(
       () =>
