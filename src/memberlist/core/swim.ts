@@ -4,6 +4,7 @@
 // broadcasts with a retransmit limit growing with log N, periodic push-pull, healing (re-dialling missing
 // configured peers and dead members), graceful leave. Time from the injected Clock, randomness from the
 // injected source, packets through the narrow Transport.
+import { TimerGroup } from '../../time/index.ts';
 import type { Clock, Timer } from '../../time/index.ts';
 import { DecodeError } from '../../wire/index.ts';
 import type {
@@ -20,6 +21,7 @@ import type {
 } from '../codec/index.ts';
 import { COMPOUND_OVERHEAD, PROTOCOL_MAX, PROTOCOL_MIN, ferroWireFormat, partLength } from '../codec/index.ts';
 import { Awareness } from './awareness.ts';
+import { PendingAcks } from './pending-acks.ts';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.ts';
 import type { SwimConfig } from './config.ts';
 import type { Member, MemberEvent, MemberView } from './member.ts';
@@ -58,8 +60,8 @@ export class Swim {
   readonly #self: Member;
   readonly #broadcasts: BroadcastQueue;
   readonly #awareness: Awareness;
-  readonly #pending = new Map<number, Pending>();
-  readonly #timers = new Set<Timer>();
+  readonly #pending = new PendingAcks<Pending>();
+  readonly #timers: TimerGroup;
   readonly #configured = new Map<string, Address>();
   /** Members that pinged us without being known here (a lost alive broadcast): dialled by the next heal. */
   readonly #heardUnknown = new Map<string, Address>();
@@ -74,6 +76,7 @@ export class Swim {
   constructor(cfg: SwimConfig, deps: { clock: Clock; transport: Transport; random: Random; hooks: SwimHooks }) {
     this.cfg = cfg;
     this.#clock = deps.clock;
+    this.#timers = new TimerGroup(deps.clock);
     this.#transport = deps.transport;
     this.#random = deps.random;
     this.#hooks = deps.hooks;
@@ -123,8 +126,7 @@ export class Swim {
   /** Stops every timer; the transport's handlers stay but do nothing. Pending callbacks are forgotten. */
   stop(): void {
     this.#running = false;
-    for (const t of this.#timers) t.cancel();
-    this.#timers.clear();
+    this.#timers.cancelAll();
     this.#urgent?.cancel();
     this.#pending.clear();
     for (const m of this.#members.values()) m.suspicion?.cancel();
@@ -191,29 +193,19 @@ export class Swim {
 
   #every(first: () => number, next: () => number, fn: () => void): void {
     const arm = (ms: number): void => {
-      const t = this.#clock.setTimer(ms, () => {
-        this.#timers.delete(t);
+      this.#timers.set(ms, () => {
         if (!this.#running) return;
         fn();
         if (this.#running) arm(next());
       });
-      this.#timers.add(t);
     };
     arm(first());
   }
 
   #after(ms: number, fn: () => void): Timer {
-    const t = this.#clock.setTimer(ms, () => {
-      this.#timers.delete(t);
+    return this.#timers.set(ms, () => {
       if (this.#running) fn();
     });
-    this.#timers.add(t);
-    return {
-      cancel: () => {
-        t.cancel();
-        this.#timers.delete(t);
-      },
-    };
   }
 
   /**
@@ -223,17 +215,14 @@ export class Swim {
    */
   #deadline(ms: number, fn: () => void): Timer {
     let inner: Timer | undefined;
-    const t = this.#clock.setTimer(ms, () => {
-      this.#timers.delete(t);
+    const t = this.#timers.set(ms, () => {
       if (!this.#running) return;
       inner = this.#after(0, fn);
     });
-    this.#timers.add(t);
     return {
       cancel: () => {
         t.cancel();
         inner?.cancel();
-        this.#timers.delete(t);
       },
     };
   }
