@@ -6,13 +6,18 @@
 //  - the firewall for loadBalancerSourceRanges and the masquerade for externalTrafficPolicy Cluster:
 //    iptables rules (nftables has no match for ipsets; iptables-nft writes them as nftables rules) in
 //    FerroLB's own chains, rewritten atomically with iptables-restore --noflush, over the KUBE-* sets.
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFile as readFileCb, writeFile as writeFileCb } from 'node:fs';
+import { promisify } from 'node:util';
 import type { CommandRunner } from './command-runner.ts';
 import { mustRun } from './command-runner.ts';
 import { INTERFACE_ALIAS, interfaceInfo, type InterfaceInfo } from './kernel.ts';
 import { setName } from './plan/index.ts';
 import type { Family } from './plan/index.ts';
+
+// node:fs's callback API, not node:fs/promises: loading that module also loads readline, the REPL's
+// history and file streams (17 modules of Node's own), memory the speaker keeps for two tiny /proc files.
+const readFile = promisify(readFileCb);
+const writeFile = promisify(writeFileCb);
 
 export const SYSCTLS: Record<string, string> = {
   // Strict ARP: answer ARP only for addresses on the receiving interface, and announce from one.

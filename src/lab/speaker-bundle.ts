@@ -45,8 +45,11 @@ export function buildSpeakerBundle(outFile = join(REPO_ROOT, SPEAKER_BUNDLE)): s
     legalComments: 'eof',
     logLevel: 'silent',
     // The bundled CommonJS packages call require() for Node's built-in modules: an ES module has none.
+    // Made at the first call (yaml's, when YAML is first parsed): node:module is not loaded before.
     banner: {
-      js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
+      js:
+        'let __ferrolbRequire; const require = (id) => ' +
+        "(__ferrolbRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id);",
     },
   };
   // First which built-ins are imported (esbuild leaves them external), then the bundle with their shims.

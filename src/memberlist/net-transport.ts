@@ -4,12 +4,27 @@
 // Whatever breaks a bound is counted through onDrop and closed; nothing throws into the event loop.
 import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
-import { createConnection, createServer } from 'node:net';
+import { createConnection, createServer, isIP } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { Clock } from '../time/index.ts';
 import { canonicalIp } from '../net/ip.ts';
 import type { Address } from './codec/index.ts';
 import type { Transport, TransportHandlers } from './core/index.ts';
+
+/**
+ * dgram's name lookup for the socket: every address here is an IP literal, so it is passed through as it
+ * is. Node's default lookup loads node:dns (and c-ares, and perf_hooks' observer) at the first send and
+ * goes through dns.lookup and a process.nextTick for every datagram.
+ */
+function literalOnly(
+  address: string,
+  family: unknown,
+  done: (err: Error | null, address: string, family: number) => void,
+): void {
+  const f = isIP(address);
+  if (f === 0) done(new Error(`memberlist: "${address}" is not an IP address`), address, 0);
+  else done(null, address, f);
+}
 
 export type NetDropReason = 'stream-limit' | 'stream-too-large' | 'stream-timeout' | 'stream-error' | 'send-error';
 
@@ -120,7 +135,7 @@ export class NetTransport implements Transport {
         });
       });
       const port = (tcp.address() as { port: number }).port;
-      const udp = createSocket({ type: family, reuseAddr: false });
+      const udp = createSocket({ type: family, reuseAddr: false, lookup: literalOnly });
       try {
         await new Promise<void>((resolve, reject) => {
           udp.once('error', reject);

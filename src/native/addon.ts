@@ -1,6 +1,5 @@
 // Loads the compiled addon (build/Release/ferrolb_native.node, built by node-gyp during `npm ci`) and
 // gives it types. Loading is lazy so that code which never needs the addon runs where it is not built.
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export interface Md5Entry {
@@ -120,7 +119,10 @@ let loaded: NativeAddon | undefined;
 export function nativeAddon(): NativeAddon {
   if (loaded) return loaded;
   try {
-    loaded = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    // What require() does for a .node file, without node:module (which the speaker otherwise never loads).
+    const m = { exports: {} };
+    process.dlopen(m, ADDON_PATH);
+    loaded = m.exports as NativeAddon;
   } catch (err) {
     throw new NativeAddonMissingError(err);
   }

@@ -2,7 +2,13 @@
 // (RFC 4724), so the next start can set the R bit without being told. A small JSON file holds when the
 // restart began; it counts only within the advertised restart time (after that the peer has dropped
 // our routes anyway and this is a fresh start). Time is passed in.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile as readFileCb, rm as rmCb, writeFile as writeFileCb } from 'node:fs';
+import { promisify } from 'node:util';
+
+// node:fs's callback API: node:fs/promises would load 17 more of Node's modules into the speaker.
+const readFile = promisify(readFileCb);
+const writeFile = promisify(writeFileCb);
+const rm = promisify(rmCb);
 
 export interface RestartMarker {
   /** Milliseconds since the epoch when the restart-mode stop happened. */

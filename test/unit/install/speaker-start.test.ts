@@ -85,12 +85,17 @@ describe('how the speaker starts', () => {
     expect(argv.indexOf(SPEAKER_V8_FLAGS[0]!)).toBeLessThan(argv.indexOf(SPEAKER_BUNDLE));
   });
 
-  test("the bundle takes Node's built-ins as objects, and not node:http or node:https", () => {
+  test("the bundle takes Node's built-ins as objects, and not those it can do without", () => {
     const text = readFileSync(speakerBundle(), 'utf8');
     // no ES module import of a built-in (its namespace would read every export: lazy ones load modules)
     expect(text).not.toMatch(/\bfrom\s*"node:/);
     expect(text).toMatch(/process\.getBuiltinModule\("node:util"\)/);
     expect(text).not.toMatch(/"node:https?"/);
+    // node:fs/promises loads readline, the REPL's history and file streams; node:module is loaded only by
+    // the first require() (yaml's): the banner's require is lazy, and the native addon goes by process.dlopen
+    expect(text).not.toMatch(/"node:fs\/promises"/);
+    expect(text.slice(0, text.indexOf('\n'))).toMatch(/^let __ferrolbRequire; const require = \(id\) => /);
+    expect(text.match(/getBuiltinModule\(["']node:module["']\)/g)?.length).toBe(2); // the banner's, yaml-lib's fallback
     // the yaml package is bundled, behind the lazy require of src/config/yaml-lib.ts
     expect(text).toMatch(/Implicit keys need to be on a single line/);
   });
