@@ -501,10 +501,13 @@ async function arpWork(l: SpeakerLab, owner: NetNode, count: number): Promise<{ 
   return { answered: (await answered()) - before, cpuMs };
 }
 
+/** When the rss bench takes its steady-state figure, from the moment every speaker sees the others. */
+const STEADY_MS = 180_000;
+
 /**
  * Speaker RSS alone (FAILOVER_ONLY=rss): N=3 speakers with gossip, one Service, steady, 10 s idle; then
- * 1,000 ARP requests answered by the owner and 10 s idle again (so the idle figure is not a start-up
- * artefact). Next to each: a bare node measured at the same moment. To compare V8 flags or NODE_OPTIONS,
+ * 1,000 ARP requests answered by the owner and 10 s idle again; then 3 minutes after the start (the
+ * steady state: the first seconds' figure is lower, V8's start-up collections having just run). Next to each: a bare node measured at the same moment. To compare V8 flags or NODE_OPTIONS,
  * set FERROLB_SPEAKER_V8_FLAGS / FERROLB_SPEAKER_NODE_OPTIONS / FERROLB_SPEAKER_MALLOC_ARENA_MAX (the bare node
  * takes them too).
  */
@@ -532,6 +535,7 @@ async function idleRss(): Promise<string[]> {
     bare = bareNode();
     for (const n of lab.net.nodes) await lab.startSpeaker(n);
     await everySpeakerSeesAll(lab);
+    const allUp = Date.now();
     await sleep(10_000);
     const lines = [`  speaker RSS (VmRSS = anon + file; ${speakerStart()}):`, ...rssLines(lab, bare.pid, 'idle 10 s')];
     const owner = lab.net.nodes[names.indexOf(orderCandidates(names, VIP)[0]!)]!;
@@ -541,6 +545,9 @@ async function idleRss(): Promise<string[]> {
       ...rssLines(lab, bare.pid, `after 1000 ARP requests (${work.answered} answered by ${owner.name}) + 10 s idle`),
       `  ${owner.name}'s CPU time while answering them (over ~6 s, its idle gossip included): ${work.cpuMs.toFixed(0)} ms`,
     );
+    // Steady state: what an idle speaker holds once the start is minutes behind it.
+    await sleep(Math.max(0, STEADY_MS - (Date.now() - allUp)));
+    lines.push(...rssLines(lab, bare.pid, `after ${STEADY_MS / 60_000} minutes of gossip`));
     return lines;
   } finally {
     bare?.stop();
