@@ -23,6 +23,8 @@ export class SpeakerMetrics {
   readonly configStale: Gauge;
   readonly recomputes: Counter;
   readonly statusWrites: Counter<'verb' | 'result'>;
+  readonly heapCollections: Counter;
+  readonly heapCollectionSeconds: Counter;
 
   constructor(bgpPeers: () => BgpPeerSample[] = () => []) {
     const registers = [this.registry];
@@ -58,6 +60,16 @@ export class SpeakerMetrics {
       name: 'ferrolb_speaker_status_writes_total',
       help: 'ServiceL2Status / ServiceBGPStatus API writes, by verb and result',
       labelNames: ['verb', 'result'],
+      registers,
+    });
+    this.heapCollections = new Counter({
+      name: 'ferrolb_speaker_heap_collections_total',
+      help: 'Memory-reducing full collections asked of V8 because the committed heap had grown (heap upkeep)',
+      registers,
+    });
+    this.heapCollectionSeconds = new Counter({
+      name: 'ferrolb_speaker_heap_collection_seconds_total',
+      help: 'Time spent in those collections',
       registers,
     });
 
