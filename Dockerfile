@@ -89,7 +89,7 @@ COPY speaker ./speaker
 # `--help` loads every module, then exits 0. It is plain JavaScript: no compile cache, no type stripping.
 USER 0:0
 ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
-RUN ["/usr/local/bin/node", "--jitless", "--optimize-for-size", "dist/speaker/main.mjs", "--help"]
+RUN ["/usr/local/bin/node", "--jitless", "--optimize-for-size", "--expose-gc", "dist/speaker/main.mjs", "--help"]
 # The controller's V8 compile cache, made at build time (start-up then compiles about a third less; at run
 # time the cache is only read: read-only root). Node keys the cache by uid and by the V8 flags, so it is
 # warmed by the user and with the NODE_OPTIONS manifests/04-controller-deployment.yaml runs it with:

@@ -133,7 +133,8 @@ const metrics = new SpeakerMetrics(() =>
 );
 
 // Heap upkeep (src/speaker/heap-upkeep.ts): a memory-reducing full GC once V8's committed heap has grown
-// by 512 KiB, so that an idle speaker stays at its floor instead of V8's next limit. Needs --expose-gc.
+// by a V8 page (256 KiB), so that an idle speaker stays at its floor instead of V8's next limit (the
+// DaemonSet's command has the --expose-gc it needs).
 const v8gc = (globalThis as { gc?: (o: { type: 'major'; flavor: 'last-resort' }) => void }).gc;
 const upkeep = new HeapUpkeep({
   clock,

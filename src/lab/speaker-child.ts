@@ -13,9 +13,10 @@ import { speakerBundle } from './speaker-bundle.ts';
  * keep) and its memory-saving heuristics. Measured with `FAILOVER_ONLY=rss npm run bench -- failover`
  * (the bundle, 30 November 2026): no flags 80.5–80.9 MiB idle, `--no-opt --no-maglev --optimize-for-size`
  * ~67.5 MiB, these ~66 MiB; the owner's CPU time answering 1,000 ARP requests was the same within noise
- * (204–278 ms across runs and flag sets): the speaker's work is I/O, not computation.
+ * (204–278 ms across runs and flag sets): the speaker's work is I/O, not computation. `--expose-gc` gives
+ * the speaker's heap upkeep (src/speaker/heap-upkeep.ts) V8's memory-reducing collection.
  */
-export const SPEAKER_V8_FLAGS: readonly string[] = ['--jitless', '--optimize-for-size'];
+export const SPEAKER_V8_FLAGS: readonly string[] = ['--jitless', '--optimize-for-size', '--expose-gc'];
 /** The DaemonSet's NODE_OPTIONS (manifests/07-speaker-daemonset.yaml): the lab runs speakers as deployed. */
 export const SPEAKER_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=2';
 /**

@@ -23,7 +23,7 @@ export interface HeapUpkeepDeps {
 
 export class HeapUpkeep {
   static readonly CHECK_MS = 15_000;
-  static readonly GROWTH_BYTES = 512 * 1024;
+  static readonly GROWTH_BYTES = 256 * 1024;
   static readonly MAX_HEAP_BYTES = 32 * 1024 * 1024;
   readonly #deps: HeapUpkeepDeps;
   #timer: Timer | undefined;

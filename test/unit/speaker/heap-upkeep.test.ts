@@ -40,7 +40,7 @@ describe('HeapUpkeep', () => {
     r.clock.advance(HeapUpkeep.CHECK_MS);
     expect(r.collected).toEqual([
       [10, 9],
-      [9.5, 8.75],
+      [9 + HeapUpkeep.GROWTH_BYTES / MiB, 8.75],
     ]);
   });
 
@@ -54,7 +54,7 @@ describe('HeapUpkeep', () => {
     r.upkeep.check();
     expect(r.collected).toEqual([
       [10, 9],
-      [8.5, 8],
+      [8 + HeapUpkeep.GROWTH_BYTES / MiB, 8],
     ]);
   });
 
