@@ -56,15 +56,7 @@ export class TimerGroup {
 
   /** Cancels every pending timer of the group. */
   cancelAll(): void {
-    for (let t = this.#head; t; t = t.next) t.inner?.cancel();
-    for (let t = this.#head; t;) {
-      const next = t.next;
-      t.prev = t.next = t.inner = undefined;
-      t.linked = false;
-      t = next;
-    }
-    this.#head = undefined;
-    this.#size = 0;
+    while (this.#head) this.#head.cancel();
   }
 
   /** Takes `t` out of the list; nothing if it has already left (fired or cancelled). @internal */
