@@ -56,7 +56,9 @@ export class SecureTransport implements Transport {
   readonly #windowMs: number;
   #instance = randomBytes(8);
   #counter = 0;
+  /** Per sender instance its window, and when it was last heard (the count of authentic packets so far). */
   readonly #windows = new Map<string, { readonly window: ReplayWindow; lastSeen: number }>();
+  #heard = 0;
   static readonly MAX_SENDERS = 4096;
 
   constructor(inner: Transport, opts: SecureOptions) {
@@ -132,14 +134,14 @@ export class SecureTransport implements Transport {
 
   /**
    * The replay window of a sender instance. Past MAX_SENDERS instances, the one heard from least recently
-   * is forgotten (a scan, only when a new instance arrives at the cap: the common path looks up and stamps,
-   * and allocates nothing).
+   * is forgotten (a scan, only when a new instance arrives at the cap: the common path looks up and stamps
+   * with a packet count, reads no clock and allocates nothing).
    */
   #windowOf(instance: string): ReplayWindow {
-    const now = this.#opts.clock.now();
+    const stamp = ++this.#heard;
     const known = this.#windows.get(instance);
     if (known) {
-      known.lastSeen = now;
+      known.lastSeen = stamp;
       return known.window;
     }
     if (this.#windows.size >= SecureTransport.MAX_SENDERS) {
@@ -148,7 +150,7 @@ export class SecureTransport implements Transport {
       for (const [k, w] of this.#windows) if (w.lastSeen < at) [oldest, at] = [k, w.lastSeen];
       if (oldest !== undefined) this.#windows.delete(oldest);
     }
-    const w = { window: new ReplayWindow(), lastSeen: now };
+    const w = { window: new ReplayWindow(), lastSeen: stamp };
     this.#windows.set(instance, w);
     return w.window;
   }
