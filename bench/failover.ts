@@ -507,8 +507,9 @@ const STEADY_MS = 180_000;
 /**
  * Speaker RSS alone (FAILOVER_ONLY=rss): N=3 speakers with gossip, one Service, steady, 10 s idle; then
  * 1,000 ARP requests answered by the owner and 10 s idle again; then 3 minutes after the start (the
- * steady state: the first seconds' figure is lower, V8's start-up collections having just run). Next to each: a bare node measured at the same moment. To compare V8 flags or NODE_OPTIONS,
- * set FERROLB_SPEAKER_V8_FLAGS / FERROLB_SPEAKER_NODE_OPTIONS / FERROLB_SPEAKER_MALLOC_ARENA_MAX (the bare node
+ * steady state: the first seconds' figure is lower, V8's start-up collections having just run). Next to
+ * each: a bare node measured at the same moment. To compare V8 flags or NODE_OPTIONS, set
+ * FERROLB_SPEAKER_V8_FLAGS / FERROLB_SPEAKER_NODE_OPTIONS / FERROLB_SPEAKER_MALLOC_ARENA_MAX (the bare node
  * takes them too).
  */
 async function idleRss(): Promise<string[]> {
