@@ -4,6 +4,7 @@
       "target_name": "ferrolb_native",
       "sources": [
         "src/native/addon.cc",
+        "src/native/code-pages.cc",
         "src/native/errors.cc",
         "src/native/netlink-socket.cc",
         "src/native/packet-socket.cc",

@@ -23,6 +23,8 @@ import { probeIpvs } from '../src/speaker/ipvs-probe.ts';
 import { Layer2Adapter } from '../src/speaker/layer2-adapter.ts';
 import { SpeakerMetrics } from '../src/speaker/metrics.ts';
 import { HeapUpkeep } from '../src/speaker/heap-upkeep.ts';
+import { releaseStartupPagesLater } from '../src/speaker/startup-pages.ts';
+import { nativeAddon } from '../src/native/index.ts';
 import { NodeSpeaker } from '../src/speaker/node-speaker.ts';
 import { MemberlistAdapter, type GossipComponent } from '../src/speaker/memberlist-adapter.ts';
 import { PodMembership } from '../src/speaker/pod-membership.ts';
@@ -349,4 +351,18 @@ node.changed('config');
 log.info(
   { alive: [...membership.alive()], membership: membership === podMembership ? 'pods' : 'memberlist' },
   'speaker ready to announce',
+);
+
+// The pages of node's executable only the start ran (src/speaker/startup-pages.ts), released once.
+releaseStartupPagesLater(
+  {
+    clock,
+    release: () => nativeAddon().releaseExecutablePages(),
+    onRelease: (r) => {
+      metrics.releasedStartupBytes.set(r.bytes);
+      log.info({ MiB: Math.round(r.bytes / 104857.6) / 10, mappings: r.mappings }, "released the start's code pages");
+    },
+    onError: (err) => log.warn({ error: String(err) }, "cannot release the start's code pages: they stay mapped"),
+  },
+  flags.releaseStartupPages * 1000,
 );

@@ -83,6 +83,9 @@ export interface NativeAddon {
   setMd5Key(fd: number, peer: string, key: string | Uint8Array | null): void;
   socketOptions(fd: number): SocketOptionsReadback;
   closeFd(fd: number): void;
+  /** Drops this process's clean pages of its own executable from its page tables (code-pages.cc): they map
+   * again from the page cache when next run. `bytes`: the resident bytes released. */
+  releaseExecutablePages(): { mappings: number; bytes: number };
   /** With onMessage, a thread reads datagrams with their TTL; without, the socket only sends. */
   UdpSocket: new (opts: UdpSocketOptions, onMessage?: UdpMessageHandler) => NativeUdpSocket;
   /** AF_PACKET bound to one interface, kernel-filtered to ARP and ICMPv6 NS/NA, read on the event loop. */

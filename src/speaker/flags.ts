@@ -55,6 +55,8 @@ export interface SpeakerFlags {
   ipvsNoFirewall: boolean;
   ipvsNoMasquerade: boolean;
   ipvsNoSysctls: boolean;
+  /** Seconds after the speaker is ready to release the pages of node's executable only the start ran; 0 = never. */
+  releaseStartupPages: number;
 }
 
 const IPVS = defaultIpvsConfig();
@@ -122,6 +124,7 @@ export const DEFAULT_SPEAKER_FLAGS: Omit<SpeakerFlags, 'nodeName'> = {
   ipvsNoFirewall: false, // loadBalancerSourceRanges are enforced, as kube-proxy does
   ipvsNoMasquerade: false, // externalTrafficPolicy Cluster needs SNAT so replies come back this way
   ipvsNoSysctls: false, // strict ARP is what keeps the kernel from answering ARP for the LB IPs
+  releaseStartupPages: 5, // the first announcements, status writes and Events are done by then
 };
 
 export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
@@ -158,6 +161,9 @@ export const SPEAKER_USAGE = `usage: speaker/main.ts --node-name NAME [flags]
   --bgp-listen-port N        also accept BGP connections on this port (default: connect out only)
   --disable-layer2           never answer ARP/NDP on this node (decisions and status still made)
   --layer2-interfaces LIST   comma-separated interfaces Layer 2 may ever use (default: any)
+  --release-startup-pages S  S seconds after the speaker is ready, drop the pages of node's executable that
+                             only the start ran from its memory (they map again from the page cache if they
+                             run again); 0 = never (default 5)
 IPVS (on by default: every node forwards every LoadBalancer IP to the Service's endpoints, as kube-proxy's
 IPVS mode; a node without IPVS logs why once and goes on with Layer 2 and BGP):
   --disable-ipvs             never program IPVS (kube-proxy already runs in IPVS mode on this node)
@@ -215,6 +221,7 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
         'bgp-listen-port': str,
         'disable-layer2': { type: 'boolean' },
         'layer2-interfaces': str,
+        'release-startup-pages': str,
         'disable-ipvs': { type: 'boolean' },
         'ipvs-interface': str,
         'ipvs-scheduler': str,
@@ -304,6 +311,7 @@ export function parseSpeakerFlags(argv: string[], env: Record<string, string | u
     ipvsNoFirewall: values['ipvs-no-firewall'] === true,
     ipvsNoMasquerade: values['ipvs-no-masquerade'] === true,
     ipvsNoSysctls: values['ipvs-no-sysctls'] === true,
+    releaseStartupPages: int('release-startup-pages', 0, 86_400, d.releaseStartupPages),
   };
   const optional: [keyof SpeakerFlags, string | undefined][] = [
     ['kubeconfig', s('kubeconfig')],

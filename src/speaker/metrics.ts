@@ -25,6 +25,7 @@ export class SpeakerMetrics {
   readonly statusWrites: Counter<'verb' | 'result'>;
   readonly heapCollections: Counter;
   readonly heapCollectionSeconds: Counter;
+  readonly releasedStartupBytes: Gauge;
 
   constructor(bgpPeers: () => BgpPeerSample[] = () => []) {
     const registers = [this.registry];
@@ -70,6 +71,11 @@ export class SpeakerMetrics {
     this.heapCollectionSeconds = new Counter({
       name: 'ferrolb_speaker_heap_collection_seconds_total',
       help: 'Time spent in those collections',
+      registers,
+    });
+    this.releasedStartupBytes = new Gauge({
+      name: 'ferrolb_speaker_released_startup_bytes',
+      help: "Resident bytes of node's executable released once the speaker was ready (pages only the start ran)",
       registers,
     });
 

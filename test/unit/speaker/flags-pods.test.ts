@@ -126,6 +126,16 @@ describe('parseSpeakerFlags', () => {
     });
   });
 
+  it("releases the start's code pages 5 s after ready unless told otherwise", () => {
+    const d = parseSpeakerFlags(['--node-name', 'n']);
+    expect(d.ok && d.flags.releaseStartupPages).toBe(5);
+    const never = parseSpeakerFlags(['--node-name', 'n', '--release-startup-pages', '0']);
+    expect(never.ok && never.flags.releaseStartupPages).toBe(0);
+    const bad = parseSpeakerFlags(['--node-name', 'n', '--release-startup-pages', 'soon']);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.message).toContain('--release-startup-pages');
+  });
+
   it('has a real --help', () => {
     expect(parseSpeakerFlags(['--help'])).toEqual({ ok: false, message: SPEAKER_USAGE, help: true });
     for (const flag of Object.keys(DEFAULT_SPEAKER_FLAGS)) {
