@@ -19,6 +19,7 @@ import { installManifests, startCluster } from '../src/lab/index.ts';
 import { SpeakerLab, setSpeakerPod, speakerNodeOptions } from '../src/lab/speaker-lab.ts';
 import { speakerEnv, speakerProcessEnv, speakerV8Flags } from '../src/lab/speaker-child.ts';
 import { PROJECT_NODE } from '../src/lab/controller-child.ts';
+import { ADDON_PATH } from '../src/native/index.ts';
 import { KeepalivedLab } from '../src/lab/keepalived.ts';
 import { MultiPingProbe, OutageProbe, neighbourTable, waitRecovered } from '../src/lab/outage-probe.ts';
 import {
@@ -444,10 +445,14 @@ function idleRssLine(l: SpeakerLab): string {
 
 /**
  * The baseline: the same node binary with the same NODE_OPTIONS and V8 flags running nothing but a timer
- * (what the Node runtime itself costs); stopped by the returned function.
+ * (what the Node runtime itself costs); with `release`, it also releases its start's pages of the
+ * executable after 1 s, as the speaker does 5 s after it is ready. Stopped by the returned function.
  */
-function bareNode(): { pid: number; stop: () => void } {
-  const child = spawn(PROJECT_NODE, [...speakerV8Flags(), '-e', 'setTimeout(() => {}, 1e9)'], {
+function bareNode(release: boolean): { pid: number; stop: () => void } {
+  const script = release
+    ? `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(ADDON_PATH)}); setTimeout(() => m.exports.releaseExecutablePages(), 1000); setTimeout(() => {}, 1e9)`
+    : 'setTimeout(() => {}, 1e9)';
+  const child = spawn(PROJECT_NODE, [...speakerV8Flags(), '-e', script], {
     env: speakerProcessEnv({ NODE_OPTIONS: speakerNodeOptions() }),
     stdio: 'ignore',
   });
@@ -455,16 +460,20 @@ function bareNode(): { pid: number; stop: () => void } {
   return { pid: child.pid, stop: () => void child.kill('SIGKILL') };
 }
 
-/** One line per speaker: VmRSS, its parts and the speaker's own share (VmRSS − the bare node's). */
-function rssLines(l: SpeakerLab, bare: number, when: string): string[] {
-  const base = rssOf(bare);
-  if (!base) throw new Error('the bare node baseline exited');
+/**
+ * One line per speaker: VmRSS and its parts, and the speaker's own private memory (its anonymous pages
+ * beyond the bare node's); the file part is the node binary's (and libraries') pages it has mapped.
+ */
+function rssLines(l: SpeakerLab, bare: { plain: number; released: number }, when: string): string[] {
+  const base = rssOf(bare.plain);
+  const released = rssOf(bare.released);
+  if (!base || !released) throw new Error('a bare node baseline exited');
   return [
-    `  bare node ${when} (same binary, NODE_OPTIONS and V8 flags; a timer only): ${rssText(base)}`,
+    `  bare node ${when} (same binary, NODE_OPTIONS and V8 flags; a timer only): ${rssText(base)}; with its start's pages released: ${rssText(released)}`,
     ...[...l.speakers.values()].map((s) => {
       const r = rssOf(s.pid);
       if (!r) return `  speaker ${s.nodeName} ${when}: exited (${s.exited() ?? '?'})`;
-      return `  speaker ${s.nodeName} ${when}: ${rssText(r)}, the speaker's own ${mib(r.rss - base.rss)} MiB (anon ${mib(r.anon - base.anon)} + file ${mib(r.file - base.file)})   (goal: <= 60 MiB)`;
+      return `  speaker ${s.nodeName} ${when}: ${rssText(r)}, its own anon (beyond the bare node's) ${mib(r.anon - base.anon)} MiB   (goal: <= 60 MiB)`;
     }),
   ];
 }
@@ -507,15 +516,17 @@ const STEADY_MS = 180_000;
 /**
  * Speaker RSS alone (FAILOVER_ONLY=rss): N=3 speakers with gossip, one Service, steady, 10 s idle; then
  * 1,000 ARP requests answered by the owner and 10 s idle again; then 3 minutes after the start (the
- * steady state: the first seconds' figure is lower, V8's start-up collections having just run). Next to
- * each: a bare node measured at the same moment. To compare V8 flags or NODE_OPTIONS, set
- * FERROLB_SPEAKER_V8_FLAGS / FERROLB_SPEAKER_NODE_OPTIONS / FERROLB_SPEAKER_MALLOC_ARENA_MAX (the bare node
- * takes them too).
+ * steady state: the first seconds' figure is lower, V8's start-up collections having just run, and the
+ * speaker has released its start's code pages only seconds before). Next to each: two bare nodes measured
+ * at the same moment, one as started and one that released its start's pages too. To compare V8 flags or
+ * NODE_OPTIONS, set FERROLB_SPEAKER_V8_FLAGS / FERROLB_SPEAKER_NODE_OPTIONS /
+ * FERROLB_SPEAKER_MALLOC_ARENA_MAX (the bare nodes take them too).
  */
 async function idleRss(): Promise<string[]> {
   const cluster = await startCluster();
   let lab: SpeakerLab | undefined;
   let bare: ReturnType<typeof bareNode> | undefined;
+  let bareReleased: ReturnType<typeof bareNode> | undefined;
   try {
     for (const text of installManifests()) await cluster.apply(text);
     lab = await SpeakerLab.start(cluster, {
@@ -533,25 +544,28 @@ async function idleRss(): Promise<string[]> {
     await core.createNamespace({ body: { metadata: { name: 'demo' } } });
     const names = lab.net.nodes.map((n) => n.name);
     await demoService(core, cluster.kubeConfig.makeApiClient(DiscoveryV1Api), 'web', [VIP], names);
-    bare = bareNode();
+    bare = bareNode(false);
+    bareReleased = bareNode(true);
+    const bares = { plain: bare.pid, released: bareReleased.pid };
     for (const n of lab.net.nodes) await lab.startSpeaker(n);
     await everySpeakerSeesAll(lab);
     const allUp = Date.now();
     await sleep(10_000);
-    const lines = [`  speaker RSS (VmRSS = anon + file; ${speakerStart()}):`, ...rssLines(lab, bare.pid, 'idle 10 s')];
+    const lines = [`  speaker RSS (VmRSS = anon + file; ${speakerStart()}):`, ...rssLines(lab, bares, 'idle 10 s')];
     const owner = lab.net.nodes[names.indexOf(orderCandidates(names, VIP)[0]!)]!;
     const work = await arpWork(lab, owner, 1000);
     await sleep(10_000);
     lines.push(
-      ...rssLines(lab, bare.pid, `after 1000 ARP requests (${work.answered} answered by ${owner.name}) + 10 s idle`),
+      ...rssLines(lab, bares, `after 1000 ARP requests (${work.answered} answered by ${owner.name}) + 10 s idle`),
       `  ${owner.name}'s CPU time while answering them (over ~6 s, its idle gossip included): ${work.cpuMs.toFixed(0)} ms`,
     );
     // Steady state: what an idle speaker holds once the start is minutes behind it.
     await sleep(Math.max(0, STEADY_MS - (Date.now() - allUp)));
-    lines.push(...rssLines(lab, bare.pid, `after ${STEADY_MS / 60_000} minutes of gossip`));
+    lines.push(...rssLines(lab, bares, `after ${STEADY_MS / 60_000} minutes of gossip`));
     return lines;
   } finally {
     bare?.stop();
+    bareReleased?.stop();
     await lab?.stop();
     await cluster.stop();
   }
