@@ -510,12 +510,16 @@ async function arpWork(l: SpeakerLab, owner: NetNode, count: number): Promise<{ 
   return { answered: (await answered()) - before, cpuMs };
 }
 
-/** When the rss bench takes its steady-state figure, from the moment every speaker sees the others. */
-const STEADY_MS = 180_000;
+/**
+ * When the rss bench takes its steady-state figure, from the moment every speaker sees the others: after
+ * the informers' first re-watch (the API server ends each watch after its timeoutSeconds, 300 s, and the
+ * new watch's TLS handshake runs code the speaker released after its start).
+ */
+const STEADY_MS = 360_000;
 
 /**
  * Speaker RSS alone (FAILOVER_ONLY=rss): N=3 speakers with gossip, one Service, steady, 10 s idle; then
- * 1,000 ARP requests answered by the owner and 10 s idle again; then 3 minutes after the start (the
+ * 1,000 ARP requests answered by the owner and 10 s idle again; then 6 minutes after the start (the
  * steady state: the first seconds' figure is lower, V8's start-up collections having just run, and the
  * speaker has released its start's code pages only seconds before). Next to each: two bare nodes measured
  * at the same moment, one as started and one that released its start's pages too. To compare V8 flags or
