@@ -189,22 +189,36 @@ export interface GuestNodeRun {
  */
 export async function runGuestNode(o: GuestNodeOptions): Promise<GuestNodeRun> {
   const first = await runGuestNodeOnce(o);
-  // The guest's Node killed by a signal (139 SIGSEGV, 133 SIGTRAP: V8 under qemu TCG, see GUEST_NODE_FLAGS)
-  // before it wrote its report: one fresh boot more, said loudly; a second death, or any other failure, stands.
+  // The guest's Node killed by a signal (139 SIGSEGV, 133 SIGTRAP: V8 under qemu TCG, see GUEST_NODE_FLAGS;
+  // 137: hung after a V8 fatal error and killed at its deadline), whatever report it had written so far: one
+  // fresh boot more, said loudly; a second death, or any other failure, stands.
   if ('collected' in first) return first;
   const code = first.run.code ?? 0;
-  if (code < 129 || code > 159 || first.run.timedOut) throw first.error;
-  console.warn(`[vm] the guest's node died by signal ${code - 128} before its report: booting once more`);
+  if (!diedBySignal(code) || first.run.timedOut) throw first.error;
+  console.warn(`[vm] the guest's node died by signal ${code - 128}: booting once more`);
   const second = await runGuestNodeOnce(o);
   if ('collected' in second) return second;
   throw second.error;
 }
+
+/** A shell's exit code for a process killed by a signal (128 + its number). */
+const diedBySignal = (code: number): boolean => code >= 129 && code <= 159;
+
+/**
+ * How long the guest's Node may run, in seconds: the VM's deadline less two minutes for the boot, the
+ * modules and the report. A V8 fatal error under TCG has hung the guest's Node after printing its stack
+ * (30 November: "Check failed: it->second.Size() > offset" in guest-check.ts); killed at this deadline it
+ * counts as a signal death, and runGuestNode boots once more instead of waiting for the VM's own deadline.
+ */
+export const guestNodeSeconds = (vmTimeoutMs: number): number =>
+  Math.max(60, Math.floor((vmTimeoutMs - 120_000) / 1000));
 
 interface GuestNodeOptions {
   image: VmImage;
   file: string;
   env?: Record<string, string | number>;
   collect: [string, ...string[]];
+  /** The VM's deadline, per boot (runGuestNode may boot twice); the guest's Node gets guestNodeSeconds of it. */
   timeoutMs: number;
   files?: Record<string, string>;
   userNetwork?: boolean;
@@ -219,7 +233,7 @@ async function runGuestNodeOnce(o: GuestNodeOptions): Promise<GuestNodeRun | { r
     image: o.image,
     ...(o.userNetwork ? { userNetwork: true } : {}),
     ...(o.files ? { files: o.files } : {}),
-    script: `${LOAD_MODULES}\n${o.userNetwork ? GUEST_NETWORK_UP : ''}${exports}cd ${REPO_ROOT}\n${GUEST_NODE.join(' ')} ${o.file}\n`,
+    script: `${LOAD_MODULES}\n${o.userNetwork ? GUEST_NETWORK_UP : ''}${exports}cd ${REPO_ROOT}\ntimeout -s KILL ${guestNodeSeconds(o.timeoutMs)} ${GUEST_NODE.join(' ')} ${o.file}\n`,
     timeoutMs: o.timeoutMs,
     memoryMb: 1536,
     keepShare: true,
@@ -231,11 +245,11 @@ async function runGuestNodeOnce(o: GuestNodeOptions): Promise<GuestNodeRun | { r
   const collected: Record<string, string> = {};
   for (const name of o.collect) collected[name] = await readFile(join(run.share, name), 'utf8').catch(() => '');
   await rm(run.share, { recursive: true, force: true });
-  if (!collected[o.collect[0]])
+  if (!collected[o.collect[0]] || diedBySignal(run.code ?? 0))
     return {
       run,
       error: new Error(
-        `the guest left no ${o.collect[0]} (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`,
+        `the guest ${collected[o.collect[0]] ? 'died by a signal' : `left no ${o.collect[0]}`} (exit ${run.code}, timed out: ${run.timedOut})\n${run.output}\n${run.console.slice(-3000)}`,
       ),
     };
   console.log(run.output);

@@ -24,7 +24,7 @@ describe('IPVS syncer in a VM (real IPVS + ipset kernel)', () => {
       file: 'test/integration/ipvs/guest-check.ts',
       env: { FIV_N: N },
       collect: ['report.json'],
-      timeoutMs: 1_680_000,
+      timeoutMs: 840_000, // per boot: runGuestNode boots twice at most, within the 1,740 s below
     });
     run = g.run;
     report = JSON.parse(g.collected['report.json']!) as Report;

@@ -58,7 +58,7 @@ metadata: {name: fs-l2, namespace: ${NS}}
     // so the speaker never loads Node's TypeScript stripper.
     env: { FS_NODE: NODE, FS_SPEAKER_ENTRY: speakerBundle() },
     collect: ['report.json', 'speaker.log'],
-    timeoutMs: 900_000,
+    timeoutMs: 570_000, // per boot: runGuestNode boots twice at most, within the 1,200 s below
     files,
     userNetwork: true,
   });
