@@ -157,8 +157,9 @@ export async function runInVm(o: VmOptions): Promise<VmRun> {
  * cure: a speaker started with it still died once (SIGTRAP) in CI, so the speaker in the guest runs the
  * bundle built on the host (speakerBundle: plain JavaScript, no stripper), the netlink
  * check re-runs a guest process killed by a signal once (guest-netlink.ts), and runGuestNode boots once
- * more when the guest's entry itself dies by a signal before its report (a fresh-clone CI run, 30 November:
- * SIGSEGV of guest-check.ts; the same test then passed alone). Only for the emulated
+ * more when the guest's entry itself dies by a signal, whatever report it had written by then, or hangs
+ * and is killed at its deadline (fresh-clone CI runs, 30 November: a SIGSEGV of guest-check.ts, and a V8
+ * fatal error that hung it; each time the same test then passed). Only for the emulated
  * guest: a speaker on a real node runs as its DaemonSet says.
  */
 export const GUEST_NODE_FLAGS: readonly string[] = ['--single-threaded'];
