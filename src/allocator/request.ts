@@ -10,12 +10,12 @@ import type { AllocationError, AllocationRequest, IpFamilyPolicy } from './types
 export type FamilyMode = 'single' | 'prefer' | 'require';
 
 const EMPTY: readonly never[] = Object.freeze([]);
-const FAMILY_LISTS: Record<string, readonly Family[]> = {
-  ipv4: Object.freeze(['ipv4'] as Family[]),
-  ipv6: Object.freeze(['ipv6'] as Family[]),
-  'ipv4,ipv6': Object.freeze(['ipv4', 'ipv6'] as Family[]),
-  'ipv6,ipv4': Object.freeze(['ipv6', 'ipv4'] as Family[]),
-};
+const FAMILY_LISTS: ReadonlyMap<string, readonly Family[]> = new Map([
+  ['ipv4', Object.freeze(['ipv4'] as Family[])],
+  ['ipv6', Object.freeze(['ipv6'] as Family[])],
+  ['ipv4,ipv6', Object.freeze(['ipv4', 'ipv6'] as Family[])],
+  ['ipv6,ipv4', Object.freeze(['ipv6', 'ipv4'] as Family[])],
+]);
 /** Port ids are interned: thousands of services use the same few ports. */
 const PORT_IDS = new Map<string, string>();
 
@@ -138,7 +138,7 @@ export function normalizeRequest(req: AllocationRequest): NormalizedRequest | Al
     labels,
     namespaceLabels,
     mode,
-    families: FAMILY_LISTS[families.join(',')] ?? families,
+    families: FAMILY_LISTS.get(families.join(',')) ?? families,
     ports: ports.length === 0 ? EMPTY : ports,
     requested,
     requestedText: requested.length === 0 ? EMPTY : requested.map((ip) => textOf(ip)),

@@ -2,7 +2,7 @@
 // `ferrolb config check` does not pay for the BGP or Kubernetes modules.
 import type { CliIo, Command } from './io.ts';
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<Command> }>> = {
   config: {
     summary: 'config check FILE...   validate address-pool ConfigMaps or metallb.io CRD YAML',
     load: async () => (await import('./config-check.ts')).configCommand,
@@ -49,7 +49,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(usage());
     return name === undefined ? 2 : 0;
   }
-  const cmd = COMMANDS[name];
+  // Own names only: `ferrolb constructor` is an unknown command, not Object.prototype's.
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
     io.stderr(`ferrolb: unknown command "${name}"\n${usage()}`);
     return 2;

@@ -7,13 +7,14 @@
 import type { Community } from './model.ts';
 import { closest } from './suggest.ts';
 
-export const WELL_KNOWN_COMMUNITIES: Readonly<Record<string, number>> = {
-  'no-export': 0xffffff01,
-  'no-advertise': 0xffffff02,
-  'no-export-subconfed': 0xffffff03,
-  'no-peer': 0xffffff04,
-  blackhole: 0xffff029a,
-};
+/** A Map, not an object: a name such as "valueOf" must not find Object.prototype's. */
+export const WELL_KNOWN_COMMUNITIES: ReadonlyMap<string, number> = new Map([
+  ['no-export', 0xffffff01],
+  ['no-advertise', 0xffffff02],
+  ['no-export-subconfed', 0xffffff03],
+  ['no-peer', 0xffffff04],
+  ['blackhole', 0xffff029a],
+]);
 
 function decimal(text: string, max: number): number | undefined {
   if (!/^\d+$/.test(text)) return undefined;
@@ -24,7 +25,7 @@ function decimal(text: string, max: number): number | undefined {
 /** Parses a community literal (not an alias). Returns the value or an error message. */
 export function parseCommunity(text: string): Community | string {
   const s = text.trim();
-  const wellKnown = WELL_KNOWN_COMMUNITIES[s];
+  const wellKnown = WELL_KNOWN_COMMUNITIES.get(s);
   if (wellKnown !== undefined) return { kind: 'standard', value: wellKnown };
   if (s.startsWith('large:')) {
     const parts = s.slice('large:'.length).split(':');
@@ -71,8 +72,8 @@ export function sameCommunity(a: Community, b: Community): boolean {
  */
 export function resolveCommunity(text: string, aliases: Readonly<Record<string, Community>>): Community | string {
   if (Object.hasOwn(aliases, text)) return aliases[text]!;
-  if (!looksLikeCommunityLiteral(text) && WELL_KNOWN_COMMUNITIES[text.trim()] === undefined) {
-    const names = [...Object.keys(aliases), ...Object.keys(WELL_KNOWN_COMMUNITIES)];
+  if (!looksLikeCommunityLiteral(text) && !WELL_KNOWN_COMMUNITIES.has(text.trim())) {
+    const names = [...Object.keys(aliases), ...WELL_KNOWN_COMMUNITIES.keys()];
     const c = closest(text, names);
     return `unknown community alias "${text}"${c === undefined ? '' : ` (did you mean "${c}"?)`}`;
   }

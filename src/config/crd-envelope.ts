@@ -21,15 +21,24 @@ export type CrdKind = keyof typeof CRD_VERSIONS;
 export const CRD_KINDS = Object.keys(CRD_VERSIONS) as CrdKind[];
 
 /** metallb.io kinds FerroLB deliberately does not read, with what to do instead. */
-export const OTHER_METALLB_KINDS: Readonly<Record<string, string>> = {
-  AddressPool:
+export const OTHER_METALLB_KINDS: ReadonlyMap<string, string> = new Map([
+  [
+    'AddressPool',
     'AddressPool is deprecated in MetalLB and not read by FerroLB: use an IPAddressPool plus an L2Advertisement or BGPAdvertisement',
-  ServiceL2Status: 'ServiceL2Status is status written by MetalLB, not configuration; remove it from the configuration',
-  ServiceBGPStatus:
+  ],
+  [
+    'ServiceL2Status',
+    'ServiceL2Status is status written by MetalLB, not configuration; remove it from the configuration',
+  ],
+  [
+    'ServiceBGPStatus',
     'ServiceBGPStatus is status written by MetalLB, not configuration; remove it from the configuration',
-  ConfigurationState:
+  ],
+  [
+    'ConfigurationState',
     'ConfigurationState is status written by MetalLB, not configuration; remove it from the configuration',
-};
+  ],
+]);
 
 export interface CrdObject {
   kind: CrdKind;
@@ -72,7 +81,7 @@ export function readEnvelope(obj: unknown, problems: Problems): CrdObject | unde
   if (apiVersion === undefined || kindText === undefined) return undefined;
   const kind = CRD_KINDS.find((k) => k === kindText);
   if (!kind) {
-    const other = OTHER_METALLB_KINDS[kindText];
+    const other = OTHER_METALLB_KINDS.get(kindText);
     problems.add('kind', other ?? `unknown ${GROUP} kind "${kindText}"${didYouMean(kindText, CRD_KINDS)}`);
     return undefined;
   }

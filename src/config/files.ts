@@ -65,7 +65,7 @@ export function parseFiles(files: readonly ConfigFile[]): ParseResult {
   return resultOf(undefined, root);
 }
 
-const METALLB_KINDS: readonly string[] = [...CRD_KINDS, ...Object.keys(OTHER_METALLB_KINDS)];
+const METALLB_KINDS: readonly string[] = [...CRD_KINDS, ...OTHER_METALLB_KINDS.keys()];
 
 function classify(doc: YamlDoc, value: unknown, file: ConfigFile, problems: Problems, found: Found): void {
   if (!isManifest(value)) {

@@ -58,7 +58,7 @@ export class Fields {
         }
         continue;
       }
-      const other = spec.elsewhere?.[key];
+      const other = spec.elsewhere && Object.hasOwn(spec.elsewhere, key) ? spec.elsewhere[key] : undefined;
       if (other !== undefined) {
         problems.add(p, other);
         continue;

@@ -18,13 +18,13 @@ export function parseHostPort(text: string): { address: string; port: number } |
   return address && port <= 65535 ? { address, port } : undefined;
 }
 
-const PROTO_FLAGS: Record<string, Protocol> = {
-  '-t': 'TCP',
-  '--tcp-service': 'TCP',
-  '-u': 'UDP',
-  '--udp-service': 'UDP',
-  '--sctp-service': 'SCTP',
-};
+const PROTO_FLAGS: ReadonlyMap<string, Protocol> = new Map([
+  ['-t', 'TCP'],
+  ['--tcp-service', 'TCP'],
+  ['-u', 'UDP'],
+  ['--udp-service', 'UDP'],
+  ['--sctp-service', 'SCTP'],
+]);
 
 export function parseIpvsadmSave(text: string): ParsedIpvs {
   const services = new Map<string, IpvsService>();
@@ -38,7 +38,7 @@ export function parseIpvsadmSave(text: string): ParsedIpvs {
     };
     const tok = line.split(/\s+/);
     const cmd = tok[0];
-    const proto = PROTO_FLAGS[tok[1] ?? ''];
+    const proto = PROTO_FLAGS.get(tok[1] ?? '');
     const vip = tok[2] === undefined ? undefined : parseHostPort(tok[2]);
     if ((cmd !== '-A' && cmd !== '-a') || !proto || !vip) {
       // fwmark services (-f) are not FerroLB's; anything else is not understood.

@@ -21,26 +21,26 @@ export const SCHEDULERS: readonly Scheduler[] = [
 ];
 
 /** Long names people also write (ipvsadm's man page spells these out). */
-const ALIASES: Record<string, Scheduler> = {
-  'round-robin': 'rr',
-  'weighted-round-robin': 'wrr',
-  'least-connection': 'lc',
-  'weighted-least-connection': 'wlc',
-  'locality-based-least-connection': 'lblc',
-  'locality-based-least-connection-with-replication': 'lblcr',
-  'destination-hashing': 'dh',
-  'source-hashing': 'sh',
-  'shortest-expected-delay': 'sed',
-  'never-queue': 'nq',
-  'maglev-hashing': 'mh',
-};
+const ALIASES: ReadonlyMap<string, Scheduler> = new Map([
+  ['round-robin', 'rr'],
+  ['weighted-round-robin', 'wrr'],
+  ['least-connection', 'lc'],
+  ['weighted-least-connection', 'wlc'],
+  ['locality-based-least-connection', 'lblc'],
+  ['locality-based-least-connection-with-replication', 'lblcr'],
+  ['destination-hashing', 'dh'],
+  ['source-hashing', 'sh'],
+  ['shortest-expected-delay', 'sed'],
+  ['never-queue', 'nq'],
+  ['maglev-hashing', 'mh'],
+]);
 
 /** Parses a scheduler name (case-insensitive; '' → rr as kube-proxy does), or explains why not. */
 export function parseScheduler(text: string): Scheduler | { error: string } {
   const s = text.trim().toLowerCase();
   if (s === '') return 'rr';
   if ((SCHEDULERS as readonly string[]).includes(s)) return s as Scheduler;
-  const alias = ALIASES[s];
+  const alias = ALIASES.get(s);
   if (alias) return alias;
   return { error: `unknown IPVS scheduler "${text}" (expected one of ${SCHEDULERS.join(', ')})` };
 }

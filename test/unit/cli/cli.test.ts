@@ -168,6 +168,8 @@ describe('every subcommand reads its flags with parseArgs and has a real --help'
     [['allocate', '--config', 'a.yaml', 'stray'], /^ferrolb allocate: unexpected argument "stray"\nusage:/],
     [['lab', '--once=yes'], /^ferrolb lab: --once takes no value\nusage: ferrolb lab/],
     [['bgp', '--gtsm=1'], /^ferrolb bgp: --gtsm takes no value/],
+    [['frobnicate'], /^ferrolb: unknown command "frobnicate"\nusage:/],
+    [['constructor'], /^ferrolb: unknown command "constructor"\nusage:/],
   ])('%j: a usage error names the flag, exit 2', async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(2);

@@ -277,6 +277,11 @@ const invalid: InvalidCase[] = [
     ],
   },
   {
+    name: 'a spec field named like a property of every object (v1beta1 BGPPeer: fields checked against a table)',
+    objects: [peer('p', { ...R1, toString: 'x' }, 'metallb.io/v1beta1')],
+    problems: ['BGPPeer/metallb-system/p:spec.toString: unknown field "toString"'],
+  },
+  {
     name: 'unknown top-level field',
     objects: [{ ...A, sepc: {} }],
     problems: ['IPAddressPool/metallb-system/a:sepc: unknown field "sepc" (did you mean "spec"?)'],
@@ -359,6 +364,11 @@ const invalid: InvalidCase[] = [
     problems: [
       'BGPAdvertisement/metallb-system/ad:spec.aggregationLength: must be an integer (got string "24"; remove the quotes)',
     ],
+  },
+  {
+    name: 'a community named like a property of every object',
+    objects: [community('c', [{ name: 'backbone', value: '1:1' }]), bgpAd('ad', { communities: ['valueOf'] })],
+    problems: ['BGPAdvertisement/metallb-system/ad:spec.communities[0]: unknown community alias "valueOf"'],
   },
   {
     name: 'unknown community alias',
@@ -509,6 +519,14 @@ const invalid: InvalidCase[] = [
     objects: [obj('IPAdressPool', 'a', {})],
     problems: [
       'IPAdressPool/metallb-system/a:kind: unknown metallb.io kind "IPAdressPool" (did you mean "IPAddressPool"?)',
+    ],
+  },
+  {
+    name: 'a kind named like a property of every object',
+    objects: [obj('valueOf', 'a', {}), obj('__proto__', 'b', {})],
+    problems: [
+      'valueOf/metallb-system/a:kind: unknown metallb.io kind "valueOf"',
+      '__proto__/metallb-system/b:kind: unknown metallb.io kind "__proto__"',
     ],
   },
   {

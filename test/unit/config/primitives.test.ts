@@ -29,6 +29,8 @@ describe('parseGoDuration (Go time.ParseDuration)', () => {
     ['1d', 'unknown unit "d"'],
     ['1.5.2s', 'missing unit'],
     ['ten seconds', 'is not a duration'],
+    ['1constructor', 'unknown unit "constructor"'], // a name of Object.prototype is not a unit
+    ['2toString', 'unknown unit "toString"'],
   ])('%j is rejected (%s)', (text, message) => {
     const r = parseGoDuration(text);
     expect(typeof r).toBe('string');
@@ -49,12 +51,21 @@ describe('communities', () => {
     ['large:4294967295:0:1', { kind: 'large', globalAdmin: 4294967295, localData1: 0, localData2: 1 }],
   ])('%s', (text, value) => expect(parseCommunity(text)).toEqual(value));
 
-  it.each(['1', '1:2:3', '-1:2', '1:65536', 'a:b', 'large:1:2', 'large:1:2:x', 'large:1:2:3:4', ''])(
-    '%j is rejected',
-    (text) => {
-      expect(typeof parseCommunity(text)).toBe('string');
-    },
-  );
+  it.each([
+    '1',
+    '1:2:3',
+    '-1:2',
+    '1:65536',
+    'a:b',
+    'large:1:2',
+    'large:1:2:x',
+    'large:1:2:3:4',
+    '',
+    'valueOf',
+    'constructor',
+  ])('%j is rejected', (text) => {
+    expect(typeof parseCommunity(text)).toBe('string');
+  });
 
   it('standard and large communities round-trip through their text (property)', () => {
     fc.assert(

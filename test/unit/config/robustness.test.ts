@@ -19,10 +19,11 @@ function wellFormed(r: ParseResult): void {
   }
 }
 
-/** Replaces the value at a random path (chosen by `pick`) with `value`; returns a deep copy. */
-function mutate(root: unknown, pick: number, value: unknown): unknown {
-  const copy = structuredClone(root);
-  const slots: [Record<string, unknown> | unknown[], string | number][] = [];
+type Slot = [Record<string, unknown> | unknown[], string | number];
+
+/** Every (parent, key) of a tree, depth first. */
+function slotsOf(root: unknown): Slot[] {
+  const slots: Slot[] = [];
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach((item, i) => (slots.push([v, i]), walk(item)));
     else if (typeof v === 'object' && v !== null) {
@@ -32,12 +33,35 @@ function mutate(root: unknown, pick: number, value: unknown): unknown {
       }
     }
   };
-  walk(copy);
+  walk(root);
   expect(slots.length).toBeGreaterThan(0);
+  return slots;
+}
+
+/** Replaces the value at a random path (chosen by `pick`) with `value`; returns a deep copy. */
+function mutate(root: unknown, pick: number, value: unknown): unknown {
+  const copy = structuredClone(root);
+  const slots = slotsOf(copy);
   const [parent, key] = slots[pick % slots.length]!;
   (parent as Record<string | number, unknown>)[key] = value;
   return copy;
 }
+
+/** Adds `key: value` to the `pick`-th mapping of a deep copy (as a parsed document would hold it). */
+function addKey(root: unknown, pick: number, key: string, value: unknown): unknown {
+  const copy = structuredClone(root);
+  const maps = [copy, ...slotsOf(copy).map(([p, k]) => (p as Record<string | number, unknown>)[k])].filter(
+    (v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v),
+  );
+  Object.defineProperty(maps[pick % maps.length]!, key, { value, enumerable: true, writable: true });
+  return copy;
+}
+
+/**
+ * The names every plain object answers to (valueOf, constructor, __proto__, ...). A table lookup keyed by
+ * input text must not find these: fast-check found "valueOf" as a kind once in CI, by chance.
+ */
+const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);
 
 const crdObjects = parseAllDocuments(readFileSync(join(EXAMPLES, 'crds.yaml'), 'utf8')) as unknown as {
   toJS(): unknown;
@@ -100,5 +124,24 @@ describe('robustness', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('the names of Object.prototype, as every value and as an extra key of every mapping, are input like any other', () => {
+    expect(PROTO_NAMES).toContain('valueOf');
+    const legacyText = (v: unknown): string => stringify(v);
+    let runs = 0;
+    for (const name of PROTO_NAMES) {
+      for (let pick = 0; pick < slotsOf(crds).length; pick++) {
+        wellFormed(parseCrds(mutate(crds, pick, name) as unknown[]));
+        wellFormed(parseCrds(addKey(crds, pick, name, 'x') as unknown[]));
+        runs += 2;
+      }
+      for (let pick = 0; pick < slotsOf(legacy).length; pick++) {
+        wellFormed(parseConfigMap(legacyText(mutate(legacy, pick, name)), 'm.yaml'));
+        wellFormed(parseConfigMap(legacyText(addKey(legacy, pick, name, 'x')), 'm.yaml'));
+        runs += 2;
+      }
+    }
+    expect(runs).toBeGreaterThan(1000);
   });
 });

@@ -141,6 +141,7 @@ describe('buildDesired', () => {
       { service: 'shop/d', message: expect.stringContaining('unknown IPVS scheduler "fastest"') },
     ]);
     expect(parseScheduler('')).toBe('rr'); // kube-proxy: an empty scheduler means rr
+    expect(parseScheduler('constructor')).toEqual({ error: expect.stringContaining('unknown IPVS scheduler') });
     expect(serviceScheduler({}, 'nq')).toEqual({ scheduler: 'nq' });
   });
 
